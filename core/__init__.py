@@ -1,0 +1,35 @@
+"""arignote: a symbolic tensor compiler in the line of Theano.
+
+Write math on typed symbolic variables, then ``function()`` rewrites,
+differentiates and compiles it for a backend (NumPy reference, C, LLVM, CUDA).
+"""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .config import config
+from . import tensor
+from .graph import Apply, Constant, Op, Variable
+from .types import TensorType
+from .shared import SharedVariable, shared
+from .function import Function, In, MissingInputError, Param, UnusedInputError, function
+from .mode import Mode
+from .gradient import grad
+from . import gradient, printing
+from .printing import pp, debugprint, pydotprint
+from .fg import FunctionGraph
+
+__all__ = [
+    "config", "tensor", "function", "shared", "In", "Param", "grad", "printing", "gradient", "pp",
+    "debugprint", "pydotprint", "Mode", "Variable", "Constant", "Apply", "Op", "TensorType", "FunctionGraph",
+    "SharedVariable", "MissingInputError", "UnusedInputError", "Function",
+]
+
+
+def __getattr__(name):
+    # later layers (scan, random streams) are imported on first use
+    if name == "scan":
+        from .scan import scan
+
+        return scan
+    raise AttributeError(f"module 'arignote' has no attribute {name!r}")

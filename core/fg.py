@@ -1,0 +1,189 @@
+"""FunctionGraph: a graph between fixed inputs and outputs, held on a networkx MultiDiGraph.
+
+Variables and Apply nodes are networkx nodes; an edge var -> apply is keyed by
+the input position, an edge apply -> var by the output position.  Clients,
+toposort and validated replacement are answered from it.  Features (shape
+tracking, history, ...) attach and are told of every change.
+"""
+from __future__ import annotations
+
+import networkx as nx
+
+from .graph import Apply, Variable, io_toposort
+
+
+class InconsistencyError(Exception):
+    """A replacement would break the graph (type change, cycle)."""
+
+
+class FunctionGraph:
+    """Inputs, outputs and the nodes between them, with clients and safe replacement."""
+
+    def __init__(self, inputs, outputs, features=(), clone=False):
+        if clone:
+            from .graph import clone_graph
+
+            inputs, outputs, _ = clone_graph(inputs, outputs)
+        self.inputs = list(inputs)
+        self.outputs = list(outputs)
+        self.g = nx.MultiDiGraph()
+        self.features = []
+        self._order = None
+        for i in self.inputs:
+            if i.owner is not None:
+                raise ValueError(f"graph input {i} is computed by {i.owner.op}; inputs must be free variables")
+            self.g.add_node(i)
+        for node in io_toposort(self.inputs, self.outputs):
+            self._add_node(node)
+        for o in self.outputs:
+            self.g.add_node(o)
+        self._check_inputs()
+        for f in features:
+            self.attach_feature(f)
+
+    # ---------------------------------------------------------------- building
+    def _add_node(self, node):
+        g = self.g
+        g.add_node(node)
+        for i, v in enumerate(node.inputs):
+            g.add_edge(v, node, key=i)
+        for i, v in enumerate(node.outputs):
+            g.add_edge(node, v, key=i)
+        self._order = None
+
+    def _check_inputs(self):
+        from .graph import Constant
+
+        known = set(self.inputs)
+        for v in self.variables:
+            if v.owner is None and v not in known and not isinstance(v, Constant) and not getattr(v, "_is_shared", False):
+                from .function import MissingInputError
+
+                raise MissingInputError(
+                    f"input {_describe(v)} is needed to compute the outputs but was not provided"
+                    f"{_trace_of(v)}"
+                )
+
+    def attach_feature(self, feature):
+        self.features.append(feature)
+        if hasattr(feature, "on_attach"):
+            feature.on_attach(self)
+
+    # ----------------------------------------------------------------- queries
+    @property
+    def apply_nodes(self):
+        return [n for n in self.g.nodes if isinstance(n, Apply)]
+
+    @property
+    def variables(self):
+        return [n for n in self.g.nodes if isinstance(n, Variable)]
+
+    def clients(self, var):
+        """[(apply node, input index)] using ``var``; outputs appear as ('output', i)."""
+        out = [(node, k) for _, node, k in self.g.out_edges(var, keys=True)] if var in self.g else []
+        out.extend(("output", i) for i, o in enumerate(self.outputs) if o is var)
+        return out
+
+    def toposort(self):
+        """Apply nodes in a deterministic topological order (cached until the graph changes)."""
+        if self._order is None:
+            self._order = io_toposort(self.inputs, self.outputs)
+        return list(self._order)
+
+    def __contains__(self, x):
+        return x in self.g
+
+    # --------------------------------------------------------------- mutation
+    def replace(self, var, new_var, reason=None, validate=True):
+        """Make every client of ``var`` use ``new_var`` instead."""
+        if var is new_var:
+            return
+        if validate and var.type != new_var.type:
+            if not (hasattr(var.type, "is_super") and var.type.is_super(new_var.type)):
+                raise TypeError(
+                    f"replacing {var} ({var.type}) by {new_var} ({new_var.type}) changes the type"
+                    + (f" (rule {reason})" if reason else "")
+                )
+        if new_var not in self.g:
+            self._import(new_var)
+        for node, k in list(self.clients(var)):
+            if node == "output":
+                self.outputs[k] = new_var
+                self.g.add_node(new_var)
+            else:
+                self.g.remove_edge(var, node, key=k)
+                node.inputs[k] = new_var
+                self.g.add_edge(new_var, node, key=k)
+        self._order = None
+        for f in self.features:
+            if hasattr(f, "on_change_input"):
+                f.on_change_input(self, var, new_var, reason)
+        self._prune(var)
+
+    def replace_all(self, pairs, reason=None):
+        for a, b in pairs:
+            self.replace(a, b, reason=reason)
+
+    def _import(self, var):
+        known = set(self.g.nodes)
+        for node in io_toposort([v for v in known if isinstance(v, Variable)], [var]):
+            if node not in known:
+                self._add_node(node)
+                for f in self.features:
+                    if hasattr(f, "on_import"):
+                        f.on_import(self, node, None)
+        self.g.add_node(var)
+        if var.owner is None:
+            from .graph import Constant
+
+            if not isinstance(var, Constant) and not getattr(var, "_is_shared", False) and var not in self.inputs:
+                from .function import MissingInputError
+
+                raise MissingInputError(f"replacement introduces a new free input {_describe(var)}")
+
+    def _prune(self, var):
+        """Remove nodes that no longer reach an output (iteratively)."""
+        stack = [var]
+        outputs = set(self.outputs)
+        inputs = set(self.inputs)
+        while stack:
+            v = stack.pop()
+            if v not in self.g or v in outputs or self.g.out_degree(v) > 0:
+                continue
+            node = v.owner
+            if node is None:
+                if v not in inputs:
+                    self.g.remove_node(v)
+                continue
+            if node not in self.g or any(o in outputs or (o in self.g and self.g.out_degree(o) > 0)
+                                         for o in node.outputs):
+                continue
+            for o in node.outputs:
+                if o in self.g:
+                    self.g.remove_node(o)
+            ins = list(node.inputs)
+            self.g.remove_node(node)
+            for f in self.features:
+                if hasattr(f, "on_prune"):
+                    f.on_prune(self, node, None)
+            stack.extend(ins)
+
+    def clone(self):
+        """A FunctionGraph over a fresh copy of the graph; returns (fgraph, memo)."""
+        from .graph import clone_graph
+
+        ins, outs, memo = clone_graph(self.inputs, self.outputs)
+        return FunctionGraph(ins, outs), memo
+
+    def __str__(self):
+        return f"FunctionGraph({', '.join(map(str, self.outputs))})"
+
+
+def _describe(v):
+    name = repr(v.name) if v.name else "(unnamed)"
+    return f"{name} of type {v.type}"
+
+
+def _trace_of(v):
+    tr = getattr(v.tag, "trace", None)
+    return f" (created at {tr[0]}:{tr[1]})" if tr else ""

@@ -1,0 +1,389 @@
+"""function(): compile symbolic inputs/outputs/updates into a callable."""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from .fg import FunctionGraph
+from .graph import Constant, Variable, ancestors, clone_graph
+from .shared import SharedVariable
+
+
+class MissingInputError(ValueError):
+    """The outputs need a variable that is neither an input nor shared/constant."""
+
+
+class UnusedInputError(ValueError):
+    """An input does not take part in computing the outputs."""
+
+
+class In:
+    """An input with options: a default ``value``, a keyword ``name``."""
+
+    def __init__(self, variable, name=None, value=None, update=None, mutable=False, strict=False,
+                 allow_downcast=None, borrow=None, implicit=False):
+        if not isinstance(variable, Variable):
+            raise TypeError(f"In() takes a symbolic variable, got {type(variable).__name__}")
+        self.variable = variable
+        self.name = name if name is not None else variable.name
+        self.value = value
+        self.has_default = value is not None
+        self.update = update
+        self.mutable = mutable
+        self.strict = strict
+        self.allow_downcast = allow_downcast
+        self.borrow = borrow
+        self.implicit = implicit
+
+
+Param = In
+
+
+class _Maker:
+    """What built a Function (``f.maker.fgraph`` is the rewritten graph, as in Theano)."""
+
+    def __init__(self, fgraph, inputs, mode, backend):
+        self.fgraph = fgraph
+        self.inputs = inputs
+        self.mode = mode
+        self.backend = backend
+
+
+class Function:
+    """A compiled function; call it with input values (positionally or by name)."""
+
+    def __init__(self, spec, fgraph, thunk, ins, n_out, single, update_vars, copy_out, backend_name, mode,
+                 trust_input=False, name=None):
+        self._spec = spec
+        self.maker = _Maker(fgraph, ins, mode, backend_name)
+        self._thunk = thunk
+        self._ins = ins
+        self._n_in = len(ins)
+        self._names = {}
+        for i, inp in enumerate(ins):
+            for n in {inp.name, inp.variable.name} - {None}:
+                self._names.setdefault(n, i)
+        self._types = [inp.variable.type for inp in ins]
+        self._defaults = [inp.value if inp.has_default else _NO_DEFAULT for inp in ins]
+        self._n_required = sum(1 for d in self._defaults if d is _NO_DEFAULT)
+        self._shared_cells = [s.container for s in update_vars[1]]
+        self._n_out = n_out
+        self._single = single
+        self._update_cells = [s.container for s in update_vars[0]]
+        self._copy_out = copy_out
+        self.trust_input = trust_input
+        self.name = name
+        self.backend = backend_name
+
+    # ------------------------------------------------------------------- call
+    def __call__(self, *args, **kwargs):
+        if self.trust_input and not kwargs and len(args) == self._n_in:
+            values = list(args)
+        else:
+            values = self._check_args(args, kwargs)
+        values.extend(c[0] for c in self._shared_cells)
+        outs = self._thunk(values)
+        n = self._n_out
+        if self._copy_out:
+            outs = list(outs)
+            for i in self._copy_out:
+                outs[i] = outs[i].copy()
+        if self._update_cells:
+            for cell, v in zip(self._update_cells, outs[n:]):
+                cell[0] = v
+        if self._single:
+            return outs[0]
+        return list(outs[:n])
+
+    def _check_args(self, args, kwargs):
+        n_in = self._n_in
+        if len(args) > n_in:
+            raise TypeError(
+                f"{self._label()} takes at most {n_in} argument(s) ({self._input_list()}), got {len(args)}"
+            )
+        values = list(args) + [_NO_DEFAULT] * (n_in - len(args))
+        for k, v in kwargs.items():
+            i = self._names.get(k)
+            if i is None:
+                raise TypeError(f"{self._label()} got an unexpected keyword argument {k!r}; inputs are {self._input_list()}")
+            if i < len(args):
+                raise TypeError(f"{self._label()} got multiple values for input {k!r}")
+            values[i] = v
+        for i, v in enumerate(values):
+            if v is _NO_DEFAULT:
+                d = self._defaults[i]
+                if d is _NO_DEFAULT:
+                    missing = [self._describe(j) for j, v2 in enumerate(values) if v2 is _NO_DEFAULT
+                               and self._defaults[j] is _NO_DEFAULT]
+                    raise TypeError(
+                        f"{self._label()} is missing required input(s) {', '.join(missing)}; "
+                        f"inputs are {self._input_list()}"
+                    )
+                v = d
+            t = self._types[i]
+            inp = self._ins[i]
+            values[i] = t.filter(v, strict=inp.strict, allow_downcast=inp.allow_downcast, name=self._describe(i, quote=False))
+        return values
+
+    def _label(self):
+        return f"function {self.name!r}" if self.name else "the compiled function"
+
+    def _describe(self, i, quote=True):
+        inp = self._ins[i]
+        n = inp.name or inp.variable.name
+        if n:
+            return f"'{n}' (#{i})" if quote else f"{n} (#{i}, {inp.variable.type})"
+        return f"#{i}" if quote else f"#{i} ({inp.variable.type})"
+
+    def _input_list(self):
+        return "(" + ", ".join(
+            (inp.name or inp.variable.name or f"<{inp.variable.type}>") for inp in self._ins
+        ) + ")"
+
+    # --------------------------------------------------------------- pickling
+    def __reduce__(self):
+        return (_rebuild, (self._spec, self.trust_input))
+
+    def copy(self):
+        return _rebuild(self._spec, self.trust_input)
+
+    def __repr__(self):
+        return f"<arignote.Function {self.name or ''} {self._input_list()} on {self.backend}>"
+
+
+def _rebuild(spec, trust_input):
+    f = function(**spec)
+    f.trust_input = trust_input
+    return f
+
+
+class _NoDefault:
+    def __repr__(self):
+        return "<no default>"
+
+    def __reduce__(self):
+        return "_NO_DEFAULT"
+
+
+_NO_DEFAULT = _NoDefault()
+
+
+# ---------------------------------------------------------------- function()
+
+
+def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_default_updates=False,
+             accept_inplace=False, name=None, rebuild_strict=True, allow_input_downcast=None,
+             profile=None, on_unused_input=None, backend=None, trust_input=False):
+    """Compile a callable computing ``outputs`` from ``inputs``.
+
+    ``updates`` (pairs or dict: shared variable -> new expression) are applied
+    together after each call, from the old values; ``givens`` substitute
+    variables in the graph.  ``backend`` picks the executor ('py', 'c',
+    'llvm', 'cuda', 'auto'; default ``config.backend``).
+    """
+    spec = dict(inputs=inputs, outputs=outputs, mode=mode, updates=updates, givens=givens,
+                no_default_updates=no_default_updates, name=name, allow_input_downcast=allow_input_downcast,
+                on_unused_input=on_unused_input, backend=backend)
+    if inputs is None:
+        inputs = []
+    if not isinstance(inputs, (list, tuple)):
+        raise TypeError(f"function() inputs must be a list of variables, got {type(inputs).__name__}")
+    ins = [i if isinstance(i, In) else In(i) if isinstance(i, Variable) else _bad_input(i, k) for k, i in enumerate(inputs)]
+    if allow_input_downcast is not None:
+        for i in ins:
+            if i.allow_downcast is None:
+                i.allow_downcast = allow_input_downcast
+    seen = set()
+    for k, i in enumerate(ins):
+        if isinstance(i.variable, SharedVariable):
+            raise TypeError(f"input #{k} ({i.variable}) is a shared variable; shared variables are implicit inputs, "
+                            "remove it from the inputs list")
+        if isinstance(i.variable, Constant):
+            raise TypeError(f"input #{k} ({i.variable}) is a constant and cannot be a function input")
+        if i.variable.owner is not None:
+            raise TypeError(
+                f"input #{k} ({i.variable}) is computed by {i.variable.owner.op}; function inputs must be free "
+                "variables (use givens= to substitute an expression)"
+            )
+        if i.variable in seen:
+            raise ValueError(f"input #{k} ({i.variable}) is given more than once")
+        seen.add(i.variable)
+    _check_default_order(ins)
+
+    single = outputs is not None and not isinstance(outputs, (list, tuple))
+    out_list = [] if outputs is None else ([outputs] if single else list(outputs))
+    out_vars = []
+    for k, o in enumerate(out_list):
+        if not isinstance(o, Variable):
+            from .tensor.variable import as_tensor_variable
+
+            try:
+                o = as_tensor_variable(o)
+            except TypeError:
+                raise TypeError(f"output #{k} must be a symbolic variable, got {type(o).__name__}") from None
+        out_vars.append(o)
+
+    upd_pairs = _normalize_updates(updates)
+    givens_map = _normalize_givens(givens)
+    in_vars = [i.variable for i in ins]
+    if not no_default_updates:
+        _add_default_updates(upd_pairs, out_vars, in_vars, no_default_updates)
+    upd_targets = [s for s, _ in upd_pairs]
+    upd_exprs = [e for _, e in upd_pairs]
+
+    all_outs = out_vars + upd_exprs
+    shared_in = [v for v in ancestors(all_outs + list(givens_map.values()), blockers=in_vars + list(givens_map))
+                 if isinstance(v, SharedVariable) and v not in givens_map]
+    for s in upd_targets:
+        if s not in shared_in:
+            shared_in.append(s)
+    _check_unused(ins, all_outs, givens_map, on_unused_input)
+
+    new_ins, new_outs, memo = clone_graph(in_vars + shared_in, all_outs, replace=givens_map or None)
+    fg_inputs = new_ins
+    fgraph = FunctionGraph(fg_inputs, new_outs)
+    fgraph.update_targets = upd_targets
+
+    from .mode import get_mode
+
+    the_mode = get_mode(mode)
+    the_mode.optimize(fgraph)
+
+    from . import plugin_manager as plugins
+
+    backend_name = backend or the_mode.backend
+    if backend_name is None:
+        from .config import config
+
+        backend_name = config.backend
+    be = plugins.get_backend(backend_name)
+    thunk = be.compile(fgraph)
+    copy_out = _aliased_outputs(fgraph, len(out_vars) + len(upd_exprs))
+    fn = Function(spec, fgraph, thunk, ins, len(out_vars), single, (upd_targets, shared_in), copy_out,
+                  getattr(be, "name", backend_name), the_mode, trust_input=trust_input, name=name)
+    return fn
+
+
+def _bad_input(i, k):
+    raise TypeError(f"function() input #{k} must be a symbolic variable or In(...), got {type(i).__name__}: {i!r}")
+
+
+def _check_default_order(ins):
+    seen_default = False
+    for i in ins:
+        if i.has_default:
+            seen_default = True
+        elif seen_default:
+            pass  # allowed when given by keyword; Theano accepts it too
+
+
+def _normalize_updates(updates):
+    if updates is None:
+        return []
+    if isinstance(updates, dict):
+        pairs = list(updates.items())
+    else:
+        try:
+            pairs = [tuple(p) for p in updates]
+        except TypeError:
+            raise TypeError("updates must be a dict or a list of (shared variable, expression) pairs") from None
+    out, seen = [], set()
+    from .tensor.variable import as_tensor_variable
+
+    for p in pairs:
+        if len(p) != 2:
+            raise TypeError(f"each update must be a (shared variable, expression) pair, got {p!r}")
+        s, e = p
+        if not isinstance(s, SharedVariable):
+            raise TypeError(f"update target {s} is not a shared variable; only shared variables can be updated")
+        if s in seen:
+            raise ValueError(f"shared variable {s} is updated more than once")
+        seen.add(s)
+        if not isinstance(e, Variable):
+            e = as_tensor_variable(e)
+        e = _fit_update(s, e)
+        out.append((s, e))
+    return out
+
+
+def _fit_update(s, e):
+    if e.type == s.type:
+        return e
+    if hasattr(s.type, "is_super") and s.type.is_super(e.type):
+        return e
+    st = s.type
+    raise TypeError(
+        f"an update must have the same type as its shared variable: {s} is {s.type}, but the update "
+        f"expression {e} is {e.type}; cast it (e.g. expr.astype('{st.dtype}'))"
+    )
+
+
+def _normalize_givens(givens):
+    if not givens:
+        return {}
+    pairs = list(givens.items()) if isinstance(givens, dict) else [tuple(p) for p in givens]
+    from .tensor.variable import as_tensor_variable
+
+    out = {}
+    for k, v in pairs:
+        if not isinstance(k, Variable):
+            raise TypeError(f"givens keys must be variables, got {type(k).__name__}")
+        if not isinstance(v, Variable):
+            v = as_tensor_variable(v)
+            if v.type != k.type and getattr(k.type, "dtype", None) != v.type.dtype:
+                from .tensor.math import cast
+
+                v = cast(v, k.type.dtype)
+        if v.type != k.type and not (hasattr(k.type, "is_super") and k.type.is_super(v.type)):
+            if getattr(v.type, "ndim", None) != getattr(k.type, "ndim", None) or v.type.dtype != k.type.dtype:
+                raise TypeError(f"givens: {k} ({k.type}) cannot be replaced by {v} ({v.type}): types differ")
+        out[k] = v
+    return out
+
+
+def _add_default_updates(pairs, outs, in_vars, no_default):
+    have = {s for s, _ in pairs}
+    for v in ancestors(outs + [e for _, e in pairs], blockers=in_vars):
+        if isinstance(v, SharedVariable) and v.default_update is not None and v not in have:
+            pairs.append((v, _fit_update(v, v.default_update)))
+            have.add(v)
+
+
+def _check_unused(ins, outs, givens_map, on_unused_input):
+    from .config import config
+
+    policy = on_unused_input or getattr(config, "on_unused_input", "raise")
+    if policy == "ignore":
+        return
+    used = set(ancestors(outs + list(givens_map.values())))
+    for k, i in enumerate(ins):
+        if i.variable not in used and i.variable not in givens_map:
+            msg = (
+                f"function() was asked to compute its outputs from input #{k} ({i.variable}), which is not part "
+                f"of the graph needed to compute them. Pass on_unused_input='warn' to make this a warning, "
+                f"or 'ignore' to accept it."
+            )
+            if policy == "warn":
+                warnings.warn(msg, stacklevel=3)
+            else:
+                raise UnusedInputError(msg)
+
+
+def _aliased_outputs(fgraph, n):
+    """Indices of outputs that may share memory with an input, a constant or another output."""
+    sources = set(fgraph.inputs)
+    view_of = {}
+    for node in fgraph.toposort():
+        vm = getattr(node.op, "view_map", None) or {}
+        for o, ins in vm.items():
+            for i in ins:
+                base = view_of.get(node.inputs[i], node.inputs[i])
+                view_of[node.outputs[o]] = base
+    out, seen = [], set()
+    for k, o in enumerate(fgraph.outputs[:n]):
+        base = view_of.get(o, o)
+        if base in sources or isinstance(base, Constant) or base.owner is None or base in seen:
+            out.append(k)
+        seen.add(base)
+    return out

@@ -1,0 +1,183 @@
+"""Hook specifications of arignote's plugin system, and the records they return.
+
+A plugin is a module (or any object) with functions decorated with
+``hookimpl`` whose names are the hook names below.  It is found through the
+entry-point group ``arignote`` (see :mod:`arignote.plugin_manager`)::
+
+    # pyproject.toml of a third-party package
+    [project.entry-points.arignote]
+    mybackend = "mypkg.arignote_plugin"
+
+    # mypkg/arignote_plugin.py
+    from arignote.hookspecs import hookimpl, BackendRecord
+
+    @hookimpl
+    def arignote_register_backends():
+        return [BackendRecord("mine", factory=MyBackend, priority=5)]
+
+Every hook takes no argument and returns a list of records (a single record
+or None are accepted too).  Two records of one kind with the same name are an
+error naming both plugins.
+
+This module imports nothing else from arignote.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pluggy
+
+__all__ = [
+    "PROJECT_NAME",
+    "hookspec",
+    "hookimpl",
+    "BackendRecord",
+    "OpRecord",
+    "RewriteRecord",
+    "SamplerRecord",
+    "DistributionRecord",
+]
+
+PROJECT_NAME = "arignote"
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+
+# -- records ----------------------------------------------------------------
+
+
+def _always_available() -> tuple[bool, str]:
+    return True, ""
+
+
+def _check_name(kind: str, name: Any) -> None:
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"{kind}.name must be a non-empty string, got {name!r}")
+
+
+@dataclass(frozen=True)
+class BackendRecord:
+    """A backend.
+
+    ``factory()`` returns the backend object, which has a method
+    ``compile(fgraph, **opts)`` returning a callable.  ``available()`` returns
+    ``(ok, reason)``, e.g. ``(False, "cupy is not installed")``; it should be
+    cheap and must not raise.  Among the available backends, ``auto`` picks
+    the one with the highest ``priority``.
+    """
+
+    name: str
+    factory: Callable[[], Any]
+    available: Callable[[], tuple[bool, str]] = _always_available
+    priority: int = 0
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        _check_name("BackendRecord", self.name)
+        if not callable(self.factory):
+            raise TypeError(f"BackendRecord {self.name!r}: factory must be callable")
+        if not callable(self.available):
+            raise TypeError(f"BackendRecord {self.name!r}: available must be callable")
+
+
+@dataclass(frozen=True)
+class OpRecord:
+    """An op (or a factory of ops) made known to arignote, with optional
+    conformance ``cases`` (whatever the conformance suite consumes)."""
+
+    name: str
+    op_or_factory: Any
+    cases: Any = None
+
+    def __post_init__(self) -> None:
+        _check_name("OpRecord", self.name)
+
+
+@dataclass(frozen=True)
+class RewriteRecord:
+    """A rewrite rule for the phase ``phase`` (e.g. 'canonicalize'),
+    optionally at ``position`` within it, with ``tags`` for including and
+    excluding it."""
+
+    name: str
+    rewrite: Any
+    phase: str
+    position: float | None = None
+    tags: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _check_name("RewriteRecord", self.name)
+        if isinstance(self.tags, str):
+            object.__setattr__(self, "tags", (self.tags,))
+        else:
+            object.__setattr__(self, "tags", tuple(self.tags))
+
+
+@dataclass(frozen=True)
+class SamplerRecord:
+    """A step method / sampler; ``capabilities`` such as 'continuous',
+    'discrete', 'gradient'."""
+
+    name: str
+    factory: Callable[..., Any]
+    capabilities: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        _check_name("SamplerRecord", self.name)
+        if isinstance(self.capabilities, str):
+            object.__setattr__(self, "capabilities", (self.capabilities,))
+        else:
+            object.__setattr__(self, "capabilities", tuple(self.capabilities))
+
+
+@dataclass(frozen=True)
+class DistributionRecord:
+    """A probability distribution class or factory."""
+
+    name: str
+    factory: Callable[..., Any]
+
+    def __post_init__(self) -> None:
+        _check_name("DistributionRecord", self.name)
+
+
+# -- hook specs -------------------------------------------------------------
+
+
+@hookspec
+def arignote_register_backends() -> list[BackendRecord]:
+    """Return the backends this plugin provides."""
+
+
+@hookspec
+def arignote_register_ops() -> list[OpRecord]:
+    """Return the ops this plugin provides."""
+
+
+@hookspec
+def arignote_register_rewrites() -> list[RewriteRecord]:
+    """Return the rewrite rules this plugin provides."""
+
+
+@hookspec
+def arignote_register_samplers() -> list[SamplerRecord]:
+    """Return the samplers this plugin provides."""
+
+
+@hookspec
+def arignote_register_distributions() -> list[DistributionRecord]:
+    """Return the distributions this plugin provides."""
+
+
+#: hook name -> record type, used by arignote.plugin_manager to check what plugins return.
+RECORD_TYPES: dict[str, type] = {
+    "arignote_register_backends": BackendRecord,
+    "arignote_register_ops": OpRecord,
+    "arignote_register_rewrites": RewriteRecord,
+    "arignote_register_samplers": SamplerRecord,
+    "arignote_register_distributions": DistributionRecord,
+}

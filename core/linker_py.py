@@ -1,0 +1,90 @@
+"""The NumPy reference backend ("py"): runs each node's ``perform`` in topological order.
+
+Storage is one cell per variable, allocated once at compile time; a call
+fills the input cells and walks a precomputed program of
+(perform, node, input cells, output cells).
+"""
+from __future__ import annotations
+
+from .graph import Constant
+from .hookspecs import BackendRecord, hookimpl
+
+
+class NodeRuntimeError:
+    """Builds the error raised when a node fails at run time."""
+
+    @staticmethod
+    def wrap(exc, node, values):
+        from .printing import node_summary
+
+        msg = f"{exc}\n{node_summary(node, values)}"
+        etype = type(exc)
+        try:
+            new = etype(msg)
+        except Exception:
+            new = ValueError(msg)
+        new.__cause__ = exc
+        new.node = node
+        return new
+
+
+def make_thunk(fgraph, node_runner=None):
+    """A callable ``thunk(input_values) -> output values`` running ``fgraph`` node by node.
+
+    ``node_runner(node)`` may return a replacement for ``node.op.perform``
+    (compiled backends use this to mix their kernels with the reference).
+    """
+    cells = {}
+    for v in fgraph.inputs:
+        cells[v] = [None]
+    order = fgraph.toposort()
+    for node in order:
+        for v in node.inputs:
+            if v not in cells:
+                cells[v] = [v.data if isinstance(v, Constant) else None]
+        for v in node.outputs:
+            cells[v] = [None]
+    for v in fgraph.outputs:
+        if v not in cells:
+            cells[v] = [v.data if isinstance(v, Constant) else None]
+    program = []
+    for node in order:
+        perform = node_runner(node) if node_runner else None
+        if perform is None:
+            perform = node.op.perform
+        program.append((perform, node, [cells[v] for v in node.inputs], [cells[v] for v in node.outputs]))
+    in_cells = [cells[v] for v in fgraph.inputs]
+    out_cells = [cells[v] for v in fgraph.outputs]
+    shared_const = [(cells[v], v.container) for v in fgraph.outputs if getattr(v, "_is_shared", False)
+                    and v not in fgraph.inputs]
+
+    def thunk(values):
+        for c, v in zip(in_cells, values):
+            c[0] = v
+        for c, cont in shared_const:
+            c[0] = cont[0]
+        step = None
+        try:
+            for step in program:
+                step[0](step[1], [c[0] for c in step[2]], step[3])
+        except Exception as e:  # name the node, its inputs and where it was made
+            raise NodeRuntimeError.wrap(e, step[1], [c[0] for c in step[2]]) from e
+        return [c[0] for c in out_cells]
+
+    thunk.program = program
+    return thunk
+
+
+class PyBackend:
+    """Backend object registered under the name 'py'."""
+
+    name = "py"
+
+    def compile(self, fgraph, **opts):
+        return make_thunk(fgraph)
+
+
+@hookimpl
+def arignote_register_backends():
+    return [BackendRecord("py", factory=PyBackend, priority=0,
+                          description="NumPy reference: each node's perform, in order")]

@@ -1,0 +1,387 @@
+"""Scalar ops: the per-element functions that Elemwise maps over arrays.
+
+Each ScalarOp has a unique ``name`` (compiled backends render it from one
+table keyed by that name), an arity, an output-dtype rule, a NumPy
+implementation over whole arrays, and a gradient written with tensor ops.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import special
+
+_REGISTRY: dict[str, "ScalarOp"] = {}
+
+# Theano's rule for integer -> float upgrades (avoids NumPy's float16 for int8)
+_UPGRADE_TO_FLOAT = {
+    "bool": "float32", "int8": "float32", "uint8": "float32", "int16": "float32", "uint16": "float32",
+    "int32": "float64", "uint32": "float64", "int64": "float64", "uint64": "float64",
+}
+
+
+def upcast(*dtypes):
+    """NumPy's promotion of array dtypes."""
+    return np.result_type(*[np.dtype(d) for d in dtypes]).name
+
+
+def upgrade_to_float(*dtypes):
+    d = upcast(*dtypes)
+    return _UPGRADE_TO_FLOAT.get(d, d)
+
+
+def _real(d):
+    return {"complex64": "float32", "complex128": "float64"}.get(d, d)
+
+
+DTYPE_RULES = {
+    "upcast": upcast,
+    "float": upgrade_to_float,
+    "bool": lambda *d: "bool",
+    "real": lambda *d: _real(upcast(*d)),
+    "int": lambda *d: "int64",
+    "first": lambda *d: d[0],
+}
+
+
+class ScalarOp:
+    """One elementwise function; see module docstring."""
+
+    def __init__(self, name, nin, fn, dtype_rule="upcast", grad=None, commutative=False,
+                 associative=False, identity=None, float_inputs=False, symbol=None):
+        self.name = name
+        self.nin = nin  # -1: variadic (add, mul)
+        self.fn = fn
+        self.dtype_rule = dtype_rule
+        self._grad = grad
+        self.commutative = commutative
+        self.associative = associative
+        self.identity = identity
+        self.float_inputs = float_inputs or dtype_rule == "float"
+        self.symbol = symbol
+        _REGISTRY.setdefault(name, self)
+
+    # identity: by name, and pickled by name
+    def __eq__(self, other):
+        return type(other) is type(self) and other.name == self.name
+
+    def __hash__(self):
+        return hash(("ScalarOp", self.name))
+
+    def __reduce__(self):
+        return (get_scalar_op, (self.name,))
+
+    def __str__(self):
+        return self.name
+
+    __repr__ = __str__
+
+    def output_dtype(self, *dtypes):
+        return DTYPE_RULES[self.dtype_rule](*dtypes)
+
+    def impl(self, out_dtype, *args):
+        """Apply to NumPy arrays, returning an array of ``out_dtype``."""
+        if self.float_inputs:
+            args = [a if a.dtype == out_dtype else a.astype(out_dtype) for a in args]
+        out = self.fn(*args)
+        if type(out) is not np.ndarray or out.dtype != out_dtype:
+            out = np.asarray(out, dtype=out_dtype)
+        return out
+
+    def L_op(self, inputs, outputs, gouts):
+        """Gradients of the inputs as tensor expressions (before broadcast reduction)."""
+        from .gradient import NoGradError
+
+        if self._grad is None:
+            raise NoGradError(f"scalar op {self.name} has no gradient")
+        return self._grad(inputs, outputs[0], gouts[0])
+
+
+def get_scalar_op(name):
+    return _REGISTRY[name]
+
+
+def all_scalar_ops():
+    return dict(_REGISTRY)
+
+
+class Cast(ScalarOp):
+    """Conversion to a fixed dtype."""
+
+    def __init__(self, dtype):
+        dtype = np.dtype(dtype).name
+        self.dtype = dtype
+        super().__init__(f"cast_{dtype}", 1, None, "first", None)
+
+    def output_dtype(self, *dtypes):
+        return self.dtype
+
+    def impl(self, out_dtype, x):
+        return x.astype(self.dtype)
+
+    def __eq__(self, other):
+        return type(other) is Cast and other.dtype == self.dtype
+
+    def __hash__(self):
+        return hash(("Cast", self.dtype))
+
+    def __reduce__(self):
+        return (Cast, (self.dtype,))
+
+    def L_op(self, inputs, outputs, gouts):
+        from .tensor import math as tm
+
+        (x,), (gz,) = inputs, gouts
+        if x.dtype in ("bool",) or x.dtype.startswith(("int", "uint")):
+            return [tm.zeros_like(x, dtype="float64" if True else None)]
+        return [tm.cast(gz, x.dtype)]
+
+
+_cast_ops: dict[str, Cast] = {}
+
+
+def cast_op(dtype):
+    dtype = np.dtype(dtype).name
+    if dtype not in _cast_ops:
+        _cast_ops[dtype] = Cast(dtype)
+    return _cast_ops[dtype]
+
+
+class Composite(ScalarOp):
+    """A DAG of scalar ops fused into one scalar function (made by the fusion rewrite).
+
+    ``nodes`` is a tuple of (scalar_op, input_refs, dtype) where a ref is
+    ('i', k) for the k-th input or ('n', j) for the output of node j;
+    ``outputs`` lists node indices; ``in_dtypes`` the input dtypes.
+    """
+
+    def __init__(self, in_dtypes, nodes, outputs):
+        self.in_dtypes = tuple(in_dtypes)
+        self.nodes = tuple((op, tuple(refs), dt) for op, refs, dt in nodes)
+        self.outputs = tuple(outputs)
+        name = "composite{" + ";".join(
+            f"{op.name}({','.join(f'{k}{j}' for k, j in refs)})" for op, refs, _ in self.nodes
+        ) + "}"
+        super().__init__(name, len(self.in_dtypes), None, "first", None)
+
+    def __eq__(self, other):
+        return type(other) is Composite and other.name == self.name and other.in_dtypes == self.in_dtypes
+
+    def __hash__(self):
+        return hash(("Composite", self.name, self.in_dtypes))
+
+    def __reduce__(self):
+        return (Composite, (self.in_dtypes, self.nodes, self.outputs))
+
+    def output_dtypes(self):
+        return [self.nodes[j][2] for j in self.outputs]
+
+    def output_dtype(self, *dtypes):
+        return self.output_dtypes()[0]
+
+    def impl_multi(self, *args):
+        vals = []
+        for op, refs, dt in self.nodes:
+            ins = [args[j] if k == "i" else vals[j] for k, j in refs]
+            vals.append(op.impl(dt, *ins))
+        return [vals[j] for j in self.outputs]
+
+    def impl(self, out_dtype, *args):
+        return self.impl_multi(*args)[0]
+
+
+# ----------------------------------------------------------------- gradients
+# Each takes (inputs, output, gout) of tensor variables and returns a list.
+
+
+def _t():
+    from .tensor import math as tm
+
+    return tm
+
+
+def _g_add(xs, z, gz):
+    return [gz for _ in xs]
+
+
+def _g_sub(xs, z, gz):
+    return [gz, -gz]
+
+
+def _g_mul(xs, z, gz):
+    tm = _t()
+    out = []
+    for i in range(len(xs)):
+        others = [x for j, x in enumerate(xs) if j != i]
+        out.append(tm.mul(gz, *others) if others else gz)
+    return out
+
+
+def _g_div(xs, z, gz):
+    x, y = xs
+    return [gz / y, -(gz * x) / (y * y)]
+
+
+def _g_pow(xs, z, gz):
+    tm = _t()
+    x, y = xs
+    gx = gz * y * tm.pow(x, y - 1)
+    gy = gz * tm.switch(tm.eq(x, 0), 0, z * tm.log(tm.switch(tm.eq(x, 0), 1, x)))
+    return [gx, gy]
+
+
+def _g_mod(xs, z, gz):
+    tm = _t()
+    x, y = xs
+    return [gz, -gz * tm.floor_div(x, y)]
+
+
+def _g_maximum(xs, z, gz):
+    tm = _t()
+    x, y = xs
+    return [gz * tm.eq(z, x), gz * tm.eq(z, y)]
+
+
+def _g_clip(xs, z, gz):
+    tm = _t()
+    x, lo, hi = xs
+    return [gz * tm.and_(tm.ge(x, lo), tm.le(x, hi)), gz * tm.lt(x, lo), gz * tm.gt(x, hi)]
+
+
+def _g_switch(xs, z, gz):
+    tm = _t()
+    c, a, b = xs
+    return [tm.zeros_like(c, dtype="float64"), tm.switch(c, gz, 0), tm.switch(c, 0, gz)]
+
+
+def _g_arctan2(xs, z, gz):
+    y, x = xs
+    r = x * x + y * y
+    return [gz * x / r, -gz * y / r]
+
+
+def _g_zero(xs, z, gz):
+    tm = _t()
+    return [tm.zeros_like(x, dtype=x.dtype if x.dtype.startswith("float") else "float64") for x in xs]
+
+
+def _u(f):
+    """Wrap a unary gradient formula f(x, z, gz) -> gx."""
+    return lambda xs, z, gz: [f(xs[0], z, gz)]
+
+
+def _define_all():
+    tm = _t
+    S = ScalarOp
+    np_ = np
+    # arithmetic
+    S("add", -1, lambda *a: _reduce_fn(np_.add, a), "upcast", _g_add, True, True, 0, symbol="+")
+    S("sub", 2, np_.subtract, "upcast", _g_sub, symbol="-")
+    S("mul", -1, lambda *a: _reduce_fn(np_.multiply, a), "upcast", _g_mul, True, True, 1, symbol="*")
+    S("true_div", 2, np_.true_divide, "float", _g_div, symbol="/")
+    S("int_div", 2, np_.floor_divide, "upcast", _g_zero, symbol="//")
+    S("mod", 2, np_.mod, "upcast", _g_mod, symbol="%")
+    S("pow", 2, np_.power, "upcast", _g_pow, symbol="**")
+    S("neg", 1, np_.negative, "upcast", _u(lambda x, z, gz: -gz))
+    S("abs", 1, np_.abs, "real", _u(lambda x, z, gz: gz * tm().sgn(x)))
+    S("sgn", 1, np_.sign, "upcast", _g_zero)
+    S("maximum", 2, np_.maximum, "upcast", _g_maximum, True)
+    S("minimum", 2, np_.minimum, "upcast", _g_maximum, True)
+    S("clip", 3, np_.clip, "first", _g_clip)
+    S("floor", 1, np_.floor, "float", _g_zero)
+    S("ceil", 1, np_.ceil, "float", _g_zero)
+    S("round_half_to_even", 1, np_.round, "upcast", _g_zero)
+    S("round_half_away_from_zero", 1, _round_away, "upcast", _g_zero)
+    S("trunc", 1, np_.trunc, "float", _g_zero)
+    S("sqr", 1, np_.square, "upcast", _u(lambda x, z, gz: gz * 2 * x))
+    S("sqrt", 1, np_.sqrt, "float", _u(lambda x, z, gz: gz * 0.5 / z))
+    S("reciprocal", 1, np_.reciprocal, "float", _u(lambda x, z, gz: -gz * z * z))
+    # exponentials and logs
+    S("exp", 1, np_.exp, "float", _u(lambda x, z, gz: gz * z))
+    S("exp2", 1, np_.exp2, "float", _u(lambda x, z, gz: gz * z * np.log(2.0)))
+    S("expm1", 1, np_.expm1, "float", _u(lambda x, z, gz: gz * (z + 1)))
+    S("log", 1, np_.log, "float", _u(lambda x, z, gz: gz / x))
+    S("log2", 1, np_.log2, "float", _u(lambda x, z, gz: gz / (x * np.log(2.0))))
+    S("log10", 1, np_.log10, "float", _u(lambda x, z, gz: gz / (x * np.log(10.0))))
+    S("log1p", 1, np_.log1p, "float", _u(lambda x, z, gz: gz / (1 + x)))
+    # trigonometric and hyperbolic
+    S("sin", 1, np_.sin, "float", _u(lambda x, z, gz: gz * tm().cos(x)))
+    S("cos", 1, np_.cos, "float", _u(lambda x, z, gz: -gz * tm().sin(x)))
+    S("tan", 1, np_.tan, "float", _u(lambda x, z, gz: gz * (1 + z * z)))
+    S("arcsin", 1, np_.arcsin, "float", _u(lambda x, z, gz: gz / tm().sqrt(1 - x * x)))
+    S("arccos", 1, np_.arccos, "float", _u(lambda x, z, gz: -gz / tm().sqrt(1 - x * x)))
+    S("arctan", 1, np_.arctan, "float", _u(lambda x, z, gz: gz / (1 + x * x)))
+    S("arctan2", 2, np_.arctan2, "float", _g_arctan2)
+    S("sinh", 1, np_.sinh, "float", _u(lambda x, z, gz: gz * tm().cosh(x)))
+    S("cosh", 1, np_.cosh, "float", _u(lambda x, z, gz: gz * tm().sinh(x)))
+    S("tanh", 1, np_.tanh, "float", _u(lambda x, z, gz: gz * (1 - z * z)))
+    S("arcsinh", 1, np_.arcsinh, "float", _u(lambda x, z, gz: gz / tm().sqrt(x * x + 1)))
+    S("arccosh", 1, np_.arccosh, "float", _u(lambda x, z, gz: gz / tm().sqrt(x * x - 1)))
+    S("arctanh", 1, np_.arctanh, "float", _u(lambda x, z, gz: gz / (1 - x * x)))
+    # special functions
+    S("sigmoid", 1, special.sigmoid, "float", _u(lambda x, z, gz: gz * z * (1 - z)))
+    S("softplus", 1, special.softplus, "float", _u(lambda x, z, gz: gz * tm().sigmoid(x)))
+    S("erf", 1, special.erf, "float",
+      _u(lambda x, z, gz: gz * (2.0 / np.sqrt(np.pi)) * tm().exp(-x * x)))
+    S("erfc", 1, special.erfc, "float",
+      _u(lambda x, z, gz: -gz * (2.0 / np.sqrt(np.pi)) * tm().exp(-x * x)))
+    S("erfinv", 1, special.erfinv, "float",
+      _u(lambda x, z, gz: gz * (np.sqrt(np.pi) / 2.0) * tm().exp(z * z)))
+    S("gammaln", 1, special.gammaln, "float", _u(lambda x, z, gz: gz * tm().psi(x)))
+    S("psi", 1, special.psi, "float", _u(lambda x, z, gz: gz * tm().tri_gamma(x)))
+    S("tri_gamma", 1, special.trigamma, "float", None)
+    # predicates and comparisons (no gradient flows through a bool)
+    for name, fn, sym in (("lt", np_.less, "<"), ("gt", np_.greater, ">"), ("le", np_.less_equal, "<="),
+                          ("ge", np_.greater_equal, ">="), ("eq", np_.equal, "=="), ("neq", np_.not_equal, "!=")):
+        S(name, 2, fn, "bool", _g_zero, symbol=sym)
+    S("isnan", 1, np_.isnan, "bool", _g_zero)
+    S("isinf", 1, np_.isinf, "bool", _g_zero)
+    S("and_", 2, _bitwise(np_.bitwise_and), "upcast", _g_zero, True, True, symbol="&")
+    S("or_", 2, _bitwise(np_.bitwise_or), "upcast", _g_zero, True, True, symbol="|")
+    S("xor", 2, _bitwise(np_.bitwise_xor), "upcast", _g_zero, True, True, symbol="^")
+    S("invert", 1, _bitwise(np_.invert), "upcast", _g_zero, symbol="~")
+    S("logical_and", 2, np_.logical_and, "bool", _g_zero, True)
+    S("logical_or", 2, np_.logical_or, "bool", _g_zero, True)
+    S("logical_xor", 2, np_.logical_xor, "bool", _g_zero, True)
+    S("logical_not", 1, np_.logical_not, "bool", _g_zero)
+    S("switch", 3, _switch, "switch", _g_switch)
+    S("second", 2, lambda a, b: np.broadcast_to(b, np.broadcast_shapes(a.shape, b.shape)).copy(), "second",
+      lambda xs, z, gz: [_t().zeros_like(xs[0], dtype="float64"), gz])
+    S("identity", 1, lambda x: x.copy(), "upcast", _u(lambda x, z, gz: gz))
+    S("real", 1, np_.real, "real", None)
+    S("imag", 1, np_.imag, "real", None)
+    S("conj", 1, np_.conj, "upcast", None)
+
+
+DTYPE_RULES["switch"] = lambda c, a, b: upcast(a, b)
+DTYPE_RULES["second"] = lambda a, b: b
+
+
+def _reduce_fn(ufunc, args):
+    out = args[0]
+    for a in args[1:]:
+        out = ufunc(out, a)
+    if len(args) == 1:
+        out = np.array(out, copy=True)
+    return out
+
+
+def _round_away(x):
+    return np.where(x >= 0, np.floor(x + 0.5), np.ceil(x - 0.5)).astype(x.dtype) if x.dtype.kind == "f" else x.copy()
+
+
+def _switch(c, a, b):
+    return np.where(c, a, b)
+
+
+def _bitwise(fn):
+    def call(*args):
+        if any(a.dtype.kind in "fc" for a in args):
+            raise TypeError(f"{fn.__name__} needs integer or boolean inputs, got {[a.dtype.name for a in args]}")
+        return fn(*args)
+
+    call.__name__ = fn.__name__
+    return call
+
+
+_define_all()
+globals().update({name: op for name, op in _REGISTRY.items()})

@@ -1,0 +1,92 @@
+"""Shared variables: symbolic variables that carry a value shared by every function using them."""
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+
+from .graph import Variable, user_frame
+from .tensor.variable import _TensorMixin
+from .types import TensorType
+
+
+class SharedVariable(Variable):
+    """A variable with a persistent value (``get_value`` / ``set_value``)."""
+
+    _is_shared = True
+
+    def __init__(self, type, value, name=None, strict=False, allow_downcast=None):
+        super().__init__(type, None, None, name)
+        self.container = [type.filter(value, strict=strict, allow_downcast=allow_downcast, name=name)]
+        self.default_update = None
+        self.tag.trace = user_frame()
+
+    def get_value(self, borrow=False, return_internal_type=False):
+        """The current value (a copy unless ``borrow``)."""
+        v = self.container[0]
+        return v if borrow else copy.deepcopy(v)
+
+    def set_value(self, value, borrow=False):
+        """Replace the value (copied unless ``borrow``); it must fit the variable's type."""
+        v = self.type.filter(value, name=self.name or "shared variable")
+        if not borrow and v is value:
+            v = copy.deepcopy(v)
+        self.container[0] = v
+
+    def clone(self):
+        return self  # shared variables keep their identity (their value is the point)
+
+    @property
+    def value(self):
+        return self.get_value()
+
+    def zero(self, borrow=False):
+        self.container[0] = np.zeros_like(self.container[0])
+
+
+class TensorSharedVariable(_TensorMixin, SharedVariable):
+    """A shared variable holding an ndarray."""
+
+    def set_value(self, value, borrow=False):
+        arr = value
+        if not isinstance(arr, np.ndarray) or arr.dtype != self.type.numpy_dtype:
+            arr = self.type.filter(value, name=self.name or "shared variable")
+        else:
+            self.type.filter(arr, name=self.name or "shared variable")
+        if not borrow and arr is value:
+            arr = arr.copy()
+        self.container[0] = arr
+
+    def get_value(self, borrow=False, return_internal_type=False):
+        v = self.container[0]
+        return v if borrow else v.copy()
+
+
+def shared(value, name=None, strict=False, allow_downcast=None, borrow=False, shape=None, broadcastable=None):
+    """A shared variable initialised with ``value`` (copied unless ``borrow``).
+
+    Python floats give float64 (``config.floatX`` is not applied, as in
+    Theano), ints int64, bools bool; arrays keep their dtype.  The type is
+    not broadcastable unless ``shape``/``broadcastable`` say so.
+    """
+    if isinstance(value, Variable):
+        raise TypeError(f"shared() takes a value, not a symbolic variable ({value})")
+    if isinstance(value, bool):
+        arr = np.asarray(value, dtype="bool")
+    elif isinstance(value, int):
+        arr = np.asarray(value, dtype="int64")
+    elif isinstance(value, float):
+        arr = np.asarray(value, dtype="float64")
+    else:
+        arr = np.asarray(value)
+        if arr.dtype == object:
+            raise TypeError(f"shared() cannot hold {type(value).__name__}: only numeric arrays are supported")
+        if not borrow and arr is value:
+            arr = arr.copy()
+    if shape is None:
+        if broadcastable is not None:
+            shape = tuple(1 if b else None for b in broadcastable)
+        else:
+            shape = (None,) * arr.ndim
+    t = TensorType(arr.dtype, shape=shape)
+    return TensorSharedVariable(t, arr, name=name, strict=strict, allow_downcast=allow_downcast)

@@ -1,0 +1,30 @@
+"""arignote.tensor (imported as ``T``): tensor types, constructors and ops."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..types import TensorType
+from .variable import TensorConstant, TensorVariable, as_tensor, as_tensor_variable, constant
+from .elemwise import DimShuffle, Elemwise
+from .math import *  # noqa: F401,F403
+from .math import abs, all, any, max, min, pow, round, sum  # noqa: F401  (shadow builtins on purpose)
+from .reduction import Argmax, CumOp, Reduce
+from .linalg import Dot, Matmul, batched_dot, dot, matmul, outer, tensordot
+from .shape import *  # noqa: F401,F403
+from .subtensor import *  # noqa: F401,F403
+from . import nnet  # noqa: F401
+from .nnet import *  # noqa: F401,F403
+from .constructors import *  # noqa: F401,F403
+
+dimshuffle = lambda x, *pattern: as_tensor_variable(x).dimshuffle(*pattern)  # noqa: E731
+
+from ..gradient import consider_constant, disconnected_grad, grad, grad_clip, zero_grad  # noqa: E402,F401
+
+
+def __getattr__(name):
+    # jacobian, hessian, Rop, Lop, verify_grad live in arignote.gradient
+    from .. import gradient
+
+    if name in ("jacobian", "hessian", "Rop", "Lop", "verify_grad"):
+        return getattr(gradient, name)
+    raise AttributeError(f"module 'arignote.tensor' has no attribute {name!r}")

@@ -1,0 +1,278 @@
+"""Elemwise (a scalar op mapped with broadcasting) and DimShuffle (axis reorder/add/drop)."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..graph import Apply, Op, Variable
+from ..types import TensorType
+from .. import scalar as ps
+from .variable import TensorConstant, _TensorMixin, as_tensor_variable
+
+
+class Elemwise(Op):
+    """Apply ``scalar_op`` elementwise with NumPy broadcasting.
+
+    Inputs of fewer dimensions are padded on the left with broadcastable
+    axes.  A non-broadcastable axis is never broadcast at run time (as in
+    Theano): sizes must then match, or the call fails naming the shapes.
+    """
+
+    __props__ = ("scalar_op",)
+
+    def __init__(self, scalar_op, name=None):
+        self.scalar_op = scalar_op
+        self.name = name or scalar_op.name
+
+    def __str__(self):
+        return self.name if not isinstance(self.scalar_op, ps.Composite) else "Composite"
+
+    def __reduce__(self):
+        return (Elemwise, (self.scalar_op, self.name))
+
+    @property
+    def nout(self):
+        if isinstance(self.scalar_op, ps.Composite):
+            return len(self.scalar_op.outputs)
+        return 1
+
+    def make_node(self, *inputs):
+        sop = self.scalar_op
+        if sop.nin != -1 and len(inputs) != sop.nin:
+            raise TypeError(f"{self.name} takes {sop.nin} inputs, got {len(inputs)}")
+        if sop.nin == -1 and not inputs:
+            raise TypeError(f"{self.name} needs at least one input")
+        inputs = weak_convert(inputs, self.name)
+        ndim = max(i.ndim for i in inputs)
+        inputs = [pad_left(i, ndim) for i in inputs]
+        out_shape = broadcast_static_shapes([i.type.shape for i in inputs], self.name, inputs)
+        in_dtypes = [i.dtype for i in inputs]
+        if isinstance(sop, ps.Composite):
+            out_dtypes = sop.output_dtypes()
+        else:
+            _check_dtypes(sop, in_dtypes, self.name)
+            out_dtypes = [sop.output_dtype(*in_dtypes)]
+        outputs = [TensorType(dt, shape=out_shape)() for dt in out_dtypes]
+        return Apply(self, inputs, outputs)
+
+    def perform(self, node, inputs, output_storage):
+        sop = self.scalar_op
+        if len(inputs) > 1:
+            s0 = inputs[0].shape
+            for a in inputs[1:]:
+                if a.shape != s0:
+                    check_runtime_broadcast(node, inputs)
+                    break
+        if isinstance(sop, ps.Composite):
+            outs = sop.impl_multi(*inputs)
+            for cell, o, v in zip(output_storage, node.outputs, outs):
+                cell[0] = np.asarray(v, dtype=o.type.dtype)
+        else:
+            output_storage[0][0] = sop.impl(node.outputs[0].type.dtype, *inputs)
+
+    def infer_shape(self, fgraph, node, input_shapes):
+        out = []
+        for d in range(node.outputs[0].ndim):
+            dim = None
+            for inp, shp in zip(node.inputs, input_shapes):
+                if not inp.type.broadcastable[d]:
+                    dim = shp[d]
+                    break
+            out.append(dim if dim is not None else _one())
+        return [tuple(out)] * len(node.outputs)
+
+    def L_op(self, inputs, outputs, output_grads):
+        from .. import gradient
+        from . import math as tm
+
+        grads = self.scalar_op.L_op(inputs, outputs, output_grads)
+        result = []
+        for inp, g in zip(inputs, grads):
+            if g is None or isinstance(g.type, gradient.DisconnectedType):
+                result.append(g)
+                continue
+            result.append(tm.sum_to_broadcast(g, inp))
+        return result
+
+
+def _one():
+    from .variable import constant
+
+    return constant(np.int64(1))
+
+
+def _check_dtypes(sop, dtypes, name):
+    if sop.name in ("and_", "or_", "xor", "invert") and any(d.startswith(("float", "complex")) for d in dtypes):
+        raise TypeError(f"{name} needs integer or boolean inputs, got {', '.join(dtypes)}")
+    if sop.name in ("int_div", "mod", "maximum", "minimum", "floor", "ceil", "lt", "gt", "le", "ge",
+                    "clip", "sgn", "arctan2") and any(d.startswith("complex") for d in dtypes):
+        raise TypeError(f"{name} is not defined for complex inputs ({', '.join(dtypes)})")
+
+
+def weak_convert(inputs, opname="op"):
+    """Convert inputs to tensors, giving Python scalars NumPy 2's weak promotion."""
+    tensors = [i for i in inputs if isinstance(i, _TensorMixin)]
+    if len(tensors) == len(inputs):
+        return list(inputs)
+    strong = [np.dtype(t.dtype) for t in tensors]
+    out = []
+    for i in inputs:
+        if isinstance(i, _TensorMixin):
+            out.append(i)
+        elif isinstance(i, Variable):
+            raise TypeError(f"{opname}: input {i} of type {i.type} is not a tensor")
+        elif isinstance(i, (bool, int, float, complex)) and not isinstance(i, np.generic) and strong:
+            try:
+                dt = np.result_type(*strong, i)
+            except (OverflowError, TypeError):
+                dt = np.result_type(*strong, np.min_scalar_type(i))
+            if isinstance(i, bool):
+                dt = np.dtype("bool") if all(s == np.dtype("bool") for s in strong) else dt
+            out.append(as_tensor_variable(np.asarray(i, dtype=dt)))
+        else:
+            out.append(as_tensor_variable(i))
+    return out
+
+
+def pad_left(x, ndim):
+    if x.ndim == ndim:
+        return x
+    return DimShuffle(x.broadcastable, ["x"] * (ndim - x.ndim) + list(range(x.ndim)))(x)
+
+
+def broadcast_static_shapes(shapes, opname="op", inputs=None):
+    out = []
+    for d, dims in enumerate(zip(*shapes)):
+        known = {s for s in dims if s is not None and s != 1}
+        if len(known) > 1:
+            desc = ", ".join(f"{i} {i.type}" if inputs else str(s) for i, s in zip(inputs or shapes, shapes))
+            raise ValueError(
+                f"{opname}: input shapes {[tuple('?' if s is None else s for s in sh) for sh in shapes]} "
+                f"cannot be broadcast together (axis {d}; inputs: {desc})"
+            )
+        if known:
+            out.append(known.pop())
+        elif all(s == 1 for s in dims):
+            out.append(1)
+        else:
+            out.append(None)
+    return tuple(out)
+
+
+def check_runtime_broadcast(node, inputs):
+    """Raise when arrays cannot broadcast, or a non-broadcastable axis would be broadcast."""
+    ndim = len(inputs[0].shape)
+    for d in range(ndim):
+        sizes = {a.shape[d] for a, v in zip(inputs, node.inputs) if not v.type.broadcastable[d]}
+        sizes_all = {a.shape[d] for a in inputs}
+        if len(sizes) > 1 or (len(sizes_all) > 1 and (len(sizes_all - {1}) > 1)):
+            raise ValueError(
+                f"shape mismatch on axis {d}: input shapes "
+                f"{[a.shape for a in inputs]} cannot be broadcast together"
+            )
+        if sizes and sizes_all - sizes:
+            (n,) = sizes
+            if n == 1 and sizes_all - {1}:
+                raise ValueError(
+                    f"input shapes {[a.shape for a in inputs]} would need run-time broadcasting of "
+                    f"axis {d}, which is not marked broadcastable in the input types "
+                    f"{[str(v.type) for v in node.inputs]}; declare it broadcastable (e.g. T.row / T.col, "
+                    f"or x.dimshuffle) to broadcast it"
+                )
+
+
+class DimShuffle(Op):
+    """Reorder axes, insert broadcastable axes ('x') and drop broadcastable ones.
+
+    ``new_order`` lists input axes in their new positions, with 'x' for a new
+    axis of length 1; input axes left out must be broadcastable.
+    """
+
+    __props__ = ("input_broadcastable", "new_order")
+    view_map = {0: [0]}
+
+    def __init__(self, input_broadcastable, new_order):
+        self.input_broadcastable = tuple(bool(b) for b in input_broadcastable)
+        nd = len(self.input_broadcastable)
+        order = []
+        for o in new_order:
+            if o == "x":
+                order.append("x")
+            else:
+                o = int(o)
+                if o < 0:
+                    o += nd
+                if not 0 <= o < nd:
+                    raise ValueError(f"dimshuffle: axis {o} out of range for a {nd}-d input")
+                order.append(o)
+        self.new_order = tuple(order)
+        kept = [o for o in order if o != "x"]
+        if len(set(kept)) != len(kept):
+            raise ValueError(f"dimshuffle: repeated axis in {new_order}")
+        self.drop = tuple(i for i in range(nd) if i not in kept)
+        for i in self.drop:
+            if not self.input_broadcastable[i]:
+                raise ValueError(
+                    f"dimshuffle{tuple(new_order)}: cannot drop axis {i}, it is not broadcastable"
+                )
+        self.shuffle = tuple(kept)
+        self.augment = tuple(i for i, o in enumerate(order) if o == "x")
+        ranks = sorted(kept)
+        perm = tuple(ranks.index(k) for k in kept)
+        self.perm = None if perm == tuple(range(len(perm))) else perm
+
+    def __str__(self):
+        return "DimShuffle{" + ",".join(map(str, self.new_order)) + "}"
+
+    def make_node(self, x):
+        x = as_tensor_variable(x)
+        if x.type.broadcastable != self.input_broadcastable:
+            if len(x.type.broadcastable) != len(self.input_broadcastable):
+                raise TypeError(
+                    f"{self} expects a {len(self.input_broadcastable)}-d input, got {x.type}"
+                )
+            for i in self.drop:
+                if not x.type.broadcastable[i]:
+                    raise TypeError(f"{self}: input axis {i} of {x.type} is not broadcastable")
+        shape = [1 if o == "x" else x.type.shape[o] for o in self.new_order]
+        return Apply(self, [x], [TensorType(x.dtype, shape=shape)()])
+
+    def perform(self, node, inputs, output_storage):
+        (x,) = inputs
+        res = x
+        if self.drop:
+            res = res.reshape([s for i, s in enumerate(res.shape) if i not in self.drop])
+        if self.perm is not None:
+            res = np.transpose(res, self.perm)
+        if self.augment:
+            shp = list(res.shape)
+            for i in self.augment:
+                shp.insert(i, 1)
+            res = res.reshape(shp)
+        output_storage[0][0] = res if type(res) is np.ndarray else np.asarray(res)
+
+    def infer_shape(self, fgraph, node, input_shapes):
+        (ishp,) = input_shapes
+        return [tuple(_one() if o == "x" else ishp[o] for o in self.new_order)]
+
+    def L_op(self, inputs, outputs, output_grads):
+        (x,), (gz,) = inputs, output_grads
+        # invert: drop the augmented axes, transpose back, re-insert the dropped ones
+        gz_b = gz.type.broadcastable
+        kept_positions = [i for i, o in enumerate(self.new_order) if o != "x"]
+        from . import math as tm
+
+        g = gz
+        aug = [i for i, o in enumerate(self.new_order) if o == "x"]
+        if aug and not all(gz_b[i] for i in aug):
+            g = tm.sum(g, axis=aug, keepdims=True)
+        inv = [None] * len(self.input_broadcastable)
+        for pos, axis in zip(kept_positions, self.shuffle):
+            inv[axis] = pos
+        order = ["x" if inv[a] is None else inv[a] for a in range(len(self.input_broadcastable))]
+        g = DimShuffle(g.type.broadcastable, order)(g)
+        if g.dtype != x.dtype and x.dtype.startswith(("float", "complex")):
+            g = tm.cast(g, x.dtype)
+        return [g]
+
+    def R_op(self, inputs, eval_points):
+        return [self(eval_points[0])] if eval_points[0] is not None else [None]

@@ -1,0 +1,363 @@
+"""Reductions over axes: sum, prod, max, min, all, any, argmax/argmin, cumulative ops,
+and the graph-level mean/var/std/logsumexp built from them."""
+from __future__ import annotations
+
+import builtins
+
+import numpy as np
+
+from ..graph import Apply, Op
+from ..types import TensorType
+from .elemwise import DimShuffle
+from .variable import as_tensor_variable, constant
+
+
+def normalize_axis(axis, ndim, opname="reduction"):
+    """A sorted tuple of non-negative axes (all axes for None)."""
+    if axis is None:
+        return tuple(range(ndim))
+    if isinstance(axis, (int, np.integer)):
+        axis = (int(axis),)
+    out = []
+    for a in axis:
+        if hasattr(a, "owner") or hasattr(a, "type"):
+            from .. import graph
+
+            if isinstance(a, graph.Constant):
+                a = int(a.data)
+            else:
+                raise TypeError(f"{opname}: axis must be a constant integer, got symbolic {a}")
+        a = int(a)
+        if not -ndim <= a < builtins.max(ndim, 1) or (ndim == 0 and a not in (0, -1)):
+            raise ValueError(f"{opname}: axis {a} is out of bounds for a {ndim}-d input")
+        if ndim == 0:
+            continue
+        out.append(a % ndim)
+    if len(set(out)) != len(out):
+        raise ValueError(f"{opname}: repeated axis in {axis}")
+    return tuple(sorted(out))
+
+
+_SUM_DTYPE = {"bool": "int64", "int8": "int64", "int16": "int64", "int32": "int64",
+              "uint8": "uint64", "uint16": "uint64", "uint32": "uint64"}
+
+
+class Reduce(Op):
+    """Reduce ``x`` over ``axis`` with one of sum/prod/max/min/all/any."""
+
+    __props__ = ("kind", "axis", "dtype")
+    _NP = {"sum": np.sum, "prod": np.prod, "max": np.max, "min": np.min, "all": np.all, "any": np.any}
+
+    def __init__(self, kind, axis, dtype=None):
+        self.kind = kind
+        self.axis = tuple(axis)
+        self.dtype = dtype
+
+    def __str__(self):
+        return f"{self.kind.capitalize()}{{axis={list(self.axis)}}}"
+
+    def out_dtype(self, in_dtype):
+        if self.dtype is not None:
+            return self.dtype
+        if self.kind in ("sum", "prod"):
+            return _SUM_DTYPE.get(in_dtype, in_dtype)
+        if self.kind in ("all", "any"):
+            return "bool"
+        return in_dtype
+
+    def make_node(self, x):
+        x = as_tensor_variable(x)
+        if self.axis and builtins.max(self.axis) >= x.ndim:
+            raise ValueError(f"{self}: axis out of range for {x.type}")
+        if self.kind in ("max", "min") and x.dtype.startswith("complex"):
+            raise TypeError(f"{self.kind} is not defined for complex input {x}")
+        shape = [s for i, s in enumerate(x.type.shape) if i not in self.axis]
+        return Apply(self, [x], [TensorType(self.out_dtype(x.dtype), shape=shape)()])
+
+    def perform(self, node, inputs, output_storage):
+        (x,) = inputs
+        odt = node.outputs[0].type.numpy_dtype
+        if self.kind in ("max", "min") and x.size == 0 and builtins.any(x.shape[a] == 0 for a in self.axis):
+            raise ValueError(f"{self}: zero-size array has no {self.kind}imum (input shape {x.shape})")
+        if self.kind in ("sum", "prod"):
+            r = self._NP[self.kind](x, axis=self.axis, dtype=odt)
+        else:
+            r = self._NP[self.kind](x, axis=self.axis)
+        output_storage[0][0] = r if type(r) is np.ndarray and r.dtype == odt else np.asarray(r, dtype=odt)
+
+    def infer_shape(self, fgraph, node, input_shapes):
+        return [tuple(s for i, s in enumerate(input_shapes[0]) if i not in self.axis)]
+
+    def L_op(self, inputs, outputs, output_grads):
+        from . import math as tm
+
+        (x,), (z,), (gz,) = inputs, outputs, output_grads
+        if self.kind in ("all", "any") or not x.dtype.startswith(("float", "complex")):
+            return [tm.zeros_like(x, dtype="float64" if not x.dtype.startswith("float") else x.dtype)]
+        gz_k = _restore_axes(gz, self.axis, x.ndim)
+        if self.kind == "sum":
+            return [tm.cast(tm.second(x, gz_k), x.dtype)]
+        if self.kind in ("max", "min"):
+            z_k = _restore_axes(z, self.axis, x.ndim)
+            return [tm.cast(gz_k * tm.eq(x, z_k), x.dtype)]
+        # prod: handle zeros exactly (0, 1 or more zeros along the reduced axes)
+        is_zero = tm.eq(x, 0)
+        nz = sum(is_zero, axis=self.axis, keepdims=True)
+        x_nz = tm.switch(is_zero, 1, x)
+        prod_nz = prod(x_nz, axis=self.axis, keepdims=True)
+        g = tm.switch(tm.eq(nz, 0), prod_nz / x_nz, tm.switch(tm.and_(tm.eq(nz, 1), is_zero), prod_nz, 0))
+        return [tm.cast(gz_k * g, x.dtype)]
+
+    def R_op(self, inputs, eval_points):
+        if self.kind == "sum" and eval_points[0] is not None:
+            return [self(eval_points[0])]
+        return super().R_op(inputs, eval_points)
+
+
+def _restore_axes(v, axis, ndim):
+    """Insert broadcastable axes at ``axis`` so v lines up with the reduced input."""
+    order, j = [], 0
+    for i in range(ndim):
+        if i in axis:
+            order.append("x")
+        else:
+            order.append(j)
+            j += 1
+    return DimShuffle(v.type.broadcastable, order)(v)
+
+
+def _reduce(kind, x, axis, keepdims, dtype=None):
+    x = as_tensor_variable(x)
+    ax = normalize_axis(axis, x.ndim, kind)
+    if dtype is not None:
+        dtype = np.dtype(dtype).name
+    out = Reduce(kind, ax, dtype)(x)
+    if keepdims:
+        out = _restore_axes(out, ax, x.ndim)
+    return out
+
+
+def sum(x, axis=None, dtype=None, keepdims=False, acc_dtype=None):
+    """Sum over ``axis`` (None: all axes)."""
+    return _reduce("sum", x, axis, keepdims, dtype)
+
+
+def prod(x, axis=None, dtype=None, keepdims=False, acc_dtype=None, no_zeros_in_input=False):
+    """Product over ``axis``."""
+    return _reduce("prod", x, axis, keepdims, dtype)
+
+
+def max(x, axis=None, keepdims=False):
+    """Maximum over ``axis``."""
+    return _reduce("max", x, axis, keepdims)
+
+
+def min(x, axis=None, keepdims=False):
+    """Minimum over ``axis``."""
+    return _reduce("min", x, axis, keepdims)
+
+
+def all(x, axis=None, keepdims=False):
+    return _reduce("all", x, axis, keepdims)
+
+
+def any(x, axis=None, keepdims=False):
+    return _reduce("any", x, axis, keepdims)
+
+
+class Argmax(Op):
+    """Index of the max (or min) along ``axis`` (None: of the flattened array)."""
+
+    __props__ = ("kind", "axis")
+
+    def __init__(self, kind, axis):
+        self.kind, self.axis = kind, axis
+
+    def make_node(self, x):
+        x = as_tensor_variable(x)
+        if self.axis is None:
+            shape = []
+        else:
+            shape = [s for i, s in enumerate(x.type.shape) if i != self.axis]
+        return Apply(self, [x], [TensorType("int64", shape=shape)()])
+
+    def perform(self, node, inputs, output_storage):
+        (x,) = inputs
+        if x.size == 0:
+            raise ValueError(f"{self}: attempt to get {self.kind} of an empty sequence (shape {x.shape})")
+        fn = np.argmax if self.kind == "argmax" else np.argmin
+        output_storage[0][0] = np.asarray(fn(x, axis=self.axis), dtype="int64")
+
+    def infer_shape(self, fgraph, node, input_shapes):
+        if self.axis is None:
+            return [()]
+        return [tuple(s for i, s in enumerate(input_shapes[0]) if i != self.axis)]
+
+    def L_op(self, inputs, outputs, output_grads):
+        from . import math as tm
+
+        return [tm.zeros_like(inputs[0], dtype="float64" if not inputs[0].dtype.startswith("float") else None)]
+
+
+def _arg(kind, x, axis, keepdims):
+    x = as_tensor_variable(x)
+    if axis is not None:
+        (ax,) = normalize_axis(axis, x.ndim, kind) if not isinstance(axis, (list, tuple)) or len(axis) == 1 else (None,)
+        if ax is None:
+            # several axes: move them last, flatten them, reduce that one axis
+            axes = normalize_axis(axis, x.ndim, kind)
+            keep = [i for i in range(x.ndim) if i not in axes]
+            xt = x.dimshuffle(keep + list(axes))
+            from . import shape as sh
+
+            flat = sh.reshape(xt, [x.shape[i] for i in keep] + [-1], ndim=len(keep) + 1)
+            out = Argmax(kind, len(keep))(flat)
+            return _restore_axes(out, axes, x.ndim) if keepdims else out
+        out = Argmax(kind, ax)(x) if x.ndim else Argmax(kind, None)(x)
+        return _restore_axes(out, (ax,), x.ndim) if keepdims and x.ndim else out
+    out = Argmax(kind, None)(x)
+    if keepdims:
+        out = _restore_axes(out, tuple(range(x.ndim)), x.ndim)
+    return out
+
+
+def argmax(x, axis=None, keepdims=False):
+    return _arg("argmax", x, axis, keepdims)
+
+
+def argmin(x, axis=None, keepdims=False):
+    return _arg("argmin", x, axis, keepdims)
+
+
+def max_and_argmax(x, axis=None, keepdims=False):
+    return max(x, axis, keepdims), argmax(x, axis, keepdims)
+
+
+def _count(x, axis):
+    from . import math as tm
+
+    ax = normalize_axis(axis, x.ndim)
+    n = None
+    for a in ax:
+        s = x.shape[a]
+        n = s if n is None else n * s
+    return constant(np.int64(1)) if n is None else n
+
+
+def mean(x, axis=None, dtype=None, keepdims=False, acc_dtype=None):
+    """Arithmetic mean over ``axis``; integer inputs give float64."""
+    from . import math as tm
+
+    x = as_tensor_variable(x)
+    s = sum(x, axis=axis, keepdims=keepdims, dtype=dtype)
+    n = _count(x, axis)
+    out_dtype = dtype or ("float64" if not x.dtype.startswith(("float", "complex")) else x.dtype)
+    if not out_dtype.startswith(("float", "complex")):
+        out_dtype = "float64"
+    res = tm.true_div(tm.cast(s, out_dtype), tm.cast(n, out_dtype) if out_dtype != "float16" else tm.cast(n, "float32"))
+    return tm.cast(res, out_dtype)
+
+
+def var(x, axis=None, ddof=0, keepdims=False, corrected=False):
+    """Variance over ``axis`` (ddof as in NumPy)."""
+    from . import math as tm
+
+    x = as_tensor_variable(x)
+    if corrected:
+        ddof = 1
+    m = mean(x, axis=axis, keepdims=True)
+    d = x - m
+    if x.dtype.startswith("complex"):
+        sq = tm.real(d * tm.conj(d))
+    else:
+        sq = tm.sqr(d)
+    ss = sum(sq, axis=axis, keepdims=keepdims)
+    n = _count(x, axis)
+    if ddof:
+        n = n - ddof
+    return tm.cast(tm.true_div(ss, tm.cast(n, ss.dtype if ss.dtype.startswith("float") else "float64")),
+                   ss.dtype if ss.dtype.startswith("float") else "float64")
+
+
+def std(x, axis=None, ddof=0, keepdims=False, corrected=False):
+    """Standard deviation over ``axis``."""
+    from . import math as tm
+
+    return tm.sqrt(var(x, axis=axis, ddof=ddof, keepdims=keepdims, corrected=corrected))
+
+
+def logsumexp(x, axis=None, keepdims=False):
+    """log(sum(exp(x))) computed stably (max-subtracted)."""
+    from . import math as tm
+    from ..gradient import disconnected_grad
+
+    x = as_tensor_variable(x)
+    m = max(x, axis=axis, keepdims=True)
+    m = disconnected_grad(tm.switch(tm.isinf(m), 0, m))
+    out = tm.log(sum(tm.exp(x - m), axis=axis, keepdims=True)) + m
+    ax = normalize_axis(axis, x.ndim)
+    if not keepdims:
+        keep = [i for i in range(x.ndim) if i not in ax]
+        out = out.dimshuffle(keep)
+    return out
+
+
+class CumOp(Op):
+    """Cumulative sum or product along ``axis`` (None: over the flattened array)."""
+
+    __props__ = ("mode", "axis")
+
+    def __init__(self, mode, axis):
+        self.mode, self.axis = mode, axis
+
+    def make_node(self, x):
+        x = as_tensor_variable(x)
+        if self.axis is None:
+            t = TensorType(x.dtype if x.dtype not in _SUM_DTYPE else _SUM_DTYPE[x.dtype], shape=(None,))
+        else:
+            t = TensorType(x.dtype if x.dtype not in _SUM_DTYPE else _SUM_DTYPE[x.dtype], shape=x.type.shape)
+        return Apply(self, [x], [t()])
+
+    def perform(self, node, inputs, output_storage):
+        fn = np.cumsum if self.mode == "add" else np.cumprod
+        output_storage[0][0] = np.asarray(fn(inputs[0], axis=self.axis), dtype=node.outputs[0].dtype)
+
+    def infer_shape(self, fgraph, node, input_shapes):
+        if self.axis is None:
+            from . import math as tm
+
+            n = None
+            for s in input_shapes[0]:
+                n = s if n is None else n * s
+            return [(n if n is not None else constant(np.int64(1)),)]
+        return [input_shapes[0]]
+
+    def L_op(self, inputs, outputs, output_grads):
+        (x,), (gz,) = inputs, output_grads
+        if self.mode != "add":
+            from ..gradient import NoGradError
+
+            raise NoGradError("cumprod has no gradient yet")
+        ax = 0 if self.axis is None else self.axis
+        from . import subtensor as st
+
+        rev = [slice(None)] * (gz.ndim)
+        rev[ax] = slice(None, None, -1)
+        g = CumOp("add", ax)(gz[tuple(rev)])[tuple(rev)]
+        if self.axis is None:
+            g = g.reshape(x.shape, ndim=x.ndim)
+        return [g]
+
+
+def cumsum(x, axis=None):
+    x = as_tensor_variable(x)
+    if axis is not None:
+        (axis,) = normalize_axis(axis, x.ndim, "cumsum")
+    return CumOp("add", axis)(x)
+
+
+def cumprod(x, axis=None):
+    x = as_tensor_variable(x)
+    if axis is not None:
+        (axis,) = normalize_axis(axis, x.ndim, "cumprod")
+    return CumOp("mul", axis)(x)

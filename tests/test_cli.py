@@ -1,0 +1,86 @@
+"""The command line: python -m arignote info / cache."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from arignote import cli
+
+
+def run_cli(*args, env_extra=None):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ARIGNOTE_")}
+    env.update(env_extra or {})
+    return subprocess.run(
+        [sys.executable, "-m", "arignote", *args], capture_output=True, text=True, env=env, timeout=120
+    )
+
+
+def test_info_lists_py_backend():
+    r = run_cli("info")
+    assert r.returncode == 0, r.stdout + r.stderr
+    out = r.stdout
+    assert re.search(r"^arignote \d+\.\d+", out, re.M)
+    assert "Python" in out and "NumPy" in out
+    assert "floatX = 'float64'" in out
+    assert re.search(r"^\s+py\s+available", out, re.M), out
+    assert re.search(r"auto -> \w+", out)
+
+
+def test_info_shows_flags_from_env():
+    r = run_cli("info", env_extra={"ARIGNOTE_FLAGS": "floatX=float32"})
+    assert r.returncode == 0, r.stderr
+    assert "floatX = 'float32'" in r.stdout
+
+
+def test_no_command_is_usage_error():
+    r = run_cli()
+    assert r.returncode == 2
+    assert "usage" in r.stderr
+    assert run_cli("bogus").returncode == 2
+    assert run_cli("cache").returncode == 2
+
+
+def test_console_script_installed():
+    exe = shutil.which("arignote", path=os.path.dirname(sys.executable))
+    if exe is None:
+        pytest.skip("no `arignote` script beside this interpreter (not run from the installed venv)")
+    r = subprocess.run([exe, "info"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "py" in r.stdout
+
+
+def test_cache_info_and_clear_on_plain_directory(tmp_path, monkeypatch, capsys):
+    # Exercise the fallback used when the C backend has no cache module.
+    monkeypatch.setattr(cli, "_cache_module", lambda: None)
+    cdir = tmp_path / "compiledir"
+    (cdir / "sub").mkdir(parents=True)
+    (cdir / "a.so").write_bytes(b"x" * 100)
+    (cdir / "sub" / "b.c").write_bytes(b"y" * 20)
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep me")
+    os.symlink(outside, cdir / "link")
+    from arignote.config import config
+
+    with config.change_flags(compiledir=str(cdir)):
+        assert cli.main(["cache", "info"]) == 0
+        out = capsys.readouterr().out
+        assert str(cdir) in out and "files: 3" in out
+
+        assert cli.main(["cache", "clear"]) == 0
+        assert cdir.is_dir() and list(cdir.iterdir()) == []
+        assert outside.read_text() == "keep me"
+
+    missing = tmp_path / "missing"
+    with config.change_flags(compiledir=str(missing)):
+        assert cli.main(["cache", "info"]) == 0
+        assert cli.main(["cache", "clear"]) == 0
+        assert not missing.exists()
+
+
+def test_cache_info_subprocess(tmp_path):
+    r = run_cli("cache", "info", env_extra={"ARIGNOTE_COMPILEDIR": str(tmp_path / "cd")})
+    assert r.returncode == 0, r.stderr
