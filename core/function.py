@@ -65,6 +65,8 @@ class Function:
             for n in {inp.name, inp.variable.name} - {None}:
                 self._names.setdefault(n, i)
         self._types = [inp.variable.type for inp in ins]
+        self._convert = [_converter(inp.variable.type, inp, self._describe(i, quote=False))
+                         for i, inp in enumerate(ins)]
         self._defaults = [inp.value if inp.has_default else _NO_DEFAULT for inp in ins]
         self._n_required = sum(1 for d in self._defaults if d is _NO_DEFAULT)
         self._shared_cells = [s.container for s in update_vars[1]]
@@ -78,8 +80,8 @@ class Function:
 
     # ------------------------------------------------------------------- call
     def __call__(self, *args, **kwargs):
-        if self.trust_input and not kwargs and len(args) == self._n_in:
-            values = list(args)
+        if not kwargs and len(args) == self._n_in:
+            values = list(args) if self.trust_input else [c(a) for c, a in zip(self._convert, args)]
         else:
             values = self._check_args(args, kwargs)
         values.extend(c[0] for c in self._shared_cells)
@@ -121,9 +123,7 @@ class Function:
                         f"inputs are {self._input_list()}"
                     )
                 v = d
-            t = self._types[i]
-            inp = self._ins[i]
-            values[i] = t.filter(v, strict=inp.strict, allow_downcast=inp.allow_downcast, name=self._describe(i, quote=False))
+            values[i] = self._convert[i](v)
         return values
 
     def _label(self):
@@ -150,6 +150,29 @@ class Function:
 
     def __repr__(self):
         return f"<arignote.Function {self.name or ''} {self._input_list()} on {self.backend}>"
+
+
+def _converter(t, inp, name):
+    """A fast checker/caster for one input: exact-type arrays pass straight through."""
+    filt = t.filter
+    strict, down = inp.strict, inp.allow_downcast
+    dt = getattr(t, "numpy_dtype", None)
+    shape = getattr(t, "shape", None)
+    ndarray = np.ndarray
+    if dt is None or any(s is not None for s in shape):
+        return lambda v: filt(v, strict=strict, allow_downcast=down, name=name)
+    nd = len(shape)
+    pyfloat_ok = dt == np.float64 and nd == 0 and not strict
+
+    def convert(v):
+        tv = type(v)
+        if tv is ndarray and v.dtype == dt and v.ndim == nd:
+            return v
+        if pyfloat_ok and (tv is float or tv is int):
+            return np.array(v, dtype=dt)
+        return filt(v, strict=strict, allow_downcast=down, name=name)
+
+    return convert
 
 
 def _rebuild(spec, trust_input):

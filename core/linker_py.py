@@ -66,7 +66,8 @@ def make_thunk(fgraph, node_runner=None):
         step = None
         try:
             for step in program:
-                step[0](step[1], [c[0] for c in step[2]], step[3])
+                perform, node, ins, outs = step
+                perform(node, [c[0] for c in ins], outs)
         except Exception as e:  # name the node, its inputs and where it was made
             raise NodeRuntimeError.wrap(e, step[1], [c[0] for c in step[2]]) from e
         return [c[0] for c in out_cells]

@@ -357,6 +357,8 @@ DTYPE_RULES["second"] = lambda a, b: b
 
 
 def _reduce_fn(ufunc, args):
+    if len(args) == 2:
+        return ufunc(args[0], args[1])
     out = args[0]
     for a in args[1:]:
         out = ufunc(out, a)

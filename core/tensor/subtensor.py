@@ -621,11 +621,11 @@ class AdvancedSubtensor(Op):
         new_index = []
         consumed = 0
         for e, comps in zip(self.idx_list, groups):
-            if e == "int" or e[0] == "slice" if e != "newaxis" else False:
+            if e == "newaxis":
+                continue
+            if e == "int" or e[0] == "slice":
                 new_index.extend(_scalar_input(c, x, "index") for c in comps)
                 consumed += 1
-            elif e == "newaxis":
-                continue
             else:
                 (a,) = comps
                 a = as_tensor_variable(a)

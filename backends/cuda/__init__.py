@@ -1,0 +1,1 @@
+"""arignote.backends.cuda: see DESIGN.md."""

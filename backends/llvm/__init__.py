@@ -1,0 +1,1 @@
+"""arignote.backends.llvm: see DESIGN.md."""

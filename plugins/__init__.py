@@ -1,0 +1,1 @@
+"""arignote.plugins: see DESIGN.md."""
