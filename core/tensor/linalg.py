@@ -237,7 +237,9 @@ def tensordot(a, b, axes=2):
     at = a.dimshuffle(a_free + a_axes)
     bt = b.dimshuffle(b_axes + b_free)
     from .math import prod
-    from . import shape as sh
+    from .variable import _shape_module
+
+    sh = _shape_module()
 
     def _size(x, ax):
         if not ax:

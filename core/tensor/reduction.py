@@ -208,7 +208,9 @@ def _arg(kind, x, axis, keepdims):
             axes = normalize_axis(axis, x.ndim, kind)
             keep = [i for i in range(x.ndim) if i not in axes]
             xt = x.dimshuffle(keep + list(axes))
-            from . import shape as sh
+            from .variable import _shape_module
+
+            sh = _shape_module()
 
             flat = sh.reshape(xt, [x.shape[i] for i in keep] + [-1], ndim=len(keep) + 1)
             out = Argmax(kind, len(keep))(flat)

@@ -992,7 +992,12 @@ def _ds(x, order):
 
 def stack(tensors, *more, axis=0):
     """numpy.stack: join tensors of equal shape along a new axis (scalars make a vector)."""
-    if more or isinstance(tensors, Variable):
+    if isinstance(tensors, (list, tuple)):
+        if len(more) > 1:
+            raise TypeError(f"stack: takes a list of tensors and an axis, got {len(more) + 1} arguments")
+        if more:
+            axis = more[0]
+    elif isinstance(tensors, Variable) or more:
         tensors = [tensors, *more]  # Theano's old stack(*tensors)
     if not isinstance(tensors, (list, tuple)):
         raise TypeError(f"stack: expected a list of tensors, got {type(tensors).__name__}")

@@ -63,10 +63,6 @@ def _is_int_dtype(dtype):
     return dtype in INT_DTYPES
 
 
-def _is_full_slice(e):
-    return isinstance(e, slice) and e.start is None and e.stop is None and e.step is None
-
-
 def _describe(x):
     return f"{x} of type {x.type}"
 
@@ -137,7 +133,7 @@ def _n_comps(entry):
         return 1
     if isinstance(entry, tuple) and entry[0] == "slice":
         return sum(entry[1:])
-    if entry == "newaxis":
+    if entry in ("newaxis", "ellipsis"):
         return 0
     return 1  # array / bool
 
@@ -163,6 +159,8 @@ def _rebuild(idx_list, values):
             i += 1
         elif e == "newaxis":
             out.append(None)
+        elif e == "ellipsis":
+            out.append(Ellipsis)
         elif e[0] == "slice":
             parts = []
             for has in e[1:]:
@@ -181,8 +179,8 @@ def _rebuild(idx_list, values):
 def _entry_str(e):
     if e == "int":
         return "int"
-    if e == "newaxis":
-        return "newaxis"
+    if e in ("newaxis", "ellipsis"):
+        return "..." if e == "ellipsis" else e
     if e[0] == "slice":
         s = ("start" if e[1] else "") + ":" + ("stop" if e[2] else "")
         if e[3]:
@@ -206,7 +204,7 @@ def _check_int_bounds(idx_list, values, shape, x_var):
                 )
             i += 1
             axis += 1
-        elif e == "newaxis":
+        elif e in ("newaxis", "ellipsis"):
             pass
         elif e[0] == "slice":
             if e[3] and int(values[i + e[1] + e[2]]) == 0:
@@ -229,6 +227,14 @@ def _zero_grad(x):
 
 def _one():
     return _int64(1)
+
+
+def _sh():
+    """The shape module.  (``from . import shape`` would return the *function* ``shape``
+    that ``arignote.tensor``'s ``from .shape import *`` puts over the submodule.)"""
+    import importlib
+
+    return importlib.import_module(".shape", __package__)
 
 
 # ------------------------------------------------------------ SliceLength
@@ -443,9 +449,6 @@ def _gy_from_region(region, y):
         g = tm.sum(g, axis=axes, keepdims=True)
     if g.dtype != y.dtype:
         g = tm.cast(g, y.dtype)
-    if g.type.broadcastable != y.type.broadcastable:
-        # g may know more static sizes than y; that is fine.  Only the pattern must match.
-        pass
     return g
 
 
@@ -525,6 +528,8 @@ def _adv_out_static(x, idx_list, groups):
         if e == "newaxis":
             basic.append(1)
             continue
+        if e == "ellipsis":  # an Ellipsis standing for no axis still separates advanced indices
+            continue
         if e == "int":
             v = _const_value(comps[0])
             size = x.type.shape[axis]
@@ -590,6 +595,8 @@ def _numpy_ndim(x_ndim, idx_list):
             idx.append(0)
         elif e == "newaxis":
             idx.append(None)
+        elif e == "ellipsis":
+            idx.append(Ellipsis)
         elif e[0] == "slice":
             idx.append(slice(None))
         elif e[0] == "array":
@@ -621,7 +628,7 @@ class AdvancedSubtensor(Op):
         new_index = []
         consumed = 0
         for e, comps in zip(self.idx_list, groups):
-            if e == "newaxis":
+            if e in ("newaxis", "ellipsis"):
                 continue
             if e == "int" or e[0] == "slice":
                 new_index.extend(_scalar_input(c, x, "index") for c in comps)
@@ -672,6 +679,8 @@ class AdvancedSubtensor(Op):
         for pos, (e, comps, shps) in enumerate(zip(self.idx_list, groups, sgroups)):
             if e == "newaxis":
                 basic.append(_one())
+            elif e == "ellipsis":
+                pass
             elif e == "int":
                 adv_positions.append(pos)
                 adv_shapes.append(((), ()))
@@ -861,7 +870,7 @@ def _classify(x, idx):
                 except ValueError:
                     a = None
                 if a is None or a.dtype == object:
-                    entries.append(_classify_tensor(x, as_tensor_variable(i)))
+                    entries.append(_classify_tensor(x, _stack_index(i)))
                     continue
             if a.size == 0 and a.dtype.kind == "f":
                 a = a.astype("int64")
@@ -880,6 +889,27 @@ def _classify(x, idx):
                 f"slices, None, Ellipsis and integer or boolean arrays are valid indices"
             )
     return entries
+
+
+def _stack_index(seq):
+    """A list/tuple holding symbolic scalars (maybe nested) as one symbolic array."""
+    if isinstance(seq, (list, tuple)):
+        if not any(isinstance(e, Variable) for e in _flatten_seq(seq)):
+            return constant(np.asarray(seq))
+        parts = [_stack_index(e) for e in seq]
+        dt = np.result_type(*[np.dtype(p.dtype) for p in parts]).name
+        from . import math as tm
+
+        return _sh().stack([tm.cast(p, dt) for p in parts])
+    return as_tensor_variable(seq)
+
+
+def _flatten_seq(seq):
+    for e in seq:
+        if isinstance(e, (list, tuple)):
+            yield from _flatten_seq(e)
+        else:
+            yield e
 
 
 def _classify_tensor(x, t):
@@ -916,11 +946,15 @@ def _expand(x, entries):
     full = ("slice", (None, None, None))
     for kind, p in entries:
         if kind == "ellipsis":
+            if x.ndim == consumed:
+                # NumPy: an Ellipsis standing for no axis still separates advanced indices
+                out.append(("ellipsis", None))
             out.extend([full] * (x.ndim - consumed))
         else:
             out.append((kind, p))
-    # trailing full slices change nothing
-    while out and out[-1] == full:
+    # trailing full slices change nothing (unless an empty Ellipsis is kept: NumPy would
+    # then stretch it over the axes they stood for)
+    while out and out[-1] == full and ("ellipsis", None) not in out:
         out.pop()
     return out
 
@@ -934,8 +968,8 @@ def _to_idx_list(entries):
         elif kind == "slice":
             idx_list.append(("slice",) + tuple(v is not None for v in p))
             inputs.extend(v for v in p if v is not None)
-        elif kind == "newaxis":
-            idx_list.append("newaxis")
+        elif kind in ("newaxis", "ellipsis"):
+            idx_list.append(kind)
         else:
             idx_list.append((kind, p.ndim))
             inputs.append(p)
@@ -949,10 +983,10 @@ def getitem(x, idx):
     if any(k in ("array", "bool") for k, _ in entries):
         idx_list, inputs = _to_idx_list(entries)
         return AdvancedSubtensor(idx_list)(x, *inputs)
-    real = [(k, p) for k, p in entries if k != "newaxis"]
+    real = [(k, p) for k, p in entries if k not in ("newaxis", "ellipsis")]
     idx_list, inputs = _to_idx_list(real)
     out = Subtensor(idx_list)(x, *inputs)
-    if len(real) == len(entries):
+    if not any(k == "newaxis" for k, _ in entries):
         return out
     # newaxis: a DimShuffle inserting broadcastable axes into the Subtensor's result
     order, j = [], 0
@@ -1043,7 +1077,7 @@ def take(a, indices, axis=None, mode="raise"):
         raise ValueError(f"take: only mode='raise' is supported, got {mode!r}")
     a = as_tensor_variable(a)
     if axis is None:
-        a = a.flatten() if a.ndim != 1 else a
+        a = _sh().flatten(a, 1) if a.ndim != 1 else a
         axis = 0
     if not isinstance(axis, (int, np.integer)):
         raise TypeError(f"take: axis must be an integer or None, got {axis!r}")

@@ -1,6 +1,8 @@
 """TensorVariable and TensorConstant: symbolic arrays with NumPy-like operators."""
 from __future__ import annotations
 
+import importlib
+
 import numpy as np
 
 from ..graph import Constant, Variable
@@ -25,7 +27,7 @@ class _TensorMixin:
 
     @property
     def shape(self):
-        from . import shape as sh
+        sh = _shape_module()
 
         return sh.shape(self)
 
@@ -190,7 +192,7 @@ class _TensorMixin:
         return _m().dot(self, o)
 
     def reshape(self, shape, *more, ndim=None):
-        from . import shape as sh
+        sh = _shape_module()
 
         if more:
             shape = (shape,) + more
@@ -204,12 +206,12 @@ class _TensorMixin:
         return DimShuffle(self.broadcastable, pattern)(self)
 
     def flatten(self, ndim=1):
-        from . import shape as sh
+        sh = _shape_module()
 
         return sh.flatten(self, ndim)
 
     def transpose(self, *axes):
-        from . import shape as sh
+        sh = _shape_module()
 
         if len(axes) == 1 and isinstance(axes[0], (list, tuple)):
             axes = tuple(axes[0])
@@ -219,12 +221,12 @@ class _TensorMixin:
         return _m().cast(self, dtype)
 
     def squeeze(self, axis=None):
-        from . import shape as sh
+        sh = _shape_module()
 
         return sh.squeeze(self, axis)
 
     def repeat(self, repeats, axis=None):
-        from . import shape as sh
+        sh = _shape_module()
 
         return sh.repeat(self, repeats, axis)
 
@@ -273,6 +275,11 @@ class _TensorMixin:
 
     __array_priority__ = 1000
     __array_ufunc__ = None  # numpy operators defer to ours: np_array + x -> x.__radd__
+
+
+def _shape_module():
+    """arignote.tensor.shape, the module (the package attribute ``shape`` is the function)."""
+    return importlib.import_module(__package__ + ".shape")
 
 
 def _m():
@@ -344,7 +351,7 @@ def as_tensor_variable(x, name=None, ndim=None, dtype=None):
     if isinstance(x, Variable):
         raise TypeError(f"{x} of type {x.type} is not a tensor")
     if isinstance(x, (list, tuple)) and any(isinstance(e, Variable) for e in _flat(x)):
-        from . import shape as sh
+        sh = _shape_module()
 
         return sh.stack([as_tensor_variable(e) for e in x])
     return constant(x, name=name, ndim=ndim, dtype=dtype)

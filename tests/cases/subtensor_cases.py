@@ -121,6 +121,9 @@ case("mixed_separated", lambda x: x[[0, 2], :, [1, 3]], [T3], lambda x: x[[0, 2]
 case("mixed_int_separated", lambda x: x[[0, 1, 1], :, 0], [T3], lambda x: x[[0, 1, 1], :, 0])
 case("mixed_newaxis_separates", lambda x: x[[0, 1], None, 0], [T3], lambda x: x[[0, 1], None, 0])
 case("mixed_newaxis_front", lambda x: x[None, [0, 2], ::-1, 0], [T3], lambda x: x[None, [0, 2], ::-1, 0])
+case("mixed_empty_ellipsis_separates", lambda x: x[None, [0, 0], ..., 0, 0], [T3],
+     lambda x: x[None, [0, 0], ..., 0, 0])
+case("mixed_empty_ellipsis_trailing_slice", lambda x: x[..., [0], 0, :], [T3], lambda x: x[..., [0], 0, :])
 case("mixed_ellipsis", lambda x: x[..., [0, 4, 4]], [T3], lambda x: x[..., [0, 4, 4]])
 case("mixed_slice_rev_array", lambda x, i: x[::-1, i], [M, np.array([4, 0, 4])], lambda x, i: x[::-1, i])
 case("mixed_symbolic_int", lambda x, i, j: x[i, :, j],
