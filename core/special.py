@@ -118,10 +118,9 @@ else:  # pragma: no cover
 def sigmoid(x):
     """Logistic function, computed without overflow for large |x|."""
     x = np.asarray(x)
-    with np.errstate(over="ignore"):
-        return np.where(x >= 0, 1.0 / (1.0 + np.exp(-x)), np.exp(x) / (1.0 + np.exp(x))).astype(
-            x.dtype if x.dtype.kind == "f" else np.float64
-        )
+    e = np.exp(-np.abs(x))
+    out = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return out.astype(x.dtype if x.dtype.kind == "f" else np.float64, copy=False)
 
 
 def softplus(x):

@@ -57,7 +57,7 @@ def clip(x, a_min, a_max):
 
     x = as_tensor_variable(x)
     _, lo, hi = weak_convert([x, a_min, a_max], "clip")
-    return _ELEMWISE["clip"](x, cast(lo, x.dtype) if lo.dtype != x.dtype else lo,
+    return elemwise("clip")(x, cast(lo, x.dtype) if lo.dtype != x.dtype else lo,
                              cast(hi, x.dtype) if hi.dtype != x.dtype else hi)
 
 

@@ -430,7 +430,7 @@ class Reshape(Op):
         out_static = node.outputs[0].type.shape
         try:
             entries = _vector_entries(shp, "reshape")
-        except Exception:
+        except ValueError:
             entries = [shp[k] for k in range(self.ndim)]
         size = _prod(list(xshp))
         res = []
@@ -936,7 +936,7 @@ class Split(Op):
         x, splits = node.inputs
         try:
             entries = _vector_entries(splits, "split")
-        except Exception:
+        except ValueError:
             entries = [splits[k] for k in range(self.n_splits)]
         res = []
         for e in entries:
@@ -1003,11 +1003,12 @@ def stack(tensors, *more, axis=0):
         raise TypeError(f"stack: expected a list of tensors, got {type(tensors).__name__}")
     if not tensors:
         raise ValueError("stack: needs at least one tensor")
-    ts = []
+    from .elemwise import weak_convert
+
     for k, t in enumerate(tensors):
         if isinstance(t, Variable) and not isinstance(t, _TensorMixin):
             raise TypeError(f"stack: input {k} ({t}) is not a tensor (type {t.type})")
-        ts.append(as_tensor_variable(t))
+    ts = weak_convert(list(tensors), "stack")  # Python numbers take the tensors' dtype
     ndims = [t.ndim for t in ts]
     if len(set(ndims)) != 1:
         raise ValueError(
@@ -1194,8 +1195,6 @@ class Repeat(Op):
             from . import math as tm
 
             g = tm.cast(g, x.dtype)
-        if x.type.broadcastable[self.axis] and not g.type.broadcastable[self.axis]:
-            g = reshape(g, shape_tuple(x))
         return [g, None]
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from arignote.config import config
 from arignote.testing import OpCase
 from arignote.tensor import nnet
 
@@ -137,7 +138,7 @@ case("crossentropy_of_softmax", lambda x, i: nnet.categorical_crossentropy(nnet.
      [_f(4, 3), IDX], lambda x, i: np.asarray(-np.log(_softmax(x)[np.arange(4), i]).mean()))
 case("crossentropy_grad_of_grad", lambda c, i: _sum_grad(nnet.categorical_crossentropy(c, i), c),
      [CODING, IDX], lambda c, i: _ce_grad(c, i))
-case("to_one_hot", lambda i: nnet.to_one_hot(i, 3), [IDX], lambda i: np.eye(3)[i])
+case("to_one_hot", lambda i: nnet.to_one_hot(i, 3), [IDX], lambda i: np.eye(3, dtype=config.floatX)[i])
 
 
 def _sum_grad(out, wrt):

@@ -6,6 +6,7 @@ import importlib
 
 import numpy as np
 
+from arignote.config import config
 from arignote.testing import OpCase
 from arignote.types import TensorType
 from arignote.tensor import math as tm
@@ -105,11 +106,11 @@ case("alloc_row_broadcast", lambda v: sh.alloc(v, 3, 4), [_f(1, 4)],
 case("alloc_shape_vector", lambda v, x: sh.alloc(v, x.shape), [S, M], lambda v, x: np.full(x.shape, v), wrt=[0])
 case("alloc_empty", lambda v: sh.alloc(v, 0, 3), [S], lambda v: np.full((0, 3), v))
 case("alloc_int", lambda v: sh.alloc(v, 2, 2), [np.asarray(3, "int16")], lambda v: np.full((2, 2), v, "int16"))
-case("zeros_tuple", lambda: sh.zeros((2, 3)), [], lambda: np.zeros((2, 3)))
+case("zeros_tuple", lambda: sh.zeros((2, 3)), [], lambda: np.zeros((2, 3), config.floatX))
 case("zeros_int_dtype", lambda: sh.zeros(4, dtype="int32"), [], lambda: np.zeros(4, "int32"))
 case("zeros_like_shape", lambda x: sh.zeros(x.shape) + x, [M], lambda x: x.copy())
 case("ones_symbolic", lambda x: sh.ones((x.shape[0], 2), dtype="float32"), [M], lambda x: np.ones((3, 2), "float32"))
-case("full_float", lambda: sh.full((2, 2), 2.5), [], lambda: np.full((2, 2), 2.5))
+case("full_float", lambda: sh.full((2, 2), 2.5), [], lambda: np.full((2, 2), 2.5, config.floatX))
 case("full_int", lambda: sh.full((3,), 7), [], lambda: np.full((3,), 7, "int64"))
 case("full_bool", lambda: sh.full((2,), True), [], lambda: np.full((2,), True))
 case("full_symbolic_value", lambda v: sh.full((2, 3), v), [S], lambda v: np.full((2, 3), v))
@@ -125,7 +126,7 @@ case("arange_stop", lambda: sh.arange(5), [], lambda: np.arange(5))
 case("arange_start_stop_step", lambda: sh.arange(2, 11, 3), [], lambda: np.arange(2, 11, 3))
 case("arange_negative_step", lambda: sh.arange(5, -3, -2), [], lambda: np.arange(5, -3, -2))
 case("arange_empty", lambda: sh.arange(5, 2), [], lambda: np.arange(5, 2))
-case("arange_float", lambda: sh.arange(0.0, 1.0, 0.25), [], lambda: np.arange(0.0, 1.0, 0.25))
+case("arange_float", lambda: sh.arange(0.0, 1.0, 0.25), [], lambda: np.arange(0.0, 1.0, 0.25, dtype=config.floatX))
 case("arange_float_dtype", lambda: sh.arange(3, dtype="float32"), [], lambda: np.arange(3, dtype="float32"))
 case("arange_symbolic_int", lambda n: sh.arange(n), [_l(4)], lambda n: np.arange(n))
 case("arange_symbolic_int32", lambda a, b: sh.arange(a, b), [np.asarray(-2, "int32"), np.asarray(3, "int32")],
@@ -231,9 +232,9 @@ case("diag_matrix", lambda x: sh.diag(x), [M], lambda x: np.diag(x).copy())
 case("diag_matrix_k", lambda x: sh.diag(x, 2), [M], lambda x: np.diag(x, 2).copy())
 case("diag_matrix_neg_k", lambda x: sh.diagonal(x, -1), [M], lambda x: np.diagonal(x, -1).copy())
 case("diag_matrix_out_of_range_k", lambda x: sh.diag(x, 5), [M], lambda x: np.diag(x, 5).copy())
-case("eye", lambda: sh.eye(3), [], lambda: np.eye(3))
+case("eye", lambda: sh.eye(3), [], lambda: np.eye(3, dtype=config.floatX))
 case("eye_rect_k", lambda: sh.eye(3, 4, 1, dtype="int32"), [], lambda: np.eye(3, 4, 1, dtype="int32"))
-case("eye_symbolic", lambda n: sh.eye(n, k=-1), [_l(4)], lambda n: np.eye(int(n), k=-1))
+case("eye_symbolic", lambda n: sh.eye(n, k=-1), [_l(4)], lambda n: np.eye(int(n), k=-1, dtype=config.floatX))
 case("identity_like", lambda x: sh.identity_like(x), [M], lambda x: np.eye(3, 4))
 case("identity_like_f32", lambda x: sh.identity_like(x) * x, [_f(2, 2, dtype="float32")],
      lambda x: np.eye(2, dtype="float32") * x)
