@@ -145,8 +145,33 @@ class Function:
     def __reduce__(self):
         return (_rebuild, (self._spec, self.trust_input))
 
-    def copy(self):
-        return _rebuild(self._spec, self.trust_input)
+    def copy(self, share_memory=False, swap=None, delete_updates=False, name=None):
+        """A new function from the same graph.
+
+        ``swap`` maps shared variables of this function to other shared
+        variables of the same type; ``delete_updates`` drops the updates.
+        """
+        spec = dict(self._spec)
+        upd = [] if delete_updates else _normalize_updates(spec["updates"])
+        outs = spec["outputs"]
+        single = outs is not None and not isinstance(outs, (list, tuple))
+        out_list = [] if outs is None else ([outs] if single else list(outs))
+        if swap:
+            for old, new in swap.items():
+                if not isinstance(old, SharedVariable) or not isinstance(new, SharedVariable):
+                    raise TypeError(f"copy(swap=...) maps shared variables to shared variables, got {old!r}: {new!r}")
+                if old.type != new.type:
+                    raise TypeError(f"copy(swap=...): {old} ({old.type}) and {new} ({new.type}) differ in type")
+            exprs = out_list + [e for _, e in upd]
+            _, new_exprs, _ = clone_graph([], exprs, replace=dict(swap), copy_inputs=False)
+            out_list = new_exprs[: len(out_list)]
+            upd = [(swap.get(s, s), e) for (s, _), e in zip(upd, new_exprs[len(out_list):])]
+        spec["outputs"] = out_list[0] if single else out_list
+        spec["updates"] = upd
+        spec["name"] = name or self.name
+        if delete_updates:
+            spec["on_unused_input"] = "ignore"
+        return _rebuild(spec, self.trust_input)
 
     def __repr__(self):
         return f"<arignote.Function {self.name or ''} {self._input_list()} on {self.backend}>"

@@ -16,19 +16,28 @@ class Mode:
     'fast_run' (all phases), 'fast_compile' (rules tagged fast_compile) or None.
     """
 
-    def __init__(self, optimizer="fast_run", backend=None, including=(), excluding=(), linker=None):
+    def __init__(self, linker=None, optimizer="fast_run", backend=None, including=(), excluding=()):
+        if optimizer in ("default", "fast_run", "o4", "FAST_RUN"):
+            optimizer = "fast_run"
+        elif optimizer in ("fast_compile", "o1", "FAST_COMPILE"):
+            optimizer = "fast_compile"
+        elif optimizer in (None, "None", "unsafe"):
+            optimizer = None
+        else:
+            raise ValueError(f"unknown optimizer {optimizer!r}: use 'fast_run', 'fast_compile' or None")
         self.optimizer = optimizer
+        # Theano's linker names: 'py' is the reference; 'c', 'cvm', 'vm', 'c|py' mean "the default"
         self.backend = backend or (linker if linker in ("py", "c", "llvm", "cuda", "auto") else None)
         self.included = tuple(including)
         self.excluded = tuple(excluding)
 
     def including(self, *names):
         """A copy of this mode that also runs the named rules/tags."""
-        return Mode(self.optimizer, self.backend, self.included + names, self.excluded)
+        return Mode(None, self.optimizer, self.backend, self.included + names, self.excluded)
 
     def excluding(self, *names):
         """A copy of this mode that skips the named rules/tags."""
-        return Mode(self.optimizer, self.backend, self.included, self.excluded + names)
+        return Mode(None, self.optimizer, self.backend, self.included, self.excluded + names)
 
     def selected(self):
         """The rewrite records this mode runs, in phase order."""
@@ -61,10 +70,10 @@ class Mode:
 
 
 _NAMED = {
-    "FAST_RUN": lambda: Mode("fast_run"),
-    "FAST_COMPILE": lambda: Mode("fast_compile"),
-    "NO_REWRITES": lambda: Mode(None),
-    "PY": lambda: Mode("fast_run", backend="py"),
+    "FAST_RUN": lambda: Mode(optimizer="fast_run"),
+    "FAST_COMPILE": lambda: Mode(optimizer="fast_compile"),
+    "NO_REWRITES": lambda: Mode(optimizer=None),
+    "PY": lambda: Mode(optimizer="fast_run", backend="py"),
 }
 
 
