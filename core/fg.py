@@ -105,7 +105,8 @@ class FunctionGraph:
                     + (f" (rule {reason})" if reason else "")
                 )
         if new_var not in self.g:
-            self._import(new_var)
+            # nodes a rewrite made inherit the user's location of the node they replace (for errors)
+            self._import(new_var, trace=getattr(var.owner.tag, "trace", None) if var.owner is not None else None)
         for node, k in list(self.clients(var)):
             if node == "output":
                 self.outputs[k] = new_var
@@ -124,14 +125,37 @@ class FunctionGraph:
         for a, b in pairs:
             self.replace(a, b, reason=reason)
 
-    def _import(self, var):
-        known = set(self.g.nodes)
-        for node in io_toposort([v for v in known if isinstance(v, Variable)], [var]):
-            if node not in known:
-                self._add_node(node)
-                for f in self.features:
-                    if hasattr(f, "on_import"):
-                        f.on_import(self, node, None)
+    def _missing_nodes(self, var):
+        """The nodes above ``var`` not in the graph yet, in topological order (local walk:
+        O(size of the new subgraph), not of the whole graph)."""
+        g, order, done = self.g, [], set()
+        if var.owner is None or var.owner in g:
+            return order
+        stack, onstack = [[var.owner, 0]], {var.owner}
+        while stack:
+            top = stack[-1]
+            node, i = top
+            if i < len(node.inputs):
+                top[1] = i + 1
+                n2 = node.inputs[i].owner
+                if n2 is not None and n2 not in g and n2 not in done and n2 not in onstack:
+                    stack.append([n2, 0])
+                    onstack.add(n2)
+            else:
+                stack.pop()
+                onstack.discard(node)
+                done.add(node)
+                order.append(node)
+        return order
+
+    def _import(self, var, trace=None):
+        for node in self._missing_nodes(var):
+            if trace:
+                node.tag.trace = trace
+            self._add_node(node)
+            for f in self.features:
+                if hasattr(f, "on_import"):
+                    f.on_import(self, node, None)
         self.g.add_node(var)
         if var.owner is None:
             from .graph import Constant
@@ -148,14 +172,14 @@ class FunctionGraph:
         inputs = set(self.inputs)
         while stack:
             v = stack.pop()
-            if v not in self.g or v in outputs or self.g.out_degree(v) > 0:
+            if v not in self.g or v in outputs or len(self.g.succ[v]) > 0:
                 continue
             node = v.owner
             if node is None:
                 if v not in inputs:
                     self.g.remove_node(v)
                 continue
-            if node not in self.g or any(o in outputs or (o in self.g and self.g.out_degree(o) > 0)
+            if node not in self.g or any(o in outputs or (o in self.g and len(self.g.succ[o]) > 0)
                                          for o in node.outputs):
                 continue
             for o in node.outputs:

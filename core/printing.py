@@ -50,6 +50,10 @@ def _tokens(v):
     from .tensor.elemwise import DimShuffle
 
     if isinstance(op, DimShuffle):
+        nd = len(op.input_broadcastable)
+        k = len(op.new_order) - nd
+        if k > 0 and isinstance(ins[0], Constant) and op.new_order == ("x",) * k + tuple(range(nd)):
+            return [ins[0]]  # a constant padded for broadcasting: print just the constant
         if op.new_order == tuple(reversed(range(len(op.input_broadcastable)))) and len(op.new_order) == 2:
             return [ins[0], ".T"]
         return [ins[0], ".dimshuffle(" + ", ".join(repr(o) if o == "x" else str(o) for o in op.new_order) + ")"]

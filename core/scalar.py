@@ -132,7 +132,9 @@ class Cast(ScalarOp):
 
         (x,), (gz,) = inputs, gouts
         if x.dtype in ("bool",) or x.dtype.startswith(("int", "uint")):
-            return [tm.zeros_like(x, dtype="float64" if True else None)]
+            return [tm.zeros_like(x, dtype="float64")]
+        if not self.dtype.startswith(("float", "complex")):
+            return [tm.zeros_like(x)]  # a cast to an integer is piecewise constant
         return [tm.cast(gz, x.dtype)]
 
 
@@ -259,6 +261,13 @@ def _g_arctan2(xs, z, gz):
     return [gz * x / r, -gz * y / r]
 
 
+def _g_second(xs, z, gz):
+    from .gradient import disconnected_type
+
+    # second(a, b) copies b: a's values are never used, only its shape
+    return [disconnected_type(), gz]
+
+
 def _g_zero(xs, z, gz):
     tm = _t()
     return [tm.zeros_like(x, dtype=x.dtype if x.dtype.startswith("float") else "float64") for x in xs]
@@ -345,7 +354,7 @@ def _define_all():
     S("logical_not", 1, np_.logical_not, "bool", _g_zero)
     S("switch", 3, _switch, "switch", _g_switch)
     S("second", 2, lambda a, b: np.broadcast_to(b, np.broadcast_shapes(a.shape, b.shape)).copy(), "second",
-      lambda xs, z, gz: [_t().zeros_like(xs[0], dtype="float64"), gz])
+      _g_second)
     S("identity", 1, lambda x: x.copy(), "upcast", _u(lambda x, z, gz: gz))
     S("real", 1, np_.real, "real", None)
     S("imag", 1, np_.imag, "real", None)

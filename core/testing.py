@@ -1,10 +1,21 @@
-"""The table-driven op test runner: cases as data, one runner, every backend.
+"""Testing arignote ops and backends: the table-driven harness and the public
+conformance runner.
 
 An ``OpCase`` names a graph-building function, NumPy input arrays and a
-NumPy reference.  ``run_case(case, backend)`` compiles the graph on the
-backend, compares values, dtypes and shapes with the reference (dtype-aware
-tolerances; exact for integers and booleans), checks that inputs were not
-mutated, and optionally checks gradients against central finite differences.
+reference: a NumPy function, or None for the reference backend (each op's
+``perform``, without rewrites).  ``run_case(case, backend)`` compiles the graph
+on the backend, compares values, dtypes and shapes with the reference
+(dtype-aware tolerances; exact for integers and booleans), checks that inputs
+were not mutated, and optionally checks gradients against central finite
+differences.
+
+The conformance runner drives every op registered through the plugin manager
+over every backend (see :mod:`arignote.conformance`)::
+
+    from arignote.testing import run_conformance
+    report = run_conformance(backends=["c"], ops=["exp", "sum"], fuzz=50)
+    print(report.summary())
+    assert report.ok, report.failures_text()
 """
 from __future__ import annotations
 
@@ -13,18 +24,25 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+REFERENCE = "py"
+REFERENCE_MODE = "NO_REWRITES"
 _TOL = {"float16": (1e-2, 1e-3), "float32": (1e-5, 1e-6), "float64": (1e-10, 1e-12),
         "complex64": (1e-5, 1e-6), "complex128": (1e-10, 1e-12)}
+
+_CONFORMANCE_API = ("run_conformance", "Report", "Result", "Elementwise", "Reduction", "Explicit", "FuzzOp",
+                    "fuzz", "apply_op", "collect_cases", "as_view")
 
 
 @dataclass
 class OpCase:
-    """One test case: ``build(*symbolic_inputs)`` -> expression(s); ``ref(*arrays)`` -> expected."""
+    """One test case: ``build(*symbolic_inputs)`` -> expression(s); ``ref(*arrays)`` -> expected
+    (None: the reference backend).  ``views`` gives, per input, None or a view kind
+    ('reverse', 'step', 'fortran') in which the array is passed; ``op``/``dtype`` label reports."""
 
     id: str
     build: Callable
     inputs: Sequence[Any]
-    ref: Callable
+    ref: Callable | None = None
     grad: bool = True
     rtol: float | None = None
     atol: float | None = None
@@ -33,9 +51,21 @@ class OpCase:
     mode: Any = None
     input_types: Sequence[Any] | None = None
     tags: tuple = field(default_factory=tuple)
+    op: str | None = None
+    dtype: str | None = None
+    views: Sequence[str | None] | None = None
 
     def __str__(self):
         return self.id
+
+
+def __getattr__(name):
+    # the conformance runner lives in arignote.conformance; imported on first use
+    if name in _CONFORMANCE_API:
+        from . import conformance
+
+        return getattr(conformance, name)
+    raise AttributeError(f"module 'arignote.testing' has no attribute {name!r}")
 
 
 def available_backends():
@@ -66,55 +96,85 @@ def symbolic_inputs(case):
     return out
 
 
+def case_arrays(case):
+    """Fresh input arrays for one call, in the layouts ``case.views`` asks for."""
+    from .conformance.values import as_view
+
+    views = case.views or [None] * len(case.inputs)
+    return [as_view(np.asarray(a), v) for a, v in zip(case.inputs, views)]
+
+
 def tolerances(dtype, case):
     rtol, atol = _TOL.get(np.dtype(dtype).name, (0, 0))
     return (case.rtol if case.rtol is not None else rtol, case.atol if case.atol is not None else atol)
 
 
+def describe_inputs(case):
+    """The case's inputs, one line each (dtype, shape, layout, values)."""
+    from .conformance.values import describe
+
+    views = case.views or [None] * len(case.inputs)
+    lines = []
+    for k, (a, v) in enumerate(zip(case.inputs, views)):
+        lines.append("  " + describe(np.asarray(a), f"input {k}") + (f" (passed as a {v!r} view)" if v else ""))
+    return "\n".join(lines)
+
+
 def assert_matches(got, want, case, what="output"):
     """Compare one result with the reference: type, dtype, shape, then values."""
-    want = np.asarray(want)
-    if not isinstance(got, np.ndarray):
-        raise AssertionError(f"[{case.id}] {what}: expected a numpy.ndarray, got {type(got).__name__}")
-    if got.dtype != want.dtype:
-        raise AssertionError(f"[{case.id}] {what}: dtype {got.dtype} != reference {want.dtype}")
-    if got.shape != want.shape:
-        raise AssertionError(f"[{case.id}] {what}: shape {got.shape} != reference {want.shape}")
-    if want.dtype.kind in "biuUS":
-        if not np.array_equal(got, want):
-            raise AssertionError(f"[{case.id}] {what}: values differ\n got {got}\nwant {want}")
-        return
-    rtol, atol = tolerances(want.dtype, case)
-    if not np.allclose(got, want, rtol=rtol, atol=atol, equal_nan=True):
+    from .conformance.compare import mismatch
+
+    rtol, atol = tolerances(np.asarray(want).dtype, case)
+    problem = mismatch(got, want, rtol, atol)
+    if problem:
+        raise AssertionError(f"[{case.id}] {what}: {problem}\n got {got!r}\nwant {np.asarray(want)!r}")
+
+
+def reference_outputs(case, xs=None, outs=None):
+    """The expected outputs of ``case``: its NumPy ``ref``, else the reference backend."""
+    if case.ref is not None:
         with np.errstate(all="ignore"):
-            err = np.nanmax(np.abs(got.astype(complex) - want.astype(complex))) if got.size else 0
-        raise AssertionError(
-            f"[{case.id}] {what}: values differ (max abs err {err}, rtol {rtol}, atol {atol})\n got {got}\nwant {want}"
-        )
+            want = case.ref(*[np.array(a, copy=True) for a in case.inputs])
+        return [want] if not isinstance(want, (list, tuple)) else list(want)
+    from .function import function
+
+    if xs is None:
+        xs = symbolic_inputs(case)
+        outs = _as_list(case.build(*xs))
+    f = function(xs, outs, backend=REFERENCE, mode=REFERENCE_MODE, on_unused_input="ignore")
+    with np.errstate(all="ignore"):
+        return [np.array(v, copy=True) for v in f(*[np.array(a, copy=True) for a in case.inputs])]
+
+
+def _as_list(out):
+    return list(out) if isinstance(out, (list, tuple)) else [out]
 
 
 def run_case(case, backend="py", check_grad=True):
-    """Compile ``case`` on ``backend`` and check it against the reference (raises AssertionError)."""
+    """Compile ``case`` on ``backend`` and check it against the reference (raises AssertionError
+    naming the case, the backend and the inputs)."""
+    from .conformance.values import same_values
     from .function import function
 
     xs = symbolic_inputs(case)
     out = case.build(*xs)
-    single = not isinstance(out, (list, tuple))
-    outs = [out] if single else list(out)
+    outs = _as_list(out)
     f = function(xs, outs, backend=backend, mode=case.mode, on_unused_input="ignore")
-    arrays = [np.array(a, copy=True) for a in case.inputs]
+    arrays = case_arrays(case)
     before = [a.copy() for a in arrays]
-    got = f(*arrays)
-    for k, (a, b) in enumerate(zip(arrays, before)):
-        if not np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"):
-            raise AssertionError(f"[{case.id}] backend {backend} mutated input {k}")
     with np.errstate(all="ignore"):
-        want = case.ref(*[a.copy() for a in before])
-    wants = [want] if single else list(want)
+        got = f(*arrays)
+    for k, (a, b) in enumerate(zip(arrays, before)):
+        if not same_values(a, b):
+            raise AssertionError(f"[{case.id}] backend {backend} mutated input {k}\n{describe_inputs(case)}")
+    wants = reference_outputs(case, xs, outs)
     if len(wants) != len(got):
         raise AssertionError(f"[{case.id}] {len(got)} outputs, reference has {len(wants)}")
     for k, (g, w) in enumerate(zip(got, wants)):
-        assert_matches(g, w, case, what=f"output {k} on {backend}")
+        try:
+            assert_matches(g, w, case, what=f"output {k} on {backend}")
+        except AssertionError as e:
+            raise AssertionError(f"{e}\n{describe_inputs(case)}") from None
     if case.grad and check_grad:
         check_gradient(case, backend)
     return got
@@ -128,8 +188,7 @@ def check_gradient(case, backend="py", eps=None, rng=None):
 
     rng = rng or np.random.default_rng(1234)
     xs = symbolic_inputs(case)
-    out = case.build(*xs)
-    outs = [out] if not isinstance(out, (list, tuple)) else list(out)
+    outs = _as_list(case.build(*xs))
     wrt_idx = [k for k in (case.wrt if case.wrt is not None else range(len(xs)))
                if np.asarray(case.inputs[k]).dtype.kind == "f"]
     if not wrt_idx:
@@ -138,7 +197,6 @@ def check_gradient(case, backend="py", eps=None, rng=None):
     outs = [o for o in outs if o.dtype.startswith("float")]
     if not outs:
         return
-    projs = [rng.standard_normal() for _ in outs]
     cost_fn = function(xs, outs, backend=backend, on_unused_input="ignore")
     shapes = [np.shape(v) for v in cost_fn(*arrays)]
     rs = [rng.standard_normal(s) for s in shapes]
@@ -168,5 +226,5 @@ def check_gradient(case, backend="py", eps=None, rng=None):
         if not np.allclose(g, num, rtol=tol, atol=tol):
             raise AssertionError(
                 f"[{case.id}] gradient of input {k} on {backend} differs from finite differences "
-                f"(max abs err {np.max(np.abs(g - num))})\n sym {g}\n num {num}"
+                f"(max abs err {np.max(np.abs(g - num))})\n sym {g}\n num {num}\n{describe_inputs(case)}"
             )

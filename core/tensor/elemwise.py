@@ -93,6 +93,29 @@ class Elemwise(Op):
             result.append(tm.sum_to_broadcast(g, inp))
         return result
 
+    def R_op(self, inputs, eval_points):
+        """Forward derivative: sum over inputs of (d out / d input, from the scalar
+        gradient with a unit output gradient) * eval point."""
+        from .. import gradient
+        from . import math as tm
+
+        if isinstance(self.scalar_op, ps.Composite):
+            raise gradient.NoGradError(f"{self} (a fused Composite) has no R_op; take Rop before fusion")
+        out = self.make_node(*inputs).outputs[0]
+        if not out.dtype.startswith(("float", "complex")):
+            return [None]
+        partials = self.scalar_op.L_op(inputs, [out], [tm.ones_like(out)])
+        r = None
+        for ev, p in zip(eval_points, partials):
+            if ev is None or p is None or isinstance(p.type, gradient.DisconnectedType):
+                continue
+            r = p * ev if r is None else r + p * ev
+        if r is None:
+            return [None]
+        if r.type.broadcastable != out.type.broadcastable:
+            r = tm.second(out, r)
+        return [tm.cast(r, out.dtype)]
+
 
 def _one():
     from .variable import constant
@@ -103,9 +126,19 @@ def _one():
 def _check_dtypes(sop, dtypes, name):
     if sop.name in ("and_", "or_", "xor", "invert") and any(d.startswith(("float", "complex")) for d in dtypes):
         raise TypeError(f"{name} needs integer or boolean inputs, got {', '.join(dtypes)}")
-    if sop.name in ("int_div", "mod", "maximum", "minimum", "floor", "ceil", "lt", "gt", "le", "ge",
-                    "clip", "sgn", "arctan2") and any(d.startswith("complex") for d in dtypes):
+    if sop.name in _REAL_ONLY and any(d.startswith("complex") for d in dtypes):
         raise TypeError(f"{name} is not defined for complex inputs ({', '.join(dtypes)})")
+    if sop.name in ("neg", "sub", "sgn") and all(d == "bool" for d in dtypes):
+        raise TypeError(f"{name} is not defined for boolean inputs (as in NumPy); use logical_not / xor, "
+                        "or cast to an integer first")
+
+
+# ops with no complex meaning (ordering, rounding) or whose special function is real-only
+_REAL_ONLY = frozenset((
+    "int_div", "mod", "maximum", "minimum", "floor", "ceil", "trunc", "round_half_away_from_zero", "lt", "gt",
+    "le", "ge", "clip", "sgn", "arctan2", "sigmoid", "softplus", "erf", "erfc", "erfinv", "gammaln", "psi",
+    "tri_gamma",
+))
 
 
 def weak_convert(inputs, opname="op"):
@@ -164,14 +197,13 @@ def check_runtime_broadcast(node, inputs):
     for d in range(ndim):
         sizes = {a.shape[d] for a, v in zip(inputs, node.inputs) if not v.type.broadcastable[d]}
         sizes_all = {a.shape[d] for a in inputs}
-        if len(sizes) > 1 or (len(sizes_all) > 1 and (len(sizes_all - {1}) > 1)):
+        if len(sizes_all - {1}) > 1:
             raise ValueError(
                 f"shape mismatch on axis {d}: input shapes "
                 f"{[a.shape for a in inputs]} cannot be broadcast together"
             )
-        if sizes and sizes_all - sizes:
-            (n,) = sizes
-            if n == 1 and sizes_all - {1}:
+        if len(sizes) > 1 or (sizes and sizes_all - sizes):
+            if 1 in sizes and sizes_all - {1}:
                 raise ValueError(
                     f"input shapes {[a.shape for a in inputs]} would need run-time broadcasting of "
                     f"axis {d}, which is not marked broadcastable in the input types "

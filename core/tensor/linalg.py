@@ -67,6 +67,19 @@ class Dot(Op):
         return [_like(gx, x), _like(gy, y)]
 
 
+    def R_op(self, inputs, eval_points):
+        return _product_rop(dot, inputs, eval_points)
+
+
+def _product_rop(product, inputs, eval_points):
+    """R_op of a bilinear product: product(ex, y) + product(x, ey)."""
+    (x, y), (ex, ey) = inputs, eval_points
+    terms = ([product(ex, y)] if ex is not None else []) + ([product(x, ey)] if ey is not None else [])
+    if not terms:
+        return [None]
+    return [terms[0] if len(terms) == 1 else terms[0] + terms[1]]
+
+
 def _like(g, x):
     from . import math as tm
 
@@ -146,6 +159,8 @@ class Matmul(Op):
 
     def perform(self, node, inputs, output_storage):
         x, y = inputs
+        if x.ndim > 2 or y.ndim > 2:
+            _check_batch_broadcast(node, x, y)
         try:
             r = np.matmul(x, y)
         except ValueError as e:
@@ -175,6 +190,27 @@ class Matmul(Op):
         if y.ndim == 1:
             gy = gy.reshape((gy.shape[-2],), ndim=1) if gy.ndim > 1 else gy
         return [_like(gx, x), _like(gy, y)]
+
+    def R_op(self, inputs, eval_points):
+        return _product_rop(matmul, inputs, eval_points)
+
+
+def _check_batch_broadcast(node, x, y):
+    """Refuse to broadcast a batch axis that the input types do not mark broadcastable
+    (as Elemwise does): the gradient could not sum over it."""
+    tx, ty = node.inputs[0].type, node.inputs[1].type
+    nb = max(x.ndim, y.ndim) - 2
+    bx = [None] * (nb - (x.ndim - 2)) + list(zip(x.shape[:-2], tx.broadcastable[:-2]))
+    by = [None] * (nb - (y.ndim - 2)) + list(zip(y.shape[:-2], ty.broadcastable[:-2]))
+    for d, (a, b) in enumerate(zip(bx, by)):
+        if a is None or b is None or a[0] == b[0]:
+            continue
+        if (a[0] == 1 and not a[1]) or (b[0] == 1 and not b[1]):
+            raise ValueError(
+                f"matmul: input shapes {x.shape} and {y.shape} would need run-time broadcasting of batch axis {d}, "
+                f"which is not marked broadcastable in the input types {tx} and {ty}; declare it broadcastable "
+                f"(e.g. T.tensor(..., shape=(1, None, None))) to broadcast it"
+            )
 
 
 def swapaxes_last(x):

@@ -16,6 +16,12 @@ def normalize_axis(axis, ndim, opname="reduction"):
     """A sorted tuple of non-negative axes (all axes for None)."""
     if axis is None:
         return tuple(range(ndim))
+    from .. import graph
+
+    if isinstance(axis, graph.Variable):  # a constant axis (or axes) in a variable
+        if not isinstance(axis, graph.Constant):
+            raise TypeError(f"{opname}: axis must be a constant integer, got symbolic {axis}")
+        axis = np.asarray(axis.data).tolist()
     if isinstance(axis, (int, np.integer)):
         axis = (int(axis),)
     out = []
@@ -28,7 +34,7 @@ def normalize_axis(axis, ndim, opname="reduction"):
             else:
                 raise TypeError(f"{opname}: axis must be a constant integer, got symbolic {a}")
         a = int(a)
-        if not -ndim <= a < builtins.max(ndim, 1) or (ndim == 0 and a not in (0, -1)):
+        if not (-ndim <= a < ndim or (ndim == 0 and a in (0, -1))):  # NumPy: 0-d accepts 0 and -1
             raise ValueError(f"{opname}: axis {a} is out of bounds for a {ndim}-d input")
         if ndim == 0:
             continue
@@ -109,9 +115,17 @@ class Reduce(Op):
         return [tm.cast(gz_k * g, x.dtype)]
 
     def R_op(self, inputs, eval_points):
-        if self.kind == "sum" and eval_points[0] is not None:
-            return [self(eval_points[0])]
-        return super().R_op(inputs, eval_points)
+        """sum over the reduced axes of (d out / d x, from L_op with a unit gradient) * eval point."""
+        from . import math as tm
+
+        (x,), (ev,) = inputs, eval_points
+        if ev is None or self.kind in ("all", "any") or not x.dtype.startswith(("float", "complex")):
+            return [None]
+        if self.kind == "sum":
+            return [self(ev)]
+        z = self(x)
+        (partial,) = self.L_op([x], [z], [tm.ones_like(z)])
+        return [tm.cast(sum(partial * ev, axis=self.axis), z.dtype)]
 
 
 def _restore_axes(v, axis, ndim):
@@ -183,7 +197,7 @@ class Argmax(Op):
 
     def perform(self, node, inputs, output_storage):
         (x,) = inputs
-        if x.size == 0:
+        if x.size == 0 and (self.axis is None or x.shape[self.axis] == 0):
             raise ValueError(f"{self}: attempt to get {self.kind} of an empty sequence (shape {x.shape})")
         fn = np.argmax if self.kind == "argmax" else np.argmin
         output_storage[0][0] = np.asarray(fn(x, axis=self.axis), dtype="int64")
@@ -335,20 +349,28 @@ class CumOp(Op):
         return [input_shapes[0]]
 
     def L_op(self, inputs, outputs, output_grads):
-        (x,), (gz,) = inputs, output_grads
-        if self.mode != "add":
-            from ..gradient import NoGradError
-
-            raise NoGradError("cumprod has no gradient yet")
+        (x,), (z,), (gz,) = inputs, outputs, output_grads
         ax = 0 if self.axis is None else self.axis
-        from . import subtensor as st
-
         rev = [slice(None)] * (gz.ndim)
         rev[ax] = slice(None, None, -1)
-        g = CumOp("add", ax)(gz[tuple(rev)])[tuple(rev)]
-        if self.axis is None:
+        rev = tuple(rev)
+        if self.mode == "add":
+            g = CumOp("add", ax)(gz[rev])[rev]
+        else:
+            # Theano's formula: reversed cumsum of (cumprod * gz), over x (undefined where x == 0)
+            g = CumOp("add", ax)((z * gz)[rev])[rev]
+            xf = x if self.axis is not None or x.ndim == 1 else x.flatten()
+            g = g / xf
+        if self.axis is None and x.ndim != 1:
             g = g.reshape(x.shape, ndim=x.ndim)
         return [g]
+
+    def R_op(self, inputs, eval_points):
+        if eval_points[0] is None:
+            return [None]
+        if self.mode != "add":
+            return super().R_op(inputs, eval_points)
+        return [self(eval_points[0])]
 
 
 def cumsum(x, axis=None):

@@ -1,0 +1,861 @@
+/*
+ * arignote C runtime: runs a lowered graph program in one call from Python.
+ *
+ * The program is an int64 array (see backends/c/program.py, which writes it)
+ * plus a tuple of Python objects (constants, shared-variable containers,
+ * fallback callables).  Values live in slots (data pointer, shape, strides,
+ * owning object); views (DimShuffle, basic indexing) only rewrite a slot.
+ * Loops and reductions call the graph's generated kernels by address; BLAS
+ * goes through SciPy's exported function pointers; every other node calls
+ * back into Python (its NumPy perform).  Buffers that only this runtime holds
+ * (reference count 1) are reused by the next call.
+ *
+ * Compiled once per machine/compiler/Python/NumPy into the disk cache; the
+ * module name comes from AR_MODNAME.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#define NPY_NO_DEPRECATED_API NPY_1_7_API_VERSION
+#include <numpy/arrayobject.h>
+#include <stdint.h>
+#include <string.h>
+
+#define AR_MAXD 32
+#define AR_MAXOPS 64
+#define AR_CAT2(a, b) a##b
+#define AR_CAT(a, b) AR_CAT2(a, b)
+#define AR_STR2(a) #a
+#define AR_STR(a) AR_STR2(a)
+
+enum { S_LOOP = 1, S_REDUCE = 2, S_DIMSHUFFLE = 3, S_SUBTENSOR = 4, S_SHAPE = 5, S_SHAPE_I = 6, S_DOT = 7,
+       S_FALLBACK = 8 };
+enum { AR_OK = 0, AR_PYERR = -1, AR_FAIL = 1 };
+#define AR_MAGIC 0x4152474e4f544531LL
+
+typedef int (*ar_loop_fn)(int nd, const npy_intp *dims, char **ptrs, const npy_intp *st);
+typedef int (*ar_reduce_fn)(int nd, const npy_intp *dims, const npy_intp *sin, const npy_intp *sout,
+                            char *in, char *out, npy_intp nout);
+
+typedef struct {
+    PyObject *obj; /* strong reference while the slot is live; NULL when empty */
+    char *data;
+    int nd;        /* -1: an opaque (non-tensor) object */
+    npy_intp dims[AR_MAXD];
+    npy_intp strides[AR_MAXD];
+} ar_val;
+
+typedef struct {
+    PyObject *code_obj; /* bytes holding the program */
+    const int64_t *code;
+    PyObject *objs;     /* tuple of Python objects referenced by index */
+    PyObject *error_hook, *convert_hook;
+    int nvars, nin, nout, nconst, nshared, nsteps, reuse;
+    const int64_t *vtype, *vnd, *ins, *outs, *consts, *shared, *step_at, *ref_at;
+    ar_val *vals;       /* scratch slots of the outermost call */
+    PyObject **cache;   /* per variable: a buffer this runtime allocated */
+    int busy;
+} ar_prog;
+
+/* an array the kernels can read directly: the right dtype and rank, native byte order, aligned */
+#define AR_GOOD(o, typenum, nd)                                                                  \
+    (PyArray_Check(o) && PyArray_TYPE((PyArrayObject *)(o)) == (typenum) &&                     \
+     PyArray_NDIM((PyArrayObject *)(o)) == (nd) && PyArray_ISNOTSWAPPED((PyArrayObject *)(o)) && \
+     PyArray_ISALIGNED((PyArrayObject *)(o)))
+
+/* ------------------------------------------------------------------ BLAS */
+typedef void (*ar_gemm_t)(char *, char *, int *, int *, int *, void *, void *, int *, void *, int *, void *,
+                          void *, int *);
+typedef void (*ar_gemv_t)(char *, int *, int *, void *, void *, int *, void *, int *, void *, void *, int *);
+static ar_gemm_t ar_dgemm, ar_sgemm;
+static ar_gemv_t ar_dgemv, ar_sgemv;
+
+/* ----------------------------------------------------------------- slots */
+static inline void ar_set_array(ar_val *v, PyArrayObject *a)
+{
+    int nd = PyArray_NDIM(a);
+    Py_INCREF(a);
+    Py_XSETREF(v->obj, (PyObject *)a);
+    v->data = PyArray_BYTES(a);
+    v->nd = nd;
+    memcpy(v->dims, PyArray_DIMS(a), nd * sizeof(npy_intp));
+    memcpy(v->strides, PyArray_STRIDES(a), nd * sizeof(npy_intp));
+}
+
+static inline void ar_set_object(ar_val *v, PyObject *o)
+{
+    Py_INCREF(o);
+    Py_XSETREF(v->obj, o);
+    v->data = NULL;
+    v->nd = -1;
+}
+
+static inline npy_intp ar_size(const ar_val *v)
+{
+    npy_intp n = 1;
+    for (int d = 0; d < v->nd; d++) n *= v->dims[d];
+    return n;
+}
+
+/* A Python object for slot v: the owning array itself when the slot covers it exactly, else a view. */
+static PyObject *ar_materialize(const ar_val *v, int typenum)
+{
+    if (v->nd < 0) {
+        Py_INCREF(v->obj);
+        return v->obj;
+    }
+    PyArrayObject *b = (PyArrayObject *)v->obj;
+    if (PyArray_BYTES(b) == v->data && PyArray_NDIM(b) == v->nd && PyArray_TYPE(b) == typenum &&
+        memcmp(PyArray_DIMS(b), v->dims, v->nd * sizeof(npy_intp)) == 0 &&
+        memcmp(PyArray_STRIDES(b), v->strides, v->nd * sizeof(npy_intp)) == 0) {
+        Py_INCREF(b);
+        return (PyObject *)b;
+    }
+    PyArray_Descr *descr = PyArray_DescrFromType(typenum);
+    if (descr == NULL) return NULL;
+    int flags = PyArray_FLAGS(b) & NPY_ARRAY_WRITEABLE;
+    PyObject *r = PyArray_NewFromDescr(&PyArray_Type, descr, v->nd, (npy_intp *)v->dims,
+                                       (npy_intp *)v->strides, v->data, flags, NULL);
+    if (r == NULL) return NULL;
+    Py_INCREF(b);
+    if (PyArray_SetBaseObject((PyArrayObject *)r, (PyObject *)b) < 0) {
+        Py_DECREF(r);
+        return NULL;
+    }
+    return r;
+}
+
+/* A C-contiguous buffer for variable var; reuses the cached one when nobody else holds it. */
+static PyArrayObject *ar_alloc(ar_prog *P, int use_cache, int64_t var, int nd, const npy_intp *dims)
+{
+    int typenum = (int)P->vtype[var];
+    if (use_cache && P->reuse) {
+        PyArrayObject *c = (PyArrayObject *)P->cache[var];
+        if (c != NULL && Py_REFCNT(c) == 1 && PyArray_NDIM(c) == nd &&
+            memcmp(PyArray_DIMS(c), dims, nd * sizeof(npy_intp)) == 0)
+            return c; /* borrowed from the cache */
+    }
+    PyArrayObject *a = (PyArrayObject *)PyArray_EMPTY(nd, (npy_intp *)dims, typenum, 0);
+    if (a == NULL) return NULL;
+    if (use_cache && P->reuse) {
+        Py_XSETREF(P->cache[var], (PyObject *)a);
+        return a; /* borrowed from the cache */
+    }
+    /* not cached: hand the only reference to a slot by parking it in a temporary */
+    return a;
+}
+
+/* Allocate the output slot of var (a new or reused contiguous buffer). */
+static int ar_output(ar_prog *P, ar_val *V, int use_cache, int64_t var, int nd, const npy_intp *dims)
+{
+    PyArrayObject *a = ar_alloc(P, use_cache, var, nd, dims);
+    if (a == NULL) return AR_PYERR;
+    ar_set_array(&V[var], a);
+    if (!(use_cache && P->reuse)) Py_DECREF(a); /* the slot now holds the only reference */
+    return AR_OK;
+}
+
+/* --------------------------------------------------------------- loops */
+static int ar_run_loop(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
+{
+    ar_loop_fn fn = (ar_loop_fn)(intptr_t)c[1];
+    int nin = (int)c[2], nout = (int)c[3], nd = (int)c[4];
+    const int64_t *ins = c + 5, *outs = ins + nin, *bc = outs + nout;
+    int nops = nin + nout;
+    npy_intp dims[AR_MAXD];
+    char seen[AR_MAXD];
+    for (int d = 0; d < nd; d++) {
+        dims[d] = 1;
+        seen[d] = 0;
+    }
+    for (int k = 0; k < nin; k++) {
+        const ar_val *v = &V[ins[k]];
+        if (v->nd != nd) return AR_FAIL;
+        for (int d = 0; d < nd; d++) {
+            npy_intp n = v->dims[d];
+            if (bc[k * nd + d]) {
+                if (n != 1) return AR_FAIL;
+            } else if (!seen[d]) {
+                dims[d] = n;
+                seen[d] = 1;
+            } else if (dims[d] != n) {
+                return AR_FAIL;
+            }
+        }
+    }
+    for (int j = 0; j < nout; j++)
+        if (ar_output(P, V, use_cache, outs[j], nd, dims) != AR_OK) return AR_PYERR;
+    npy_intp size = 1;
+    for (int d = 0; d < nd; d++) size *= dims[d];
+    if (size == 0) return AR_OK;
+
+    char *ptrs[AR_MAXOPS];
+    npy_intp st[AR_MAXOPS * AR_MAXD];
+    int snd = nd > 0 ? nd : 1;
+    for (int k = 0; k < nops; k++) {
+        const ar_val *v = &V[k < nin ? ins[k] : outs[k - nin]];
+        ptrs[k] = v->data;
+        for (int d = 0; d < nd; d++)
+            st[k * snd + d] = (k < nin && bc[k * nd + d]) ? 0 : v->strides[d];
+        if (nd == 0) st[k * snd] = 0;
+    }
+    npy_intp cdims[AR_MAXD];
+    npy_intp cst[AR_MAXOPS * AR_MAXD];
+    if (nd == 0) {
+        cdims[0] = 1;
+        for (int k = 0; k < nops; k++) cst[k] = 0;
+        return fn(1, cdims, ptrs, cst) ? AR_FAIL : AR_OK;
+    }
+    /* drop length-1 axes, unless that moves an inner-invariant operand off stride 0 */
+    int keep[AR_MAXD], nk = 0;
+    for (int d = 0; d < nd; d++)
+        if (dims[d] != 1) keep[nk++] = d;
+    if (nk == 0) keep[nk++] = nd - 1;
+    if (keep[nk - 1] != nd - 1) {
+        for (int k = 0; k < nin; k++)
+            if (bc[k * nd + nd - 1] && st[k * snd + keep[nk - 1]] != 0) {
+                nk = 0;
+                for (int d = 0; d < nd; d++) keep[nk++] = d;
+                break;
+            }
+    }
+    /* merge adjacent axes that are contiguous for every operand */
+    int cn = 0;
+    for (int i = 0; i < nk; i++) {
+        int d = keep[i];
+        if (cn > 0) {
+            int ok = 1;
+            for (int k = 0; k < nops && ok; k++)
+                ok = cst[k * AR_MAXD + cn - 1] == st[k * snd + d] * dims[d];
+            if (ok) {
+                cdims[cn - 1] *= dims[d];
+                for (int k = 0; k < nops; k++) cst[k * AR_MAXD + cn - 1] = st[k * snd + d];
+                continue;
+            }
+        }
+        cdims[cn] = dims[d];
+        for (int k = 0; k < nops; k++) cst[k * AR_MAXD + cn] = st[k * snd + d];
+        cn++;
+    }
+    /* pack to [op][axis] with stride cn */
+    npy_intp pst[AR_MAXOPS * AR_MAXD];
+    for (int k = 0; k < nops; k++)
+        for (int d = 0; d < cn; d++) pst[k * cn + d] = cst[k * AR_MAXD + d];
+    return fn(cn, cdims, ptrs, pst) ? AR_FAIL : AR_OK;
+}
+
+/* ----------------------------------------------------------- reductions */
+static int ar_run_reduce(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
+{
+    ar_reduce_fn fn = (ar_reduce_fn)(intptr_t)c[1];
+    int64_t in = c[2], out = c[3];
+    int nd = (int)c[4], minmax = (int)c[5];
+    const int64_t *mask = c + 6;
+    const ar_val *x = &V[in];
+    if (x->nd != nd) return AR_FAIL;
+    npy_intp odims[AR_MAXD];
+    int ond = 0;
+    for (int d = 0; d < nd; d++)
+        if (!mask[d]) odims[ond++] = x->dims[d];
+    if (minmax && ar_size(x) == 0) {
+        for (int d = 0; d < nd; d++)
+            if (mask[d] && x->dims[d] == 0) return AR_FAIL;
+    }
+    if (ar_output(P, V, use_cache, out, ond, odims) != AR_OK) return AR_PYERR;
+    ar_val *z = &V[out];
+    npy_intp nout = ar_size(z);
+    if (nout == 0) return AR_OK;
+    /* axes (size > 1) with input and output strides, sorted outermost first by |input stride| */
+    npy_intp n[AR_MAXD], si[AR_MAXD], so[AR_MAXD];
+    int m = 0, od = 0;
+    for (int d = 0; d < nd; d++) {
+        npy_intp ostride = mask[d] ? 0 : z->strides[od++];
+        if (x->dims[d] == 1) continue;
+        n[m] = x->dims[d];
+        si[m] = x->strides[d];
+        so[m] = ostride;
+        m++;
+    }
+    for (int i = 1; i < m; i++) { /* insertion sort, stable */
+        npy_intp tn = n[i], ti = si[i], to = so[i];
+        npy_intp ai = ti < 0 ? -ti : ti;
+        int j = i - 1;
+        while (j >= 0 && (si[j] < 0 ? -si[j] : si[j]) < ai) {
+            n[j + 1] = n[j];
+            si[j + 1] = si[j];
+            so[j + 1] = so[j];
+            j--;
+        }
+        n[j + 1] = tn;
+        si[j + 1] = ti;
+        so[j + 1] = to;
+    }
+    int cn = 0;
+    for (int i = 0; i < m; i++) {
+        if (cn > 0 && si[cn - 1] == si[i] * n[i] && so[cn - 1] == so[i] * n[i]) {
+            n[cn - 1] *= n[i];
+            si[cn - 1] = si[i];
+            so[cn - 1] = so[i];
+            continue;
+        }
+        n[cn] = n[i];
+        si[cn] = si[i];
+        so[cn] = so[i];
+        cn++;
+    }
+    if (cn == 0) {
+        n[0] = 1;
+        si[0] = 0;
+        so[0] = 0;
+        cn = 1;
+    }
+    if (ar_size(x) == 0) n[cn - 1] = 0; /* only initialise the output */
+    return fn(cn, n, si, so, x->data, z->data, nout) ? AR_FAIL : AR_OK;
+}
+
+/* ---------------------------------------------------------------- views */
+static int ar_run_dimshuffle(ar_val *V, const int64_t *c)
+{
+    const ar_val *x = &V[c[1]];
+    ar_val *z = &V[c[2]];
+    int ond = (int)c[3], ind = (int)c[4];
+    const int64_t *order = c + 5;
+    if (x->nd != ind) return AR_FAIL;
+    char used[AR_MAXD] = {0};
+    npy_intp dims[AR_MAXD], strides[AR_MAXD];
+    for (int i = 0; i < ond; i++) {
+        if (order[i] < 0) {
+            dims[i] = 1;
+            strides[i] = 0;
+        } else {
+            dims[i] = x->dims[order[i]];
+            strides[i] = x->strides[order[i]];
+            used[order[i]] = 1;
+        }
+    }
+    for (int d = 0; d < ind; d++)
+        if (!used[d] && x->dims[d] != 1) return AR_FAIL;
+    PyObject *o = x->obj;
+    Py_INCREF(o);
+    Py_XSETREF(z->obj, o);
+    z->data = x->data;
+    z->nd = ond;
+    memcpy(z->dims, dims, ond * sizeof(npy_intp));
+    memcpy(z->strides, strides, ond * sizeof(npy_intp));
+    return AR_OK;
+}
+
+static int ar_read_int(const ar_val *v, int typenum, int64_t *out)
+{
+    if (v->nd != 0) return AR_FAIL;
+    const char *p = v->data;
+    switch (typenum) {
+    case NPY_INT8: *out = *(const int8_t *)p; break;
+    case NPY_INT16: *out = *(const int16_t *)p; break;
+    case NPY_INT32: *out = *(const int32_t *)p; break;
+    case NPY_INT64: *out = *(const int64_t *)p; break;
+    case NPY_UINT8: *out = *(const uint8_t *)p; break;
+    case NPY_UINT16: *out = *(const uint16_t *)p; break;
+    case NPY_UINT32: *out = *(const uint32_t *)p; break;
+    case NPY_UINT64: {
+        uint64_t u = *(const uint64_t *)p;
+        if (u > (uint64_t)INT64_MAX) return AR_FAIL;
+        *out = (int64_t)u;
+        break;
+    }
+    default: return AR_FAIL;
+    }
+    return AR_OK;
+}
+
+/* basic indexing: entries are (0, idx) for an integer, (1, start, stop, step) for a slice (var or -1) */
+static int ar_run_subtensor(ar_prog *P, ar_val *V, const int64_t *c)
+{
+    const ar_val *x = &V[c[1]];
+    ar_val *z = &V[c[2]];
+    int nent = (int)c[3];
+    const int64_t *e = c + 4;
+    if (x->nd < nent) return AR_FAIL;
+    npy_intp dims[AR_MAXD], strides[AR_MAXD];
+    char *data = x->data;
+    int ond = 0;
+    for (int d = 0; d < nent; d++) {
+        npy_intp len = x->dims[d], st = x->strides[d];
+        if (e[0] == 0) {
+            int64_t i;
+            if (ar_read_int(&V[e[1]], (int)P->vtype[e[1]], &i) != AR_OK) return AR_FAIL;
+            if (i < -len || i >= len) return AR_FAIL;
+            if (i < 0) i += len;
+            data += i * st;
+            e += 2;
+        } else {
+            Py_ssize_t start, stop, step = 1;
+            int64_t tmp;
+            if (e[3] >= 0) {
+                if (ar_read_int(&V[e[3]], (int)P->vtype[e[3]], &tmp) != AR_OK) return AR_FAIL;
+                step = (Py_ssize_t)tmp;
+                if (step == 0) return AR_FAIL;
+            }
+            start = step < 0 ? PY_SSIZE_T_MAX : 0;
+            stop = step < 0 ? PY_SSIZE_T_MIN : PY_SSIZE_T_MAX;
+            if (e[1] >= 0) {
+                if (ar_read_int(&V[e[1]], (int)P->vtype[e[1]], &tmp) != AR_OK) return AR_FAIL;
+                start = (Py_ssize_t)tmp;
+            }
+            if (e[2] >= 0) {
+                if (ar_read_int(&V[e[2]], (int)P->vtype[e[2]], &tmp) != AR_OK) return AR_FAIL;
+                stop = (Py_ssize_t)tmp;
+            }
+            Py_ssize_t n = PySlice_AdjustIndices((Py_ssize_t)len, &start, &stop, step);
+            if (n > 0) data += start * st;
+            dims[ond] = n;
+            strides[ond] = st * step;
+            ond++;
+            e += 4;
+        }
+    }
+    for (int d = nent; d < x->nd; d++) {
+        dims[ond] = x->dims[d];
+        strides[ond] = x->strides[d];
+        ond++;
+    }
+    PyObject *o = x->obj;
+    Py_INCREF(o);
+    Py_XSETREF(z->obj, o);
+    z->data = data;
+    z->nd = ond;
+    memcpy(z->dims, dims, ond * sizeof(npy_intp));
+    memcpy(z->strides, strides, ond * sizeof(npy_intp));
+    return AR_OK;
+}
+
+static int ar_run_shape(ar_prog *P, ar_val *V, const int64_t *c, int use_cache, int axis)
+{
+    const ar_val *x = &V[c[1]];
+    int64_t out = c[2];
+    if (x->nd < 0 || axis >= x->nd) return AR_FAIL;
+    npy_intp n = x->nd;
+    if (ar_output(P, V, use_cache, out, axis < 0 ? 1 : 0, &n) != AR_OK) return AR_PYERR;
+    int64_t *p = (int64_t *)V[out].data;
+    if (axis < 0)
+        for (int d = 0; d < x->nd; d++) p[d] = x->dims[d];
+    else
+        *p = x->dims[axis];
+    return AR_OK;
+}
+
+/* ----------------------------------------------------------------- dot */
+/* Fortran view of a row-major r x c matrix: returns trans flag and leading dimension, or 0 if unusable. */
+static int ar_blas_layout(npy_intp r, npy_intp cc, npy_intp s0, npy_intp s1, npy_intp es, char *trans, int *ld)
+{
+    if (cc == 1) s1 = es;
+    if (r == 1) s0 = cc * es;
+    if (s1 == es && s0 > 0 && s0 % es == 0 && s0 / es >= (cc > 1 ? cc : 1) && s0 / es < INT32_MAX) {
+        *trans = 'N';
+        *ld = (int)(s0 / es);
+        return 1;
+    }
+    if (s0 == es && s1 > 0 && s1 % es == 0 && s1 / es >= (r > 1 ? r : 1) && s1 / es < INT32_MAX) {
+        *trans = 'T';
+        *ld = (int)(s1 / es);
+        return 1;
+    }
+    return 0;
+}
+
+static PyArrayObject *ar_contig(const ar_val *v, int typenum)
+{
+    PyObject *m = ar_materialize(v, typenum);
+    if (m == NULL) return NULL;
+    PyObject *r = PyArray_NewCopy((PyArrayObject *)m, NPY_CORDER);
+    Py_DECREF(m);
+    return (PyArrayObject *)r;
+}
+
+/* z = x . y for 1-d/2-d float arrays through gemm/gemv. */
+static int ar_run_dot(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
+{
+    const ar_val *x = &V[c[1]], *y = &V[c[2]];
+    int64_t out = c[3];
+    int typenum = (int)c[4];
+    npy_intp es = typenum == NPY_DOUBLE ? 8 : 4;
+    int xn = x->nd, yn = y->nd;
+    npy_intp m = xn == 2 ? x->dims[0] : 1, k = x->dims[xn - 1];
+    npy_intp k2 = yn == 2 ? y->dims[0] : y->dims[0], n = yn == 2 ? y->dims[1] : 1;
+    if (k != k2 || m > INT32_MAX || n > INT32_MAX || k > INT32_MAX) return AR_FAIL;
+    npy_intp odims[2];
+    int ond = 0;
+    if (xn == 2) odims[ond++] = m;
+    if (yn == 2) odims[ond++] = n;
+    if (ar_output(P, V, use_cache, out, ond, odims) != AR_OK) return AR_PYERR;
+    char *zp = V[out].data;
+    if (m == 0 || n == 0) return AR_OK;
+    if (k == 0) {
+        memset(zp, 0, (size_t)(m * n * es));
+        return AR_OK;
+    }
+    /* treat x as m x k, y as k x n (row-major views) */
+    npy_intp xs0 = xn == 2 ? x->strides[0] : 0, xs1 = x->strides[xn - 1];
+    npy_intp ys0 = y->strides[0], ys1 = yn == 2 ? y->strides[1] : 0;
+    PyArrayObject *xc = NULL, *yc = NULL;
+    char *xp = x->data, *yp = y->data;
+    char tx, ty;
+    int ldx, ldy;
+    if (!ar_blas_layout(m, k, xs0, xs1, es, &tx, &ldx)) {
+        if ((xc = ar_contig(x, typenum)) == NULL) return AR_PYERR;
+        xp = PyArray_BYTES(xc);
+        ar_blas_layout(m, k, k * es, es, es, &tx, &ldx);
+    }
+    if (!ar_blas_layout(k, n, ys0, ys1, es, &ty, &ldy)) {
+        if ((yc = ar_contig(y, typenum)) == NULL) {
+            Py_XDECREF(xc);
+            return AR_PYERR;
+        }
+        yp = PyArray_BYTES(yc);
+        ar_blas_layout(k, n, n * es, es, es, &ty, &ldy);
+    }
+    int im = (int)m, in = (int)n, ik = (int)k, one = 1, ldz = (int)(n > 0 ? n : 1);
+    double d1 = 1.0, d0 = 0.0;
+    float f1 = 1.0f, f0 = 0.0f;
+    void *alpha = typenum == NPY_DOUBLE ? (void *)&d1 : (void *)&f1;
+    void *beta = typenum == NPY_DOUBLE ? (void *)&d0 : (void *)&f0;
+    ar_gemm_t gemm = typenum == NPY_DOUBLE ? ar_dgemm : ar_sgemm;
+    ar_gemv_t gemv = typenum == NPY_DOUBLE ? ar_dgemv : ar_sgemv;
+    if (n == 1 && yn == 1) {
+        /* z[m] = x[m,k] y[k]: Fortran sees x^T (k x m) when tx == 'N' */
+        int incy = ty == 'N' ? ldy : 1; /* y is k x 1: its row stride */
+        char t = tx == 'N' ? 'T' : 'N';
+        int rows = tx == 'N' ? ik : im, cols = tx == 'N' ? im : ik;
+        gemv(&t, &rows, &cols, alpha, xp, &ldx, yp, &incy, beta, zp, &one);
+    } else if (m == 1 && xn == 1) {
+        /* z[n] = x[k] y[k,n] = y^T x: Fortran sees y^T (n x k) when ty == 'N' */
+        int incx = tx == 'N' ? 1 : ldx; /* x is 1 x k: its column stride */
+        char t = ty == 'N' ? 'N' : 'T';
+        int rows = ty == 'N' ? in : ik, cols = ty == 'N' ? ik : in;
+        gemv(&t, &rows, &cols, alpha, yp, &ldy, xp, &incx, beta, zp, &one);
+    } else {
+        /* row-major z = x y  <=>  column-major z^T = y^T x^T */
+        gemm(&ty, &tx, &in, &im, &ik, alpha, yp, &ldy, xp, &ldx, beta, zp, &ldz);
+    }
+    Py_XDECREF(xc);
+    Py_XDECREF(yc);
+    return AR_OK;
+}
+
+/* ------------------------------------------------------------- fallback */
+static int ar_run_fallback(ar_prog *P, ar_val *V, const int64_t *c)
+{
+    PyObject *fn = PyTuple_GET_ITEM(P->objs, c[1]);
+    int nin = (int)c[2], nout = (int)c[3];
+    const int64_t *ins = c + 4, *outs = ins + nin;
+    PyObject *small[16];
+    PyObject **args = nin <= 16 ? small : PyMem_Malloc(nin * sizeof(PyObject *));
+    if (args == NULL) {
+        PyErr_NoMemory();
+        return AR_PYERR;
+    }
+    int i;
+    for (i = 0; i < nin; i++) {
+        args[i] = ar_materialize(&V[ins[i]], (int)P->vtype[ins[i]]);
+        if (args[i] == NULL) break;
+    }
+    PyObject *res = NULL;
+    if (i == nin) res = PyObject_Vectorcall(fn, args, nin, NULL);
+    for (int j = 0; j < i; j++) Py_DECREF(args[j]);
+    if (args != small) PyMem_Free(args);
+    if (res == NULL) return AR_PYERR;
+    int rc = AR_OK;
+    for (int j = 0; j < nout && rc == AR_OK; j++) {
+        PyObject *o = nout == 1 ? res : (PyTuple_Check(res) && PyTuple_GET_SIZE(res) == nout ? PyTuple_GET_ITEM(res, j) : NULL);
+        int64_t var = outs[j];
+        if (o == NULL) {
+            PyErr_SetString(PyExc_TypeError, "arignote c runtime: a fallback returned the wrong number of outputs");
+            rc = AR_PYERR;
+        } else if (P->vtype[var] < 0) {
+            ar_set_object(&V[var], o);
+        } else if (AR_GOOD(o, P->vtype[var], P->vnd[var])) {
+            ar_set_array(&V[var], (PyArrayObject *)o);
+        } else {
+            PyErr_Format(PyExc_TypeError, "arignote c runtime: a fallback produced %R for an array of type %d and %d dims",
+                         (PyObject *)Py_TYPE(o), (int)P->vtype[var], (int)P->vnd[var]);
+            rc = AR_PYERR;
+        }
+    }
+    Py_DECREF(res);
+    return rc;
+}
+
+/* ------------------------------------------------------------ the call */
+static int ar_step_fail(ar_prog *P, ar_val *V, int si)
+{
+    /* collect the step's input objects and let the Python hook raise the reference error */
+    const int64_t *r = P->code + P->ref_at[si];
+    int nin = (int)r[0];
+    const int64_t *ins = r + 1;
+    PyObject *t = PyTuple_New(nin);
+    if (t == NULL) return AR_PYERR;
+    for (int i = 0; i < nin; i++) {
+        PyObject *o;
+        if (V[ins[i]].obj != NULL) {
+            o = ar_materialize(&V[ins[i]], (int)P->vtype[ins[i]]);
+        } else {
+            Py_INCREF(Py_None);
+            o = Py_None;
+        }
+        if (o == NULL) {
+            Py_DECREF(t);
+            return AR_PYERR;
+        }
+        PyTuple_SET_ITEM(t, i, o);
+    }
+    PyObject *res = PyObject_CallFunction(P->error_hook, "iO", si, t);
+    Py_DECREF(t);
+    if (res != NULL) {
+        Py_DECREF(res);
+        PyErr_Format(PyExc_RuntimeError, "arignote c runtime: step %d failed but its reference did not", si);
+    }
+    return AR_PYERR;
+}
+
+static int ar_load_input(ar_prog *P, ar_val *V, int i, PyObject *o)
+{
+    int64_t var = P->ins[i];
+    int typenum = (int)P->vtype[var];
+    if (typenum < 0) {
+        ar_set_object(&V[var], o);
+        return AR_OK;
+    }
+    if (AR_GOOD(o, typenum, P->vnd[var])) {
+        ar_set_array(&V[var], (PyArrayObject *)o);
+        return AR_OK;
+    }
+    PyObject *a = PyObject_CallFunction(P->convert_hook, "iO", i, o);
+    if (a == NULL) return AR_PYERR;
+    if (!AR_GOOD(a, typenum, P->vnd[var])) {
+        Py_DECREF(a);
+        PyErr_Format(PyExc_TypeError, "input %d could not be converted to its array type", i);
+        return AR_PYERR;
+    }
+    ar_set_array(&V[var], (PyArrayObject *)a);
+    Py_DECREF(a);
+    return AR_OK;
+}
+
+static int ar_run_steps(ar_prog *P, ar_val *V, int use_cache)
+{
+    for (int si = 0; si < P->nsteps; si++) {
+        const int64_t *c = P->code + P->step_at[si];
+        int rc;
+        switch (c[0]) {
+        case S_LOOP: rc = ar_run_loop(P, V, c, use_cache); break;
+        case S_REDUCE: rc = ar_run_reduce(P, V, c, use_cache); break;
+        case S_DIMSHUFFLE: rc = ar_run_dimshuffle(V, c); break;
+        case S_SUBTENSOR: rc = ar_run_subtensor(P, V, c); break;
+        case S_SHAPE: rc = ar_run_shape(P, V, c, use_cache, -1); break;
+        case S_SHAPE_I: rc = ar_run_shape(P, V, c, use_cache, (int)c[3]); break;
+        case S_DOT: rc = ar_run_dot(P, V, c, use_cache); break;
+        case S_FALLBACK: rc = ar_run_fallback(P, V, c); break;
+        default:
+            PyErr_Format(PyExc_SystemError, "arignote c runtime: unknown step kind %lld", (long long)c[0]);
+            return AR_PYERR;
+        }
+        if (rc == AR_FAIL) return ar_step_fail(P, V, si);
+        if (rc != AR_OK) return rc;
+    }
+    return AR_OK;
+}
+
+static PyObject *ar_call(PyObject *self, PyObject *arg)
+{
+    ar_prog *P = (ar_prog *)PyCapsule_GetPointer(self, NULL);
+    if (P == NULL) return NULL;
+    if (!PyList_Check(arg) && !PyTuple_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "a compiled arignote thunk takes a list of input values");
+        return NULL;
+    }
+    Py_ssize_t nargs = PySequence_Fast_GET_SIZE(arg);
+    PyObject **items = PySequence_Fast_ITEMS(arg);
+    if (nargs != P->nin) {
+        PyErr_Format(PyExc_TypeError, "the compiled thunk takes %d inputs, got %zd", P->nin, nargs);
+        return NULL;
+    }
+    ar_val *V;
+    int use_cache = !P->busy;
+    if (use_cache) {
+        V = P->vals;
+        P->busy = 1;
+    } else {
+        V = PyMem_Calloc(P->nvars > 0 ? P->nvars : 1, sizeof(ar_val));
+        if (V == NULL) return PyErr_NoMemory();
+    }
+    PyObject *result = NULL;
+    int rc = AR_OK;
+    for (int i = 0; i < P->nin && rc == AR_OK; i++) rc = ar_load_input(P, V, i, items[i]);
+    for (int i = 0; i < P->nconst && rc == AR_OK; i++) {
+        int64_t var = P->consts[2 * i];
+        PyObject *o = PyTuple_GET_ITEM(P->objs, P->consts[2 * i + 1]);
+        if (P->vtype[var] < 0) ar_set_object(&V[var], o);
+        else ar_set_array(&V[var], (PyArrayObject *)o);
+    }
+    for (int i = 0; i < P->nshared && rc == AR_OK; i++) {
+        int64_t var = P->shared[2 * i];
+        PyObject *cont = PyTuple_GET_ITEM(P->objs, P->shared[2 * i + 1]);
+        PyObject *o = PySequence_GetItem(cont, 0);
+        if (o == NULL) {
+            rc = AR_PYERR;
+            break;
+        }
+        if (P->vtype[var] < 0 || AR_GOOD(o, P->vtype[var], P->vnd[var])) {
+            if (P->vtype[var] < 0) ar_set_object(&V[var], o);
+            else ar_set_array(&V[var], (PyArrayObject *)o);
+        } else {
+            PyErr_SetString(PyExc_TypeError, "a shared variable holds a value of the wrong type");
+            rc = AR_PYERR;
+        }
+        Py_DECREF(o);
+    }
+    if (rc == AR_OK) rc = ar_run_steps(P, V, use_cache);
+    if (rc == AR_OK) {
+        result = PyList_New(P->nout);
+        for (int j = 0; result != NULL && j < P->nout; j++) {
+            int64_t var = P->outs[j];
+            PyObject *o = ar_materialize(&V[var], (int)P->vtype[var]);
+            if (o == NULL) {
+                Py_CLEAR(result);
+                break;
+            }
+            PyList_SET_ITEM(result, j, o);
+        }
+    }
+    for (int i = 0; i < P->nvars; i++) Py_CLEAR(V[i].obj);
+    if (use_cache) P->busy = 0;
+    else PyMem_Free(V);
+    return result;
+}
+
+/* -------------------------------------------------------- construction */
+static void ar_prog_free(PyObject *capsule)
+{
+    ar_prog *P = (ar_prog *)PyCapsule_GetPointer(capsule, NULL);
+    if (P == NULL) return;
+    if (P->cache)
+        for (int i = 0; i < P->nvars; i++) Py_XDECREF(P->cache[i]);
+    if (P->vals)
+        for (int i = 0; i < P->nvars; i++) Py_XDECREF(P->vals[i].obj);
+    PyMem_Free(P->cache);
+    PyMem_Free(P->vals);
+    Py_XDECREF(P->code_obj);
+    Py_XDECREF(P->objs);
+    Py_XDECREF(P->error_hook);
+    Py_XDECREF(P->convert_hook);
+    PyMem_Free(P);
+}
+
+static PyMethodDef ar_call_def = {"arignote_thunk", (PyCFunction)ar_call, METH_O,
+                                  "Run the compiled graph: thunk(list_of_inputs) -> list_of_outputs."};
+
+static PyObject *ar_make_runner(PyObject *mod, PyObject *args)
+{
+    PyObject *code_obj, *objs, *error_hook, *convert_hook;
+    int reuse;
+    if (!PyArg_ParseTuple(args, "O!O!OOp", &PyBytes_Type, &code_obj, &PyTuple_Type, &objs, &error_hook,
+                          &convert_hook, &reuse))
+        return NULL;
+    Py_ssize_t nbytes = PyBytes_GET_SIZE(code_obj);
+    const int64_t *code = (const int64_t *)PyBytes_AS_STRING(code_obj);
+    Py_ssize_t ncode = nbytes / 8;
+    if (ncode < 8 || code[0] != AR_MAGIC) {
+        PyErr_SetString(PyExc_ValueError, "arignote c runtime: not a program");
+        return NULL;
+    }
+    ar_prog *P = PyMem_Calloc(1, sizeof(ar_prog));
+    if (P == NULL) return PyErr_NoMemory();
+    P->nvars = (int)code[1];
+    P->nin = (int)code[2];
+    P->nout = (int)code[3];
+    P->nconst = (int)code[4];
+    P->nshared = (int)code[5];
+    P->nsteps = (int)code[6];
+    P->reuse = reuse;
+    const int64_t *p = code + 8;
+    P->vtype = p; p += P->nvars;
+    P->vnd = p; p += P->nvars;
+    P->ins = p; p += P->nin;
+    P->outs = p; p += P->nout;
+    P->consts = p; p += 2 * P->nconst;
+    P->shared = p; p += 2 * P->nshared;
+    P->step_at = p; p += P->nsteps;
+    P->ref_at = p; p += P->nsteps;
+    if (p - code > ncode) {
+        PyMem_Free(P);
+        PyErr_SetString(PyExc_ValueError, "arignote c runtime: truncated program");
+        return NULL;
+    }
+    P->code = code;
+    Py_INCREF(code_obj); P->code_obj = code_obj;
+    Py_INCREF(objs); P->objs = objs;
+    Py_INCREF(error_hook); P->error_hook = error_hook;
+    Py_INCREF(convert_hook); P->convert_hook = convert_hook;
+    int nv = P->nvars > 0 ? P->nvars : 1;
+    P->vals = PyMem_Calloc(nv, sizeof(ar_val));
+    P->cache = PyMem_Calloc(nv, sizeof(PyObject *));
+    PyObject *cap = PyCapsule_New(P, NULL, ar_prog_free);
+    if (P->vals == NULL || P->cache == NULL || cap == NULL) {
+        if (cap == NULL) {
+            PyMem_Free(P->vals);
+            PyMem_Free(P->cache);
+            Py_DECREF(code_obj); Py_DECREF(objs); Py_DECREF(error_hook); Py_DECREF(convert_hook);
+            PyMem_Free(P);
+        } else {
+            Py_DECREF(cap);
+        }
+        return PyErr_NoMemory();
+    }
+    PyObject *fn = PyCFunction_NewEx(&ar_call_def, cap, NULL);
+    Py_DECREF(cap);
+    return fn;
+}
+
+static void *ar_capsule_ptr(PyObject *cap)
+{
+    if (cap == Py_None) return NULL;
+    if (!PyCapsule_CheckExact(cap)) {
+        PyErr_SetString(PyExc_TypeError, "expected a PyCapsule or None");
+        return NULL;
+    }
+    return PyCapsule_GetPointer(cap, PyCapsule_GetName(cap));
+}
+
+static PyObject *ar_set_blas(PyObject *mod, PyObject *args)
+{
+    PyObject *c[4];
+    if (!PyArg_ParseTuple(args, "OOOO", &c[0], &c[1], &c[2], &c[3])) return NULL;
+    void *p[4];
+    for (int i = 0; i < 4; i++) {
+        p[i] = ar_capsule_ptr(c[i]);
+        if (p[i] == NULL && PyErr_Occurred()) return NULL;
+    }
+    ar_dgemm = (ar_gemm_t)p[0];
+    ar_sgemm = (ar_gemm_t)p[1];
+    ar_dgemv = (ar_gemv_t)p[2];
+    ar_sgemv = (ar_gemv_t)p[3];
+    return PyBool_FromLong(ar_dgemm && ar_sgemm && ar_dgemv && ar_sgemv);
+}
+
+static PyMethodDef ar_methods[] = {
+    {"make_runner", ar_make_runner, METH_VARARGS,
+     "make_runner(code: bytes, objs: tuple, error_hook, convert_hook, reuse: bool) -> thunk"},
+    {"set_blas", ar_set_blas, METH_VARARGS, "set_blas(dgemm, sgemm, dgemv, sgemv capsules) -> bool"},
+    {NULL, NULL, 0, NULL}};
+
+static struct PyModuleDef ar_module = {PyModuleDef_HEAD_INIT, AR_STR(AR_MODNAME), "arignote C runtime", -1,
+                                       ar_methods};
+
+PyMODINIT_FUNC AR_CAT(PyInit_, AR_MODNAME)(void)
+{
+    import_array();
+    PyObject *m = PyModule_Create(&ar_module);
+    if (m == NULL) return NULL;
+    PyModule_AddIntConstant(m, "MAXD", AR_MAXD);
+    PyModule_AddIntConstant(m, "MAXOPS", AR_MAXOPS);
+    return m;
+}

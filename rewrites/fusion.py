@@ -1,0 +1,144 @@
+"""Elementwise fusion: trees and DAGs of Elemwise nodes become one Elemwise of a
+``Composite`` scalar op (one loop for compiled backends), with as many outputs
+as the group has values used outside it.
+
+Groups grow from a root (visited outputs-first) up through producers whose
+output has the root's broadcast pattern, while the kernel's distinct inputs
+stay within ``config.fusion_max_inputs``.  A producer also used outside the
+group joins only when no path leads from it, outside the group, back into the
+group (which would make the fused node depend on itself).
+"""
+from __future__ import annotations
+
+from arignote import scalar as ps
+from arignote.config import config
+from arignote.tensor.elemwise import Elemwise
+from arignote.types import TensorType
+
+from .driver import apply_replacements
+from .registry import global_rule
+from .utils import compatible
+
+MAX_SEARCH = 2000
+
+
+def _fusable(node):
+    return isinstance(node.op, Elemwise) and all(isinstance(v.type, TensorType) for v in node.inputs) \
+        and all(isinstance(v.type, TensorType) for v in node.outputs)
+
+
+def _reaches_group(fgraph, starts, members, group_of):
+    """True (or unknown, past MAX_SEARCH nodes) when a path from ``starts`` outside ``members``
+    reaches a member.  The walk runs on the graph as it will be after fusion: entering a node
+    of an already formed group continues from every node of that group."""
+    stack, seen, seen_groups = list(starts), set(), set()
+    while stack:
+        n = stack.pop()
+        if n in members:
+            return True
+        if n in seen:
+            continue
+        seen.add(n)
+        if len(seen) > MAX_SEARCH:
+            return True
+        group = group_of.get(n)
+        if group is not None and id(group) not in seen_groups:
+            seen_groups.add(id(group))
+            stack.extend(group)
+        for o in n.outputs:
+            for c, _ in fgraph.clients(o):
+                if c != "output":
+                    stack.append(c)
+    return False
+
+
+def _grow(fgraph, root, group_of, max_inputs):
+    """The members (a set of nodes) of the group rooted at ``root``."""
+    members = {root}
+    pattern = root.outputs[0].type.broadcastable
+    ext = set(root.inputs)
+    frontier = [root]
+    while frontier:
+        n = frontier.pop()
+        for inp in n.inputs:
+            p = inp.owner
+            if p is None or p in members or p in group_of or not _fusable(p):
+                continue
+            if any(o.type.broadcastable != pattern for o in p.outputs):
+                continue
+            new_ext = (ext - set(p.outputs)) | {i for i in p.inputs if i.owner not in members}
+            if len(new_ext) > max_inputs:
+                continue
+            outside = [c for o in p.outputs for c, _ in fgraph.clients(o)
+                       if c != "output" and c not in members]
+            if outside and _reaches_group(fgraph, outside, members, group_of):
+                continue
+            members.add(p)
+            ext = new_ext
+            frontier.append(p)
+    return members
+
+
+def _composite(members, order_pos, fgraph):
+    """(external inputs, Composite, exposed outputs) for a group."""
+    nodes_sorted = sorted(members, key=order_pos.__getitem__)
+    produced = {o for n in nodes_sorted for o in n.outputs}
+    ext, ext_index, ref_of, snodes = [], {}, {}, []
+
+    def ref(v):
+        if v in ref_of:
+            return ref_of[v]
+        if v not in ext_index:
+            ext_index[v] = len(ext)
+            ext.append(v)
+        return ("i", ext_index[v])
+
+    for n in nodes_sorted:
+        sop = n.op.scalar_op
+        in_refs = [ref(v) for v in n.inputs]
+        if isinstance(sop, ps.Composite):
+            base = len(snodes)
+            for op, refs, dt in sop.nodes:
+                snodes.append((op, tuple(in_refs[j] if k == "i" else ("n", base + j) for k, j in refs), dt))
+            for o, j in zip(n.outputs, sop.outputs):
+                ref_of[o] = ("n", base + j)
+        else:
+            snodes.append((sop, tuple(in_refs), n.outputs[0].dtype))
+            ref_of[n.outputs[0]] = ("n", len(snodes) - 1)
+    exposed = [o for n in nodes_sorted for o in n.outputs
+               if any(c == "output" or c not in members for c, _ in fgraph.clients(o))]
+    assert all(o in produced for o in exposed)
+    comp = ps.Composite([v.dtype for v in ext], snodes, [ref_of[o][1] for o in exposed])
+    return ext, comp, exposed
+
+
+def _size(node):
+    sop = node.op.scalar_op
+    return len(sop.nodes) if isinstance(sop, ps.Composite) else 1
+
+
+@global_rule("fusion", tags=("fusion",))
+def fusion(fgraph, mode):
+    """Fuse groups of Elemwise nodes into single Elemwise nodes of Composite scalar ops."""
+    max_inputs = int(config.fusion_max_inputs)
+    order = fgraph.toposort()
+    pos = {n: i for i, n in enumerate(order)}
+    group_of, groups = {}, []
+    for root in reversed(order):
+        if root in group_of or not _fusable(root):
+            continue
+        members = _grow(fgraph, root, group_of, max_inputs)
+        for n in members:
+            group_of[n] = members
+        if len(members) > 1:
+            groups.append(members)
+    fused = 0
+    for members in sorted(groups, key=lambda m: min(pos[n] for n in m)):
+        ext, comp, exposed = _composite(members, pos, fgraph)
+        new_node = Elemwise(comp).make_node(*ext)
+        pairs = list(zip(exposed, new_node.outputs))
+        if not all(compatible(o.type, n.type) for o, n in pairs):
+            continue
+        if apply_replacements(fgraph, pairs, "fusion"):
+            fused += 1
+    return fused

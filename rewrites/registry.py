@@ -1,0 +1,243 @@
+"""The rewrite registry: ordered phases holding named, tagged rules.
+
+A *local* rule declares what it matches (``tracks``: scalar op names of
+Elemwise nodes, Op classes or Op instances; None for every node) and maps one
+node to replacements; the local rules of a phase run together to a fixpoint
+(:mod:`arignote.rewrites.driver`).  A *global* rule sees the whole
+FunctionGraph.  A mode selects rules by name and tag: ``excluding`` (and
+``config.optimizer_excluding``) drops them, ``including`` turns on rules that
+are off by default, and the fast-compile optimizer keeps only rules tagged
+``fast_compile``.
+
+Third-party code adds rules with :func:`register` (they then join a phase's
+fixpoint), or returns RewriteRecords from the ``arignote_register_rewrites``
+hook (they run on their own at their position).
+"""
+from __future__ import annotations
+
+import itertools
+
+from arignote.config import config
+
+PHASES = ("merge", "canonicalize", "stabilize", "specialize", "fusion", "cleanup")
+FAST_COMPILE = "fast_compile"
+_order = itertools.count()
+
+
+def _register_flag(name, default, validator, doc):
+    try:
+        getattr(config, name)
+    except AttributeError:
+        config.register_flag(name, default, validator, doc)
+
+
+def _error_policy(v):
+    if v not in ("warn", "raise", "ignore"):
+        raise ValueError(f"must be 'warn', 'raise' or 'ignore', got {v!r}")
+
+
+def _positive(v):
+    if v <= 0:
+        raise ValueError(f"must be positive, got {v!r}")
+
+
+_register_flag("on_opt_error", "warn", _error_policy,
+               "what a failing rewrite rule does: 'warn' once per rule (and skip it), 'raise', or 'ignore'")
+_register_flag("optimizer_max_use_ratio", 10.0, _positive,
+               "a phase stops (with a warning) after this many rewrites per node of the graph")
+_register_flag("fusion_max_inputs", 32, _positive, "most inputs (arrays) one fused elementwise kernel may take")
+_register_flag("constant_folding_max_size", 10000, _positive,
+               "constant folding leaves results with more elements than this uncomputed")
+
+
+class Rule:
+    """A named rule with tags; ``default=False`` rules run only when a mode includes them."""
+
+    kind = "rule"
+
+    def __init__(self, name, fn, tags=(), default=True):
+        self.name = name
+        self.fn = fn
+        self.tags = tuple(tags)
+        self.default = default
+        self.phases = []
+        self.__doc__ = getattr(fn, "__doc__", None)
+
+    def __repr__(self):
+        return f"<{self.kind} rule {self.name}>"
+
+
+class LocalRule(Rule):
+    """``fn(fgraph, node)`` -> None, a list of replacements for ``node.outputs`` (None
+    entries are kept) or a dict {old variable: new variable}."""
+
+    kind = "local"
+
+    def __init__(self, name, fn, tracks=None, tags=(), default=True):
+        super().__init__(name, fn, tags, default)
+        self.tracks = None if tracks is None else tuple(tracks)
+
+    def matches(self, op):
+        if self.tracks is None:
+            return True
+        from arignote.tensor.elemwise import Elemwise
+
+        sname = op.scalar_op.name if isinstance(op, Elemwise) else None
+        for t in self.tracks:
+            if isinstance(t, str):
+                if t == sname:
+                    return True
+            elif isinstance(t, type):
+                if isinstance(op, t):
+                    return True
+            elif t == op:
+                return True
+        return False
+
+    def __call__(self, fgraph, mode=None):
+        """Run this rule alone to a fixpoint (how a plugin's local rule runs from a record)."""
+        from .driver import run_local
+
+        return run_local(fgraph, [self], mode, label=self.name)
+
+
+class GlobalRule(Rule):
+    """``fn(fgraph, mode)`` rewrites the whole graph."""
+
+    kind = "global"
+
+    def __call__(self, fgraph, mode=None):
+        from .driver import run_global
+
+        return run_global(fgraph, self, mode)
+
+
+class Phase:
+    """An ordered list of rules; local rules next to each other share one fixpoint."""
+
+    def __init__(self, name):
+        self.name = name
+        self.entries = []  # (position, serial, rule)
+
+    def add(self, rule, position=None):
+        self.entries.append((0.0 if position is None else float(position), next(_order), rule))
+        self.entries.sort(key=lambda e: (e[0], e[1]))
+
+    @property
+    def rules(self):
+        return [r for _, _, r in self.entries]
+
+    def __call__(self, fgraph, mode=None):
+        """Run the rules the mode selects, in order."""
+        from .driver import run_global, run_local
+
+        selected = [r for r in self.rules if enabled(r, mode)]
+        batch = []
+        for rule in selected:
+            if isinstance(rule, LocalRule):
+                batch.append(rule)
+                continue
+            if batch:
+                run_local(fgraph, batch, mode, label=self.name)
+                batch = []
+            run_global(fgraph, rule, mode)
+        if batch:
+            run_local(fgraph, batch, mode, label=self.name)
+        return fgraph
+
+    def __repr__(self):
+        return f"<phase {self.name}: {len(self.entries)} rules>"
+
+
+_PHASES = {name: Phase(name) for name in PHASES}
+_RULES: dict[str, Rule] = {}
+
+
+def phase(name):
+    """The Phase called ``name``."""
+    try:
+        return _PHASES[name]
+    except KeyError:
+        raise ValueError(f"unknown rewrite phase {name!r}; phases are {', '.join(PHASES)}") from None
+
+
+def register(rule, *phases, position=None):
+    """Add ``rule`` to ``phases`` (at ``position`` within each; default 0, ties in registration order)."""
+    if not phases:
+        raise ValueError(f"register({rule.name!r}): name at least one phase ({', '.join(PHASES)})")
+    known = _RULES.get(rule.name)
+    if known is not None and known is not rule:
+        raise ValueError(f"a rewrite rule named {rule.name!r} is already registered")
+    _RULES[rule.name] = rule
+    for p in phases:
+        phase(p).add(rule, position)
+        if p not in rule.phases:
+            rule.phases.append(p)
+    return rule
+
+
+def local_rule(tracks, *phases, name=None, tags=(), position=None, default=True):
+    """Decorator: register ``fn(fgraph, node)`` as a local rule in ``phases``."""
+
+    def deco(fn):
+        rule = LocalRule(name or fn.__name__, fn, tracks, tags, default)
+        register(rule, *phases, position=position)
+        return rule
+
+    return deco
+
+
+def global_rule(*phases, name=None, tags=(), position=None, default=True):
+    """Decorator: register ``fn(fgraph, mode)`` as a global rule in ``phases``."""
+
+    def deco(fn):
+        rule = GlobalRule(name or fn.__name__, fn, tags, default)
+        register(rule, *phases, position=position)
+        return rule
+
+    return deco
+
+
+def unregister(name):
+    """Remove the rule called ``name`` from the registry and its phases."""
+    rule = _RULES.pop(name, None)
+    if rule is None:
+        raise KeyError(f"no rewrite rule named {name!r}")
+    for p in rule.phases:
+        ph = phase(p)
+        ph.entries = [e for e in ph.entries if e[2] is not rule]
+    rule.phases = []
+    return rule
+
+
+def rules():
+    """name -> Rule of every registered rule."""
+    return dict(_RULES)
+
+
+def get_rule(name):
+    try:
+        return _RULES[name]
+    except KeyError:
+        raise KeyError(f"no rewrite rule named {name!r}") from None
+
+
+def _mode_sets(mode):
+    excl = set(getattr(mode, "excluded", ()) or ())
+    excl |= {e for e in str(getattr(config, "optimizer_excluding", "") or "").split(":") if e}
+    incl = set(getattr(mode, "included", ()) or ())
+    return excl, incl
+
+
+def enabled(rule, mode):
+    """Whether ``mode`` runs ``rule`` (mode None: the default selection)."""
+    names = {rule.name, *rule.tags}
+    excl, incl = _mode_sets(mode)
+    if names & excl:
+        return False
+    if not rule.default and not names & incl:
+        return False
+    if getattr(mode, "optimizer", "fast_run") == "fast_compile" and FAST_COMPILE not in rule.tags \
+            and not names & incl:
+        return False
+    return True

@@ -1,0 +1,46 @@
+"""Test-wide settings and fixtures.
+
+* ``backend``: every registered backend; one that cannot run on this machine is
+  skipped with its reason (never silently passed).
+* ``rng``: a seeded NumPy generator, fresh per test.
+* A rewrite rule that fails raises in tests (users get one warning naming the rule).
+* tests/ is on sys.path, so test modules can ``from cases.x_cases import CASES``.
+"""
+import os
+import sys
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, os.path.dirname(__file__))  # the case tables: ``from cases.x_cases import CASES``
+
+import arignote.rewrites  # noqa: E402,F401  (registers the rewrite flags)
+from arignote.config import config  # noqa: E402
+from arignote.testing import all_backends  # noqa: E402
+
+config.on_opt_error = "raise"
+
+
+def _backend_params():
+    params = []
+    for name, ok, reason in all_backends():
+        marks = () if ok else (pytest.mark.skip(reason=f"backend {name!r} is not available: {reason}"),)
+        params.append(pytest.param(name, id=name, marks=marks))
+    return params
+
+
+@pytest.fixture(params=_backend_params())
+def backend(request):
+    """The name of a backend (a test that parametrizes ``backend`` itself overrides this)."""
+    return request.param
+
+
+@pytest.fixture
+def rng():
+    """A seeded NumPy generator (fresh per test, so results do not depend on test order)."""
+    return np.random.default_rng(20240611)
+
+
+def pytest_report_header(config):
+    return [f"arignote backend {name}: " + ("available" if ok else f"unavailable ({reason})")
+            for name, ok, reason in all_backends()]

@@ -1,0 +1,42 @@
+"""Helpers for the rewrite tests: compile with and without rewrites, count ops."""
+from __future__ import annotations
+
+import collections
+
+import numpy as np
+
+from arignote import function
+from arignote.mode import Mode
+from arignote.tensor.elemwise import Elemwise
+
+NO_FUSION = Mode(excluding=("fusion",))
+
+
+def op_name(node):
+    op = node.op
+    if isinstance(op, Elemwise):
+        return op.scalar_op.name if not hasattr(op.scalar_op, "outputs") else "Composite"
+    return type(op).__name__
+
+
+def op_counts(f):
+    """Counter of op names (scalar op names for Elemwise) in a compiled function's graph."""
+    return collections.Counter(op_name(n) for n in f.maker.fgraph.toposort())
+
+
+def compile_both(inputs, outputs, mode=NO_FUSION):
+    """(rewritten function, unrewritten function)."""
+    kw = dict(on_unused_input="ignore", backend="py")
+    return function(inputs, outputs, mode=mode, **kw), function(inputs, outputs, mode="NO_REWRITES", **kw)
+
+
+def assert_same_values(f, g, *args, rtol=1e-12, atol=1e-14):
+    a, b = f(*args), g(*args)
+    if not isinstance(a, list):
+        a, b = [a], [b]
+    for x, y in zip(a, b):
+        x, y = np.asarray(x), np.asarray(y)
+        assert x.dtype == y.dtype, (x.dtype, y.dtype)
+        assert x.shape == y.shape, (x.shape, y.shape)
+        np.testing.assert_allclose(x, y, rtol=rtol, atol=atol)
+    return a
