@@ -33,7 +33,7 @@ from arignote.tensor.linalg import Dot, Matmul
 from arignote.tensor.reduction import Reduce
 from arignote.types import TensorType
 
-from .scalar_table import NotRenderable, kind_of, loop_dtypes
+from .scalar_table import TABLE, NotRenderable, kind_of, loop_dtypes
 
 MAX_NDIM = 32          # arrays of more dimensions run their perform
 MAX_OPERANDS = 64      # inputs + outputs of one fused loop
@@ -49,6 +49,13 @@ class Target:
     dtypes: tuple = ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
                      "float16", "float32", "float64", "complex64", "complex128")
     blas: bool = False
+
+    def renders(self, op_name, kind):
+        """Does this backend's column of the scalar table render ``op_name`` for ``kind``?"""
+        row = TABLE.get(op_name)
+        if row is None or row.template(self.name, kind) is None:
+            return False
+        return self.scalar_ok is None or self.scalar_ok(op_name, kind)
 
 
 # ------------------------------------------------------------- scalar DAG
@@ -108,8 +115,7 @@ class Body:
     def _emit(self, name, args, out_dtype, arg_dtypes):
         kind = "mixed" if len({kind_of(d) for d in arg_dtypes}) > 1 and name in _CMP else (
             kind_of(arg_dtypes[0]) if arg_dtypes else "f")
-        ok = self.target.scalar_ok
-        if ok is not None and not ok(name, kind):
+        if not self.target.renders(name, kind):
             raise NotRenderable(f"{name} on {kind} is not native on {self.target.name}")
         self._check_dtype(out_dtype)
         return self.add(SVal("op", out_dtype, name=name, args=tuple(args)))

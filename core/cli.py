@@ -3,6 +3,7 @@
     arignote info           versions, config flags, backends, plugins
     arignote cache info     where the compile cache is, its size
     arignote cache clear    empty the compile cache
+    arignote conformance    check backends against the NumPy reference (see --help)
 
 Exit status: 0 on success, 1 when something failed, 2 on a usage error.
 """
@@ -243,6 +244,9 @@ def _parser() -> argparse.ArgumentParser:
     csub.add_parser("info", help="where the cache is and how big").set_defaults(func=cmd_cache_info)
     csub.add_parser("clear", help="remove the cached files").set_defaults(func=cmd_cache_clear)
     cache.set_defaults(func=None, parser=cache)
+    from arignote.conformance.command import add_parser as add_conformance
+
+    add_conformance(sub)
     return p
 
 

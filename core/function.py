@@ -306,7 +306,8 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_defa
 
         backend_name = config.backend
     be = plugins.get_backend(backend_name)
-    thunk = be.compile(fgraph)
+    compile_graph = getattr(the_mode, "compile_graph", None)  # mode="check"/"nanguard" compile node by node
+    thunk = compile_graph(be, fgraph) if compile_graph is not None else be.compile(fgraph)
     copy_out = _aliased_outputs(fgraph, len(out_vars) + len(upd_exprs))
     fn = Function(spec, fgraph, thunk, ins, len(out_vars), single, (upd_targets, shared_in), copy_out,
                   getattr(be, "name", backend_name), the_mode, trust_input=trust_input, name=name)

@@ -77,6 +77,20 @@ _NAMED = {
 }
 
 
+def _debug_mode(cls_name):
+    from . import debugmode
+
+    return getattr(debugmode, cls_name)()
+
+
+_NAMED.update({
+    "CHECK": lambda: _debug_mode("DebugMode"),
+    "DEBUGMODE": lambda: _debug_mode("DebugMode"),
+    "NANGUARD": lambda: _debug_mode("NanGuardMode"),
+    "NANGUARDMODE": lambda: _debug_mode("NanGuardMode"),
+})
+
+
 def get_mode(mode):
     """A Mode from None (config.mode), a name or a Mode."""
     if isinstance(mode, Mode):

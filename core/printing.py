@@ -147,7 +147,7 @@ def debugprint(obj, file=None, print_type=True, ids="CHAR", depth=-1, done=None,
         stack = [(root, 0)]
         while stack:
             v, d = stack.pop()
-            pre = " |" * d
+            pre = _indent(d)
             typ = f" <{v.type}>" if print_type else ""
             node = v.owner
             if node is None:
@@ -169,6 +169,18 @@ def debugprint(obj, file=None, print_type=True, ids="CHAR", depth=-1, done=None,
         return text
     print(text, file=file or sys.stdout)
     return obj
+
+
+_MAX_INDENT = 64
+
+
+def _indent(d):
+    """Tree indentation for depth d; past _MAX_INDENT levels the middle is elided (with the count),
+    so a 100,000-deep chain prints in linear space."""
+    if d <= _MAX_INDENT:
+        return " |" * d
+    half = _MAX_INDENT // 2
+    return " |" * half + f" ..{d - _MAX_INDENT} levels.." + " |" * half
 
 
 def _char_id(n):

@@ -53,10 +53,18 @@ def _norm_dtype(dtype):
         from .config import config
 
         dtype = config.floatX
+    try:
+        return _DTYPE_NAMES[dtype]  # hot path: every variable made while building a graph
+    except (KeyError, TypeError):
+        pass
     name = np.dtype(dtype).name
     if name not in DTYPES:
         raise TypeError(f"unsupported dtype {dtype!r}; arignote supports {', '.join(DTYPES)}")
     return name
+
+
+_DTYPE_NAMES = {d: d for d in DTYPES}
+_DTYPE_NAMES.update({np.dtype(d): d for d in DTYPES})
 
 
 class TensorType(Type):

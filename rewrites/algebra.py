@@ -244,10 +244,18 @@ def _prod_leaves(node, dt, through_neg):
 
 
 def _matches(var, items):
+    """True when ``var`` is ``items[0]`` or a mul of ``items`` in any order (already canonical)."""
     if len(items) == 1:
         return _same(var, items[0])
-    return owner_is(var, "mul") and len(var.owner.inputs) == len(items) and all(
-        _same(a, b) for a, b in zip(var.owner.inputs, items))
+    if not owner_is(var, "mul") or len(var.owner.inputs) != len(items):
+        return False
+    rest = list(items)
+    for a in var.owner.inputs:
+        k = next((j for j, b in enumerate(rest) if _same(a, b)), None)
+        if k is None:
+            return False
+        del rest[k]
+    return True
 
 
 def _same(a, b):

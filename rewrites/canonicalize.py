@@ -10,7 +10,7 @@ from arignote.tensor.shape import MakeVector, Reshape, Shape, Shape_i
 from arignote.tensor.subtensor import Subtensor
 from arignote.types import DTYPES
 
-from .registry import FAST_COMPILE, local_rule
+from .registry import local_rule
 from .utils import E, cast, compatible, const_data, owner_is, single_client, sop_name
 
 _CASTS = tuple(f"cast_{d}" for d in DTYPES)
@@ -57,7 +57,7 @@ def _identity_order(op):
     return op.new_order == tuple(range(len(op.input_broadcastable)))
 
 
-@local_rule((DimShuffle,), "canonicalize", "stabilize", "specialize", tags=(FAST_COMPILE, "dimshuffle"))
+@local_rule((DimShuffle,), "canonicalize", "stabilize", "specialize", tags=("dimshuffle"))
 def local_useless_dimshuffle(fgraph, node):
     """A dimshuffle that keeps every axis in place -> its input."""
     return [node.inputs[0]] if _identity_order(node.op) else None
@@ -154,7 +154,7 @@ def local_reshape_lift(fgraph, node):
 # ------------------------------------------------------------------- casts
 
 
-@local_rule(_CASTS, "canonicalize", "stabilize", "specialize", tags=(FAST_COMPILE, "cast", "useless"))
+@local_rule(_CASTS, "canonicalize", "stabilize", "specialize", tags=("cast", "useless"))
 def local_useless_cast(fgraph, node):
     """cast(x, dtype of x) -> x."""
     x = node.inputs[0]

@@ -4,7 +4,8 @@ as the group has values used outside it.
 
 Groups grow from a root (visited outputs-first) up through producers whose
 output has the root's broadcast pattern, while the kernel's distinct inputs
-stay within ``config.fusion_max_inputs``.  A producer also used outside the
+stay within ``config.fusion_max_inputs`` and its scalar operations within
+``config.fusion_max_nodes`` (generated code stays small enough to compile fast).  A producer also used outside the
 group joins only when no path leads from it, outside the group, back into the
 group (which would make the fused node depend on itself).
 """
@@ -52,9 +53,10 @@ def _reaches_group(fgraph, starts, members, group_of):
     return False
 
 
-def _grow(fgraph, root, group_of, max_inputs):
+def _grow(fgraph, root, group_of, max_inputs, max_nodes):
     """The members (a set of nodes) of the group rooted at ``root``."""
     members = {root}
+    size = _size(root)
     pattern = root.outputs[0].type.broadcastable
     ext = set(root.inputs)
     frontier = [root]
@@ -67,13 +69,14 @@ def _grow(fgraph, root, group_of, max_inputs):
             if any(o.type.broadcastable != pattern for o in p.outputs):
                 continue
             new_ext = (ext - set(p.outputs)) | {i for i in p.inputs if i.owner not in members}
-            if len(new_ext) > max_inputs:
+            if len(new_ext) > max_inputs or size + _size(p) > max_nodes:
                 continue
             outside = [c for o in p.outputs for c, _ in fgraph.clients(o)
                        if c != "output" and c not in members]
             if outside and _reaches_group(fgraph, outside, members, group_of):
                 continue
             members.add(p)
+            size += _size(p)
             ext = new_ext
             frontier.append(p)
     return members
@@ -121,13 +124,14 @@ def _size(node):
 def fusion(fgraph, mode):
     """Fuse groups of Elemwise nodes into single Elemwise nodes of Composite scalar ops."""
     max_inputs = int(config.fusion_max_inputs)
+    max_nodes = int(config.fusion_max_nodes)
     order = fgraph.toposort()
     pos = {n: i for i, n in enumerate(order)}
     group_of, groups = {}, []
     for root in reversed(order):
         if root in group_of or not _fusable(root):
             continue
-        members = _grow(fgraph, root, group_of, max_inputs)
+        members = _grow(fgraph, root, group_of, max_inputs, max_nodes)
         for n in members:
             group_of[n] = members
         if len(members) > 1:

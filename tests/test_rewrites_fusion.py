@@ -94,3 +94,15 @@ def test_fusion_excluded():
     x, y = T.dvectors("x", "y")
     f = arignote.function([x, y], T.exp(x) * y + 1, mode=Mode(excluding=("fusion",)))
     assert not composites(f) and len(f.maker.fgraph.toposort()) == 3
+
+
+def test_fusion_bound_on_kernel_size():
+    x = T.dvector("x")
+    v = x
+    for k in range(60):
+        v = T.sin(v) * 0.5 if k % 2 else T.tanh(v) + 1.0
+    with arignote.config.change_flags(fusion_max_nodes=10):
+        f, g = compile_both([x], v, mode="FAST_RUN")
+    sizes = [len(n.op.scalar_op.nodes) for n in composites(f)]
+    assert len(sizes) >= 12 and max(sizes) <= 10, sizes
+    assert_same_values(f, g, rng.standard_normal(4))

@@ -152,7 +152,7 @@ def render_loop(step: LoopStep, fname):
     br = BodyRenderer(body)
     err = uses_err(body)
     L = [f"/* {comment(', '.join(str(n.op) for n in step.nodes))} */",
-         f"static int {fname}(int nd, const ar_intp *dims, char **ptrs, const ar_intp *st)", "{"]
+         f"int {fname}(int nd, const ar_intp *dims, char **ptrs, const ar_intp *st)", "{"]
     L.append("    const ar_intp n = dims[nd - 1];")
     L.append("    ar_intp idx[32], outer = 1;")
     L.append("    int err = 0;")
@@ -279,7 +279,7 @@ def render_reduce(step: ReduceStep, fname):
               f"    return {fname}_pw(a, n2, s) + {fname}_pw(a + n2 * s, n - n2, s);",
               "}"]
     so_t, si_t = STORE[do], STORE[di]
-    L += [f"static int {fname}(int nd, const ar_intp *dims, const ar_intp *sin, const ar_intp *sout, "
+    L += [f"int {fname}(int nd, const ar_intp *dims, const ar_intp *sin, const ar_intp *sout, "
           "char *in, char *out, ar_intp nout)", "{",
           f"    for (ar_intp j = 0; j < nout; j++) (({so_t} *)out)[j] = {store_value(ident, do)};",
           "    const ar_intp n = dims[nd - 1], s = sin[nd - 1], so = sout[nd - 1];",
@@ -320,26 +320,21 @@ def render_reduce(step: ReduceStep, fname):
 
 # ------------------------------------------------------------------ module
 
-LOOP_SIG = "int {}(int nd, const intptr_t *dims, char **ptrs, const intptr_t *st);"
-REDUCE_SIG = ("int {}(int nd, const intptr_t *dims, const intptr_t *sin, const intptr_t *sout, "
-              "char *in, char *out, intptr_t nout);")
-
 
 def render_module(program, title=""):
-    """(C source, cdef, kernel names by step index) for the kernels of ``program``."""
-    parts, cdef, names = [prelude(), f"/* arignote kernels: {comment(title)} */"], [], {}
+    """(C source, {step index: kernel name}) for the loops and reductions of ``program``.
+
+    Kernels are numbered in order of appearance (not by step), so equal
+    kernels give equal sources, hence one cache entry, across graphs.
+    """
+    parts, names = [prelude(), f"/* arignote kernels: {comment(title)} */"], {}
     for i, step in enumerate(program.steps):
+        name = f"ar_k{len(names)}"
         if isinstance(step, LoopStep):
-            name = f"ar_loop_{i}"
             parts.append(render_loop(step, name))
-            cdef.append(LOOP_SIG.format(name))
         elif isinstance(step, ReduceStep):
-            name = f"ar_reduce_{i}"
             parts.append(render_reduce(step, name))
-            cdef.append(REDUCE_SIG.format(name))
         else:
             continue
         names[i] = name
-    # cffi wants non-static entry points for the functions it wraps
-    src = "\n\n".join(parts).replace("\nstatic int ar_", "\nint ar_")
-    return src + "\n", "\n".join(cdef), names
+    return "\n\n".join(parts) + "\n", names

@@ -17,6 +17,7 @@
 #include <Python.h>
 #define NPY_NO_DEPRECATED_API NPY_1_7_API_VERSION
 #include <numpy/arrayobject.h>
+#include <dlfcn.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -57,10 +58,15 @@ typedef struct {
 } ar_prog;
 
 /* an array the kernels can read directly: the right dtype and rank, native byte order, aligned */
-#define AR_GOOD(o, typenum, nd)                                                                  \
-    (PyArray_Check(o) && PyArray_TYPE((PyArrayObject *)(o)) == (typenum) &&                     \
-     PyArray_NDIM((PyArrayObject *)(o)) == (nd) && PyArray_ISNOTSWAPPED((PyArrayObject *)(o)) && \
-     PyArray_ISALIGNED((PyArrayObject *)(o)))
+static inline int ar_good(PyObject *o, int typenum, int nd)
+{
+    if (!PyArray_Check(o)) return 0;
+    PyArrayObject *a = (PyArrayObject *)o;
+    int t = PyArray_TYPE(a);
+    if (t != typenum && !PyArray_EquivTypenums(t, typenum)) return 0;
+    return PyArray_NDIM(a) == nd && PyArray_ISNOTSWAPPED(a) && PyArray_ISALIGNED(a);
+}
+#define AR_GOOD(o, typenum, nd) ar_good((PyObject *)(o), (int)(typenum), (int)(nd))
 
 /* ------------------------------------------------------------------ BLAS */
 typedef void (*ar_gemm_t)(char *, char *, int *, int *, int *, void *, void *, int *, void *, int *, void *,
@@ -841,7 +847,51 @@ static PyObject *ar_set_blas(PyObject *mod, PyObject *args)
     return PyBool_FromLong(ar_dgemm && ar_sgemm && ar_dgemv && ar_sgemv);
 }
 
+/* ------------------------------------------------------- kernel libraries */
+static void ar_lib_free(PyObject *capsule)
+{
+    void *h = PyCapsule_GetPointer(capsule, "arignote.kernels");
+    if (h != NULL) dlclose(h);
+}
+
+/* load_kernels(path, names) -> (handle, [addresses]): dlopen a kernel library and resolve its functions */
+static PyObject *ar_load_kernels(PyObject *mod, PyObject *args)
+{
+    const char *path;
+    PyObject *names;
+    if (!PyArg_ParseTuple(args, "sO!", &path, &PyTuple_Type, &names)) return NULL;
+    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (h == NULL) {
+        PyErr_Format(PyExc_ImportError, "cannot load the kernel library %s: %s", path, dlerror());
+        return NULL;
+    }
+    PyObject *cap = PyCapsule_New(h, "arignote.kernels", ar_lib_free);
+    if (cap == NULL) {
+        dlclose(h);
+        return NULL;
+    }
+    Py_ssize_t n = PyTuple_GET_SIZE(names);
+    PyObject *addrs = PyList_New(n);
+    if (addrs == NULL) {
+        Py_DECREF(cap);
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const char *nm = PyUnicode_AsUTF8(PyTuple_GET_ITEM(names, i));
+        void *f = nm ? dlsym(h, nm) : NULL;
+        if (f == NULL) {
+            if (!PyErr_Occurred()) PyErr_Format(PyExc_ImportError, "kernel %s missing from %s", nm, path);
+            Py_DECREF(addrs);
+            Py_DECREF(cap);
+            return NULL;
+        }
+        PyList_SET_ITEM(addrs, i, PyLong_FromVoidPtr(f));
+    }
+    return Py_BuildValue("(NN)", cap, addrs);
+}
+
 static PyMethodDef ar_methods[] = {
+    {"load_kernels", ar_load_kernels, METH_VARARGS, "load_kernels(path, names) -> (handle, addresses)"},
     {"make_runner", ar_make_runner, METH_VARARGS,
      "make_runner(code: bytes, objs: tuple, error_hook, convert_hook, reuse: bool) -> thunk"},
     {"set_blas", ar_set_blas, METH_VARARGS, "set_blas(dgemm, sgemm, dgemv, sgemv capsules) -> bool"},

@@ -133,7 +133,7 @@ def _compare(p, got, backend, mode):
         if m:
             problems.append(f"output {k}: {m}")
     out = [_result(p, backend, mode, "value", FAILED if problems else PASSED, "\n".join(problems))]
-    if p.grads:
+    if p.grads and len(got) > n:
         gp = []
         for k, (g, w) in enumerate(zip(got[n:], p.ref_grads)):
             m = mismatch(g, w, p.case.rtol, p.case.atol)
@@ -143,13 +143,14 @@ def _compare(p, got, backend, mode):
     return out
 
 
-def run_batch(preps, backend, mode, label=None):
-    """Results of compiling ``preps`` together on ``backend`` in ``mode`` and comparing."""
+def run_batch(preps, backend, mode, label=None, grad=True):
+    """Results of compiling ``preps`` together on ``backend`` in ``mode`` and comparing
+    (outputs, and gradients with ``grad``)."""
     from ..function import function
 
     label = label or str(mode)
     xs = [x for p in preps for x in p.xs]
-    outs = [o for p in preps for o in p.outs + p.grads]
+    outs = [o for p in preps for o in p.outs + (p.grads if grad else [])]
     try:
         f = function(xs, outs, backend=backend, mode=mode, on_unused_input="ignore")
         arrays = [case_arrays(p.case) for p in preps]
@@ -158,14 +159,14 @@ def run_batch(preps, backend, mode, label=None):
             got = f(*[a for arr in arrays for a in arr])
     except Exception as e:
         if len(preps) > 1:
-            return _split(preps, backend, mode, label, e)
+            return _split(preps, backend, mode, label, grad, e)
         msg = f"raised {type(e).__name__}: {e}"
         if config.debug:
             msg += "\n" + traceback.format_exc()
         return [_result(preps[0], backend, label, "value", FAILED, msg)]
     results, pos = [], 0
     for p, arr, before in zip(preps, arrays, pristine):
-        k = len(p.outs) + len(p.grads)
+        k = len(p.outs) + (len(p.grads) if grad else 0)
         mutated = [j for j, (a, b) in enumerate(zip(arr, before)) if not same_values(a, b)]
         if mutated:
             results.append(_result(p, backend, label, "value", FAILED, f"the backend mutated input(s) {mutated}"))
@@ -175,9 +176,9 @@ def run_batch(preps, backend, mode, label=None):
     return results
 
 
-def _split(preps, backend, mode, label, exc):
+def _split(preps, backend, mode, label, grad, exc):
     half = len(preps) // 2
-    results = run_batch(preps[:half], backend, mode, label) + run_batch(preps[half:], backend, mode, label)
+    results = run_batch(preps[:half], backend, mode, label, grad) + run_batch(preps[half:], backend, mode, label, grad)
     if not any(r.status == FAILED for r in results):
         results.append(Result(backend, "(batch)", "-", f"{len(preps)} cases compiled together", label, "value",
                               FAILED, f"raised {type(exc).__name__}: {exc} only when the cases were compiled "
@@ -197,8 +198,8 @@ def _backend_names(backends):
     return list(backends), status
 
 
-def run_conformance(backends=None, ops=None, fuzz=0, level="quick", modes=DEFAULT_MODES, grad=True, seed=0,
-                    batch_size=150, fuzz_steps=6, progress=None):
+def run_conformance(backends=None, ops=None, fuzz=0, level="quick", modes=DEFAULT_MODES, grad=True, fd=None,
+                    seed=0, batch_size=150, fuzz_steps=6, progress=None):
     """Run the conformance suite; returns a :class:`Report`.
 
     ``backends``: names (list or comma-separated; None: every registered one;
@@ -206,14 +207,16 @@ def run_conformance(backends=None, ops=None, fuzz=0, level="quick", modes=DEFAUL
     or shell patterns of registered ops (None: all); ``fuzz``: random graphs per
     backend (needs hypothesis); ``modes``: the rewrite modes each case is
     compiled in (a case's own ``mode`` wins); ``grad``: also compare
-    gradients, and check the reference's against finite differences.
+    gradients with the reference's; ``fd`` (default: ``grad``): check the
+    reference's gradients against finite differences.
     """
+    fd = grad if fd is None else fd
     say = progress or (lambda msg: None)
     report = Report()
     names, status = _backend_names(backends)
     cases = collect_cases(ops, level, report)
     say(f"preparing {len(cases)} cases on the reference")
-    preps = [prepare(c, grad) for c in cases]
+    preps = [prepare(c, grad or fd) for c in cases]
     good = [p for p in preps if p.error is None]
     for p in preps:
         if p.error is not None:
@@ -227,9 +230,9 @@ def run_conformance(backends=None, ops=None, fuzz=0, level="quick", modes=DEFAUL
         for label, mode, group in _by_mode(good, modes):
             say(f"{name} [{label}]: {len(group)} cases")
             for k in range(0, len(group), batch_size):
-                for r in run_batch(group[k:k + batch_size], name, mode, label):
+                for r in run_batch(group[k:k + batch_size], name, mode, label, grad):
                     report.add(r)
-    if grad:
+    if fd:
         say("checking gradients against finite differences")
         for p in good:
             if p.grads:

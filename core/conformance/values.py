@@ -129,5 +129,6 @@ def summary(a):
             else:
                 finite = a
             if finite.size:
-                parts.append(f"min {finite.min()!r}, max {finite.max()!r}, mean {finite.astype(float).mean()!r}")
+                parts.append(f"min {finite.min().item()!r}, max {finite.max().item()!r}, "
+                             f"mean {finite.astype(float).mean().item()!r}")
     return ", ".join(parts)

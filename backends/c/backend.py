@@ -1,0 +1,176 @@
+"""The 'c' backend: lower the graph, compile its kernels, run it through the C runtime.
+
+``CBackend().compile(fgraph)`` returns the runtime's thunk: one call into C
+per function call, running loops and reductions natively, views without
+copies, Dot/Matmul through BLAS (SciPy's exported function pointers, when
+SciPy is installed) and every other node through its NumPy ``perform``.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import threading
+import warnings
+
+import numpy as np
+
+import arignote
+from arignote.config import config
+from arignote.tensor.linalg import Dot, Matmul
+
+from .. import lowering
+from . import build, cache, program, render
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+_lock = threading.Lock()
+_runtime = None
+_blas = None
+
+
+class FallbackWarning(UserWarning):
+    """With ``config.debug``: names the nodes the c backend runs through NumPy."""
+
+
+def _versions():
+    return (sys.version, np.__version__, arignote.__version__)
+
+
+def _key(*parts):
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(repr(p).encode() if not isinstance(p, (bytes, str)) else (p.encode() if isinstance(p, str) else p))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def runtime():
+    """The C runtime extension module (built once per compiler/CPU/Python/NumPy, then cached)."""
+    global _runtime
+    if _runtime is None:
+        with _lock:
+            if _runtime is None:
+                _runtime = _load_runtime()
+    return _runtime
+
+
+def prefetch_runtime():
+    """Load (or build) the runtime in a background thread, overlapping the kernel compile."""
+    if _runtime is None and not _lock.locked():
+        threading.Thread(target=_quiet_runtime, daemon=True, name="arignote-c-runtime").start()
+
+
+def _quiet_runtime():
+    try:
+        runtime()
+    except Exception:  # the foreground call to runtime() reports it
+        pass
+
+
+def _load_runtime():
+    pr = build.probe()
+    with open(os.path.join(_HERE, "runtime.c"), encoding="utf-8") as f:
+        src = f.read()
+    flags = build.runtime_flags(pr)
+    key = _key("runtime", src, flags, pr["version"], pr["native"], _versions())
+    name = f"_arignote_rt_{key[:20]}"
+    includes = [build.python_include(), np.get_include()]
+
+    filename = name + build.ext_suffix()
+
+    def make(tmp):
+        c_path = os.path.join(tmp, "runtime.c")
+        with open(c_path, "w", encoding="utf-8") as f:
+            f.write(src)
+        _compile(key, c_path, os.path.join(tmp, filename), flags, ["-ldl"], [f"AR_MODNAME={name}"], includes)
+
+    mod, _ = cache.load_or_build(key, filename, make, cache.import_extension(name))
+    return mod
+
+
+def _compile(key, c_path, so_path, flags, link, defines, includes):
+    try:
+        build.compile_shared(build.compiler(), c_path, so_path, flags, link, defines, includes)
+    except build.CompileError as e:
+        kept = cache.keep_failed_source(key, c_path)
+        raise build.CompileError(f"{e}\nThe generated source is kept at {kept}") from None
+
+
+def blas_capsules():
+    """SciPy's exported BLAS (d/s gemm, gemv) as capsules, or None without SciPy."""
+    global _blas
+    if _blas is None:
+        try:
+            from scipy.linalg import cython_blas
+        except ImportError:
+            _blas = False
+        else:
+            caps = cython_blas.__pyx_capi__
+            _blas = tuple(caps[n] for n in ("dgemm", "sgemm", "dgemv", "sgemv"))
+    return _blas or None
+
+
+def target(pr, blas):
+    dtypes = lowering.Target("c").dtypes
+    if not pr.get("f16_int128"):
+        dtypes = tuple(d for d in dtypes if d != "float16")
+        ok = lambda name, kind: kind != "mixed"  # noqa: E731 (needs __int128)
+    else:
+        ok = None
+    return lowering.Target("c", scalar_ok=ok, dtypes=dtypes, blas=blas)
+
+
+def kernel_library(prog, pr):
+    """(library handle, {step index: function address}, how) for the kernels of ``prog``.
+
+    The kernels are plain C (no Python headers: a third of the compile time
+    of an extension module), loaded by the runtime with dlopen.
+    """
+    src, names = render.render_module(prog)
+    if not names:
+        return None, {}, "none"
+    flags, link, defines = build.kernel_flags(pr)
+    key = _key("kernels", src, flags, link, defines, pr["version"], pr["native"], pr.get("mvec"), _versions())
+    filename = f"ark_{key[:24]}.so"
+    order = tuple(sorted(set(names.values()), key=lambda n: int(n[4:])))
+
+    def make(tmp):
+        c_path = os.path.join(tmp, "kernels.c")
+        with open(c_path, "w", encoding="utf-8") as f:
+            f.write(src)
+        _compile(key, c_path, os.path.join(tmp, filename), flags, link, defines, [])
+
+    (handle, addrs), how = cache.load_or_build(key, filename, make, lambda path: runtime().load_kernels(path, order))
+    by_name = dict(zip(order, addrs))
+    return handle, {i: by_name[n] for i, n in names.items()}, how
+
+
+class CBackend:
+    """The backend object registered as 'c'."""
+
+    name = "c"
+
+    def __init__(self):
+        self.last_program = None
+
+    def compile(self, fgraph, **opts):
+        pr = build.probe()
+        prefetch_runtime()
+        need_blas = any(isinstance(n.op, (Dot, Matmul)) for n in fgraph.toposort())
+        caps = blas_capsules() if need_blas else None
+        prog = lowering.lower(fgraph, target(pr, caps is not None))
+        lib, addrs, how = kernel_library(prog, pr)
+        code, objs = program.Encoder(prog, addrs).encode()
+        error_hook, convert_hook = program.make_hooks(prog)
+        rt = runtime()
+        if caps is not None and any(isinstance(s, lowering.DotStep) for s in prog.steps) and not rt.set_blas(*caps):
+            raise RuntimeError("arignote c backend: SciPy's BLAS capsules could not be read")
+        thunk = rt.make_runner(code, objs + (lib,), error_hook, convert_hook, bool(config.c_reuse_buffers))
+        self.last_program = prog
+        self.last_how = how
+        fb = prog.fallbacks()
+        if fb and config.debug:
+            names = ", ".join(str(n.op) for s in fb for n in s.nodes)
+            warnings.warn(f"arignote c backend: {len(fb)} node(s) run their NumPy perform: {names}",
+                          FallbackWarning, stacklevel=3)
+        return thunk

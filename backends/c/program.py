@@ -1,0 +1,197 @@
+"""Encode a lowered Program for the C runtime and make its thunk.
+
+The runtime reads an int64 array: a header, per-variable type numbers and
+ranks, the input/output/constant/shared variable numbers, step offsets and
+the steps themselves (layouts below match backends/c/runtime.c).  Python
+objects the runtime needs (constants, shared containers, fallback callables)
+travel in a tuple and are referenced by position.  Two Python hooks handle
+the rare paths: ``convert`` (an input that is not an exact, aligned array of
+its dtype) and ``error`` (a step failed: re-run its NumPy reference, which
+raises the same error the 'py' backend would).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from arignote.linker_py import NodeRuntimeError
+from arignote.tensor.elemwise import DimShuffle
+
+from ..lowering import DotStep, FallbackStep, LoopStep, ReduceStep, ShapeStep, ViewStep
+
+MAGIC = 0x4152474E4F544531
+S_LOOP, S_REDUCE, S_DIMSHUFFLE, S_SUBTENSOR, S_SHAPE, S_SHAPE_I, S_DOT, S_FALLBACK = range(1, 9)
+
+
+def _typenum(v):
+    t = v.type
+    if hasattr(t, "numpy_dtype") and hasattr(t, "ndim"):
+        return np.dtype(t.numpy_dtype).num, t.ndim
+    return -1, 0
+
+
+class Encoder:
+    """Collects the int64 words and Python objects of one program."""
+
+    def __init__(self, program, kernels):
+        self.p = program
+        self.kernels = kernels  # step index -> function address
+        self.vid = program.index()
+        self.objs = []
+
+    def obj(self, o):
+        self.objs.append(o)
+        return len(self.objs) - 1
+
+    def step_words(self, i, s):
+        v = self.vid
+        ins = [v[x] for x in s.inputs]
+        outs = [v[x] for x in s.outputs]
+        if isinstance(s, LoopStep):
+            bc = [int(b) for pat in s.bcast for b in pat]
+            return [S_LOOP, self.kernels[i], len(ins), len(outs), s.ndim, *ins, *outs, *bc]
+        if isinstance(s, ReduceStep):
+            nd = s.inputs[0].ndim
+            mask = [int(d in s.axes) for d in range(nd)]
+            return [S_REDUCE, self.kernels[i], ins[0], outs[0], nd, int(s.kind_ in ("max", "min")), *mask]
+        if isinstance(s, ViewStep) and isinstance(s.op, DimShuffle):
+            order = [-1 if o == "x" else int(o) for o in s.op.new_order]
+            return [S_DIMSHUFFLE, ins[0], outs[0], len(order), s.inputs[0].ndim, *order]
+        if isinstance(s, ViewStep):
+            return [S_SUBTENSOR, ins[0], outs[0], *self._entries(s.op.idx_list, ins[1:])]
+        if isinstance(s, ShapeStep):
+            if s.axis is None:
+                return [S_SHAPE, ins[0], outs[0]]
+            return [S_SHAPE_I, ins[0], outs[0], int(s.axis)]
+        if isinstance(s, DotStep):
+            return [S_DOT, ins[0], ins[1], outs[0], np.dtype(s.dtype).num]
+        if isinstance(s, FallbackStep):
+            fn = fallback_callable(s.nodes[0])
+            return [S_FALLBACK, self.obj(fn), len(ins), len(outs), *ins, *outs]
+        raise TypeError(f"the C runtime cannot run a {type(s).__name__}")
+
+    @staticmethod
+    def _entries(idx_list, idx_vars):
+        words, it = [len(idx_list)], iter(idx_vars)
+        for e in idx_list:
+            if e == "int":
+                words += [0, next(it)]
+            else:
+                _, hs, he, hk = e
+                words += [1] + [next(it) if has else -1 for has in (hs, he, hk)]
+        return words
+
+    def encode(self):
+        p, v = self.p, self.vid
+        types = [_typenum(x) for x in p.variables]
+        consts = []
+        for var, val in p.constants.items():
+            if types[v[var]][0] >= 0:
+                val = _native(np.asarray(val))
+            consts += [v[var], self.obj(val)]
+        shared = []
+        for var, cont in p.containers.items():
+            shared += [v[var], self.obj(cont)]
+        steps = [self.step_words(i, s) for i, s in enumerate(p.steps)]
+        refs = [[len(s.inputs), *[v[x] for x in s.inputs]] for s in p.steps]
+        head = [MAGIC, len(p.variables), len(p.inputs), len(p.outputs), len(consts) // 2, len(shared) // 2,
+                len(steps), 0]
+        tables = [t for t, _ in types] + [n for _, n in types] + [v[x] for x in p.inputs] + \
+                 [v[x] for x in p.outputs] + consts + shared
+        at = len(head) + len(tables) + 2 * len(steps)
+        step_at, ref_at, payload = [], [], []
+        for words in steps:
+            step_at.append(at + len(payload))
+            payload += words
+        for words in refs:
+            ref_at.append(at + len(payload))
+            payload += words
+        code = np.array(head + tables + step_at + ref_at + payload, dtype=np.int64)
+        return code.tobytes(), tuple(self.objs)
+
+
+def _native(a):
+    if not a.dtype.isnative:
+        a = a.astype(a.dtype.newbyteorder("="))
+    return np.require(a, requirements=["A"])
+
+
+# ------------------------------------------------------------------ hooks
+
+
+def fallback_callable(node):
+    """``run(*inputs)`` -> output(s) of ``node`` via its NumPy perform, checked and wrapped."""
+    perform = node.op.perform
+    outs = node.outputs
+    n = len(outs)
+    checks = []
+    for o in outs:
+        t = o.type
+        checks.append((t.numpy_dtype, t.ndim) if hasattr(t, "numpy_dtype") and hasattr(t, "ndim") else None)
+
+    def run(*args):
+        storage = [[None] for _ in range(n)]
+        try:
+            perform(node, list(args), storage)
+        except Exception as e:
+            raise NodeRuntimeError.wrap(e, node, list(args)) from e
+        res = []
+        for cell, chk in zip(storage, checks):
+            val = cell[0]
+            if chk is not None:
+                dt, nd = chk
+                if type(val) is not np.ndarray or val.dtype != dt:
+                    val = np.asarray(val, dtype=dt)
+                if val.ndim != nd:
+                    raise TypeError(f"{node.op} produced a {val.ndim}-d value for its {nd}-d output")
+                if not (val.dtype.isnative and val.flags.aligned):
+                    val = _native(val)
+            res.append(val)
+        return res[0] if n == 1 else tuple(res)
+
+    run.node = node
+    return run
+
+
+def reference(step, inputs):
+    """Run ``step`` with the NumPy reference (raises what the 'py' backend would raise)."""
+    if isinstance(step, LoopStep):
+        values = dict(zip(step.inputs, inputs))
+        for var, lit in step.literals.items():
+            values[var] = np.asarray(lit).reshape((1,) * var.ndim)
+        result = None
+        for node in step.nodes:
+            result = _perform(node, [values[x] for x in node.inputs])
+            values.update(zip(node.outputs, result))
+        return result
+    return _perform(step.nodes[0], list(inputs))
+
+
+def _perform(node, args):
+    storage = [[None] for _ in node.outputs]
+    try:
+        node.op.perform(node, args, storage)
+    except Exception as e:
+        raise NodeRuntimeError.wrap(e, node, args) from e
+    return [c[0] for c in storage]
+
+
+def make_hooks(program):
+    """(error_hook, convert_hook) for the runtime."""
+    steps = program.steps
+    in_types = [v.type for v in program.inputs]
+
+    def error_hook(si, inputs):
+        reference(steps[si], list(inputs))
+        raise RuntimeError(f"the C kernel of step {si} ({steps[si].kind}: "
+                           f"{', '.join(str(n.op) for n in steps[si].nodes)}) failed on inputs the NumPy "
+                           "reference accepts")
+
+    def convert_hook(i, value):
+        t = in_types[i]
+        a = t.filter(value) if hasattr(t, "filter") else value
+        a = np.asarray(a, dtype=t.numpy_dtype)
+        if a.ndim != t.ndim:
+            raise TypeError(f"input #{i} must be {t.ndim}-dimensional ({t}), got {a.ndim} dimension(s)")
+        return _native(a)
+
+    return error_hook, convert_hook

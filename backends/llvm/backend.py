@@ -1,0 +1,263 @@
+"""The 'llvm' backend: lower a FunctionGraph, render its native steps as LLVM IR, JIT them, run them.
+
+Consecutive native steps of the shared lowering form a *segment* compiled
+into one builtin; steps without an LLVM rendering (NumPy fallbacks) run
+their ``perform`` between segments.  When the whole graph is one segment,
+the function's thunk *is* the builtin: one C call per function call.
+"""
+from __future__ import annotations
+
+import itertools
+import time
+import warnings
+
+from llvmlite import ir
+
+from arignote.backends import lowering as lw
+from arignote.config import config
+from arignote.linker_py import NodeRuntimeError, make_thunk
+
+from . import capi, jit
+from .program import NATIVE_STEPS, Segment, build_segment
+from .scalar_ir import renderable
+
+REAL_DTYPES = ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+               "float16", "float32", "float64")
+
+_counter = itertools.count()
+
+
+def lowering_target():
+    return lw.Target("llvm", scalar_ok=renderable, dtypes=REAL_DTYPES, blas=False)
+
+
+class LLVMCompileError(RuntimeError):
+    """Generated IR failed verification or compilation (names the graph's nodes)."""
+
+
+def _is_native(step):
+    return isinstance(step, NATIVE_STEPS)
+
+
+def plan(program):
+    """Split the program's steps into native segments and Python steps (in order)."""
+    items, cur = [], []
+    for s in program.steps:
+        if _is_native(s):
+            cur.append(s)
+        else:
+            if cur:
+                items.append(cur)
+                cur = []
+            items.append(s)
+    if cur:
+        items.append(cur)
+    return items
+
+
+def _segments(program, items):
+    """Segment records with their reads/exports, given later consumers and the graph outputs."""
+    outputs = set(program.outputs)
+    produced_by = {}
+    for k, it in enumerate(items):
+        for s in (it if isinstance(it, list) else [it]):
+            for o in s.outputs:
+                produced_by[o] = k
+    later_reads = [set() for _ in items]
+    for k, it in enumerate(items):
+        for s in (it if isinstance(it, list) else [it]):
+            for v in s.inputs:
+                p = produced_by.get(v)
+                if p is not None and p < k:
+                    later_reads[p].add(v)
+    direct = len(items) == 1 and isinstance(items[0], list) and all(_tensor(v) for v in program.outputs)
+    if not items:
+        direct = all(_tensor(v) for v in program.outputs)
+    out = []
+    for k, it in enumerate(items):
+        if not isinstance(it, list):
+            out.append(it)
+            continue
+        produced = {o for s in it for o in s.outputs}
+        reads = []
+        for s in it:
+            for v in s.inputs:
+                if v not in produced and v not in reads:
+                    reads.append(v)
+        if direct:
+            for v in program.outputs:
+                if v not in produced and v not in reads:
+                    reads.append(v)
+            exports = []
+        else:
+            exports = [o for s in it for o in s.outputs if o in outputs or o in later_reads[k]]
+        out.append(Segment(it, reads, exports, direct))
+    if not items and direct:
+        out.append(Segment([], [v for v in dict.fromkeys(program.outputs)], [], True))
+    return out
+
+
+def _tensor(v):
+    from arignote.types import TensorType
+
+    return isinstance(v.type, TensorType)
+
+
+def _describe_nodes(steps):
+    names = []
+    for s in steps:
+        for n in s.nodes:
+            names.append(str(n))
+    return ", ".join(names[:8]) + (" ..." if len(names) > 8 else "")
+
+
+class LLVMBackend:
+    """Backend object registered under the name 'llvm'."""
+
+    name = "llvm"
+
+    def __init__(self):
+        self.last_timings = {}
+
+    def compile(self, fgraph, **opts):
+        t0 = time.perf_counter()
+        target = jit.get_target()
+        program = lw.lower(fgraph, lowering_target())
+        items = plan(program)
+        segs = _segments(program, items)
+        t1 = time.perf_counter()
+        index = program.index()
+        module = ir.Module(name="arignote_graph")
+        builders = []
+        for k, seg in enumerate(s for s in segs if isinstance(s, Segment)):
+            name = f"seg{k}"
+            try:
+                eb = build_segment(module, target, name, program, seg, index)
+            except NotImplementedError as e:
+                raise LLVMCompileError(f"the LLVM backend cannot render {_describe_nodes(seg.steps)}: {e}") from e
+            builders.append((seg, eb))
+        t2 = time.perf_counter()
+        compiled = None
+        if builders:
+            try:
+                compiled = jit.compile_ir(str(module), target, name=f"graph{next(_counter)}")
+            except ValueError as e:
+                nodes = _describe_nodes([s for seg, _ in builders for s in seg.steps])
+                raise LLVMCompileError(f"{e}\nwhile compiling the nodes: {nodes}") from None
+        t3 = time.perf_counter()
+        thunk = self._link(fgraph, program, segs, builders, compiled)
+        self.last_timings = {"lower": t1 - t0, "ir": t2 - t1, **(compiled.timings if compiled else {}),
+                             "total": time.perf_counter() - t0}
+        if config.debug:
+            _report_fallbacks(program)
+        return thunk
+
+    # ---------------------------------------------------------------- linking
+    def _link(self, fgraph, program, segs, builders, compiled):
+        index = program.index()
+        natives = {}
+        for seg, eb in builders:
+            slow = _slow_direct(fgraph) if seg.direct else _slow_segment(seg, program, index)
+            eb.rt.values[eb.rt.keys["slow"]] = id(slow)
+            eb.rt.keep.append(slow)
+            eb.rt.fill(compiled)
+            natives[id(seg)] = capi.make_builtin(compiled.address(eb.name), eb.name, compiled.engine,
+                                                 keep=(eb.rt.keep, compiled))
+        if len(segs) == 1 and isinstance(segs[0], Segment) and segs[0].direct:
+            fn = natives[id(segs[0])]
+            return fn
+        return _storage_thunk(program, segs, natives, index)
+
+
+def _slow_direct(fgraph):
+    """The reference run of the whole graph: used when a native check fails."""
+    return make_thunk(fgraph)
+
+
+def _slow_segment(seg, program, index):
+    """Run a segment's nodes with ``perform`` on the storage list (the native entry's slow path)."""
+    order = {n: i for i, n in enumerate(program.fgraph.toposort())}
+    nodes = sorted({n for s in seg.steps for n in s.nodes}, key=order.__getitem__)
+    prog = [(n, [index[v] if v in index else None for v in n.inputs], [index.get(v) for v in n.outputs])
+            for n in nodes]
+    consts = {v: program.constants.get(v, getattr(v, "data", None)) for n in nodes for v in n.inputs
+              if v not in index}
+
+    def run(storage):
+        local = {}
+        for node, ins, outs in prog:
+            vals = []
+            for v, i in zip(node.inputs, ins):
+                vals.append(local[v] if v in local else storage[i] if i is not None else consts[v])
+            cells = [[None] for _ in node.outputs]
+            try:
+                node.op.perform(node, vals, cells)
+            except Exception as e:
+                raise NodeRuntimeError.wrap(e, node, vals) from e
+            for o, j, c in zip(node.outputs, outs, cells):
+                local[o] = c[0]
+                if j is not None:
+                    storage[j] = c[0]
+        return None
+
+    return run
+
+
+def _storage_thunk(program, segs, natives, index):
+    n_vars = len(program.variables)
+    template = [None] * n_vars
+    for v, val in program.constants.items():
+        template[index[v]] = val
+    n_in = len(program.inputs)
+    containers = [(index[v], c) for v, c in program.containers.items()]
+    runners = []
+    for s in segs:
+        if isinstance(s, Segment):
+            runners.append(natives[id(s)])
+        else:
+            runners.append(_python_step(s, index))
+    out_idx = [index[v] for v in program.outputs]
+
+    def thunk(values):
+        st = template.copy()
+        st[:n_in] = values
+        for i, c in containers:
+            st[i] = c[0]
+        for r in runners:
+            r(st)
+        return [st[i] for i in out_idx]
+
+    return thunk
+
+
+def _python_step(step, index):
+    """Run a FallbackStep (or any step the backend does not render) with its nodes' perform."""
+    nodes = step.nodes
+    prog = []
+    for n in nodes:
+        prog.append((n, [index.get(v) for v in n.inputs], [index.get(v) for v in n.outputs],
+                     [getattr(v, "data", None) for v in n.inputs]))
+
+    def run(st):
+        local = {}
+        for node, ins, outs, consts in prog:
+            vals = [local[v] if v in local else (st[i] if i is not None else c)
+                    for v, i, c in zip(node.inputs, ins, consts)]
+            cells = [[None] for _ in node.outputs]
+            try:
+                node.op.perform(node, vals, cells)
+            except Exception as e:
+                raise NodeRuntimeError.wrap(e, node, vals) from e
+            for o, j, c in zip(node.outputs, outs, cells):
+                local[o] = c[0]
+                if j is not None:
+                    st[j] = c[0]
+
+    return run
+
+
+def _report_fallbacks(program):
+    fb = [s for s in program.steps if not _is_native(s)]
+    if fb:
+        names = ", ".join(str(n.op) for s in fb for n in s.nodes)
+        warnings.warn(f"llvm backend: {len(fb)} step(s) run their NumPy perform: {names}", stacklevel=4)

@@ -1,0 +1,184 @@
+"""LLVM set-up: target machine, the -O3 pipeline, symbol resolution and MCJIT compilation.
+
+``config.llvm_target`` is 'host' (the CPU's name and features: AVX2/AVX-512
+code and libmvec's matching variants) or 'generic' (baseline x86-64 / the
+architecture's generic CPU, for code that must run on any machine).
+``config.llvm_vector_math`` turns libmvec off (every lane calls libm).
+"""
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import threading
+import time
+from dataclasses import dataclass, field
+
+import llvmlite.binding as llvm
+
+from arignote.config import config
+
+from . import capi
+from .loops import KernelContext
+from .vmath import MathLib
+
+_lock = threading.RLock()
+_state: dict = {}
+
+
+def _register_flags():
+    if "llvm_target" not in config._flags:
+        config.register_flag("llvm_target", "host", ("host", "generic"),
+                             "LLVM backend: 'host' compiles for this CPU, 'generic' for any CPU of its architecture")
+    if "llvm_vector_math" not in config._flags:
+        config.register_flag("llvm_vector_math", True, None,
+                             "LLVM backend: call glibc's libmvec for vectorised exp/log/sin/... when it exists")
+    if "llvm_opt" not in config._flags:
+        config.register_flag("llvm_opt", 3, lambda v: v if v in (0, 1, 2, 3) else _bad_opt(v),
+                             "LLVM backend: optimisation level of the pass pipeline (0-3)")
+
+
+def _bad_opt(v):
+    raise ValueError("must be 0, 1, 2 or 3")
+
+
+_register_flags()
+
+
+def _init_llvm():
+    """Initialise LLVM and make libm, libmvec and the CPython API resolvable (once)."""
+    if _state.get("init"):
+        return _state["init"]
+    llvm.initialize_native_target()
+    llvm.initialize_native_asmprinter()
+    libm = ctypes.util.find_library("m") or "libm.so.6"
+    llvm.load_library_permanently(libm)
+    mvec = None
+    for cand in ("libmvec.so.1", ctypes.util.find_library("mvec")):
+        if not cand:
+            continue
+        try:
+            llvm.load_library_permanently(cand)
+            mvec = cand
+            break
+        except RuntimeError:
+            continue
+    for name in capi.PY_FUNCS:
+        llvm.add_symbol(name, capi.pyfunc_address(name))
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    for name in ("malloc", "free", "memset"):
+        llvm.add_symbol(name, ctypes.cast(getattr(libc, name), ctypes.c_void_p).value)
+    _state["init"] = {"libm": libm, "libmvec": mvec}
+    return _state["init"]
+
+
+@dataclass
+class Target:
+    """A configured code generator: target machine + what kernels may use."""
+
+    name: str
+    machine: object
+    cpu: str
+    features: str
+    kernel_ctx: KernelContext
+    opt: int
+    info: dict = field(default_factory=dict)
+
+    def key(self):
+        """What compiled code depends on (part of cache keys)."""
+        return (self.name, self.cpu, self.features, self.opt, self.kernel_ctx.vector_bits,
+                self.kernel_ctx.mathlib.isas, llvm.llvm_version_info)
+
+
+def get_target():
+    """The Target for the current config flags (built once per flag combination)."""
+    key = (config.llvm_target, bool(config.llvm_vector_math), int(config.llvm_opt))
+    with _lock:
+        t = _state.get(key)
+        if t is None:
+            t = _state[key] = _make_target(*key)
+        return t
+
+
+def _make_target(which, vector_math, opt):
+    info = _init_llvm()
+    triple = llvm.get_process_triple()
+    tgt = llvm.Target.from_triple(triple)
+    x86 = triple.startswith(("x86_64", "i686", "i386"))
+    if which == "host":
+        cpu = llvm.get_host_cpu_name()
+        feats = llvm.get_host_cpu_features()
+        features = feats.flatten()
+        has = {k for k, v in feats.items() if v}
+    else:
+        cpu = "x86-64" if x86 else "generic"
+        features = ""
+        has = {"sse2"} if x86 else set()
+    if "avx512f" in has:
+        bits, isas = 512, ("e", "d", "c", "b")
+    elif "avx2" in has:
+        bits, isas = 256, ("d", "c", "b")
+    elif "avx" in has:
+        bits, isas = 256, ("c", "b")
+    else:
+        bits, isas = 128, ("b",) if "sse4.1" in has else ()
+    if not x86 or not vector_math or info["libmvec"] is None:
+        isas = ()
+    attrs = ('"min-legal-vector-width"="512"',) if bits == 512 else ()
+    machine = _machine(triple, cpu, features, opt)
+    mathlib = MathLib(isas, resolver=llvm.address_of_symbol)
+    ctx = KernelContext(mathlib=mathlib, vector_bits=bits, attributes=attrs)
+    return Target(which, machine, cpu, features, ctx, opt,
+                  info={"triple": triple, "libmvec": info["libmvec"], "vector_bits": bits, "isas": isas})
+
+
+def _machine(triple, cpu, features, opt):
+    tgt = llvm.Target.from_triple(triple)
+    return tgt.create_target_machine(cpu=cpu, features=features, opt=opt, codemodel="jitdefault")
+
+
+def optimize(module_ref, target):
+    """Run the new pass manager's -O<opt> pipeline with loop and SLP vectorisation."""
+    pto = llvm.create_pipeline_tuning_options(speed_level=target.opt)
+    pto.loop_vectorization = target.opt >= 2
+    pto.slp_vectorization = target.opt >= 2
+    pb = llvm.create_pass_builder(target.machine, pto)
+    pm = pb.getModulePassManager()
+    pm.run(module_ref, pb)
+
+
+@dataclass
+class Compiled:
+    """A JIT-compiled module: its engine (keep it alive while its code may run) and timings."""
+
+    engine: object
+    timings: dict
+
+    def address(self, name):
+        return self.engine.get_function_address(name)
+
+    def global_address(self, name):
+        return self.engine.get_global_value_address(name)
+
+
+def compile_ir(ir_text, target, name="arignote"):
+    """Parse, verify, optimise and JIT-compile textual IR.  Raises ValueError on invalid IR."""
+    t0 = time.perf_counter()
+    with _lock:
+        try:
+            mod = llvm.parse_assembly(ir_text)
+            mod.name = name
+            mod.verify()
+        except RuntimeError as e:
+            raise ValueError(f"LLVM rejected the generated IR for {name}: {e}") from None
+        mod.triple = target.machine.triple
+        mod.data_layout = str(target.machine.target_data)
+        t1 = time.perf_counter()
+        if target.opt > 0:
+            optimize(mod, target)
+        t2 = time.perf_counter()
+        # the engine takes ownership of its target machine: give it a fresh one
+        own = _machine(target.info["triple"], target.cpu, target.features, target.opt)
+        engine = llvm.create_mcjit_compiler(mod, own)
+        engine.finalize_object()
+        t3 = time.perf_counter()
+    return Compiled(engine, {"parse": t1 - t0, "optimize": t2 - t1, "codegen": t3 - t2})

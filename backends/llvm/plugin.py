@@ -1,0 +1,28 @@
+"""Registers the 'llvm' backend through arignote's plugin hook."""
+from __future__ import annotations
+
+from arignote.hookspecs import BackendRecord, hookimpl
+
+
+def available():
+    """(ok, reason): llvmlite imports, and generated code can use this interpreter's object layout."""
+    try:
+        import llvmlite  # noqa: F401
+        import llvmlite.binding  # noqa: F401
+    except Exception as e:  # pragma: no cover - depends on the environment
+        return False, f"llvmlite is not usable: {type(e).__name__}: {e}"
+    from . import capi
+
+    return capi.check()
+
+
+def _factory():
+    from .backend import LLVMBackend
+
+    return LLVMBackend()
+
+
+@hookimpl
+def arignote_register_backends():
+    return [BackendRecord("llvm", factory=_factory, available=available, priority=20,
+                          description="LLVM IR JIT-compiled with llvmlite; vector math through libmvec")]

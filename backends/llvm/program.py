@@ -1,0 +1,608 @@
+"""The native entry of a run of lowered steps: one METH_O builtin per segment.
+
+``entry(list)`` reads its inputs from the list (checking that each is an
+ndarray of the expected dtype, rank and static shape), computes broadcast
+shapes, allocates results (NumPy arrays for what Python sees, ``malloc`` or
+stack memory for temporaries), runs the kernels and returns the outputs.
+
+Two forms: *direct* (the list holds the graph's inputs; a new list of its
+outputs is returned) and *storage* (the list holds every variable of the
+program; the segment writes its exports into it and returns None).  Any
+check that fails (wrong input, shapes that do not broadcast, an op that
+NumPy would refuse) jumps to the *slow path*: the native code frees what it
+made and calls a Python function that runs the same nodes with their NumPy
+``perform``, which raises the reference's exact error (or computes the
+result).  So errors never depend on the backend.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from llvmlite import ir
+
+from arignote.backends import lowering as lw
+
+from . import capi
+from .irtypes import I1, I8, I8P, I32, I64, I64P, const, declare, mem_type
+from .loops import build_fill, build_loop, build_reduce, reduce_identity
+from .scalar_ir import Emitter
+
+STACK_LIMIT = 256  # bytes: temporaries of static size up to this live on the stack
+PyObj = I8P
+
+
+@dataclass
+class NVal:
+    """A variable's array inside the entry: data pointer, shape and strides as IR values."""
+
+    dtype: str
+    data: ir.Value
+    shape: list
+    strides: list
+    obj: ir.Value | None = None  # PyObject* when Python can see it
+    base: object = None  # for views: the variable whose object owns the memory
+
+
+class RuntimeTable:
+    """Process-specific pointers the code reads from one global array, filled after JIT (no addresses in code)."""
+
+    def __init__(self, module, name):
+        self.module, self.name = module, name
+        self.values: list[int] = []
+        self.keys: dict = {}
+        self.keep: list = []
+        self.gv = None
+
+    def slot(self, key, address, keep=None):
+        if key not in self.keys:
+            self.keys[key] = len(self.values)
+            self.values.append(address)
+            if keep is not None:
+                self.keep.append(keep)
+        return self.keys[key]
+
+    def load(self, builder, key):
+        idx = self.keys[key]
+        return builder.load(builder.gep(self._global(), [const(I64, 0), const(I64, idx)]))
+
+    def _global(self):
+        if self.gv is None:
+            self.gv = ir.GlobalVariable(self.module, ir.ArrayType(I8P, 0), self.name)
+        return self.gv
+
+    def finish(self):
+        """Give the global its final size (call once all slots are known)."""
+        g = self._global()
+        g.value_type = ir.ArrayType(I8P, max(len(self.values), 1))
+        g.initializer = ir.Constant(g.value_type, None)
+
+    def fill(self, compiled):
+        import ctypes
+
+        addr = compiled.global_address(self.name)
+        arr = (ctypes.c_void_p * max(len(self.values), 1)).from_address(addr)
+        for i, v in enumerate(self.values):
+            arr[i] = v
+
+
+# ------------------------------------------------------------------ the plan
+@dataclass
+class Segment:
+    """Steps compiled into one entry; ``reads`` come from the list, ``exports`` go back to Python."""
+
+    steps: list
+    reads: list
+    exports: list
+    direct: bool
+
+
+def _produced(steps):
+    return {o for s in steps for o in s.outputs}
+
+
+def alloc_kind(var, exported_bases):
+    if var in exported_bases:
+        return "obj"
+    shp = var.type.shape
+    if all(s is not None for s in shp):
+        n = int(np.prod(shp, dtype=np.int64)) * np.dtype(var.type.dtype).itemsize
+        if n <= STACK_LIMIT:
+            return "stack"
+    return "malloc"
+
+
+# ------------------------------------------------------------ the builder
+class EntryBuilder:
+    """Builds the IR of one segment's entry function."""
+
+    def __init__(self, module, target, name, program, segment, index, slow_key):
+        self.module, self.target, self.name = module, target, name
+        self.ctx = target.kernel_ctx
+        self.program, self.seg, self.index = program, segment, index
+        self.rt = RuntimeTable(module, f"{name}.rt")
+        self.fn = ir.Function(module, ir.FunctionType(PyObj, [PyObj, PyObj]), name)
+        self.fn.attributes.add("nounwind")
+        for a in self.ctx.attributes:
+            set.add(self.fn.attributes, a)
+        self.entry = self.fn.append_basic_block("entry")
+        body = self.fn.append_basic_block("body")
+        self.b = ir.IRBuilder(body)
+        self.slow = self.fn.append_basic_block("slow")
+        self.vals: dict = {}
+        self.obj_slots: list = []
+        self.mem_slots: list = []
+        self.err = self._alloca(I32, const(I32, 0))
+        self.kernel_count = 0
+        self.slow_key = slow_key
+        self.arg = self.fn.args[1]
+        self._setup_rt()
+
+    # ------------------------------------------------------------- plumbing
+    def _alloca(self, ty, init=None, count=None):
+        with self.b.goto_block(self.entry):
+            p = self.b.alloca(ty, size=None if count is None else const(I64, count))
+            if init is not None:
+                self.b.store(init, p)
+        return p
+
+    def _setup_rt(self):
+        rt = self.rt
+        rt.slot("ndarray", capi.array_type_address())
+        rt.slot("new", capi.api_function(capi.API_NEW_FROM_DESCR))
+        rt.slot("setbase", capi.api_function(capi.API_SET_BASE_OBJECT))
+
+    def pyfn(self, name, ret, args, var_arg=False):
+        fn = declare(self.module, name, ret, args, var_arg=var_arg)
+        return fn
+
+    def incref(self, obj):
+        self.b.call(self.pyfn("Py_IncRef", ir.VoidType(), [PyObj]), [obj])
+
+    def decref(self, obj):
+        self.b.call(self.pyfn("Py_DecRef", ir.VoidType(), [PyObj]), [obj])
+
+    def go_slow_if(self, cond):
+        with self.b.if_then(cond, likely=False):
+            self.b.branch(self.slow)
+
+    def field(self, ptr, offset, ty):
+        b = self.b
+        p = b.gep(ptr, [const(I64, offset)])
+        return b.load(b.bitcast(p, ty.as_pointer()))
+
+    # ---------------------------------------------------------- inputs
+    def read_input(self, var, list_index):
+        """Unpack list item ``list_index`` as an ndarray of ``var``'s type (or take the slow path)."""
+        b = self.b
+        get = self.pyfn("PyList_GetItem", PyObj, [PyObj, I64])
+        obj = b.call(get, [self.arg, const(I64, list_index)])
+        t = var.type
+        nd = t.ndim
+        ok = b.icmp_unsigned("==", self.field(obj, capi.OB_TYPE, I8P), self.rt.load(b, "ndarray"))
+        self.go_slow_if(b.not_(ok))
+        ok = b.icmp_signed("==", self.field(obj, capi.AR_ND, I32), const(I32, nd))
+        descr = self.field(obj, capi.AR_DESCR, I8P)
+        tn = self.field(descr, capi.DESCR_TYPE_NUM, I32)
+        tn_ok = const(I1, 0)
+        for num in type_nums(t.dtype):
+            tn_ok = b.or_(tn_ok, b.icmp_signed("==", tn, const(I32, num)))
+        bo = self.field(descr, capi.DESCR_BYTEORDER, I8)
+        ok = b.and_(ok, b.and_(tn_ok, b.icmp_unsigned("!=", bo, const(I8, ord(">")))))
+        self.go_slow_if(b.not_(ok))
+        return self._unpack(var, obj, static_check=True)
+
+    def _unpack(self, var, obj, static_check):
+        b = self.b
+        nd = var.type.ndim
+        data = self.field(obj, capi.AR_DATA, I8P)
+        dims = self.field(obj, capi.AR_DIMS, I64P)
+        strd = self.field(obj, capi.AR_STRIDES, I64P)
+        shape = [b.load(b.gep(dims, [const(I64, d)])) for d in range(nd)]
+        strides = [b.load(b.gep(strd, [const(I64, d)])) for d in range(nd)]
+        if static_check:
+            bad = const(I1, 0)
+            for d, s in enumerate(var.type.shape):
+                if s is not None:
+                    bad = b.or_(bad, b.icmp_signed("!=", shape[d], const(I64, s)))
+            if any(s is not None for s in var.type.shape):
+                self.go_slow_if(bad)
+        return NVal(var.type.dtype, data, shape, strides, obj=obj)
+
+    def read_constant(self, var, value):
+        key = ("const", id(var))
+        self.rt.slot(key, id(value), keep=value)
+        obj = self.rt.load(self.b, key)
+        data = self.field(obj, capi.AR_DATA, I8P)
+        return NVal(var.type.dtype, data, [const(I64, s) for s in value.shape],
+                    [const(I64, s) for s in value.strides], obj=obj)
+
+    # ------------------------------------------------------ allocation
+    def allocate(self, var, shape, kind):
+        """A new C-contiguous array for ``var`` of runtime ``shape``."""
+        b = self.b
+        dt = var.type.dtype
+        isz = np.dtype(dt).itemsize
+        strides = [None] * len(shape)
+        acc = const(I64, isz)
+        for d in reversed(range(len(shape))):
+            strides[d] = acc
+            nz = b.select(b.icmp_signed("==", shape[d], const(I64, 0)), const(I64, 1), shape[d])
+            acc = b.mul(acc, nz)
+        if kind == "obj":
+            dims = self._alloca(I64, count=max(len(shape), 1))
+            for d, s in enumerate(shape):
+                b.store(s, b.gep(dims, [const(I64, d)]))
+            descr = self.descr(dt)
+            self.incref(descr)
+            new_t = ir.FunctionType(PyObj, [I8P, I8P, I32, I64P, I64P, I8P, I32, PyObj])
+            newfn = b.bitcast(self.rt.load(b, "new"), new_t.as_pointer())
+            null = ir.Constant(I8P, None)
+            arr = b.call(newfn, [self.rt.load(b, "ndarray"), descr, const(I32, len(shape)), dims,
+                                 ir.Constant(I64P, None), null, const(I32, 0), null])
+            slot = self._alloca(PyObj, ir.Constant(PyObj, None))
+            self.obj_slots.append(slot)
+            self.go_slow_if(b.icmp_unsigned("==", arr, null))
+            b.store(arr, slot)
+            data = self.field(arr, capi.AR_DATA, I8P)
+            return NVal(dt, data, list(shape), strides, obj=arr)
+        if kind == "stack":
+            n = int(np.prod(var.type.shape, dtype=np.int64)) * isz
+            buf = self._alloca(ir.ArrayType(I8, max(n, 1)))
+            buf.align = 64
+            return NVal(dt, b.bitcast(buf, I8P), list(shape), strides)
+        malloc = self.pyfn("malloc", I8P, [I64])
+        nbytes = b.mul(acc, const(I64, 1))
+        mem = b.call(malloc, [nbytes])
+        slot = self._alloca(I8P, ir.Constant(I8P, None))
+        self.mem_slots.append(slot)
+        self.go_slow_if(b.icmp_unsigned("==", mem, ir.Constant(I8P, None)))
+        b.store(mem, slot)
+        return NVal(dt, mem, list(shape), strides)
+
+    def descr(self, dtype):
+        key = ("descr", dtype)
+        self.rt.slot(key, capi.descr_address(dtype))
+        return self.rt.load(self.b, key)
+
+    def make_view_object(self, val, base_val):
+        """A NumPy view (own shape/strides over ``base_val``'s memory) whose base is base_val's object."""
+        b = self.b
+        nd = len(val.shape)
+        dims = self._alloca(I64, count=max(nd, 1))
+        strd = self._alloca(I64, count=max(nd, 1))
+        for d in range(nd):
+            b.store(val.shape[d], b.gep(dims, [const(I64, d)]))
+            b.store(val.strides[d], b.gep(strd, [const(I64, d)]))
+        descr = self.descr(val.dtype)
+        self.incref(descr)
+        flags = b.and_(self.field(base_val.obj, capi.AR_FLAGS, I32), const(I32, capi.NPY_ARRAY_WRITEABLE))
+        new_t = ir.FunctionType(PyObj, [I8P, I8P, I32, I64P, I64P, I8P, I32, PyObj])
+        newfn = b.bitcast(self.rt.load(b, "new"), new_t.as_pointer())
+        null = ir.Constant(I8P, None)
+        arr = b.call(newfn, [self.rt.load(b, "ndarray"), descr, const(I32, nd), dims, strd, val.data, flags, null])
+        slot = self._alloca(PyObj, ir.Constant(PyObj, None))
+        self.obj_slots.append(slot)
+        self.go_slow_if(b.icmp_unsigned("==", arr, null))
+        b.store(arr, slot)
+        self.incref(base_val.obj)
+        setbase_t = ir.FunctionType(I32, [PyObj, PyObj])
+        rc = b.call(b.bitcast(self.rt.load(b, "setbase"), setbase_t.as_pointer()), [arr, base_val.obj])
+        self.go_slow_if(b.icmp_signed("!=", rc, const(I32, 0)))
+        return arr
+
+    # ------------------------------------------------------------- kernels
+    def kernel_call(self, kfn, shape, operands, strides_of):
+        """Call kernel ``kfn`` over ``shape`` with operand NVals; ``strides_of(k)`` their strides."""
+        b = self.b
+        nd = len(shape)
+        nops = len(operands)
+        shp = self._alloca(I64, count=max(nd, 1))
+        data = self._alloca(I8P, count=nops)
+        strd = self._alloca(I64, count=max(nops * nd, 1))
+        for d, s in enumerate(shape):
+            b.store(s, b.gep(shp, [const(I64, d)]))
+        for k, v in enumerate(operands):
+            b.store(v.data, b.gep(data, [const(I64, k)]))
+            for d, s in enumerate(strides_of(k)):
+                b.store(s, b.gep(strd, [const(I64, k * nd + d)]))
+        b.call(kfn, [shp, data, strd, self.err])
+
+    def check_err(self):
+        self.go_slow_if(self.b.icmp_signed("!=", self.b.load(self.err), const(I32, 0)))
+
+    def kernel_name(self, what):
+        self.kernel_count += 1
+        return f"{self.name}.{what}{self.kernel_count}"
+
+    # ---------------------------------------------------------------- steps
+    def run_loop(self, step, kinds):
+        b = self.b
+        ops = [self.vals[v] for v in step.inputs]
+        nd = step.ndim
+        shape = []
+        for d in range(nd):
+            cands = [k for k in range(len(ops)) if not step.bcast[k][d]]
+            if not cands:
+                shape.append(const(I64, 1))
+                continue
+            n = ops[cands[0]].shape[d]
+            bad = const(I1, 0)
+            for k in cands[1:]:
+                bad = b.or_(bad, b.icmp_signed("!=", ops[k].shape[d], n))
+            if len(cands) > 1:
+                self.go_slow_if(bad)
+            shape.append(n)
+        outs = []
+        for o in step.outputs:
+            outs.append(self.allocate(o, shape, kinds[o]))
+            self.vals[o] = outs[-1]
+        kfn = build_loop(self.module, self.kernel_name("loop"), step, self.ctx)
+        zero = const(I64, 0)
+
+        def strides_of(k):
+            if k < len(ops):
+                return [zero if step.bcast[k][d] else ops[k].strides[d] for d in range(nd)]
+            return outs[k - len(ops)].strides
+
+        self.kernel_call(kfn, shape, ops + outs, strides_of)
+        if _may_fail(step):
+            self.check_err()
+
+    def run_reduce(self, step, kinds):
+        b = self.b
+        x = self.vals[step.inputs[0]]
+        (z,) = step.outputs
+        axes = set(step.axes)
+        nd = len(x.shape)
+        if step.kind_ in ("max", "min") and axes:
+            empty = const(I1, 0)
+            for d in axes:
+                empty = b.or_(empty, b.icmp_signed("==", x.shape[d], const(I64, 0)))
+            self.go_slow_if(empty)
+        out_shape = [x.shape[d] for d in range(nd) if d not in axes]
+        out = self.allocate(z, out_shape, kinds[z])
+        self.vals[z] = out
+        n_out = const(I64, 1)
+        for s in out_shape:
+            n_out = b.mul(n_out, s)
+        ident = reduce_identity(step.kind_, step.out_dtype)
+        fill = build_fill(self.module, self.kernel_name("fill"), step.out_dtype, ident, self.ctx)
+        b.call(fill, [n_out, out.data])
+        kfn = build_reduce(self.module, self.kernel_name("reduce"), step.kind_, step.in_dtype, step.out_dtype,
+                           nd, self.ctx)
+        zero = const(I64, 0)
+        out_strides, j = [], 0
+        for d in range(nd):
+            if d in axes:
+                out_strides.append(zero)
+            else:
+                out_strides.append(out.strides[j])
+                j += 1
+        self.kernel_call(kfn, x.shape, [x, out], lambda k: x.strides if k == 0 else out_strides)
+
+    def run_shape(self, step, kinds):
+        b = self.b
+        x = self.vals[step.inputs[0]]
+        (o,) = step.outputs
+        if step.axis is None:
+            out = self.allocate(o, [const(I64, len(x.shape))], kinds[o])
+            for d, s in enumerate(x.shape):
+                b.store(s, b.bitcast(b.gep(out.data, [const(I64, 8 * d)]), I64P))
+        else:
+            out = self.allocate(o, [], kinds[o])
+            b.store(x.shape[step.axis], b.bitcast(out.data, I64P))
+        self.vals[o] = out
+
+    def run_view(self, step, kinds):
+        from arignote.tensor.elemwise import DimShuffle
+
+        op = step.op
+        x = self.vals[step.inputs[0]]
+        (o,) = step.outputs
+        if isinstance(op, DimShuffle):
+            shape, strides = [], []
+            for e in op.new_order:
+                if e == "x":
+                    shape.append(const(I64, 1))
+                    strides.append(const(I64, 0))
+                else:
+                    shape.append(x.shape[e])
+                    strides.append(x.strides[e])
+            self.vals[o] = NVal(x.dtype, x.data, shape, strides, obj=None,
+                                base=x.base if x.base is not None else step.inputs[0])
+            return
+        self.vals[o] = self._subtensor(step, x)
+
+    def _subtensor(self, step, x):
+        b = self.b
+        op = step.op
+        idx_vals = [self._scalar_index(v) for v in step.inputs[1:]]
+        it = iter(idx_vals)
+        data = x.data
+        shape, strides = [], []
+        for d, e in enumerate(op.idx_list):
+            n, s = x.shape[d], x.strides[d]
+            if e == "int":
+                i = next(it)
+                i = b.select(b.icmp_signed("<", i, const(I64, 0)), b.add(i, n), i)
+                bad = b.or_(b.icmp_signed("<", i, const(I64, 0)), b.icmp_signed(">=", i, n))
+                self.go_slow_if(bad)
+                data = b.gep(data, [b.mul(i, s)])
+                continue
+            _, hs, he, hk = e
+            start = next(it) if hs else None
+            stop = next(it) if he else None
+            stp = next(it) if hk else None
+            start_v, length, step_v = self._slice(n, start, stop, stp)
+            data = b.gep(data, [b.mul(start_v, s)])
+            shape.append(length)
+            strides.append(b.mul(s, step_v))
+        shape.extend(x.shape[len(op.idx_list):])
+        strides.extend(x.strides[len(op.idx_list):])
+        base = x.base if x.base is not None else step.inputs[0]
+        return NVal(x.dtype, data, shape, strides, obj=None, base=base)
+
+    def _scalar_index(self, var):
+        v = self.vals[var]
+        x = self.b.load(self.b.bitcast(v.data, mem_type(var.type.dtype).as_pointer()))
+        em = Emitter(self.b, self.ctx.mathlib)
+        return em.cast(x, var.type.dtype, "int64")
+
+    def _slice(self, n, start, stop, step):
+        """Python's slice.indices(n) and the slice length, for runtime bounds."""
+        b = self.b
+        zero, one, m1 = const(I64, 0), const(I64, 1), const(I64, -1)
+        if step is None:
+            step = one
+        else:
+            self.go_slow_if(b.icmp_signed("==", step, zero))
+        neg = b.icmp_signed("<", step, zero)
+        lower = b.select(neg, m1, zero)
+        upper = b.select(neg, b.add(n, m1), n)
+
+        def adjust(v, default):
+            if v is None:
+                return default
+            wrapped = b.add(v, n)
+            lo_v = b.select(b.icmp_signed("<", wrapped, lower), lower, wrapped)
+            hi_v = b.select(b.icmp_signed(">", v, upper), upper, v)
+            return b.select(b.icmp_signed("<", v, zero), lo_v, hi_v)
+
+        start_v = adjust(start, b.select(neg, upper, lower))
+        stop_v = adjust(stop, b.select(neg, lower, upper))
+        # length: (stop - start + step -/+ 1) // step when positive, else 0
+        diff_pos = b.sub(stop_v, start_v)
+        diff_neg = b.sub(start_v, stop_v)
+        step_abs = b.select(neg, b.sub(zero, step), step)
+        diff = b.select(neg, diff_neg, diff_pos)
+        length = b.sdiv(b.add(diff, b.sub(step_abs, one)), step_abs)
+        length = b.select(b.icmp_signed(">", diff, zero), length, zero)
+        return start_v, length, step
+
+    # ----------------------------------------------------------------- exports
+    def obj_of(self, var):
+        """A PyObject* for ``var`` (creating a view object for views)."""
+        v = self.vals[var]
+        if v.obj is None:
+            base = self.vals[v.base]
+            v.obj = self.make_view_object(v, base)
+        return v.obj
+
+    def finish_direct(self, outputs):
+        b = self.b
+        lst = b.call(self.pyfn("PyList_New", PyObj, [I64]), [const(I64, len(outputs))])
+        self.go_slow_if(b.icmp_unsigned("==", lst, ir.Constant(PyObj, None)))
+        setitem = self.pyfn("PyList_SetItem", I32, [PyObj, I64, PyObj])
+        objs = [self.obj_of(v) for v in outputs]
+        for i, obj in enumerate(objs):
+            self.incref(obj)
+            b.call(setitem, [lst, const(I64, i), obj])
+        self._cleanup()
+        b.ret(lst)
+
+    def finish_storage(self, exports, index):
+        b = self.b
+        setitem = self.pyfn("PyList_SetItem", I32, [PyObj, I64, PyObj])
+        objs = [self.obj_of(v) for v in exports]
+        for v, obj in zip(exports, objs):
+            self.incref(obj)
+            b.call(setitem, [self.arg, const(I64, index[v]), obj])
+        self._cleanup()
+        none = self.rt.load(b, "none")
+        self.incref(none)
+        b.ret(none)
+
+    def _cleanup(self):
+        b = self.b
+        for slot in self.obj_slots:
+            o = b.load(slot)
+            with b.if_then(b.icmp_unsigned("!=", o, ir.Constant(PyObj, None))):
+                self.decref(o)
+        free = self.pyfn("free", ir.VoidType(), [I8P])
+        for slot in self.mem_slots:
+            b.call(free, [b.load(slot)])
+
+    def finish(self):
+        """Terminate the entry block and emit the slow path."""
+        with self.b.goto_block(self.entry):
+            self.b.branch(self.fn.basic_blocks[1])
+        self.b.position_at_end(self.slow)
+        self._cleanup()
+        call = self.pyfn("PyObject_CallFunctionObjArgs", PyObj, [PyObj], var_arg=True)
+        res = self.b.call(call, [self.rt.load(self.b, self.slow_key), self.arg, ir.Constant(PyObj, None)])
+        self.b.ret(res)
+        self.rt.finish()
+
+
+def _may_fail(step):
+    return any(v.kind == "op" and v.name == "pow" and v.dtype[0] in "iu" for v in step.body)
+
+
+_TYPE_NUMS: dict = {}
+
+
+def type_nums(dtype):
+    """Every NumPy type number whose arrays have dtype ``dtype`` (int64 is both 'l' and 'q' on Linux)."""
+    if dtype not in _TYPE_NUMS:
+        want = np.dtype(dtype)
+        nums = {want.num}
+        for c in "?bBhHiIlLqQefd":
+            d = np.dtype(c)
+            if d == want:
+                nums.add(d.num)
+        _TYPE_NUMS[dtype] = tuple(sorted(nums))
+    return _TYPE_NUMS[dtype]
+
+
+NATIVE_STEPS = (lw.LoopStep, lw.ReduceStep, lw.ViewStep, lw.ShapeStep)
+
+
+def build_segment(module, target, name, program, seg, index, slow_key="slow"):
+    """Emit the entry of ``seg``; returns the EntryBuilder (its ``rt`` must be filled after JIT)."""
+    eb = EntryBuilder(module, target, name, program, seg, index, slow_key)
+    eb.rt.slot("none", id(None))
+    eb.rt.slot(slow_key, 0)  # filled by the backend with the slow-path callable
+    b = eb.b
+    if seg.direct:
+        n = len(program.inputs)
+        size = b.call(eb.pyfn("PyList_Size", I64, [PyObj]), [eb.arg])
+        eb.go_slow_if(b.icmp_signed("!=", size, const(I64, n)))
+    for v in seg.reads:
+        if v in program.constants:
+            eb.vals[v] = eb.read_constant(v, program.constants[v])
+        else:
+            eb.vals[v] = eb.read_input(v, index[v])
+    exported = set(seg.exports) | (set(program.outputs) if seg.direct else set())
+    bases = set()
+    for s in seg.steps:
+        for o in s.outputs:
+            if o in exported:
+                bases.add(o)
+    # views that are exported need their base as an object
+    view_base = {}
+    for s in seg.steps:
+        if isinstance(s, lw.ViewStep):
+            src = s.inputs[0]
+            view_base[s.outputs[0]] = view_base.get(src, src)
+    for v in exported:
+        if v in view_base:
+            bases.add(view_base[v])
+    kinds = {o: alloc_kind(o, bases) for s in seg.steps for o in s.outputs}
+    for s in seg.steps:
+        if isinstance(s, lw.LoopStep):
+            eb.run_loop(s, kinds)
+        elif isinstance(s, lw.ReduceStep):
+            eb.run_reduce(s, kinds)
+        elif isinstance(s, lw.ShapeStep):
+            eb.run_shape(s, kinds)
+        elif isinstance(s, lw.ViewStep):
+            eb.run_view(s, kinds)
+        else:  # pragma: no cover - the planner only puts native steps here
+            raise TypeError(f"step {s.kind} is not native")
+    if seg.direct:
+        eb.finish_direct(program.outputs)
+    else:
+        eb.finish_storage(seg.exports, index)
+    eb.finish()
+    return eb

@@ -1,0 +1,64 @@
+"""The conformance suite on every registered backend: each registered op's cases
+against the reference (values and gradients, with and without rewrites), the
+reference's gradients against finite differences, and the random-graph fuzzer.
+An unavailable backend is skipped with its reason."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from arignote import plugin_manager as pm
+from arignote.conformance import Elementwise, Reduction, fuzz_backend, run_conformance
+from arignote.conformance.specs import resolve
+from arignote.testing import REFERENCE, all_backends
+
+FUZZ_EXAMPLES = int(os.environ.get("ARIGNOTE_FUZZ_EXAMPLES", "40"))
+
+
+def _backends():
+    return [pytest.param(name, id=name, marks=() if ok else pytest.mark.skip(
+        reason=f"backend {name!r} is not available: {reason}")) for name, ok, reason in all_backends()]
+
+
+def _groups():
+    """Registered ops by kind: each group is compiled in a few batches per backend."""
+    groups = {"elementwise": [], "reduction": [], "other": []}
+    for name, rec in pm.ops().items():
+        spec = resolve(rec.cases)
+        kind = "elementwise" if isinstance(spec, Elementwise) else "reduction" if isinstance(spec, Reduction) \
+            else "other"
+        groups[kind].append(name)
+    return groups
+
+
+GROUPS = _groups()
+
+
+@pytest.mark.parametrize("group", sorted(GROUPS))
+@pytest.mark.parametrize("backend", _backends())
+def test_ops_match_reference(backend, group):
+    report = run_conformance(backends=[backend], ops=GROUPS[group], grad=True, fd=False)
+    assert report.ok, f"\n{report.summary()}\n\n{report.failures_text(limit=15)}"
+    assert report.counts(backend)["passed"] > 0
+
+
+def test_reference_gradients_match_finite_differences():
+    report = run_conformance(backends=[], grad=False, fd=True)
+    checked = [r for r in report.results if r.check == "fd-grad"]
+    assert len(checked) > 100, "the built-in table should hold gradient cases for most float ops"
+    assert report.ok, report.failures_text(limit=15)
+
+
+def test_every_builtin_op_has_cases():
+    report = run_conformance(backends=[], ops=None, grad=False, fd=False)
+    assert not [n for n in report.notes if "without conformance cases" in n], report.notes
+    assert report.ok, report.failures_text()
+
+
+@pytest.mark.parametrize("backend", _backends())
+def test_fuzzer_finds_no_divergence(backend):
+    pytest.importorskip("hypothesis")
+    n = FUZZ_EXAMPLES if backend == REFERENCE else max(FUZZ_EXAMPLES // 3, 10)
+    result = fuzz_backend(backend, n, seed=20240611)
+    assert result.status == "passed", result.message
