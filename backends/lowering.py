@@ -435,17 +435,21 @@ def _group_elemwise(order, fusable):
     """
     group_of, groups, pattern, size = {}, [], [], []
     deps = {}
+    readers = {}  # operand variable -> groups reading it (siblings share its shape)
+    by_pattern = {}  # all-broadcastable pattern -> groups (their shape is all ones)
     for node in order:
         in_deps = 0
         for v in node.inputs:
             in_deps |= deps.get(v, 0)
         if node in fusable:
             pat = node.outputs[0].type.broadcastable
+            cands = [group_of[v.owner] for v in node.inputs if v.owner is not None and v.owner in group_of]
+            cands += [g for v in node.inputs if v.type.broadcastable == pat for g in reversed(readers.get(v, ()))]
+            if all(pat):
+                cands += list(reversed(by_pattern.get(pat, ())))
             gid = None
-            for v in node.inputs:
-                p = v.owner
-                g = group_of.get(p) if p is not None else None
-                if g is None or pattern[g] != pat or size[g] + len(node.inputs) + 2 > MAX_BODY // 4:
+            for g in cands:
+                if pattern[g] != pat or size[g] + len(node.inputs) + 2 > MAX_BODY // 4:
                     continue
                 if all((deps.get(w, 0) >> g) & 1 == 0 for w in node.inputs
                        if not (w.owner is not None and group_of.get(w.owner) == g)):
@@ -460,6 +464,11 @@ def _group_elemwise(order, fusable):
             groups[gid].append(node)
             size[gid] += len(node.inputs) + len(node.outputs)
             in_deps |= 1 << gid
+            for v in node.inputs:
+                if v.type.broadcastable == pat and gid not in readers.setdefault(v, []):
+                    readers[v].append(gid)
+            if all(pat) and gid not in by_pattern.setdefault(pat, []):
+                by_pattern[pat].append(gid)
         for o in node.outputs:
             deps[o] = in_deps
     return groups

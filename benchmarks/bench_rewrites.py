@@ -56,6 +56,33 @@ def _median(fn, repeat):
     return statistics.median(times)
 
 
+COLD_SCRIPT = GRAPHS + textwrap.dedent('''
+    import sys, time
+    t0 = time.perf_counter()
+    import arignote
+    from arignote import tensor as T
+    t1 = time.perf_counter()
+    ins, outs, updates = logreg(T, arignote.shared)
+    arignote.function(ins, outs, updates=updates, backend=sys.argv[1])
+    t2 = time.perf_counter()
+    print(f"COLD {t1 - t0} {t2 - t1}")
+''')
+
+
+def bench_cold(backend="py"):
+    """A new process: import arignote, then build and compile the seed's train function."""
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "cold.py")
+        with open(path, "w") as fh:
+            fh.write(COLD_SCRIPT)
+        res = subprocess.run([sys.executable, path, backend], capture_output=True, text=True, timeout=600)
+    for line in res.stdout.splitlines():
+        if line.startswith("COLD"):
+            imp, comp = map(float, line.split()[1:])
+            return {"import_s": imp, "build_and_compile_s": comp}
+    return {"error": (res.stderr or res.stdout)[-1000:]}
+
+
 def bench_arignote(repeat):
     import arignote
     from arignote import tensor as T
@@ -95,7 +122,7 @@ def bench_arignote(repeat):
             "rewrite_s": statistics.median(totals),
             "per_phase_s": {k: round(statistics.median(v), 4) for k, v in per_phase.items()},
             "fast_compile_rewrite_s": _median(lambda: Mode(optimizer="fast_compile").optimize(fresh()), repeat),
-            "function_compile_py_s": _median(fn_compile, repeat),
+            "function_compile_py_s": _median(fn_compile, repeat),  # the py backend skips fusion
         }
     return out
 
@@ -156,6 +183,7 @@ def main(argv=None):
                     help="a Python interpreter with pytensor installed (default: this one, if it imports pytensor)")
     args = ap.parse_args(argv)
     results = {"arignote": bench_arignote(args.repeat)}
+    results["arignote"]["logreg_cold_process_py"] = bench_cold("py")
     py = args.pytensor_python
     if py is None:
         try:

@@ -1,6 +1,8 @@
 """function(): compile symbolic inputs/outputs/updates into a callable."""
 from __future__ import annotations
 
+import functools
+import gc
 import warnings
 
 import numpy as np
@@ -220,6 +222,27 @@ _NO_DEFAULT = _NoDefault()
 # ---------------------------------------------------------------- function()
 
 
+def _pausing_gc(fn):
+    """Run ``fn`` with the cyclic garbage collector paused (its state restored after).
+
+    Compiling allocates many linked objects and frees few, so collections find
+    little garbage but walk the whole graph each time: pausing them makes large
+    graphs (a 100,000-node chain) compile 2-3x faster.
+    """
+    @functools.wraps(fn)
+    def paused(*args, **kwargs):
+        if not gc.isenabled():
+            return fn(*args, **kwargs)
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            gc.enable()
+
+    return paused
+
+
+@_pausing_gc
 def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_default_updates=False,
              accept_inplace=False, name=None, rebuild_strict=True, allow_input_downcast=None,
              profile=None, on_unused_input=None, backend=None, trust_input=False):
@@ -296,8 +319,6 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_defa
     from .mode import get_mode
 
     the_mode = get_mode(mode)
-    the_mode.optimize(fgraph)
-
     from . import plugin_manager as plugins
 
     backend_name = backend or the_mode.backend
@@ -306,6 +327,8 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_defa
 
         backend_name = config.backend
     be = plugins.get_backend(backend_name)
+    # a backend may opt out of phases that do not pay for it (the reference skips fusion)
+    the_mode.optimize(fgraph, skip_phases=getattr(be, "skip_phases", ()))
     compile_graph = getattr(the_mode, "compile_graph", None)  # mode="check"/"nanguard" compile node by node
     thunk = compile_graph(be, fgraph) if compile_graph is not None else be.compile(fgraph)
     copy_out = _aliased_outputs(fgraph, len(out_vars) + len(upd_exprs))

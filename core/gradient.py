@@ -609,20 +609,28 @@ def _conform_tangent(r, o, node):
     return r
 
 
+def _vjp(outs, cots, wrt):
+    """sum_k cots[k]^T d outs[k] / d wrt, one entry per wrt (a disconnected marker where none).
+
+    Built as the gradient of sum_k <outs[k], cots[k]> rather than with
+    known_grads, which would drop the paths from one of ``outs`` to another.
+    """
+    tm = _tm()
+    terms = [tm.sum(o * c) for o, c in zip(outs, cots)]
+    cost = terms[0] if len(terms) == 1 else tm.add(*terms)
+    return grad(cost, wrt, disconnected_inputs="ignore", return_disconnected="Disconnected", add_names=False)
+
+
 def _rop_via_lop(fs, wrts, evs):
     """J v = d/du <J^T u, v>: forward derivatives from two reverse passes."""
-    tm = _tm()
     us = {o: o.type() for o in fs if _is_float(o)}
     if not us:
         return [None] * len(fs)
-    gs = grad(None, wrts, known_grads=dict(us), disconnected_inputs="ignore",
-              return_disconnected="Disconnected", add_names=False)
-    terms = [tm.sum(g * e) for g, e in zip(gs, evs) if not _is_disconnected(g)]
-    if not terms:
+    gs = _vjp(list(us), list(us.values()), wrts)
+    pairs = [(g, e) for g, e in zip(gs, evs) if not _is_disconnected(g)]
+    if not pairs:
         return [None] * len(fs)
-    s = terms[0] if len(terms) == 1 else tm.add(*terms)
-    rs = grad(s, list(us.values()), disconnected_inputs="ignore", return_disconnected="Disconnected",
-              add_names=False)
+    rs = _vjp([g for g, _ in pairs], [e for _, e in pairs], list(us.values()))
     by_u = {o: r for o, r in zip(us, rs) if not _is_disconnected(r)}
     # the products do not depend on u's value: any variable of u's type may stand in for it
     subst = _substitute(list(by_u.values()), {u: o for o, u in us.items()})
@@ -899,7 +907,7 @@ class RowLoop(Op):
         ns, nn = len(self.seqs), len(self.nonseqs)
         seqs_in, seqs_out = list(self.seqs), list(inputs[:ns])
         ns_in, ns_out = list(self.nonseqs), list(inputs[ns:ns + nn])
-        known = {}
+        outs_in, cots = [], []
         for o_in, mode, g, o in zip(self.inner_outputs, self.modes, output_grads, outputs):
             if _is_disconnected(g) or _is_null(g) or not _is_float(o):
                 continue
@@ -912,13 +920,13 @@ class RowLoop(Op):
                 c = g.type()
                 ns_in.append(c)
                 ns_out.append(g)
-            known[o_in] = known[o_in] + c if o_in in known else c
+            outs_in.append(o_in)
+            cots.append(c)
         result = [disconnected_type() for _ in inputs]
         targets = [(k, v) for k, v in enumerate(self.seqs + self.nonseqs) if _is_float(v)]
-        if not known or not targets:
+        if not outs_in or not targets:
             return result
-        gs = grad(None, [v for _, v in targets], known_grads=known, disconnected_inputs="ignore",
-                  return_disconnected="Disconnected", add_names=False)
+        gs = _vjp(outs_in, cots, [v for _, v in targets])
         outs, modes, likes, where = [], [], [], []
         for (k, _), g in zip(targets, gs):
             if _is_disconnected(g):
@@ -1072,6 +1080,8 @@ def verify_grad(fun, pt, n_tests=2, rng=None, eps=None, out_type=None, abs_tol=N
     dtypes = [pt[k].dtype.name for k in wrt] + [o.type.dtype for o in outs if o.type.dtype in _TYPE_TOL]
     abs_tol = max(_TYPE_TOL[d] for d in dtypes) if abs_tol is None else abs_tol
     rel_tol = max(_TYPE_TOL[d] for d in dtypes) if rel_tol is None else rel_tol
+    if eps is None:  # the coarsest dtype involved sets the step
+        eps = max(numeric_grad.type_eps[d] for d in dtypes)
     kw = dict(mode=mode, on_unused_input="ignore", allow_input_downcast=True, backend=backend)
     shapes = [np.shape(v) for v in function(xs, outs, **kw)(*[p.copy() for p in pt])]
 
@@ -1080,7 +1090,8 @@ def verify_grad(fun, pt, n_tests=2, rng=None, eps=None, out_type=None, abs_tol=N
         return r.astype("float32") if cast_to_output_type and o.type.dtype == "float32" else r
 
     projs = [shared(projection(s, o), name=f"random_projection_{k}") for k, (s, o) in enumerate(zip(shapes, outs))]
-    cost = _tm().add(*[_tm().sum(r * o) for r, o in zip(projs, outs)]) if len(outs) > 1 else _tm().sum(projs[0] * outs[0])
+    terms = [_tm().sum(r * o) for r, o in zip(projs, outs)]
+    cost = terms[0] if len(terms) == 1 else _tm().add(*terms)
     cost_fn = function(xs, cost, **kw)
     grad_fn = function(xs, grad(cost, [xs[k] for k in wrt], disconnected_inputs="ignore"), **kw)
     for t in range(n_tests):

@@ -6,6 +6,8 @@ fills the input cells and walks a precomputed program of
 """
 from __future__ import annotations
 
+import numpy as np
+
 from .graph import Constant
 from .hookspecs import BackendRecord, hookimpl
 
@@ -26,6 +28,9 @@ class NodeRuntimeError:
         new.__cause__ = exc
         new.node = node
         return new
+
+
+_errstate = np.errstate
 
 
 def make_thunk(fgraph, node_runner=None):
@@ -65,10 +70,13 @@ def make_thunk(fgraph, node_runner=None):
             c[0] = cont[0]
         step = None
         try:
-            for step in program:
-                perform, node, ins, outs = step
-                perform(node, [c[0] for c in ins], outs)
+            with _errstate(all="ignore"):  # nan/inf are values here, as in compiled code, not warnings
+                for step in program:
+                    perform, node, ins, outs = step
+                    perform(node, [c[0] for c in ins], outs)
         except Exception as e:  # name the node, its inputs and where it was made
+            if step is None:
+                raise
             raise NodeRuntimeError.wrap(e, step[1], [c[0] for c in step[2]]) from e
         return [c[0] for c in out_cells]
 
@@ -80,6 +88,7 @@ class PyBackend:
     """Backend object registered under the name 'py'."""
 
     name = "py"
+    skip_phases = ("fusion",)  # fused Composites run slower than separate ufunc calls here
 
     def compile(self, fgraph, **opts):
         return make_thunk(fgraph)

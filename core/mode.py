@@ -39,7 +39,7 @@ class Mode:
         """A copy of this mode that skips the named rules/tags."""
         return Mode(None, self.optimizer, self.backend, self.included, self.excluded + names)
 
-    def selected(self):
+    def selected(self, skip_phases=()):
         """The rewrite records this mode runs, in phase order."""
         from . import plugin_manager as plugins
         from .config import config
@@ -50,6 +50,8 @@ class Mode:
         incl = set(self.included)
         recs = []
         for rec in plugins.rewrites().values():
+            if rec.phase in skip_phases:
+                continue
             names = {rec.name, *rec.tags}
             if names & excl:
                 continue
@@ -60,8 +62,8 @@ class Mode:
         recs.sort(key=lambda r: (order.get(r.phase, len(PHASES)), r.position if r.position is not None else 0, r.name))
         return recs
 
-    def optimize(self, fgraph):
-        for rec in self.selected():
+    def optimize(self, fgraph, skip_phases=()):
+        for rec in self.selected(skip_phases):
             rec.rewrite(fgraph, self)
         return fgraph
 

@@ -81,9 +81,9 @@ class ScalarOp:
     def impl(self, out_dtype, *args):
         """Apply to NumPy arrays, returning an array of ``out_dtype``."""
         if self.float_inputs:
-            args = [a if a.dtype == out_dtype else a.astype(out_dtype) for a in args]
+            args = [a if a.dtype is out_dtype or a.dtype == out_dtype else a.astype(out_dtype) for a in args]
         out = self.fn(*args)
-        if type(out) is not np.ndarray or out.dtype != out_dtype:
+        if type(out) is not np.ndarray or (out.dtype is not out_dtype and out.dtype != out_dtype):
             out = np.asarray(out, dtype=out_dtype)
         return out
 

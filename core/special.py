@@ -126,7 +126,6 @@ def sigmoid(x):
 def softplus(x):
     """log(1 + exp(x)) without overflow."""
     x = np.asarray(x)
-    with np.errstate(over="ignore"):
-        return np.where(x > 30, x, np.log1p(np.exp(np.minimum(x, 30)))).astype(
+    return np.where(x > 30, x, np.log1p(np.exp(np.minimum(x, 30)))).astype(
             x.dtype if x.dtype.kind == "f" else np.float64
         )

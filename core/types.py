@@ -92,7 +92,10 @@ class TensorType(Type):
 
     @property
     def broadcastable(self):
-        return tuple(s == 1 for s in self.shape)
+        b = self.__dict__.get("_bcast")
+        if b is None:
+            b = self._bcast = tuple(s == 1 for s in self.shape)
+        return b
 
     @property
     def ndim(self):
@@ -129,6 +132,7 @@ class TensorType(Type):
     def __getstate__(self):
         d = self.__dict__.copy()
         d.pop("numpy_dtype", None)
+        d.pop("_bcast", None)
         return d
 
     def __setstate__(self, d):

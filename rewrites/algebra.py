@@ -11,9 +11,10 @@ from __future__ import annotations
 import numpy as np
 
 from arignote.graph import Constant
+from arignote.tensor.variable import constant as _array_const
 
 from .registry import local_rule
-from .utils import E, const_data, fit, is_const, owner_is, single_client
+from .utils import E, const as _const, const_data, fit, is_const, owner_is, single_client
 
 MAX_LEAVES = 4096
 _FLOAT = ("float16", "float32", "float64")
@@ -59,16 +60,16 @@ def _sum_leaves(fgraph, node, dt):
 
 def _split_coef(v, dt):
     """(coefficient, base) of a term: mul(c, x) -> (c, x), neg(x) -> (-1, x), else (1, v)."""
-    if _same_dtype_owner(v, dt, "neg"):
-        c, b = _split_coef(v.owner.inputs[0], dt) if v.owner.inputs[0].dtype == dt else (1, v.owner.inputs[0])
-        return -c, b
+    sign = 1
+    while _same_dtype_owner(v, dt, "neg") and v.owner.inputs[0].dtype == dt:
+        sign, v = -sign, v.owner.inputs[0]
     if _same_dtype_owner(v, dt, "mul") and len(v.owner.inputs) == 2:
         a, b = v.owner.inputs
         for c, base in ((a, b), (b, a)):
             arr = _const_array(c, dt)
             if arr is not None and arr.size == 1 and base.dtype == dt and not isinstance(base, Constant):
-                return arr.reshape(()).item(), base
-    return 1, v
+                return sign * arr.reshape(()).item(), base
+    return sign, v
 
 
 def _coef_term(coef, base, dt):
@@ -77,12 +78,6 @@ def _coef_term(coef, base, dt):
     if coef == -1:
         return E("neg", base)
     return E("mul", _const(coef, dt), base)
-
-
-def _const(value, dt):
-    from .utils import const
-
-    return const(value, dt)
 
 
 @local_rule(("add", "sub"), "canonicalize", "stabilize", tags=("algebra", "add_canonical"))
@@ -150,12 +145,6 @@ def local_add_canonical(fgraph, node):
     else:
         new = E("add", *terms)
     return [fit(new, out, fill_from=[v for v, _ in leaves])]
-
-
-def _array_const(arr):
-    from arignote.tensor.variable import constant
-
-    return constant(arr)
 
 
 @local_rule(("neg",), "canonicalize", "stabilize", "specialize", tags=("algebra",))
@@ -279,6 +268,26 @@ def _is_canonical(out, num, den, negate):
     return False
 
 
+_PROD_OPS = ("mul", "true_div", "reciprocal", "neg", "pow", "sqr")
+
+
+def _plain_product(ins):
+    """True when mul(*ins) is canonical at a glance: distinct factors, none of them a product,
+    quotient, power or negation, and at most one constant, not 1 (the common case, decided
+    without reading the factors' trees)."""
+    seen, n_const = set(), 0
+    for v in ins:
+        if v in seen or owner_is(v, *_PROD_OPS):
+            return False
+        seen.add(v)
+        data = const_data(v)
+        if data is not None:
+            n_const += 1
+            if n_const > 1 or np.all(data == 1) or np.all(data == -1):
+                return False
+    return True
+
+
 def _power(base, p, dt):
     if p == 1:
         return base
@@ -296,6 +305,8 @@ def local_mul_canonical(fgraph, node):
     parent = single_client(fgraph, out)
     if parent is not None and parent.outputs[0].dtype == dt and owner_is(
             parent.outputs[0], "mul", "true_div", "reciprocal"):
+        return None
+    if owner_is(out, "mul") and _plain_product(node.inputs):
         return None
     leaves, n_neg, consts = _prod_leaves(node, dt, True)
     if n_neg == 1 and not consts:

@@ -7,7 +7,7 @@ import numpy as np
 from arignote import scalar as ps
 from arignote.tensor.elemwise import DimShuffle, Elemwise
 from arignote.tensor.shape import MakeVector, Reshape, Shape, Shape_i
-from arignote.tensor.subtensor import Subtensor
+from arignote.tensor.subtensor import Subtensor, _group
 from arignote.types import DTYPES
 
 from .registry import local_rule
@@ -207,8 +207,6 @@ def local_useless_subtensor(fgraph, node):
     idx = node.op.idx_list
     if any(e == "int" for e in idx):
         return None
-    from arignote.tensor.subtensor import _group
-
     groups = _group(idx, node.inputs[1:])
     if all(_full_slice(x, d, e, c) for d, (e, c) in enumerate(zip(idx, groups))):
         out = node.outputs[0]

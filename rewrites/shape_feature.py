@@ -18,7 +18,7 @@ from arignote.tensor.variable import as_tensor_variable
 from arignote.types import TensorType
 
 from .registry import local_rule
-from .utils import cast, const, const_data
+from .utils import cast, const, const_data, const_like
 
 
 class ShapeFeature:
@@ -123,8 +123,6 @@ def local_shape_to_shape_i(fgraph, node):
     out = node.outputs[0]
     static = var.type.shape
     if all(s is not None for s in static):
-        from .utils import const_like
-
         return [const_like(np.array(static, dtype="int64"), out)]
     if var.owner is None:
         return None

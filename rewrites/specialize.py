@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from arignote.tensor.elemwise import DimShuffle
 from arignote.tensor.linalg import Dot
 from arignote.tensor.reduction import Reduce
-from arignote.tensor.shape import Alloc
+from arignote.tensor.shape import Alloc, alloc
 
 from .registry import local_rule
 from .shape_feature import ShapeFeature
@@ -121,15 +122,11 @@ def local_sum_of_fill(fgraph, node):
     lead = x.ndim - value.ndim
     keep = [a - lead for a in range(lead, x.ndim) if a not in axis]
     drop = [a - lead for a in axis if a >= lead]
-    from arignote.tensor.elemwise import DimShuffle
-
     v = value
     if drop:
         v = DimShuffle(value.type.broadcastable, keep).make_node(value).outputs[0]
     res = E("mul", cast(v, out.dtype), cast(count, out.dtype)) if count is not None else cast(v, out.dtype)
     if res.ndim < out.ndim or not _same_pattern(res, out):
-        from arignote.tensor.shape import alloc
-
         shape = [ShapeFeature.direct(x, a) for a in range(x.ndim) if a not in axis]
         res = alloc(res, *shape)
     return [fit(res, out)]

@@ -78,7 +78,8 @@ def local_log_sigmoid(fgraph, node):
     """log(sigmoid(x)) -> -softplus(-x)."""
     a = node.inputs[0]
     if owner_is(a, "sigmoid"):
-        return [fit(_neg_softplus(E("neg", a.owner.inputs[0])), node.outputs[0])]
+        x = cast(a.owner.inputs[0], a.dtype)
+        return [fit(_neg_softplus(E("neg", x)), node.outputs[0])]
     return None
 
 
@@ -87,7 +88,8 @@ def local_log1m_sigmoid(fgraph, node):
     """log(1 - sigmoid(x)) (seen as log1p(-sigmoid(x))) -> -softplus(x)."""
     a = node.inputs[0]
     if owner_is(a, "neg") and owner_is(a.owner.inputs[0], "sigmoid"):
-        return [fit(_neg_softplus(a.owner.inputs[0].owner.inputs[0]), node.outputs[0])]
+        s = a.owner.inputs[0]
+        return [fit(_neg_softplus(cast(s.owner.inputs[0], s.dtype)), node.outputs[0])]
     return None
 
 
@@ -99,14 +101,14 @@ def local_1m_sigmoid(fgraph, node):
     if owner_is(out, "sub"):
         one, s = ins
         if is_const(one, 1) and owner_is(s, "sigmoid"):
-            return [fit(E("sigmoid", E("neg", s.owner.inputs[0])), out, fill_from=[one])]
+            return [fit(E("sigmoid", E("neg", cast(s.owner.inputs[0], s.dtype))), out, fill_from=[one])]
         return None
     if len(ins) != 2:
         return None
     for k in (0, 1):
         one, ns = ins[k], ins[1 - k]
         if is_const(one, 1) and owner_is(ns, "neg") and owner_is(ns.owner.inputs[0], "sigmoid"):
-            x = ns.owner.inputs[0].owner.inputs[0]
+            x = cast(ns.owner.inputs[0].owner.inputs[0], ns.dtype)
             return [fit(E("sigmoid", E("neg", x)), out, fill_from=[one])]
     return None
 
@@ -124,7 +126,7 @@ def local_sigmoid_from_exp(fgraph, node):
     hit = _one_plus(d)
     if hit is None or not owner_is(hit[1], "exp"):
         return None
-    y = hit[1].owner.inputs[0]
+    y = cast(hit[1].owner.inputs[0], hit[1].dtype)
     return [fit(E("sigmoid", E("neg", y)), out, fill_from=list(node.inputs) + [d.owner.inputs[hit[0]]])]
 
 
@@ -337,7 +339,7 @@ def _one_plus_exp_power(d):
     hit = _one_plus(d)
     if hit is None or not owner_is(hit[1], "exp"):
         return None
-    return hit[1].owner.inputs[0], k
+    return cast(hit[1].owner.inputs[0], hit[1].dtype), k
 
 
 @local_rule(("true_div",), "stabilize", tags=TAGS)

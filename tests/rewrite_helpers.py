@@ -40,3 +40,31 @@ def assert_same_values(f, g, *args, rtol=1e-12, atol=1e-14):
         assert x.shape == y.shape, (x.shape, y.shape)
         np.testing.assert_allclose(x, y, rtol=rtol, atol=atol)
     return a
+
+
+def rewritten_callable(inputs, outputs, mode="FAST_RUN"):
+    """A callable running ``outputs`` after every rewrite phase of ``mode`` (fusion included,
+    which function() leaves out on the reference backend), on the reference linker."""
+    import types
+
+    from arignote.fg import FunctionGraph
+    from arignote.linker_py import make_thunk
+    from arignote.mode import get_mode
+
+    single = not isinstance(outputs, (list, tuple))
+    fg = FunctionGraph(list(inputs), [outputs] if single else list(outputs), clone=True)
+    get_mode(mode).optimize(fg)
+    thunk = make_thunk(fg)
+
+    def call(*args):
+        outs = [np.array(o, copy=True) for o in thunk([np.asarray(a) for a in args])]
+        return outs[0] if single else outs
+
+    call.maker = types.SimpleNamespace(fgraph=fg)
+    return call
+
+
+def compile_fused(inputs, outputs, mode="FAST_RUN"):
+    """(fully rewritten callable, unrewritten function)."""
+    return rewritten_callable(inputs, outputs, mode), function(inputs, outputs, mode="NO_REWRITES",
+                                                                on_unused_input="ignore", backend="py")

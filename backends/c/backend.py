@@ -20,7 +20,8 @@ from arignote.config import config
 from arignote.tensor.linalg import Dot, Matmul
 
 from .. import lowering
-from . import build, cache, program, render
+from . import build, cache, library, program
+from .specs import spec_of
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _lock = threading.Lock()
@@ -120,29 +121,14 @@ def target(pr, blas):
     return lowering.Target("c", scalar_ok=ok, dtypes=dtypes, blas=blas)
 
 
-def kernel_library(prog, pr):
-    """(library handle, {step index: function address}, how) for the kernels of ``prog``.
-
-    The kernels are plain C (no Python headers: a third of the compile time
-    of an extension module), loaded by the runtime with dlopen.
-    """
-    src, names = render.render_module(prog)
-    if not names:
-        return None, {}, "none"
+def kernels(prog, pr, tgt):
+    """({step index: function address}, how) for the loops and reductions of ``prog``."""
+    specs = {i: sp for i, sp in ((i, spec_of(s)) for i, s in enumerate(prog.steps)) if sp is not None}
+    if not specs:
+        return {}, "none"
     flags, link, defines = build.kernel_flags(pr)
-    key = _key("kernels", src, flags, link, defines, pr["version"], pr["native"], pr.get("mvec"), _versions())
-    filename = f"ark_{key[:24]}.so"
-    order = tuple(sorted(set(names.values()), key=lambda n: int(n[4:])))
-
-    def make(tmp):
-        c_path = os.path.join(tmp, "kernels.c")
-        with open(c_path, "w", encoding="utf-8") as f:
-            f.write(src)
-        _compile(key, c_path, os.path.join(tmp, filename), flags, link, defines, [])
-
-    (handle, addrs), how = cache.load_or_build(key, filename, make, lambda path: runtime().load_kernels(path, order))
-    by_name = dict(zip(order, addrs))
-    return handle, {i: by_name[n] for i, n in names.items()}, how
+    ctx = repr((flags, link, defines, pr["version"], pr["native"], pr.get("mvec"), _versions()))
+    return library.addresses(specs, ctx, flags, link, defines, tgt, runtime)
 
 
 class CBackend:
@@ -158,14 +144,15 @@ class CBackend:
         prefetch_runtime()
         need_blas = any(isinstance(n.op, (Dot, Matmul)) for n in fgraph.toposort())
         caps = blas_capsules() if need_blas else None
-        prog = lowering.lower(fgraph, target(pr, caps is not None))
-        lib, addrs, how = kernel_library(prog, pr)
+        tgt = target(pr, caps is not None)
+        prog = lowering.lower(fgraph, tgt)
+        addrs, how = kernels(prog, pr, tgt)
         code, objs = program.Encoder(prog, addrs).encode()
         error_hook, convert_hook = program.make_hooks(prog)
         rt = runtime()
         if caps is not None and any(isinstance(s, lowering.DotStep) for s in prog.steps) and not rt.set_blas(*caps):
             raise RuntimeError("arignote c backend: SciPy's BLAS capsules could not be read")
-        thunk = rt.make_runner(code, objs + (lib,), error_hook, convert_hook, bool(config.c_reuse_buffers))
+        thunk = rt.make_runner(code, objs, error_hook, convert_hook, bool(config.c_reuse_buffers))
         self.last_program = prog
         self.last_how = how
         fb = prog.fallbacks()

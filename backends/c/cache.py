@@ -164,6 +164,28 @@ def load_or_build(key, filename, build, load):
         return mod, how
 
 
+def load_existing(key, filename, load):
+    """``load(path)`` of a valid cached entry, or None (a damaged one is reported and removed)."""
+    mod = _loaded.get(key)
+    if mod is not None:
+        return mod
+    with _key_lock(key):
+        mod = _loaded.get(key)
+        if mod is not None:
+            return mod
+        d = entry_dir(key)
+        if not os.path.isdir(d):
+            return None
+        if not _valid(d, filename):
+            warnings.warn(f"arignote: the cached module {d} is damaged (checksum mismatch or missing); "
+                          "it will be rebuilt", CacheWarning, stacklevel=4)
+            _discard(d)
+            return None
+        mod = load(os.path.join(d, filename))
+        _loaded[key] = mod
+        return mod
+
+
 def import_extension(name):
     """A loader for ``load_or_build``: import the extension module ``name`` from a path."""
     return lambda path: _import(name, path)

@@ -177,9 +177,10 @@ AR_UINT_HELPERS(uint32_t, uint32)
 AR_UINT_HELPERS(uint64_t, uint64)
 
 /* -------------------------------------------------- special functions */
+/* log|gamma(x)|, with SciPy's gammaln(-inf) == -inf */
 static inline double ar_lgamma(double x)
 {
-    return lgamma(x);
+    return x == -INFINITY ? x : lgamma(x);
 }
 
 /* digamma: reflection for x < 0, recurrence up to x >= 10, asymptotic series */

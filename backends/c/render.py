@@ -12,8 +12,8 @@ import re
 
 import numpy as np
 
-from ..lowering import LoopStep, ReduceStep
 from ..scalar_table import TABLE, kind_of
+from .specs import LoopSpec, ReduceSpec
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -139,19 +139,16 @@ def uses_err(body):
     return any(v.kind == "op" and v.name == "pow" and kind_of(v.dtype) == "i" for v in body)
 
 
-def render_loop(step: LoopStep, fname):
+def render_loop(spec: LoopSpec, fname):
     """C function ``int fname(nd, dims, ptrs, strides)`` running one fused loop."""
-    nin, nout = len(step.inputs), len(step.outputs)
+    in_dt, out_dt, inv, body = list(spec.in_dtypes), list(spec.out_dtypes), list(spec.invariant), spec.body
+    nin, nout = len(in_dt), len(out_dt)
     nops = nin + nout
-    body = step.body
-    in_dt = [v.type.dtype for v in step.inputs]
-    out_dt = [v.type.dtype for v in step.outputs]
     operand_val = {v.index: j for j, v in enumerate(body) if v.kind == "in"}
-    inv = [step.invariant(k) for k in range(nin)]
     varying = [k for k in range(nin) if not inv[k]] + list(range(nin, nops))
     br = BodyRenderer(body)
     err = uses_err(body)
-    L = [f"/* {comment(', '.join(str(n.op) for n in step.nodes))} */",
+    L = [f"/* {comment(', '.join(v.name for v in body if v.kind == 'op'))} */",
          f"int {fname}(int nd, const ar_intp *dims, char **ptrs, const ar_intp *st)", "{"]
     L.append("    const ar_intp n = dims[nd - 1];")
     L.append("    ar_intp idx[32], outer = 1;")
@@ -184,7 +181,7 @@ def render_loop(step: LoopStep, fname):
     L.extend("                " + s for s in stmts)
     for j in range(nout):
         k = nin + j
-        L.append(f"                a{k}[i] = {store_value(br.name(step.out_vals[j]), out_dt[j])};")
+        L.append(f"                a{k}[i] = {store_value(br.name(spec.out_vals[j]), out_dt[j])};")
     L.append("            }")
     L.append("        } else {")
     L.append("            for (ar_intp i = 0; i < n; i++) {")
@@ -196,7 +193,7 @@ def render_loop(step: LoopStep, fname):
     for j in range(nout):
         k = nin + j
         L.append(f"                *({STORE[out_dt[j]]} *)(p{k} + i * s{k}) = "
-                 f"{store_value(br.name(step.out_vals[j]), out_dt[j])};")
+                 f"{store_value(br.name(spec.out_vals[j]), out_dt[j])};")
     L.append("            }")
     L.append("        }")
     L.append("        for (int d = nd - 2; d >= 0; d--) {")
@@ -242,9 +239,9 @@ def reduce_supported(kind, in_dtype, out_dtype):
     return kind_of(out_dtype) in comb and (kind not in ("all", "any") or out_dtype == "bool")
 
 
-def render_reduce(step: ReduceStep, fname):
+def render_reduce(spec: ReduceSpec, fname):
     """C function ``int fname(nd, dims, sin, sout, in, out, nout)`` for one reduction."""
-    kind, di, do = step.kind_, step.in_dtype, step.out_dtype
+    kind, di, do = spec.kind, spec.in_dtype, spec.out_dtype
     ko = kind_of(do)
     ident_t, comb_t = _REDUCE_OPS[kind]
     lo, hi = _LIMITS.get(do, ("0", "0"))
@@ -256,7 +253,7 @@ def render_reduce(step: ReduceStep, fname):
 
     conv = lambda e: cast(e, di, do)  # noqa: E731
     pairwise = kind == "sum" and ko in "fc"
-    L = [f"/* {comment(str(step.nodes[0].op))} {di} -> {do} */"]
+    L = [f"/* {kind} {di} -> {do} */"]
     if pairwise:
         L += [f"static {A} {fname}_pw(const char *a, ar_intp n, ar_intp s)", "{",
               "    if (n < 8) {",
@@ -321,20 +318,11 @@ def render_reduce(step: ReduceStep, fname):
 # ------------------------------------------------------------------ module
 
 
-def render_module(program, title=""):
-    """(C source, {step index: kernel name}) for the loops and reductions of ``program``.
+def render(spec, fname):
+    """C source of one kernel (a loop or a reduction) named ``fname``."""
+    return render_loop(spec, fname) if isinstance(spec, LoopSpec) else render_reduce(spec, fname)
 
-    Kernels are numbered in order of appearance (not by step), so equal
-    kernels give equal sources, hence one cache entry, across graphs.
-    """
-    parts, names = [prelude(), f"/* arignote kernels: {comment(title)} */"], {}
-    for i, step in enumerate(program.steps):
-        name = f"ar_k{len(names)}"
-        if isinstance(step, LoopStep):
-            parts.append(render_loop(step, name))
-        elif isinstance(step, ReduceStep):
-            parts.append(render_reduce(step, name))
-        else:
-            continue
-        names[i] = name
-    return "\n\n".join(parts) + "\n", names
+
+def render_library(kernels):
+    """C source of a kernel library: the prelude, then ``(symbol, spec)`` kernels."""
+    return "\n\n".join([prelude()] + [render(spec, sym) for sym, spec in kernels]) + "\n"

@@ -28,7 +28,7 @@ _counter = itertools.count()
 
 
 def lowering_target():
-    return lw.Target("llvm", scalar_ok=renderable, dtypes=REAL_DTYPES, blas=False)
+    return lw.Target("llvm", scalar_ok=renderable, dtypes=REAL_DTYPES, blas=capi.blas_functions() is not None)
 
 
 class LLVMCompileError(RuntimeError):

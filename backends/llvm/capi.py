@@ -129,3 +129,27 @@ def make_builtin(address, name, engine, keep=()):
     md = _MethodDef(name.encode(), address, METH_O, None)
     owner = _Owner(engine, md, tuple(keep))
     return _new_cfunc(ctypes.addressof(md), owner, None)
+
+
+_blas: dict | None = None
+
+
+def blas_functions():
+    """Addresses of SciPy's exported Fortran BLAS (dgemm, sgemm, dgemv, sgemv), or None without SciPy."""
+    global _blas
+    if _blas is None:
+        try:
+            from scipy.linalg import cython_blas
+
+            caps = cython_blas.__pyx_capi__
+            name = ctypes.pythonapi.PyCapsule_GetName
+            name.restype = ctypes.c_char_p
+            name.argtypes = [ctypes.py_object]
+            get = ctypes.pythonapi.PyCapsule_GetPointer
+            get.restype = ctypes.c_void_p
+            get.argtypes = [ctypes.py_object, ctypes.c_char_p]
+            _blas = {n: get(caps[n], name(caps[n])) for n in ("dgemm", "sgemm", "dgemv", "sgemv")}
+            _blas["_keep"] = cython_blas
+        except Exception:
+            _blas = {}
+    return _blas or None

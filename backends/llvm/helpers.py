@@ -193,7 +193,7 @@ def _lgamma(module, sym, ty):
 
 def _ipow(signed):
     def build(module, sym, ty):
-        f = _Fn(module, sym, ty, [ty, I32.as_pointer()])
+        f = _Fn(module, sym, ty, [ty, ty, I32.as_pointer()])
         b = f.b
         base0, exp0, err = f.fn.args
         zero = const(ty, 0)

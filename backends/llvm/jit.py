@@ -17,6 +17,7 @@ import llvmlite.binding as llvm
 
 from arignote.config import config
 
+from . import cache as objcache
 from . import capi
 from .loops import KernelContext
 from .vmath import MathLib
@@ -33,12 +34,10 @@ def _register_flags():
         config.register_flag("llvm_vector_math", True, None,
                              "LLVM backend: call glibc's libmvec for vectorised exp/log/sin/... when it exists")
     if "llvm_opt" not in config._flags:
-        config.register_flag("llvm_opt", 3, lambda v: v if v in (0, 1, 2, 3) else _bad_opt(v),
-                             "LLVM backend: optimisation level of the pass pipeline (0-3)")
-
-
-def _bad_opt(v):
-    raise ValueError("must be 0, 1, 2 or 3")
+        config.register_flag("llvm_opt", "fast", ("fast", "O3", "O2", "O1", "O0"),
+                             "LLVM backend: 'fast' runs a short IR pipeline (SROA, instcombine, GVN, CFG "
+                             "simplification; kernels are vectorised explicitly) then -O3 code generation; "
+                             "'O3' etc. run LLVM's standard pipelines with loop and SLP vectorisation")
 
 
 _register_flags()
@@ -91,7 +90,7 @@ class Target:
 
 def get_target():
     """The Target for the current config flags (built once per flag combination)."""
-    key = (config.llvm_target, bool(config.llvm_vector_math), int(config.llvm_opt))
+    key = (config.llvm_target, bool(config.llvm_vector_math), str(config.llvm_opt))
     with _lock:
         t = _state.get(key)
         if t is None:
@@ -124,7 +123,7 @@ def _make_target(which, vector_math, opt):
     if not x86 or not vector_math or info["libmvec"] is None:
         isas = ()
     attrs = ('"min-legal-vector-width"="512"',) if bits == 512 else ()
-    machine = _machine(triple, cpu, features, opt)
+    machine = _machine(triple, cpu, features, 3 if opt == "fast" else int(opt[1]))
     mathlib = MathLib(isas, resolver=llvm.address_of_symbol)
     ctx = KernelContext(mathlib=mathlib, vector_bits=bits, attributes=attrs)
     return Target(which, machine, cpu, features, ctx, opt,
@@ -132,18 +131,34 @@ def _make_target(which, vector_math, opt):
 
 
 def _machine(triple, cpu, features, opt):
+    if isinstance(opt, str):
+        opt = 3 if opt == "fast" else int(opt[1])
     tgt = llvm.Target.from_triple(triple)
     return tgt.create_target_machine(cpu=cpu, features=features, opt=opt, codemodel="jitdefault")
 
 
 def optimize(module_ref, target):
-    """Run the new pass manager's -O<opt> pipeline with loop and SLP vectorisation."""
-    pto = llvm.create_pipeline_tuning_options(speed_level=target.opt)
-    pto.loop_vectorization = target.opt >= 2
-    pto.slp_vectorization = target.opt >= 2
+    """Run the IR pipeline of ``target.opt`` (see the ``llvm_opt`` flag)."""
+    if target.opt == "O0":
+        return
+    if target.opt == "fast":
+        pto = llvm.create_pipeline_tuning_options(speed_level=2)
+        pb = llvm.create_pass_builder(target.machine, pto)
+        mpm = llvm.create_new_module_pass_manager()
+        mpm.add_sroa_pass()
+        mpm.add_instruction_combine_pass()
+        mpm.add_simplify_cfg_pass()
+        mpm.add_new_gvn_pass()
+        mpm.add_instruction_combine_pass()
+        mpm.add_simplify_cfg_pass()
+        mpm.add_dead_code_elimination_pass()
+        mpm.run(module_ref, pb)
+        return
+    pto = llvm.create_pipeline_tuning_options(speed_level=int(target.opt[1]))
+    pto.loop_vectorization = True
+    pto.slp_vectorization = True
     pb = llvm.create_pass_builder(target.machine, pto)
-    pm = pb.getModulePassManager()
-    pm.run(module_ref, pb)
+    pb.getModulePassManager().run(module_ref, pb)
 
 
 @dataclass
@@ -161,24 +176,36 @@ class Compiled:
 
 
 def compile_ir(ir_text, target, name="arignote"):
-    """Parse, verify, optimise and JIT-compile textual IR.  Raises ValueError on invalid IR."""
+    """JIT-compile textual IR (object code from the cache when this IR was compiled before).
+
+    Raises ValueError when LLVM rejects the IR.
+    """
     t0 = time.perf_counter()
+    key = objcache.make_key(ir_text, target.key())
     with _lock:
-        try:
-            mod = llvm.parse_assembly(ir_text)
-            mod.name = name
-            mod.verify()
-        except RuntimeError as e:
-            raise ValueError(f"LLVM rejected the generated IR for {name}: {e}") from None
-        mod.triple = target.machine.triple
-        mod.data_layout = str(target.machine.target_data)
-        t1 = time.perf_counter()
-        if target.opt > 0:
+        obj = objcache.get(key)
+        timings = {"cache": "hit" if obj is not None else "miss"}
+        if obj is None:
+            try:
+                mod = llvm.parse_assembly(ir_text)
+                mod.name = name
+                mod.verify()
+            except RuntimeError as e:
+                raise ValueError(f"LLVM rejected the generated IR for {name}: {e}") from None
+            mod.triple = target.machine.triple
+            mod.data_layout = str(target.machine.target_data)
+            t1 = time.perf_counter()
             optimize(mod, target)
-        t2 = time.perf_counter()
+            t2 = time.perf_counter()
+            obj = target.machine.emit_object(mod)
+            t3 = time.perf_counter()
+            objcache.put(key, obj)
+            timings.update(parse=t1 - t0, optimize=t2 - t1, codegen=t3 - t2)
+        t4 = time.perf_counter()
         # the engine takes ownership of its target machine: give it a fresh one
         own = _machine(target.info["triple"], target.cpu, target.features, target.opt)
-        engine = llvm.create_mcjit_compiler(mod, own)
+        engine = llvm.create_mcjit_compiler(llvm.parse_assembly(""), own)
+        engine.add_object_file(llvm.ObjectFileRef.from_data(obj))
         engine.finalize_object()
-        t3 = time.perf_counter()
-    return Compiled(engine, {"parse": t1 - t0, "optimize": t2 - t1, "codegen": t3 - t2})
+        timings["load"] = time.perf_counter() - t4
+    return Compiled(engine, timings)

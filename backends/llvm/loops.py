@@ -1,23 +1,25 @@
-"""Loop kernels in IR: fused elementwise loops and reductions over strided N-d arrays.
+"""Row functions in IR: the innermost loop of fused elementwise loops and of reductions.
 
-Every kernel has the C signature ``void k(i64* shape, i8** data, i64* strides, i32* err)``:
-``strides`` holds ``ndim`` byte strides per operand (inputs, then outputs),
-0 on broadcast axes.  The kernel merges axes that are contiguous for every
-operand, walks the outer axes with an odometer and runs the innermost axis
-either W lanes at a time (every operand unit-stride or invariant) or one
-element at a time with any strides (negative, zero, transposed).  ``err``
-receives a nonzero code when an op fails the way NumPy raises.
+A row function ``void row(i64 n, i8** ptrs, i64* strides, i32* err)`` handles
+``n`` elements along one axis: operand k starts at ``ptrs[k]`` and moves by
+``strides[k]`` bytes (inputs first, then outputs).  It runs W lanes at a time
+when every operand is unit-stride (or invariant, stride 0), else one element
+at a time with any strides (negative, zero, transposed).  The N-d walk that
+merges contiguous axes and calls the row for every innermost row lives in
+runtime.py, compiled once per process.  ``err`` receives a nonzero code when
+an op fails the way NumPy raises.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 from llvmlite import ir
 
-from .irtypes import I1, I8, I8P, I32, I64, I64P, VOID, const, literal, mem_type, reg_type, vec
+from .irtypes import I1, I8P, I32, I64, I64P, VOID, const, literal, mem_type, reg_type, vec
 from .scalar_ir import Emitter
 
-KERNEL_ARGS = (I64P, I8P.as_pointer(), I64P, I32.as_pointer())
+ROW_ARGS = (I64, I8P.as_pointer(), I64P, I32.as_pointer())
 MAX_LANES = 16
 
 
@@ -30,15 +32,6 @@ class KernelContext:
     attributes: tuple = ()  # extra (string) function attributes
 
 
-def new_kernel(module, name, ctx):
-    fn = ir.Function(module, ir.FunctionType(VOID, KERNEL_ARGS), name)
-    fn.attributes.add("nounwind")
-    for a in ctx.attributes:
-        set.add(fn.attributes, a)
-    fn.linkage = "internal"
-    return fn
-
-
 def lanes_for(dtypes, ctx):
     """Vector lanes for a body computing in ``dtypes`` (float16 computes in float32)."""
     widest = max([4 if d == "float16" else (1 if d == "bool" else _size(d)) for d in dtypes] or [8])
@@ -46,29 +39,10 @@ def lanes_for(dtypes, ctx):
 
 
 def _size(dtype):
-    import numpy as np
-
     return np.dtype(dtype).itemsize
 
 
 # ------------------------------------------------------------- IR utilities
-class _Vars:
-    """Allocas in the entry block (promoted to registers by SROA)."""
-
-    def __init__(self, fn, builder):
-        self.entry = fn.entry_basic_block
-        self.b = builder
-
-    def new(self, ty, init=None, count=None):
-        b = self.b
-        with b.goto_block(self.entry):
-            b.position_at_start(self.entry)
-            p = b.alloca(ty, size=None if count is None else ir.Constant(I64, count))
-        if init is not None:
-            b.store(init, p)
-        return p
-
-
 def counted_loop(builder, fn, start, stop, step, body, name="loop"):
     """``for (i = start; i < stop; i += step) body(i)`` with an i64 counter."""
     b = builder
@@ -130,123 +104,40 @@ def eval_body(em, body, operand):
     return vals
 
 
-# ---------------------------------------------------------- the N-d walk
-class _Walk:
-    """Shape/stride loading, axis merging and the odometer shared by all kernels."""
-
-    def __init__(self, fn, builder, ndim, nops):
-        self.fn, self.b, self.ndim, self.nops = fn, builder, ndim, nops
-        self.vars = _Vars(fn, builder)
-        shape_p, data_p, strides_p, self.err = fn.args
-        b = builder
-        self.shape = [b.load(b.gep(shape_p, [const(I64, d)])) for d in range(ndim)]
-        self.data = [b.load(b.gep(data_p, [const(I64, k)])) for k in range(nops)]
-        self.strides = [[b.load(b.gep(strides_p, [const(I64, k * ndim + d)])) for d in range(ndim)]
-                        for k in range(nops)]
-
-    def merged(self):
-        """(number of axes, shape alloca, per-operand stride allocas) after merging contiguous axes."""
-        b, nd = self.b, max(self.ndim, 1)
-        cshape = self.vars.new(I64, count=nd)
-        cstr = [self.vars.new(I64, count=nd) for _ in range(self.nops)]
-        j = self.vars.new(I64, const(I64, 0))
-        one = const(I64, 1)
-        if self.ndim == 0:
-            b.store(one, cshape)
-            for s in cstr:
-                b.store(const(I64, 0), s)
-            return one, cshape, cstr
-        b.store(self.shape[0], cshape)
-        for k in range(self.nops):
-            b.store(self.strides[k][0], cstr[k])
-        for d in range(1, self.ndim):
-            n = self.shape[d]
-            with b.if_then(b.icmp_signed("!=", n, one)):
-                jv = b.load(j)
-                cur_n = b.load(b.gep(cshape, [jv]))
-                can = b.icmp_signed("==", cur_n, one)
-                contiguous = const(I1, 1)
-                for k in range(self.nops):
-                    outer = b.load(b.gep(cstr[k], [jv]))
-                    contiguous = b.and_(contiguous, b.icmp_signed("==", outer, b.mul(self.strides[k][d], n)))
-                merge = b.or_(can, contiguous)
-                new_n = b.select(can, n, b.mul(cur_n, n))
-                slot = b.select(merge, jv, b.add(jv, one))
-                b.store(slot, j)
-                b.store(b.select(merge, new_n, n), b.gep(cshape, [slot]))
-                for k in range(self.nops):
-                    b.store(self.strides[k][d], b.gep(cstr[k], [slot]))
-        return b.add(b.load(j), one), cshape, cstr
-
-    def run(self, inner):
-        """Call ``inner(n, ptrs, strides)`` for every innermost row (ptrs: operand byte pointers)."""
-        b, fn = self.b, self.fn
-        nax, cshape, cstr = self.merged()
-        total_zero = const(I1, 0)
-        for n in self.shape:
-            total_zero = b.or_(total_zero, b.icmp_signed("==", n, const(I64, 0)))
-        with b.if_then(total_zero):
-            b.ret_void()
-        last = b.sub(nax, const(I64, 1))
-        n_inner = b.load(b.gep(cshape, [last]))
-        inner_strides = [b.load(b.gep(s, [last])) for s in cstr]
-        ptrs = [self.vars.new(I8P, p) for p in self.data]
-        idx = self.vars.new(I64, count=max(self.ndim, 1))
-        counted_loop(b, fn, const(I64, 0), last, const(I64, 1),
-                     lambda d: b.store(const(I64, 0), b.gep(idx, [d])), "zero")
-        row = fn.append_basic_block("row")
-        b.branch(row)
-        b.position_at_end(row)
-        inner(n_inner, [b.load(p) for p in ptrs], inner_strides)
-        # odometer over the outer axes
-        dvar = self.vars.new(I64, b.sub(last, const(I64, 1)))
-        head = fn.append_basic_block("odo.head")
-        step = fn.append_basic_block("odo.step")
-        done = fn.append_basic_block("odo.done")
-        b.branch(head)
-        b.position_at_end(head)
-        d = b.load(dvar)
-        b.cbranch(b.icmp_signed(">=", d, const(I64, 0)), step, done)
-        b.position_at_end(step)
-        i = b.add(b.load(b.gep(idx, [d])), const(I64, 1))
-        b.store(i, b.gep(idx, [d]))
-        for p, s in zip(ptrs, cstr):
-            b.store(b.gep(b.load(p), [b.load(b.gep(s, [d]))]), p)
-        n_d = b.load(b.gep(cshape, [d]))
-        carry = fn.append_basic_block("odo.carry")
-        b.cbranch(b.icmp_signed("<", i, n_d), row, carry)
-        b.position_at_end(carry)
-        for p, s in zip(ptrs, cstr):
-            back = b.mul(b.load(b.gep(s, [d])), n_d)
-            b.store(b.gep(b.load(p), [b.sub(const(I64, 0), back)]), p)
-        b.store(const(I64, 0), b.gep(idx, [d]))
-        b.store(b.sub(d, const(I64, 1)), dvar)
-        b.branch(head)
-        b.position_at_end(done)
-        b.ret_void()
-
-
 # --------------------------------------------------------- elementwise loop
-def build_loop(module, name, step, ctx):
-    """The kernel of a lowering ``LoopStep``: operands are its inputs, then its outputs."""
-    fn = new_kernel(module, name, ctx)
+def new_row(module, name, ctx):
+    """A row function ``void row(i64 n, i8** ptrs, i64* strides, i32* err)`` (see runtime.walk)."""
+    fn = ir.Function(module, ir.FunctionType(VOID, ROW_ARGS), name)
+    fn.attributes.add("nounwind")
+    for a in ctx.attributes:
+        set.add(fn.attributes, a)
+    fn.linkage = "internal"
     b = ir.IRBuilder(fn.append_basic_block("entry"))
+    n, ptrs_p, strides_p, err = fn.args
+    return fn, b, n, ptrs_p, strides_p, err
+
+
+def _load_args(b, ptrs_p, strides_p, nops):
+    ptrs = [b.load(b.gep(ptrs_p, [const(I64, k)])) for k in range(nops)]
+    strides = [b.load(b.gep(strides_p, [const(I64, k)])) for k in range(nops)]
+    return ptrs, strides
+
+
+def build_loop(module, name, step, ctx):
+    """The row function of a lowering ``LoopStep``: operands are its inputs, then its outputs."""
+    fn, b, n, ptrs_p, strides_p, err = new_row(module, name, ctx)
     in_dt = [v.type.dtype for v in step.inputs]
-    out_dt = [v.type.dtype for v in step.outputs]
-    dts = in_dt + out_dt
+    dts = in_dt + [v.type.dtype for v in step.outputs]
     nin = len(in_dt)
-    walk = _Walk(fn, b, step.ndim, len(dts))
+    ptrs, strides = _load_args(b, ptrs_p, strides_p, len(dts))
     lanes = lanes_for([v.dtype for v in step.body] + dts, ctx)
     invariant = [step.ndim == 0 or step.bcast[k][-1] for k in range(nin)]
-
-    def inner(n, ptrs, strides):
-        _elementwise_row(fn, b, walk, step, ctx, lanes, invariant, dts, nin, n, ptrs, strides)
-
-    walk.run(inner)
+    _elementwise_row(fn, b, err, step, ctx, lanes, invariant, dts, nin, n, ptrs, strides)
+    b.ret_void()
     return fn
 
 
-def _elementwise_row(fn, b, walk, step, ctx, lanes, invariant, dts, nin, n, ptrs, strides):
+def _elementwise_row(fn, b, err, step, ctx, lanes, invariant, dts, nin, n, ptrs, strides):
     nops = len(dts)
     # vector path: varying operands unit-stride, invariant ones really invariant
     ok = const(I1, 1)
@@ -256,7 +147,7 @@ def _elementwise_row(fn, b, walk, step, ctx, lanes, invariant, dts, nin, n, ptrs
     nvec = b.select(ok, b.and_(n, const(I64, -lanes)), const(I64, 0))
     has_vec = b.icmp_signed(">", nvec, const(I64, 0))
     with b.if_then(has_vec):
-        em = Emitter(b, ctx.mathlib, lanes, walk.err)
+        em = Emitter(b, ctx.mathlib, lanes, err)
         hoisted = {k: splat(b, load_elem(b, ptrs[k], dts[k]), lanes) for k in range(nin) if invariant[k]}
 
         def vbody(i):
@@ -275,7 +166,7 @@ def _elementwise_row(fn, b, walk, step, ctx, lanes, invariant, dts, nin, n, ptrs
                 store_elem(b, vals[vi], b.gep(ptrs[k], [b.mul(i, const(I64, _size(dts[k])))]), dts[k], lanes)
 
         counted_loop(b, fn, const(I64, 0), nvec, const(I64, lanes), vbody, "vec")
-    em1 = Emitter(b, ctx.mathlib, None, walk.err)
+    em1 = Emitter(b, ctx.mathlib, None, err)
 
     def sbody(i):
         def operand(k):
@@ -296,8 +187,6 @@ REDUCE_OPS = {"sum": "add", "prod": "mul", "max": "maximum", "min": "minimum",
 
 def reduce_identity(kind, dtype):
     """The starting value of a reduction (NumPy's empty-reduction result for sum/prod/all/any)."""
-    import numpy as np
-
     if kind == "sum":
         return 0
     if kind == "prod":
@@ -320,40 +209,39 @@ def acc_dtype(kind, out_dtype):
     return "float32" if out_dtype == "float16" and kind in ("sum", "prod") else out_dtype
 
 
-def build_reduce(module, name, kind, in_dtype, out_dtype, ndim, ctx):
-    """A kernel combining operand 0 (input) into operand 1 (output, stride 0 on reduced axes).
+def build_reduce(module, name, kind, in_dtype, out_dtype, ctx):
+    """The row function combining operand 0 (input) into operand 1 (output, stride 0 on reduced axes).
 
-    The output must hold the identity already (see ``build_fill``).
+    The output must hold the identity already (runtime ``fill``).
     """
-    fn = new_kernel(module, name, ctx)
-    b = ir.IRBuilder(fn.append_basic_block("entry"))
-    walk = _Walk(fn, b, ndim, 2)
+    fn, b, n, ptrs_p, strides_p, err = new_row(module, name, ctx)
+    ptrs, strides = _load_args(b, ptrs_p, strides_p, 2)
     adt = acc_dtype(kind, out_dtype)
     lanes = lanes_for([in_dtype, adt], ctx)
     opname = REDUCE_OPS[kind]
+    acc = b.alloca(reg_type(adt))
+    vacc = b.alloca(vec(reg_type(adt), lanes))
 
-    def combine(em, acc, x):
-        return em.op(opname, [acc, x], [adt, adt], adt)
+    def combine(em, a, x):
+        return em.op(opname, [a, x], [adt, adt], adt)
 
-    def inner(n, ptrs, strides):
-        _reduce_row(fn, b, walk, ctx, lanes, kind, combine, in_dtype, out_dtype, adt, n, ptrs, strides)
-
-    walk.run(inner)
+    _reduce_row(fn, b, err, ctx, lanes, kind, combine, in_dtype, out_dtype, adt, n, ptrs, strides, acc, vacc)
+    b.ret_void()
     return fn
 
 
-def _reduce_row(fn, b, walk, ctx, lanes, kind, combine, in_dt, out_dt, adt, n, ptrs, strides):
+def _reduce_row(fn, b, err, ctx, lanes, kind, combine, in_dt, out_dt, adt, n, ptrs, strides, acc, vacc):
     isz, osz = _size(in_dt), _size(out_dt)
     into_one = b.icmp_signed("==", strides[1], const(I64, 0))
     unit_in = b.icmp_signed("==", strides[0], const(I64, isz))
-    em1 = Emitter(b, ctx.mathlib, None, walk.err)
+    em1 = Emitter(b, ctx.mathlib, None, err)
     with b.if_else(into_one) as (to_scalar, to_array):
         with to_scalar:  # the innermost axis is reduced: accumulate in registers
-            acc = walk.vars.new(reg_type(adt), literal(reduce_identity(kind, adt), adt))
+            b.store(literal(reduce_identity(kind, adt), adt), acc)
             nvec = b.select(unit_in, b.and_(n, const(I64, -lanes)), const(I64, 0))
             with b.if_then(b.icmp_signed(">", nvec, const(I64, 0))):
-                em = Emitter(b, ctx.mathlib, lanes, walk.err)
-                vacc = walk.vars.new(vec(reg_type(adt), lanes), literal(reduce_identity(kind, adt), adt, lanes))
+                em = Emitter(b, ctx.mathlib, lanes, err)
+                b.store(literal(reduce_identity(kind, adt), adt, lanes), vacc)
 
                 def vbody(i):
                     x = load_elem(b, b.gep(ptrs[0], [b.mul(i, const(I64, isz))]), in_dt, lanes)
@@ -378,7 +266,7 @@ def _reduce_row(fn, b, walk, ctx, lanes, kind, combine, in_dt, out_dt, adt, n, p
             ok = b.and_(unit_in, unit_out)
             nvec = b.select(ok, b.and_(n, const(I64, -lanes)), const(I64, 0))
             with b.if_then(b.icmp_signed(">", nvec, const(I64, 0))):
-                em = Emitter(b, ctx.mathlib, lanes, walk.err)
+                em = Emitter(b, ctx.mathlib, lanes, err)
 
                 def vbody(i):
                     x = load_elem(b, b.gep(ptrs[0], [b.mul(i, const(I64, isz))]), in_dt, lanes)
@@ -397,19 +285,10 @@ def _reduce_row(fn, b, walk, ctx, lanes, kind, combine, in_dt, out_dt, adt, n, p
             counted_loop(b, fn, nvec, n, const(I64, 1), sbody, "ascalar")
 
 
-def build_fill(module, name, dtype, value, ctx):
-    """``void fill(i64 n, i8* data)``: n contiguous elements set to ``value``."""
-    fn = ir.Function(module, ir.FunctionType(VOID, [I64, I8P]), name)
-    fn.linkage = "internal"
-    b = ir.IRBuilder(fn.append_basic_block("entry"))
-    n, data = fn.args
-    v = literal(value, dtype)
-    sz = _size(dtype)
-    counted_loop(b, fn, const(I64, 0), n, const(I64, 1),
-                 lambda i: store_elem(b, v, b.gep(data, [b.mul(i, const(I64, sz))]), dtype), "fill")
-    b.ret_void()
-    return fn
+def identity_bytes(kind, dtype):
+    """The reduction identity of ``kind`` as the bytes of one ``dtype`` element."""
+    return np.asarray(reduce_identity(kind, dtype)).astype(dtype).tobytes()
 
 
-__all__ = ["KernelContext", "build_loop", "build_reduce", "build_fill", "reduce_identity", "counted_loop",
-           "load_elem", "store_elem", "I8"]
+__all__ = ["KernelContext", "build_loop", "build_reduce", "reduce_identity", "identity_bytes",
+           "counted_loop", "load_elem", "store_elem", "ROW_ARGS"]

@@ -24,8 +24,9 @@ from llvmlite import ir
 from arignote.backends import lowering as lw
 
 from . import capi
-from .irtypes import I1, I8, I8P, I32, I64, I64P, const, declare, mem_type
-from .loops import build_fill, build_loop, build_reduce, reduce_identity
+from .irtypes import F32, F64, I1, I8, I8P, I32, I64, I64P, const, declare, mem_type
+from . import runtime
+from .loops import build_loop, build_reduce, identity_bytes
 from .scalar_ir import Emitter
 
 STACK_LIMIT = 256  # bytes: temporaries of static size up to this live on the stack
@@ -151,6 +152,9 @@ class EntryBuilder:
         rt.slot("ndarray", capi.array_type_address())
         rt.slot("new", capi.api_function(capi.API_NEW_FROM_DESCR))
         rt.slot("setbase", capi.api_function(capi.API_SET_BASE_OBJECT))
+        shared = runtime.functions(self.target)
+        rt.slot("walk", shared["walk"])
+        rt.slot("fill", shared["fill"])
 
     def pyfn(self, name, ret, args, var_arg=False):
         fn = declare(self.module, name, ret, args, var_arg=var_arg)
@@ -306,7 +310,17 @@ class EntryBuilder:
             b.store(v.data, b.gep(data, [const(I64, k)]))
             for d, s in enumerate(strides_of(k)):
                 b.store(s, b.gep(strd, [const(I64, k * nd + d)]))
-        b.call(kfn, [shp, data, strd, self.err])
+        walk = b.bitcast(self.rt.load(b, "walk"), runtime.WALK_TYPE.as_pointer())
+        b.call(walk, [const(I64, nd), shp, const(I64, nops), data, strd, kfn, self.err])
+
+    def bytes_constant(self, data):
+        """An i8* to a private constant holding ``data``."""
+        ty = ir.ArrayType(I8, len(data))
+        gv = ir.GlobalVariable(self.module, ty, self.module.get_unique_name(f"{self.name}.k"))
+        gv.global_constant = True
+        gv.linkage = "private"
+        gv.initializer = ir.Constant(ty, bytearray(data))
+        return self.b.bitcast(gv, I8P)
 
     def check_err(self):
         self.go_slow_if(self.b.icmp_signed("!=", self.b.load(self.err), const(I32, 0)))
@@ -366,11 +380,11 @@ class EntryBuilder:
         n_out = const(I64, 1)
         for s in out_shape:
             n_out = b.mul(n_out, s)
-        ident = reduce_identity(step.kind_, step.out_dtype)
-        fill = build_fill(self.module, self.kernel_name("fill"), step.out_dtype, ident, self.ctx)
-        b.call(fill, [n_out, out.data])
+        ident = identity_bytes(step.kind_, step.out_dtype)
+        fill = b.bitcast(self.rt.load(b, "fill"), runtime.FILL_TYPE.as_pointer())
+        b.call(fill, [n_out, out.data, const(I64, len(ident)), self.bytes_constant(ident)])
         kfn = build_reduce(self.module, self.kernel_name("reduce"), step.kind_, step.in_dtype, step.out_dtype,
-                           nd, self.ctx)
+                           self.ctx)
         zero = const(I64, 0)
         out_strides, j = [], 0
         for d in range(nd):
@@ -442,6 +456,110 @@ class EntryBuilder:
         strides.extend(x.strides[len(op.idx_list):])
         base = x.base if x.base is not None else step.inputs[0]
         return NVal(x.dtype, data, shape, strides, obj=None, base=base)
+
+    # ------------------------------------------------------------------ dot
+    def run_dot(self, step, kinds):
+        """z = x . y for 1-d/2-d float arrays through SciPy's gemm/gemv (row-major seen as transposed)."""
+        b = self.b
+        x, y = (self.vals[v] for v in step.inputs)
+        (zv,) = step.outputs
+        dt = step.dtype
+        es = np.dtype(dt).itemsize
+        xn, yn = len(x.shape), len(y.shape)
+        one64, zero64 = const(I64, 1), const(I64, 0)
+        m = x.shape[0] if xn == 2 else one64
+        k = x.shape[xn - 1]
+        n = y.shape[1] if yn == 2 else one64
+        big = const(I64, 2**31 - 1)
+        bad = b.icmp_signed("!=", k, y.shape[0])
+        for v in (m, n, k):
+            bad = b.or_(bad, b.icmp_signed(">", v, big))
+        self.go_slow_if(bad)
+        oshape = ([m] if xn == 2 else []) + ([n] if yn == 2 else [])
+        z = self.allocate(zv, oshape, kinds[zv])
+        self.vals[zv] = z
+        nonempty = b.and_(b.icmp_signed(">", m, zero64), b.icmp_signed(">", n, zero64))
+        with b.if_then(nonempty):
+            with b.if_else(b.icmp_signed("==", k, zero64)) as (empty_k, work):
+                with empty_k:
+                    fill = b.bitcast(self.rt.load(b, "fill"), runtime.FILL_TYPE.as_pointer())
+                    b.call(fill, [b.mul(m, n), z.data, const(I64, es), self.bytes_constant(bytes(es))])
+                with work:
+                    self._blas_call(step, x, y, z, m, n, k, xn, yn, es)
+
+    def _layout(self, r, c, s0, s1, es):
+        """(usable, trans 'N' flag as i1, leading dimension) of a row-major r x c view for Fortran BLAS."""
+        b = self.b
+        one = const(I64, 1)
+        esc = const(I64, es)
+        s1 = b.select(b.icmp_signed("==", c, one), esc, s1)
+        s0 = b.select(b.icmp_signed("==", r, one), b.mul(c, esc), s0)
+        cmax = b.select(b.icmp_signed(">", c, one), c, one)
+        rmax = b.select(b.icmp_signed(">", r, one), r, one)
+
+        def fits(unit, lead, need):
+            ld = b.sdiv(lead, esc)
+            ok = b.and_(b.icmp_signed("==", unit, esc), b.icmp_signed(">", lead, const(I64, 0)))
+            ok = b.and_(ok, b.icmp_signed("==", b.srem(lead, esc), const(I64, 0)))
+            ok = b.and_(ok, b.icmp_signed(">=", ld, need))
+            return b.and_(ok, b.icmp_signed("<", ld, const(I64, 2**31 - 1))), ld
+
+        ok_n, ld_n = fits(s1, s0, cmax)
+        ok_t, ld_t = fits(s0, s1, rmax)
+        return b.or_(ok_n, ok_t), ok_n, b.trunc(b.select(ok_n, ld_n, ld_t), I32)
+
+    def _blas_call(self, step, x, y, z, m, n, k, xn, yn, es):
+        b = self.b
+        xs0 = x.strides[0] if xn == 2 else const(I64, 0)
+        xs1 = x.strides[xn - 1]
+        ys0 = y.strides[0]
+        ys1 = y.strides[1] if yn == 2 else const(I64, 0)
+        okx, nx, ldx = self._layout(m, k, xs0, xs1, es)
+        oky, ny, ldy = self._layout(k, n, ys0, ys1, es)
+        self.go_slow_if(b.not_(b.and_(okx, oky)))  # strided beyond BLAS: NumPy copies
+        chars = {c: const(I8, ord(c)) for c in "NT"}
+        ft = F64 if step.dtype == "float64" else F32
+        pfx = "d" if step.dtype == "float64" else "s"
+
+        def ptr(v, ty):
+            p = self._alloca(ty)
+            b.store(v, p)
+            return p
+
+        def char(flag):
+            return ptr(b.select(flag, chars["N"], chars["T"]), I8)
+
+        def char_inv(flag):
+            return ptr(b.select(flag, chars["T"], chars["N"]), I8)
+
+        i32 = lambda v: ptr(b.trunc(v, I32), I32)  # noqa: E731
+        alpha, beta = ptr(ir.Constant(ft, 1.0), ft), ptr(ir.Constant(ft, 0.0), ft)
+        fp = ft.as_pointer()
+        cast = lambda v: b.bitcast(v, fp)  # noqa: E731
+        one = ptr(const(I32, 1), I32)
+        i32p = I32.as_pointer()
+        gemv_t = ir.FunctionType(ir.VoidType(), [I8P, i32p, i32p, fp, fp, i32p, fp, i32p, fp, fp, i32p])
+        gemm_t = ir.FunctionType(ir.VoidType(), [I8P, I8P, i32p, i32p, i32p, fp, fp, i32p, fp, i32p, fp, fp,
+                                                 i32p])
+        if yn == 1:  # z[m] = x[m,k] y[k]: Fortran sees x^T (k x m) when x is 'N'
+            incy = b.select(ny, ldy, const(I32, 1))
+            rows = b.select(nx, b.trunc(k, I32), b.trunc(m, I32))
+            cols = b.select(nx, b.trunc(m, I32), b.trunc(k, I32))
+            gemv = b.bitcast(self.rt.load(b, pfx + "gemv"), gemv_t.as_pointer())
+            b.call(gemv, [char_inv(nx), ptr(rows, I32), ptr(cols, I32), alpha, cast(x.data), ptr(ldx, I32),
+                          cast(y.data), ptr(incy, I32), beta, cast(z.data), one])
+        elif xn == 1:  # z[n] = x[k] y[k,n] = y^T x: Fortran sees y^T (n x k) when y is 'N'
+            incx = b.select(nx, const(I32, 1), ldx)
+            rows = b.select(ny, b.trunc(n, I32), b.trunc(k, I32))
+            cols = b.select(ny, b.trunc(k, I32), b.trunc(n, I32))
+            gemv = b.bitcast(self.rt.load(b, pfx + "gemv"), gemv_t.as_pointer())
+            b.call(gemv, [char(ny), ptr(rows, I32), ptr(cols, I32), alpha, cast(y.data), ptr(ldy, I32),
+                          cast(x.data), ptr(incx, I32), beta, cast(z.data), one])
+        else:  # row-major z = x y  <=>  column-major z^T = y^T x^T
+            ldz = b.select(b.icmp_signed(">", n, const(I64, 0)), n, const(I64, 1))
+            gemm = b.bitcast(self.rt.load(b, pfx + "gemm"), gemm_t.as_pointer())
+            b.call(gemm, [char(ny), char(nx), i32(n), i32(m), i32(k), alpha, cast(y.data), ptr(ldy, I32),
+                          cast(x.data), ptr(ldx, I32), beta, cast(z.data), i32(ldz)])
 
     def _scalar_index(self, var):
         v = self.vals[var]
@@ -555,7 +673,7 @@ def type_nums(dtype):
     return _TYPE_NUMS[dtype]
 
 
-NATIVE_STEPS = (lw.LoopStep, lw.ReduceStep, lw.ViewStep, lw.ShapeStep)
+NATIVE_STEPS = (lw.LoopStep, lw.ReduceStep, lw.ViewStep, lw.ShapeStep, lw.DotStep)
 
 
 def build_segment(module, target, name, program, seg, index, slow_key="slow"):
@@ -598,6 +716,11 @@ def build_segment(module, target, name, program, seg, index, slow_key="slow"):
             eb.run_shape(s, kinds)
         elif isinstance(s, lw.ViewStep):
             eb.run_view(s, kinds)
+        elif isinstance(s, lw.DotStep):
+            blas = capi.blas_functions()
+            for name in ("dgemm", "sgemm", "dgemv", "sgemv"):
+                eb.rt.slot(name, blas[name], keep=blas["_keep"])
+            eb.run_dot(s, kinds)
         else:  # pragma: no cover - the planner only puts native steps here
             raise TypeError(f"step {s.kind} is not native")
     if seg.direct:

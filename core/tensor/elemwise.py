@@ -67,7 +67,7 @@ class Elemwise(Op):
             for cell, o, v in zip(output_storage, node.outputs, outs):
                 cell[0] = np.asarray(v, dtype=o.type.dtype)
         else:
-            output_storage[0][0] = sop.impl(node.outputs[0].type.dtype, *inputs)
+            output_storage[0][0] = sop.impl(node.outputs[0].type.numpy_dtype, *inputs)
 
     def infer_shape(self, fgraph, node, input_shapes):
         out = []
@@ -193,17 +193,18 @@ def broadcast_static_shapes(shapes, opname="op", inputs=None):
 
 def check_runtime_broadcast(node, inputs):
     """Raise when arrays cannot broadcast, or a non-broadcastable axis would be broadcast."""
-    ndim = len(inputs[0].shape)
-    for d in range(ndim):
-        sizes = {a.shape[d] for a, v in zip(inputs, node.inputs) if not v.type.broadcastable[d]}
-        sizes_all = {a.shape[d] for a in inputs}
-        if len(sizes_all - {1}) > 1:
-            raise ValueError(
-                f"shape mismatch on axis {d}: input shapes "
-                f"{[a.shape for a in inputs]} cannot be broadcast together"
-            )
-        if len(sizes) > 1 or (sizes and sizes_all - sizes):
-            if 1 in sizes and sizes_all - {1}:
+    try:
+        out_shape = np.broadcast_shapes(*[a.shape for a in inputs])
+    except ValueError:
+        raise ValueError(
+            f"shape mismatch: input shapes {[a.shape for a in inputs]} cannot be broadcast together"
+        ) from None
+    for a, v in zip(inputs, node.inputs):
+        if a.shape == out_shape:
+            continue
+        bc = v.type.broadcastable
+        for d, (s, o) in enumerate(zip(a.shape, out_shape)):
+            if s != o and not bc[d]:
                 raise ValueError(
                     f"input shapes {[a.shape for a in inputs]} would need run-time broadcasting of "
                     f"axis {d}, which is not marked broadcastable in the input types "

@@ -1,0 +1,94 @@
+"""Kernel specs: what a loop or reduction kernel computes, independent of the graph it came from.
+
+Two steps with equal specs share one compiled kernel (the cache is keyed by
+the rendered spec).  An op *family* is every dtype variant of a one-op kernel
+(each dtype NumPy has a loop for, with the same operands constant along the
+inner axis); when a process keeps asking for variants of one op,
+the whole family is compiled at once, so tables of op tests do not compile
+one library per case.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..lowering import LoopStep, ReduceStep, SVal, Target
+from ..scalar_table import NotRenderable, loop_dtypes
+
+
+@dataclass(frozen=True)
+class LoopSpec:
+    """A fused loop: operand dtypes and inner-axis invariance, a scalar body, outputs."""
+
+    in_dtypes: tuple
+    out_dtypes: tuple
+    invariant: tuple
+    body: tuple
+    out_vals: tuple
+
+
+@dataclass(frozen=True)
+class ReduceSpec:
+    kind: str
+    in_dtype: str
+    out_dtype: str
+
+
+def spec_of(step):
+    if isinstance(step, LoopStep):
+        return LoopSpec(tuple(v.type.dtype for v in step.inputs), tuple(v.type.dtype for v in step.outputs),
+                        tuple(step.invariant(k) for k in range(len(step.inputs))), tuple(step.body),
+                        tuple(step.out_vals))
+    if isinstance(step, ReduceStep):
+        return ReduceSpec(step.kind_, step.in_dtype, step.out_dtype)
+    return None
+
+
+def family_of(spec):
+    """The family key of a one-op kernel ((op, arity, invariance) or ('reduce', kind)), else None."""
+    if isinstance(spec, ReduceSpec):
+        return ("reduce", spec.kind)
+    ops = [v for v in spec.body if v.kind == "op"]
+    if len(ops) != 1 or len(spec.out_dtypes) != 1 or any(v.kind == "lit" for v in spec.body):
+        return None
+    (op,) = ops
+    if op.name == "cast" or list(op.args) != list(range(len(spec.in_dtypes))):
+        return None
+    return (op.name, len(spec.in_dtypes), spec.invariant)
+
+
+def family(key, target: Target):
+    """Every spec of a family that ``target`` renders (one per dtype NumPy has a loop for)."""
+    if key[0] == "reduce":
+        return _reduce_family(key[1], target)
+    name, nin, inv = key
+    out = []
+    for d in target.dtypes:
+        try:
+            in_dts, out_dt = loop_dtypes(name, [d] * nin)
+        except NotRenderable:
+            continue
+        if list(in_dts) != [d] * nin or out_dt not in target.dtypes or not target.renders(name, _kind(d)):
+            continue
+        body = tuple(SVal("in", d, index=k) for k in range(nin)) + (SVal("op", out_dt, name=name, args=tuple(range(nin))),)
+        out.append(LoopSpec((d,) * nin, (out_dt,), inv, body, (nin,)))
+    return out
+
+
+def _kind(d):
+    import numpy as np
+
+    return np.dtype(d).kind
+
+
+def _reduce_family(kind, target):
+    from arignote.tensor.reduction import Reduce
+
+    out = []
+    for d in target.dtypes:
+        if kind in ("max", "min") and d.startswith("complex"):
+            continue
+        od = Reduce(kind, (0,)).out_dtype(d)
+        if od in target.dtypes:
+            out.append(ReduceSpec(kind, d, od))
+    return out
+

@@ -1,0 +1,165 @@
+"""Code shared by every compiled graph, JIT-compiled once per process and target.
+
+``walk`` runs a row function over an N-d iteration space: it merges axes
+that are contiguous for every operand (so a C-contiguous array is one long
+row), drops length-1 axes and drives an odometer over the outer axes.
+``fill`` writes one element value into n contiguous elements (reduction
+outputs start at the identity).
+"""
+from __future__ import annotations
+
+import threading
+
+from llvmlite import ir
+
+from .irtypes import I1, I8P, I32, I64, I64P, VOID, const
+from .loops import ROW_ARGS, counted_loop
+
+ROW_PTR = ir.FunctionType(VOID, ROW_ARGS).as_pointer()
+WALK_TYPE = ir.FunctionType(VOID, [I64, I64P, I64, I8P.as_pointer(), I64P, ROW_PTR, I32.as_pointer()])
+FILL_TYPE = ir.FunctionType(VOID, [I64, I8P, I64, I8P])
+
+_lock = threading.Lock()
+_compiled: dict = {}
+
+
+def _walk(module):
+    """void walk(nd, shape, nops, data, strides[nops*nd], row, err)."""
+    fn = ir.Function(module, WALK_TYPE, "arignote_walk")
+    fn.attributes.add("nounwind")
+    nd, shape, nops, data, strides, row, err = fn.args
+    entry = fn.append_basic_block("entry")
+    b = ir.IRBuilder(entry)
+    zero, one = const(I64, 0), const(I64, 1)
+    ptrs = b.alloca(I8P, size=nops)
+    inner = b.alloca(I64, size=nops)
+    nd1 = b.select(b.icmp_signed(">", nd, one), nd, one)
+    cshape = b.alloca(I64, size=nd1)
+    cstr = b.alloca(I64, size=b.mul(nops, nd1))
+    idx = b.alloca(I64, size=nd1)
+    j = b.alloca(I64)
+    found_zero = b.alloca(I1)
+    allc = b.alloca(I1)
+    dvar = b.alloca(I64)
+    b.store(const(I1, 0), found_zero)
+
+    def at(p, i):
+        return b.gep(p, [i])
+
+    counted_loop(b, fn, zero, nops, one, lambda k: b.store(b.load(at(data, k)), at(ptrs, k)), "copy")
+    with b.if_then(b.icmp_signed("==", nd, zero)):  # 0-d: one element
+        counted_loop(b, fn, zero, nops, one, lambda k: b.store(zero, at(inner, k)), "z0")
+        b.call(row, [one, ptrs, inner, err])
+        b.ret_void()
+
+    def check_zero(d):
+        with b.if_then(b.icmp_signed("==", b.load(at(shape, d)), zero)):
+            b.store(const(I1, 1), found_zero)
+
+    counted_loop(b, fn, zero, nd, one, check_zero, "empty")
+    with b.if_then(b.load(found_zero)):
+        b.ret_void()
+    # merge axes: cstr is [k * nd1 + j]
+    b.store(zero, j)
+    b.store(b.load(at(shape, zero)), at(cshape, zero))
+    counted_loop(b, fn, zero, nops, one,
+                 lambda k: b.store(b.load(at(strides, b.mul(k, nd))), at(cstr, b.mul(k, nd1))), "init")
+
+    def merge(d):
+        n = b.load(at(shape, d))
+        with b.if_then(b.icmp_signed("!=", n, one)):
+            jv = b.load(j)
+            cur = b.load(at(cshape, jv))
+            b.store(const(I1, 1), allc)
+
+            def test(k):
+                outer = b.load(at(cstr, b.add(b.mul(k, nd1), jv)))
+                s = b.load(at(strides, b.add(b.mul(k, nd), d)))
+                b.store(b.and_(b.load(allc), b.icmp_signed("==", outer, b.mul(s, n))), allc)
+
+            counted_loop(b, fn, zero, nops, one, test, "cont")
+            replace = b.icmp_signed("==", cur, one)  # a length-1 axis is replaced
+            merge_ok = b.or_(replace, b.load(allc))
+            slot = b.select(merge_ok, jv, b.add(jv, one))
+            b.store(slot, j)
+            b.store(b.select(replace, n, b.select(merge_ok, b.mul(cur, n), n)), at(cshape, slot))
+            counted_loop(b, fn, zero, nops, one, lambda k: b.store(
+                b.load(at(strides, b.add(b.mul(k, nd), d))), at(cstr, b.add(b.mul(k, nd1), slot))), "set")
+
+    counted_loop(b, fn, one, nd, one, merge, "merge")
+    nax = b.add(b.load(j), one)
+    last = b.sub(nax, one)
+    n_inner = b.load(at(cshape, last))
+    counted_loop(b, fn, zero, nops, one,
+                 lambda k: b.store(b.load(at(cstr, b.add(b.mul(k, nd1), last))), at(inner, k)), "inner")
+    counted_loop(b, fn, zero, nax, one, lambda d: b.store(zero, at(idx, d)), "idx")
+    rowblk = fn.append_basic_block("row")
+    head = fn.append_basic_block("odo.head")
+    step = fn.append_basic_block("odo.step")
+    carry = fn.append_basic_block("odo.carry")
+    done = fn.append_basic_block("odo.done")
+    b.branch(rowblk)
+    b.position_at_end(rowblk)
+    b.call(row, [n_inner, ptrs, inner, err])
+    b.store(b.sub(last, one), dvar)
+    b.branch(head)
+    b.position_at_end(head)
+    d = b.load(dvar)
+    b.cbranch(b.icmp_signed(">=", d, zero), step, done)
+    b.position_at_end(step)
+    i = b.add(b.load(at(idx, d)), one)
+    b.store(i, at(idx, d))
+    counted_loop(b, fn, zero, nops, one, lambda k: b.store(
+        b.gep(b.load(at(ptrs, k)), [b.load(at(cstr, b.add(b.mul(k, nd1), d)))]), at(ptrs, k)), "adv")
+    n_d = b.load(at(cshape, d))
+    b.cbranch(b.icmp_signed("<", i, n_d), rowblk, carry)
+    b.position_at_end(carry)
+
+    def back(k):
+        span = b.mul(b.load(at(cstr, b.add(b.mul(k, nd1), d))), n_d)
+        b.store(b.gep(b.load(at(ptrs, k)), [b.sub(zero, span)]), at(ptrs, k))
+
+    counted_loop(b, fn, zero, nops, one, back, "back")
+    b.store(zero, at(idx, d))
+    b.store(b.sub(d, one), dvar)
+    b.branch(head)
+    b.position_at_end(done)
+    b.ret_void()
+    return fn
+
+
+def _fill(module):
+    """void fill(n, data, itemsize, value): n elements of ``itemsize`` bytes each set to *value."""
+    fn = ir.Function(module, FILL_TYPE, "arignote_fill")
+    fn.attributes.add("nounwind")
+    n, data, size, value = fn.args
+    b = ir.IRBuilder(fn.append_basic_block("entry"))
+    for bits in (8, 16, 32, 64):
+        ty = ir.IntType(bits)
+        with b.if_then(b.icmp_signed("==", size, const(I64, bits // 8))):
+            v = b.load(b.bitcast(value, ty.as_pointer()), align=1)
+            p = b.bitcast(data, ty.as_pointer())
+            counted_loop(b, fn, const(I64, 0), n, const(I64, 1), lambda i: b.store(v, b.gep(p, [i]), align=1),
+                         f"fill{bits}")
+            b.ret_void()
+    b.ret_void()
+    return fn
+
+
+def functions(target):
+    """Addresses of the shared functions for ``target``: {'walk': int, 'fill': int} (compiled once)."""
+    from . import jit
+
+    key = target.key()
+    with _lock:
+        got = _compiled.get(key)
+        if got is None:
+            module = ir.Module(name="arignote_runtime")
+            _walk(module)
+            _fill(module)
+            compiled = jit.compile_ir(str(module), target, name="arignote_runtime")
+            got = _compiled[key] = (compiled, {"walk": compiled.address("arignote_walk"),
+                                               "fill": compiled.address("arignote_fill")})
+        return got[1]
+
+
