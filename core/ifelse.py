@@ -60,6 +60,14 @@ class IfElse(Op):
             out.append(tuple(tm.switch(cond, a, b) for a, b in zip(ts, es)))
         return out
 
+    def R_op(self, inputs, eval_points):
+        from .tensor import math as tm
+
+        if all(e is None for e in eval_points[1:]):
+            return [None] * self.n_outs
+        out = self(inputs[0], *[e if e is not None else tm.zeros_like(v) for e, v in zip(eval_points[1:], inputs[1:])])
+        return out if isinstance(out, list) else [out]
+
     def L_op(self, inputs, outputs, output_grads):
         from .tensor import math as tm
 

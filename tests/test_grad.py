@@ -466,15 +466,25 @@ def test_rop_forms_and_errors():
         Rop(T.argmax(x), x, e)
 
 
+class _Twice(_NoGrad):
+    """2 x, with a gradient but no R_op."""
+
+    def L_op(self, inputs, outputs, output_grads):
+        return [output_grads[0] * 2.0]
+
+
 def test_rop_of_an_op_without_r_op_names_it():
     x, e = T.dmatrix("x"), T.dmatrix("e")
-    y = T.exp(x).reshape((-1,))
-    with pytest.raises(RopNotImplementedError, match=r"Reshape.*use_op_rop_implementation=False") as info:
+    y = _Twice()(T.exp(x))
+    with pytest.raises(RopNotImplementedError, match=r"_Twice.*use_op_rop_implementation=False") as info:
         Rop(y, x, e)
     assert isinstance(info.value, NotImplementedError)
     r = Rop(y, x, e, use_op_rop_implementation=False)
     xv, ev = np.ones((2, 2)), np.arange(4.0).reshape(2, 2)
-    np.testing.assert_allclose(_ev(r, {x: xv, e: ev}), (np.exp(xv) * ev).reshape(-1))
+    np.testing.assert_allclose(_ev(r, {x: xv, e: ev}), 2 * np.exp(xv) * ev)
+    # shape ops without R_op (reshape here) are covered by the gradient-derived route
+    r2 = Rop(T.exp(x).reshape((-1,)), x, e, use_op_rop_implementation=False)
+    np.testing.assert_allclose(_ev(r2, {x: xv, e: ev}), (np.exp(xv) * ev).reshape(-1))
 
 
 def test_lop_is_the_transposed_jacobian_product():

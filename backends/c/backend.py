@@ -69,7 +69,7 @@ def _quiet_runtime():
 
 
 def _load_runtime():
-    pr = build.probe()
+    pr = build.identity()
     with open(os.path.join(_HERE, "runtime.c"), encoding="utf-8") as f:
         src = f.read()
     flags = build.runtime_flags(pr)
@@ -140,8 +140,9 @@ class CBackend:
         self.last_program = None
 
     def compile(self, fgraph, **opts):
+        build.identity()
+        prefetch_runtime()  # overlaps the runtime's first build with the feature probe and the kernels
         pr = build.probe()
-        prefetch_runtime()
         need_blas = any(isinstance(n.op, (Dot, Matmul)) for n in fgraph.toposort())
         caps = blas_capsules() if need_blas else None
         tgt = target(pr, caps is not None)

@@ -152,33 +152,51 @@ def _identity(cc):
                                 sys.version)).encode()).hexdigest()[:24]
 
 
+def identity():
+    """The compiler's version and what ``-march=native`` means here (fast: one preprocessor run)."""
+    return _probe(features=False)
+
+
 def probe():
-    """What the compiler and CPU support (cached in memory and in the compile directory)."""
+    """``identity()`` plus what the compiler, libc and CPU support (a test build; cached on disk)."""
+    return _probe(features=True)
+
+
+def _probe(features):
     cc = compiler()
     if cc is None:
         raise CompileError(available()[1])
     with _lock:
         hit = _probe_cache.get(cc)
-        if hit is not None:
+        if hit is not None and (not features or "mvec" in hit):
             return hit
         ident = _identity(cc)
         from . import cache
 
         path = os.path.join(cache.root(), f"probe-{ident}.json")
-        res = None
-        try:
-            with open(path) as f:
-                res = json.load(f)
-        except (OSError, ValueError):
-            pass
-        if not isinstance(res, dict) or res.get("ident") != ident:
-            res = _do_probe(cc, ident)
-            cache.atomic_write(path, json.dumps(res, indent=1).encode())
-        _probe_cache[cc] = res
-        return res
+        if hit is None:
+            try:
+                with open(path) as f:
+                    hit = json.load(f)
+            except (OSError, ValueError):
+                hit = None
+            if not isinstance(hit, dict) or hit.get("ident") != ident:
+                hit = _identify(cc, ident)
+            _probe_cache[cc] = hit
+    if features and "mvec" not in hit:
+        with _feature_lock:
+            if "mvec" not in hit:
+                res = dict(hit, **_features(cc, hit))
+                cache.atomic_write(path, json.dumps(res, indent=1).encode())
+                with _lock:
+                    _probe_cache[cc] = hit = res
+    return hit
 
 
-def _do_probe(cc, ident):
+_feature_lock = threading.Lock()
+
+
+def _identify(cc, ident):
     r = _run([cc, "-march=native", "-E", "-v", "-x", "c", os.devnull, "-o", os.devnull])
     lines = r.stderr.splitlines()
     version = next((ln for ln in lines if " version " in ln), lines[0] if lines else cc)
@@ -186,9 +204,12 @@ def _do_probe(cc, ident):
     toks = native.split()
     native_flags = " ".join(t for i, t in enumerate(toks)
                             if t.startswith(("-m", "--param")) or (i and toks[i - 1] == "--param"))
-    march = r.returncode == 0
-    base = ["-O2", "-march=native"] if march else ["-O2"]
-    res = {"ident": ident, "compiler": cc, "version": version.strip(), "native": native_flags, "march": march}
+    return {"ident": ident, "compiler": cc, "version": version.strip(), "native": native_flags,
+            "march": r.returncode == 0}
+
+
+def _features(cc, ident):
+    base = ["-O2", "-march=native"] if ident["march"] else ["-O2"]
     ext = ("    _Float16 h = (_Float16)x[1]; y[0] += (float)h;\n"
            "    __int128 q = (__int128)argc * (__int128)INT64_MAX; y[0] += (double)(q > 0);\n")
     vec = [*base, "-O3", "-fno-math-errno", "-fopenmp-simd"]
@@ -196,10 +217,9 @@ def _do_probe(cc, ident):
     with tempfile.TemporaryDirectory(prefix="arignote-probe-") as tmp:
         # the usual case in one build: everything works
         if _try_build_exe(cc, _probe_program(_MVEC_FULL, ext, ("pow", "atan2")), vec, libs, tmp, "all"):
-            res.update(f16_int128=True, mvec="full")
-            return res
-        res["f16_int128"] = _try_build_exe(cc, _probe_program([], ext, ()), base, ["-lm"], tmp, "types")
-        res["mvec"] = None
+            return {"f16_int128": True, "mvec": "full"}
+        res = {"f16_int128": _try_build_exe(cc, _probe_program([], ext, ()), base, ["-lm"], tmp, "types"),
+               "mvec": None}
         for level, funcs, binary in (("full", _MVEC_FULL, ("pow", "atan2")), ("basic", _MVEC_BASIC, ("pow",))):
             if _try_build_exe(cc, _probe_program(funcs, binary=binary), vec, libs, tmp, "mvec_" + level):
                 res["mvec"] = level

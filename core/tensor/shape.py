@@ -1515,3 +1515,27 @@ def diag(v, k=0):
 def diagonal(x, offset=0):
     """The ``offset``-th diagonal of a matrix."""
     return ExtractDiag(offset)(x)
+
+
+# ------------------------------------------------------------ forward mode
+def _rop_linear_in_first(self, inputs, eval_points):
+    """R_op of an op linear in its first input (the others are shapes/indices)."""
+    if eval_points[0] is None:
+        return [None] * len(self.make_node(*inputs).outputs)
+    out = self.make_node(eval_points[0], *inputs[1:]).outputs
+    return list(out)
+
+
+def _rop_linear_in_all(self, inputs, eval_points):
+    """R_op of an op linear in all its inputs jointly (missing tangents count as zeros)."""
+    from . import math as tm
+
+    if all(e is None for e in eval_points):
+        return [None]
+    return [self(*[e if e is not None else tm.zeros_like(v) for e, v in zip(eval_points, inputs)])]
+
+
+for _cls in (Reshape, Alloc, Repeat, Roll, ExtractDiag, AllocDiag, Split):
+    _cls.R_op = _rop_linear_in_first
+for _cls in (Join, MakeVector):
+    _cls.R_op = _rop_linear_in_all

@@ -1098,3 +1098,26 @@ def take(a, indices, axis=None, mode="raise"):
         if not _is_int_dtype(indices.dtype):
             raise TypeError(f"take: indices {indices} of type {indices.type} must be integers")
     return getitem(a, (slice(None),) * axis + (indices,))
+
+
+# ------------------------------------------------------------ forward mode
+def _rop_indexing(self, inputs, eval_points):
+    """Indexing is linear in the indexed array."""
+    if eval_points[0] is None:
+        return [None]
+    return [self(eval_points[0], *inputs[1:])]
+
+
+def _rop_inc(self, inputs, eval_points):
+    """set/inc_subtensor are linear in (x, y) jointly."""
+    from . import math as tm
+
+    x, y, *index = inputs
+    ex, ey = eval_points[:2]
+    if ex is None and ey is None:
+        return [None]
+    return [self(ex if ex is not None else tm.zeros_like(x), ey if ey is not None else tm.zeros_like(y), *index)]
+
+
+Subtensor.R_op = AdvancedSubtensor.R_op = _rop_indexing
+IncSubtensor.R_op = AdvancedIncSubtensor.R_op = _rop_inc

@@ -92,7 +92,7 @@ def test_wrong_kernel_is_reported_with_inputs(register):
 def test_fuzzer_shrinks_a_divergence_to_a_reproduction(register):
     pytest.importorskip("hypothesis")
     _backend(register, "wrong_fmax", fmax_maximum)
-    result = fuzz_backend("wrong_fmax", 200, seed=3, ops=["maximum", "exp", "add", "sum"])
+    result = fuzz_backend("wrong_fmax", 200, seed=3, ops=["maximum"])
     assert result.status == "failed", result.message
     assert "reproduction:" in result.message and "apply_op('maximum'" in result.message
     source = result.message.split("reproduction:\n", 1)[1]
