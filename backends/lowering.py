@@ -38,6 +38,7 @@ from .scalar_table import TABLE, NotRenderable, kind_of, loop_dtypes
 MAX_NDIM = 32          # arrays of more dimensions run their perform
 MAX_OPERANDS = 64      # inputs + outputs of one fused loop
 MAX_BODY = 400         # scalar values in one fused loop body
+SEARCH_LIMIT = 4000    # units visited when checking that a fusion keeps the graph acyclic
 
 
 @dataclass
@@ -430,48 +431,66 @@ def _elemwise_ok(node, target):
 def _group_elemwise(order, fusable):
     """Greedy grouping of fusable nodes of one broadcast pattern, never creating a cycle.
 
-    ``deps[var]`` is a bitset of the groups ``var`` depends on; a node may join
-    group g only if none of its inputs from outside g depends on g.
+    Every node is a unit (a group of fused nodes counts as one); ``succ`` holds
+    the edges between units.  A node may join group g only if no path leads
+    from g to a unit producing one of its other inputs (else g would wait on
+    itself).  Candidates: the groups producing its inputs, groups reading one
+    of its inputs of the same shape (siblings), and groups of all-ones shape.
     """
-    group_of, groups, pattern, size = {}, [], [], []
-    deps = {}
+    unit_of, groups, pattern, size, succ = {}, {}, {}, {}, []
     readers = {}  # operand variable -> groups reading it (siblings share its shape)
     by_pattern = {}  # all-broadcastable pattern -> groups (their shape is all ones)
+
+    def reaches(g, targets):
+        stack, seen = [g], {g}
+        while stack:
+            u = stack.pop()
+            for v in succ[u]:
+                if v in targets:
+                    return True
+                if v not in seen:
+                    if len(seen) > SEARCH_LIMIT:
+                        return True  # give up: refuse the join
+                    seen.add(v)
+                    stack.append(v)
+        return False
+
     for node in order:
-        in_deps = 0
-        for v in node.inputs:
-            in_deps |= deps.get(v, 0)
+        producers = {unit_of[v.owner] for v in node.inputs if v.owner is not None and v.owner in unit_of}
+        gid = None
         if node in fusable:
             pat = node.outputs[0].type.broadcastable
-            cands = [group_of[v.owner] for v in node.inputs if v.owner is not None and v.owner in group_of]
+            cands = [unit_of[v.owner] for v in node.inputs if v.owner is not None and unit_of.get(v.owner) in groups]
             cands += [g for v in node.inputs if v.type.broadcastable == pat for g in reversed(readers.get(v, ()))]
             if all(pat):
                 cands += list(reversed(by_pattern.get(pat, ())))
-            gid = None
+            tried = set()
             for g in cands:
-                if pattern[g] != pat or size[g] + len(node.inputs) + 2 > MAX_BODY // 4:
+                if g in tried or pattern[g] != pat or size[g] + len(node.inputs) + 2 > MAX_BODY // 4:
                     continue
-                if all((deps.get(w, 0) >> g) & 1 == 0 for w in node.inputs
-                       if not (w.owner is not None and group_of.get(w.owner) == g)):
+                tried.add(g)
+                if not reaches(g, producers - {g}):
                     gid = g
                     break
             if gid is None:
-                gid = len(groups)
-                groups.append([])
-                pattern.append(pat)
-                size.append(0)
-            group_of[node] = gid
+                gid = len(succ)
+                succ.append(set())
+                groups[gid], pattern[gid], size[gid] = [], pat, 0
             groups[gid].append(node)
             size[gid] += len(node.inputs) + len(node.outputs)
-            in_deps |= 1 << gid
             for v in node.inputs:
                 if v.type.broadcastable == pat and gid not in readers.setdefault(v, []):
                     readers[v].append(gid)
             if all(pat) and gid not in by_pattern.setdefault(pat, []):
                 by_pattern[pat].append(gid)
-        for o in node.outputs:
-            deps[o] = in_deps
-    return groups
+        else:
+            gid = len(succ)
+            succ.append(set())
+        unit_of[node] = gid
+        for p in producers:
+            if p != gid:
+                succ[p].add(gid)
+    return [groups[g] for g in sorted(groups)]
 
 
 def _loop_step(nodes, fgraph, target, outputs_set):

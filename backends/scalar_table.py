@@ -16,6 +16,7 @@ columns to the same rows).
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -160,6 +161,7 @@ def _rows():
 TABLE: dict[str, Rendering] = _rows()
 
 
+@functools.lru_cache(maxsize=None)
 def kind_of(dtype):
     """'b', 'i', 'u', 'f' or 'c' for a dtype name."""
     return np.dtype(dtype).kind
@@ -175,6 +177,22 @@ def loop_dtypes(name, in_dtypes):
     Raises NotRenderable when NumPy has no loop (the reference would fail too)
     or the op is not in the table.
     """
+    res = _loop_dtypes(name, tuple(in_dtypes))
+    if isinstance(res, str):
+        raise NotRenderable(res)
+    return list(res[0]), res[1]
+
+
+@functools.lru_cache(maxsize=4096)
+def _loop_dtypes(name, in_dtypes):
+    try:
+        ins, out = _resolve(name, list(in_dtypes))
+    except NotRenderable as e:
+        return str(e)
+    return tuple(ins), out
+
+
+def _resolve(name, in_dtypes):
     row = TABLE.get(name)
     if row is None:
         raise NotRenderable(f"scalar op {name} is not in the rendering table")

@@ -7,7 +7,8 @@ output has the root's broadcast pattern, while the kernel's distinct inputs
 stay within ``config.fusion_max_inputs`` and its scalar operations within
 ``config.fusion_max_nodes`` (generated code stays small enough to compile fast).  A producer also used outside the
 group joins only when no path leads from it, outside the group, back into the
-group (which would make the fused node depend on itself).
+group (which would make the fused node depend on itself).  An add or mul of more
+operands than a kernel may take is first split into a tree of smaller ones.
 """
 from __future__ import annotations
 
@@ -120,11 +121,33 @@ def _size(node):
     return len(sop.nodes) if isinstance(sop, ps.Composite) else 1
 
 
+def _split_wide(fgraph, max_inputs):
+    """Turn each add/mul of more than ``max_inputs`` same-dtype operands into a tree of
+    chunks of ``max_inputs // 2`` operands, so that each chunk can fuse with its operands'
+    producers instead of the wide node blocking every kernel around it."""
+    chunk = max(2, max_inputs // 2)
+    for node in fgraph.toposort():
+        if not isinstance(node.op, Elemwise) or node.op.scalar_op.name not in ("add", "mul") \
+                or len(node.inputs) <= max_inputs:
+            continue
+        out = node.outputs[0]
+        if any(v.dtype != out.dtype for v in node.inputs):
+            continue
+        level = list(node.inputs)
+        while len(level) > max_inputs:
+            level = [node.op.make_node(*level[k:k + chunk]).outputs[0] if len(level[k:k + chunk]) > 1
+                     else level[k] for k in range(0, len(level), chunk)]
+        new = node.op.make_node(*level).outputs[0]
+        if compatible(out.type, new.type):
+            apply_replacements(fgraph, [(out, new)], "fusion")
+
+
 @global_rule("fusion", tags=("fusion",))
 def fusion(fgraph, mode):
     """Fuse groups of Elemwise nodes into single Elemwise nodes of Composite scalar ops."""
     max_inputs = int(config.fusion_max_inputs)
     max_nodes = int(config.fusion_max_nodes)
+    _split_wide(fgraph, max_inputs)
     order = fgraph.toposort()
     pos = {n: i for i, n in enumerate(order)}
     group_of, groups = {}, []

@@ -44,3 +44,35 @@ def rng():
 def pytest_report_header(config):
     return [f"arignote backend {name}: " + ("available" if ok else f"unavailable ({reason})")
             for name, ok, reason in all_backends()]
+
+
+# -- batching: compiled backends compile many cases as one function ------------
+_BATCHES: dict = {}
+_BATCHED: set = set()
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Group (case, backend) items of each test function so compiled backends build few modules."""
+    from arignote.testing import OpCase
+
+    for item in items:
+        cs = getattr(item, "callspec", None)
+        if cs is None:
+            continue
+        case, be = cs.params.get("case"), cs.params.get("backend")
+        if not isinstance(case, OpCase) or be in (None, "py"):
+            continue
+        key = (item.nodeid.split("[")[0], be)
+        _BATCHES.setdefault(key, []).append(case)
+        item._arignote_batch = key
+
+
+@pytest.fixture(autouse=True)
+def _precompute_batch(request):
+    key = getattr(request.node, "_arignote_batch", None)
+    if key is not None and key not in _BATCHED:
+        _BATCHED.add(key)
+        from arignote.testing import precompute
+
+        precompute(_BATCHES[key], key[1])
+    yield

@@ -255,6 +255,27 @@ def test_fused_expression_matches_numpy_and_runs_as_one_loop():
     assert type(f._thunk).__name__ == "builtin_function_or_method"  # one call into C per call
 
 
+def test_fusion_never_makes_the_schedule_cyclic():
+    # without rewrites, sibling fusion could make a group wait on a group that waits on it
+    x, y = T.dmatrix("x"), T.dmatrix("y")
+    r = np.random.default_rng(2).random((2, 3))
+    X, Y = np.random.default_rng(3).random((2, 3)) + 0.5, np.random.default_rng(4).standard_normal((2, 3))
+    compare([x, y], T.grad(T.sum(x ** y * r), [x, y]), [X, Y], mode="NO_REWRITES")
+
+
+def test_lowering_a_long_chain_is_iterative():
+    from arignote.backends import lowering
+    from arignote.fg import FunctionGraph
+
+    x = T.dvector("x")
+    y = x
+    for i in range(20000):
+        y = T.sin(y) if i % 2 else y * 1.0001
+    prog = lowering.lower(FunctionGraph([x], [y]), lowering.Target("c"))
+    assert all(s.kind == "LoopStep" for s in prog.steps) and len(prog.steps) > 100
+    assert sum(len(s.nodes) for s in prog.steps) == 20000
+
+
 def test_mixed_dtype_chain_promotes_at_every_step():
     a, b, c = T.bvector("a"), T.wvector("b"), T.fvector("c")
     i8 = np.array([1, -2, 100, -128, 7], dtype="int8")
@@ -501,8 +522,8 @@ def test_concurrent_calls_from_threads():
     errors = []
 
     def work(k):
-        a = np.full(1000, float(k))
-        for _ in range(200):
+        a = np.full(1000 if k % 2 else 70000, float(k))  # long loops run without the GIL
+        for _ in range(100):
             out = f(a)
             if not np.allclose(out, np.sin(a) * 2 + a.sum()):
                 errors.append(k)

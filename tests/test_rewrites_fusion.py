@@ -106,3 +106,15 @@ def test_fusion_bound_on_kernel_size():
     sizes = [len(n.op.scalar_op.nodes) for n in composites(f)]
     assert len(sizes) >= 12 and max(sizes) <= 10, sizes
     assert_same_values(f, g, rng.standard_normal(4))
+
+
+def test_wide_sum_is_split_into_fusable_chunks():
+    x, y = T.dvectors("x", "y")
+    total = T.exp(x * 0.01) * y
+    for k in range(2, 201):
+        total = total + T.exp(x * (0.01 * k)) * y
+    f, g = compile_fused([x, y], total)
+    nodes = f.maker.fgraph.toposort()
+    assert len(nodes) <= 20, len(nodes)  # not 201 kernels around one 200-operand add
+    assert all(len(n.inputs) <= arignote.config.fusion_max_inputs for n in nodes)
+    assert_same_values(f, g, rng.standard_normal(5), rng.standard_normal(5), rtol=1e-12)

@@ -121,3 +121,14 @@ def test_seed_logistic_regression_same_in_every_mode():
         assert wv == pytest.approx(7.7952, abs=1e-4), mode
         assert bv == pytest.approx(0.8536, abs=1e-4), mode
         np.testing.assert_allclose(err, results["NO_REWRITES"][2], rtol=1e-9)
+
+
+def test_log_softmax_gradient_large():
+    m = T.dmatrix("m")
+    onehot = np.array([[1.0, 0.0, 0.0]])
+    g = fn([m], T.grad(T.sum(T.log(T.nnet.softmax(m)) * onehot), m))
+    np.testing.assert_allclose(g(np.array([[1000.0, 0.0, -1000.0]])), [[0.0, 0.0, 0.0]], atol=1e-300)
+    np.testing.assert_allclose(g(np.array([[-1000.0, 0.0, 1000.0]])), [[1.0, 0.0, -1.0]], rtol=1e-15)
+    v = np.array([[0.3, -0.2, 1.1]])
+    sm = np.exp(v) / np.exp(v).sum()
+    np.testing.assert_allclose(g(v), onehot - sm, rtol=1e-14)

@@ -1,9 +1,11 @@
-"""The C backend: kernels generated from the shared lowering, built with cffi, cached on disk.
+"""The C backend: kernels generated from the shared lowering, compiled with the system C compiler,
+cached on disk, run by a small C runtime in one call per function call.
 
-``function(..., backend="c")`` compiles a graph's fused loops and reductions
-into one extension module (cffi API mode, ``-O3 -march=native``, glibc's
-libmvec for vectorised math when available, never ``-ffast-math``) and runs
-the whole graph through the C runtime in one call.  See ``backend.py``.
+Pieces: ``backend.py`` (compile a FunctionGraph), ``render.py`` (C text of loops and reductions from
+the scalar table), ``specs.py`` (kernel identities and op families), ``library.py`` (kernel lookup and
+builds), ``build.py`` (compiler probe and flags: ``-O3 -march=native``, glibc's libmvec when it
+works, never ``-ffast-math``), ``cache.py`` (the disk cache), ``program.py`` and ``runtime.c`` (the
+runtime extension that executes a lowered program), ``plugin.py`` (registration as 'c').
 """
 from __future__ import annotations
 

@@ -177,10 +177,12 @@ AR_UINT_HELPERS(uint32_t, uint32)
 AR_UINT_HELPERS(uint64_t, uint64)
 
 /* -------------------------------------------------- special functions */
-/* log|gamma(x)|, with SciPy's gammaln(-inf) == -inf */
+/* log|gamma(x)| with SciPy's edges: gammaln(-inf) == -inf, and inf once 1/x overflows */
 static inline double ar_lgamma(double x)
 {
-    return x == -INFINITY ? x : lgamma(x);
+    if (x == -INFINITY) return x;
+    if (fabs(x) < 5.562684646268003e-309) return INFINITY;
+    return lgamma(x);
 }
 
 /* digamma: reflection for x < 0, recurrence up to x >= 10, asymptotic series */

@@ -25,4 +25,4 @@ def _factory():
 @hookimpl
 def arignote_register_backends():
     return [BackendRecord("c", factory=_factory, available=available, priority=10,
-                          description="generated C through cffi: fused loops, reductions, BLAS; one call per graph")]
+                          description="generated C: fused loops with vector math, reductions, BLAS; one call per graph")]

@@ -23,6 +23,7 @@
 
 #define AR_MAXD 32
 #define AR_MAXOPS 64
+#define AR_NOGIL_SIZE 65536 /* loops at least this long run without the GIL */
 #define AR_CAT2(a, b) a##b
 #define AR_CAT(a, b) AR_CAT2(a, b)
 #define AR_STR2(a) #a
@@ -246,7 +247,15 @@ static int ar_run_loop(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
     npy_intp pst[AR_MAXOPS * AR_MAXD];
     for (int k = 0; k < nops; k++)
         for (int d = 0; d < cn; d++) pst[k * cn + d] = cst[k * AR_MAXD + d];
-    return fn(cn, cdims, ptrs, pst) ? AR_FAIL : AR_OK;
+    int rc;
+    if (size >= AR_NOGIL_SIZE) {
+        Py_BEGIN_ALLOW_THREADS
+        rc = fn(cn, cdims, ptrs, pst);
+        Py_END_ALLOW_THREADS
+    } else {
+        rc = fn(cn, cdims, ptrs, pst);
+    }
+    return rc ? AR_FAIL : AR_OK;
 }
 
 /* ----------------------------------------------------------- reductions */
@@ -315,7 +324,15 @@ static int ar_run_reduce(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
         cn = 1;
     }
     if (ar_size(x) == 0) n[cn - 1] = 0; /* only initialise the output */
-    return fn(cn, n, si, so, x->data, z->data, nout) ? AR_FAIL : AR_OK;
+    int rc;
+    if (ar_size(x) >= AR_NOGIL_SIZE) {
+        Py_BEGIN_ALLOW_THREADS
+        rc = fn(cn, n, si, so, x->data, z->data, nout);
+        Py_END_ALLOW_THREADS
+    } else {
+        rc = fn(cn, n, si, so, x->data, z->data, nout);
+    }
+    return rc ? AR_FAIL : AR_OK;
 }
 
 /* ---------------------------------------------------------------- views */

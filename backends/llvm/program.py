@@ -26,7 +26,7 @@ from arignote.backends import lowering as lw
 from . import capi
 from .irtypes import F32, F64, I1, I8, I8P, I32, I64, I64P, const, declare, mem_type
 from . import runtime
-from .loops import build_loop, build_reduce, identity_bytes
+from .loops import build_loop, build_reduce, eval_body, identity_bytes, load_elem, store_elem
 from .scalar_ir import Emitter
 
 STACK_LIMIT = 256  # bytes: temporaries of static size up to this live on the stack
@@ -351,6 +351,14 @@ class EntryBuilder:
         for o in step.outputs:
             outs.append(self.allocate(o, shape, kinds[o]))
             self.vals[o] = outs[-1]
+        if nd == 0:  # one element: computed right here, no loop
+            em = Emitter(b, self.ctx.mathlib, None, self.err)
+            vals = eval_body(em, step.body, lambda k: load_elem(b, ops[k].data, ops[k].dtype))
+            for out, vi in zip(outs, step.out_vals):
+                store_elem(b, vals[vi], out.data, out.dtype)
+            if _may_fail(step):
+                self.check_err()
+            return
         kfn = build_loop(self.module, self.kernel_name("loop"), step, self.ctx)
         zero = const(I64, 0)
 

@@ -153,8 +153,9 @@ class Elementwise(Spec):
         n = self.nin
         rng = _rng(name, combo)
         first = smoke in (None, 0)
-        c = [self._case(name, apply, combo, "random", self._random(rng, combo, (3, 4)))]
-        if first:
+        c = []
+        if first:  # (smoke: the edge case covers contiguous inputs of the other combinations)
+            c.append(self._case(name, apply, combo, "random", self._random(rng, combo, (3, 4))))
             c.append(self._case(name, apply, combo, "0d", self._random(rng, combo, ())))
             c.append(self._case(name, apply, combo, "empty", self._random(rng, combo, (0, 3))))
         rotations = range(len(VIEW_KINDS)) if smoke is None else [smoke % len(VIEW_KINDS)]

@@ -38,9 +38,26 @@ GROUPS = _groups()
 @pytest.mark.parametrize("group", sorted(GROUPS))
 @pytest.mark.parametrize("backend", _backends())
 def test_ops_match_reference(backend, group):
-    report = run_conformance(backends=[backend], ops=GROUPS[group], grad=True, fd=False)
+    """Every op, a layout and dtype sample ('smoke'), compiled without rewrites: the
+    backend's own implementation of each op (the fuzzer covers rewritten graphs)."""
+    report = run_conformance(backends=[backend], ops=GROUPS[group], level="smoke", modes=("NO_REWRITES",),
+                             grad=True, fd=False)
     assert report.ok, f"\n{report.summary()}\n\n{report.failures_text(limit=15)}"
     assert report.counts(backend)["passed"] > 0
+
+
+def test_rewrites_keep_values_on_the_reference():
+    """All cases compiled with every rewrite on the reference backend, against the reference."""
+    report = run_conformance(backends=[REFERENCE], level="quick", modes=("FAST_RUN",), grad=True, fd=False)
+    assert report.ok, report.failures_text(limit=15)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", _backends())
+def test_exhaustive_sweep(backend):
+    """Every case of the 'full' level (more dtypes, every layout), with and without rewrites."""
+    report = run_conformance(backends=[backend], level="full", grad=True, fd=False)
+    assert report.ok, f"\n{report.summary()}\n\n{report.failures_text(limit=25)}"
 
 
 def test_reference_gradients_match_finite_differences():

@@ -22,8 +22,9 @@ def arignote_register_ops():
 
 @hookimpl
 def arignote_register_rewrites():
+    # after the built-in rules of 'specialize' (position 0), before 'fusion' hides the pattern
     return [RewriteRecord("swish_from_mul_sigmoid", swish_from_mul_sigmoid, phase="specialize",
-                          tags=("example", "fast_run"))]
+                          position=1.0, tags=("example", "fast_run"))]
 
 
 @hookimpl
