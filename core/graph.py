@@ -12,6 +12,9 @@ import sys
 _ids = itertools.count()
 _PKG_DIR = os.path.dirname(os.path.abspath(__file__))
 _PKG_ROOT = os.path.dirname(_PKG_DIR)
+# arignote's own code: the package, and (in an editable install) its sibling folders
+_OWN = tuple(os.path.join(_PKG_ROOT, d) + os.sep for d in ("core", "backends", "rewrites", "plugins")) \
+    if os.path.basename(_PKG_DIR) == "core" else (_PKG_DIR + os.sep,)
 
 
 class Tag:
@@ -26,7 +29,7 @@ def user_frame():
     f = sys._getframe(1)
     while f is not None:
         fn = f.f_code.co_filename
-        if not (fn.startswith(_PKG_DIR) or "/arignote/" in fn and "site-packages" in fn):
+        if not fn.startswith(_OWN):
             return (fn, f.f_lineno)
         f = f.f_back
     return None

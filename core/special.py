@@ -106,6 +106,11 @@ if _sp is not None:
 
     def trigamma(x):
         return _sp.polygamma(1, x)
+
+    def sigmoid(x):
+        """Logistic function (SciPy's expit: no overflow, one pass)."""
+        x = np.asarray(x)
+        return _sp.expit(x if x.dtype.kind == "f" else x.astype(np.float64))
 else:  # pragma: no cover
     erf = _vec(math.erf)
     erfc = _vec(math.erfc)
@@ -115,7 +120,7 @@ else:  # pragma: no cover
     trigamma = _vec(_trigamma)
 
 
-def sigmoid(x):
+def _sigmoid(x):
     """Logistic function, computed without overflow for large |x|."""
     x = np.asarray(x)
     e = np.exp(-np.abs(x))
@@ -129,3 +134,7 @@ def softplus(x):
     return np.where(x > 30, x, np.log1p(np.exp(np.minimum(x, 30)))).astype(
             x.dtype if x.dtype.kind == "f" else np.float64
         )
+
+
+if _sp is None:  # pragma: no cover
+    sigmoid = _sigmoid

@@ -5,6 +5,7 @@ from __future__ import annotations
 import glob
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -35,6 +36,28 @@ print(json.dumps({"how": plugin_manager.get_backend("c").last_how, "out": out.to
 WANT = (np.exp([0.5, -1.0, 2.0]) * 2.5 - np.sinh([0.5, -1.0, 2.0]) / 3.0).tolist()
 
 
+SEED = r"""
+from arignote import tensor as T, function
+x = T.dvector("x")
+function([x], x + 1.0, backend="c")
+"""
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory):
+    """A compile directory holding the runtime and the compiler probe (so tests only build kernels)."""
+    d = tmp_path_factory.mktemp("seed") / "cd"
+    r = subprocess.run([sys.executable, "-c", SEED], env=_env(d), capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    return d
+
+
+def fresh(seeded, tmp_path):
+    d = tmp_path / "cd"
+    shutil.copytree(seeded, d)
+    return d
+
+
 def _env(compiledir):
     env = dict(os.environ)
     env["ARIGNOTE_COMPILEDIR"] = str(compiledir)
@@ -48,14 +71,16 @@ def run_script(compiledir):
     return json.loads(r.stdout.strip().splitlines()[-1])
 
 
-def test_second_process_hits_the_cache_without_compiling(tmp_path):
-    first = run_script(tmp_path)
-    second = run_script(tmp_path)
+def test_second_process_hits_the_cache_without_compiling(seeded, tmp_path):
+    d = fresh(seeded, tmp_path)
+    first = run_script(d)
+    second = run_script(d)
     assert first["how"] == "compiled" and second["how"] == "disk"
     assert np.allclose(first["out"], WANT) and np.allclose(second["out"], WANT)
 
 
-def test_truncated_module_is_detected_rebuilt_and_reported(tmp_path):
+def test_truncated_module_is_detected_rebuilt_and_reported(seeded, tmp_path):
+    tmp_path = fresh(seeded, tmp_path)
     run_script(tmp_path)
     libs = glob.glob(str(tmp_path / "c" / "*" / "*" / "*.so"))
     assert libs
@@ -69,7 +94,8 @@ def test_truncated_module_is_detected_rebuilt_and_reported(tmp_path):
     assert run_script(tmp_path)["how"] == "disk"  # the rebuilt entries are sound
 
 
-def test_two_processes_compiling_the_same_graph_both_succeed(tmp_path):
+def test_two_processes_compiling_the_same_graph_both_succeed(seeded, tmp_path):
+    tmp_path = fresh(seeded, tmp_path)
     procs = [subprocess.Popen([sys.executable, "-c", SCRIPT], env=_env(tmp_path), stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True) for _ in range(2)]
     results = []
@@ -130,7 +156,8 @@ def test_cache_info_and_clear(tmp_path):
     assert np.allclose(f(np.array([2.0])), np.arcsinh(2.0) * 15.5 + 0.25)
 
 
-def test_cli_cache_info_and_clear(tmp_path):
+def test_cli_cache_info_and_clear(seeded, tmp_path):
+    tmp_path = fresh(seeded, tmp_path)
     run_script(tmp_path)
     cmd = [sys.executable, "-m", "arignote", "cache"]
     info = subprocess.run(cmd + ["info"], env=_env(tmp_path), capture_output=True, text=True, timeout=120)

@@ -27,8 +27,11 @@ REAL_DTYPES = ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "ui
 _counter = itertools.count()
 
 
-def lowering_target():
-    return lw.Target("llvm", scalar_ok=renderable, dtypes=REAL_DTYPES, blas=capi.blas_functions() is not None)
+def lowering_target(target=None):
+    """What the lowering may hand to this backend (float16 only where its conversions resolve)."""
+    target = target or jit.get_target()
+    dtypes = REAL_DTYPES if target.info["float16"] else tuple(d for d in REAL_DTYPES if d != "float16")
+    return lw.Target("llvm", scalar_ok=renderable, dtypes=dtypes, blas=capi.blas_functions() is not None)
 
 
 class LLVMCompileError(RuntimeError):
@@ -122,7 +125,7 @@ class LLVMBackend:
     def compile(self, fgraph, **opts):
         t0 = time.perf_counter()
         target = jit.get_target()
-        program = lw.lower(fgraph, lowering_target())
+        program = lw.lower(fgraph, lowering_target(target))
         items = plan(program)
         segs = _segments(program, items)
         t1 = time.perf_counter()

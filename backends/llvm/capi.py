@@ -32,7 +32,7 @@ API_SET_BASE_OBJECT = 282
 
 # CPython functions the generated code calls: name -> (restype, argtypes) for ctypes look-up
 PY_FUNCS = ("PyList_New", "PyList_GetItem", "PyList_SetItem", "PyList_Size", "Py_IncRef", "Py_DecRef",
-            "PyErr_SetString", "PyErr_Format", "PyErr_NoMemory", "PyErr_Occurred")
+            "PyErr_SetString", "PyErr_Format", "PyErr_NoMemory", "PyErr_Occurred", "PyObject_CallFunctionObjArgs")
 EXCEPTIONS = ("ValueError", "TypeError", "IndexError", "MemoryError", "RuntimeError")
 
 

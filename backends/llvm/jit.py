@@ -23,6 +23,11 @@ from .loops import KernelContext
 from .vmath import MathLib
 
 _lock = threading.RLock()
+
+# functions LLVM's code generator may call on its own (frem, half conversions, memory idioms)
+CODEGEN_LIBCALLS = ("fmod", "fmodf", "memset", "memcpy", "memmove", "__extendhfsf2", "__truncsfhf2",
+                    "__truncdfhf2")
+HALF_LIBCALLS = ("__extendhfsf2", "__truncsfhf2", "__truncdfhf2")
 _state: dict = {}
 
 
@@ -63,10 +68,17 @@ def _init_llvm():
             continue
     for name in capi.PY_FUNCS:
         llvm.add_symbol(name, capi.pyfunc_address(name))
-    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-    for name in ("malloc", "free", "memset"):
-        llvm.add_symbol(name, ctypes.cast(getattr(libc, name), ctypes.c_void_p).value)
-    _state["init"] = {"libm": libm, "libmvec": mvec}
+    libc = ctypes.util.find_library("c") or "libc.so.6"
+    llvm.load_library_permanently(libc)
+    for cand in ("libgcc_s.so.1", ctypes.util.find_library("gcc_s")):
+        if cand:  # float16 conversions on CPUs without F16C (__extendhfsf2, __truncsfhf2)
+            try:
+                llvm.load_library_permanently(cand)
+                break
+            except RuntimeError:
+                continue
+    missing = [n for n in CODEGEN_LIBCALLS if not llvm.address_of_symbol(n)]
+    _state["init"] = {"libm": libm, "libmvec": mvec, "missing_libcalls": missing}
     return _state["init"]
 
 
@@ -126,8 +138,10 @@ def _make_target(which, vector_math, opt):
     machine = _machine(triple, cpu, features, 3 if opt == "fast" else int(opt[1]))
     mathlib = MathLib(isas, resolver=llvm.address_of_symbol)
     ctx = KernelContext(mathlib=mathlib, vector_bits=bits, attributes=attrs)
+    half_ok = "f16c" in has or not any(n in info["missing_libcalls"] for n in HALF_LIBCALLS)
     return Target(which, machine, cpu, features, ctx, opt,
-                  info={"triple": triple, "libmvec": info["libmvec"], "vector_bits": bits, "isas": isas})
+                  info={"triple": triple, "libmvec": info["libmvec"], "vector_bits": bits, "isas": isas,
+                        "float16": half_ok, "missing_libcalls": info["missing_libcalls"]})
 
 
 def _machine(triple, cpu, features, opt):
