@@ -283,7 +283,12 @@ def _plain_product(ins):
         data = const_data(v)
         if data is not None:
             n_const += 1
-            if n_const > 1 or np.all(data == 1) or np.all(data == -1):
+            if n_const > 1:
+                return False
+            if data.size == 1:
+                if data.reshape(()).item() in (1, -1):
+                    return False
+            elif np.all(data == 1) or np.all(data == -1):
                 return False
     return True
 

@@ -214,7 +214,7 @@ def run_local(fgraph, rules, mode=None, label="rewrite", merge=None):
                 if not pairs:
                     continue
                 del tracker.imported[:]
-                moved = [c for old, _ in pairs for c, _i in fgraph.clients(old) if c != "output"]
+                moved = [c for old, _ in pairs if old in g for c in g.succ[old]]  # client nodes
                 if not apply_replacements(fgraph, pairs, name, node):
                     continue
                 changed = True

@@ -16,10 +16,12 @@ from llvmlite import ir
 from arignote.backends import lowering as lw
 from arignote.config import config
 from arignote.linker_py import NodeRuntimeError, make_thunk
+from arignote.tensor.linalg import Dot, Matmul
 
-from . import capi, jit
-from .program import NATIVE_STEPS, Segment, build_segment
+from . import capi, jit, runtime
+from .program import NATIVE_STEPS, Segment, build_segment, fill_table
 from .scalar_ir import renderable
+from .signature import segment_key
 
 REAL_DTYPES = ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
                "float16", "float32", "float64")
@@ -27,11 +29,13 @@ REAL_DTYPES = ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "ui
 _counter = itertools.count()
 
 
-def lowering_target(target=None):
-    """What the lowering may hand to this backend (float16 only where its conversions resolve)."""
+def lowering_target(target=None, fgraph=None):
+    """What the lowering may hand to this backend (float16 only where its conversions resolve;
+    BLAS steps when SciPy's BLAS is there, looked up only for graphs with a Dot/Matmul)."""
     target = target or jit.get_target()
     dtypes = REAL_DTYPES if target.info["float16"] else tuple(d for d in REAL_DTYPES if d != "float16")
-    return lw.Target("llvm", scalar_ok=renderable, dtypes=dtypes, blas=capi.blas_functions() is not None)
+    blas = fgraph is None or any(isinstance(n.op, (Dot, Matmul)) for n in fgraph.apply_nodes)
+    return lw.Target("llvm", scalar_ok=renderable, dtypes=dtypes, blas=blas and capi.blas_functions() is not None)
 
 
 class LLVMCompileError(RuntimeError):
@@ -73,9 +77,8 @@ def _segments(program, items):
                 p = produced_by.get(v)
                 if p is not None and p < k:
                     later_reads[p].add(v)
-    direct = len(items) == 1 and isinstance(items[0], list) and all(_tensor(v) for v in program.outputs)
-    if not items:
-        direct = all(_tensor(v) for v in program.outputs)
+    simple = all(_tensor(v) for v in program.outputs) and not program.containers
+    direct = simple and (not items or (len(items) == 1 and isinstance(items[0], list)))
     out = []
     for k, it in enumerate(items):
         if not isinstance(it, list):
@@ -107,11 +110,14 @@ def _tensor(v):
 
 
 def _describe_nodes(steps):
+    """The nodes of ``steps`` as text: each node with its inputs (fused ones with their scalar ops)."""
     names = []
     for s in steps:
         for n in s.nodes:
-            names.append(str(n))
-    return ", ".join(names[:8]) + (" ..." if len(names) > 8 else "")
+            sop = getattr(n.op, "scalar_op", None)
+            label = f"{n} = {sop.name}" if sop is not None and type(sop).__name__ == "Composite" else str(n)
+            names.append(label)
+    return "; ".join(names[:8]) + (" ..." if len(names) > 8 else "")
 
 
 class LLVMBackend:
@@ -125,51 +131,90 @@ class LLVMBackend:
     def compile(self, fgraph, **opts):
         t0 = time.perf_counter()
         target = jit.get_target()
-        program = lw.lower(fgraph, lowering_target(target))
-        items = plan(program)
-        segs = _segments(program, items)
+        program = lw.lower(fgraph, lowering_target(target, fgraph))
+        segs = _segments(program, plan(program))
+        natives = [s for s in segs if isinstance(s, Segment)]
         t1 = time.perf_counter()
-        index = program.index()
-        module = ir.Module(name="arignote_graph")
-        builders = []
-        for k, seg in enumerate(s for s in segs if isinstance(s, Segment)):
-            name = f"seg{k}"
+        compiled, meta = None, {}
+        if natives:
+            description = "graph:" + segment_key(program, natives, target.key())
             try:
-                eb = build_segment(module, target, name, program, seg, index)
-            except NotImplementedError as e:
-                raise LLVMCompileError(f"the LLVM backend cannot render {_describe_nodes(seg.steps)}: {e}") from e
-            builders.append((seg, eb))
-        t2 = time.perf_counter()
-        compiled = None
-        if builders:
-            try:
-                compiled = jit.compile_ir(str(module), target, name=f"graph{next(_counter)}")
+                compiled, meta = jit.compile_cached(description, lambda: _generate(program, natives, target), target,
+                                                    name=f"graph{next(_counter)}")
             except ValueError as e:
-                nodes = _describe_nodes([s for seg, _ in builders for s in seg.steps])
-                raise LLVMCompileError(f"{e}\nwhile compiling the nodes: {nodes}") from None
-        t3 = time.perf_counter()
-        thunk = self._link(fgraph, program, segs, builders, compiled)
-        self.last_timings = {"lower": t1 - t0, "ir": t2 - t1, **(compiled.timings if compiled else {}),
+                raise LLVMCompileError(f"{e}\nwhile compiling the nodes: {_describe_nodes(_steps(natives))}") from None
+        thunk = _link(fgraph, program, segs, compiled, meta, target)
+        self.last_timings = {"lower": t1 - t0, **(compiled.timings if compiled else {}),
                              "total": time.perf_counter() - t0}
         if config.debug:
             _report_fallbacks(program)
         return thunk
 
-    # ---------------------------------------------------------------- linking
-    def _link(self, fgraph, program, segs, builders, compiled):
-        index = program.index()
-        natives = {}
-        for seg, eb in builders:
-            slow = _slow_direct(fgraph) if seg.direct else _slow_segment(seg, program, index)
-            eb.rt.values[eb.rt.keys["slow"]] = id(slow)
-            eb.rt.keep.append(slow)
-            eb.rt.fill(compiled)
-            natives[id(seg)] = capi.make_builtin(compiled.address(eb.name), eb.name, compiled.engine,
-                                                 keep=(eb.rt.keep, compiled))
-        if len(segs) == 1 and isinstance(segs[0], Segment) and segs[0].direct:
-            fn = natives[id(segs[0])]
-            return fn
-        return _storage_thunk(program, segs, natives, index)
+
+def _steps(segs):
+    return [s for seg in segs for s in seg.steps]
+
+
+def _generate(program, segs, target):
+    """(IR text, header) of the module holding one entry per native segment."""
+    index = program.index()
+    module = ir.Module(name="arignote_graph")
+    layouts = []
+    for k, seg in enumerate(segs):
+        name = f"seg{k}"
+        try:
+            eb = build_segment(module, target, name, program, seg, index)
+        except (NotImplementedError, ValueError, TypeError) as e:
+            raise LLVMCompileError(f"the LLVM backend cannot render {_describe_nodes(seg.steps)}: "
+                                   f"{type(e).__name__}: {e}") from e
+        layouts.append({"name": name, "table": eb.rt.name, "slots": eb.rt.layout()})
+    return str(module), {"segments": layouts}
+
+
+def _link(fgraph, program, segs, compiled, meta, target):
+    """Fill each entry's runtime table and wrap the entries (and Python steps) into the thunk."""
+    index = program.index()
+    natives = {}
+    layouts = meta.get("segments", [])
+    for seg, lay in zip([s for s in segs if isinstance(s, Segment)], layouts):
+        slow = _slow_direct(fgraph) if seg.direct else _slow_segment(seg, program, index)
+        values, keep = _resolve(lay["slots"], program, target, slow)
+        fill_table(compiled, lay["table"], values)
+        natives[id(seg)] = capi.make_builtin(compiled.address(lay["name"]), lay["name"], compiled.engine,
+                                             keep=(keep, compiled))
+    if len(segs) == 1 and isinstance(segs[0], Segment) and segs[0].direct:
+        return natives[id(segs[0])]
+    return _storage_thunk(program, segs, natives, index)
+
+
+def _resolve(slots, program, target, slow):
+    """Addresses for the runtime-table ``slots`` (and the objects they point into, kept alive)."""
+    shared = None
+    values, keep = [], [slow]
+    for key in slots:
+        if isinstance(key, list):
+            kind, arg = key
+            if kind == "descr":
+                values.append(capi.descr_address(arg))
+            elif kind == "const":
+                value = program.constants[program.variables[arg]]
+                keep.append(value)
+                values.append(id(value))
+            else:  # pragma: no cover - the generator makes no other kinds
+                raise KeyError(key)
+        elif key in ("walk", "fill"):
+            shared = shared or runtime.functions(target)
+            values.append(shared[key])
+        elif key in ("dgemm", "sgemm", "dgemv", "sgemv"):
+            blas = capi.blas_functions()
+            keep.append(blas["_keep"])
+            values.append(blas[key])
+        else:
+            values.append({"ndarray": capi.array_type_address,
+                           "new": lambda: capi.api_function(capi.API_NEW_FROM_DESCR),
+                           "setbase": lambda: capi.api_function(capi.API_SET_BASE_OBJECT),
+                           "none": lambda: id(None), "slow": lambda: id(slow)}[key]())
+    return values, keep
 
 
 def _slow_direct(fgraph):

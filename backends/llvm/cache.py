@@ -1,9 +1,11 @@
 """Object-code cache of the LLVM backend: in memory, and on disk under ``config.compiledir``.
 
-Key: SHA-256 of the generated IR, the target (CPU name and features, vector
-ISA, optimisation level), the LLVM/llvmlite/arignote versions.  An entry is
-one file ``<compiledir>/llvm/<key[:2]>/<key>.o`` holding the SHA-256 of the
-object code followed by the code; it is written to a temporary file and
+Key: given by the caller (signature.py: a structural description of the
+generated code, the target's CPU name and features, vector ISA, optimisation
+level, a hash of the generator's sources) mixed with the LLVM/llvmlite/
+arignote versions.  An entry is one file ``<compiledir>/llvm/<key[:2]>/<key>.o``
+holding a SHA-256 checksum, then a JSON header (what the loader needs, e.g.
+runtime-table layouts), then the object code; it is written to a temporary file and
 renamed into place, so readers see a whole entry or none and concurrent
 writers of one key both succeed.  A damaged entry (truncated, corrupted:
 checksum mismatch) is reported with a warning, removed and recompiled.
@@ -16,8 +18,9 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import json
+import struct
 import tempfile
-import threading
 import warnings
 
 import llvmlite
@@ -25,9 +28,8 @@ import llvmlite
 from arignote.config import config
 
 SUBDIR = "llvm"
-FORMAT = b"arignote-llvm-object-1"
+FORMAT = b"arignote-llvm-object-2"
 _memory: dict = {}
-_lock = threading.Lock()
 
 if "llvm_disk_cache" not in config._flags:
     config.register_flag("llvm_disk_cache", True, None,
@@ -42,12 +44,14 @@ class CacheWarning(UserWarning):
     """A cache entry was damaged and is being rebuilt."""
 
 
-def make_key(ir_text, target_key):
+def make_key(description):
+    """The cache key of a module described by the string ``description``."""
     import arignote
+    import llvmlite.binding as llvm
 
     h = hashlib.sha256()
-    for part in (FORMAT, repr(target_key).encode(), llvmlite.__version__.encode(),
-                 str(getattr(arignote, "__version__", "")).encode(), ir_text.encode()):
+    for part in (FORMAT, llvmlite.__version__.encode(), repr(llvm.llvm_version_info).encode(),
+                 str(getattr(arignote, "__version__", "")).encode(), description.encode()):
         h.update(part)
         h.update(b"\0")
     return h.hexdigest()
@@ -82,42 +86,52 @@ def entry_path(key):
 
 
 def get(key):
-    """Object code for ``key`` from memory or disk, or None."""
-    obj = _memory.get(key)
-    if obj is not None or not config.llvm_disk_cache:
-        return obj
+    """(object code, header dict) for ``key`` from memory or disk, or None."""
+    hit = _memory.get(key)
+    if hit is not None or not config.llvm_disk_cache:
+        return hit
     path = entry_path(key)
     try:
         with open(path, "rb") as f:
             blob = f.read()
     except OSError:
         return None
-    digest, obj = blob[:32], blob[32:]
-    if len(blob) <= 32 or hashlib.sha256(obj).digest() != digest:
-        warnings.warn(f"arignote: the cached LLVM object {path} is damaged (checksum mismatch); recompiling it",
+    try:
+        digest, payload = blob[:32], blob[32:]
+        if len(blob) < 40 or hashlib.sha256(payload).digest() != digest:
+            raise ValueError("checksum mismatch")
+        (n,) = struct.unpack("<Q", payload[:8])
+        meta = json.loads(payload[8:8 + n].decode())
+        obj = payload[8 + n:]
+        if not obj:
+            raise ValueError("no object code")
+    except (ValueError, UnicodeDecodeError, struct.error) as e:
+        warnings.warn(f"arignote: the cached LLVM object {path} is damaged ({e}); recompiling it",
                       CacheWarning, stacklevel=3)
         try:
             os.unlink(path)
         except OSError:
             pass
         return None
-    _memory[key] = obj
-    return obj
+    _memory[key] = (obj, meta)
+    return obj, meta
 
 
-def put(key, obj):
-    """Remember ``obj`` in memory and (atomically) on disk."""
-    _memory[key] = obj
+def put(key, obj, meta):
+    """Remember ``obj`` (bytes) and ``meta`` (JSON-able) in memory and, atomically, on disk."""
+    _memory[key] = (obj, meta)
     if not config.llvm_disk_cache:
         return
     path = entry_path(key)
     d = os.path.dirname(path)
     os.makedirs(d, mode=0o700, exist_ok=True)
+    head = json.dumps(meta).encode()
+    payload = struct.pack("<Q", len(head)) + head + obj
     fd, tmp = tempfile.mkstemp(dir=d, prefix=".tmp-")
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(hashlib.sha256(obj).digest())
-            f.write(obj)
+            f.write(hashlib.sha256(payload).digest())
+            f.write(payload)
         os.replace(tmp, path)
     except BaseException:
         try:

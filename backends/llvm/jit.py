@@ -190,16 +190,21 @@ class Compiled:
 
 
 def compile_ir(ir_text, target, name="arignote"):
-    """JIT-compile textual IR (object code from the cache when this IR was compiled before).
+    """JIT-compile textual IR (cached by the text).  Raises ValueError when LLVM rejects it."""
+    return compile_cached("ir:" + ir_text, lambda: (ir_text, {}), target, name)[0]
 
-    Raises ValueError when LLVM rejects the IR.
-    """
+
+def compile_cached(description, build, target, name="arignote"):
+    """(Compiled, header) for the module described by ``description``; ``build()`` -> (IR text,
+    JSON-able header) runs only when neither memory nor the disk cache has it."""
     t0 = time.perf_counter()
-    key = objcache.make_key(ir_text, target.key())
+    key = objcache.make_key(description + "\0" + repr(target.key()))
     with _lock:
-        obj = objcache.get(key)
-        timings = {"cache": "hit" if obj is not None else "miss"}
-        if obj is None:
+        hit = objcache.get(key)
+        timings = {"cache": "hit" if hit is not None else "miss"}
+        if hit is None:
+            ir_text, meta = build()
+            t1 = time.perf_counter()
             try:
                 mod = llvm.parse_assembly(ir_text)
                 mod.name = name
@@ -208,18 +213,20 @@ def compile_ir(ir_text, target, name="arignote"):
                 raise ValueError(f"LLVM rejected the generated IR for {name}: {e}") from None
             mod.triple = target.machine.triple
             mod.data_layout = str(target.machine.target_data)
-            t1 = time.perf_counter()
-            optimize(mod, target)
             t2 = time.perf_counter()
-            obj = target.machine.emit_object(mod)
+            optimize(mod, target)
             t3 = time.perf_counter()
-            objcache.put(key, obj)
-            timings.update(parse=t1 - t0, optimize=t2 - t1, codegen=t3 - t2)
-        t4 = time.perf_counter()
+            obj = target.machine.emit_object(mod)
+            t4 = time.perf_counter()
+            objcache.put(key, obj, meta)
+            timings.update(ir=t1 - t0, parse=t2 - t1, optimize=t3 - t2, codegen=t4 - t3)
+        else:
+            obj, meta = hit
+        t5 = time.perf_counter()
         # the engine takes ownership of its target machine: give it a fresh one
         own = _machine(target.info["triple"], target.cpu, target.features, target.opt)
         engine = llvm.create_mcjit_compiler(llvm.parse_assembly(""), own)
         engine.add_object_file(llvm.ObjectFileRef.from_data(obj))
         engine.finalize_object()
-        timings["load"] = time.perf_counter() - t4
-    return Compiled(engine, timings)
+        timings["load"] = time.perf_counter() - t5
+    return Compiled(engine, timings), meta

@@ -46,25 +46,21 @@ class NVal:
 
 
 class RuntimeTable:
-    """Process-specific pointers the code reads from one global array, filled after JIT (no addresses in code)."""
+    """Process-specific pointers the code reads from one global array (no addresses in the code,
+    so object code can be cached): ``keys`` are stable descriptions, resolved after loading."""
 
     def __init__(self, module, name):
         self.module, self.name = module, name
-        self.values: list[int] = []
         self.keys: dict = {}
-        self.keep: list = []
         self.gv = None
 
-    def slot(self, key, address, keep=None):
+    def slot(self, key):
         if key not in self.keys:
-            self.keys[key] = len(self.values)
-            self.values.append(address)
-            if keep is not None:
-                self.keep.append(keep)
+            self.keys[key] = len(self.keys)
         return self.keys[key]
 
     def load(self, builder, key):
-        idx = self.keys[key]
+        idx = self.slot(key)
         return builder.load(builder.gep(self._global(), [const(I64, 0), const(I64, idx)]))
 
     def _global(self):
@@ -75,16 +71,22 @@ class RuntimeTable:
     def finish(self):
         """Give the global its final size (call once all slots are known)."""
         g = self._global()
-        g.value_type = ir.ArrayType(I8P, max(len(self.values), 1))
+        g.value_type = ir.ArrayType(I8P, max(len(self.keys), 1))
         g.initializer = ir.Constant(g.value_type, None)
 
-    def fill(self, compiled):
-        import ctypes
+    def layout(self):
+        """The slot keys in order (JSON-able: strings and lists)."""
+        return [list(k) if isinstance(k, tuple) else k for k in sorted(self.keys, key=self.keys.get)]
 
-        addr = compiled.global_address(self.name)
-        arr = (ctypes.c_void_p * max(len(self.values), 1)).from_address(addr)
-        for i, v in enumerate(self.values):
-            arr[i] = v
+
+def fill_table(compiled, name, values):
+    """Write ``values`` (addresses) into the runtime table ``name`` of loaded code."""
+    import ctypes
+
+    addr = compiled.global_address(name)
+    arr = (ctypes.c_void_p * max(len(values), 1)).from_address(addr)
+    for i, v in enumerate(values):
+        arr[i] = v
 
 
 # ------------------------------------------------------------------ the plan
@@ -148,13 +150,8 @@ class EntryBuilder:
         return p
 
     def _setup_rt(self):
-        rt = self.rt
-        rt.slot("ndarray", capi.array_type_address())
-        rt.slot("new", capi.api_function(capi.API_NEW_FROM_DESCR))
-        rt.slot("setbase", capi.api_function(capi.API_SET_BASE_OBJECT))
-        shared = runtime.functions(self.target)
-        rt.slot("walk", shared["walk"])
-        rt.slot("fill", shared["fill"])
+        for key in ("ndarray", "new", "setbase", "walk", "fill", "none", "slow"):
+            self.rt.slot(key)
 
     def pyfn(self, name, ret, args, var_arg=False):
         fn = declare(self.module, name, ret, args, var_arg=var_arg)
@@ -214,9 +211,7 @@ class EntryBuilder:
         return NVal(var.type.dtype, data, shape, strides, obj=obj)
 
     def read_constant(self, var, value):
-        key = ("const", id(var))
-        self.rt.slot(key, id(value), keep=value)
-        obj = self.rt.load(self.b, key)
+        obj = self.rt.load(self.b, ("const", self.index[var]))
         data = self.field(obj, capi.AR_DATA, I8P)
         return NVal(var.type.dtype, data, [const(I64, s) for s in value.shape],
                     [const(I64, s) for s in value.strides], obj=obj)
@@ -265,9 +260,7 @@ class EntryBuilder:
         return NVal(dt, mem, list(shape), strides)
 
     def descr(self, dtype):
-        key = ("descr", dtype)
-        self.rt.slot(key, capi.descr_address(dtype))
-        return self.rt.load(self.b, key)
+        return self.rt.load(self.b, ("descr", dtype))
 
     def make_view_object(self, val, base_val):
         """A NumPy view (own shape/strides over ``base_val``'s memory) whose base is base_val's object."""
@@ -684,11 +677,9 @@ def type_nums(dtype):
 NATIVE_STEPS = (lw.LoopStep, lw.ReduceStep, lw.ViewStep, lw.ShapeStep, lw.DotStep)
 
 
-def build_segment(module, target, name, program, seg, index, slow_key="slow"):
+def build_segment(module, target, name, program, seg, index):
     """Emit the entry of ``seg``; returns the EntryBuilder (its ``rt`` must be filled after JIT)."""
-    eb = EntryBuilder(module, target, name, program, seg, index, slow_key)
-    eb.rt.slot("none", id(None))
-    eb.rt.slot(slow_key, 0)  # filled by the backend with the slow-path callable
+    eb = EntryBuilder(module, target, name, program, seg, index, "slow")
     b = eb.b
     if seg.direct:
         n = len(program.inputs)
@@ -725,9 +716,6 @@ def build_segment(module, target, name, program, seg, index, slow_key="slow"):
         elif isinstance(s, lw.ViewStep):
             eb.run_view(s, kinds)
         elif isinstance(s, lw.DotStep):
-            blas = capi.blas_functions()
-            for name in ("dgemm", "sgemm", "dgemv", "sgemv"):
-                eb.rt.slot(name, blas[name], keep=blas["_keep"])
             eb.run_dot(s, kinds)
         else:  # pragma: no cover - the planner only puts native steps here
             raise TypeError(f"step {s.kind} is not native")

@@ -149,15 +149,19 @@ def _fill(module):
 def functions(target):
     """Addresses of the shared functions for ``target``: {'walk': int, 'fill': int} (compiled once)."""
     from . import jit
+    from .signature import code_hash
 
     key = target.key()
     with _lock:
         got = _compiled.get(key)
         if got is None:
-            module = ir.Module(name="arignote_runtime")
-            _walk(module)
-            _fill(module)
-            compiled = jit.compile_ir(str(module), target, name="arignote_runtime")
+            def build():
+                module = ir.Module(name="arignote_runtime")
+                _walk(module)
+                _fill(module)
+                return str(module), {}
+
+            compiled, _ = jit.compile_cached("runtime:" + code_hash(), build, target, name="arignote_runtime")
             got = _compiled[key] = (compiled, {"walk": compiled.address("arignote_walk"),
                                                "fill": compiled.address("arignote_fill")})
         return got[1]

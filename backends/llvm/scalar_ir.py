@@ -84,18 +84,28 @@ class Emitter:
         return b.sext(v, to) if ks == "i" else b.zext(v, to)
 
     def _float_to_int(self, v, src, dst):
+        """NumPy's casts as built for x86-64: through a 32-bit (int8..int32, uint8, uint16) or 64-bit
+        signed conversion whose out-of-range and nan result is the minimum integer, then truncated."""
         b = self.b
         if src == "float16":
             v = b.fpext(v, self.ty("float32"))
-        if dst == "uint64":  # values >= 2**63 need the unsigned conversion
-            i64 = self.ty("int64")
-            s = self._fptoi_sat(v, i64, signed=True)
-            u = self._fptoi_sat(v, i64, signed=False)
-            big = b.fcmp_ordered(">=", v, self.like(v, 2.0 ** 63))
-            return b.select(big, u, s)
-        wide = self._fptoi_sat(v, self.ty("int64"), signed=True)
         to = self.ty(dst)
-        return wide if elem(to).width == 64 else b.trunc(wide, to)
+        if dst == "uint64":  # values >= 2**63 convert x - 2**63 and set the top bit
+            top = self.like(v, 2.0 ** 63)
+            low = self._cvtt(v, 64)
+            high = b.xor(self._cvtt(b.fsub(v, top), 64), const(low.type, 1 << 63))
+            return b.select(b.fcmp_ordered(">=", v, top), high, low)
+        bits = 64 if dst in ("int64", "uint32") else 32
+        r = self._cvtt(v, bits)
+        return r if elem(to).width == bits else b.trunc(r, to)
+
+    def _cvtt(self, v, bits):
+        """x86's cvtt*2si: truncation toward zero; nan or out of range gives the minimum integer."""
+        b = self.b
+        ity = vec(ir.IntType(bits), self.lanes)
+        lim = float(2 ** (bits - 1))
+        ok = b.and_(b.fcmp_ordered(">=", v, self.like(v, -lim)), b.fcmp_ordered("<", v, self.like(v, lim)))
+        return b.select(ok, self._fptoi_sat(v, ity, signed=True), const(ity, 1 << (bits - 1)))
 
     def _fptoi_sat(self, v, to, signed):
         base = "llvm.fptosi.sat" if signed else "llvm.fptoui.sat"

@@ -1,0 +1,84 @@
+"""A structural key of what the LLVM backend generates for a lowered program.
+
+Generating IR text costs more than loading cached object code, so the cache
+is keyed by this description instead of by the IR: everything the code
+generator reads (step kinds, scalar bodies, dtypes, broadcast patterns,
+static shapes, axes, view ops, which values are inputs, constants (their
+shape and strides; values live in the runtime table), exports, the segment
+plan) plus the target and a hash of the generator's own sources.  Variables
+appear by their position in ``program.variables``.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+
+import numpy as np
+
+from arignote.backends import lowering as lw
+
+_SOURCES = ("irtypes.py", "vmath.py", "scalar_ir.py", "helpers.py", "loops.py", "program.py", "runtime.py",
+            "backend.py", "capi.py", "signature.py", "jit.py")
+_code_hash = None
+
+
+def code_hash():
+    """SHA-256 of the generator's sources (and the shared lowering/table): changing them invalidates keys."""
+    global _code_hash
+    if _code_hash is None:
+        here = os.path.dirname(os.path.abspath(__file__))
+        shared = os.path.dirname(here)
+        h = hashlib.sha256()
+        for path in [os.path.join(here, f) for f in _SOURCES] + [os.path.join(shared, "lowering.py"),
+                                                                   os.path.join(shared, "scalar_table.py")]:
+            with open(path, "rb") as f:
+                h.update(f.read())
+        _code_hash = h.hexdigest()
+    return _code_hash
+
+
+def _var(v, index):
+    t = v.type
+    return (index[v], getattr(t, "dtype", type(t).__name__), tuple(getattr(t, "shape", ()) or ()))
+
+
+def _lit(value):
+    a = np.asarray(value)
+    return (a.dtype.name, a.tobytes().hex())
+
+
+def _step(s, index):
+    ins = tuple(_var(v, index) for v in s.inputs)
+    outs = tuple(_var(v, index) for v in s.outputs)
+    head = (type(s).__name__, ins, outs)
+    if isinstance(s, lw.LoopStep):
+        body = tuple((b.kind, b.dtype, b.index, _lit(b.value) if b.kind == "lit" else None, b.name, b.args)
+                     for b in s.body)
+        return head + (s.ndim, tuple(map(tuple, s.bcast)), body, tuple(s.out_vals))
+    if isinstance(s, lw.ReduceStep):
+        return head + (s.kind_, tuple(s.axes), s.in_dtype, s.out_dtype)
+    if isinstance(s, lw.ViewStep):
+        props = getattr(s.op, "__props__", ())
+        return head + (type(s.op).__name__, tuple((p, repr(getattr(s.op, p))) for p in props))
+    if isinstance(s, lw.ShapeStep):
+        return head + (s.axis,)
+    if isinstance(s, lw.DotStep):
+        return head + (s.dtype,)
+    return head
+
+
+def segment_key(program, segments, target_key):
+    """Hex key of the module generated for ``segments`` (Segment records) of ``program``."""
+    index = program.index()
+    parts = [code_hash(), repr(target_key), len(program.inputs), tuple(_var(v, index) for v in program.outputs)]
+    for seg in segments:
+        reads = []
+        for v in seg.reads:
+            if v in program.constants:
+                c = program.constants[v]
+                reads.append(("const", index[v], c.dtype.name, c.shape, c.strides))
+            else:
+                reads.append(("in",) + _var(v, index))
+        parts.append((seg.direct, tuple(reads), tuple(index[v] for v in seg.exports),
+                      tuple(_step(s, index) for s in seg.steps)))
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
