@@ -86,7 +86,6 @@ def _grow(fgraph, root, group_of, max_inputs, max_nodes):
 def _composite(members, order_pos, fgraph):
     """(external inputs, Composite, exposed outputs) for a group."""
     nodes_sorted = sorted(members, key=order_pos.__getitem__)
-    produced = {o for n in nodes_sorted for o in n.outputs}
     ext, ext_index, ref_of, snodes = [], {}, {}, []
 
     def ref(v):
@@ -111,7 +110,6 @@ def _composite(members, order_pos, fgraph):
             ref_of[n.outputs[0]] = ("n", len(snodes) - 1)
     exposed = [o for n in nodes_sorted for o in n.outputs
                if any(c == "output" or c not in members for c, _ in fgraph.clients(o))]
-    assert all(o in produced for o in exposed)
     comp = ps.Composite([v.dtype for v in ext], snodes, [ref_of[o][1] for o in exposed])
     return ext, comp, exposed
 

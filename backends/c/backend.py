@@ -40,7 +40,7 @@ def _versions():
 def _key(*parts):
     h = hashlib.sha256()
     for p in parts:
-        h.update(repr(p).encode() if not isinstance(p, (bytes, str)) else (p.encode() if isinstance(p, str) else p))
+        h.update(p.encode() if isinstance(p, str) else repr(p).encode())
         h.update(b"\0")
     return h.hexdigest()
 
@@ -138,6 +138,7 @@ class CBackend:
 
     def __init__(self):
         self.last_program = None
+        self.last_how = None
 
     def compile(self, fgraph, **opts):
         build.identity()

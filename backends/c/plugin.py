@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from arignote.hookspecs import BackendRecord, hookimpl
 
+from . import build  # noqa: F401  (registers the c_* config flags, so ARIGNOTE_FLAGS can set them)
+
 _status = None
 
 

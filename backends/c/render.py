@@ -234,11 +234,6 @@ _LIMITS = {"int8": ("INT8_MIN", "INT8_MAX"), "int16": ("INT16_MIN", "INT16_MAX")
            "uint32": ("0", "UINT32_MAX"), "uint64": ("0", "UINT64_MAX")}
 
 
-def reduce_supported(kind, in_dtype, out_dtype):
-    ident, comb = _REDUCE_OPS[kind]
-    return kind_of(out_dtype) in comb and (kind not in ("all", "any") or out_dtype == "bool")
-
-
 def render_reduce(spec: ReduceSpec, fname):
     """C function ``int fname(nd, dims, sin, sout, in, out, nout)`` for one reduction."""
     kind, di, do = spec.kind, spec.in_dtype, spec.out_dtype

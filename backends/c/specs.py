@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..lowering import LoopStep, ReduceStep, SVal, Target
-from ..scalar_table import NotRenderable, loop_dtypes
+from arignote import scalar as ps
+
+from ..lowering import Body, LoopStep, ReduceStep, Target
+from ..scalar_table import NotRenderable
 
 
 @dataclass(frozen=True)
@@ -44,40 +46,38 @@ def spec_of(step):
 
 
 def family_of(spec):
-    """The family key of a one-op kernel ((op, arity, invariance) or ('reduce', kind)), else None."""
+    """The family key of a kernel of one op on operands of one dtype ((op, arity, invariance),
+    or ('reduce', kind)), else None."""
     if isinstance(spec, ReduceSpec):
         return ("reduce", spec.kind)
-    ops = [v for v in spec.body if v.kind == "op"]
-    if len(ops) != 1 or len(spec.out_dtypes) != 1 or any(v.kind == "lit" for v in spec.body):
+    ops = [v for v in spec.body if v.kind == "op" and v.name != "cast"]
+    if (len(ops) != 1 or len(spec.out_dtypes) != 1 or len(set(spec.in_dtypes)) != 1
+            or any(v.kind == "lit" for v in spec.body)):
         return None
-    (op,) = ops
-    if op.name == "cast" or list(op.args) != list(range(len(spec.in_dtypes))):
-        return None
-    return (op.name, len(spec.in_dtypes), spec.invariant)
+    return (ops[0].name, len(spec.in_dtypes), spec.invariant)
 
 
 def family(key, target: Target):
-    """Every spec of a family that ``target`` renders (one per dtype NumPy has a loop for)."""
+    """Every spec of a family that ``target`` renders: the op on each dtype, built exactly as the
+    lowering builds one Elemwise node (so the specs, hence the cache keys, are the same)."""
     if key[0] == "reduce":
         return _reduce_family(key[1], target)
     name, nin, inv = key
+    try:
+        sop = ps.get_scalar_op(name)
+    except KeyError:
+        return []
     out = []
     for d in target.dtypes:
+        body = Body(target)
+        args = [body.operand(k, d) for k in range(nin)]
         try:
-            in_dts, out_dt = loop_dtypes(name, [d] * nin)
-        except NotRenderable:
+            out_dt = sop.output_dtype(*[d] * nin)
+            r = body.apply(sop, args, out_dt)
+        except (NotRenderable, TypeError, ValueError, KeyError):
             continue
-        if list(in_dts) != [d] * nin or out_dt not in target.dtypes or not target.renders(name, _kind(d)):
-            continue
-        body = tuple(SVal("in", d, index=k) for k in range(nin)) + (SVal("op", out_dt, name=name, args=tuple(range(nin))),)
-        out.append(LoopSpec((d,) * nin, (out_dt,), inv, body, (nin,)))
+        out.append(LoopSpec((d,) * nin, (out_dt,), inv, tuple(body.vals), (r,)))
     return out
-
-
-def _kind(d):
-    import numpy as np
-
-    return np.dtype(d).kind
 
 
 def _reduce_family(kind, target):

@@ -167,7 +167,7 @@ def _generate(program, segs, target):
         except (NotImplementedError, ValueError, TypeError) as e:
             raise LLVMCompileError(f"the LLVM backend cannot render {_describe_nodes(seg.steps)}: "
                                    f"{type(e).__name__}: {e}") from e
-        layouts.append({"name": name, "table": eb.rt.name, "slots": eb.rt.layout()})
+        layouts.append({"name": name, "table": eb.rt.name, "slots": eb.rt.layout(), "caches": eb.caches})
     return str(module), {"segments": layouts}
 
 
@@ -180,8 +180,9 @@ def _link(fgraph, program, segs, compiled, meta, target):
         slow = _slow_direct(fgraph) if seg.direct else _slow_segment(seg, program, index)
         values, keep = _resolve(lay["slots"], program, target, slow)
         fill_table(compiled, lay["table"], values)
+        caches = [(kind, compiled.global_address(g)) for kind, g in lay["caches"]]
         natives[id(seg)] = capi.make_builtin(compiled.address(lay["name"]), lay["name"], compiled.engine,
-                                             keep=(keep, compiled))
+                                             keep=(keep, compiled), caches=caches)
     if len(segs) == 1 and isinstance(segs[0], Segment) and segs[0].direct:
         return natives[id(segs[0])]
     return _storage_thunk(program, segs, natives, index)

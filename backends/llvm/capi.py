@@ -21,6 +21,7 @@ AR_DATA = 16
 AR_ND = 24
 AR_DIMS = 32
 AR_STRIDES = 40
+AR_BASE = 48
 AR_DESCR = 56
 AR_FLAGS = 64
 DESCR_BYTEORDER = 26
@@ -115,19 +116,38 @@ _new_cfunc.restype = ctypes.py_object
 _new_cfunc.argtypes = [ctypes.c_void_p, ctypes.py_object, ctypes.py_object]
 
 
+_decref = ctypes.pythonapi.Py_DecRef
+_decref.argtypes = [ctypes.c_void_p]
+_decref.restype = None
+_free = ctypes.CDLL(None).free
+_free.argtypes = [ctypes.c_void_p]
+_free.restype = None
+
+
 class _Owner:
-    """Keeps the JIT engine and method definition of a builtin alive (the builtin's ``self``)."""
+    """Keeps the JIT engine and method definition of a builtin alive (the builtin's ``self``);
+    releases the buffers the code keeps between calls (``caches``: (kind, address of the global))."""
 
-    __slots__ = ("engine", "methoddef", "keep", "__weakref__")
+    __slots__ = ("engine", "methoddef", "keep", "caches", "__weakref__")
 
-    def __init__(self, engine, methoddef, keep):
-        self.engine, self.methoddef, self.keep = engine, methoddef, keep
+    def __init__(self, engine, methoddef, keep, caches):
+        self.engine, self.methoddef, self.keep, self.caches = engine, methoddef, keep, caches
+
+    def __del__(self):
+        for kind, addr in self.caches:
+            try:
+                cell = ctypes.c_void_p.from_address(addr)
+                if cell.value:
+                    (_decref if kind == "obj" else _free)(cell.value)
+                    cell.value = None
+            except Exception:  # pragma: no cover - interpreter shutdown
+                pass
 
 
-def make_builtin(address, name, engine, keep=()):
+def make_builtin(address, name, engine, keep=(), caches=()):
     """A Python builtin calling the METH_O function at ``address`` (its ``__self__`` owns the code)."""
     md = _MethodDef(name.encode(), address, METH_O, None)
-    owner = _Owner(engine, md, tuple(keep))
+    owner = _Owner(engine, md, tuple(keep), tuple(caches))
     return _new_cfunc(ctypes.addressof(md), owner, None)
 
 

@@ -133,8 +133,9 @@ class EntryBuilder:
         self.b = ir.IRBuilder(body)
         self.slow = self.fn.append_basic_block("slow")
         self.vals: dict = {}
-        self.obj_slots: list = []
-        self.mem_slots: list = []
+        self.obj_slots: list = []  # (alloca holding an owned PyObject*, its keep-global or None)
+        self.mem_slots: list = []  # (alloca, capacity alloca, keep-global, capacity global)
+        self.caches: list = []  # (kind, global name) of buffers kept between calls
         self.err = self._alloca(I32, const(I32, 0))
         self.kernel_count = 0
         self.slow_key = slow_key
@@ -217,47 +218,98 @@ class EntryBuilder:
                     [const(I64, s) for s in value.strides], obj=obj)
 
     # ------------------------------------------------------ allocation
-    def allocate(self, var, shape, kind):
-        """A new C-contiguous array for ``var`` of runtime ``shape``."""
+    def allocate(self, var, shape, kind, fortran=None):
+        """A new array for ``var`` of runtime ``shape``: C-contiguous, or Fortran-contiguous where the
+        i1 ``fortran`` is true (NumPy's 'K' order for a transposed input)."""
         b = self.b
         dt = var.type.dtype
         isz = np.dtype(dt).itemsize
+        nz = [b.select(b.icmp_signed("==", s, const(I64, 0)), const(I64, 1), s) for s in shape]
         strides = [None] * len(shape)
         acc = const(I64, isz)
         for d in reversed(range(len(shape))):
             strides[d] = acc
-            nz = b.select(b.icmp_signed("==", shape[d], const(I64, 0)), const(I64, 1), shape[d])
-            acc = b.mul(acc, nz)
+            acc = b.mul(acc, nz[d])
+        if fortran is not None and len(shape) > 1:
+            f_acc = const(I64, isz)
+            for d in range(len(shape)):
+                strides[d] = b.select(fortran, f_acc, strides[d])
+                f_acc = b.mul(f_acc, nz[d])
         if kind == "obj":
-            dims = self._alloca(I64, count=max(len(shape), 1))
-            for d, s in enumerate(shape):
-                b.store(s, b.gep(dims, [const(I64, d)]))
-            descr = self.descr(dt)
-            self.incref(descr)
-            new_t = ir.FunctionType(PyObj, [I8P, I8P, I32, I64P, I64P, I8P, I32, PyObj])
-            newfn = b.bitcast(self.rt.load(b, "new"), new_t.as_pointer())
-            null = ir.Constant(I8P, None)
-            arr = b.call(newfn, [self.rt.load(b, "ndarray"), descr, const(I32, len(shape)), dims,
-                                 ir.Constant(I64P, None), null, const(I32, 0), null])
-            slot = self._alloca(PyObj, ir.Constant(PyObj, None))
-            self.obj_slots.append(slot)
-            self.go_slow_if(b.icmp_unsigned("==", arr, null))
-            b.store(arr, slot)
-            data = self.field(arr, capi.AR_DATA, I8P)
-            return NVal(dt, data, list(shape), strides, obj=arr)
+            return self._allocate_obj(dt, shape, strides, fortran)
         if kind == "stack":
             n = int(np.prod(var.type.shape, dtype=np.int64)) * isz
             buf = self._alloca(ir.ArrayType(I8, max(n, 1)))
             buf.align = 64
             return NVal(dt, b.bitcast(buf, I8P), list(shape), strides)
-        malloc = self.pyfn("malloc", I8P, [I64])
-        nbytes = b.mul(acc, const(I64, 1))
-        mem = b.call(malloc, [nbytes])
-        slot = self._alloca(I8P, ir.Constant(I8P, None))
-        self.mem_slots.append(slot)
-        self.go_slow_if(b.icmp_unsigned("==", mem, ir.Constant(I8P, None)))
+        return NVal(dt, self._allocate_mem(acc), list(shape), strides)
+
+    def _cache_global(self, ty, kind):
+        """A global of this module that keeps a buffer between calls (freed with the function)."""
+        gv = ir.GlobalVariable(self.module, ty, self.module.get_unique_name(f"{self.name}.keep"))
+        gv.initializer = ir.Constant(ty, None if ty == PyObj else 0)
+        if ty != I64:
+            self.caches.append((kind, gv.name))
+        return gv
+
+    def _allocate_obj(self, dt, shape, strides, fortran):
+        """A NumPy array: last call's one when nobody else holds it and it fits, else a new one."""
+        b = self.b
+        null = ir.Constant(PyObj, None)
+        gv = self._cache_global(PyObj, "obj")
+        slot = self._alloca(PyObj, null)
+        self.obj_slots.append((slot, gv))
+        cand = b.load(gv)
+        descr = self.descr(dt)
+        with b.if_then(b.icmp_unsigned("!=", cand, null)):
+            ok = b.icmp_signed("==", b.load(b.bitcast(cand, I64P)), const(I64, 1))  # refcount: only ours
+            ok = b.and_(ok, b.icmp_unsigned("==", self.field(cand, capi.AR_DESCR, I8P), descr))
+            ok = b.and_(ok, b.icmp_unsigned("==", self.field(cand, capi.AR_BASE, I8P), null))
+            flags = self.field(cand, capi.AR_FLAGS, I32)
+            ok = b.and_(ok, b.icmp_unsigned("!=", b.and_(flags, const(I32, capi.NPY_ARRAY_WRITEABLE)),
+                                             const(I32, 0)))
+            dims = self.field(cand, capi.AR_DIMS, I64P)
+            strd = self.field(cand, capi.AR_STRIDES, I64P)
+            for d, (n, st) in enumerate(zip(shape, strides)):
+                ok = b.and_(ok, b.icmp_signed("==", b.load(b.gep(dims, [const(I64, d)])), n))
+                ok = b.and_(ok, b.icmp_signed("==", b.load(b.gep(strd, [const(I64, d)])), st))
+            with b.if_then(ok):
+                b.store(cand, slot)
+                b.store(null, gv)
+        with b.if_then(b.icmp_unsigned("==", b.load(slot), null)):
+            dims = self._alloca(I64, count=max(len(shape), 1))
+            for d, n in enumerate(shape):
+                b.store(n, b.gep(dims, [const(I64, d)]))
+            self.incref(descr)
+            new_t = ir.FunctionType(PyObj, [I8P, I8P, I32, I64P, I64P, I8P, I32, PyObj])
+            newfn = b.bitcast(self.rt.load(b, "new"), new_t.as_pointer())
+            flags = const(I32, 0) if fortran is None else b.select(fortran, const(I32, 2), const(I32, 0))
+            arr = b.call(newfn, [self.rt.load(b, "ndarray"), descr, const(I32, len(shape)), dims,
+                                 ir.Constant(I64P, None), null, flags, null])
+            self.go_slow_if(b.icmp_unsigned("==", arr, null))
+            b.store(arr, slot)
+        arr = b.load(slot)
+        return NVal(dt, self.field(arr, capi.AR_DATA, I8P), list(shape), strides, obj=arr)
+
+    def _allocate_mem(self, nbytes):
+        """Scratch memory of ``nbytes``: last call's block when big enough, else a new one."""
+        b = self.b
+        null = ir.Constant(I8P, None)
+        gp, gc = self._cache_global(I8P, "mem"), self._cache_global(I64, "cap")
+        slot, cap = self._alloca(I8P, null), self._alloca(I64, const(I64, 0))
+        self.mem_slots.append((slot, cap, gp, gc))
+        mem, have = b.load(gp), b.load(gc)
+        b.store(null, gp)
         b.store(mem, slot)
-        return NVal(dt, mem, list(shape), strides)
+        b.store(have, cap)
+        with b.if_then(b.or_(b.icmp_unsigned("==", mem, null), b.icmp_signed("<", have, nbytes))):
+            b.call(self.pyfn("free", ir.VoidType(), [I8P]), [mem])
+            b.store(null, slot)
+            new = b.call(self.pyfn("malloc", I8P, [I64]), [nbytes])
+            self.go_slow_if(b.icmp_unsigned("==", new, null))
+            b.store(new, slot)
+            b.store(nbytes, cap)
+        return b.load(slot)
 
     def descr(self, dtype):
         return self.rt.load(self.b, ("descr", dtype))
@@ -279,7 +331,7 @@ class EntryBuilder:
         null = ir.Constant(I8P, None)
         arr = b.call(newfn, [self.rt.load(b, "ndarray"), descr, const(I32, nd), dims, strd, val.data, flags, null])
         slot = self._alloca(PyObj, ir.Constant(PyObj, None))
-        self.obj_slots.append(slot)
+        self.obj_slots.append((slot, None))
         self.go_slow_if(b.icmp_unsigned("==", arr, null))
         b.store(arr, slot)
         self.incref(base_val.obj)
@@ -340,9 +392,14 @@ class EntryBuilder:
             if len(cands) > 1:
                 self.go_slow_if(bad)
             shape.append(n)
+        fortran = None
+        full = [k for k in range(len(ops)) if not any(step.bcast[k])]
+        if nd > 1 and full:  # outputs follow the layout of the first full input (NumPy's 'K' order)
+            st = ops[full[0]].strides
+            fortran = b.icmp_signed("<", _iabs(b, st[0]), _iabs(b, st[nd - 1]))
         outs = []
         for o in step.outputs:
-            outs.append(self.allocate(o, shape, kinds[o]))
+            outs.append(self.allocate(o, shape, kinds[o], fortran))
             self.vals[o] = outs[-1]
         if nd == 0:  # one element: computed right here, no loop
             em = Emitter(b, self.ctx.mathlib, None, self.err)
@@ -610,13 +667,14 @@ class EntryBuilder:
 
     def finish_direct(self, outputs):
         b = self.b
+        objs = [self.obj_of(v) for v in outputs]
         lst = b.call(self.pyfn("PyList_New", PyObj, [I64]), [const(I64, len(outputs))])
         self.go_slow_if(b.icmp_unsigned("==", lst, ir.Constant(PyObj, None)))
         setitem = self.pyfn("PyList_SetItem", I32, [PyObj, I64, PyObj])
-        objs = [self.obj_of(v) for v in outputs]
         for i, obj in enumerate(objs):
             self.incref(obj)
             b.call(setitem, [lst, const(I64, i), obj])
+        self._keep_objects()
         self._cleanup()
         b.ret(lst)
 
@@ -627,20 +685,43 @@ class EntryBuilder:
         for v, obj in zip(exports, objs):
             self.incref(obj)
             b.call(setitem, [self.arg, const(I64, index[v]), obj])
+        self._keep_objects()
         self._cleanup()
         none = self.rt.load(b, "none")
         self.incref(none)
         b.ret(none)
 
-    def _cleanup(self):
+    def _keep_objects(self):
+        """Success: each new array also goes to its keep-global (for reuse by the next call)."""
         b = self.b
-        for slot in self.obj_slots:
+        null = ir.Constant(PyObj, None)
+        for slot, gv in self.obj_slots:
+            if gv is None:
+                continue
+            o = b.load(slot)
+            with b.if_then(b.icmp_unsigned("!=", o, null)):
+                old = b.load(gv)
+                self.incref(o)
+                b.store(o, gv)
+                with b.if_then(b.icmp_unsigned("!=", old, null)):
+                    self.decref(old)
+
+    def _cleanup(self):
+        """Drop this call's references; scratch memory goes back to its keep-global (or is freed)."""
+        b = self.b
+        for slot, _gv in self.obj_slots:
             o = b.load(slot)
             with b.if_then(b.icmp_unsigned("!=", o, ir.Constant(PyObj, None))):
                 self.decref(o)
         free = self.pyfn("free", ir.VoidType(), [I8P])
-        for slot in self.mem_slots:
-            b.call(free, [b.load(slot)])
+        for slot, cap, gp, gc in self.mem_slots:
+            mem = b.load(slot)
+            with b.if_else(b.icmp_unsigned("==", b.load(gp), ir.Constant(I8P, None))) as (keep, drop):
+                with keep:
+                    b.store(mem, gp)
+                    b.store(b.load(cap), gc)
+                with drop:
+                    b.call(free, [mem])
 
     def finish(self):
         """Terminate the entry block and emit the slow path."""
@@ -652,6 +733,10 @@ class EntryBuilder:
         res = self.b.call(call, [self.rt.load(self.b, self.slow_key), self.arg, ir.Constant(PyObj, None)])
         self.b.ret(res)
         self.rt.finish()
+
+
+def _iabs(b, v):
+    return b.select(b.icmp_signed("<", v, const(I64, 0)), b.sub(const(I64, 0), v), v)
 
 
 def _may_fail(step):

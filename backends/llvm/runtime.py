@@ -59,13 +59,34 @@ def _walk(module):
     counted_loop(b, fn, zero, nd, one, check_zero, "empty")
     with b.if_then(b.load(found_zero)):
         b.ret_void()
+    # walk the axes in reverse when the operands' strides grow along them (Fortran-like layouts)
+    last_ax = b.sub(nd, one)
+    first_sum, last_sum = b.alloca(I64), b.alloca(I64)
+    b.store(zero, first_sum)
+    b.store(zero, last_sum)
+
+    def absval(v):
+        return b.select(b.icmp_signed("<", v, zero), b.sub(zero, v), v)
+
+    def sums(k):
+        b.store(b.add(b.load(first_sum), absval(b.load(at(strides, b.mul(k, nd))))), first_sum)
+        b.store(b.add(b.load(last_sum), absval(b.load(at(strides, b.add(b.mul(k, nd), last_ax))))), last_sum)
+
+    counted_loop(b, fn, zero, nops, one, sums, "order")
+    rev = b.icmp_signed("<", b.load(first_sum), b.load(last_sum))
+
+    def ax(d):  # the d-th axis in walking order
+        return b.select(rev, b.sub(last_ax, d), d)
+
     # merge axes: cstr is [k * nd1 + j]
     b.store(zero, j)
-    b.store(b.load(at(shape, zero)), at(cshape, zero))
+    b.store(b.load(at(shape, ax(zero))), at(cshape, zero))
     counted_loop(b, fn, zero, nops, one,
-                 lambda k: b.store(b.load(at(strides, b.mul(k, nd))), at(cstr, b.mul(k, nd1))), "init")
+                 lambda k: b.store(b.load(at(strides, b.add(b.mul(k, nd), ax(zero)))), at(cstr, b.mul(k, nd1))),
+                 "init")
 
-    def merge(d):
+    def merge(d_walk):
+        d = ax(d_walk)
         n = b.load(at(shape, d))
         with b.if_then(b.icmp_signed("!=", n, one)):
             jv = b.load(j)
