@@ -86,19 +86,20 @@ class Function:
             values = list(args) if self.trust_input else [c(a) for c, a in zip(self._convert, args)]
         else:
             values = self._check_args(args, kwargs)
-        values.extend(c[0] for c in self._shared_cells)
+        if self._shared_cells:
+            values += [c[0] for c in self._shared_cells]
         outs = self._thunk(values)
-        n = self._n_out
         if self._copy_out:
             outs = list(outs)
             for i in self._copy_out:
                 outs[i] = outs[i].copy()
         if self._update_cells:
-            for cell, v in zip(self._update_cells, outs[n:]):
-                cell[0] = v
+            n = self._n_out
+            for k, cell in enumerate(self._update_cells):
+                cell[0] = outs[n + k]
         if self._single:
             return outs[0]
-        return list(outs[:n])
+        return outs[:self._n_out]
 
     def _check_args(self, args, kwargs):
         n_in = self._n_in
@@ -191,11 +192,21 @@ def _converter(t, inp, name):
     nd = len(shape)
     pyfloat_ok = dt == np.float64 and nd == 0 and not strict
 
+    widening = {}  # source dtype -> whether it casts to dt without loss
+
     def convert(v):
         tv = type(v)
-        if tv is ndarray and v.dtype == dt and v.ndim == nd:
-            return v
-        if pyfloat_ok and (tv is float or tv is int):
+        if tv is ndarray and v.ndim == nd:
+            vdt = v.dtype
+            if vdt is dt or vdt == dt:
+                return v
+            if not strict:
+                ok = widening.get(vdt)
+                if ok is None:
+                    ok = widening[vdt] = bool(np.can_cast(vdt, dt, "safe"))
+                if ok:
+                    return v.astype(dt)
+        elif pyfloat_ok and (tv is float or tv is int):
             return np.array(v, dtype=dt)
         return filt(v, strict=strict, allow_downcast=down, name=name)
 

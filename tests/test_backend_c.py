@@ -269,11 +269,11 @@ def test_lowering_a_long_chain_is_iterative():
 
     x = T.dvector("x")
     y = x
-    for i in range(20000):
+    for i in range(5000):  # far beyond Python's recursion limit
         y = T.sin(y) if i % 2 else y * 1.0001
     prog = lowering.lower(FunctionGraph([x], [y]), lowering.Target("c"))
-    assert all(s.kind == "LoopStep" for s in prog.steps) and len(prog.steps) > 100
-    assert sum(len(s.nodes) for s in prog.steps) == 20000
+    assert all(s.kind == "LoopStep" for s in prog.steps) and len(prog.steps) > 20
+    assert sum(len(s.nodes) for s in prog.steps) == 5000
 
 
 def test_mixed_dtype_chain_promotes_at_every_step():

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-import stat
 import json
+import stat
 import struct
 import tempfile
 import warnings

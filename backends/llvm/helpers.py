@@ -10,7 +10,7 @@ import math
 
 from llvmlite import ir
 
-from .irtypes import F64, I1, I32, call_intrinsic, const, declare, elem, lanes_of
+from .irtypes import F64, I1, I32, call_intrinsic, const, lanes_of
 from .vmath import scalar_call, scalarize
 
 
@@ -187,6 +187,8 @@ def _lgamma(module, sym, ty):
     b = f.b
     (x,) = f.fn.args
     f.ret_if(b.fcmp_ordered("==", x, _c(-math.inf)), x)  # SciPy's gammaln(-inf) is -inf
+    tiny = b.fcmp_ordered("<", call_intrinsic(b, "llvm.fabs", [x]), _c(1 / 1.7976931348623157e308))
+    f.ret_if(tiny, _c(math.inf))  # SciPy (cephes) overflows 1/x to inf for subnormal x
     b.ret(scalar_call(b, "lgamma", [x]))
     return f.fn
 
@@ -237,5 +239,3 @@ _BUILDERS = {
     "ipow_s": _ipow_s,
     "ipow_u": _ipow_u,
 }
-
-__all__ = ["call", "declare", "elem"]

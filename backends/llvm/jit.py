@@ -113,7 +113,6 @@ def get_target():
 def _make_target(which, vector_math, opt):
     info = _init_llvm()
     triple = llvm.get_process_triple()
-    tgt = llvm.Target.from_triple(triple)
     x86 = triple.startswith(("x86_64", "i686", "i386"))
     if which == "host":
         cpu = llvm.get_host_cpu_name()

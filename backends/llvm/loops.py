@@ -289,6 +289,3 @@ def identity_bytes(kind, dtype):
     """The reduction identity of ``kind`` as the bytes of one ``dtype`` element."""
     return np.asarray(reduce_identity(kind, dtype)).astype(dtype).tobytes()
 
-
-__all__ = ["KernelContext", "build_loop", "build_reduce", "reduce_identity", "identity_bytes",
-           "counted_loop", "load_elem", "store_elem", "ROW_ARGS"]

@@ -7,7 +7,6 @@ from arignote.hookspecs import BackendRecord, hookimpl
 def available():
     """(ok, reason): llvmlite imports, and generated code can use this interpreter's object layout."""
     try:
-        import llvmlite  # noqa: F401
         import llvmlite.binding  # noqa: F401
     except Exception as e:  # pragma: no cover - depends on the environment
         return False, f"llvmlite is not usable: {type(e).__name__}: {e}"

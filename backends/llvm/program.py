@@ -23,13 +23,13 @@ from llvmlite import ir
 
 from arignote.backends import lowering as lw
 
-from . import capi
+from . import capi, runtime
 from .irtypes import F32, F64, I1, I8, I8P, I32, I64, I64P, const, declare, mem_type
-from . import runtime
 from .loops import build_loop, build_reduce, eval_body, identity_bytes, load_elem, store_elem
 from .scalar_ir import Emitter
 
 STACK_LIMIT = 256  # bytes: temporaries of static size up to this live on the stack
+BIG_ENTRY = 4000  # instructions: a bigger entry is compiled without optimisation (see EntryBuilder.finish)
 PyObj = I8P
 
 
@@ -733,6 +733,10 @@ class EntryBuilder:
         res = self.b.call(call, [self.rt.load(self.b, self.slow_key), self.arg, ir.Constant(PyObj, None)])
         self.b.ret(res)
         self.rt.finish()
+        size = sum(len(bb.instructions) for bb in self.fn.blocks)
+        if size > BIG_ENTRY:  # LLVM's optimisers and register allocator grow faster than linearly here
+            self.fn.attributes.add("optnone")
+            self.fn.attributes.add("noinline")
 
 
 def _iabs(b, v):
