@@ -31,12 +31,18 @@ def fmt(s):
 
 
 def interleaved(fns, rounds, number=1):
-    """Median per-call time of each fn, calling them in turn each round (fair under shared load)."""
+    """Median per-call time of each fn, calling them in turn each round, in a shuffled order
+    (fair under shared load, and no fn always runs after the same other one)."""
+    import random
+
+    rnd = random.Random(0)
     times = {k: [] for k in fns}
     for f in fns.values():
         f()
     for _ in range(rounds):
-        for k, f in fns.items():
+        order = list(fns.items())
+        rnd.shuffle(order)
+        for k, f in order:
             t = time.perf_counter()
             for _ in range(number):
                 f()
@@ -80,9 +86,10 @@ def bench_expr():
         assert np.array_equal(np.isnan(got), np.isnan(want)), "nan pattern differs from NumPy"
         fin = np.isfinite(want)
         err = float(np.max(np.abs(got[fin] - want[fin]) / (np.abs(want[fin]) + 1e-300)))
+        del got, want, fin  # a result still held cannot be reused as the next call's output buffer
         t = interleaved({"numpy": lambda: numpy_expr(a, b), "llvm": lambda: f_llvm(a, b),
                          "llvm_no_libmvec": lambda: f_llvm_scalar(a, b), "c": lambda: f_c(a, b)},
-                        15 if n == 10 ** 6 else 5)
+                        21 if n == 10 ** 6 else 7)
         rows[n] = dict(t, llvm_over_c=t["llvm"] / t["c"], llvm_over_numpy=t["llvm"] / t["numpy"], max_rel_err=err)
         print(f"n={n:>10,}: numpy {fmt(t['numpy'])}  c {fmt(t['c'])}  llvm {fmt(t['llvm'])}  "
               f"llvm w/o libmvec {fmt(t['llvm_no_libmvec'])}")

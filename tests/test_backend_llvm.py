@@ -190,7 +190,10 @@ def test_fused_loop_over_layouts_sizes_and_broadcasting():
     def check(xa, ra, ca):
         want = np.exp(-xa ** 2) * np.sin(ra) + np.log1p(np.abs(ca)) * np.tanh(xa * ra) - ca
         got = f(xa, ra, ca)
-        assert got.flags.c_contiguous and got.flags.writeable and got.base is None
+        assert got.flags.writeable and got.base is None
+        # NumPy's 'K' order: a transposed (Fortran-ordered) input gives a Fortran-ordered result
+        assert got.flags.f_contiguous if xa.flags.f_contiguous and xa.ndim > 1 and min(xa.shape) > 1 \
+            else got.flags.c_contiguous
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-300)
 
     for m, n in [(0, 3), (3, 0), (1, 1), (1, 17), (5, 1), (7, 33), (40, 9)]:
@@ -274,6 +277,14 @@ def test_reductions_over_axis_sets_layouts_and_dtypes():
                    (base[:, ::2, 1:], ib[:, ::2, 1:]), (nan_case, ib)):
         for k, (o, w) in enumerate(zip(f(xa, ia), g(xa, ia))):
             _compare(o, w, f"reduction output {k}")
+
+
+def test_long_float32_sums_stay_accurate():
+    v = T.fvector("v")
+    f = function([v], [v.sum(), T.sqr(v).sum()], backend="llvm")
+    a = np.random.default_rng(5).random(300_001).astype(np.float32) + 1
+    for got, exact in zip(f(a), (np.sum(a, dtype=np.float64), np.sum(a.astype(np.float64) ** 2))):
+        assert got.dtype == np.float32 and abs(float(got) - exact) / exact < 1e-6
 
 
 def test_reduction_of_empty_axis_matches_reference():

@@ -178,17 +178,17 @@ def _link(fgraph, program, segs, compiled, meta, target):
     layouts = meta.get("segments", [])
     for seg, lay in zip([s for s in segs if isinstance(s, Segment)], layouts):
         slow = _slow_direct(fgraph) if seg.direct else _slow_segment(seg, program, index)
-        values, keep = _resolve(lay["slots"], program, target, slow)
+        cells = capi.keep_cells(len(lay["caches"]))
+        values, keep = _resolve(lay["slots"], program, target, slow, cells)
         fill_table(compiled, lay["table"], values)
-        caches = [(kind, compiled.global_address(g)) for kind, g in lay["caches"]]
         natives[id(seg)] = capi.make_builtin(compiled.address(lay["name"]), lay["name"], compiled.engine,
-                                             keep=(keep, compiled), caches=caches)
+                                             keep=(keep, compiled), cells=cells, kinds=lay["caches"])
     if len(segs) == 1 and isinstance(segs[0], Segment) and segs[0].direct:
         return natives[id(segs[0])]
     return _storage_thunk(program, segs, natives, index)
 
 
-def _resolve(slots, program, target, slow):
+def _resolve(slots, program, target, slow, cells):
     """Addresses for the runtime-table ``slots`` (and the objects they point into, kept alive)."""
     shared = None
     values, keep = [], [slow]
@@ -214,7 +214,8 @@ def _resolve(slots, program, target, slow):
             values.append({"ndarray": capi.array_type_address,
                            "new": lambda: capi.api_function(capi.API_NEW_FROM_DESCR),
                            "setbase": lambda: capi.api_function(capi.API_SET_BASE_OBJECT),
-                           "none": lambda: id(None), "slow": lambda: id(slow)}[key]())
+                           "none": lambda: id(None), "slow": lambda: id(slow),
+                           "keep": lambda: capi.address_of(cells)}[key]())
     return values, keep
 
 

@@ -124,30 +124,42 @@ _free.argtypes = [ctypes.c_void_p]
 _free.restype = None
 
 
+def keep_cells(n):
+    """Zeroed pointer-sized cells where generated code keeps buffers between calls."""
+    return (ctypes.c_void_p * max(n, 1))()
+
+
+def address_of(cells):
+    return ctypes.addressof(cells)
+
+
 class _Owner:
-    """Keeps the JIT engine and method definition of a builtin alive (the builtin's ``self``);
-    releases the buffers the code keeps between calls (``caches``: (kind, address of the global))."""
+    """Keeps the JIT engine and method definition of a builtin alive (the builtin's ``self``),
+    and releases the buffers its code keeps between calls: ``cells`` (Python-owned memory, so
+    this works whatever order a garbage cycle is finalised in) of ``kinds`` 'obj' (an array: a
+    reference), 'mem' (malloc'd scratch) or 'cap' (a size)."""
 
-    __slots__ = ("engine", "methoddef", "keep", "caches", "__weakref__")
+    __slots__ = ("engine", "methoddef", "keep", "cells", "kinds", "__weakref__")
 
-    def __init__(self, engine, methoddef, keep, caches):
-        self.engine, self.methoddef, self.keep, self.caches = engine, methoddef, keep, caches
+    def __init__(self, engine, methoddef, keep, cells, kinds):
+        self.engine, self.methoddef, self.keep, self.cells, self.kinds = engine, methoddef, keep, cells, kinds
 
     def __del__(self):
-        for kind, addr in self.caches:
-            try:
-                cell = ctypes.c_void_p.from_address(addr)
-                if cell.value:
-                    (_decref if kind == "obj" else _free)(cell.value)
-                    cell.value = None
-            except Exception:  # pragma: no cover - interpreter shutdown
-                pass
+        cells, kinds = self.cells, self.kinds
+        for i, kind in enumerate(kinds):
+            v = cells[i]
+            if v and kind != "cap":
+                cells[i] = None
+                try:
+                    (_decref if kind == "obj" else _free)(v)
+                except Exception:  # pragma: no cover - interpreter shutdown
+                    pass
 
 
-def make_builtin(address, name, engine, keep=(), caches=()):
+def make_builtin(address, name, engine, keep=(), cells=None, kinds=()):
     """A Python builtin calling the METH_O function at ``address`` (its ``__self__`` owns the code)."""
     md = _MethodDef(name.encode(), address, METH_O, None)
-    owner = _Owner(engine, md, tuple(keep), tuple(caches))
+    owner = _Owner(engine, md, tuple(keep), cells if cells is not None else keep_cells(0), tuple(kinds))
     return _new_cfunc(ctypes.addressof(md), owner, None)
 
 

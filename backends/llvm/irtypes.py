@@ -2,6 +2,8 @@
 
 In registers a bool is ``i1``; in memory it is one byte (``i8``), as in NumPy.
 float16 values are ``half`` and are computed in float32 (as NumPy's loops do).
+A complex value is a ``CVal``: its real and imaginary parts as two values
+(two vectors in a vector loop); in memory the parts are interleaved.
 """
 from __future__ import annotations
 
@@ -25,11 +27,31 @@ _SCALAR = {
     "float16": F16, "float32": F32, "float64": F64,
 }
 
-DTYPES = tuple(_SCALAR)
+DTYPES = tuple(_SCALAR) + ("complex64", "complex128")
+COMPONENT = {"complex64": "float32", "complex128": "float64"}
+
+
+class CVal:
+    """A complex value in registers: ``re`` and ``im`` of the component type."""
+
+    __slots__ = ("re", "im")
+
+    def __init__(self, re, im):
+        self.re, self.im = re, im
+
+    @property
+    def type(self):
+        return self.re.type
+
+
+def is_complex(dtype):
+    return dtype in COMPONENT
 
 
 def reg_type(dtype):
-    """The register type of one element of ``dtype``."""
+    """The register type of one element of ``dtype`` (of each part, for complex)."""
+    if dtype in COMPONENT:
+        dtype = COMPONENT[dtype]
     try:
         return _SCALAR[dtype]
     except KeyError:
@@ -76,8 +98,10 @@ def const(ty, value):
 
 
 def literal(value, dtype, lanes=None):
-    """A NumPy scalar as an IR constant in registers (bool as i1)."""
+    """A NumPy scalar as an IR constant in registers (bool as i1, complex as a CVal)."""
     a = np.asarray(value, dtype=dtype)[()]
+    if dtype in COMPONENT:
+        return CVal(literal(a.real, COMPONENT[dtype], lanes), literal(a.imag, COMPONENT[dtype], lanes))
     ty = vec(reg_type(dtype), lanes)
     if dtype == "bool":
         return const(ty, int(bool(a)))

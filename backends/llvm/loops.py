@@ -16,11 +16,12 @@ from dataclasses import dataclass
 import numpy as np
 from llvmlite import ir
 
-from .irtypes import I1, I8P, I32, I64, I64P, VOID, const, literal, mem_type, reg_type, vec
+from .irtypes import COMPONENT, I1, I8P, I32, I64, I64P, VOID, CVal, const, is_complex, literal, mem_type, reg_type, vec
 from .scalar_ir import Emitter
 
 ROW_ARGS = (I64, I8P.as_pointer(), I64P, I32.as_pointer())
 MAX_LANES = 16
+BLOCK = 64  # vector steps per block of a float sum (see _reduce_row)
 
 
 @dataclass
@@ -33,8 +34,9 @@ class KernelContext:
 
 
 def lanes_for(dtypes, ctx):
-    """Vector lanes for a body computing in ``dtypes`` (float16 computes in float32)."""
-    widest = max([4 if d == "float16" else (1 if d == "bool" else _size(d)) for d in dtypes] or [8])
+    """Vector lanes for a body computing in ``dtypes`` (float16 computes in float32; a complex
+    value is two vectors of its parts)."""
+    widest = max([4 if d == "float16" else (1 if d == "bool" else _size(COMPONENT.get(d, d))) for d in dtypes] or [8])
     return max(2, min(MAX_LANES, ctx.vector_bits // (8 * widest)))
 
 
@@ -66,6 +68,13 @@ def counted_loop(builder, fn, start, stop, step, body, name="loop"):
 
 def load_elem(b, ptr, dtype, lanes=None):
     """Load one element (or ``lanes`` consecutive ones) of ``dtype`` at byte pointer ``ptr``."""
+    if is_complex(dtype):
+        comp = COMPONENT[dtype]
+        if lanes is None:
+            half = _size(comp)
+            return CVal(load_elem(b, ptr, comp), load_elem(b, b.gep(ptr, [const(I64, half)]), comp))
+        both = load_elem(b, ptr, comp, 2 * lanes)  # re0 im0 re1 im1 ...
+        return CVal(_pick(b, both, 0, lanes), _pick(b, both, 1, lanes))
     mt = vec(mem_type(dtype), lanes)
     v = b.load(b.bitcast(ptr, mt.as_pointer()), align=_size(dtype))
     if dtype == "bool":
@@ -73,7 +82,21 @@ def load_elem(b, ptr, dtype, lanes=None):
     return v
 
 
+def _pick(b, v, first, lanes):
+    mask = ir.Constant(ir.VectorType(I32, lanes), [first + 2 * k for k in range(lanes)])
+    return b.shuffle_vector(v, ir.Constant(v.type, ir.Undefined), mask)
+
+
 def store_elem(b, value, ptr, dtype, lanes=None):
+    if is_complex(dtype):
+        comp = COMPONENT[dtype]
+        if lanes is None:
+            store_elem(b, value.re, ptr, comp)
+            store_elem(b, value.im, b.gep(ptr, [const(I64, _size(comp))]), comp)
+            return
+        mask = ir.Constant(ir.VectorType(I32, 2 * lanes), [k // 2 + (lanes if k % 2 else 0) for k in range(2 * lanes)])
+        store_elem(b, b.shuffle_vector(value.re, value.im, mask), ptr, comp, 2 * lanes)
+        return
     mt = vec(mem_type(dtype), lanes)
     if dtype == "bool":
         value = b.zext(value, mt)
@@ -83,6 +106,8 @@ def store_elem(b, value, ptr, dtype, lanes=None):
 def splat(b, v, lanes):
     if lanes is None:
         return v
+    if isinstance(v, CVal):
+        return CVal(splat(b, v.re, lanes), splat(b, v.im, lanes))
     ty = ir.VectorType(v.type, lanes)
     ins = b.insert_element(ir.Constant(ty, ir.Undefined), v, ir.Constant(I32, 0))
     return b.shuffle_vector(ins, ir.Constant(ty, ir.Undefined), ir.Constant(ir.VectorType(I32, lanes), [0] * lanes))
@@ -221,16 +246,17 @@ def build_reduce(module, name, kind, in_dtype, out_dtype, ctx):
     opname = REDUCE_OPS[kind]
     acc = b.alloca(reg_type(adt))
     vacc = b.alloca(vec(reg_type(adt), lanes))
+    bacc = b.alloca(vec(reg_type(adt), lanes))
 
     def combine(em, a, x):
         return em.op(opname, [a, x], [adt, adt], adt)
 
-    _reduce_row(fn, b, err, ctx, lanes, kind, combine, in_dtype, out_dtype, adt, n, ptrs, strides, acc, vacc)
+    _reduce_row(fn, b, err, ctx, lanes, kind, combine, in_dtype, out_dtype, adt, n, ptrs, strides, acc, vacc, bacc)
     b.ret_void()
     return fn
 
 
-def _reduce_row(fn, b, err, ctx, lanes, kind, combine, in_dt, out_dt, adt, n, ptrs, strides, acc, vacc):
+def _reduce_row(fn, b, err, ctx, lanes, kind, combine, in_dt, out_dt, adt, n, ptrs, strides, acc, vacc, bacc):
     isz, osz = _size(in_dt), _size(out_dt)
     into_one = b.icmp_signed("==", strides[1], const(I64, 0))
     unit_in = b.icmp_signed("==", strides[0], const(I64, isz))
@@ -243,11 +269,24 @@ def _reduce_row(fn, b, err, ctx, lanes, kind, combine, in_dt, out_dt, adt, n, pt
                 em = Emitter(b, ctx.mathlib, lanes, err)
                 b.store(literal(reduce_identity(kind, adt), adt, lanes), vacc)
 
+                blocked = kind in ("sum", "prod") and adt.startswith("float")
+                into = bacc if blocked else vacc
+
                 def vbody(i):
                     x = load_elem(b, b.gep(ptrs[0], [b.mul(i, const(I64, isz))]), in_dt, lanes)
-                    b.store(combine(em, b.load(vacc), em.cast(x, in_dt, adt)), vacc)
+                    b.store(combine(em, b.load(into), em.cast(x, in_dt, adt)), into)
 
-                counted_loop(b, fn, const(I64, 0), nvec, const(I64, lanes), vbody, "rvec")
+                if blocked:  # float sums in blocks: per-lane error grows with n / BLOCK, not n (cf. pairwise)
+                    def block(start):
+                        b.store(literal(reduce_identity(kind, adt), adt, lanes), bacc)
+                        end = b.add(start, const(I64, lanes * BLOCK))
+                        end = b.select(b.icmp_signed("<", end, nvec), end, nvec)
+                        counted_loop(b, fn, start, end, const(I64, lanes), vbody, "rblk")
+                        b.store(combine(em, b.load(vacc), b.load(bacc)), vacc)
+
+                    counted_loop(b, fn, const(I64, 0), nvec, const(I64, lanes * BLOCK), block, "rvec")
+                else:
+                    counted_loop(b, fn, const(I64, 0), nvec, const(I64, lanes), vbody, "rvec")
                 v = b.load(vacc)
                 r = b.extract_element(v, const(I32, 0))
                 for k in range(1, lanes):

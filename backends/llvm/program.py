@@ -135,7 +135,7 @@ class EntryBuilder:
         self.vals: dict = {}
         self.obj_slots: list = []  # (alloca holding an owned PyObject*, its keep-global or None)
         self.mem_slots: list = []  # (alloca, capacity alloca, keep-global, capacity global)
-        self.caches: list = []  # (kind, global name) of buffers kept between calls
+        self.caches: list = []  # kinds ('obj', 'mem', 'cap') of the cells kept between calls
         self.err = self._alloca(I32, const(I32, 0))
         self.kernel_count = 0
         self.slow_key = slow_key
@@ -151,7 +151,7 @@ class EntryBuilder:
         return p
 
     def _setup_rt(self):
-        for key in ("ndarray", "new", "setbase", "walk", "fill", "none", "slow"):
+        for key in ("ndarray", "new", "setbase", "walk", "fill", "none", "slow", "keep"):
             self.rt.slot(key)
 
     def pyfn(self, name, ret, args, var_arg=False):
@@ -245,12 +245,12 @@ class EntryBuilder:
         return NVal(dt, self._allocate_mem(acc), list(shape), strides)
 
     def _cache_global(self, ty, kind):
-        """A global of this module that keeps a buffer between calls (freed with the function)."""
-        gv = ir.GlobalVariable(self.module, ty, self.module.get_unique_name(f"{self.name}.keep"))
-        gv.initializer = ir.Constant(ty, None if ty == PyObj else 0)
-        if ty != I64:
-            self.caches.append((kind, gv.name))
-        return gv
+        """A pointer to a cell that keeps a buffer between calls: the cells live in an array owned
+        by the Python side (``keep`` in the runtime table), which frees what they hold with the function."""
+        self.caches.append(kind)
+        with self.b.goto_block(self.entry):  # dominates every use, the slow path's included
+            base = self.rt.load(self.b, "keep")
+            return self.b.bitcast(self.b.gep(base, [const(I64, 8 * (len(self.caches) - 1))]), ty.as_pointer())
 
     def _allocate_obj(self, dt, shape, strides, fortran):
         """A NumPy array: last call's one when nobody else holds it and it fits, else a new one."""

@@ -108,7 +108,7 @@ for _cmp in ("lt", "gt", "le", "ge", "eq", "neq"):
     ELEMWISE[_cmp] = Elementwise(2, ("float64", "float32", "int64", "bool", ("int64", "float64")), INT_EXTRA[:3],
                                  extremes=True, grad=False, discontinuous=True, exact=True, fuzz_kinds="fiub")
 
-# comparison-shaped ops need exact operands in the fuzzer; the rest take any value
+# clip is applied through T.clip (which casts the bounds to x's dtype), not through its Elemwise
 CLIP = Elementwise(3, FI, INT_EXTRA[:3], extremes=True, exact=True)
 
 
@@ -244,7 +244,8 @@ def _shape_cases(rng):
             _mk("diag", "build", lambda v: sh.diag(v), [m[0].copy()], grad=g),
         ])
     out["arange"] = [_mk("arange", "int", lambda n: sh.arange(n), [np.asarray(5, "int64")]),
-                     _mk("arange", "float-step", lambda a, b: sh.arange(a, b, 0.5), [np.asarray(-1.0), np.asarray(2.0)]),
+                     _mk("arange", "float-step", lambda a, b: sh.arange(a, b, 0.5),
+                         [np.asarray(-1.0), np.asarray(2.0)]),
                      _mk("arange", "empty", lambda n: sh.arange(n), [np.asarray(0, "int64")])]
     out["eye"] = [_mk("eye", "offset", lambda n: sh.eye(n, n + 1, 1), [np.asarray(3, "int64")])]
     return out

@@ -72,11 +72,14 @@ class Program:
         return f"x{k}" if k < len(self.leaves) else f"v{k - len(self.leaves)}"
 
     def source(self, backend, mode):
-        """A Python script that rebuilds the graph and shows the divergence."""
-        names = ", ".join(self._name(k) for k in range(len(self.leaves)))
+        """A Python script that rebuilds the graph and shows the divergence (inputs the
+        graph does not use are left out)."""
+        used = {a for s in self.steps for a in s.args} | set(self.outputs)
+        leaves = [(k, leaf) for k, leaf in enumerate(self.leaves) if k in used]
+        names = ", ".join(self._name(k) for k, _ in leaves)
         lines = ["import numpy as np", "import arignote", "from arignote.types import TensorType",
                  "from arignote.conformance import apply_op, as_view", ""]
-        for k, leaf in enumerate(self.leaves):
+        for k, leaf in leaves:
             lines.append(f"x{k} = TensorType({leaf.dtype!r}, shape={leaf.static!r})('x{k}')")
         for j, step in enumerate(self.steps):
             args = "".join(f", {self._name(a)}" for a in step.args)
@@ -84,7 +87,7 @@ class Program:
             lines.append(f"v{j} = apply_op({step.op!r}{args}{params})")
         lines.append(f"outputs = [{', '.join(self._name(k) for k in self.outputs)}]")
         lines.append("inputs = [")
-        for leaf in self.leaves:
+        for _, leaf in leaves:
             lit = literal(leaf.value)
             lines.append(f"    {lit}," if leaf.view is None else f"    as_view({lit}, {leaf.view!r}),")
         lines.append("]")
