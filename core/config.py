@@ -205,7 +205,7 @@ class Config:
         )
         self.register_flag("debug", False, None, "extra checks and messages (e.g. which nodes fall back to NumPy)")
         self.register_flag(
-            "mode", "FAST_RUN", choices("FAST_RUN", "FAST_COMPILE"),
+            "mode", "FAST_RUN", choices("FAST_RUN", "FAST_COMPILE", "NO_REWRITES", "PY", "CHECK", "DEBUGMODE", "NANGUARD", "NANGUARDMODE"),
             "FAST_RUN: all rewrites; FAST_COMPILE: only the cheap ones",
         )
         self.register_flag(
