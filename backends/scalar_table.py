@@ -276,6 +276,19 @@ def _llvm_column():
         u = "u" + pred if pred not in ("eq", "ne") else pred
         col[op] = {"b": f"icmp.{u}", "i": f"icmp.{s}", "u": f"icmp.{u}", "f": f"fcmp.{fpred[op]}",
                    "mixed": f"wcmp.{s}"}
+    complex_ = {"add": "cadd", "sub": "csub", "mul": "cmul", "true_div": "cdiv", "neg": "cneg", "abs": "cabs",
+                "sqr": "csqr", "reciprocal": "crecip", "eq": "ceq", "neq": "cne", "isnan": "cisnan",
+                "isinf": "cisinf", "real": "creal", "imag": "cimag", "conj": "cconj",
+                "round_half_away_from_zero": "id", "logical_and": "land", "logical_or": "lor",
+                "logical_xor": "lxor", "logical_not": "lnot", "switch": "select", "second": "arg1",
+                "identity": "id"}
+    for op in ("sqrt", "exp", "log", "sin", "cos", "tan", "sinh", "cosh", "tanh"):
+        complex_[op] = f"clib.{op}"
+    for op, fn in (("arcsin", "asin"), ("arccos", "acos"), ("arctan", "atan"), ("arcsinh", "asinh"),
+                   ("arccosh", "acosh"), ("arctanh", "atanh")):
+        complex_[op] = f"clib.{fn}"
+    for op, spec in complex_.items():
+        col[op] = {**col[op], "c": spec}
     return col
 
 

@@ -7,7 +7,7 @@ builtin when every step has a rendering (see backend.py).  Modules:
 
 irtypes/vmath/helpers/scalar_ir  scalar ops as IR (the table's llvm column)
 loops/runtime                    row functions and the shared N-d walk
-program                          the native entry: checks, shapes, allocation, kernels
+entry/steps                      the native entry (checks, allocation, exports) and the steps in it
 jit/cache/signature              target, pass pipeline, object-code cache and its key
 backend/plugin                   the backend object and its registration
 """

@@ -19,12 +19,13 @@ from arignote.linker_py import NodeRuntimeError, make_thunk
 from arignote.tensor.linalg import Dot, Matmul
 
 from . import capi, jit, runtime
-from .program import NATIVE_STEPS, Segment, build_segment, fill_table
+from .entry import fill_table
+from .steps import NATIVE_STEPS, Segment, build_segment
 from .scalar_ir import renderable
 from .signature import segment_key
 
-REAL_DTYPES = ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
-               "float16", "float32", "float64")
+DTYPES = ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+          "float16", "float32", "float64", "complex64", "complex128")
 
 _counter = itertools.count()
 
@@ -33,7 +34,7 @@ def lowering_target(target=None, fgraph=None):
     """What the lowering may hand to this backend (float16 only where its conversions resolve;
     BLAS steps when SciPy's BLAS is there, looked up only for graphs with a Dot/Matmul)."""
     target = target or jit.get_target()
-    dtypes = REAL_DTYPES if target.info["float16"] else tuple(d for d in REAL_DTYPES if d != "float16")
+    dtypes = DTYPES if target.info["float16"] else tuple(d for d in DTYPES if d != "float16")
     blas = fgraph is None or any(isinstance(n.op, (Dot, Matmul)) for n in fgraph.apply_nodes)
     return lw.Target("llvm", scalar_ok=renderable, dtypes=dtypes, blas=blas and capi.blas_functions() is not None)
 
@@ -43,6 +44,9 @@ class LLVMCompileError(RuntimeError):
 
 
 def _is_native(step):
+    """Steps rendered natively (complex reductions run their perform)."""
+    if isinstance(step, lw.ReduceStep) and "complex" in step.out_dtype + step.in_dtype:
+        return False
     return isinstance(step, NATIVE_STEPS)
 
 
@@ -211,7 +215,7 @@ def _resolve(slots, program, target, slow, cells):
             keep.append(blas["_keep"])
             values.append(blas[key])
         else:
-            values.append({"ndarray": capi.array_type_address,
+            values.append({"ndarray": capi.array_type_address, "list": lambda: id(list),
                            "new": lambda: capi.api_function(capi.API_NEW_FROM_DESCR),
                            "setbase": lambda: capi.api_function(capi.API_SET_BASE_OBJECT),
                            "none": lambda: id(None), "slow": lambda: id(slow),

@@ -15,8 +15,9 @@ import math
 from llvmlite import ir
 
 from . import helpers
-from .irtypes import F32, F64, I1, call_intrinsic, const, declare, elem, kind, reg_type, type_suffix, vec
-from .vmath import math_call
+from .irtypes import (COMPONENT, F32, F64, I1, CVal, call_intrinsic, const, declare, elem, kind, reg_type,
+                      type_suffix, vec)
+from .vmath import complex_call, math_call
 
 
 class Emitter:
@@ -56,6 +57,9 @@ class Emitter:
         k = kind(dtype)
         if k == "b":
             return v
+        if k == "c":
+            comp = COMPONENT[dtype]
+            return self.b.or_(self.truth(v.re, comp), self.truth(v.im, comp))
         if k == "f":
             return self.b.fcmp_unordered("!=", v, self.like(v, 0.0))
         return self.b.icmp_unsigned("!=", v, self.like(v, 0))
@@ -65,9 +69,17 @@ class Emitter:
         if src == dst:
             return v
         b, ks, kd = self.b, kind(src), kind(dst)
-        to = self.ty(dst)
         if kd == "b":
             return self.truth(v, src)
+        if ks == "c" or kd == "c":  # complex -> real keeps the real part, as NumPy's astype
+            if ks == "c" and kd == "c":
+                cs, cd = COMPONENT[src], COMPONENT[dst]
+                return CVal(self.cast(v.re, cs, cd), self.cast(v.im, cs, cd))
+            if kd == "c":
+                re = self.cast(v, src, COMPONENT[dst])
+                return CVal(re, self.like(re, 0.0))
+            return self.cast(v.re, COMPONENT[src], dst)
+        to = self.ty(dst)
         if ks == "b":
             return b.uitofp(v, to) if kd == "f" else b.zext(v, to)
         if ks == "f" and kd == "f":
@@ -427,7 +439,60 @@ def _logical(fn):
 
 
 def _switch(em, a, d, o):
-    return em.b.select(em.truth(a[0], d[0]), a[1], a[2])
+    c = em.truth(a[0], d[0])
+    if isinstance(a[1], CVal):
+        return CVal(em.b.select(c, a[1].re, a[2].re), em.b.select(c, a[1].im, a[2].im))
+    return em.b.select(c, a[1], a[2])
+
+
+# complex numbers: NumPy's loops (straight products, Smith's division) and libm's complex functions
+def _cmul(em, x, y):
+    b = em.b
+    return CVal(b.fsub(b.fmul(x.re, y.re), b.fmul(x.im, y.im)), b.fadd(b.fmul(x.re, y.im), b.fmul(x.im, y.re)))
+
+
+def _cdiv(em, x, y):
+    b = em.b
+    fabs = lambda v: em.intr("llvm.fabs", [v])  # noqa: E731
+    one = em.like(y.re, 1.0)
+    abr, abi = fabs(y.re), fabs(y.im)
+    rat1 = b.fdiv(y.im, y.re)
+    scl1 = b.fdiv(one, b.fadd(y.re, b.fmul(y.im, rat1)))
+    r1 = b.fmul(b.fadd(x.re, b.fmul(x.im, rat1)), scl1)
+    i1 = b.fmul(b.fsub(x.im, b.fmul(x.re, rat1)), scl1)
+    rat2 = b.fdiv(y.re, y.im)
+    scl2 = b.fdiv(one, b.fadd(y.im, b.fmul(y.re, rat2)))
+    r2 = b.fmul(b.fadd(b.fmul(x.re, rat2), x.im), scl2)
+    i2 = b.fmul(b.fsub(b.fmul(x.im, rat2), x.re), scl2)
+    zero = em.like(y.re, 0.0)
+    both0 = b.and_(b.fcmp_ordered("==", abr, zero), b.fcmp_ordered("==", abi, zero))
+    first = b.fcmp_ordered(">=", abr, abi)
+    re = b.select(first, b.select(both0, b.fdiv(x.re, abr), r1), r2)
+    im = b.select(first, b.select(both0, b.fdiv(x.im, abr), i1), i2)
+    return CVal(re, im)
+
+
+def _crecip(em, a, d, o):
+    b = em.b
+    (x,) = a
+    one = em.like(x.re, 1.0)
+    small_im = b.fcmp_ordered("<=", em.intr("llvm.fabs", [x.im]), em.intr("llvm.fabs", [x.re]))
+    r1 = b.fdiv(x.im, x.re)
+    d1 = b.fadd(x.re, b.fmul(x.im, r1))
+    r2 = b.fdiv(x.re, x.im)
+    d2 = b.fadd(b.fmul(x.re, r2), x.im)
+    return CVal(b.select(small_im, b.fdiv(one, d1), b.fdiv(r2, d2)),
+                b.select(small_im, b.fneg(b.fdiv(r1, d1)), b.fneg(b.fdiv(one, d2))))
+
+
+def _cparts(fn):
+    return lambda em, a, d, o: CVal(fn(em.b, a[0].re, a[1].re), fn(em.b, a[0].im, a[1].im))
+
+
+def _clib(name):
+    def rec(em, a, d, o):
+        return complex_call(em.b, name, a[0])
+    return rec
 
 
 def _zero(em, a, d, o):
@@ -465,9 +530,31 @@ RECIPES = {
     "floor": _intr("llvm.floor"), "ceil": _intr("llvm.ceil"), "trunc": _intr("llvm.trunc"),
     "roundeven": _intr("llvm.roundeven"), "round_away": _round_away, "sqrt": _intr("llvm.sqrt"),
     "sigmoid": _sigmoid, "softplus": _softplus, "isnan": _isnan, "isinf": _isinf,
+    "cadd": _cparts(lambda b, x, y: b.fadd(x, y)), "csub": _cparts(lambda b, x, y: b.fsub(x, y)),
+    "cmul": lambda em, a, d, o: _cmul(em, *a), "csqr": lambda em, a, d, o: _cmul(em, a[0], a[0]),
+    "cdiv": lambda em, a, d, o: _cdiv(em, *a), "crecip": _crecip,
+    "cneg": lambda em, a, d, o: CVal(em.b.fneg(a[0].re), em.b.fneg(a[0].im)),
+    "cconj": lambda em, a, d, o: CVal(a[0].re, em.b.fneg(a[0].im)),
+    # real/imag keep the complex loop dtype (the table's 'same' rule); the lowering then casts to real
+    "creal": lambda em, a, d, o: CVal(a[0].re, em.like(a[0].re, 0.0)),
+    "cimag": lambda em, a, d, o: CVal(a[0].im, em.like(a[0].im, 0.0)),
+    "cabs": lambda em, a, d, o: em.math("hypot", [a[0].re, a[0].im]),
+    "ceq": lambda em, a, d, o: em.b.and_(em.b.fcmp_ordered("==", a[0].re, a[1].re),
+                                         em.b.fcmp_ordered("==", a[0].im, a[1].im)),
+    "cne": lambda em, a, d, o: em.b.or_(em.b.fcmp_unordered("!=", a[0].re, a[1].re),
+                                        em.b.fcmp_unordered("!=", a[0].im, a[1].im)),
+    "cisnan": lambda em, a, d, o: em.b.or_(_isnan(em, [a[0].re], d, o), _isnan(em, [a[0].im], d, o)),
+    "cisinf": lambda em, a, d, o: em.b.or_(_isinf(em, [a[0].re], d, o), _isinf(em, [a[0].im], d, o)),
     "land": _logical(lambda b, x, y: b.and_(x, y)), "lor": _logical(lambda b, x, y: b.or_(x, y)),
     "lxor": _logical(lambda b, x, y: b.xor(x, y)), "lnot": _logical(lambda b, x: b.xor(x, const(x.type, 1))),
 }
+
+
+def complex_abi_ok():
+    """libm's complex functions are called with the x86-64 System V convention only."""
+    import platform
+
+    return platform.machine() in ("x86_64", "AMD64")
 
 
 def recipe(spec):
@@ -477,6 +564,8 @@ def recipe(spec):
     if r is not None:
         return r
     family, _, arg = spec.partition(".")
+    if family == "clib":
+        return _clib(arg) if complex_abi_ok() else None
     if family == "libm":
         return _libm(arg)
     if family == "helper":
@@ -501,7 +590,7 @@ def lookup(name, k):
 
         row = TABLE.get(name)
         spec = row.template("llvm", k) if row is not None else None
-        _cache[key] = recipe(spec) if spec is not None else None
+        _cache[key] = recipe(spec) if spec is not None else None  # None: this platform lacks it
     return _cache[key]
 
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from arignote.backends import lowering as lw
 
-_SOURCES = ("irtypes.py", "vmath.py", "scalar_ir.py", "helpers.py", "loops.py", "program.py", "runtime.py",
+_SOURCES = ("irtypes.py", "vmath.py", "scalar_ir.py", "helpers.py", "loops.py", "entry.py", "steps.py", "runtime.py",
             "backend.py", "capi.py", "signature.py", "jit.py")
 _code_hash = None
 

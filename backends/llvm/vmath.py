@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from llvmlite import ir
 
-from .irtypes import F32, F64, declare, elem, lanes_of
+from .irtypes import F32, F64, CVal, declare, elem, lanes_of
 
 UNARY = ("acos", "acosh", "asin", "asinh", "atan", "atanh", "cbrt", "cos", "cosh", "erf", "erfc", "exp",
          "exp10", "exp2", "expm1", "log", "log10", "log1p", "log2", "sin", "sinh", "tan", "tanh")
@@ -89,6 +89,38 @@ def math_call(builder, mathlib, name, args):
             wide = math_call(builder, mathlib, name, [_pad(builder, a, w) for a in args])
             return _slice(builder, wide, 0, n)
     return scalarize(builder, lambda b, xs: scalar_call(b, name, xs), args)
+
+
+def complex_call(builder, name, z):
+    """libm's complex function ``c<name>`` (``c<name>f`` for complex64) on a CVal, lane by lane.
+
+    x86-64 System V passes a double complex as two doubles (returned as {double, double}) and a
+    float complex as one <2 x float>."""
+    n = lanes_of(z.type)
+    if n is not None:
+        i32 = ir.IntType(32)
+        re = ir.Constant(z.re.type, ir.Undefined)
+        im = ir.Constant(z.im.type, ir.Undefined)
+        for k in range(n):
+            idx = ir.Constant(i32, k)
+            r = complex_call(builder, name, CVal(builder.extract_element(z.re, idx), builder.extract_element(z.im, idx)))
+            re = builder.insert_element(re, r.re, idx)
+            im = builder.insert_element(im, r.im, idx)
+        return CVal(re, im)
+    ft = z.type
+    if ft == F64:
+        fn = declare(builder.module, "c" + name, ir.LiteralStructType([F64, F64]), [F64, F64])
+        fn.attributes.add("nounwind")
+        r = builder.call(fn, [z.re, z.im])
+        return CVal(builder.extract_value(r, 0), builder.extract_value(r, 1))
+    v2 = ir.VectorType(F32, 2)
+    fn = declare(builder.module, "c" + name + "f", v2, [v2])
+    fn.attributes.add("nounwind")
+    packed = builder.insert_element(builder.insert_element(ir.Constant(v2, ir.Undefined), z.re, ir.Constant(ir.IntType(32), 0)),
+                                    z.im, ir.Constant(ir.IntType(32), 1))
+    r = builder.call(fn, [packed])
+    return CVal(builder.extract_element(r, ir.Constant(ir.IntType(32), 0)),
+                builder.extract_element(r, ir.Constant(ir.IntType(32), 1)))
 
 
 def scalarize(builder, fn, args, ret_elem=None):

@@ -1,0 +1,396 @@
+"""The steps of the shared lowering rendered inside a segment's entry (see entry.py).
+
+LoopStep: broadcast shapes checked, outputs allocated (in the layout of the
+first full input, like NumPy's 'K' order), a row kernel run by the shared
+N-d walk -- or, for 0-d loops, the scalar code inline.  ReduceStep: output
+filled with the identity, then a reduction row kernel.  ViewStep: new
+shape/strides over the same memory (DimShuffle, basic Subtensor with
+Python's slice rules).  ShapeStep.  DotStep: SciPy's Fortran BLAS (gemm,
+gemv) on row-major views seen as transposed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from llvmlite import ir
+
+from arignote.backends import lowering as lw
+
+from . import capi, runtime
+from .entry import STACK_LIMIT, EntryBuilder, NVal, PyObj
+from .irtypes import F32, F64, I1, I8, I8P, I32, I64, I64P, const, mem_type
+from .loops import build_loop, build_reduce, eval_body, identity_bytes, load_elem, store_elem
+from .scalar_ir import Emitter
+
+# ------------------------------------------------------------------ the plan
+@dataclass
+class Segment:
+    """Steps compiled into one entry; ``reads`` come from the list, ``exports`` go back to Python."""
+
+    steps: list
+    reads: list
+    exports: list
+    direct: bool
+
+
+def alloc_kind(var, exported_bases):
+    """'obj' (a NumPy array: Python sees it), 'stack' (small and of static size) or 'malloc'."""
+    if var in exported_bases:
+        return "obj"
+    shp = var.type.shape
+    if all(s is not None for s in shp):
+        n = int(np.prod(shp, dtype=np.int64)) * np.dtype(var.type.dtype).itemsize
+        if n <= STACK_LIMIT:
+            return "stack"
+    return "malloc"
+
+
+class SegmentBuilder(EntryBuilder):
+    """An entry builder that renders the lowering's steps."""
+
+    def run_loop(self, step, kinds):
+        b = self.b
+        ops = [self.vals[v] for v in step.inputs]
+        nd = step.ndim
+        shape = []
+        for d in range(nd):
+            cands = [k for k in range(len(ops)) if not step.bcast[k][d]]
+            if not cands:
+                shape.append(const(I64, 1))
+                continue
+            n = ops[cands[0]].shape[d]
+            bad = const(I1, 0)
+            for k in cands[1:]:
+                bad = b.or_(bad, b.icmp_signed("!=", ops[k].shape[d], n))
+            if len(cands) > 1:
+                self.go_slow_if(bad)
+            shape.append(n)
+        fortran = None
+        full = [k for k in range(len(ops)) if not any(step.bcast[k])]
+        if nd > 1 and full:  # outputs follow the layout of the first full input (NumPy's 'K' order)
+            st = ops[full[0]].strides
+            fortran = b.icmp_signed("<", _iabs(b, st[0]), _iabs(b, st[nd - 1]))
+        outs = []
+        for o in step.outputs:
+            outs.append(self.allocate(o, shape, kinds[o], fortran))
+            self.vals[o] = outs[-1]
+        if nd == 0:  # one element: computed right here, no loop
+            em = Emitter(b, self.ctx.mathlib, None, self.err)
+            vals = eval_body(em, step.body, lambda k: load_elem(b, ops[k].data, ops[k].dtype))
+            for out, vi in zip(outs, step.out_vals):
+                store_elem(b, vals[vi], out.data, out.dtype)
+            if _may_fail(step):
+                self.check_err()
+            return
+        kfn = build_loop(self.module, self.kernel_name("loop"), step, self.ctx)
+        zero = const(I64, 0)
+
+        def strides_of(k):
+            if k < len(ops):
+                return [zero if step.bcast[k][d] else ops[k].strides[d] for d in range(nd)]
+            return outs[k - len(ops)].strides
+
+        self.kernel_call(kfn, shape, ops + outs, strides_of)
+        if _may_fail(step):
+            self.check_err()
+
+    def run_reduce(self, step, kinds):
+        b = self.b
+        x = self.vals[step.inputs[0]]
+        (z,) = step.outputs
+        axes = set(step.axes)
+        nd = len(x.shape)
+        if step.kind_ in ("max", "min") and axes:
+            empty = const(I1, 0)
+            for d in axes:
+                empty = b.or_(empty, b.icmp_signed("==", x.shape[d], const(I64, 0)))
+            self.go_slow_if(empty)
+        out_shape = [x.shape[d] for d in range(nd) if d not in axes]
+        out = self.allocate(z, out_shape, kinds[z])
+        self.vals[z] = out
+        n_out = const(I64, 1)
+        for s in out_shape:
+            n_out = b.mul(n_out, s)
+        ident = identity_bytes(step.kind_, step.out_dtype)
+        fill = b.bitcast(self.rt.load(b, "fill"), runtime.FILL_TYPE.as_pointer())
+        b.call(fill, [n_out, out.data, const(I64, len(ident)), self.bytes_constant(ident)])
+        kfn = build_reduce(self.module, self.kernel_name("reduce"), step.kind_, step.in_dtype, step.out_dtype,
+                           self.ctx)
+        zero = const(I64, 0)
+        out_strides, j = [], 0
+        for d in range(nd):
+            if d in axes:
+                out_strides.append(zero)
+            else:
+                out_strides.append(out.strides[j])
+                j += 1
+        self.kernel_call(kfn, x.shape, [x, out], lambda k: x.strides if k == 0 else out_strides)
+
+    def run_shape(self, step, kinds):
+        b = self.b
+        x = self.vals[step.inputs[0]]
+        (o,) = step.outputs
+        if step.axis is None:
+            out = self.allocate(o, [const(I64, len(x.shape))], kinds[o])
+            for d, s in enumerate(x.shape):
+                b.store(s, b.bitcast(b.gep(out.data, [const(I64, 8 * d)]), I64P))
+        else:
+            out = self.allocate(o, [], kinds[o])
+            b.store(x.shape[step.axis], b.bitcast(out.data, I64P))
+        self.vals[o] = out
+
+    def run_view(self, step, kinds):
+        from arignote.tensor.elemwise import DimShuffle
+
+        op = step.op
+        x = self.vals[step.inputs[0]]
+        (o,) = step.outputs
+        if isinstance(op, DimShuffle):
+            shape, strides = [], []
+            for e in op.new_order:
+                if e == "x":
+                    shape.append(const(I64, 1))
+                    strides.append(const(I64, 0))
+                else:
+                    shape.append(x.shape[e])
+                    strides.append(x.strides[e])
+            self.vals[o] = NVal(x.dtype, x.data, shape, strides, obj=None,
+                                base=x.base if x.base is not None else step.inputs[0])
+            return
+        self.vals[o] = self._subtensor(step, x)
+
+    def _subtensor(self, step, x):
+        b = self.b
+        op = step.op
+        idx_vals = [self._scalar_index(v) for v in step.inputs[1:]]
+        it = iter(idx_vals)
+        data = x.data
+        shape, strides = [], []
+        for d, e in enumerate(op.idx_list):
+            n, s = x.shape[d], x.strides[d]
+            if e == "int":
+                i = next(it)
+                i = b.select(b.icmp_signed("<", i, const(I64, 0)), b.add(i, n), i)
+                bad = b.or_(b.icmp_signed("<", i, const(I64, 0)), b.icmp_signed(">=", i, n))
+                self.go_slow_if(bad)
+                data = b.gep(data, [b.mul(i, s)])
+                continue
+            _, hs, he, hk = e
+            start = next(it) if hs else None
+            stop = next(it) if he else None
+            stp = next(it) if hk else None
+            start_v, length, step_v = self._slice(n, start, stop, stp)
+            data = b.gep(data, [b.mul(start_v, s)])
+            shape.append(length)
+            strides.append(b.mul(s, step_v))
+        shape.extend(x.shape[len(op.idx_list):])
+        strides.extend(x.strides[len(op.idx_list):])
+        base = x.base if x.base is not None else step.inputs[0]
+        return NVal(x.dtype, data, shape, strides, obj=None, base=base)
+
+    # ------------------------------------------------------------------ dot
+    def run_dot(self, step, kinds):
+        """z = x . y for 1-d/2-d float arrays through SciPy's gemm/gemv (row-major seen as transposed)."""
+        b = self.b
+        x, y = (self.vals[v] for v in step.inputs)
+        (zv,) = step.outputs
+        dt = step.dtype
+        es = np.dtype(dt).itemsize
+        xn, yn = len(x.shape), len(y.shape)
+        one64, zero64 = const(I64, 1), const(I64, 0)
+        m = x.shape[0] if xn == 2 else one64
+        k = x.shape[xn - 1]
+        n = y.shape[1] if yn == 2 else one64
+        big = const(I64, 2**31 - 1)
+        bad = b.icmp_signed("!=", k, y.shape[0])
+        for v in (m, n, k):
+            bad = b.or_(bad, b.icmp_signed(">", v, big))
+        self.go_slow_if(bad)
+        oshape = ([m] if xn == 2 else []) + ([n] if yn == 2 else [])
+        z = self.allocate(zv, oshape, kinds[zv])
+        self.vals[zv] = z
+        nonempty = b.and_(b.icmp_signed(">", m, zero64), b.icmp_signed(">", n, zero64))
+        with b.if_then(nonempty):
+            with b.if_else(b.icmp_signed("==", k, zero64)) as (empty_k, work):
+                with empty_k:
+                    fill = b.bitcast(self.rt.load(b, "fill"), runtime.FILL_TYPE.as_pointer())
+                    b.call(fill, [b.mul(m, n), z.data, const(I64, es), self.bytes_constant(bytes(es))])
+                with work:
+                    self._blas_call(step, x, y, z, m, n, k, xn, yn, es)
+
+    def _layout(self, r, c, s0, s1, es):
+        """(usable, trans 'N' flag as i1, leading dimension) of a row-major r x c view for Fortran BLAS."""
+        b = self.b
+        one = const(I64, 1)
+        esc = const(I64, es)
+        s1 = b.select(b.icmp_signed("==", c, one), esc, s1)
+        s0 = b.select(b.icmp_signed("==", r, one), b.mul(c, esc), s0)
+        cmax = b.select(b.icmp_signed(">", c, one), c, one)
+        rmax = b.select(b.icmp_signed(">", r, one), r, one)
+
+        def fits(unit, lead, need):
+            ld = b.sdiv(lead, esc)
+            ok = b.and_(b.icmp_signed("==", unit, esc), b.icmp_signed(">", lead, const(I64, 0)))
+            ok = b.and_(ok, b.icmp_signed("==", b.srem(lead, esc), const(I64, 0)))
+            ok = b.and_(ok, b.icmp_signed(">=", ld, need))
+            return b.and_(ok, b.icmp_signed("<", ld, const(I64, 2**31 - 1))), ld
+
+        ok_n, ld_n = fits(s1, s0, cmax)
+        ok_t, ld_t = fits(s0, s1, rmax)
+        return b.or_(ok_n, ok_t), ok_n, b.trunc(b.select(ok_n, ld_n, ld_t), I32)
+
+    def _blas_call(self, step, x, y, z, m, n, k, xn, yn, es):
+        b = self.b
+        xs0 = x.strides[0] if xn == 2 else const(I64, 0)
+        xs1 = x.strides[xn - 1]
+        ys0 = y.strides[0]
+        ys1 = y.strides[1] if yn == 2 else const(I64, 0)
+        okx, nx, ldx = self._layout(m, k, xs0, xs1, es)
+        oky, ny, ldy = self._layout(k, n, ys0, ys1, es)
+        self.go_slow_if(b.not_(b.and_(okx, oky)))  # strided beyond BLAS: NumPy copies
+        chars = {c: const(I8, ord(c)) for c in "NT"}
+        ft = F64 if step.dtype == "float64" else F32
+        pfx = "d" if step.dtype == "float64" else "s"
+
+        def ptr(v, ty):
+            p = self._alloca(ty)
+            b.store(v, p)
+            return p
+
+        def char(flag):
+            return ptr(b.select(flag, chars["N"], chars["T"]), I8)
+
+        def char_inv(flag):
+            return ptr(b.select(flag, chars["T"], chars["N"]), I8)
+
+        i32 = lambda v: ptr(b.trunc(v, I32), I32)  # noqa: E731
+        alpha, beta = ptr(ir.Constant(ft, 1.0), ft), ptr(ir.Constant(ft, 0.0), ft)
+        fp = ft.as_pointer()
+        cast = lambda v: b.bitcast(v, fp)  # noqa: E731
+        one = ptr(const(I32, 1), I32)
+        i32p = I32.as_pointer()
+        gemv_t = ir.FunctionType(ir.VoidType(), [I8P, i32p, i32p, fp, fp, i32p, fp, i32p, fp, fp, i32p])
+        gemm_t = ir.FunctionType(ir.VoidType(), [I8P, I8P, i32p, i32p, i32p, fp, fp, i32p, fp, i32p, fp, fp,
+                                                 i32p])
+        if yn == 1:  # z[m] = x[m,k] y[k]: Fortran sees x^T (k x m) when x is 'N'
+            incy = b.select(ny, ldy, const(I32, 1))
+            rows = b.select(nx, b.trunc(k, I32), b.trunc(m, I32))
+            cols = b.select(nx, b.trunc(m, I32), b.trunc(k, I32))
+            gemv = b.bitcast(self.rt.load(b, pfx + "gemv"), gemv_t.as_pointer())
+            b.call(gemv, [char_inv(nx), ptr(rows, I32), ptr(cols, I32), alpha, cast(x.data), ptr(ldx, I32),
+                          cast(y.data), ptr(incy, I32), beta, cast(z.data), one])
+        elif xn == 1:  # z[n] = x[k] y[k,n] = y^T x: Fortran sees y^T (n x k) when y is 'N'
+            incx = b.select(nx, const(I32, 1), ldx)
+            rows = b.select(ny, b.trunc(n, I32), b.trunc(k, I32))
+            cols = b.select(ny, b.trunc(k, I32), b.trunc(n, I32))
+            gemv = b.bitcast(self.rt.load(b, pfx + "gemv"), gemv_t.as_pointer())
+            b.call(gemv, [char(ny), ptr(rows, I32), ptr(cols, I32), alpha, cast(y.data), ptr(ldy, I32),
+                          cast(x.data), ptr(incx, I32), beta, cast(z.data), one])
+        else:  # row-major z = x y  <=>  column-major z^T = y^T x^T
+            ldz = b.select(b.icmp_signed(">", n, const(I64, 0)), n, const(I64, 1))
+            gemm = b.bitcast(self.rt.load(b, pfx + "gemm"), gemm_t.as_pointer())
+            b.call(gemm, [char(ny), char(nx), i32(n), i32(m), i32(k), alpha, cast(y.data), ptr(ldy, I32),
+                          cast(x.data), ptr(ldx, I32), beta, cast(z.data), i32(ldz)])
+
+    def _scalar_index(self, var):
+        v = self.vals[var]
+        x = self.b.load(self.b.bitcast(v.data, mem_type(var.type.dtype).as_pointer()))
+        em = Emitter(self.b, self.ctx.mathlib)
+        return em.cast(x, var.type.dtype, "int64")
+
+    def _slice(self, n, start, stop, step):
+        """Python's slice.indices(n) and the slice length, for runtime bounds."""
+        b = self.b
+        zero, one, m1 = const(I64, 0), const(I64, 1), const(I64, -1)
+        if step is None:
+            step = one
+        else:
+            self.go_slow_if(b.icmp_signed("==", step, zero))
+        neg = b.icmp_signed("<", step, zero)
+        lower = b.select(neg, m1, zero)
+        upper = b.select(neg, b.add(n, m1), n)
+
+        def adjust(v, default):
+            if v is None:
+                return default
+            wrapped = b.add(v, n)
+            lo_v = b.select(b.icmp_signed("<", wrapped, lower), lower, wrapped)
+            hi_v = b.select(b.icmp_signed(">", v, upper), upper, v)
+            return b.select(b.icmp_signed("<", v, zero), lo_v, hi_v)
+
+        start_v = adjust(start, b.select(neg, upper, lower))
+        stop_v = adjust(stop, b.select(neg, lower, upper))
+        # length: (stop - start + step -/+ 1) // step when positive, else 0
+        diff_pos = b.sub(stop_v, start_v)
+        diff_neg = b.sub(start_v, stop_v)
+        step_abs = b.select(neg, b.sub(zero, step), step)
+        diff = b.select(neg, diff_neg, diff_pos)
+        length = b.sdiv(b.add(diff, b.sub(step_abs, one)), step_abs)
+        length = b.select(b.icmp_signed(">", diff, zero), length, zero)
+        return start_v, length, step
+
+    # ----------------------------------------------------------------- exports
+
+
+def _iabs(b, v):
+    return b.select(b.icmp_signed("<", v, const(I64, 0)), b.sub(const(I64, 0), v), v)
+
+
+def _may_fail(step):
+    return any(v.kind == "op" and v.name == "pow" and v.dtype[0] in "iu" for v in step.body)
+
+
+NATIVE_STEPS = (lw.LoopStep, lw.ReduceStep, lw.ViewStep, lw.ShapeStep, lw.DotStep)
+
+
+def build_segment(module, target, name, program, seg, index):
+    """Emit the entry of ``seg``; returns the EntryBuilder (its ``rt`` must be filled after JIT)."""
+    eb = SegmentBuilder(module, target, name, program, seg, index, "slow")
+    b = eb.b
+    is_list = b.icmp_unsigned("==", eb.field(eb.arg, capi.OB_TYPE, I8P), eb.rt.load(b, "list"))
+    eb.go_slow_if(b.not_(is_list))  # the thunk is called with a list; anything else takes the slow path
+    if seg.direct:
+        n = len(program.inputs)
+        size = b.call(eb.pyfn("PyList_Size", I64, [PyObj]), [eb.arg])
+        eb.go_slow_if(b.icmp_signed("!=", size, const(I64, n)))
+    for v in seg.reads:
+        if v in program.constants:
+            eb.vals[v] = eb.read_constant(v, program.constants[v])
+        else:
+            eb.vals[v] = eb.read_input(v, index[v])
+    exported = set(seg.exports) | (set(program.outputs) if seg.direct else set())
+    bases = set()
+    for s in seg.steps:
+        for o in s.outputs:
+            if o in exported:
+                bases.add(o)
+    # views that are exported need their base as an object
+    view_base = {}
+    for s in seg.steps:
+        if isinstance(s, lw.ViewStep):
+            src = s.inputs[0]
+            view_base[s.outputs[0]] = view_base.get(src, src)
+    for v in exported:
+        if v in view_base:
+            bases.add(view_base[v])
+    kinds = {o: alloc_kind(o, bases) for s in seg.steps for o in s.outputs}
+    for s in seg.steps:
+        if isinstance(s, lw.LoopStep):
+            eb.run_loop(s, kinds)
+        elif isinstance(s, lw.ReduceStep):
+            eb.run_reduce(s, kinds)
+        elif isinstance(s, lw.ShapeStep):
+            eb.run_shape(s, kinds)
+        elif isinstance(s, lw.ViewStep):
+            eb.run_view(s, kinds)
+        elif isinstance(s, lw.DotStep):
+            eb.run_dot(s, kinds)
+        else:  # pragma: no cover - the planner only puts native steps here
+            raise TypeError(f"step {s.kind} is not native")
+    if seg.direct:
+        eb.finish_direct(program.outputs)
+    else:
+        eb.finish_storage(seg.exports, index)
+    eb.finish()
+    return eb
