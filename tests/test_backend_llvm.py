@@ -324,11 +324,11 @@ def test_dot_through_blas_for_every_layout():
     f = function([A, B, v], [T.dot(A, B), T.dot(A, v), T.dot(v, B), T.dot(v, v)], backend="llvm")
     rng = np.random.default_rng(4)
     M = rng.standard_normal((9, 8))
-    for a, b in ((M[:5, :4], M[:4, :3]), (M.T[:4, :5].T, M[:4, :6]), (M[::2, ::-1][:, :4], M[1:5, :2]),
+    for a, b in ((M[:5, :4], M[:4, :3]), (M.T[:4, :5].T, M[:4, :6]), (M[::2, ::-1][:, :4], M[1:5, ::-2]),
                  (np.asfortranarray(M[:3, :4]), np.asfortranarray(M[:4, :7])), (M[:0, :4], M[:4, :3]),
                  (M[:3, :0], M[:0, :5])):
         assert a.shape[1] == b.shape[0]
-        vv = rng.standard_normal(a.shape[1])
+        vv = rng.standard_normal(2 * a.shape[1])[::-2]
         got = f(a, b, vv)
         want = [a @ b, a @ vv, vv @ b, vv @ vv]
         for o, w in zip(got, want):

@@ -3,10 +3,11 @@
 The ``llvm`` column of backends/scalar_table.py names, per (op, input kind),
 a recipe here; ``recipe(spec)(em, args, dtypes, out)`` emits one application
 of the op, whose loop dtypes NumPy has already chosen (backends/lowering.py
-inserts those casts).  Kinds are the table's ('b', 'i', 'u', 'f', 'mixed').  Every recipe works on
-scalars and on vectors alike (selects, no branches), so the fused loop can
-run W lanes at a time.  Division by zero and the like follow NumPy's results,
-never LLVM's undefined behaviour.
+inserts those casts).  Kinds are the table's ('b', 'i', 'u', 'f', 'c',
+'mixed').  Every recipe works on scalars and on vectors alike (selects, no
+branches), so the fused loop can run W lanes at a time; complex values are
+CVal pairs of parts.  Division by zero, out-of-range casts and the like
+follow NumPy's results, never LLVM's undefined behaviour.
 """
 from __future__ import annotations
 
@@ -39,9 +40,6 @@ class Emitter:
     # ---------------------------------------------------------------- helpers
     def ty(self, dtype):
         return vec(reg_type(dtype), self.lanes)
-
-    def c(self, dtype, value):
-        return const(self.ty(dtype), value)
 
     def like(self, v, value):
         return const(v.type, value)

@@ -246,9 +246,15 @@ class SegmentBuilder(EntryBuilder):
         xs1 = x.strides[xn - 1]
         ys0 = y.strides[0]
         ys1 = y.strides[1] if yn == 2 else const(I64, 0)
-        okx, nx, ldx = self._layout(m, k, xs0, xs1, es)
-        oky, ny, ldy = self._layout(k, n, ys0, ys1, es)
-        self.go_slow_if(b.not_(b.and_(okx, oky)))  # strided beyond BLAS: NumPy copies
+        okx, _, _ = self._layout(m, k, xs0, xs1, es)
+        oky, _, _ = self._layout(k, n, ys0, ys1, es)
+        # operands strided beyond what BLAS takes (negative, non-unit steps) are copied first
+        xdata, xs0, xs1 = self._contiguous_if_not(okx, x, m, k, xs0, xs1, step.dtype)
+        ydata, ys0, ys1 = self._contiguous_if_not(oky, y, k, n, ys0, ys1, step.dtype)
+        x = NVal(x.dtype, xdata, x.shape, x.strides)
+        y = NVal(y.dtype, ydata, y.shape, y.strides)
+        _, nx, ldx = self._layout(m, k, xs0, xs1, es)
+        _, ny, ldy = self._layout(k, n, ys0, ys1, es)
         chars = {c: const(I8, ord(c)) for c in "NT"}
         ft = F64 if step.dtype == "float64" else F32
         pfx = "d" if step.dtype == "float64" else "s"
@@ -292,6 +298,37 @@ class SegmentBuilder(EntryBuilder):
             gemm = b.bitcast(self.rt.load(b, pfx + "gemm"), gemm_t.as_pointer())
             b.call(gemm, [char(ny), char(nx), i32(n), i32(m), i32(k), alpha, cast(y.data), ptr(ldy, I32),
                           cast(x.data), ptr(ldx, I32), beta, cast(z.data), i32(ldz)])
+
+    def _contiguous_if_not(self, ok, v, r, c, s0, s1, dtype):
+        """(data, row stride, column stride) of an r x c view, copied to scratch memory unless ``ok``."""
+        b = self.b
+        es = np.dtype(dtype).itemsize
+        cs0, cs1 = b.mul(c, const(I64, es)), const(I64, es)
+        tmp = self._alloca(I8P)
+        b.store(v.data, tmp)
+        with b.if_then(b.not_(ok), likely=False):
+            size = b.mul(b.mul(r, c), const(I64, es))
+            mem = self._allocate_mem(b.select(b.icmp_signed(">", size, const(I64, 0)), size, const(I64, es)))
+            src = NVal(dtype, v.data, [r, c], [s0, s1])
+            dst = NVal(dtype, mem, [r, c], [cs0, cs1])
+            self.kernel_call(self._copy_row(dtype), [r, c], [src, dst], lambda k: (src, dst)[k].strides)
+            b.store(mem, tmp)
+        return b.load(tmp), b.select(ok, s0, cs0), b.select(ok, s1, cs1)
+
+    def _copy_row(self, dtype):
+        """The row kernel copying elements of ``dtype`` (one per module and dtype)."""
+        from types import SimpleNamespace
+
+        from arignote.backends.lowering import SVal
+
+        name = f"{self.name}.copy.{dtype}"
+        fn = self.module.globals.get(name)
+        if fn is None:
+            var = SimpleNamespace(type=SimpleNamespace(dtype=dtype))
+            step = SimpleNamespace(inputs=[var], outputs=[var], body=[SVal("in", dtype, index=0)], out_vals=[0],
+                                   ndim=2, bcast=[(False, False)])
+            fn = build_loop(self.module, name, step, self.ctx)
+        return fn
 
     def _scalar_index(self, var):
         v = self.vals[var]
