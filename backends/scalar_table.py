@@ -159,6 +159,42 @@ def _rows():
 
 
 TABLE: dict[str, Rendering] = _rows()
+_plugin_rows: dict = {}   # name -> repr of a row a plugin registered (part of the LLVM cache key)
+_listeners: list = []     # callables clearing caches derived from TABLE
+
+
+def register(row, replace=False):
+    """Add (or with ``replace``, change) the renderings of one scalar op, e.g. from a plugin.
+
+    ``row`` is a Rendering keyed by the scalar op's ``name``.  A different row
+    already registered under that name raises ValueError unless ``replace``;
+    the same row again is a no-op.  Caches derived from the table are cleared.
+    """
+    if not isinstance(row, Rendering):
+        raise TypeError(f"register() takes a scalar_table.Rendering, not {type(row).__name__}")
+    known = TABLE.get(row.name)
+    if known == row:
+        return
+    if known is not None and not replace:
+        raise ValueError(f"scalar op {row.name!r} already has renderings ({known!r}); "
+                         "pass replace=True to change them")
+    TABLE[row.name] = row
+    _plugin_rows[row.name] = repr(row)
+    table_changed()
+
+
+def table_changed():
+    """Forget everything derived from TABLE (loop dtypes, recipes looked up by name)."""
+    _loop_dtypes.cache_clear()
+    for forget in _listeners:
+        forget()
+
+
+def fingerprint():
+    """A digest of the rows plugins registered: compiled code depending on them is keyed by it."""
+    import hashlib
+
+    return hashlib.sha256(repr(sorted(_plugin_rows.items())).encode()).hexdigest()[:16]
 
 
 @functools.lru_cache(maxsize=None)

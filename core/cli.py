@@ -11,14 +11,9 @@ Exit status: 0 on success, 1 when something failed, 2 on a usage error.
 from __future__ import annotations
 
 import argparse
-import importlib
-import os
 import platform
-import shutil
 import sys
-from typing import Any, Callable
-
-CACHE_MODULE = "arignote.backends.c.cache"
+from typing import Any
 
 
 def _version() -> str:
@@ -110,56 +105,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 # -- cache ------------------------------------------------------------------
 
 
-def _cache_module() -> Any | None:
-    """The C backend's cache module if it exists, else None."""
-    try:
-        return importlib.import_module(CACHE_MODULE)
-    except ModuleNotFoundError as e:
-        if e.name and CACHE_MODULE.startswith(e.name):
-            return None
-        raise
-
-
-def _cache_function(name: str) -> Callable[[], Any] | None:
-    try:
-        mod = _cache_module()
-    except Exception as e:
-        print(f"note: {CACHE_MODULE} could not be imported ({type(e).__name__}: {e}); using the plain directory")
-        return None
-    func = getattr(mod, name, None) if mod is not None else None
-    return func if callable(func) else None
-
-
-def _compiledir() -> str:
-    from arignote.config import config
-
-    return config.compiledir
-
-
-def _dir_stats(path: str) -> tuple[int, int]:
-    size = count = 0
-    for root, _dirs, files in os.walk(path):
-        for f in files:
-            try:
-                st = os.lstat(os.path.join(root, f))
-            except OSError:
-                continue
-            size += st.st_size
-            count += 1
-    return size, count
-
-
-def _human(n: float) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if n < 1024 or unit == "GiB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n} B"  # pragma: no cover
-
-
 def _print_result(result: Any) -> None:
-    if result is None:
-        return
     if isinstance(result, dict):
         for k, v in result.items():
             print(f"{k}: {v}")
@@ -168,65 +114,20 @@ def _print_result(result: Any) -> None:
 
 
 def cmd_cache_info(args: argparse.Namespace) -> int:
-    func = _cache_function("info")
-    if func is not None:
-        _print_result(func())
-        return 0
-    path = _compiledir()
-    print(f"compiledir: {path}")
-    if not os.path.isdir(path):
-        print("(does not exist)")
-        return 0
-    size, count = _dir_stats(path)
-    print(f"size: {_human(size)} ({size} bytes)")
-    print(f"files: {count}")
+    from arignote import compiledir
+
+    _print_result(compiledir.info())
     return 0
 
 
-def _unsafe_to_clear(path: str) -> str | None:
-    real = os.path.realpath(path)
-    home = os.path.realpath(os.path.expanduser("~"))
-    if real in (os.path.realpath(os.sep), home) or os.path.dirname(real) == real:
-        return f"refusing to clear {path!r}: it is the root or home directory"
-    return None
-
-
-def clear_compiledir(path: str) -> tuple[int, int]:
-    """Remove everything inside ``path`` (not ``path`` itself); symbolic links
-    are removed, never followed.  Returns (files removed, bytes freed)."""
-    removed = freed = 0
-    for entry in os.scandir(path):
-        full = entry.path
-        if entry.is_dir(follow_symlinks=False):
-            size, count = _dir_stats(full)
-            shutil.rmtree(full, ignore_errors=True)
-            removed += count
-            freed += size
-        else:
-            try:
-                freed += entry.stat(follow_symlinks=False).st_size
-                os.unlink(full)
-                removed += 1
-            except OSError:
-                pass
-    return removed, freed
-
-
 def cmd_cache_clear(args: argparse.Namespace) -> int:
-    func = _cache_function("clear")
-    if func is not None:
-        _print_result(func())
-        return 0
-    path = _compiledir()
-    if not os.path.isdir(path):
-        print(f"compiledir {path} does not exist: nothing to clear")
-        return 0
-    problem = _unsafe_to_clear(path)
-    if problem:
-        print(problem, file=sys.stderr)
+    from arignote import compiledir
+
+    try:
+        _print_result(compiledir.clear())
+    except compiledir.CacheError as e:
+        print(f"arignote cache clear: {e}", file=sys.stderr)
         return 1
-    removed, freed = clear_compiledir(path)
-    print(f"cleared {path}: removed {removed} files, {_human(freed)}")
     return 0
 
 

@@ -469,19 +469,38 @@ def test_object_cache_in_memory_and_on_disk(tmp_path):
         assert be.last_timings["cache"] == "miss"
         function([x], expr, backend="llvm")
         assert be.last_timings["cache"] == "hit"
-        (entry,) = [os.path.join(d, n) for d, _, ns in os.walk(tmp_path / "cd" / "llvm") for n in ns
-                    if n.endswith(".o")]
+        entries = [os.path.join(d, n) for d, _, ns in os.walk(tmp_path / "cd" / "llvm") for n in ns
+                   if n.endswith(".o")]
+        assert entries  # the graph's module (and the shared helpers' one when this process had none yet)
         assert oct(os.stat(tmp_path / "cd").st_mode & 0o777) == "0o700"
         cache._memory.clear()
         function([x], expr, backend="llvm")
         assert be.last_timings["cache"] == "hit"  # from disk
-        with open(entry, "r+b") as fh:  # truncate: detected, reported, recompiled
-            fh.truncate(100)
+        for entry in entries:  # truncate: detected, reported, recompiled
+            with open(entry, "r+b") as fh:
+                fh.truncate(100)
         cache._memory.clear()
         with pytest.warns(cache.CacheWarning, match="damaged"):
             g = function([x], expr, backend="llvm")
         assert be.last_timings["cache"] == "miss"
         np.testing.assert_allclose(g(np.arange(3.0)), f(np.arange(3.0)))
+
+
+def test_cache_clear_drops_llvm_objects_on_disk_and_in_memory(tmp_path):
+    from arignote import compiledir
+    from arignote.backends.llvm import cache
+
+    be = plugin_manager.get_backend("llvm")
+    x = T.dvector("x")
+    expr = T.arctan(x) * 5 - 2
+    with config.change_flags(compiledir=str(tmp_path / "cd")):
+        function([x], expr, backend="llvm")
+        assert compiledir.info()["llvm entries"] >= 1
+        assert "cleared" in compiledir.clear()
+        assert not (tmp_path / "cd" / "llvm").exists() and cache._memory == {}
+        f = function([x], expr, backend="llvm")
+        assert be.last_timings["cache"] == "miss"
+    np.testing.assert_allclose(f(np.arange(3.0)), np.arctan(np.arange(3.0)) * 5 - 2)
 
 
 def test_second_process_loads_from_disk(tmp_path):

@@ -143,13 +143,13 @@ def test_compiledir_of_another_user_is_refused(tmp_path, monkeypatch):
 
 
 def test_cache_info_and_clear(tmp_path):
-    from arignote.backends.c import cache
+    from arignote import compiledir
 
     with config.change_flags(compiledir=str(tmp_path)):
         _fresh_graph(14.5)
-        info = cache.info()
-        assert info["compiledir"] == str(tmp_path) and info["status"] == "ok" and info["c modules"] >= 1
-        msg = cache.clear()
+        info = compiledir.info()
+        assert info["compiledir"] == str(tmp_path) and info["status"] == "ok" and info["c entries"] >= 1
+        msg = compiledir.clear()
         assert "cleared" in msg
         assert not os.path.exists(tmp_path / "c")
         f = _fresh_graph(15.5)  # compiles again after a clear
@@ -162,7 +162,7 @@ def test_cli_cache_info_and_clear(seeded, tmp_path):
     cmd = [sys.executable, "-m", "arignote", "cache"]
     info = subprocess.run(cmd + ["info"], env=_env(tmp_path), capture_output=True, text=True, timeout=120)
     assert info.returncode == 0, info.stderr
-    assert str(tmp_path) in info.stdout and "c modules" in info.stdout
+    assert str(tmp_path) in info.stdout and "c entries" in info.stdout
     clear = subprocess.run(cmd + ["clear"], env=_env(tmp_path), capture_output=True, text=True, timeout=120)
     assert clear.returncode == 0 and "cleared" in clear.stdout, clear.stderr
     assert not os.path.exists(tmp_path / "c")

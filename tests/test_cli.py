@@ -53,32 +53,50 @@ def test_console_script_installed():
     assert "py" in r.stdout
 
 
-def test_cache_info_and_clear_on_plain_directory(tmp_path, monkeypatch, capsys):
-    # Exercise the fallback used when the C backend has no cache module.
-    monkeypatch.setattr(cli, "_cache_module", lambda: None)
+def test_cache_info_and_clear_every_backend(tmp_path, capsys):
+    # Entries of any backend (c, llvm, a plugin's) are counted and cleared; links are not followed.
     cdir = tmp_path / "compiledir"
-    (cdir / "sub").mkdir(parents=True)
-    (cdir / "a.so").write_bytes(b"x" * 100)
-    (cdir / "sub" / "b.c").write_bytes(b"y" * 20)
+    for sub in ("c/ab/abcdef", "llvm/cd"):
+        (cdir / sub).mkdir(parents=True)
+    (cdir / "c" / "ab" / "abcdef" / "m.so").write_bytes(b"x" * 100)
+    (cdir / "llvm" / "cd" / "cdef.o").write_bytes(b"y" * 20)
+    (cdir / "probe-1.json").write_bytes(b"{}")
     outside = tmp_path / "outside.txt"
     outside.write_text("keep me")
     os.symlink(outside, cdir / "link")
+    os.chmod(cdir, 0o700)
     from arignote.config import config
 
     with config.change_flags(compiledir=str(cdir)):
         assert cli.main(["cache", "info"]) == 0
         out = capsys.readouterr().out
-        assert str(cdir) in out and "files: 3" in out
+        assert str(cdir) in out and "status: ok" in out
+        assert "c entries: 1" in out and "llvm entries: 1" in out and "files: 4" in out
 
         assert cli.main(["cache", "clear"]) == 0
+        assert "removed 4 files" in capsys.readouterr().out
         assert cdir.is_dir() and list(cdir.iterdir()) == []
         assert outside.read_text() == "keep me"
 
     missing = tmp_path / "missing"
     with config.change_flags(compiledir=str(missing)):
         assert cli.main(["cache", "info"]) == 0
+        assert "does not exist" in capsys.readouterr().out
         assert cli.main(["cache", "clear"]) == 0
         assert not missing.exists()
+
+
+def test_cache_clear_refuses_an_unsafe_directory(tmp_path, capsys):
+    cdir = tmp_path / "shared"
+    cdir.mkdir()
+    (cdir / "keep.so").write_bytes(b"z")
+    os.chmod(cdir, 0o777)
+    from arignote.config import config
+
+    with config.change_flags(compiledir=str(cdir)):
+        assert cli.main(["cache", "clear"]) == 1
+        assert "writable by other users" in capsys.readouterr().err
+    assert (cdir / "keep.so").exists()
 
 
 def test_cache_info_subprocess(tmp_path):

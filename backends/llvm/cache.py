@@ -9,22 +9,21 @@ runtime-table layouts), then the object code; it is written to a temporary file 
 renamed into place, so readers see a whole entry or none and concurrent
 writers of one key both succeed.  A damaged entry (truncated, corrupted:
 checksum mismatch) is reported with a warning, removed and recompiled.
-The directory rules are the C cache's: created 0700, refused when another
-user owns it or others may write to it.  ``config.llvm_disk_cache`` turns
-the disk part off.
+The directory rules, ``info`` and ``clear`` are core/compiledir.py's.
+``config.llvm_disk_cache`` turns the disk part off.
 """
 from __future__ import annotations
 
 import hashlib
-import os
 import json
-import stat
+import os
 import struct
-import tempfile
 import warnings
 
 import llvmlite
 
+from arignote import compiledir
+from arignote.compiledir import CacheError, CacheWarning  # noqa: F401  (re-exported)
 from arignote.config import config
 
 SUBDIR = "llvm"
@@ -34,14 +33,6 @@ _memory: dict = {}
 if "llvm_disk_cache" not in config._flags:
     config.register_flag("llvm_disk_cache", True, None,
                          "LLVM backend: keep compiled object code under compiledir for later processes")
-
-
-class CacheError(RuntimeError):
-    """The compile directory cannot be used safely."""
-
-
-class CacheWarning(UserWarning):
-    """A cache entry was damaged and is being rebuilt."""
 
 
 def make_key(description):
@@ -57,28 +48,9 @@ def make_key(description):
     return h.hexdigest()
 
 
-def _check_dir(path):
-    st = os.stat(path)
-    if not stat.S_ISDIR(st.st_mode):
-        raise CacheError(f"arignote compiledir {path} is not a directory")
-    if hasattr(os, "getuid") and st.st_uid != os.getuid():
-        raise CacheError(f"refusing to use arignote compiledir {path}: it is owned by uid {st.st_uid}, not by "
-                         f"you (uid {os.getuid()}); set config.compiledir or $ARIGNOTE_COMPILEDIR")
-    if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        raise CacheError(f"refusing to use arignote compiledir {path}: it is writable by other users "
-                         f"(mode {stat.S_IMODE(st.st_mode):o}); run `chmod go-w {path}`")
-
-
 def directory():
     """``<compiledir>/llvm``, created 0700 after the compiledir passed the safety checks."""
-    root = config.compiledir
-    if not os.path.isdir(root):
-        os.makedirs(root, mode=0o700, exist_ok=True)
-        os.chmod(root, 0o700)
-    _check_dir(root)
-    sub = os.path.join(root, SUBDIR)
-    os.makedirs(sub, mode=0o700, exist_ok=True)
-    return sub
+    return compiledir.subdir(SUBDIR)
 
 
 def entry_path(key):
@@ -108,10 +80,7 @@ def get(key):
     except (ValueError, UnicodeDecodeError, struct.error) as e:
         warnings.warn(f"arignote: the cached LLVM object {path} is damaged ({e}); recompiling it",
                       CacheWarning, stacklevel=3)
-        try:
-            os.unlink(path)
-        except OSError:
-            pass
+        compiledir.remove(path)
         return None
     _memory[key] = (obj, meta)
     return obj, meta
@@ -127,38 +96,7 @@ def put(key, obj, meta):
     os.makedirs(d, mode=0o700, exist_ok=True)
     head = json.dumps(meta).encode()
     payload = struct.pack("<Q", len(head)) + head + obj
-    fd, tmp = tempfile.mkstemp(dir=d, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(hashlib.sha256(payload).digest())
-            f.write(payload)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    compiledir.atomic_write(path, hashlib.sha256(payload).digest(), payload)
 
 
-def info():
-    """Entries and size of the disk cache (for ``arignote cache info``)."""
-    path = os.path.join(config.compiledir, SUBDIR)
-    count = size = 0
-    if os.path.isdir(path):
-        for base, _dirs, files in os.walk(path):
-            for f in files:
-                if f.endswith(".o"):
-                    count += 1
-                    size += os.path.getsize(os.path.join(base, f))
-    return {"llvm objects": count, "llvm size": f"{size / 1024 / 1024:.1f} MiB ({size} bytes)"}
-
-
-def clear():
-    """Delete the disk cache's entries (and forget the in-memory ones)."""
-    import shutil
-
-    _memory.clear()
-    path = os.path.join(config.compiledir, SUBDIR)
-    if os.path.isdir(path):
-        shutil.rmtree(path, ignore_errors=True)
+compiledir.on_clear(_memory.clear)

@@ -578,6 +578,42 @@ def recipe(spec):
 
 
 _cache: dict = {}
+_plugin_recipes: dict = {}  # name -> digest of the code of a recipe a plugin registered
+
+
+def register_recipe(name, fn, replace=False):
+    """Add the recipe ``fn(em, args, dtypes, out)`` under ``name`` for a table row's llvm column to name.
+
+    A different recipe under a known name raises ValueError unless ``replace``.
+    The recipe's code is part of the object-cache key, so editing it recompiles.
+    """
+    if not callable(fn):
+        raise TypeError(f"recipe {name!r} must be callable, got {type(fn).__name__}")
+    known = RECIPES.get(name)
+    if known is not None and known is not fn and not replace:
+        raise ValueError(f"an LLVM recipe named {name!r} already exists; pass replace=True to change it")
+    RECIPES[name] = fn
+    _plugin_recipes[name] = _code_digest(fn)
+    _cache.clear()
+
+
+def _code_digest(fn):
+    import hashlib
+    import inspect
+
+    try:
+        text = inspect.getsource(inspect.getmodule(fn) or fn)
+    except (OSError, TypeError):
+        code = getattr(fn, "__code__", None)
+        text = repr((code.co_code, code.co_consts)) if code is not None else repr(fn)
+    return hashlib.sha256(f"{getattr(fn, '__qualname__', '')}\0{text}".encode()).hexdigest()[:16]
+
+
+def fingerprint():
+    """A digest of the plugins' recipes and table rows: part of every LLVM cache key."""
+    from arignote.backends import scalar_table
+
+    return scalar_table.fingerprint() + ":" + repr(sorted(_plugin_recipes.items()))
 
 
 def lookup(name, k):
@@ -595,3 +631,12 @@ def lookup(name, k):
 def renderable(name, k):
     """Does the LLVM column render op ``name`` on inputs of kind ``k``?"""
     return lookup(name, k) is not None
+
+
+def _register_listener():
+    from arignote.backends import scalar_table
+
+    scalar_table._listeners.append(_cache.clear)
+
+
+_register_listener()

@@ -17,6 +17,8 @@ import numpy as np
 
 from arignote.backends import lowering as lw
 
+from . import scalar_ir
+
 _SOURCES = ("irtypes.py", "vmath.py", "scalar_ir.py", "helpers.py", "loops.py", "entry.py", "steps.py", "runtime.py",
             "backend.py", "capi.py", "signature.py", "jit.py")
 _code_hash = None
@@ -70,7 +72,7 @@ def _step(s, index):
 def segment_key(program, segments, target_key):
     """Hex key of the module generated for ``segments`` (Segment records) of ``program``."""
     index = program.index()
-    parts = [code_hash(), repr(target_key), len(program.inputs), tuple(_var(v, index) for v in program.outputs)]
+    parts = [code_hash(), scalar_ir.fingerprint(), repr(target_key), len(program.inputs), tuple(_var(v, index) for v in program.outputs)]
     for seg in segments:
         reads = []
         for v in seg.reads:

@@ -2,10 +2,10 @@
 
 Both backends render fused elementwise loops from one table of scalar-op
 renderings (``arignote.backends.scalar_table.TABLE``, keyed by the scalar op's
-name).  A row names how NumPy picks the loop dtypes ('float_same': real floats,
+name; ``scalar_table.register`` adds a row).  A row names how NumPy picks the loop dtypes ('float_same': real floats,
 computed in their own dtype) and, per input kind, a C expression template and
 an LLVM recipe (a function emitting IR, found by name in
-``arignote.backends.llvm.scalar_ir.RECIPES``).  Without a row a swish node still
+``arignote.backends.llvm.scalar_ir.RECIPES``, added with ``register_recipe``).  Without a row a swish node still
 runs everywhere: the backends call its NumPy ``perform``.
 """
 from __future__ import annotations
@@ -38,16 +38,17 @@ def register():
     try:
         from arignote.backends.llvm import scalar_ir
 
-        scalar_ir.RECIPES.setdefault(LLVM_RECIPE, llvm_swish)
+        if scalar_ir.RECIPES.get(LLVM_RECIPE) is None:
+            scalar_ir.register_recipe(LLVM_RECIPE, llvm_swish)
         got.append("llvm")
     except ImportError:  # llvmlite is missing: the llvm backend is unavailable anyway
         pass
     row = scalar_table.Rendering("swish", "float_same", c={"f": C_TEMPLATE},
                                  llvm={"f": LLVM_RECIPE} if got else None)
-    known = scalar_table.TABLE.get("swish")
-    if known is not None and known != row:
+    try:
+        scalar_table.register(row)
+    except ValueError:
         warnings.warn("arignote-plugin-example: another plugin already renders a scalar op named 'swish'; "
                       "keeping it", stacklevel=2)
         return []
-    scalar_table.TABLE["swish"] = row
     return ["c"] + got
