@@ -1,134 +1,53 @@
-"""Gradient of the logistic-regression cost over 100000 x 20 data, against a hand-written NumPy gradient.
+"""Gradient of the logistic-regression cost over 100000 x 20 data, against hand-written NumPy and the peers.
 
-Two measurements, on every available backend (and PyTensor when importable):
+    ARIGNOTE_BENCH_PEER_PYTHON=/tmp/ptvenv/bin/python .venv/bin/python benchmarks/bench_grad.py
+    .venv/bin/python benchmarks/bench_grad.py [--rows 100000] [--cols 20] [--repeats 30] [--compiles 5]
+                                              [--backends py,c] [--peer-python /tmp/ptvenv/bin/python]
 
-* build + compile: ``T.grad`` of the mean cross-entropy with respect to w and b,
-  then ``function([w, b], [cost, gw, gb])`` with the data X, y as shared
-  variables (as a sampler's logp+gradient sees them).  Each figure is the
-  median over ``--compiles`` fresh graphs; the first compile (cold caches) is
-  printed separately;
-* evaluation: the median over ``--repeats`` calls of one cost+gradient
-  evaluation; the reference is the same computation written by hand in NumPy
-  (``p = sigmoid(X w + b); g = X.T (p - y) / n``).
+On every available backend, and PyTensor C / PyTensor NUMBA in the peer interpreter (peers.py):
 
-    python benchmarks/bench_grad.py [--rows 100000] [--cols 20] [--repeats 30] [--compiles 5] [--backends py,c]
+* build + compile: ``T.grad`` of the mean cross-entropy with respect to w and b, then
+  ``function([w, b], [cost, gw, gb])`` with the data X, y as shared variables (as a sampler's
+  logp+gradient sees them); the median over --compiles fresh graphs, the first one (cold
+  in-process caches) beside it;
+* evaluation: one cost+gradient call, median over --repeats interleaved rounds; the reference is
+  the same computation by hand in NumPy (``p = sigmoid(X w + b); g = X.T (p - y) / n``).
+  Anchors: PyTensor C 4.1 ms, NUMBA 5.8-6.3 ms, NumPy by hand 2.4 ms.  BLAS runs one thread
+  (OPENBLAS_NUM_THREADS etc. default to 1 here; set them to override).
 """
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
+import contextlib
+import os
 
-import numpy as np
+# One BLAS thread for every system (the peer worker inherits it) unless the caller says otherwise:
+# on a shared 2-core machine, threaded BLAS made these figures ~4x slower and erratic.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
-
-def fmt(sec):
-    if sec < 1e-3:
-        return f"{sec * 1e6:9.2f} us"
-    return f"{sec * 1e3:9.2f} ms"
-
-
-def median_call(fn, repeats):
-    fn()  # warm up
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
-
-
-def make_data(rows, cols):
-    r = np.random.default_rng(0)
-    X = r.standard_normal((rows, cols))
-    w_true = r.standard_normal(cols)
-    y = (r.uniform(size=rows) < 1 / (1 + np.exp(-(X @ w_true + 0.3)))).astype("float64")
-    return X, y, r.standard_normal(cols) * 0.1, np.float64(0.05)
-
-
-def numpy_cost_grad(X, y):
-    n = len(y)
-
-    def f(w, b):
-        z = X @ w + b
-        p = 1 / (1 + np.exp(-z))
-        cost = np.mean(-y * np.log(p) - (1 - y) * np.log(1 - p))
-        gz = (p - y) / n
-        return cost, X.T @ gz, gz.sum()
-
-    return f
-
-
-def arignote_build(X, y, backend):
-    """Build the graph and its gradient, compile; returns (function, build+compile seconds)."""
-    import arignote
-    from arignote import tensor as T
-
-    t0 = time.perf_counter()
-    Xs, ys = arignote.shared(X, name="X"), arignote.shared(y, name="y")
-    w, b = T.dvector("w"), T.dscalar("b")
-    p = T.sigmoid(T.dot(Xs, w) + b)
-    cost = T.mean(-ys * T.log(p) - (1 - ys) * T.log(1 - p))
-    gw, gb = T.grad(cost, [w, b])
-    f = arignote.function([w, b], [cost, gw, gb], backend=backend)
-    return f, time.perf_counter() - t0
-
-
-def pytensor_build(X, y):
-    import pytensor
-    import pytensor.tensor as pt
-
-    t0 = time.perf_counter()
-    Xs, ys = pytensor.shared(X, name="X"), pytensor.shared(y, name="y")
-    w, b = pt.dvector("w"), pt.dscalar("b")
-    p = pt.sigmoid(pt.dot(Xs, w) + b)
-    cost = pt.mean(-ys * pt.log(p) - (1 - ys) * pt.log(1 - p))
-    gw, gb = pytensor.grad(cost, [w, b])
-    f = pytensor.function([w, b], [cost, gw, gb])
-    return f, time.perf_counter() - t0
-
-
-def check(f, ref, w, b):
-    for got, want in zip(f(w, b), ref(w, b)):
-        np.testing.assert_allclose(got, want, rtol=1e-9)
-
-
-def measure(name, build, ref, w, b, compiles, repeats):
-    f, first = build()
-    check(f, ref, w, b)
-    warm = statistics.median(build()[1] for _ in range(compiles))
-    return name, first, warm, median_call(lambda: f(w, b), repeats)
+import peers  # noqa: E402  (after the BLAS settings: it imports NumPy)
+from bench_backends import REFS, add_backend_arguments, choose_backends  # noqa: E402
+from harness import fmt, ratio_table, select  # noqa: E402
 
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--rows", type=int, default=100_000)
     p.add_argument("--cols", type=int, default=20)
-    p.add_argument("--repeats", type=int, default=30, help="evaluations (the median is reported)")
+    p.add_argument("--repeats", type=int, default=30, help="interleaved rounds of evaluation (the median is reported)")
     p.add_argument("--compiles", type=int, default=5, help="build+compile repetitions after the first")
-    p.add_argument("--backends", default=None, help="comma-separated backends (default: all available)")
+    add_backend_arguments(p)
     args = p.parse_args(argv)
-    from arignote.testing import all_backends, available_backends
-
-    backends = args.backends.split(",") if args.backends else available_backends()
-    for name, ok, reason in all_backends():
-        if not ok:
-            print(f"backend {name}: unavailable ({reason})")
-    X, y, w, b = make_data(args.rows, args.cols)
-    ref = numpy_cost_grad(X, y)
-    base = median_call(lambda: ref(w, b), args.repeats)
-    print(f"numpy {np.__version__}; data {args.rows} x {args.cols} float64; backends: {', '.join(backends)}")
-    rows = [measure(f"arignote[{be}]", lambda be=be: arignote_build(X, y, be), ref, w, b, args.compiles,
-                    args.repeats) for be in backends]
-    try:
-        rows.append(measure("pytensor", lambda: pytensor_build(X, y), ref, w, b, args.compiles, args.repeats))
-    except ImportError:
-        print("pytensor: not importable, skipped")
-    print(f"\n{'what':22s} {'first build+compile':>20s} {'build+compile':>14s} {'cost+grad':>12s} "
-          f"{'ratio to numpy':>15s}")
-    print(f"{'numpy by hand':22s} {'':>20s} {'':>14s} {fmt(base):>12s} {1.0:14.2f}x")
-    for name, first, warm, t in rows:
-        print(f"{name:22s} {fmt(first):>20s} {fmt(warm):>14s} {fmt(t):>12s} {t / base:14.2f}x")
+    backends = choose_backends(args.backends)
+    print(f"data {args.rows} x {args.cols} float64")
+    with peers.start(args.peer_python) or contextlib.nullcontext() as peer:
+        times, info = peers.side_by_side("grad", ["numpy", *backends], peer, args.repeats,
+                                         rows=args.rows, cols=args.cols, compiles=args.compiles)
+    print(f"\n== cost+gradient evaluation ({args.repeats} interleaved rounds) ==")
+    ratio_table(select(times, None), REFS)
+    print(f"\n== build + compile (median of {args.compiles}) ==")
+    ratio_table(info["compile"], REFS[1:], {s: f"first {fmt(t).strip()}" for s, t in info["first_compile"].items()})
 
 
 if __name__ == "__main__":

@@ -1,0 +1,250 @@
+"""The seed's benchmark workloads, written once for arignote and for PyTensor, with their NumPy references.
+
+A *system* names what runs a workload: an arignote backend ('c', 'llvm', 'py', or a variant such as
+'c w/o libmvec'), a PyTensor mode ('PyTensor C', 'PyTensor NUMBA'), or 'numpy' (written by hand).
+Each workload function compiles its graph on the systems it is given and returns
+``(timers, info)``: ``timers[(variant, system)]`` is a ``harness.clock`` timer and ``info`` holds
+JSON-able checks (errors against NumPy, compile times).  The same code runs in the arignote process
+and, for the PyTensor systems, in the peer worker (benchmarks/peers.py): both sides measure alike.
+"""
+from __future__ import annotations
+
+import importlib
+import statistics
+import time
+
+import numpy as np
+
+from harness import clock
+
+PEER_MODES = {"PyTensor C": "CVM", "PyTensor NUMBA": "NUMBA"}  # CVM: PyTensor 2's default (C thunks)
+VARIANTS = {  # arignote systems that are a backend compiled under other config flags
+    "c w/o libmvec": ("c", "arignote.backends.c.build", {"c_mvec": "off"}),
+    "llvm w/o libmvec": ("llvm", "arignote.backends.llvm.jit", {"llvm_vector_math": False}),
+}
+_LIBS = {}
+
+
+class Library:
+    """arignote or PyTensor behind the same names: ``T``, ``shared`` and ``function(system, ...)``."""
+
+    def __init__(self, name):
+        self.name = name
+        if name == "pytensor":
+            import pytensor
+            import pytensor.tensor as T
+
+            self.T, self.shared, self._function = T, pytensor.shared, pytensor.function
+        else:
+            import arignote
+            from arignote import tensor as T
+
+            self.T, self.shared, self._function = T, arignote.shared, arignote.function
+
+    def function(self, system, inputs, outputs, **kw):
+        if system in PEER_MODES:
+            return self._function(inputs, outputs, mode=PEER_MODES[system], **kw)
+        if system in VARIANTS:
+            backend, module, flags = VARIANTS[system]
+            importlib.import_module(module)  # registers the flags
+            from arignote.config import config
+
+            with config.change_flags(**flags):
+                return self._function(inputs, outputs, backend=backend, **kw)
+        return self._function(inputs, outputs, backend=system, **kw)
+
+
+def library(system):
+    """The Library that runs ``system`` (imported on first use)."""
+    name = "pytensor" if system in PEER_MODES else "arignote"
+    if name not in _LIBS:
+        _LIBS[name] = Library(name)
+    return _LIBS[name]
+
+
+def fresh_cache_env(system, directory, environ):
+    """``environ`` with the compile caches of ``system`` pointed at an empty ``directory`` (a cold compile).
+    PyTensor keeps its Numba cache under base_compiledir, so that is the flag to move, not compiledir."""
+    env = dict(environ)
+    if system in PEER_MODES:
+        flags = env.get("PYTENSOR_FLAGS", "")
+        env["PYTENSOR_FLAGS"] = f"{flags},base_compiledir={directory}".lstrip(",")
+        env["NUMBA_CACHE_DIR"] = f"{directory}/numba"
+    else:
+        env["ARIGNOTE_COMPILEDIR"] = directory
+    return env
+
+
+def max_rel_err(got, want):
+    """Largest relative difference over the finite entries, and whether nan/inf sit where NumPy has them."""
+    got = np.asarray(got)
+    fin = np.isfinite(want)
+    same = bool(np.array_equal(got[~fin], want[~fin], equal_nan=True) and np.isfinite(got[fin]).all())
+    err = float(np.max(np.abs(got[fin] - want[fin]) / (np.abs(want[fin]) + 1e-300))) if fin.any() else 0.0
+    return {"max_rel_err": err, "nonfinite_as_numpy": same}
+
+
+# ------------------------------------------------ exp(-x**2)*sin(x) + log1p(abs(y))*tanh(x*y)
+def expr_graph(T):
+    x, y = T.dvector("x"), T.dvector("y")
+    return [x, y], T.exp(-x ** 2) * T.sin(x) + T.log1p(abs(y)) * T.tanh(x * y)
+
+
+def expr_numpy(a, b):
+    with np.errstate(invalid="ignore"):
+        return np.exp(-a ** 2) * np.sin(a) + np.log1p(np.abs(b)) * np.tanh(a * b)
+
+
+def expr(systems, n):
+    """The fused elementwise expression on n float64 (a few nan/inf/-0.0 first, the rest normal * 3)."""
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal(n) * 3, rng.standard_normal(n) * 3
+    a[:4] = [np.nan, np.inf, -np.inf, -0.0]
+    want = expr_numpy(a, b)
+    timers, checks, variant = {}, {}, f"n={n:,}"
+    for s in systems:
+        if s == "numpy":
+            f = expr_numpy
+        else:
+            lib = library(s)
+            f = lib.function(s, *expr_graph(lib.T))
+            checks[s] = max_rel_err(f(a, b), want)  # the result is not kept: its buffer may be reused
+        timers[(variant, s)] = clock(lambda f=f: f(a, b))
+    return timers, {"checks": checks}
+
+
+# ------------------------------------------------ scalar add f(2.0, 3.0)
+def add(systems):
+    """Per-call time of ``function([a, b], a + b)`` on dscalars: called with Python floats, with 0-d
+    arrays, with trust_input, and (arignote) its compiled thunk alone; NumPy's 0-d add as reference."""
+    x, y = np.array(2.0), np.array(3.0)
+    timers = {}
+    for s in systems:
+        if s == "numpy":
+            timers[(None, s)] = clock(lambda: np.add(x, y))
+            continue
+        lib = library(s)
+        a, b = lib.T.dscalar("a"), lib.T.dscalar("b")
+        f = lib.function(s, [a, b], a + b)
+        ft = lib.function(s, [a, b], a + b, trust_input=True)
+        if float(np.asarray(f(2.0, 3.0)).squeeze()) != 5.0 or float(np.asarray(ft(x, y)).squeeze()) != 5.0:
+            raise AssertionError(f"{s}: 2.0 + 3.0 != 5.0")
+        timers[("f(2.0, 3.0)", s)] = clock(lambda f=f: f(2.0, 3.0))
+        timers[("f(x, y), 0-d arrays", s)] = clock(lambda f=f: f(x, y))
+        timers[("trust_input", s)] = clock(lambda ft=ft: ft(x, y))
+        if hasattr(f, "_thunk"):
+            timers[("thunk only", s)] = clock(lambda th=f._thunk: th([x, y]))
+    return timers, {}
+
+
+# ------------------------------------------------ the seed's logistic 1 / (1 + exp(-x))
+def logistic(systems, rows=1000, cols=1000):
+    X = np.random.default_rng(0).standard_normal((rows, cols))
+    want = 1 / (1 + np.exp(-X))
+    timers, checks = {}, {}
+    for s in systems:
+        if s == "numpy":
+            f = lambda X: 1 / (1 + np.exp(-X))  # noqa: E731
+        else:
+            lib = library(s)
+            x = lib.T.dmatrix("x")
+            f = lib.function(s, [x], 1 / (1 + lib.T.exp(-x)))
+            checks[s] = max_rel_err(f(X), want)
+        timers[(None, s)] = clock(lambda f=f: f(X))
+    return timers, {"checks": checks}
+
+
+# ------------------------------------------------ logistic-regression cost and gradient, 100000 x 20
+def grad_data(rows, cols):
+    r = np.random.default_rng(0)
+    X = r.standard_normal((rows, cols))
+    w_true = r.standard_normal(cols)
+    y = (r.uniform(size=rows) < 1 / (1 + np.exp(-(X @ w_true + 0.3)))).astype("float64")
+    return X, y, r.standard_normal(cols) * 0.1, np.float64(0.05)
+
+
+def grad_numpy(X, y):
+    n = len(y)
+
+    def f(w, b):
+        z = X @ w + b
+        p = 1 / (1 + np.exp(-z))
+        cost = np.mean(-y * np.log(p) - (1 - y) * np.log(1 - p))
+        gz = (p - y) / n
+        return cost, X.T @ gz, gz.sum()
+
+    return f
+
+
+def grad_build(system, X, y):
+    """Build the cost, T.grad it with respect to w and b, compile (X, y shared, as a sampler sees them);
+    returns (function, seconds of build + compile)."""
+    lib = library(system)
+    T = lib.T
+    t0 = time.perf_counter()
+    Xs, ys = lib.shared(X, name="X"), lib.shared(y, name="y")
+    w, b = T.dvector("w"), T.dscalar("b")
+    p = T.sigmoid(T.dot(Xs, w) + b)
+    cost = T.mean(-ys * T.log(p) - (1 - ys) * T.log(1 - p))
+    gw, gb = T.grad(cost, [w, b])
+    f = lib.function(system, [w, b], [cost, gw, gb])
+    return f, time.perf_counter() - t0
+
+
+def grad(systems, rows=100_000, cols=20, compiles=5):
+    X, y, w, b = grad_data(rows, cols)
+    ref = grad_numpy(X, y)
+    timers, first, warm = {}, {}, {}
+    for s in systems:
+        if s == "numpy":
+            f = ref
+        else:
+            f, first[s] = grad_build(s, X, y)
+            for got, want in zip(f(w, b), ref(w, b)):
+                np.testing.assert_allclose(got, want, rtol=1e-9, err_msg=s)
+            warm[s] = statistics.median(grad_build(s, X, y)[1] for _ in range(compiles))
+        timers[(None, s)] = clock(lambda f=f: f(w, b))
+    return timers, {"first_compile": first, "compile": warm}
+
+
+# ------------------------------------------------ graphs for the rewrite benchmark
+def sum5000(T, shared):
+    """A sum of 1000 different elementwise terms exp(x * c_k) * y: about 5000 nodes."""
+    x, y = T.dvector("x"), T.dvector("y")
+    total = None
+    for k in range(1000):
+        term = T.exp(x * (0.001 * (k + 1))) * y
+        total = term if total is None else total + term
+    return [x, y], [total], None
+
+
+def logreg(T, shared):
+    """The seed's logistic-regression train function: (inputs, outputs, updates); the updated shared
+    variables are w, b, step in that order (start 1.0, 0.0, 10.0)."""
+    x, y = T.vector("x"), T.vector("y")
+    w, b = shared(1., name="w"), shared(0., name="b")
+    p_1 = 1 / (1 + T.exp(-(x * w + b)))
+    prediction = p_1 > 0.5
+    xent = -y * T.log(p_1) - (5 - y) * T.log(1 - p_1)
+    cost = xent.mean()
+    gw, gb = T.grad(cost, [w, b])
+    step = shared(10., name="step")
+    return [x, y], [prediction, xent], ((w, w - step * gw), (b, b - step * gb), (step, step * 0.99))
+
+
+LOGREG_DOSE = np.array([-0.86, -0.3, -0.05, 0.73])
+LOGREG_DEATHS = np.array([0, 1, 3, 5])
+LOGREG_START = (1.0, 0.0, 10.0)
+
+
+def logreg_numpy(steps=1000):
+    """The seed's training loop written by hand in NumPy; returns the final (w, b)."""
+    dose, deaths = LOGREG_DOSE, LOGREG_DEATHS.astype("float64")
+    w, b, step = LOGREG_START
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-(dose * w + b)))
+        pred = p > 0.5  # noqa: F841  (the seed's outputs are computed too)
+        xent = -deaths * np.log(p) - (5 - deaths) * np.log(1 - p)  # noqa: F841
+        g = (-deaths * (1 - p) + (5 - deaths) * p) / len(dose)
+        w, b, step = w - step * float(np.dot(g, dose)), b - step * float(g.sum()), step * 0.99
+    return w, b
