@@ -35,6 +35,7 @@ import sys
 import tempfile
 import time
 
+import harness
 import peers
 import workloads
 from harness import fmt, goal, ratio, ratio_table, select
@@ -203,6 +204,8 @@ def main(argv=None):
     if set(args.sections) - set(SECTIONS):
         p.error(f"unknown sections {sorted(set(args.sections) - set(SECTIONS))}; choose from {list(SECTIONS)}")
     backends = choose_backends(only=("c", "llvm", "py"))
+    for package in ("arignote", "arignote.backends", "arignote.rewrites", "arignote.plugins", "arignote_plugin_example"):
+        harness.byte_compile(package)
     out = {}
     with peers.start(args.peer_python) or contextlib.nullcontext() as peer:
         for s in args.sections or SECTIONS:

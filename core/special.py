@@ -1,7 +1,8 @@
 """Special functions for the NumPy reference: SciPy's when installed, else NumPy fallbacks.
 
 SciPy is not a runtime dependency, so each function has a vectorised NumPy
-(or ``math``) fallback accurate to a few ulp.
+(or ``math``) fallback accurate to a few ulp.  scipy.special is imported on
+the first call, not with arignote: it costs about 0.2 s of import time.
 """
 from __future__ import annotations
 
@@ -9,10 +10,27 @@ import math
 
 import numpy as np
 
-try:  # pragma: no cover - exercised when scipy is installed
-    from scipy import special as _sp
-except ImportError:  # pragma: no cover
-    _sp = None
+_scipy_special: list = []
+
+
+def _scipy():
+    """scipy.special, or None without SciPy (imported once, on first need)."""
+    if not _scipy_special:
+        try:
+            from scipy import special as sp
+        except ImportError:  # pragma: no cover
+            sp = None
+        _scipy_special.append(sp)
+    return _scipy_special[0]
+
+
+def _scipy_or(pick, fallback):
+    """A function calling ``pick(scipy.special)`` when SciPy is there, else ``fallback``."""
+    def call(x):
+        sp = _scipy()
+        return pick(sp)(x) if sp is not None else fallback(x)
+
+    return call
 
 
 def _vec(fn):
@@ -101,23 +119,20 @@ def _erfinv(y):
     return x
 
 
-if _sp is not None:
-    erf, erfc, erfinv, gammaln, psi = _sp.erf, _sp.erfc, _sp.erfinv, _sp.gammaln, _sp.psi
-
-    def trigamma(x):
-        return _sp.polygamma(1, x)
-
-    def sigmoid(x):
-        """Logistic function (SciPy's expit: no overflow, one pass)."""
+def _expit(sp):
+    def expit(x):
         x = np.asarray(x)
-        return _sp.expit(x if x.dtype.kind == "f" else x.astype(np.float64))
-else:  # pragma: no cover
-    erf = _vec(math.erf)
-    erfc = _vec(math.erfc)
-    erfinv = _vec(_erfinv)
-    gammaln = _vec(_lgamma)
-    psi = _vec(_digamma)
-    trigamma = _vec(_trigamma)
+        return sp.expit(x if x.dtype.kind == "f" else x.astype(np.float64))
+
+    return expit
+
+
+erf = _scipy_or(lambda sp: sp.erf, _vec(math.erf))
+erfc = _scipy_or(lambda sp: sp.erfc, _vec(math.erfc))
+erfinv = _scipy_or(lambda sp: sp.erfinv, _vec(_erfinv))
+gammaln = _scipy_or(lambda sp: sp.gammaln, _vec(_lgamma))
+psi = _scipy_or(lambda sp: sp.psi, _vec(_digamma))
+trigamma = _scipy_or(lambda sp: lambda x: sp.polygamma(1, x), _vec(_trigamma))
 
 
 def _sigmoid(x):
@@ -136,5 +151,5 @@ def softplus(x):
         )
 
 
-if _sp is None:  # pragma: no cover
-    sigmoid = _sigmoid
+sigmoid = _scipy_or(_expit, _sigmoid)
+sigmoid.__doc__ = "Logistic function (SciPy's expit when installed: no overflow, one pass)."
