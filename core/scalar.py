@@ -43,12 +43,22 @@ DTYPE_RULES = {
 }
 
 
+# What an op does when every input is bool (NumPy's ufunc loops decide):
+#   "keep"  the dtype rule applies to the bools as they are (add -> bool, exp -> float32);
+#   "int8"  NumPy has no bool loop and takes its int8 one (power, floor_divide, remainder, square, conj);
+#   "error" NumPy has no loop at all (subtract, negative, sign): a TypeError at graph-build time.
+BOOL_RULES = ("keep", "int8", "error")
+
+
 class ScalarOp:
     """One elementwise function; see module docstring."""
 
     def __init__(self, name, nin, fn, dtype_rule="upcast", grad=None, commutative=False,
-                 associative=False, identity=None, float_inputs=False, symbol=None):
+                 associative=False, identity=None, float_inputs=False, symbol=None, bools="keep"):
+        if bools not in BOOL_RULES:
+            raise ValueError(f"scalar op {name}: bools must be one of {BOOL_RULES}, got {bools!r}")
         self.name = name
+        self.bools = bools
         self.nin = nin  # -1: variadic (add, mul)
         self.fn = fn
         self.dtype_rule = dtype_rule
@@ -76,6 +86,12 @@ class ScalarOp:
     __repr__ = __str__
 
     def output_dtype(self, *dtypes):
+        if self.bools != "keep" and dtypes and all(d == "bool" for d in dtypes):
+            if self.bools == "error":
+                raise TypeError(
+                    f"{self.name} is not defined for boolean inputs ({', '.join(dtypes)}), as in NumPy; "
+                    "use logical_not / xor, or cast to an integer first")
+            dtypes = ("int8",) * len(dtypes)
         return DTYPE_RULES[self.dtype_rule](*dtypes)
 
     def impl(self, out_dtype, *args):
@@ -284,15 +300,15 @@ def _define_all():
     np_ = np
     # arithmetic
     S("add", -1, lambda *a: _reduce_fn(np_.add, a), "upcast", _g_add, True, True, 0, symbol="+")
-    S("sub", 2, np_.subtract, "upcast", _g_sub, symbol="-")
+    S("sub", 2, np_.subtract, "upcast", _g_sub, symbol="-", bools="error")
     S("mul", -1, lambda *a: _reduce_fn(np_.multiply, a), "upcast", _g_mul, True, True, 1, symbol="*")
     S("true_div", 2, np_.true_divide, "float", _g_div, symbol="/")
-    S("int_div", 2, np_.floor_divide, "upcast", _g_zero, symbol="//")
-    S("mod", 2, np_.mod, "upcast", _g_mod, symbol="%")
-    S("pow", 2, np_.power, "upcast", _g_pow, symbol="**")
-    S("neg", 1, np_.negative, "upcast", _u(lambda x, z, gz: -gz))
+    S("int_div", 2, np_.floor_divide, "upcast", _g_zero, symbol="//", bools="int8")
+    S("mod", 2, np_.mod, "upcast", _g_mod, symbol="%", bools="int8")
+    S("pow", 2, np_.power, "upcast", _g_pow, symbol="**", bools="int8")
+    S("neg", 1, np_.negative, "upcast", _u(lambda x, z, gz: -gz), bools="error")
     S("abs", 1, np_.abs, "real", _u(lambda x, z, gz: gz * tm().sgn(x)))
-    S("sgn", 1, np_.sign, "upcast", _g_zero)
+    S("sgn", 1, np_.sign, "upcast", _g_zero, bools="error")
     S("maximum", 2, np_.maximum, "upcast", _g_maximum, True)
     S("minimum", 2, np_.minimum, "upcast", _g_maximum, True)
     S("clip", 3, np_.clip, "first", _g_clip)
@@ -301,7 +317,7 @@ def _define_all():
     S("round_half_to_even", 1, np_.round, "upcast", _g_zero)
     S("round_half_away_from_zero", 1, _round_away, "upcast", _g_zero)
     S("trunc", 1, np_.trunc, "float", _g_zero)
-    S("sqr", 1, np_.square, "upcast", _u(lambda x, z, gz: gz * 2 * x))
+    S("sqr", 1, np_.square, "upcast", _u(lambda x, z, gz: gz * 2 * x), bools="int8")
     S("sqrt", 1, np_.sqrt, "float", _u(lambda x, z, gz: gz * 0.5 / z))
     S("reciprocal", 1, np_.reciprocal, "float", _u(lambda x, z, gz: -gz * z * z))
     # exponentials and logs
@@ -358,7 +374,7 @@ def _define_all():
     S("identity", 1, lambda x: x.copy(), "upcast", _u(lambda x, z, gz: gz))
     S("real", 1, np_.real, "real", None)
     S("imag", 1, np_.imag, "real", None)
-    S("conj", 1, np_.conj, "upcast", None)
+    S("conj", 1, np_.conj, "upcast", None, bools="int8")
 
 
 DTYPE_RULES["switch"] = lambda c, a, b: upcast(a, b)

@@ -72,11 +72,20 @@ def _split_coef(v, dt):
     return sign, v
 
 
+def _neg(v, dt):
+    """neg(v) in ``dt``: a bool term (x - b) is cast first, since negating a bool is an error."""
+    if v.dtype != dt:
+        from arignote.tensor import math as tm
+
+        v = tm.cast(v, dt)
+    return E("neg", v)
+
+
 def _coef_term(coef, base, dt):
     if coef == 1:
         return base
     if coef == -1:
-        return E("neg", base)
+        return _neg(base, dt)
     return E("mul", _const(coef, dt), base)
 
 
@@ -108,11 +117,11 @@ def local_add_canonical(fgraph, node):
         members = groups[base]
         if len(members) == 1:
             v, s, _ = members[0]
-            terms.append(v if s > 0 else E("neg", v))
+            terms.append(v if s > 0 else _neg(v, dt))
             continue
         total = sum(c for _, _, c in members)
         if total == 0 and dt in _FLOAT:
-            terms.extend(v if s > 0 else E("neg", v) for v, s, _ in members)
+            terms.extend(v if s > 0 else _neg(v, dt) for v, s, _ in members)
             continue
         changed = True
         if total != 0:
@@ -163,7 +172,7 @@ def local_sub_to_add_neg(fgraph, node):
     if out.dtype == "bool":
         return None
     x, y = node.inputs
-    return [fit(E("add", x, E("neg", y)), out)]
+    return [fit(E("add", x, _neg(y, out.dtype)), out)]
 
 
 @local_rule(("add", "sub"), "canonicalize", name="local_sub_self_float", tags=("algebra", "unsafe"),

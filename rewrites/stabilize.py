@@ -264,7 +264,7 @@ def local_logsumexp(fgraph, node):
     if _max_subtracted(x) or not x.dtype.startswith("float"):
         return None
     axis = red.op.axis
-    m = tm.max(x, axis=axis, keepdims=True)
+    m = tm.max(x, axis=axis, keepdims=True, initial=-np.inf)
     m = E("switch", E("isinf", m), const(0, m.dtype), m)
     s = Reduce("sum", axis, red.op.dtype).make_node(E("exp", E("sub", x, m))).outputs[0]
     keep = [i for i in range(x.ndim) if i not in axis]

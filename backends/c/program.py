@@ -52,7 +52,8 @@ class Encoder:
         if isinstance(s, ReduceStep):
             nd = s.inputs[0].ndim
             mask = [int(d in s.axes) for d in range(nd)]
-            return [S_REDUCE, self.kernels[i], ins[0], outs[0], nd, int(s.kind_ in ("max", "min")), *mask]
+            raises = s.kind_ in ("max", "min") and not getattr(s.nodes[0].op, "identity", False)  # empty axis
+            return [S_REDUCE, self.kernels[i], ins[0], outs[0], nd, int(raises), *mask]
         if isinstance(s, ViewStep) and isinstance(s.op, DimShuffle):
             order = [-1 if o == "x" else int(o) for o in s.op.new_order]
             return [S_DIMSHUFFLE, ins[0], outs[0], len(order), s.inputs[0].ndim, *order]

@@ -11,6 +11,8 @@ import itertools
 import time
 import warnings
 
+import numpy as np
+
 from llvmlite import ir
 
 from arignote.backends import lowering as lw
@@ -236,13 +238,16 @@ def _slow_segment(seg, program, index):
             for n in nodes]
     consts = {v: program.constants.get(v, getattr(v, "data", None)) for n in nodes for v in n.inputs
               if v not in index}
+    # constants the lowering inlined into loops (seen through DimShuffles, which then never ran)
+    consts.update((v, np.asarray(lit).reshape((1,) * v.ndim)) for s in seg.steps for v, lit in
+                  getattr(s, "literals", {}).items())
 
     def run(storage):
         local = {}
         for node, ins, outs in prog:
             vals = []
             for v, i in zip(node.inputs, ins):
-                vals.append(local[v] if v in local else storage[i] if i is not None else consts[v])
+                vals.append(local[v] if v in local else consts[v] if v in consts else storage[i])
             cells = [[None] for _ in node.outputs]
             try:
                 node.op.perform(node, vals, cells)

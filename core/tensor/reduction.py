@@ -48,19 +48,31 @@ _SUM_DTYPE = {"bool": "int64", "int8": "int64", "int16": "int64", "int32": "int6
               "uint8": "uint64", "uint16": "uint64", "uint32": "uint64"}
 
 
-class Reduce(Op):
-    """Reduce ``x`` over ``axis`` with one of sum/prod/max/min/all/any."""
+_UFUNC_NAME = {"max": "maximum", "min": "minimum"}
 
-    __props__ = ("kind", "axis", "dtype")
+
+class Reduce(Op):
+    """Reduce ``x`` over ``axis`` with one of sum/prod/max/min/all/any.
+
+    max/min of an empty axis raise, as in NumPy, unless ``identity`` is set:
+    then they give the reduction's identity (-inf/+inf for floats, the
+    dtype's min/max for integers), NumPy's ``initial=`` with that value.
+    Compiled kernels start every max/min from that identity anyway, so the
+    flag only changes their empty-axis check (which would raise without it).
+    """
+
+    __props__ = ("kind", "axis", "dtype", "identity")
     _NP = {"sum": np.sum, "prod": np.prod, "max": np.max, "min": np.min, "all": np.all, "any": np.any}
 
-    def __init__(self, kind, axis, dtype=None):
+    def __init__(self, kind, axis, dtype=None, identity=False):
         self.kind = kind
         self.axis = tuple(axis)
         self.dtype = dtype
+        self.identity = bool(identity) and kind in _UFUNC_NAME
 
     def __str__(self):
-        return f"{self.kind.capitalize()}{{axis={list(self.axis)}}}"
+        extra = ", identity" if self.identity else ""
+        return f"{self.kind.capitalize()}{{axis={list(self.axis)}{extra}}}"
 
     def out_dtype(self, in_dtype):
         if self.dtype is not None:
@@ -83,13 +95,23 @@ class Reduce(Op):
     def perform(self, node, inputs, output_storage):
         (x,) = inputs
         odt = node.outputs[0].type.numpy_dtype
-        if self.kind in ("max", "min") and x.size == 0 and builtins.any(x.shape[a] == 0 for a in self.axis):
-            raise ValueError(f"{self}: zero-size array has no {self.kind}imum (input shape {x.shape})")
         if self.kind in ("sum", "prod"):
             r = self._NP[self.kind](x, axis=self.axis, dtype=odt)
+        elif self.kind in _UFUNC_NAME and x.size == 0 and builtins.any(x.shape[a] == 0 for a in self.axis):
+            r = self._empty_minmax(x)
         else:
             r = self._NP[self.kind](x, axis=self.axis)
         output_storage[0][0] = r if type(r) is np.ndarray and r.dtype == odt else np.asarray(r, dtype=odt)
+
+    def _empty_minmax(self, x):
+        """max/min over an empty axis: the identity when asked for, else NumPy's error."""
+        if not self.identity:
+            raise ValueError(
+                f"{self}: zero-size array to reduction operation {_UFUNC_NAME[self.kind]} which has no "
+                f"identity (input shape {x.shape}, reduced axes {list(self.axis)}); "
+                f"pass initial= to T.{self.kind} for a value on empty axes")
+        return np.full([s for i, s in enumerate(x.shape) if i not in self.axis],
+                       minmax_identity(self.kind, x.dtype), dtype=x.dtype)
 
     def infer_shape(self, fgraph, node, input_shapes):
         return [tuple(s for i, s in enumerate(input_shapes[0]) if i not in self.axis)]
@@ -128,6 +150,17 @@ class Reduce(Op):
         return [tm.cast(sum(partial * ev, axis=self.axis), z.dtype)]
 
 
+def minmax_identity(kind, dtype):
+    """The value max/min start from: -inf/+inf for floats, the dtype's min/max for integers."""
+    dt = np.dtype(dtype)
+    if dt.kind == "f":
+        return -np.inf if kind == "max" else np.inf
+    if dt.kind == "b":
+        return kind == "min"
+    info = np.iinfo(dt)
+    return info.min if kind == "max" else info.max
+
+
 def _restore_axes(v, axis, ndim):
     """Insert broadcastable axes at ``axis`` so v lines up with the reduced input."""
     order, j = [], 0
@@ -140,15 +173,38 @@ def _restore_axes(v, axis, ndim):
     return DimShuffle(v.type.broadcastable, order)(v)
 
 
-def _reduce(kind, x, axis, keepdims, dtype=None):
+def _reduce(kind, x, axis, keepdims, dtype=None, identity=False):
     x = as_tensor_variable(x)
     ax = normalize_axis(axis, x.ndim, kind)
     if dtype is not None:
         dtype = np.dtype(dtype).name
-    out = Reduce(kind, ax, dtype)(x)
+    out = Reduce(kind, ax, dtype, identity)(x)
     if keepdims:
         out = _restore_axes(out, ax, x.ndim)
     return out
+
+
+def _minmax(kind, x, axis, keepdims, initial):
+    """max/min, with NumPy's ``initial``: the result is also compared with it, and an
+    empty axis gives it instead of raising."""
+    if initial is None:
+        return _reduce(kind, x, axis, keepdims)
+    from . import math as tm
+
+    x = as_tensor_variable(x)
+    if x.dtype.startswith("complex"):
+        raise TypeError(f"{kind} is not defined for complex input {x}")
+    init = np.asarray(initial)
+    if init.ndim:
+        raise ValueError(f"{kind}: initial must be a scalar, got an array of shape {init.shape}")
+    with np.errstate(all="ignore"):
+        init_x = init.astype(x.dtype)
+    if not (init_x == init or (np.isnan(init_x) and np.isnan(init))):
+        raise ValueError(f"{kind}: initial={initial!r} does not fit the input's dtype {x.dtype}")
+    out = _reduce(kind, x, axis, keepdims, identity=True)
+    if init_x == minmax_identity(kind, x.dtype):
+        return out
+    return (tm.maximum if kind == "max" else tm.minimum)(out, constant(init_x))
 
 
 def sum(x, axis=None, dtype=None, keepdims=False, acc_dtype=None):
@@ -161,14 +217,14 @@ def prod(x, axis=None, dtype=None, keepdims=False, acc_dtype=None, no_zeros_in_i
     return _reduce("prod", x, axis, keepdims, dtype)
 
 
-def max(x, axis=None, keepdims=False):
-    """Maximum over ``axis``."""
-    return _reduce("max", x, axis, keepdims)
+def max(x, axis=None, keepdims=False, initial=None):
+    """Maximum over ``axis``; an empty axis raises ValueError unless ``initial`` is given (as in NumPy)."""
+    return _minmax("max", x, axis, keepdims, initial)
 
 
-def min(x, axis=None, keepdims=False):
-    """Minimum over ``axis``."""
-    return _reduce("min", x, axis, keepdims)
+def min(x, axis=None, keepdims=False, initial=None):
+    """Minimum over ``axis``; an empty axis raises ValueError unless ``initial`` is given (as in NumPy)."""
+    return _minmax("min", x, axis, keepdims, initial)
 
 
 def all(x, axis=None, keepdims=False):
@@ -303,12 +359,18 @@ def std(x, axis=None, ddof=0, keepdims=False, corrected=False):
 
 
 def logsumexp(x, axis=None, keepdims=False):
-    """log(sum(exp(x))) computed stably (max-subtracted)."""
+    """log(sum(exp(x))) computed stably (max-subtracted); -inf over an empty axis, as in SciPy.
+
+    Integer and bool inputs are first upgraded to float the Theano way (so that
+    ``x - max(x)`` cannot wrap around)."""
     from . import math as tm
+    from .. import scalar as ps
     from ..gradient import disconnected_grad
 
     x = as_tensor_variable(x)
-    m = max(x, axis=axis, keepdims=True)
+    if not x.dtype.startswith(("float", "complex")):
+        x = tm.cast(x, ps.upgrade_to_float(x.dtype))
+    m = max(x, axis=axis, keepdims=True, initial=-np.inf)
     m = disconnected_grad(tm.switch(tm.isinf(m), 0, m))
     out = tm.log(sum(tm.exp(x - m), axis=axis, keepdims=True)) + m
     ax = normalize_axis(axis, x.ndim)

@@ -125,9 +125,9 @@ UNARY = {
     "trunc": (T.trunc, _float_ref(np.trunc), "real", REAL),
     "round_half_to_even": (T.round_half_to_even, _same_ref(np.round), "real", REAL),
     "round_half_away_from_zero": (T.round_half_away_from_zero, _same_ref(_round_away), "real", REAL),
-    "sqr": (T.sqr, _same_ref(np.square), "small", NUMERIC),
+    "sqr": (T.sqr, _same_ref(np.square), "small", ("bool",) + NUMERIC),  # bool -> int8, as NumPy
     "sqrt": (T.sqrt, _float_ref(np.sqrt), "pos", ("bool",) + NUMERIC),
-    "reciprocal": (T.reciprocal, _float_ref(np.reciprocal), "nonzero", NUMERIC),
+    "reciprocal": (T.reciprocal, _float_ref(np.reciprocal), "nonzero", ("bool",) + NUMERIC),
     "exp": (T.exp, _float_ref(np.exp), "small", ("bool",) + NUMERIC),
     "exp2": (T.exp2, _float_ref(np.exp2), "small", NUMERIC),
     "expm1": (T.expm1, _float_ref(np.expm1), "small", NUMERIC),
@@ -162,7 +162,7 @@ UNARY = {
     "identity": (T.identity, _same_ref(np.copy), "real", ("bool",) + NUMERIC),
     "real": (T.real, _real_ref(np.real), "real", FLOATS + COMPLEX),
     "imag": (T.imag, _real_ref(np.imag), "real", FLOATS + COMPLEX),
-    "conj": (T.conj, _same_ref(np.conj), "real", FLOATS + COMPLEX),
+    "conj": (T.conj, _same_ref(np.conj), "real", ("bool", "int8") + FLOATS + COMPLEX),
 }
 
 # float16 special functions: SciPy computes in float32 and rounds, so does arignote
@@ -208,9 +208,10 @@ BINARY = {
     "sub": (T.sub, _same_ref(np.subtract), ("real", "real"), NUMERIC),
     "mul": (T.mul, _same_ref(np.multiply), ("real", "real"), ("bool",) + NUMERIC),
     "true_div": (T.true_div, _float_ref(np.true_divide), ("real", "nonzero"), ("bool",) + NUMERIC),
-    "int_div": (T.int_div, _same_ref(np.floor_divide), ("real", "nonzero"), REAL),
-    "mod": (T.mod, _same_ref(np.mod), ("real", "nonzero"), REAL),
-    "pow": (T.pow, _same_ref(np.power), ("pos", "expo"), NUMERIC),
+    # bools: NumPy has no bool loop for these and computes in int8 (x // False and x % False give 0)
+    "int_div": (T.int_div, _same_ref(np.floor_divide), ("real", "nonzero"), ("bool",) + REAL),
+    "mod": (T.mod, _same_ref(np.mod), ("real", "nonzero"), ("bool",) + REAL),
+    "pow": (T.pow, _same_ref(np.power), ("pos", "expo"), ("bool",) + NUMERIC),
     "maximum": (T.maximum, _same_ref(np.maximum), ("real", "real"), ("bool",) + REAL),
     "minimum": (T.minimum, _same_ref(np.minimum), ("real", "real"), ("bool",) + REAL),
     "arctan2": (T.arctan2, _float_ref(np.arctan2), ("real", "real"), REAL),

@@ -137,6 +137,12 @@ def _arg_cases():
              lambda v, npf=npf: npf(v, axis=0).astype("int64"))
 
 
+def _log_sum_exp_empty(v, axis, keep):
+    assert v.size == 0
+    with np.errstate(divide="ignore"):
+        return np.log(np.sum(np.exp(v), axis=axis, keepdims=keep))
+
+
 def _logsumexp_cases():
     for axis, tag in AXES[:7]:
         for keep in (False, True):
@@ -150,6 +156,25 @@ def _logsumexp_cases():
          [np.array([[-np.inf, 0.0], [-np.inf, -np.inf], [np.inf, 1.0]])], lambda v: sp.logsumexp(v, axis=1))
     case("logsumexp-float32", lambda v: T.logsumexp(v, axis=0), [arr("float32", (3, 4))],
          lambda v: sp.logsumexp(v, axis=0).astype("float32"))
+    # an empty axis gives -inf (SciPy), not the max-shift's "zero-size array" error.  The reference is
+    # log(sum(exp(v))), exact on empty input: SciPy 1.17's logsumexp raises IndexError for axis=None or
+    # (0, 1) on a (0, 3) array
+    e = np.zeros((0, 3))
+    for axis, tag in ((0, "0"), (None, "all"), ((0, 1), "tuple")):
+        for keep in (False, True):
+            case(f"logsumexp-empty-axis{tag}{'-keep' if keep else ''}",
+                 lambda v, axis=axis, keep=keep: T.logsumexp(v, axis=axis, keepdims=keep), [e],
+                 lambda v, axis=axis, keep=keep: _log_sum_exp_empty(v, axis, keep))
+    case("logsumexp-empty-axis1", lambda v: T.logsumexp(v, axis=1), [e], lambda v: sp.logsumexp(v, axis=1))
+    case("logsumexp-empty-float32", lambda v: T.logsumexp(v, axis=0), [np.zeros((0, 2), "float32")],
+         lambda v: np.full(2, -np.inf, "float32"))
+    # integers upgrade to float first (Theano's rule) so x - max(x) cannot wrap around
+    case("logsumexp-int8-extremes", lambda v: T.logsumexp(v, axis=0), [np.array([-128, 127], "int8")],
+         lambda v: sp.logsumexp(v.astype("float32"), axis=0).astype("float32"))
+    case("logsumexp-int64", lambda v: T.logsumexp(v, axis=1), [arr("int64", (3, 4))],
+         lambda v: sp.logsumexp(v, axis=1))
+    case("logsumexp-bool", lambda v: T.logsumexp(v), [arr("bool", (3, 4))],
+         lambda v: sp.logsumexp(v.astype("float32")).astype("float32"))
 
 
 def _cumulative_cases():
@@ -181,6 +206,26 @@ def _empty_cases():
     case("any-empty", T.any, [e], lambda v: np.any(v))
     case("all-empty-axis0", lambda v: T.all(v, axis=0), [e], lambda v: np.all(v, axis=0))
     case("mean-empty-axis1", lambda v: T.mean(v, axis=1), [e], lambda v: np.zeros((0,)))
+    case("mean-empty-axis0-nan", lambda v: T.mean(v, axis=0), [e], lambda v: np.full(3, np.nan))
+    case("mean-empty-all-nan", T.mean, [e], lambda v: np.array(np.nan))
+    case("mean-empty-int8-nan", lambda v: T.mean(v, axis=0), [np.zeros((0, 2), "int8")],
+         lambda v: np.full(2, np.nan))
+    # NumPy's initial=: an empty axis gives it, a non-empty one is compared with it
+    for dt in ("float64", "float32", "int8", "uint8", "bool"):
+        init_hi, init_lo = (np.asarray(2, dt), np.asarray(0, dt)) if dt != "bool" else (True, False)
+        x0 = np.zeros((0, 3), dt)
+        x1 = arr(dt, (3, 4))
+        for kind, init in (("max", init_lo), ("min", init_hi)):
+            npf = getattr(np, kind)
+            fn = getattr(T, kind)
+            case(f"{kind}-initial-empty-{dt}", lambda v, fn=fn, init=init: fn(v, axis=0, initial=init), [x0],
+                 lambda v, npf=npf, init=init: npf(v, axis=0, initial=init))
+            case(f"{kind}-initial-{dt}", lambda v, fn=fn, init=init: fn(v, axis=1, initial=init), [x1],
+                 lambda v, npf=npf, init=init: npf(v, axis=1, initial=init))
+    case("max-initial-neg-inf-empty-all", lambda v: T.max(v, initial=-np.inf), [e],
+         lambda v: np.max(v, initial=-np.inf))
+    case("min-initial-empty-keep", lambda v: T.min(v, axis=0, keepdims=True, initial=5.0), [e],
+         lambda v: np.min(v, axis=0, keepdims=True, initial=5.0))
     case("sum-empty-keep", lambda v: T.sum(v, keepdims=True), [e], lambda v: np.sum(v, keepdims=True))
 
 
