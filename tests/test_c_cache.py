@@ -64,8 +64,8 @@ def _env(compiledir):
     return env
 
 
-def run_script(compiledir):
-    r = subprocess.run([sys.executable, "-c", SCRIPT], env=_env(compiledir), capture_output=True, text=True,
+def run_script(compiledir, before=""):
+    r = subprocess.run([sys.executable, "-c", before + SCRIPT], env=_env(compiledir), capture_output=True, text=True,
                        timeout=300)
     assert r.returncode == 0, r.stderr
     return json.loads(r.stdout.strip().splitlines()[-1])
@@ -77,6 +77,22 @@ def test_second_process_hits_the_cache_without_compiling(seeded, tmp_path):
     second = run_script(d)
     assert first["how"] == "compiled" and second["how"] == "disk"
     assert np.allclose(first["out"], WANT) and np.allclose(second["out"], WANT)
+
+
+EDIT_KERNELS_H = """
+from arignote.backends.c import backend, render
+_prelude = render.prelude
+render.prelude = lambda: _prelude() + "\\n/* a helper in kernels.h changed */\\n"
+backend._versions.cache_clear()
+"""
+
+
+def test_editing_kernels_h_rebuilds_instead_of_loading_stale_kernels(seeded, tmp_path):
+    d = fresh(seeded, tmp_path)
+    assert run_script(d)["how"] == "compiled"
+    assert run_script(d)["how"] == "disk"
+    edited = run_script(d, before=EDIT_KERNELS_H)
+    assert edited["how"] == "compiled" and np.allclose(edited["out"], WANT)
 
 
 def test_truncated_module_is_detected_rebuilt_and_reported(seeded, tmp_path):

@@ -7,6 +7,7 @@ SciPy is installed) and every other node through its NumPy ``perform``.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import sys
@@ -20,7 +21,7 @@ from arignote.config import config
 from arignote.tensor.linalg import Dot, Matmul
 
 from .. import lowering
-from . import build, cache, library, program
+from . import build, cache, library, program, render
 from .specs import spec_of
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -33,8 +34,12 @@ class FallbackWarning(UserWarning):
     """With ``config.debug``: names the nodes the c backend runs through NumPy."""
 
 
+@functools.lru_cache(maxsize=None)
 def _versions():
-    return (sys.version, np.__version__, arignote.__version__)
+    """Versions keying every cached module, with a digest of kernels.h: kernels include it, so
+    editing a helper there must not reuse modules built with the old one."""
+    prelude = hashlib.sha256(render.prelude().encode()).hexdigest()[:16]
+    return (sys.version, np.__version__, arignote.__version__, prelude)
 
 
 def _key(*parts):
