@@ -77,6 +77,21 @@ def choices(*allowed: Any) -> Callable[[Any], Any]:
     return validate
 
 
+_MODE_NAMES = ("FAST_RUN", "FAST_COMPILE", "NO_REWRITES", "PY", "MODE", "CHECK", "DEBUGMODE", "DEBUG_MODE",
+               "NANGUARD", "NANGUARDMODE")
+
+
+def _mode_name(value: Any) -> Any:
+    """Theano's mode names in any case ('FAST_RUN', 'Mode', 'DebugMode', 'NanGuardMode', ...)."""
+    if str(value).upper() not in _MODE_NAMES:
+        raise ValueError(f"must be one of FAST_RUN, FAST_COMPILE, Mode, DebugMode, NanGuardMode, NO_REWRITES, PY, "
+                         f"CHECK, NANGUARD (any case), got {value!r}")
+    return value
+
+
+_mode_name.allowed = _MODE_NAMES  # type: ignore[attr-defined]
+
+
 def _coerce(default: Any, value: Any) -> Any:
     """Convert ``value`` (often a string from the environment) to the type of
     ``default``: bool, int, float or str.  Other defaults leave it alone."""
@@ -205,8 +220,9 @@ class Config:
         )
         self.register_flag("debug", False, None, "extra checks and messages (e.g. which nodes fall back to NumPy)")
         self.register_flag(
-            "mode", "FAST_RUN", choices("FAST_RUN", "FAST_COMPILE", "NO_REWRITES", "PY", "CHECK", "DEBUGMODE", "NANGUARD", "NANGUARDMODE"),
-            "FAST_RUN: all rewrites; FAST_COMPILE: only the cheap ones",
+            "mode", "FAST_RUN", _mode_name,
+            "FAST_RUN: all rewrites; FAST_COMPILE: only the cheap ones; also Mode, DebugMode (CHECK), "
+            "NanGuardMode (NANGUARD), NO_REWRITES, PY (any case)",
         )
         self.register_flag(
             "optimizer_excluding", "", None,

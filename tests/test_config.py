@@ -198,3 +198,20 @@ def test_str_lists_flags():
 def test_bad_entry_in_flags_string_warns():
     with pytest.warns(ConfigWarning, match="nonsense"):
         Config("nonsense")
+
+
+@pytest.mark.parametrize("name", ["FAST_RUN", "fast_compile", "Mode", "DebugMode", "DEBUG_MODE", "NanGuardMode",
+                                  "NO_REWRITES", "PY", "CHECK", "NANGUARD"])
+def test_mode_flag_takes_theanos_mode_names_in_any_case(name):
+    from arignote import function
+    from arignote import tensor as T
+
+    x = T.dscalar("x")
+    with config.change_flags(mode=name):
+        assert config.mode == name
+        assert function([x], x * 2)(3.0) == 6.0
+
+
+def test_mode_flag_rejects_unknown_names():
+    with pytest.raises(ValueError, match="flag 'mode'.*DebugMode.*got 'FAST_WALK'"):
+        config.mode = "FAST_WALK"
