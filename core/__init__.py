@@ -12,7 +12,7 @@ from . import tensor
 from .graph import Apply, Constant, Op, Variable
 from .types import TensorType
 from .shared import SharedVariable, shared
-from .function import Function, In, MissingInputError, Param, UnusedInputError, function
+from .function import Function, In, MissingInputError, Out, Param, UnusedInputError, function
 from .mode import Mode
 from .gradient import grad
 from . import gradient, printing
@@ -20,7 +20,7 @@ from .printing import pp, debugprint, pydotprint
 from .fg import FunctionGraph
 
 __all__ = [
-    "config", "tensor", "function", "shared", "In", "Param", "grad", "printing", "gradient", "pp",
+    "config", "tensor", "function", "shared", "In", "Out", "Param", "grad", "printing", "gradient", "pp",
     "debugprint", "pydotprint", "Mode", "Variable", "Constant", "Apply", "Op", "TensorType", "FunctionGraph",
     "SharedVariable", "MissingInputError", "UnusedInputError", "Function",
 ]

@@ -42,6 +42,20 @@ class In:
 Param = In
 
 
+class Out:
+    """An output with options: ``borrow=True`` lets the function return its internal buffer
+    (no defensive copy), which a later call may overwrite."""
+
+    def __init__(self, variable, borrow=False):
+        if not isinstance(variable, Variable):
+            raise TypeError(f"Out() takes a symbolic variable, got {type(variable).__name__}")
+        self.variable = variable
+        self.borrow = bool(borrow)
+
+    def __repr__(self):
+        return f"Out({self.variable}, borrow={self.borrow})"
+
+
 class _Maker:
     """What built a Function (``f.maker.fgraph`` is the rewritten graph, as in Theano)."""
 
@@ -156,9 +170,7 @@ class Function:
         """
         spec = dict(self._spec)
         upd = [] if delete_updates else _normalize_updates(spec["updates"])
-        outs = spec["outputs"]
-        single = outs is not None and not isinstance(outs, (list, tuple))
-        out_list = [] if outs is None else ([outs] if single else list(outs))
+        _, out_list, borrows = _split_outputs(spec["outputs"])
         if swap:
             for old, new in swap.items():
                 if not isinstance(old, SharedVariable) or not isinstance(new, SharedVariable):
@@ -169,7 +181,8 @@ class Function:
             _, new_exprs, _ = clone_graph([], exprs, replace=dict(swap), copy_inputs=False)
             out_list = new_exprs[: len(out_list)]
             upd = [(swap.get(s, s), e) for (s, _), e in zip(upd, new_exprs[len(out_list):])]
-        spec["outputs"] = out_list[0] if single else out_list
+        # as Theano's Function.copy: the copy returns its outputs as a list, even a single one
+        spec["outputs"] = [Out(o, borrow=True) if b else o for o, b in zip(out_list, borrows)]
         spec["updates"] = upd
         spec["name"] = name or self.name
         if delete_updates:
@@ -293,8 +306,7 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_defa
         seen.add(i.variable)
     _check_default_order(ins)
 
-    single = outputs is not None and not isinstance(outputs, (list, tuple))
-    out_list = [] if outputs is None else ([outputs] if single else list(outputs))
+    single, out_list, borrows = _split_outputs(outputs)
     out_vars = []
     for k, o in enumerate(out_list):
         if not isinstance(o, Variable):
@@ -335,17 +347,29 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_defa
     backend_name = backend or the_mode.backend
     if backend_name is None:
         from .config import config
+        from .mode import device_backend
 
         backend_name = config.backend
+        if backend_name == "auto":
+            backend_name = device_backend() or backend_name
     be = plugins.get_backend(backend_name)
     # a backend may opt out of phases that do not pay for it (the reference skips fusion)
     the_mode.optimize(fgraph, skip_phases=getattr(be, "skip_phases", ()))
     compile_graph = getattr(the_mode, "compile_graph", None)  # mode="check"/"nanguard" compile node by node
     thunk = compile_graph(be, fgraph) if compile_graph is not None else be.compile(fgraph)
-    copy_out = _aliased_outputs(fgraph, len(out_vars) + len(upd_exprs))
+    copy_out = [k for k in _aliased_outputs(fgraph, len(out_vars) + len(upd_exprs))
+                if k >= len(borrows) or not borrows[k]]
     fn = Function(spec, fgraph, thunk, ins, len(out_vars), single, (upd_targets, shared_in), copy_out,
                   getattr(be, "name", backend_name), the_mode, trust_input=trust_input, name=name)
     return fn
+
+
+def _split_outputs(outputs):
+    """(single, output variables, borrow flags) from None, a variable, an Out or a list of them."""
+    single = outputs is not None and not isinstance(outputs, (list, tuple))
+    items = [] if outputs is None else ([outputs] if single else list(outputs))
+    borrows = [isinstance(o, Out) and o.borrow for o in items]
+    return single, [o.variable if isinstance(o, Out) else o for o in items], borrows
 
 
 def _bad_input(i, k):

@@ -24,32 +24,194 @@ class Tag:
         return f"Tag({self.__dict__})"
 
 
+class _Lazy:
+    """A per-instance attribute made on first read (a non-data descriptor: afterwards the
+    instance's own value is found first, and assigning to it works as usual)."""
+
+    def __init__(self, make):
+        self.make = make
+        self.attr = make.__name__
+
+    def __set_name__(self, owner, name):
+        self.attr = name
+
+    def __get__(self, obj, cls=None):
+        if obj is None:
+            return self
+        value = self.make()
+        setattr(obj, self.attr, value)
+        return value
+
+
+class _TagSlot:
+    """``.tag`` of variables and nodes, made on first use.
+
+    Most tags are never read, so building a graph only records the user's
+    location in ``_trace``; the Tag (with ``trace`` set from it) is made when
+    someone looks.
+    """
+
+    def __get__(self, obj, cls=None):
+        if obj is None:
+            return self
+        t = obj._tag
+        if t is None:
+            t = obj._tag = Tag()
+            tr = obj._trace
+            if tr is not None:
+                t.trace = tr
+        return t
+
+    def __set__(self, obj, value):
+        obj._tag = value
+
+
+def _set_trace(obj, trace):
+    """Record where the user made ``obj`` (kept aside until its tag is read)."""
+    try:
+        tag = obj._tag
+    except AttributeError:  # a variable of some other kind: a plain tag
+        obj.tag.trace = trace
+        return
+    if tag is None:
+        obj._trace = trace
+    else:
+        tag.trace = trace
+
+
+def _new_auto_name():
+    return f"auto_{next(_ids)}"
+
+
+# ------------------------------------------------------------ user locations
+
+_own_files: dict = {}  # code filename -> True when it is arignote's own code
+
+
+def _is_own(filename):
+    own = _own_files[filename] = filename.startswith(_OWN)
+    return own
+
+
+class Trace:
+    """Where the user made a variable or node: behaves as the tuple (filename, lineno).
+
+    Only the frame's code object and instruction offset are kept; the line
+    number is looked up on first use (``frame.f_lineno`` scans the whole line
+    table, which costs microseconds in a long script).  Pickles as a plain tuple.
+    """
+
+    __slots__ = ("code", "lasti", "_lineno")
+
+    def __init__(self, code, lasti):
+        self.code = code
+        self.lasti = lasti
+        self._lineno = -1
+
+    @property
+    def filename(self):
+        return self.code.co_filename
+
+    @property
+    def lineno(self):
+        if self._lineno == -1:
+            self._lineno = _line_of(self.code, self.lasti)
+        return self._lineno
+
+    def as_tuple(self):
+        return (self.code.co_filename, self.lineno)
+
+    def __getitem__(self, i):
+        return self.as_tuple()[i]
+
+    def __iter__(self):
+        return iter(self.as_tuple())
+
+    def __len__(self):
+        return 2
+
+    def __bool__(self):
+        return True
+
+    def __eq__(self, other):
+        if isinstance(other, Trace):
+            other = other.as_tuple()
+        return self.as_tuple() == other
+
+    def __hash__(self):
+        return hash(self.as_tuple())
+
+    def __repr__(self):
+        return repr(self.as_tuple())
+
+    def __reduce__(self):
+        return (tuple, (self.as_tuple(),))
+
+
+def _line_of(code, lasti):
+    """The source line of the instruction at byte offset ``lasti`` (as ``frame.f_lineno``)."""
+    if lasti < 0:
+        return code.co_firstlineno
+    line = None
+    for start, end, ln in code.co_lines():
+        if start <= lasti < end:
+            return ln if ln is not None else line
+        if ln is not None:
+            line = ln
+    return line
+
+
+_traces: dict = {}  # (id(code), offset) -> Trace: one object per call site (it keeps its code alive)
+
+
 def user_frame():
-    """(filename, lineno) of the innermost frame outside arignote, or None."""
+    """Where the innermost frame outside arignote is (a ``Trace``: (filename, lineno)), or None.
+
+    Called for every node and variable made while building a graph, so it only
+    walks frames, with arignote's own files remembered by name, and shares one
+    Trace per call site.
+    """
     f = sys._getframe(1)
+    own = _own_files
     while f is not None:
-        fn = f.f_code.co_filename
-        if not fn.startswith(_OWN):
-            return (fn, f.f_lineno)
+        code = f.f_code
+        o = own.get(code.co_filename)
+        if o is None:
+            o = _is_own(code.co_filename)
+        if not o:
+            key = (id(code), f.f_lasti)
+            tr = _traces.get(key)
+            if tr is None:
+                if len(_traces) > 50_000:
+                    _traces.clear()
+                tr = _traces[key] = Trace(code, f.f_lasti)
+            return tr
         f = f.f_back
     return None
 
 
 class Variable:
-    """A symbolic value of a given Type, produced by ``owner`` (an Apply) or free."""
+    """A symbolic value of a given Type, produced by ``owner`` (an Apply) or free.
+
+    Pickling is flat (``__reduce__``, see ``graph_pickle``): a variable at the end of a
+    100,000-op chain pickles without deep recursion.
+    """
+
+    tag = _TagSlot()
+    _tag = None
+    _trace = None
+    auto_name = _Lazy(_new_auto_name)
 
     def __init__(self, type, owner=None, index=None, name=None):
         self.type = type
         self.owner = owner
         self.index = index
         self.name = name
-        self.tag = Tag()
-        self.auto_name = f"auto_{next(_ids)}"
 
     def clone(self):
         """A free copy with the same type, name and tag (no owner)."""
         cp = self.__class__(self.type, None, None, self.name)
-        cp.tag = _copy_tag(self.tag)
+        _copy_tag_to(self, cp)
         return cp
 
     def __str__(self):
@@ -58,7 +220,7 @@ class Variable:
         if self.owner is not None:
             op = self.owner.op
             if len(self.owner.outputs) == 1:
-                return f"{op}.0" if False else f"{op}.out"
+                return f"{op}.out"
             return f"{op}.{self.index}"
         return f"<{self.type}>"
 
@@ -85,6 +247,19 @@ class Variable:
         d.pop("_eval_cache", None)
         return d
 
+    def __setstate__(self, state):
+        _set_state(self, state)
+
+    def __reduce__(self):
+        from .graph_pickle import reduce_variable
+
+        return reduce_variable(self)
+
+    def __copy__(self):
+        cp = self.__class__.__new__(self.__class__)
+        cp.__dict__.update(self.__getstate__())
+        return cp
+
 
 def _copy_tag(tag):
     t = Tag()
@@ -92,11 +267,30 @@ def _copy_tag(tag):
     return t
 
 
+def _copy_tag_to(src, dst):
+    """Give ``dst`` a copy of ``src``'s tag (or its pending user location)."""
+    if src._tag is not None:
+        dst._tag = _copy_tag(src._tag)
+    elif src._trace is not None:
+        dst._trace = src._trace
+
+
+def _set_state(obj, state):
+    """Restore a pickled ``__dict__`` (pickles from before lazy tags stored ``tag`` directly)."""
+    if "tag" in state:
+        state = dict(state)
+        state["_tag"] = state.pop("tag")
+    obj.__dict__.update(state)
+
+
 class Constant(Variable):
     """A Variable with a fixed value; equal constants merge."""
 
     def __init__(self, type, data, name=None):
-        super().__init__(type, None, None, name)
+        self.type = type
+        self.owner = None
+        self.index = None
+        self.name = name
         self.data = data
 
     def signature(self):
@@ -104,7 +298,7 @@ class Constant(Variable):
 
     def clone(self):
         cp = self.__class__(self.type, self.data, self.name)
-        cp.tag = _copy_tag(self.tag)
+        _copy_tag_to(self, cp)
         return cp
 
     def __str__(self):
@@ -116,14 +310,18 @@ class Constant(Variable):
 class Apply:
     """One application of an Op to input Variables, producing output Variables."""
 
+    tag = _TagSlot()
+    _tag = None
+    _trace = None
+
     def __init__(self, op, inputs, outputs):
         self.op = op
         self.inputs = list(inputs)
-        self.outputs = list(outputs)
-        self.tag = Tag()
-        for i, out in enumerate(self.outputs):
+        self.outputs = outputs = list(outputs)
+        for i, out in enumerate(outputs):
             if out.owner is None:
-                out.owner, out.index = self, i
+                out.owner = self
+                out.index = i
             elif out.owner is not self or out.index != i:
                 raise ValueError(f"output {i} of {op} is already owned by another node")
 
@@ -153,13 +351,26 @@ class Apply:
                     f"cloning {self.op} on inputs of new types changed its output types: "
                     f"{[o.type for o in self.outputs]} -> {[o.type for o in node.outputs]}"
                 )
-        node.tag = _copy_tag(self.tag)
+        _copy_tag_to(self, node)
         return node
 
     def __str__(self):
         return f"{self.op}({', '.join(map(str, self.inputs))})"
 
     __repr__ = __str__
+
+    def __setstate__(self, state):
+        _set_state(self, state)
+
+    def __reduce__(self):
+        from .graph_pickle import reduce_apply
+
+        return reduce_apply(self)
+
+    def __copy__(self):
+        cp = Apply.__new__(self.__class__)
+        cp.__dict__.update(self.__dict__)
+        return cp
 
 
 class Op:
@@ -177,7 +388,7 @@ class Op:
         return tuple(getattr(self, p) for p in self.__props__)
 
     def __eq__(self, other):
-        return type(self) is type(other) and self._props() == other._props()
+        return other is self or (type(self) is type(other) and self._props() == other._props())
 
     def __hash__(self):
         return hash((type(self), self._props()))
@@ -194,12 +405,11 @@ class Op:
 
     def __call__(self, *inputs, **kwargs):
         node = self.make_node(*inputs, **kwargs)
-        node.tag.trace = user_frame()
+        _set_trace(node, user_frame())
         if self.default_output is not None:
             return node.outputs[self.default_output]
-        if len(node.outputs) == 1:
-            return node.outputs[0]
-        return node.outputs
+        outs = node.outputs
+        return outs[0] if len(outs) == 1 else outs
 
     def perform(self, node, inputs, output_storage):
         raise NotImplementedError(f"{type(self).__name__} has no perform")
@@ -260,27 +470,29 @@ def graph_inputs(outputs, blockers=None):
 
 
 def io_toposort(inputs, outputs):
-    """Apply nodes between ``inputs`` and ``outputs`` in a deterministic topological order."""
+    """Apply nodes between ``inputs`` and ``outputs`` in a deterministic topological order.
+
+    Depth-first, inputs left to right, each node after its inputs' nodes; a node is marked
+    when first met (in a DAG a node met again is finished or on another branch).
+    """
     stop = set(inputs)
-    order, done = [], set()
+    order, seen = [], set()
     for out in outputs:
-        if out.owner is None or out in stop or out.owner in done:
+        node = out.owner
+        if node is None or node in seen or out in stop:
             continue
-        stack, onstack = [[out.owner, 0]], {out.owner}
+        seen.add(node)
+        stack = [(node, iter(node.inputs))]
         while stack:
-            top = stack[-1]
-            node, i = top
-            if i < len(node.inputs):
-                top[1] = i + 1
-                inp = node.inputs[i]
+            node, it = stack[-1]
+            for inp in it:
                 n2 = inp.owner
-                if n2 is not None and inp not in stop and n2 not in done and n2 not in onstack:
-                    stack.append([n2, 0])
-                    onstack.add(n2)
+                if n2 is not None and n2 not in seen and inp not in stop:
+                    seen.add(n2)
+                    stack.append((n2, iter(n2.inputs)))
+                    break
             else:
                 stack.pop()
-                onstack.discard(node)
-                done.add(node)
                 order.append(node)
     return order
 

@@ -7,37 +7,92 @@ from __future__ import annotations
 
 PHASES = ("merge", "canonicalize", "stabilize", "specialize", "fusion", "cleanup")
 FAST_COMPILE_TAGS = ("fast_compile",)
+_OPTIMIZERS = {"default": "fast_run", "fast_run": "fast_run", "o4": "fast_run", "FAST_RUN": "fast_run",
+               "fast_compile": "fast_compile", "o1": "fast_compile", "FAST_COMPILE": "fast_compile",
+               None: None, "None": None, "unsafe": None}
+# Theano's linker names: 'py' is the reference backend; the C-backed ones mean "the configured backend"
+_LINKERS = ("cvm", "vm", "c|py", "c|py_nogc", "cvm_nogc", "vm_nogc", "c&py", "py", "c", "llvm", "cuda", "auto")
+
+
+def _optimizer_flag(value):
+    if value not in _OPTIMIZERS:
+        raise ValueError(f"must be one of 'fast_run', 'fast_compile', 'None', got {value!r}")
+    return value
+
+
+def _linker_flag(value):
+    if value not in _LINKERS:
+        raise ValueError(f"must be one of {', '.join(map(repr, _LINKERS))}, got {value!r}")
+    return value
+
+
+def _device_flag(value):
+    if not str(value).startswith(("cpu", "cuda", "gpu")):
+        raise ValueError(f"must be 'cpu', 'cuda' or 'cudaN' (as Theano's flag), got {value!r}")
+    return value
+
+
+def _register_flags():
+    from .config import config
+
+    for name, default, check, doc in (
+        ("linker", "cvm", _linker_flag,
+         "Theano's linker flag, used by Mode() without a linker: 'py' runs the NumPy reference backend, "
+         "'cvm'/'vm'/'c|py' the configured backend"),
+        ("optimizer", "fast_run", _optimizer_flag,
+         "Theano's optimizer flag, used by Mode() without an optimizer: 'fast_run', 'fast_compile' or 'None'"),
+        ("device", "cpu", _device_flag,
+         "Theano's device flag: 'cpu', or 'cuda'/'cudaN' to compile for the cuda backend when "
+         "config.backend is 'auto'"),
+    ):
+        if name not in config:
+            config.register_flag(name, default, check, doc)
+
+
+_register_flags()
+
+
+def device_backend():
+    """The backend config.device asks for ('cuda' for a cuda/gpu device), or None for the cpu."""
+    from .config import config
+
+    return "cuda" if str(config.device).startswith(("cuda", "gpu")) else None
 
 
 class Mode:
-    """A rewrite selection plus an optional backend.
+    """A rewrite selection plus an optional backend, with Theano's signature ``Mode(linker, optimizer)``.
 
-    ``including``/``excluding`` name rules or tags; ``optimizer`` is
-    'fast_run' (all phases), 'fast_compile' (rules tagged fast_compile) or None.
+    ``optimizer`` is 'fast_run' (all phases), 'fast_compile' (rules tagged
+    fast_compile) or None; 'default' means ``config.optimizer``.  ``linker``
+    is a Theano linker name ('py' picks the NumPy reference backend; 'cvm',
+    'vm', 'c|py' the configured one); None means ``config.linker``.
+    ``including``/``excluding`` name rules or tags.
     """
 
-    def __init__(self, linker=None, optimizer="fast_run", backend=None, including=(), excluding=()):
-        if optimizer in ("default", "fast_run", "o4", "FAST_RUN"):
-            optimizer = "fast_run"
-        elif optimizer in ("fast_compile", "o1", "FAST_COMPILE"):
-            optimizer = "fast_compile"
-        elif optimizer in (None, "None", "unsafe"):
-            optimizer = None
-        else:
+    def __init__(self, linker=None, optimizer="default", backend=None, including=(), excluding=()):
+        from .config import config
+
+        if optimizer == "default":
+            optimizer = config.optimizer
+        if optimizer not in _OPTIMIZERS:
             raise ValueError(f"unknown optimizer {optimizer!r}: use 'fast_run', 'fast_compile' or None")
-        self.optimizer = optimizer
-        # Theano's linker names: 'py' is the reference; 'c', 'cvm', 'vm', 'c|py' mean "the default"
+        self.optimizer = _OPTIMIZERS[optimizer]
+        if linker is None:
+            linker = config.linker
+        elif linker not in _LINKERS:
+            raise ValueError(f"unknown linker {linker!r}: use one of {', '.join(map(repr, _LINKERS))}")
+        self.linker = linker
         self.backend = backend or (linker if linker in ("py", "c", "llvm", "cuda", "auto") else None)
         self.included = tuple(including)
         self.excluded = tuple(excluding)
 
     def including(self, *names):
         """A copy of this mode that also runs the named rules/tags."""
-        return Mode(None, self.optimizer, self.backend, self.included + names, self.excluded)
+        return Mode(self.linker, self.optimizer, self.backend, self.included + names, self.excluded)
 
     def excluding(self, *names):
         """A copy of this mode that skips the named rules/tags."""
-        return Mode(None, self.optimizer, self.backend, self.included, self.excluded + names)
+        return Mode(self.linker, self.optimizer, self.backend, self.included, self.excluded + names)
 
     def selected(self, skip_phases=()):
         """The rewrite records this mode runs, in phase order."""
@@ -76,6 +131,7 @@ _NAMED = {
     "FAST_COMPILE": lambda: Mode(optimizer="fast_compile"),
     "NO_REWRITES": lambda: Mode(optimizer=None),
     "PY": lambda: Mode(optimizer="fast_run", backend="py"),
+    "MODE": lambda: Mode(),  # Theano's mode='Mode': config.linker and config.optimizer
 }
 
 
@@ -88,6 +144,7 @@ def _debug_mode(cls_name):
 _NAMED.update({
     "CHECK": lambda: _debug_mode("DebugMode"),
     "DEBUGMODE": lambda: _debug_mode("DebugMode"),
+    "DEBUG_MODE": lambda: _debug_mode("DebugMode"),
     "NANGUARD": lambda: _debug_mode("NanGuardMode"),
     "NANGUARDMODE": lambda: _debug_mode("NanGuardMode"),
 })

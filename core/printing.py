@@ -1,6 +1,11 @@
-"""Printing graphs: ``pp`` (infix), ``debugprint`` (indented tree), ``pydotprint`` (Graphviz).
+"""Printing graphs as Theano prints them: ``pp``/``pprint`` (infix), ``debugprint``
+(indented tree) and ``pydotprint`` (Graphviz).
 
-All walks are iterative, so graphs of any depth print.
+The formats are Theano's: constants print as ``TensorConstant{2.0}``,
+elementwise ops as ``Elemwise{add,no_inplace}``, operators are fully
+parenthesized (``((x + y) * TensorConstant{2})``), ``debugprint`` lines read
+``Elemwise{mul,no_inplace} [id A] ''``.  All walks are iterative, so graphs
+of any depth print.
 """
 from __future__ import annotations
 
@@ -13,85 +18,164 @@ import numpy as np
 
 from .graph import Apply, Constant, Variable, io_toposort
 
-# ------------------------------------------------------------------------ pp
+# ------------------------------------------------------------------ labels
 
-_INFIX = {"add": ("+", 1), "sub": ("-", 1), "mul": ("*", 2), "true_div": ("/", 2), "int_div": ("//", 2),
-          "mod": ("%", 2), "pow": ("**", 3), "lt": ("<", 0), "gt": (">", 0), "le": ("<=", 0), "ge": (">=", 0),
-          "eq": ("==", 0), "neq": ("!=", 0), "and_": ("&", 0), "or_": ("|", 0), "xor": ("^", 0)}
+# Theano's pprint operators (every operator expression is parenthesized)
+_OPERATORS = {"add": "+", "sub": "-", "mul": "*", "true_div": "/", "int_div": "//", "mod": "%", "pow": "**"}
+# scalar-op names that Theano's pprint spells differently
+_FUNCTION_NAMES = {"second": "fill", "reciprocal": "inv"}
+_MIDDLE_DOT = "\\dot"
 
 
-def _var_label(v):
+def constant_label(c):
+    """Theano's ``str`` of a tensor constant: ``TensorConstant{2.0}``,
+    ``TensorConstant{(3,) of 1.0}`` for a constant array, long values shortened.
+
+    A constant made from a Python number records that number as ``tag.literal``
+    (the literal prints as written: ``x ** 2`` shows ``TensorConstant{2}``).
+    """
+    if c.name is not None:
+        return c.name
+    if not hasattr(c.type, "dtype"):
+        return str(c)
+    literal = getattr(c.tag, "literal", None)
+    data = np.asarray(c.data)
+    if literal is not None and data.ndim == 0:
+        text = str(literal)
+    elif data.ndim > 0 and data.size and bool(np.all(data == data.flat[0])):
+        text = f"{data.shape} of {data.flat[0]}"
+    else:
+        text = str(data)
+    if len(text) > 20:
+        text = text[:10] + ".." + text[-10:]
+    return f"TensorConstant{{{text}}}"
+
+
+def var_label(v):
+    """A leaf as Theano prints it: its name, its constant value, or ``<type>``."""
     if isinstance(v, Constant):
-        return str(v)
+        return constant_label(v)
     if v.name is not None:
         return v.name
     return f"<{v.type}>"
 
 
+def op_label(op):
+    """An op as Theano prints it: ``Elemwise{mul,no_inplace}``, ``Elemwise{Composite{...}}``."""
+    sop = getattr(op, "scalar_op", None)
+    text = str(op)
+    if sop is None or text.startswith("Elemwise{"):
+        return text
+    if hasattr(sop, "nodes"):
+        return f"Elemwise{{Composite{{{composite_formula(sop)}}}}}"
+    return f"Elemwise{{{sop.name},no_inplace}}"
+
+
+def composite_formula(comp):
+    """The scalar formula of a fused Composite over its inputs ``i0, i1, ...``."""
+    texts = []
+    for sop, refs, _dt in comp.nodes:
+        args = [f"i{j}" if kind == "i" else texts[j] for kind, j in refs]
+        sym = _OPERATORS.get(sop.name)
+        if sym is not None and len(args) >= 2:
+            texts.append("(" + f" {sym} ".join(args) + ")")
+        elif sop.name == "neg":
+            texts.append(f"(-{args[0]})")
+        else:
+            texts.append(f"{sop.name}({', '.join(args)})")
+    return ", ".join(texts[j] for j in comp.outputs)
+
+
+# ---------------------------------------------------------------------- pp
+
+
 def _tokens(v):
-    """Tokens (strings or variables to expand) for one variable."""
+    """The pieces (strings, or variables still to expand) that print one variable."""
     node = v.owner
     if node is None:
-        return [_var_label(v)]
-    op = node.op
-    ins = node.inputs
+        return [var_label(v)]
+    op, ins = node.op, node.inputs
     sop = getattr(op, "scalar_op", None)
-    if sop is not None and sop.name in _INFIX and len(ins) >= 2:
-        sym = _INFIX[sop.name][0]
+    if sop is not None and not hasattr(sop, "nodes"):
+        return _elemwise_tokens(sop.name, ins)
+    from .tensor.elemwise import DimShuffle
+    from .tensor.linalg import Dot
+
+    if isinstance(op, DimShuffle):
+        return _dimshuffle_tokens(op.new_order, ins[0])
+    if isinstance(op, Dot):
+        return ["(", ins[0], f" {_MIDDLE_DOT} ", ins[1], ")"]
+    return _call_tokens(op_label(op), ins)
+
+
+def _elemwise_tokens(name, ins):
+    sym = _OPERATORS.get(name)
+    if sym is not None and len(ins) >= 2:
         out = ["("]
         for i, x in enumerate(ins):
             if i:
                 out.append(f" {sym} ")
             out.append(x)
-        out.append(")")
-        return out
-    if sop is not None and sop.name == "neg":
+        return out + [")"]
+    if name == "neg":
         return ["(-", ins[0], ")"]
-    from .tensor.elemwise import DimShuffle
+    if name == "abs":
+        return ["|", ins[0], "|"]
+    return _call_tokens(_FUNCTION_NAMES.get(name, name), ins)
 
-    if isinstance(op, DimShuffle):
-        nd = len(op.input_broadcastable)
-        k = len(op.new_order) - nd
-        if k > 0 and isinstance(ins[0], Constant) and op.new_order == ("x",) * k + tuple(range(nd)):
-            return [ins[0]]  # a constant padded for broadcasting: print just the constant
-        if op.new_order == tuple(reversed(range(len(op.input_broadcastable)))) and len(op.new_order) == 2:
-            return [ins[0], ".T"]
-        return [ins[0], ".dimshuffle(" + ", ".join(repr(o) if o == "x" else str(o) for o in op.new_order) + ")"]
-    name = getattr(op, "name", None) or str(op)
-    if sop is not None:
-        name = sop.name if not hasattr(op, "name") else op.name
+
+def _dimshuffle_tokens(order, x):
+    """Theano's DimShufflePrinter: leading new axes are not shown, a full reversal is ``.T``."""
+    order = list(order)
+    while order and order[0] == "x":
+        order.pop(0)
+    nd = x.type.ndim
+    if order == list(range(nd)):
+        return [x]
+    if order == list(reversed(range(nd))):
+        return [x, ".T"]
+    return [f"DimShuffle{{{', '.join(map(str, order))}}}(", x, ")"]
+
+
+def _call_tokens(name, ins):
     out = [f"{name}("]
     for i, x in enumerate(ins):
         if i:
             out.append(", ")
         out.append(x)
-    out.append(")")
-    if len(node.outputs) > 1:
-        out.append(f"[{v.index}]")
-    return out
+    return out + [")"]
+
+
+def _pp_one(root):
+    parts, stack = [], [root]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            parts.append(item)
+        else:
+            stack.extend(reversed(_tokens(item)))
+    return "".join(parts)
 
 
 def pp(*vars_):
-    """Infix string of an expression: ``pp(x + y) == '(x + y)'``."""
+    """Math-like string of an expression, as Theano's ``pprint``: ``pp(x + y) == '(x + y)'``.
+
+    Several variables (or a list, or a compiled function's outputs) print one per line.
+    """
     if len(vars_) == 1 and isinstance(vars_[0], (list, tuple)):
         vars_ = vars_[0]
     strs = []
     for root in vars_:
         if hasattr(root, "maker"):
-            return "\n".join(pp(o) for o in root.maker.fgraph.outputs)
-        parts = []
-        stack = [root]
-        while stack:
-            item = stack.pop()
-            if isinstance(item, str):
-                parts.append(item)
-                continue
-            if item is not root and item.name is not None and item.owner is not None:
-                parts.append(item.name)
-                continue
-            stack.extend(reversed(_tokens(item)))
-        strs.append("".join(parts))
-    return strs[0] if len(strs) == 1 else "\n".join(strs)
+            strs.extend(_pp_one(o) for o in root.maker.fgraph.outputs)
+        elif isinstance(root, Variable):
+            strs.append(_pp_one(root))
+        else:
+            raise TypeError(f"pp() prints symbolic variables or compiled functions, got {type(root).__name__}")
+    return "\n".join(strs)
+
+
+pprint = pp
 
 
 # -------------------------------------------------------------- node summary
@@ -99,9 +183,9 @@ def pp(*vars_):
 
 def node_summary(node, values=None):
     """A description of a node for error messages: op, inputs' types, shapes, dtypes, origin."""
-    lines = [f"Apply node that caused the error: {node.op}({', '.join(_var_label(i) for i in node.inputs)})"]
+    lines = [f"Apply node that caused the error: {node.op}({', '.join(var_label(i) for i in node.inputs)})"]
     for k, inp in enumerate(node.inputs):
-        desc = f"  input {k}: {_var_label(inp)} of type {inp.type}"
+        desc = f"  input {k}: {var_label(inp)} of type {inp.type}"
         if values is not None and k < len(values):
             v = values[k]
             if isinstance(v, np.ndarray):
@@ -118,76 +202,152 @@ def node_summary(node, values=None):
 # ---------------------------------------------------------------- debugprint
 
 
-def debugprint(obj, file=None, print_type=True, ids="CHAR", depth=-1, done=None, stop_on_name=False):
-    """Print (or, with ``file='str'``, return) an indented tree of the graph.
+def debugprint(obj, depth=-1, print_type=False, file=None, ids="CHAR", stop_on_name=False, done=None):
+    """Print a graph as an indented tree, in Theano's format::
 
-    ``obj`` is a variable, a list of them, an Apply node or a compiled function.
+        Elemwise{mul,no_inplace} [id A] ''
+         |x [id B]
+         |TensorConstant{2.0} [id C]
+
+    ``obj`` is a variable, a list of them, an Apply node, a FunctionGraph or a
+    compiled function (whose lines end with each node's position in the
+    execution order).  A node met again prints its line but not its inputs.
+    ``ids`` is 'CHAR', 'int', 'id' or '' (no identifiers).  ``file='str'``
+    returns the text; ``file=None`` prints it to stdout; a file object gets
+    the text and is returned.
     """
-    if hasattr(obj, "maker"):
-        roots = list(obj.maker.fgraph.outputs)
-        order = obj.maker.fgraph.toposort()
-    else:
-        if isinstance(obj, Apply):
-            roots = list(obj.outputs)
-        elif isinstance(obj, (list, tuple)):
-            roots = list(obj)
-        else:
-            roots = [obj]
-        order = None
-    names, lines, shown = {}, [], set()
-
-    def ident(v):
-        if ids == "":
-            return ""
-        if v not in names:
-            names[v] = _char_id(len(names)) if ids == "CHAR" else str(id(v))
-        return f" [id {names[v]}]"
-
+    roots, order = _debugprint_roots(obj)
+    printer = _TreePrinter(print_type, ids, stop_on_name, depth, order, done)
     for root in roots:
-        stack = [(root, 0)]
-        while stack:
-            v, d = stack.pop()
-            pre = _indent(d)
-            typ = f" <{v.type}>" if print_type else ""
-            node = v.owner
-            if node is None:
-                lines.append(f"{pre}{_var_label(v)}{ident(v)}{typ}")
-                continue
-            label = str(node.op) + (f".{v.index}" if len(node.outputs) > 1 else "")
-            nm = f" '{v.name}'" if v.name else ""
-            if v in shown:
-                lines.append(f"{pre}{label}{nm}{ident(v)}{typ} ...")
-                continue
-            shown.add(v)
-            lines.append(f"{pre}{label}{nm}{ident(v)}{typ}")
-            if depth != -1 and d + 1 >= depth:
-                continue
-            for inp in reversed(node.inputs):
-                stack.append((inp, d + 1))
-    text = "\n".join(lines)
+        printer.tree(root)
+    text = "\n".join(printer.lines)
     if file == "str":
         return text
-    print(text, file=file or sys.stdout)
-    return obj
+    out = sys.stdout if file is None else file
+    print(text, file=out)
+    if file is None:
+        out.flush()
+        return None
+    return file
+
+
+def _debugprint_roots(obj):
+    from .fg import FunctionGraph
+
+    if hasattr(obj, "maker"):
+        fg = obj.maker.fgraph
+        return list(fg.outputs), {n: i for i, n in enumerate(fg.toposort())}
+    if isinstance(obj, FunctionGraph):
+        return list(obj.outputs), {n: i for i, n in enumerate(obj.toposort())}
+    if isinstance(obj, Apply):
+        return list(obj.outputs), None
+    if isinstance(obj, (list, tuple)):
+        return list(obj), None
+    if isinstance(obj, Variable):
+        return [obj], None
+    raise TypeError(f"debugprint cannot print an object of type {type(obj).__name__}")
+
+
+class _TreePrinter:
+    """Theano's debugprint walk, with an explicit stack instead of recursion."""
+
+    def __init__(self, print_type, ids, stop_on_name, depth, order, done):
+        if ids not in ("CHAR", "int", "id", ""):
+            raise ValueError(f"debugprint: ids must be 'CHAR', 'int', 'id' or '', got {ids!r}")
+        self.print_type, self.ids, self.stop_on_name = print_type, ids, stop_on_name
+        self.depth, self.order = depth, order
+        self.done = {} if done is None else done  # key -> id string, shared by all roots
+        self.lines = []
+
+    def ident(self, key, obj):
+        if key not in self.done:
+            n = len(self.done)
+            if self.ids == "CHAR":
+                self.done[key] = f"[id {_char_id(n)}]"
+            elif self.ids == "int":
+                self.done[key] = f"[id {n}]"
+            elif self.ids == "id":
+                self.done[key] = f"[id {id(obj)}]"
+            else:
+                self.done[key] = ""
+        return self.done[key]
+
+    def tree(self, root):
+        # entries: (variable, line prefix, prefix for its children, depth left)
+        stack = [(root, "", None, self.depth)]
+        while stack:
+            v, line_prefix, child_pfx, depth = stack.pop()
+            if depth == 0:
+                continue
+            typ = f" <{v.type}>" if self.print_type else ""
+            node = v.owner
+            if node is None:
+                key = ("const", v.signature()) if isinstance(v, Constant) else v
+                self.lines.append(f"{line_prefix}{var_label(v)} {self.ident(key, v)}{typ}".rstrip())
+                continue
+            seen = node in self.done
+            idx = f".{node.outputs.index(v)}" if len(node.outputs) > 1 else ""
+            pos = f"   {self.order[node]}" if self.order is not None and node in self.order else ""
+            name = v.name or ""
+            line = f"{line_prefix}{op_label(node.op)}{idx} {self.ident(node, node)}{typ} '{name}'{pos}"
+            self.lines.append(line)
+            if seen or (self.stop_on_name and v.name is not None):
+                continue
+            n = len(node.inputs)
+            for k in range(n - 1, -1, -1):
+                last = k == n - 1
+                stack.append((node.inputs[k], _render(child_pfx) + " |", _Prefix(child_pfx, "  " if last else " |"),
+                              depth - 1))
 
 
 _MAX_INDENT = 64
 
 
-def _indent(d):
-    """Tree indentation for depth d; past _MAX_INDENT levels the middle is elided (with the count),
-    so a 100,000-deep chain prints in linear space."""
-    if d <= _MAX_INDENT:
-        return " |" * d
+class _Prefix:
+    """The indentation of a subtree as a linked list of 2-character segments.
+
+    Rendering keeps the first and last ``_MAX_INDENT // 2`` segments and counts
+    the elided middle, so a 100,000-deep chain prints in linear space.
+    """
+
+    __slots__ = ("parent", "seg", "depth", "head")
+
+    def __init__(self, parent, seg):
+        self.parent, self.seg = parent, seg
+        self.depth = 1 if parent is None else parent.depth + 1
+        half = _MAX_INDENT // 2
+        if parent is None:
+            self.head = (seg,)
+        elif parent.depth < half:
+            self.head = parent.head + (seg,)
+        else:
+            self.head = parent.head
+
+
+def _render(p):
+    if p is None:
+        return ""
+    if p.depth <= _MAX_INDENT:
+        segs = []
+        while p is not None:
+            segs.append(p.seg)
+            p = p.parent
+        return "".join(reversed(segs))
     half = _MAX_INDENT // 2
-    return " |" * half + f" ..{d - _MAX_INDENT} levels.." + " |" * half
+    tail, q = [], p
+    for _ in range(half):
+        tail.append(q.seg)
+        q = q.parent
+    return "".join(p.head) + f" ..{p.depth - _MAX_INDENT} levels.." + "".join(reversed(tail))
 
 
 def _char_id(n):
+    """Theano's identifiers: A, B, ..., Z, BA, BB, ... (base 26 with A as zero)."""
+    if n == 0:
+        return "A"
     s = ""
-    n += 1
     while n:
-        n, r = divmod(n - 1, 26)
+        n, r = divmod(n, 26)
         s = chr(65 + r) + s
     return s
 
@@ -203,7 +363,7 @@ def _dot_escape(s):
     return str(s).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
-def to_dot(obj):
+def to_dot(obj, var_with_name_simple=False, with_ids=False):
     """The Graphviz source of a graph (variables as boxes/ellipses, ops as rectangles)."""
     if hasattr(obj, "maker"):
         fg = obj.maker.fgraph
@@ -230,14 +390,18 @@ def to_dot(obj):
         color = ' style=filled fillcolor="limegreen"' if v.owner is None and not isinstance(v, Constant) else ""
         if v in outputs:
             color = ' style=filled fillcolor="dodgerblue"'
-        label = f"{_var_label(v) if (v.owner is None or v.name) else ''} {v.type}".strip()
+        if var_with_name_simple and v.name is not None:
+            label = v.name
+        else:
+            label = f"{var_label(v) if (v.owner is None or v.name) else ''} {v.type}".strip()
         lines.append(f'  {nid(v)} [label="{_dot_escape(label)}" shape={shape}{color}];')
 
-    for node in nodes:
-        lines.append(f'  {nid(node)} [label="{_dot_escape(node.op)}" shape=box style=filled fillcolor="#ffaabb"];')
-        for k, i in enumerate(node.inputs):
+    for k, node in enumerate(nodes):
+        label = op_label(node.op) + (f" id={k}" if with_ids else "")
+        lines.append(f'  {nid(node)} [label="{_dot_escape(label)}" shape=box style=filled fillcolor="#ffaabb"];')
+        for j, i in enumerate(node.inputs):
             var_node(i)
-            lab = f' [label="{k}"]' if len(node.inputs) > 1 else ""
+            lab = f' [label="{j}"]' if len(node.inputs) > 1 else ""
             lines.append(f"  {nid(i)} -> {nid(node)}{lab};")
         for o in node.outputs:
             var_node(o)
@@ -248,19 +412,27 @@ def to_dot(obj):
     return "\n".join(lines)
 
 
-def pydotprint(fct, outfile=None, format=None, **kwargs):
-    """Draw the graph of a function or variable with Graphviz into ``outfile``.
+def pydotprint(fct, outfile=None, compact=True, format=None, with_ids=False, high_contrast=True,
+               cond_highlight=None, colorCodes=None, max_label_size=70, scan_graphs=False,
+               var_with_name_simple=False, print_output_file=True, return_image=False):
+    """Draw the graph of a function or variable(s) with Graphviz into ``outfile``.
 
-    The format comes from the extension (png, svg, pdf, ...); the ``.dot``
-    source is written beside it.  Raises GraphvizNotFound naming the missing
-    ``dot`` program when Graphviz is absent.
+    Theano's signature.  The format is ``format`` (appended to ``outfile`` when
+    missing, as Theano does) or else the extension of ``outfile`` (png when
+    none).  The ``.dot`` source is written beside the image.  Raises
+    GraphvizNotFound naming the missing ``dot`` program when Graphviz is absent.
+    ``compact``, ``high_contrast``, ``cond_highlight``, ``colorCodes``,
+    ``max_label_size`` and ``scan_graphs`` are accepted for compatibility and
+    do not change the drawing.
     """
     from .config import config
 
     if outfile is None:
-        outfile = os.path.join(getattr(config, "compiledir", "."), "arignote_graph.png")
+        outfile = os.path.join(getattr(config, "compiledir", "."), f"arignote.pydotprint.cpu.{format or 'png'}")
+    if format is not None and not outfile.endswith("." + format):
+        outfile += "." + format
     fmt = format or os.path.splitext(outfile)[1].lstrip(".") or "png"
-    src = to_dot(fct)
+    src = to_dot(fct, var_with_name_simple=var_with_name_simple, with_ids=with_ids)
     d = os.path.dirname(os.path.abspath(outfile))
     os.makedirs(d, exist_ok=True)
     dot_path = os.path.splitext(outfile)[0] + ".dot"
@@ -275,8 +447,12 @@ def pydotprint(fct, outfile=None, format=None, **kwargs):
             "(Debian/Ubuntu: apt-get install graphviz; macOS: brew install graphviz; conda: conda install graphviz). "
             f"The graph source was written to {dot_path}."
         )
-    proc = subprocess.run([exe, f"-T{fmt}", dot_path, "-o", outfile], capture_output=True, text=True)
+    proc = subprocess.run([exe, f"-T{fmt}", dot_path, "-o", outfile], capture_output=True)
     if proc.returncode != 0:
-        raise RuntimeError(f"Graphviz 'dot' failed on {dot_path}: {proc.stderr.strip()}")
-    print(f"The output file is available at {outfile}")
+        raise RuntimeError(f"Graphviz 'dot' failed on {dot_path}: {proc.stderr.decode(errors='replace').strip()}")
+    if return_image:
+        with open(outfile, "rb") as fh:
+            return fh.read()
+    if print_output_file:
+        print(f"The output file is available at {outfile}")
     return outfile

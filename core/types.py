@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .graph import _set_trace, user_frame as _user_frame
+
 DTYPES = (
     "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
     "float16", "float32", "float64", "complex64", "complex128",
@@ -34,10 +36,8 @@ class Type:
         return Variable(self, name=name)
 
     def __call__(self, name=None):
-        from .graph import user_frame
-
         v = self.make_variable(name)
-        v.tag.trace = user_frame()
+        _set_trace(v, _user_frame())
         return v
 
     def constant_signature(self, data):
@@ -67,11 +67,42 @@ _DTYPE_NAMES = {d: d for d in DTYPES}
 _DTYPE_NAMES.update({np.dtype(d): d for d in DTYPES})
 
 
-class TensorType(Type):
+class _Interned(type):
+    """Metaclass of TensorType: equal types are one object.
+
+    Types never change once made, so sharing them is safe, and it spares the
+    graph builder re-validating a shape and re-hashing a type for every new
+    variable.  The cache maps both the arguments as given (when hashable) and
+    the normalised ones to the type.
+    """
+
+    def __call__(cls, dtype=None, broadcastable=None, shape=None, name=None):
+        dtype = _norm_dtype(dtype)
+        key = (cls, dtype, broadcastable, shape, name)
+        try:
+            return _TYPES[key]
+        except KeyError:
+            pass
+        except TypeError:  # lists and other unhashable arguments
+            key = None
+        t = super().__call__(dtype, broadcastable, shape, name)
+        if len(_TYPES) > 200_000:  # only identity is lost: equal types still compare equal
+            _TYPES.clear()
+        t = _TYPES.setdefault((cls, t.dtype, None, t.shape, name), t)
+        if key is not None:
+            _TYPES[key] = t
+        return t
+
+
+_TYPES: dict = {}
+
+
+class TensorType(Type, metaclass=_Interned):
     """An n-dimensional array type: a dtype and a static shape.
 
     ``shape`` entries are ints (known sizes) or None; ``broadcastable`` is
     the Theano view of the same information (True where the size is 1).
+    Instances are interned (see ``_Interned``) and immutable.
     """
 
     def __init__(self, dtype, broadcastable=None, shape=None, name=None):
@@ -89,17 +120,9 @@ class TensorType(Type):
         self.shape = shape
         self.name = name
         self.numpy_dtype = np.dtype(self.dtype)
-
-    @property
-    def broadcastable(self):
-        b = self.__dict__.get("_bcast")
-        if b is None:
-            b = self._bcast = tuple(s == 1 for s in self.shape)
-        return b
-
-    @property
-    def ndim(self):
-        return len(self.shape)
+        self.broadcastable = tuple(s == 1 for s in shape)
+        self.ndim = len(shape)
+        self._hash = hash((TensorType, self.dtype, shape))
 
     def clone(self, dtype=None, broadcastable=None, shape=None):
         if shape is None and broadcastable is not None:
@@ -107,10 +130,11 @@ class TensorType(Type):
         return TensorType(dtype or self.dtype, shape=self.shape if shape is None else shape)
 
     def __eq__(self, other):
-        return type(other) is type(self) and other.dtype == self.dtype and other.shape == self.shape
+        return other is self or (type(other) is type(self) and other.dtype == self.dtype
+                                 and other.shape == self.shape)
 
     def __hash__(self):
-        return hash((TensorType, self.dtype, self.shape))
+        return self._hash
 
     def __str__(self):
         if self.name:
@@ -129,20 +153,16 @@ class TensorType(Type):
     def __repr__(self):
         return str(self)
 
-    def __getstate__(self):
-        d = self.__dict__.copy()
-        d.pop("numpy_dtype", None)
-        d.pop("_bcast", None)
-        return d
+    def __reduce__(self):
+        # rebuilt through the constructor: interned on load, derived fields (the hash) recomputed
+        return (TensorType, (self.dtype, None, self.shape, self.name))
 
     def __setstate__(self, d):
-        self.__dict__.update(d)
-        self.numpy_dtype = np.dtype(self.dtype)
+        """Pickles made before types were interned carried their ``__dict__``."""
+        self.__init__(d["dtype"], shape=d["shape"], name=d.get("name"))
 
     def make_variable(self, name=None):
-        from .tensor.variable import TensorVariable
-
-        return TensorVariable(self, name=name)
+        return (_TensorVariable or _load_tensor_variable())(self, None, None, name)
 
     def is_super(self, other):
         """True when every value of ``other`` is a value of self (same dtype, looser shape)."""
@@ -189,6 +209,17 @@ class TensorType(Type):
 
     def value_eq(self, a, b, rtol=None, atol=None):
         return np.array_equal(a, b, equal_nan=self.dtype in CONTINUOUS_DTYPES)
+
+
+_TensorVariable = None  # arignote.tensor.variable.TensorVariable (imported on first use: it imports us)
+
+
+def _load_tensor_variable():
+    global _TensorVariable
+    from .tensor.variable import TensorVariable
+
+    _TensorVariable = TensorVariable
+    return TensorVariable
 
 
 def _safe_cast(value, dtype, what, allow_downcast):

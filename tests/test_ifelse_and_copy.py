@@ -43,10 +43,10 @@ def test_copy_swap_and_delete_updates():
     acc(10)
     new_state = shared(0)
     acc2 = acc.copy(swap={state: new_state})
-    assert acc2(100) == 0
+    assert acc2(100) == [0]  # a copy returns a list, as Theano's Function.copy
     assert new_state.get_value() == 100 and state.get_value() == 10
     null = acc.copy(delete_updates=True)
-    assert null(9000) == 10
+    assert null(9000) == [10]
     assert state.get_value() == 10
     with pytest.raises(TypeError, match="differ in type"):
         acc.copy(swap={state: shared(0.0)})

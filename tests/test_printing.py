@@ -16,46 +16,63 @@ needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
 
 
 # ---------------------------------------------------------------------- pp
+# Theano's pprint: operators fully parenthesized, other elementwise ops as functions,
+# constants as TensorConstant{...}
+
 
 def test_pp_infix():
     x, y = T.dscalars("x", "y")
     m = T.dmatrix("m")
     assert pp(x + y) == "(x + y)"
-    assert pp((x + y) * 2) == "((x + y) * 2.0)"
-    assert pp(x - y - 1) == "((x - y) - 1.0)"
+    assert pp((x + y) * 2) == "((x + y) * TensorConstant{2.0})"
+    assert pp(x - y - 1) == "((x - y) - TensorConstant{1.0})"
     assert pp(-x) == "(-x)"
-    assert pp(x ** 2) == "(x ** 2.0)"
+    assert pp(x ** 2) == "(x ** TensorConstant{2.0})"
     assert pp(x / y) == "(x / y)" and pp(x // y) == "(x // y)" and pp(x % y) == "(x % y)"
-    assert pp(x > y) == "(x > y)" and pp(x <= y) == "(x <= y)"
-    assert pp(T.exp(x)) == "exp(x)"
-    assert pp(1 / (1 + T.exp(-m))) == "(1.0 / (1.0 + exp((-m))))"
+    assert pp(x > y) == "gt(x, y)" and pp(x <= y) == "le(x, y)"
+    assert pp(T.exp(x)) == "exp(x)" and pp(abs(x)) == "|x|"
+    assert pp(1 / (1 + T.exp(-m))) == "(TensorConstant{1.0} / (TensorConstant{1.0} + exp((-m))))"
     assert pp(m.T) == "m.T"
-    assert pp(T.switch(x > 0, x, y)) == "switch((x > 0.0), x, y)"
+    assert pp(T.switch(x > 0, x, y)) == "switch(gt(x, TensorConstant{0.0}), x, y)"
     assert pp(T.add(x, y, x)) == "(x + y + x)"
+    assert pp(T.ones_like(x)) .startswith("fill(x, ")
 
 
-def test_pp_uses_names_of_intermediates():
+def test_pp_constants():
+    x = T.dvector("x")
+    assert pp(x * np.array([1.0, 1.0, 1.0])) == "(x * TensorConstant{(3,) of 1.0})"
+    assert pp(x * np.array([1.0, 2.0])) == "(x * TensorConstant{[1. 2.]})"
+    assert pp(x * np.arange(10.0)) == "(x * TensorConstant{[0. 1. 2. .. 7. 8. 9.]})"  # shortened past 20 chars
+    c = T.constant(np.arange(3.0), name="c")
+    assert pp(x * c) == "(x * c)"
+
+
+def test_pp_expands_named_intermediates():
     x, y = T.dscalars("x", "y")
     z = (x + y) * 2
     z.name = "z"
-    assert pp(z * 3) == "(z * 3.0)"
-    assert pp(z) == "((x + y) * 2.0)"  # the root itself is expanded
+    assert pp(z * 3) == "(((x + y) * TensorConstant{2.0}) * TensorConstant{3.0})"  # as Theano's pprint
+    assert pp(z) == "((x + y) * TensorConstant{2.0})"
 
 
 def test_pp_unnamed_inputs_and_functions():
     x = T.dvector()
-    assert pp(x + 1) == "(<TensorType(float64, vector)> + 1.0)"
+    assert pp(x + 1) == "(<TensorType(float64, vector)> + TensorConstant{1.0})"
     a, b = T.dscalars("a", "b")
     f = function([a, b], a + b)
     assert "a" in pp(f) and "b" in pp(f)
     assert pp([a + b, a * b]) == "(a + b)\n(a * b)"
+    with pytest.raises(TypeError, match="pp"):
+        pp(3)
 
 
 def test_pp_of_non_elemwise_ops():
     m = T.dmatrix("m")
     assert pp(m.sum(axis=0)) == "Sum{axis=[0]}(m)"
-    assert pp(T.dot(m, m)) == "Dot(m, m)"
-    assert pp(m.dimshuffle("x", 0, 1)) == "m.dimshuffle('x', 0, 1)"
+    assert pp(T.dot(m, m)) == "(m \\dot m)"
+    assert pp(m.dimshuffle("x", 0, 1)) == "m"  # leading new axes are not shown
+    assert pp(m.dimshuffle(0, "x", 1)) == "DimShuffle{0, x, 1}(m)"
+    assert arignote.printing.pprint is pp
 
 
 # --------------------------------------------------------------- debugprint
@@ -64,11 +81,24 @@ def test_debugprint_tree():
     x, y = T.dscalars("x", "y")
     text = debugprint(x * y + 1, file="str")
     assert text.splitlines() == [
-        "add [id A] <TensorType(float64, scalar)>",
-        " |mul [id B] <TensorType(float64, scalar)>",
-        " | |x [id C] <TensorType(float64, scalar)>",
-        " | |y [id D] <TensorType(float64, scalar)>",
-        " |1.0 [id E] <TensorType(float64, scalar)>",
+        "Elemwise{add,no_inplace} [id A] ''",
+        " |Elemwise{mul,no_inplace} [id B] ''",
+        " | |x [id C]",
+        " | |y [id D]",
+        " |TensorConstant{1.0} [id E]",
+    ]
+
+
+def test_debugprint_last_child_indents_with_spaces():
+    x = T.dvector("x")
+    lines = debugprint(T.exp(T.log(x)) * 2.0, file="str").splitlines()
+    assert lines == [
+        "Elemwise{mul,no_inplace} [id A] ''",
+        " |Elemwise{exp,no_inplace} [id B] ''",
+        " | |Elemwise{log,no_inplace} [id C] ''",
+        " |   |x [id D]",
+        " |DimShuffle{x} [id E] ''",
+        "   |TensorConstant{2.0} [id F]",
     ]
 
 
@@ -76,25 +106,40 @@ def test_debugprint_shared_subgraph_printed_once():
     x = T.dvector("x")
     e = T.exp(x)
     e.name = "e"
-    text = debugprint(e + e * 2, file="str")
-    lines = text.splitlines()
-    assert [ln for ln in lines if "exp 'e'" in ln] == [
-        " |exp 'e' [id B] <TensorType(float64, vector)>",
-        " | |exp 'e' [id B] <TensorType(float64, vector)> ...",  # the same node, not expanded again
+    lines = debugprint(e + e * 2, file="str").splitlines()
+    assert [ln for ln in lines if "exp" in ln] == [
+        " |Elemwise{exp,no_inplace} [id B] 'e'",
+        "   |Elemwise{exp,no_inplace} [id B] 'e'",  # the same node again: its inputs are not repeated
     ]
     assert sum(ln.strip(" |").startswith("x [id") for ln in lines) == 1
+    assert debugprint(e * 2, file="str", stop_on_name=True).splitlines()[1] == " |Elemwise{exp,no_inplace} [id B] 'e'"
+    assert len(debugprint(e * 2, file="str", stop_on_name=True).splitlines()) == 4
 
 
 def test_debugprint_options_and_stdout(capsys):
     x = T.dmatrix("x")
-    out = debugprint(x.sum() * 2)
-    assert out is not None
+    assert debugprint(x.sum() * 2) is None
     printed = capsys.readouterr().out
-    assert printed.startswith("mul [id A] <TensorType(float64, scalar)>") and "Sum{axis=[0, 1]}" in printed
-    plain = debugprint(x.sum() * 2, file="str", print_type=False, ids="")
-    assert plain.splitlines()[0] == "mul" and "<TensorType" not in plain
+    assert printed.startswith("Elemwise{mul,no_inplace} [id A] ''") and "Sum{axis=[0, 1]}" in printed
+    typed = debugprint(x.sum() * 2, file="str", print_type=True)
+    assert typed.splitlines()[0] == "Elemwise{mul,no_inplace} [id A] <TensorType(float64, scalar)> ''"
+    plain = debugprint(x.sum() * 2, file="str", ids="")
+    assert plain.splitlines()[0] == "Elemwise{mul,no_inplace}  ''" and "[id" not in plain
     shallow = debugprint(T.exp(T.exp(x)), file="str", depth=1)
     assert len(shallow.splitlines()) == 1
+    with pytest.raises(ValueError, match="ids"):
+        debugprint(x, ids="letters")
+    with pytest.raises(TypeError, match="debugprint"):
+        debugprint(3)
+
+
+def test_debugprint_ids_after_z():
+    x = T.dscalar("x")
+    y = x
+    for _ in range(30):
+        y = T.exp(y)
+    lines = debugprint(y, file="str").splitlines()
+    assert lines[25].endswith("[id Z] ''") and lines[26].endswith("[id BA] ''")  # Theano's base-26 letters
 
 
 def test_debugprint_of_function_and_apply():
@@ -102,8 +147,21 @@ def test_debugprint_of_function_and_apply():
     f = function([x, y], T.exp(x) * y)
     text = debugprint(f, file="str")
     assert "x [id" in text and "y [id" in text
+    n = len(f.maker.fgraph.toposort())
+    assert text.splitlines()[0].endswith(f"''   {n - 1}")
+    assert debugprint(f.maker.fgraph, file="str") == text
     z = x + y
     assert debugprint(z.owner, file="str") == debugprint(z, file="str")
+
+
+def test_debugprint_composite_label():
+    from arignote.printing import op_label
+    from arignote.scalar import Composite, get_scalar_op
+    from arignote.tensor.elemwise import Elemwise
+
+    comp = Composite(["float64", "float64"], [(get_scalar_op("exp"), [("i", 0)], "float64"),
+                                              (get_scalar_op("add"), [("n", 0), ("i", 1)], "float64")], [1])
+    assert op_label(Elemwise(comp)) == "Elemwise{Composite{(exp(i0) + i1)}}"
 
 
 # --------------------------------------------------------------- pydotprint
@@ -113,7 +171,7 @@ def test_to_dot_source():
     f = function([x, y], x + y)
     src = to_dot(f)
     assert src.startswith("digraph G {") and src.rstrip().endswith("}")
-    assert "add" in src and 'label="x TensorType(float64, scalar)"' in src
+    assert "Elemwise{add,no_inplace}" in src and 'label="x TensorType(float64, scalar)"' in src
     assert src.count("->") == 3  # x -> add, y -> add, add -> out
 
 

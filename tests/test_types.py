@@ -44,9 +44,10 @@ def test_plurals(prefix):
     ms = getattr(T, prefix + "matrices")("a", "b", "c")
     assert [m.name for m in ms] == ["a", "b", "c"] and all(m.dtype == dtype and m.ndim == 2 for m in ms)
     for kind in ("vectors", "rows", "cols", "tensor3s", "tensor4s"):
-        (v,) = getattr(T, prefix + kind)("q")
+        v = getattr(T, prefix + kind)("q")  # one name: one variable, as Theano
         assert v.dtype == dtype and v.name == "q"
-    assert getattr(T, prefix + "rows")("r")[0].broadcastable == (True, False)
+    assert getattr(T, prefix + "rows")("r").broadcastable == (True, False)
+    assert [v.name for v in getattr(T, prefix + "vectors")("uvw")] == ["u", "v", "w"]  # one letter each
 
 
 def test_seed_plural_forms():
@@ -76,7 +77,7 @@ def test_generic_constructors_use_floatX(kind):
 def test_generic_plurals_use_floatX():
     with config.change_flags(floatX="float32"):
         a, b = T.matrices("a", "b")
-        (s,) = T.scalars("s")
+        s = T.scalars("s")
         vs = T.vectors(2)
     assert (a.dtype, b.dtype, s.dtype) == ("float32",) * 3
     assert a.name == "a" and len(vs) == 2 and vs[0].dtype == "float32"

@@ -15,6 +15,10 @@ from .subtensor import *  # noqa: F401,F403
 from . import nnet  # noqa: F401
 from .nnet import *  # noqa: F401,F403
 from .constructors import *  # noqa: F401,F403
+from .rebroadcast import *  # noqa: F401,F403
+from .sort import *  # noqa: F401,F403
+from .extras import *  # noqa: F401,F403
+from . import nlinalg, slinalg  # noqa: F401,E402  (Theano's T.nlinalg / T.slinalg; SciPy is loaded on use)
 
 dimshuffle = lambda x, *pattern: as_tensor_variable(x).dimshuffle(*pattern)  # noqa: E731
 
@@ -27,4 +31,8 @@ def __getattr__(name):
 
     if name in ("jacobian", "hessian", "Rop", "Lop", "verify_grad"):
         return getattr(gradient, name)
+    if name == "TensorSharedVariable":  # arignote.shared imports this package: look it up on use
+        from ..shared import TensorSharedVariable
+
+        return TensorSharedVariable
     raise AttributeError(f"module 'arignote.tensor' has no attribute {name!r}")

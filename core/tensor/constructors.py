@@ -17,14 +17,26 @@ def _plural(kind):
     return "matrices" if kind == "matrix" else kind + "s"
 
 
+def _plural_names(names):
+    """Theano's plural-constructor arguments: an int n (n unnamed variables), several names,
+    or one string, whose characters name the variables (``'abc'``: a, b, c) unless it holds
+    commas (``'p, q'``).  One name alone gives one variable, not a list.
+    """
+    if len(names) == 1 and isinstance(names[0], int):
+        return [None] * names[0], False
+    if len(names) == 1 and isinstance(names[0], str):
+        text = names[0]
+        if "," in text:
+            return [n.strip() for n in text.split(",")], False
+        return list(text), len(text) == 1
+    return list(names), False
+
+
 def _make_plural(ttype):
     def plural(*names):
-        if len(names) == 1 and isinstance(names[0], int):
-            return [ttype() for _ in range(names[0])]
-        if len(names) == 1 and isinstance(names[0], str) and "," in names[0]:
-            names = [n.strip() for n in names[0].split(",")]
+        names, single = _plural_names(names)
         out = [ttype(n) for n in names]
-        return out
+        return out[0] if single else out
 
     return plural
 
@@ -59,9 +71,9 @@ def _generic_plural(kind):
     one = _generic(kind)
 
     def make(*names, dtype=None):
-        if len(names) == 1 and isinstance(names[0], int):
-            return [one(dtype=dtype) for _ in range(names[0])]
-        return [one(n, dtype=dtype) for n in names]
+        names, single = _plural_names(names)
+        out = [one(n, dtype=dtype) for n in names]
+        return out[0] if single else out
 
     return make
 

@@ -1,12 +1,14 @@
 """Elemwise (a scalar op mapped with broadcasting) and DimShuffle (axis reorder/add/drop)."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..graph import Apply, Op, Variable
 from ..types import TensorType
 from .. import scalar as ps
-from .variable import TensorConstant, _TensorMixin, as_tensor_variable
+from .variable import _TensorMixin, as_tensor_variable, constant_of_array
 
 
 class Elemwise(Op):
@@ -22,6 +24,16 @@ class Elemwise(Op):
     def __init__(self, scalar_op, name=None):
         self.scalar_op = scalar_op
         self.name = name or scalar_op.name
+        # the op never changes: its hash is computed once (merge hashes every node's op), and
+        # output types are remembered per tuple of input types (they depend on nothing else)
+        self._hash = hash((Elemwise, (scalar_op,)))
+        self._out_types = {}
+
+    def __eq__(self, other):
+        return other is self or (type(other) is type(self) and other.scalar_op == self.scalar_op)
+
+    def __hash__(self):
+        return self._hash
 
     def __str__(self):
         return self.name if not isinstance(self.scalar_op, ps.Composite) else "Composite"
@@ -42,6 +54,24 @@ class Elemwise(Op):
         if sop.nin == -1 and not inputs:
             raise TypeError(f"{self.name} needs at least one input")
         inputs = weak_convert(inputs, self.name)
+        key = tuple([i.type for i in inputs])
+        plan = self._out_types.get(key)
+        if plan is None:
+            inputs, plan = self._plan(inputs)
+            if len(self._out_types) > _CACHE_SIZE:
+                self._out_types.clear()
+            self._out_types[key] = plan
+        else:
+            ndim = plan[0]
+            for t in key:
+                if t.ndim != ndim:
+                    inputs = [pad_left(i, ndim) for i in inputs]
+                    break
+        return Apply(self, inputs, [t.make_variable() for t in plan[1]])
+
+    def _plan(self, inputs):
+        """Padded inputs, and (ndim, output types): checks broadcasting and dtypes."""
+        sop = self.scalar_op
         ndim = max(i.ndim for i in inputs)
         inputs = [pad_left(i, ndim) for i in inputs]
         out_shape = broadcast_static_shapes([i.type.shape for i in inputs], self.name, inputs)
@@ -51,8 +81,7 @@ class Elemwise(Op):
         else:
             _check_dtypes(sop, in_dtypes, self.name)
             out_dtypes = [sop.output_dtype(*in_dtypes)]
-        outputs = [TensorType(dt, shape=out_shape)() for dt in out_dtypes]
-        return Apply(self, inputs, outputs)
+        return inputs, (ndim, tuple(TensorType(dt, shape=out_shape) for dt in out_dtypes))
 
     def perform(self, node, inputs, output_storage):
         sop = self.scalar_op
@@ -146,30 +175,81 @@ def weak_convert(inputs, opname="op"):
     tensors = [i for i in inputs if isinstance(i, _TensorMixin)]
     if len(tensors) == len(inputs):
         return list(inputs)
-    strong = [np.dtype(t.dtype) for t in tensors]
+    strong = tuple([t.type.dtype for t in tensors])
     out = []
     for i in inputs:
         if isinstance(i, _TensorMixin):
             out.append(i)
         elif isinstance(i, Variable):
             raise TypeError(f"{opname}: input {i} of type {i.type} is not a tensor")
-        elif isinstance(i, (bool, int, float, complex)) and not isinstance(i, np.generic) and strong:
-            try:
-                dt = np.result_type(*strong, i)
-            except (OverflowError, TypeError):
-                dt = np.result_type(*strong, np.min_scalar_type(i))
-            if isinstance(i, bool):
-                dt = np.dtype("bool") if all(s == np.dtype("bool") for s in strong) else dt
-            out.append(as_tensor_variable(np.asarray(i, dtype=dt)))
+        elif isinstance(i, _PY_SCALARS) and not isinstance(i, np.generic) and strong:
+            out.append(_weak_constant(i, _weak_dtype(strong, i)))
         else:
             out.append(as_tensor_variable(i))
     return out
 
 
+_PY_SCALARS = (bool, int, float, complex)
+_weak_dtypes: dict = {}  # (strong dtypes, Python type) -> result dtype name
+
+
+def _weak_dtype(strong, value):
+    """The dtype a Python scalar takes beside tensors of dtypes ``strong`` (NEP 50 weak promotion).
+
+    NumPy's answer depends on the scalar's type only, never on its value, so it is remembered.
+    """
+    key = (strong, type(value))
+    dt = _weak_dtypes.get(key)
+    if dt is None:
+        sd = [np.dtype(d) for d in strong]
+        try:
+            dt = np.result_type(*sd, value)
+        except (OverflowError, TypeError):
+            return np.result_type(*sd, np.min_scalar_type(value)).name  # not remembered: value-dependent
+        if isinstance(value, bool):
+            dt = np.dtype("bool") if all(s == np.dtype("bool") for s in sd) else dt
+        dt = _weak_dtypes[key] = dt.name
+    return dt
+
+
+_weak_values: dict = {}  # (dtype, Python type, value, sign) -> (scalar TensorType, read-only array)
+
+
+def _weak_constant(value, dtype):
+    """A scalar constant of ``dtype`` holding ``value``; type and array are shared between equal
+    values (the array is read-only), so each use costs one small object."""
+    tv = type(value)
+    if tv is float:
+        key = (dtype, tv, value, math.copysign(1.0, value))  # keeps -0.0 apart from 0.0
+    elif tv is int or tv is bool:
+        key = (dtype, tv, value)
+    else:
+        key = None
+    hit = _weak_values.get(key) if key is not None else None
+    if hit is None:
+        arr = np.asarray(value, dtype=dtype)  # out-of-range ints raise OverflowError, as in NumPy
+        arr.setflags(write=False)
+        hit = (TensorType(dtype, shape=()), arr)
+        if key is not None:
+            if len(_weak_values) > 4096:
+                _weak_values.clear()
+            _weak_values[key] = hit
+    return constant_of_array(hit[0], hit[1])
+
+
 def pad_left(x, ndim):
+    """``x`` with broadcastable axes added on the left up to ``ndim`` dimensions."""
     if x.ndim == ndim:
         return x
-    return DimShuffle(x.broadcastable, ["x"] * (ndim - x.ndim) + list(range(x.ndim)))(x)
+    key = (x.broadcastable, ndim)
+    op = _pad_ops.get(key)
+    if op is None:
+        op = _pad_ops[key] = DimShuffle(x.broadcastable, ["x"] * (ndim - x.ndim) + list(range(x.ndim)))
+    return op(x)
+
+
+_pad_ops: dict = {}  # (input broadcastable pattern, ndim) -> the DimShuffle that pads it
+_CACHE_SIZE = 4096  # per-op caches of output types are emptied beyond this many entries
 
 
 def broadcast_static_shapes(shapes, opname="op", inputs=None):
@@ -252,12 +332,37 @@ class DimShuffle(Op):
         ranks = sorted(kept)
         perm = tuple(ranks.index(k) for k in kept)
         self.perm = None if perm == tuple(range(len(perm))) else perm
+        self._hash = hash((DimShuffle, (self.input_broadcastable, self.new_order)))
+        self._out_types = {}  # input type -> output type
+
+    def __eq__(self, other):
+        return other is self or (type(other) is type(self) and other.new_order == self.new_order
+                                 and other.input_broadcastable == self.input_broadcastable)
+
+    def __hash__(self):
+        return self._hash
+
+    def __reduce__(self):
+        return (type(self), (self.input_broadcastable, self.new_order))
+
+    def __setstate__(self, d):
+        """Pickles made before ``__reduce__`` carried the ``__dict__``: rebuild the derived fields."""
+        self.__init__(d["input_broadcastable"], d["new_order"])
 
     def __str__(self):
         return "DimShuffle{" + ",".join(map(str, self.new_order)) + "}"
 
     def make_node(self, x):
         x = as_tensor_variable(x)
+        t = self._out_types.get(x.type)
+        if t is None:
+            if len(self._out_types) > _CACHE_SIZE:
+                self._out_types.clear()
+            t = self._out_types[x.type] = self._out_type(x)
+        return Apply(self, [x], [t.make_variable()])
+
+    def _out_type(self, x):
+        """The output type for input ``x`` (checking that it fits this shuffle)."""
         if x.type.broadcastable != self.input_broadcastable:
             if len(x.type.broadcastable) != len(self.input_broadcastable):
                 raise TypeError(
@@ -267,7 +372,7 @@ class DimShuffle(Op):
                 if not x.type.broadcastable[i]:
                     raise TypeError(f"{self}: input axis {i} of {x.type} is not broadcastable")
         shape = [1 if o == "x" else x.type.shape[o] for o in self.new_order]
-        return Apply(self, [x], [TensorType(x.dtype, shape=shape)()])
+        return TensorType(x.dtype, shape=shape)
 
     def perform(self, node, inputs, output_storage):
         (x,) = inputs

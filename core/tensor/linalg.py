@@ -21,6 +21,9 @@ class Dot(Op):
 
     __props__ = ()
 
+    def __str__(self):
+        return "dot"  # Theano's name, as graphs print it
+
     def make_node(self, x, y):
         x, y = as_tensor_variable(x), as_tensor_variable(y)
         _check_numeric("dot", x, y)

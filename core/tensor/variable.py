@@ -282,9 +282,18 @@ def _shape_module():
     return importlib.import_module(__package__ + ".shape")
 
 
+_math = None  # arignote.tensor.math, kept once imported: every operator goes through it
+
+
 def _m():
+    return _math or _load_math()
+
+
+def _load_math():
+    global _math
     from . import math
 
+    _math = math
     return math
 
 
@@ -303,6 +312,14 @@ class TensorConstant(_TensorMixin, Constant):
     @property
     def value(self):
         return self.data
+
+
+def constant_of_array(t, arr):
+    """A TensorConstant of type ``t`` holding ``arr``, which must already be a read-only ndarray of
+    ``t``'s dtype and shape (the graph builder's fast path: nothing is converted or copied)."""
+    c = TensorConstant.__new__(TensorConstant)
+    Constant.__init__(c, t, arr)
+    return c
 
 
 def constant(x, name=None, ndim=None, dtype=None):
