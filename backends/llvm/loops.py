@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from llvmlite import ir
 
+from arignote.tensor.reduction import minmax_identity
+
 from .irtypes import COMPONENT, I1, I8P, I32, I64, I64P, VOID, CVal, const, is_complex, literal, mem_type, reg_type, vec
 from .scalar_ir import Emitter
 
@@ -214,21 +216,8 @@ REDUCE_OPS = {"sum": "add", "prod": "mul", "max": "maximum", "min": "minimum",
 
 def reduce_identity(kind, dtype):
     """The starting value of a reduction (NumPy's empty-reduction result for sum/prod/all/any)."""
-    if kind == "sum":
-        return 0
-    if kind == "prod":
-        return 1
-    if kind == "all":
-        return True
-    if kind == "any":
-        return False
-    dt = np.dtype(dtype)
-    if dt.kind == "f":
-        return -np.inf if kind == "max" else np.inf
-    if dt.kind == "b":
-        return kind == "min"
-    info = np.iinfo(dt)
-    return info.min if kind == "max" else info.max
+    start = {"sum": 0, "prod": 1, "all": True, "any": False}
+    return start[kind] if kind in start else minmax_identity(kind, dtype)
 
 
 def acc_dtype(kind, out_dtype):
