@@ -7,6 +7,8 @@ tracking, history, ...) attach and are told of every change.
 """
 from __future__ import annotations
 
+import weakref
+
 import networkx as nx
 
 from .graph import Apply, Variable, io_toposort
@@ -16,8 +18,28 @@ class InconsistencyError(Exception):
     """A replacement would break the graph (type change, cycle)."""
 
 
+class _GraphRef:
+    """A weak reference from a variable to its FunctionGraph (``var.fgraph``, ``var.clients``);
+    one per graph, shared by its variables.  It pickles as a dead reference."""
+
+    __slots__ = ("ref",)
+
+    def __init__(self, fgraph=None):
+        self.ref = None if fgraph is None else weakref.ref(fgraph)
+
+    def __call__(self):
+        return None if self.ref is None else self.ref()
+
+    def __reduce__(self):
+        return (_GraphRef, ())
+
+
 class FunctionGraph:
-    """Inputs, outputs and the nodes between them, with clients and safe replacement."""
+    """Inputs, outputs and the nodes between them, with clients and safe replacement.
+
+    Its variables answer Theano's ``var.fgraph`` and ``var.clients`` (a variable in
+    several graphs answers for the graph that took it last).
+    """
 
     def __init__(self, inputs, outputs, features=(), clone=False):
         if clone:
@@ -29,27 +51,34 @@ class FunctionGraph:
         self.g = nx.MultiDiGraph()
         self.features = []
         self._order = None
+        self._ref = _GraphRef(self)
         for i in self.inputs:
             if i.owner is not None:
                 raise ValueError(f"graph input {i} is computed by {i.owner.op}; inputs must be free variables")
-            self.g.add_node(i)
+            self._add_var(i)
         for node in io_toposort(self.inputs, self.outputs):
             self._add_node(node)
         for o in self.outputs:
-            self.g.add_node(o)
+            self._add_var(o)
         self._check_inputs()
         for f in features:
             self.attach_feature(f)
 
     # ---------------------------------------------------------------- building
     def _add_node(self, node):
-        g = self.g
+        g, ref = self.g, self._ref
         g.add_node(node)
         for i, v in enumerate(node.inputs):
             g.add_edge(v, node, key=i)
+            v._fgraph = ref
         for i, v in enumerate(node.outputs):
             g.add_edge(node, v, key=i)
+            v._fgraph = ref
         self._order = None
+
+    def _add_var(self, v):
+        self.g.add_node(v)
+        v._fgraph = self._ref
 
     def _check_inputs(self):
         from .graph import Constant
@@ -110,11 +139,12 @@ class FunctionGraph:
         for node, k in list(self.clients(var)):
             if node == "output":
                 self.outputs[k] = new_var
-                self.g.add_node(new_var)
+                self._add_var(new_var)
             else:
                 self.g.remove_edge(var, node, key=k)
                 node.inputs[k] = new_var
                 self.g.add_edge(new_var, node, key=k)
+                new_var._fgraph = self._ref
         self._order = None
         for f in self.features:
             if hasattr(f, "on_change_input"):
@@ -156,7 +186,7 @@ class FunctionGraph:
             for f in self.features:
                 if hasattr(f, "on_import"):
                     f.on_import(self, node, None)
-        self.g.add_node(var)
+        self._add_var(var)
         if var.owner is None:
             from .graph import Constant
 

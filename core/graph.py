@@ -66,6 +66,21 @@ class _TagSlot:
         obj._tag = value
 
 
+class _ConstantTagSlot(_TagSlot):
+    """``.tag`` of constants: as for variables, and a constant made from a Python number
+    (``x ** 2``) finds that number as ``tag.literal`` (kept aside in ``_literal`` until then)."""
+
+    def __get__(self, obj, cls=None):
+        if obj is None:
+            return self
+        t = obj._tag
+        if t is None:
+            t = _TagSlot.__get__(self, obj, cls)
+            if obj._literal is not None:
+                t.literal = obj._literal
+        return t
+
+
 def _set_trace(obj, trace):
     """Record where the user made ``obj`` (kept aside until its tag is read)."""
     try:
@@ -218,10 +233,7 @@ class Variable:
         if self.name is not None:
             return self.name
         if self.owner is not None:
-            op = self.owner.op
-            if len(self.owner.outputs) == 1:
-                return f"{op}.out"
-            return f"{op}.{self.index}"
+            return f"{self.owner.op}.{self.index}"  # Theano's spelling, also for a single output
         return f"<{self.type}>"
 
     def __repr__(self):
@@ -229,6 +241,22 @@ class Variable:
 
     def get_parents(self):
         return [self.owner] if self.owner is not None else []
+
+    @property
+    def fgraph(self):
+        """The FunctionGraph holding this variable (Theano's ``var.fgraph``), e.g. in
+        ``f.maker.fgraph``; AttributeError for a variable outside any graph."""
+        ref = self.__dict__.get("_fgraph")
+        fg = ref() if ref is not None else None
+        if fg is None or self not in fg:
+            raise AttributeError(f"variable {self} is not part of a FunctionGraph")
+        return fg
+
+    @property
+    def clients(self):
+        """Theano's ``var.clients``: ``[(apply node, input index), ...]`` of the nodes using this
+        variable in its FunctionGraph, plus ``('output', i)`` when it is the graph's output i."""
+        return self.fgraph.clients(self)
 
     def eval(self, inputs_to_values=None):
         """Compile (once per input set, cached) and evaluate this variable."""
@@ -245,6 +273,7 @@ class Variable:
     def __getstate__(self):
         d = self.__dict__.copy()
         d.pop("_eval_cache", None)
+        d.pop("_fgraph", None)
         return d
 
     def __setstate__(self, state):
@@ -284,7 +313,14 @@ def _set_state(obj, state):
 
 
 class Constant(Variable):
-    """A Variable with a fixed value; equal constants merge."""
+    """A Variable with a fixed value; equal constants merge.
+
+    ``_literal`` is the Python number the constant was written as (``2`` in ``x ** 2``), or
+    None; it shows as ``tag.literal`` (printing shows the number as written).
+    """
+
+    tag = _ConstantTagSlot()
+    _literal = None
 
     def __init__(self, type, data, name=None):
         self.type = type
@@ -299,6 +335,8 @@ class Constant(Variable):
     def clone(self):
         cp = self.__class__(self.type, self.data, self.name)
         _copy_tag_to(self, cp)
+        if self._literal is not None:
+            cp._literal = self._literal
         return cp
 
     def __str__(self):

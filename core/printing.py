@@ -61,14 +61,9 @@ def var_label(v):
 
 
 def op_label(op):
-    """An op as Theano prints it: ``Elemwise{mul,no_inplace}``, ``Elemwise{Composite{...}}``."""
-    sop = getattr(op, "scalar_op", None)
-    text = str(op)
-    if sop is None or text.startswith("Elemwise{"):
-        return text
-    if hasattr(sop, "nodes"):
-        return f"Elemwise{{Composite{{{composite_formula(sop)}}}}}"
-    return f"Elemwise{{{sop.name},no_inplace}}"
+    """An op as Theano prints it: its ``str`` (an Elemwise's is Theano's name,
+    ``Elemwise{mul,no_inplace}``, ``Elemwise{Composite{...}}``)."""
+    return str(op)
 
 
 def composite_formula(comp):

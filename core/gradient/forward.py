@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import warnings
 
-from ..graph import Variable, io_toposort
+from ..graph import Constant, Variable, io_toposort
 from .common import _as_list, _check_choice, _fit_broadcast, _float_zeros_like, _is_float, _tm, _where, format_as
 from .errors import NoGradError, RopNotImplementedError
 from .markers import _is_disconnected, disconnected_type
@@ -60,17 +60,37 @@ def _check_eval_point(w, e, k):
 
 
 def _rop_forward(fs, wrts, evs):
-    """Push tangents from ``wrts`` to ``fs`` through each op's R_op."""
+    """Push tangents from ``wrts`` to ``fs`` through each op's R_op.
+
+    As in Theano, an input that ``wrt`` does not reach (a free input such as ``x`` in
+    ``dot(x, W)``, or a value computed from such inputs; constants aside) enters the R_op of
+    the nodes using it with ``zeros_like(input)`` as its evaluation point, so the product
+    stays a function of every input it was taken over: ``Rop(dot(x, W), W, V)`` depends
+    on W, and ``function([W, V, x], JV)`` accepts W.  Elemwise and dot add no term for a
+    zero evaluation point (exact: no ``inf * 0``), only that dependence.
+    """
     tang = dict(zip(wrts, evs))
+    zeros = {}  # input -> its zero evaluation point (not a tangent: nothing flows from it)
     for node in io_toposort(wrts, fs):
         ins_t = [tang.get(i) if _is_float(i) else None for i in node.inputs]
         if all(t is None for t in ins_t) or not any(_is_float(o) for o in node.outputs):
             continue
+        ins_t = [_zero_eval_point(i, zeros) if t is None else t for i, t in zip(node.inputs, ins_t)]
         routs = _call_r_op(node, ins_t)
         for o, r in zip(node.outputs, routs):
             if r is not None and not _is_disconnected(r) and _is_float(o):
                 tang[o] = _conform_tangent(r, o, node)
     return [tang.get(o) for o in fs]
+
+
+def _zero_eval_point(v, zeros):
+    """``zeros_like(v)`` for a floating-point tensor ``v`` that is not a constant; else None."""
+    if isinstance(v, Constant) or not _is_float(v) or not hasattr(v.type, "ndim"):
+        return None
+    z = zeros.get(v)
+    if z is None:
+        z = zeros[v] = _tm().zeros_like(v)
+    return z
 
 
 def _call_r_op(node, ins_t):
@@ -105,7 +125,7 @@ def _conform_tangent(r, o, node):
 
 def _rop_via_lop(fs, wrts, evs):
     """J v = d/du <J^T u, v>: forward derivatives from two reverse passes."""
-    us = {o: o.type() for o in fs if _is_float(o)}
+    us = {o: o.type.make_variable() for o in fs if _is_float(o)}
     if not us:
         return [None] * len(fs)
     gs = _vjp(list(us), list(us.values()), wrts)

@@ -23,11 +23,22 @@ class Elemwise(Op):
 
     def __init__(self, scalar_op, name=None):
         self.scalar_op = scalar_op
-        self.name = name or scalar_op.name
+        if name == scalar_op.name or (isinstance(scalar_op, ps.Cast) and name == f"Cast{{{scalar_op.dtype}}}"):
+            name = None  # pickles from before Theano's spelling carried these defaults
+        self._given_name = name
+        self._name = name
         # the op never changes: its hash is computed once (merge hashes every node's op), and
         # output types are remembered per tuple of input types (they depend on nothing else)
         self._hash = hash((Elemwise, (scalar_op,)))
         self._out_types = {}
+
+    @property
+    def name(self):
+        """Theano's name: ``Elemwise{mul,no_inplace}``, ``Elemwise{Cast{float32}}``,
+        ``Elemwise{Composite{...}}`` (made on first use), unless one was given."""
+        if self._name is None:
+            self._name = _theano_name(self.scalar_op)
+        return self._name
 
     def __eq__(self, other):
         return other is self or (type(other) is type(self) and other.scalar_op == self.scalar_op)
@@ -36,10 +47,10 @@ class Elemwise(Op):
         return self._hash
 
     def __str__(self):
-        return self.name if not isinstance(self.scalar_op, ps.Composite) else "Composite"
+        return self.name
 
     def __reduce__(self):
-        return (Elemwise, (self.scalar_op, self.name))
+        return (Elemwise, (self.scalar_op, self._given_name))
 
     @property
     def nout(self):
@@ -53,7 +64,7 @@ class Elemwise(Op):
             raise TypeError(f"{self.name} takes {sop.nin} inputs, got {len(inputs)}")
         if sop.nin == -1 and not inputs:
             raise TypeError(f"{self.name} needs at least one input")
-        inputs = weak_convert(inputs, self.name)
+        inputs = weak_convert(inputs, self)  # the op: its name is only formatted in an error
         key = tuple([i.type for i in inputs])
         plan = self._out_types.get(key)
         if plan is None:
@@ -133,17 +144,44 @@ class Elemwise(Op):
         out = self.make_node(*inputs).outputs[0]
         if not out.dtype.startswith(("float", "complex")):
             return [None]
+        zero = [ev is not None and is_zeros_fill(ev) for ev in eval_points]
+        # a zero evaluation point (Rop's for an input that wrt does not reach) adds no term: exact,
+        # where partial * 0 would be nan for an infinite partial (log(0) * 0)
+        evs = [None if z else ev for ev, z in zip(eval_points, zero)]
         partials = self.scalar_op.L_op(inputs, [out], [tm.ones_like(out)])
         r = None
-        for ev, p in zip(eval_points, partials):
+        for ev, p in zip(evs, partials):
             if ev is None or p is None or isinstance(p.type, gradient.DisconnectedType):
                 continue
             r = p * ev if r is None else r + p * ev
         if r is None:
-            return [None]
-        if r.type.broadcastable != out.type.broadcastable:
-            r = tm.second(out, r)
+            return [tm.zeros_like(out)] if any(zero) else [None]
+        if any(zero) or r.type.broadcastable != out.type.broadcastable:
+            r = tm.second(out, r)  # keeps the product a function of every input, as the zero terms would
         return [tm.cast(r, out.dtype)]
+
+
+def is_zeros_fill(v):
+    """True when ``v`` is ``zeros_like(x)``: ``second(x, 0)``, the zero possibly padded by DimShuffles."""
+    node = v.owner
+    if node is None or not isinstance(node.op, Elemwise) or node.op.scalar_op.name != "second":
+        return False
+    z = node.inputs[1]
+    while z.owner is not None and isinstance(z.owner.op, DimShuffle):
+        z = z.owner.inputs[0]
+    data = getattr(z, "data", None)
+    return isinstance(data, np.ndarray) and data.size == 1 and not data.any()
+
+
+def _theano_name(sop):
+    """Theano's name of the Elemwise of scalar op ``sop``."""
+    if isinstance(sop, ps.Composite):
+        from ..printing import composite_formula
+
+        return f"Elemwise{{Composite{{{composite_formula(sop)}}}}}"
+    if isinstance(sop, ps.Cast):
+        return f"Elemwise{{Cast{{{sop.dtype}}}}}"
+    return f"Elemwise{{{sop.name},no_inplace}}"
 
 
 def _one():
@@ -157,9 +195,7 @@ def _check_dtypes(sop, dtypes, name):
         raise TypeError(f"{name} needs integer or boolean inputs, got {', '.join(dtypes)}")
     if sop.name in _REAL_ONLY and any(d.startswith("complex") for d in dtypes):
         raise TypeError(f"{name} is not defined for complex inputs ({', '.join(dtypes)})")
-    if sop.name in ("neg", "sub", "sgn") and all(d == "bool" for d in dtypes):
-        raise TypeError(f"{name} is not defined for boolean inputs (as in NumPy); use logical_not / xor, "
-                        "or cast to an integer first")
+    # bool inputs of neg/sub/sgn: the scalar op's dtype rule raises TypeError (bools="error")
 
 
 # ops with no complex meaning (ordering, rounding) or whose special function is real-only
@@ -171,7 +207,8 @@ _REAL_ONLY = frozenset((
 
 
 def weak_convert(inputs, opname="op"):
-    """Convert inputs to tensors, giving Python scalars NumPy 2's weak promotion."""
+    """Convert inputs to tensors, giving Python scalars NumPy 2's weak promotion (``opname``, a
+    name or the op itself, names the culprit in errors)."""
     tensors = [i for i in inputs if isinstance(i, _TensorMixin)]
     if len(tensors) == len(inputs):
         return list(inputs)
@@ -217,7 +254,8 @@ _weak_values: dict = {}  # (dtype, Python type, value, sign) -> (scalar TensorTy
 
 def _weak_constant(value, dtype):
     """A scalar constant of ``dtype`` holding ``value``; type and array are shared between equal
-    values (the array is read-only), so each use costs one small object."""
+    values (the array is read-only), so each use costs one small object.  The constant
+    remembers ``value`` as written (``tag.literal``: ``x ** 2`` prints ``TensorConstant{2}``)."""
     tv = type(value)
     if tv is float:
         key = (dtype, tv, value, math.copysign(1.0, value))  # keeps -0.0 apart from 0.0
@@ -234,7 +272,9 @@ def _weak_constant(value, dtype):
             if len(_weak_values) > 4096:
                 _weak_values.clear()
             _weak_values[key] = hit
-    return constant_of_array(hit[0], hit[1])
+    c = constant_of_array(hit[0], hit[1])
+    c._literal = value
+    return c
 
 
 def pad_left(x, ndim):

@@ -35,7 +35,7 @@ class Dot(Op):
                                  f"({kx} != {ky})")
         shape = _dot_shape(x.type.shape, y.type.shape)
         dtype = ps.upcast(x.dtype, y.dtype)
-        return Apply(self, [x, y], [TensorType(dtype, shape=shape)()])
+        return Apply(self, [x, y], [TensorType(dtype, shape=shape).make_variable()])
 
     def perform(self, node, inputs, output_storage):
         x, y = inputs
@@ -75,12 +75,23 @@ class Dot(Op):
 
 
 def _product_rop(product, inputs, eval_points):
-    """R_op of a bilinear product: product(ex, y) + product(x, ey)."""
+    """R_op of a bilinear product: product(ex, y) + product(x, ey).
+
+    A zero evaluation point (Rop's ``zeros_like`` for an input that wrt does not reach) adds no
+    product; the result is then filled to the shape of product(x, y), so it stays a function
+    of both inputs, as the zero term would make it.
+    """
+    from .elemwise import is_zeros_fill
+    from . import math as tm
+
     (x, y), (ex, ey) = inputs, eval_points
+    zero = [e is not None and is_zeros_fill(e) for e in (ex, ey)]
+    ex, ey = (None if zero[0] else ex), (None if zero[1] else ey)
     terms = ([product(ex, y)] if ex is not None else []) + ([product(x, ey)] if ey is not None else [])
     if not terms:
-        return [None]
-    return [terms[0] if len(terms) == 1 else terms[0] + terms[1]]
+        return [tm.zeros_like(product(x, y))] if any(zero) else [None]
+    r = terms[0] if len(terms) == 1 else terms[0] + terms[1]
+    return [tm.second(product(x, y), r)] if any(zero) else [r]
 
 
 def _like(g, x):
@@ -158,7 +169,7 @@ class Matmul(Op):
         bx, by = [1] * (n - len(bx)) + bx, [1] * (n - len(by)) + by
         batch = list(broadcast_static_shapes([tuple(bx), tuple(by)], "matmul")) if n else []
         shape = batch + ([xs[-2]] if x.ndim > 1 else []) + ([ys[-1]] if y.ndim > 1 else [])
-        return Apply(self, [x, y], [TensorType(ps.upcast(x.dtype, y.dtype), shape=shape)()])
+        return Apply(self, [x, y], [TensorType(ps.upcast(x.dtype, y.dtype), shape=shape).make_variable()])
 
     def perform(self, node, inputs, output_storage):
         x, y = inputs

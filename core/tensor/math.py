@@ -89,7 +89,7 @@ def cast(x, dtype):
 def elemwise_cast(dtype):
     name = f"cast_{dtype}"
     if name not in _ELEMWISE:
-        _ELEMWISE[name] = Elemwise(ps.cast_op(dtype), name=f"Cast{{{dtype}}}")
+        _ELEMWISE[name] = Elemwise(ps.cast_op(dtype))  # Theano's name: Elemwise{Cast{float32}}
     return _ELEMWISE[name]
 
 

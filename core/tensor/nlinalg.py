@@ -50,7 +50,7 @@ class MatrixInverse(Op):
         n, m = x.type.shape
         if n is not None and m is not None and n != m:
             raise ValueError(f"matrix_inverse takes a square matrix, got {x} of shape {x.type.shape}")
-        return Apply(self, [x], [TensorType(float_dtype(x), shape=(n or m, n or m))()])
+        return Apply(self, [x], [TensorType(float_dtype(x), shape=(n or m, n or m)).make_variable()])
 
     def perform(self, node, inputs, output_storage):
         dt = node.outputs[0].dtype
@@ -88,7 +88,7 @@ class Det(Op):
         n, m = x.type.shape
         if n is not None and m is not None and n != m:
             raise ValueError(f"det takes a square matrix, got {x} of shape {x.type.shape}")
-        return Apply(self, [x], [TensorType(float_dtype(x), shape=())()])
+        return Apply(self, [x], [TensorType(float_dtype(x), shape=()).make_variable()])
 
     def perform(self, node, inputs, output_storage):
         dt = node.outputs[0].dtype
@@ -116,7 +116,7 @@ class MatrixPinv(Op):
 
     def make_node(self, x):
         x = as_matrix(x, "pinv")
-        return Apply(self, [x], [TensorType(float_dtype(x), shape=x.type.shape[::-1])()])
+        return Apply(self, [x], [TensorType(float_dtype(x), shape=x.type.shape[::-1]).make_variable()])
 
     def perform(self, node, inputs, output_storage):
         dt = node.outputs[0].dtype

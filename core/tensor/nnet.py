@@ -65,7 +65,7 @@ class _SoftmaxBase(Op):
             if x.ndim == 0:
                 raise ValueError(f"{self._name}: a 0-d input {x} has no axis {self.axis}; use axis=None")
             _norm_axis(self.axis, x.ndim, self._name)
-        return Apply(self, [x], [x.type()])
+        return Apply(self, [x], [x.type.make_variable()])
 
     def infer_shape(self, fgraph, node, input_shapes):
         return [input_shapes[0]]
@@ -261,7 +261,7 @@ class CategoricalCrossentropy1Hot(Op):
         from .elemwise import broadcast_static_shapes
 
         shp = broadcast_static_shapes([coding.type.shape[:-1], idx.type.shape], "categorical_crossentropy")
-        return Apply(self, [coding, idx], [TensorType(coding.dtype, shape=shp)()])
+        return Apply(self, [coding, idx], [TensorType(coding.dtype, shape=shp).make_variable()])
 
     def perform(self, node, inputs, output_storage):
         coding, idx = inputs
@@ -296,7 +296,7 @@ class CategoricalCrossentropy1HotGrad(Op):
 
     def make_node(self, gz, coding, idx):
         gz, coding, idx = as_tensor_variable(gz), as_tensor_variable(coding), as_tensor_variable(idx)
-        return Apply(self, [gz, coding, idx], [coding.type()])
+        return Apply(self, [gz, coding, idx], [coding.type.make_variable()])
 
     def perform(self, node, inputs, output_storage):
         gz, coding, idx = inputs

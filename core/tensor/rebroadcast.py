@@ -46,7 +46,7 @@ class Rebroadcast(Op):
                 shape[a] = 1
             elif shape[a] == 1:
                 shape[a] = None
-        return Apply(self, [x], [TensorType(x.dtype, shape=shape)()])
+        return Apply(self, [x], [TensorType(x.dtype, shape=shape).make_variable()])
 
     def perform(self, node, inputs, output_storage):
         (x,) = inputs

@@ -90,7 +90,7 @@ class Reduce(Op):
         if self.kind in ("max", "min") and x.dtype.startswith("complex"):
             raise TypeError(f"{self.kind} is not defined for complex input {x}")
         shape = [s for i, s in enumerate(x.type.shape) if i not in self.axis]
-        return Apply(self, [x], [TensorType(self.out_dtype(x.dtype), shape=shape)()])
+        return Apply(self, [x], [TensorType(self.out_dtype(x.dtype), shape=shape).make_variable()])
 
     def perform(self, node, inputs, output_storage):
         (x,) = inputs
@@ -249,7 +249,7 @@ class Argmax(Op):
             shape = []
         else:
             shape = [s for i, s in enumerate(x.type.shape) if i != self.axis]
-        return Apply(self, [x], [TensorType("int64", shape=shape)()])
+        return Apply(self, [x], [TensorType("int64", shape=shape).make_variable()])
 
     def perform(self, node, inputs, output_storage):
         (x,) = inputs

@@ -217,7 +217,7 @@ class Shape(Op):
 
     def make_node(self, x):
         x = _as_tensor(x, "shape")
-        return Apply(self, [x], [TensorType("int64", shape=(x.ndim,))()])
+        return Apply(self, [x], [TensorType("int64", shape=(x.ndim,)).make_variable()])
 
     def perform(self, node, inputs, output_storage):
         output_storage[0][0] = np.array(inputs[0].shape, dtype="int64")
@@ -260,7 +260,7 @@ class Shape_i(Op):
         x = _as_tensor(x, "shape_i")
         if self.i >= x.ndim:
             raise ValueError(f"Shape_i({self.i}): {x} ({x.type}) has only {x.ndim} dimension(s)")
-        return Apply(self, [x], [TensorType("int64", shape=())()])
+        return Apply(self, [x], [TensorType("int64", shape=()).make_variable()])
 
     def perform(self, node, inputs, output_storage):
         output_storage[0][0] = np.array(inputs[0].shape[self.i], dtype="int64")
@@ -328,7 +328,7 @@ class MakeVector(Op):
                     )
                 v = tm.cast(v, self.dtype)
             ins.append(v)
-        return Apply(self, ins, [TensorType(self.dtype, shape=(len(ins),))()])
+        return Apply(self, ins, [TensorType(self.dtype, shape=(len(ins),)).make_variable()])
 
     def perform(self, node, inputs, output_storage):
         output_storage[0][0] = np.array([np.asarray(i).item() for i in inputs] if inputs else [],
@@ -399,7 +399,7 @@ class Reshape(Op):
             elif int(np.prod(static, dtype="int64")) != size:
                 raise ValueError(f"reshape: cannot reshape {x} of shape {_shape_str(xs)} (size {size}) "
                                  f"into shape {_shape_str(static)}")
-        return Apply(self, [x, shp], [TensorType(x.dtype, shape=out)()])
+        return Apply(self, [x, shp], [TensorType(x.dtype, shape=out).make_variable()])
 
     def perform(self, node, inputs, output_storage):
         x, shp = inputs
@@ -535,7 +535,7 @@ class Alloc(Op):
             if c is None and vs is not None and vs != 1:
                 c = vs
             out.append(c)
-        return Apply(self, [v] + sh, [TensorType(v.dtype, shape=out)()])
+        return Apply(self, [v] + sh, [TensorType(v.dtype, shape=out).make_variable()])
 
     def perform(self, node, inputs, output_storage):
         v, *sh = inputs
@@ -669,7 +669,7 @@ class ARange(Op):
             if c == 0:
                 raise ValueError("arange: step must not be zero")
             n = len(np.arange(a, b, c, dtype=self.dtype))
-        return Apply(self, ins, [TensorType(self.dtype, shape=(n,))()])
+        return Apply(self, ins, [TensorType(self.dtype, shape=(n,)).make_variable()])
 
     def perform(self, node, inputs, output_storage):
         start, stop, step = inputs
@@ -801,7 +801,7 @@ class Join(Op):
                     f"join: input shapes {[_shape_str(t.type.shape) for t in ts]} differ on axis {d}; "
                     f"only axis {axis} (the join axis) may differ")
             out.append(known.pop() if known else None)
-        return Apply(self, ts, [TensorType(dtype, shape=out)()])
+        return Apply(self, ts, [TensorType(dtype, shape=out).make_variable()])
 
     def perform(self, node, inputs, output_storage):
         axis = self.axis
@@ -915,7 +915,7 @@ class Split(Op):
         for s in static:
             shp = list(x.type.shape)
             shp[self.axis] = s
-            outs.append(TensorType(x.dtype, shape=shp)())
+            outs.append(TensorType(x.dtype, shape=shp).make_variable())
         return Apply(self, [x, splits], outs)
 
     def perform(self, node, inputs, output_storage):
@@ -1154,7 +1154,7 @@ class Repeat(Op):
                 out_n = int(rv.sum())
         shp = list(x.type.shape)
         shp[self.axis] = out_n
-        return Apply(self, [x, r], [TensorType(x.dtype, shape=shp)()])
+        return Apply(self, [x, r], [TensorType(x.dtype, shape=shp).make_variable()])
 
     def perform(self, node, inputs, output_storage):
         x, r = inputs
@@ -1212,7 +1212,7 @@ class RepeatGrad(Op):
         n = _as_int_scalar(n, "RepeatGrad: n")
         shp = list(gz.type.shape)
         shp[self.axis] = _const_int(n)
-        return Apply(self, [gz, repeats, n], [TensorType(gz.dtype, shape=shp)()])
+        return Apply(self, [gz, repeats, n], [TensorType(gz.dtype, shape=shp).make_variable()])
 
     def perform(self, node, inputs, output_storage):
         gz, r, n = inputs
@@ -1332,7 +1332,7 @@ class Roll(Op):
         if self.axis is not None and not 0 <= self.axis < x.ndim:
             raise ValueError(f"roll: axis {self.axis} is out of bounds for {x} ({x.type})")
         shift = _as_int_scalar(shift, "roll: shift")
-        return Apply(self, [x, shift], [x.type()])
+        return Apply(self, [x, shift], [x.type.make_variable()])
 
     def perform(self, node, inputs, output_storage):
         x, shift = inputs
@@ -1388,7 +1388,7 @@ class Eye(Op):
             c = _const_int(v)
             if c is not None and c < 0:
                 raise ValueError(f"eye: {name} must be non-negative, got {c}")
-        return Apply(self, [n, m, k], [TensorType(self.dtype, shape=(_const_int(n), _const_int(m)))()])
+        return Apply(self, [n, m, k], [TensorType(self.dtype, shape=(_const_int(n), _const_int(m))).make_variable()])
 
     def perform(self, node, inputs, output_storage):
         n, m, k = (int(i) for i in inputs)
@@ -1440,7 +1440,7 @@ class ExtractDiag(Op):
             raise ValueError(f"diagonal: expected a matrix, got {x} ({x.type})")
         n, m = x.type.shape
         length = None if n is None or m is None else _diag_len(n, m, self.offset)
-        return Apply(self, [x], [TensorType(x.dtype, shape=(length,))()])
+        return Apply(self, [x], [TensorType(x.dtype, shape=(length,)).make_variable()])
 
     def perform(self, node, inputs, output_storage):
         output_storage[0][0] = np.diagonal(inputs[0], self.offset).copy()
@@ -1473,7 +1473,7 @@ class AllocDiag(Op):
             raise ValueError(f"diag: expected a vector, got {v} ({v.type})")
         n = _as_int_scalar(n, "diag: n")
         m = _as_int_scalar(m, "diag: m")
-        return Apply(self, [v, n, m], [TensorType(v.dtype, shape=(_const_int(n), _const_int(m)))()])
+        return Apply(self, [v, n, m], [TensorType(v.dtype, shape=(_const_int(n), _const_int(m))).make_variable()])
 
     def perform(self, node, inputs, output_storage):
         v, n, m = inputs

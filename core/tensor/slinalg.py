@@ -40,7 +40,7 @@ class Cholesky(Op):
 
     def make_node(self, x):
         x = as_matrix(x, "cholesky")
-        return Apply(self, [x], [TensorType(float_dtype(x), shape=x.type.shape)()])
+        return Apply(self, [x], [TensorType(float_dtype(x), shape=x.type.shape).make_variable()])
 
     def perform(self, node, inputs, output_storage):
         dt = node.outputs[0].dtype
@@ -105,7 +105,7 @@ class Solve(Op):
         from ..scalar import upcast
 
         dt = upcast(float_dtype(A), float_dtype(b))
-        return Apply(self, [A, b], [TensorType(dt, shape=b.type.shape)()])
+        return Apply(self, [A, b], [TensorType(dt, shape=b.type.shape).make_variable()])
 
     def perform(self, node, inputs, output_storage):
         A, b = inputs

@@ -60,7 +60,7 @@ class SortOp(_SortBase):
         x = as_tensor_variable(x)
         if self.axis is not None and x.ndim == 0:
             raise ValueError(f"sort: cannot sort along an axis of the 0-d {x}; use axis=None")
-        return Apply(self, [x], [TensorType(x.dtype, shape=self._out_shape(x))()])
+        return Apply(self, [x], [TensorType(x.dtype, shape=self._out_shape(x)).make_variable()])
 
     def perform(self, node, inputs, output_storage):
         output_storage[0][0] = np.sort(inputs[0], axis=self.axis, kind=self.kind)
@@ -93,7 +93,7 @@ class ArgSortOp(_SortBase):
         x = as_tensor_variable(x)
         if self.axis is not None and x.ndim == 0:
             raise ValueError(f"argsort: cannot sort along an axis of the 0-d {x}; use axis=None")
-        return Apply(self, [x], [TensorType("int64", shape=self._out_shape(x))()])
+        return Apply(self, [x], [TensorType("int64", shape=self._out_shape(x)).make_variable()])
 
     def perform(self, node, inputs, output_storage):
         output_storage[0][0] = np.argsort(inputs[0], axis=self.axis, kind=self.kind).astype("int64", copy=False)

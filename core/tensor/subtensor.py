@@ -259,7 +259,7 @@ class SliceLength(Op):
         for v in [n, *comps]:
             if v.ndim != 0 or not _is_int_dtype(v.dtype):
                 raise TypeError(f"{self}: {v} of type {v.type} is not an integer scalar")
-        return Apply(self, [n, *comps], [TensorType("int64", shape=())()])
+        return Apply(self, [n, *comps], [TensorType("int64", shape=()).make_variable()])
 
     def perform(self, node, inputs, output_storage):
         n, *comps = (int(c) for c in inputs)
@@ -342,7 +342,7 @@ class Subtensor(Op):
         index = [_scalar_input(v, x, "index") for v in index]
         groups = _group(self.idx_list, index)
         shape = _basic_out_shape(x, self.idx_list, groups)
-        return Apply(self, [x, *index], [TensorType(x.dtype, shape=shape)()])
+        return Apply(self, [x, *index], [TensorType(x.dtype, shape=shape).make_variable()])
 
     def perform(self, node, inputs, output_storage):
         x, *index = inputs
@@ -474,7 +474,7 @@ class IncSubtensor(Op):
         sub = Subtensor(self.idx_list).make_node(x, *index)
         index = sub.inputs[1:]
         y = _prepare_y(x, y, sub.outputs[0].type, str(self))
-        return Apply(self, [x, y, *index], [x.type()])
+        return Apply(self, [x, y, *index], [x.type.make_variable()])
 
     def perform(self, node, inputs, output_storage):
         x, y, *index = inputs
@@ -652,7 +652,7 @@ class AdvancedSubtensor(Op):
         groups = _group(self.idx_list, new_index)
         shape = _adv_out_static(x, self.idx_list, groups)
         assert len(shape) == _numpy_ndim(x.ndim, self.idx_list), (self.idx_list, shape)
-        return Apply(self, [x, *new_index], [TensorType(x.dtype, shape=shape)()])
+        return Apply(self, [x, *new_index], [TensorType(x.dtype, shape=shape).make_variable()])
 
     def perform(self, node, inputs, output_storage):
         x, *index = inputs
@@ -774,7 +774,7 @@ class AdvancedIncSubtensor(Op):
         x = as_tensor_variable(x)
         sub = AdvancedSubtensor(self.idx_list).make_node(x, *index)
         y = _prepare_y(x, y, sub.outputs[0].type, str(self))
-        return Apply(self, [x, y, *sub.inputs[1:]], [x.type()])
+        return Apply(self, [x, y, *sub.inputs[1:]], [x.type.make_variable()])
 
     def perform(self, node, inputs, output_storage):
         x, y, *index = inputs

@@ -145,8 +145,7 @@ class _TensorMixin:
     def __iter__(self):
         raise TypeError("a symbolic tensor cannot be iterated; index it with [i] instead")
 
-    def __len__(self):
-        raise TypeError("len() of a symbolic tensor is unknown; use x.shape[0]")
+    # no __len__, as in Theano: len(x) raises Python's "object of type 'TensorVariable' has no len()"
 
     # --- indexing
     def __getitem__(self, idx):
@@ -170,11 +169,11 @@ class _TensorMixin:
     def std(self, axis=None, ddof=0, keepdims=False):
         return _m().std(self, axis=axis, ddof=ddof, keepdims=keepdims)
 
-    def max(self, axis=None, keepdims=False):
-        return _m().max(self, axis=axis, keepdims=keepdims)
+    def max(self, axis=None, keepdims=False, initial=None):
+        return _m().max(self, axis=axis, keepdims=keepdims, initial=initial)
 
-    def min(self, axis=None, keepdims=False):
-        return _m().min(self, axis=axis, keepdims=keepdims)
+    def min(self, axis=None, keepdims=False, initial=None):
+        return _m().min(self, axis=axis, keepdims=keepdims, initial=initial)
 
     def argmax(self, axis=None, keepdims=False):
         return _m().argmax(self, axis=axis, keepdims=keepdims)
@@ -302,16 +301,27 @@ class TensorVariable(_TensorMixin, Variable):
 
 
 class TensorConstant(_TensorMixin, Constant):
-    """A fixed array in a graph."""
+    """A fixed array in a graph.
+
+    The value is read-only: a writeable array is copied (as Theano does: changing the
+    caller's array afterwards does not change the graph), a read-only one is shared.
+    """
 
     def __init__(self, type, data, name=None):
-        data = np.asarray(data, dtype=type.dtype)
-        data.setflags(write=False)
+        if not (isinstance(data, np.ndarray) and data.dtype == type.numpy_dtype and not data.flags.writeable):
+            data = np.array(data, dtype=type.dtype, copy=True)
+            data.setflags(write=False)
         super().__init__(type, data, name)
 
     @property
     def value(self):
         return self.data
+
+    def __str__(self):
+        """Theano's spelling: ``TensorConstant{2.0}``, ``TensorConstant{(3,) of 1.0}``, or the name."""
+        from ..printing import constant_label
+
+        return constant_label(self)
 
 
 def constant_of_array(t, arr):
@@ -323,13 +333,21 @@ def constant_of_array(t, arr):
 
 
 def constant(x, name=None, ndim=None, dtype=None):
-    """A TensorConstant holding ``x`` (static shape from the value)."""
+    """A TensorConstant holding ``x`` (static shape from the value).
+
+    With ``ndim``, length-1 axes are added, or leading length-1 axes dropped, to get
+    ``ndim`` dimensions (as Theano does).
+    """
     x_ = _to_array(x, dtype)
     if ndim is not None:
         if x_.ndim < ndim:
             x_ = x_.reshape((1,) * (ndim - x_.ndim) + x_.shape)
         elif x_.ndim > ndim:
-            raise ValueError(f"constant of shape {x_.shape} cannot have ndim {ndim}")
+            extra = x_.ndim - ndim
+            if any(s != 1 for s in x_.shape[:extra]):
+                raise ValueError(f"a constant of shape {x_.shape} cannot have {ndim} dimensions: its "
+                                 f"{extra} leading axes are not all of length 1")
+            x_ = x_.reshape(x_.shape[extra:])
     t = TensorType(x_.dtype, shape=x_.shape)
     return TensorConstant(t, x_, name=name)
 
@@ -358,10 +376,7 @@ def as_tensor_variable(x, name=None, ndim=None, dtype=None):
     """Turn x (a variable, number, list or array) into a tensor variable."""
     if isinstance(x, _TensorMixin):
         if ndim is not None and x.ndim != ndim:
-            if x.ndim > ndim and all(x.broadcastable[: x.ndim - ndim]):
-                x = x.dimshuffle(list(range(x.ndim - ndim, x.ndim)))
-            else:
-                raise TypeError(f"{x} has {x.ndim} dimensions, expected {ndim}")
+            x = _to_ndim(x, ndim)
         if dtype is not None and x.dtype != dtype:
             x = _m().cast(x, dtype)
         return x
@@ -372,6 +387,20 @@ def as_tensor_variable(x, name=None, ndim=None, dtype=None):
 
         return sh.stack([as_tensor_variable(e) for e in x])
     return constant(x, name=name, ndim=ndim, dtype=dtype)
+
+
+def _to_ndim(x, ndim):
+    """``x`` with ``ndim`` dimensions, as Theano's as_tensor_variable: broadcastable axes are
+    added on the left, or leading broadcastable axes dropped."""
+    if x.ndim < ndim:
+        return x.dimshuffle(["x"] * (ndim - x.ndim) + list(range(x.ndim)))
+    extra = x.ndim - ndim
+    if not all(x.broadcastable[:extra]):
+        shape = ", ".join("?" if s is None else str(s) for s in x.type.shape)
+        raise ValueError(
+            f"as_tensor_variable: {x} of type {x.type} (shape ({shape})) cannot have {ndim} dimensions: "
+            f"its {extra} leading axes are not all broadcastable, so they cannot be dropped")
+    return x.dimshuffle(list(range(extra, x.ndim)))
 
 
 def _flat(x):
