@@ -19,6 +19,7 @@ an op pack map its own Op class to a step.
 """
 from __future__ import annotations
 
+import copy
 import functools
 import heapq
 from dataclasses import dataclass, field
@@ -74,27 +75,129 @@ class SVal:
     args: tuple = ()         # body indices of the arguments for 'op'
 
 
-class Body:
-    """A scalar expression DAG in topological order, built with NumPy's promotion."""
+class _Memo:
+    """What one lowering run decides again and again, computed once: loop dtypes and renderability
+    per (op name, dtypes), literal conversions, and per variable its literal value and dtype check.
+
+    Every entry is a pure function of its key and the target, so a memo only lives as long as one
+    ``lower`` call (the scalar table may change between calls)."""
 
     def __init__(self, target):
         self.target = target
+        self.dtypes = frozenset(target.dtypes)
+        self.loops: dict = {}     # (name, in dtypes) -> (loop in dtypes, loop out dtype, mixed) | message
+        self.emits: dict = {}     # (name, arg dtypes, out dtype) -> None | message
+        self.casts: dict = {}     # (id(literal SVal), dtype) -> (that SVal, key, cast SVal)
+        self.lits: dict = {}      # variable -> None | (literal array, body key, SVal)
+        self.lit_vals: dict = {}  # (dtype, literal dtype, bytes) -> that entry
+        self.ok: dict = {}        # variable -> _dtype_ok(target, variable)
+        self.verdicts: dict = {}  # (_op_key, operand signature, out dtypes) -> fusable?
+        self.op_keys: dict = {}   # id(Composite) -> its _op_key
+        self.singles: dict = {}   # node -> the _LoopBuilder holding just that node (never changed)
+        self.clients = None       # variable -> client nodes (see _clients_of)
+
+    def loop(self, name, dts):
+        r = self.loops.get((name, dts))
+        if r is None:
+            try:
+                ins, out = loop_dtypes(name, dts)
+                r = (tuple(ins), out, name in _CMP and len(set(ins)) > 1)
+            except NotRenderable as e:
+                r = str(e)
+            self.loops[(name, dts)] = r
+        if type(r) is str:
+            raise NotRenderable(r)
+        return r
+
+    def emit_error(self, name, arg_dtypes, out_dtype):
+        key = (name, arg_dtypes, out_dtype)
+        if key not in self.emits:
+            kind = "mixed" if len({kind_of(d) for d in arg_dtypes}) > 1 and name in _CMP else (
+                kind_of(arg_dtypes[0]) if arg_dtypes else "f")
+            if not self.target.renders(name, kind):
+                self.emits[key] = f"{name} on {kind} is not native on {self.target.name}"
+            elif out_dtype not in self.dtypes:
+                self.emits[key] = f"dtype {out_dtype} is not native on {self.target.name}"
+            else:
+                self.emits[key] = None
+        return self.emits[key]
+
+    def cast_literal(self, v, dtype):
+        e = self.casts.get((id(v), dtype))
+        if e is None or e[0] is not v:
+            with np.errstate(all="ignore"):
+                val = np.asarray(np.asarray(v.value).astype(dtype), dtype=dtype)[()]
+            e = self.casts[(id(v), dtype)] = (v, _lit_body_key(val, dtype), SVal("lit", dtype, value=val))
+        return e
+
+    def literal_of(self, v):
+        """(value, body key, SVal) when ``v`` is inlined as a literal, else None."""
+        if v in self.lits:
+            return self.lits[v]
+        lit = literal_value(v)
+        e = None
+        if lit is not None and _dtype_name(lit.dtype) in self.dtypes:
+            dt = v.type.dtype
+            k = (dt, _dtype_name(lit.dtype), lit.tobytes())
+            e = self.lit_vals.get(k)  # equal constants share one entry
+            if e is None:
+                val = np.asarray(lit, dtype=dt)[()]
+                e = self.lit_vals[k] = (lit, _lit_body_key(val, dt), SVal("lit", dt, value=val))
+        self.lits[v] = e
+        return e
+
+    def dtype_ok(self, v):
+        r = self.ok.get(v)
+        if r is None:
+            r = self.ok[v] = _dtype_ok(self.target, v)
+        return r
+
+
+class Body:
+    """A scalar expression DAG in topological order, built with NumPy's promotion.
+
+    Equal values are stored once.  ``memo`` shares the dtype decisions of one lowering run."""
+
+    def __init__(self, target, memo=None):
+        self.target = target
         self.vals: list[SVal] = []
-        self._memo: dict = {}
+        self._index: dict = {}
+        self._m = memo if memo is not None else _Memo(target)
+
+    def copy(self):
+        c = copy.copy(self)
+        c.vals, c._index = list(self.vals), dict(self._index)
+        return c
 
     def add(self, v):
-        key = (v.kind, v.dtype, v.index, _lit_key(v.value), v.name, v.args)
-        i = self._memo.get(key)
+        return self._intern((v.kind, v.dtype, v.index, _lit_key(v.value), v.name, v.args), v)
+
+    def _intern(self, key, v):
+        i = self._index.get(key)
         if i is None:
-            i = self._memo[key] = len(self.vals)
+            i = self._index[key] = len(self.vals)
             self.vals.append(v)
         return i
 
+    def _op(self, name, dtype, args):
+        key = ("op", dtype, -1, None, name, args)
+        i = self._index.get(key)
+        if i is None:
+            i = self._index[key] = len(self.vals)
+            self.vals.append(SVal("op", dtype, name=name, args=args))
+        return i
+
     def operand(self, k, dtype):
-        return self.add(SVal("in", dtype, index=k))
+        key = ("in", dtype, k, None, "", ())
+        i = self._index.get(key)
+        if i is None:
+            i = self._index[key] = len(self.vals)
+            self.vals.append(SVal("in", dtype, index=k))
+        return i
 
     def literal(self, value, dtype):
-        return self.add(SVal("lit", dtype, value=np.asarray(value, dtype=dtype)[()]))
+        val = np.asarray(value, dtype=dtype)[()]
+        return self._intern(_lit_body_key(val, dtype), SVal("lit", dtype, value=val))
 
     def dtype(self, i):
         return self.vals[i].dtype
@@ -105,21 +208,19 @@ class Body:
             return i
         self._check_dtype(dtype)
         if v.kind == "lit":
-            with np.errstate(all="ignore"):
-                return self.literal(np.asarray(v.value).astype(dtype), dtype)
-        return self.add(SVal("op", dtype, name="cast", args=(i,)))
+            _, key, sv = self._m.cast_literal(v, dtype)
+            return self._intern(key, sv)
+        return self._op("cast", dtype, (i,))
 
     def _check_dtype(self, dtype):
-        if dtype not in self.target.dtypes:
+        if dtype not in self._m.dtypes:
             raise NotRenderable(f"dtype {dtype} is not native on {self.target.name}")
 
     def _emit(self, name, args, out_dtype, arg_dtypes):
-        kind = "mixed" if len({kind_of(d) for d in arg_dtypes}) > 1 and name in _CMP else (
-            kind_of(arg_dtypes[0]) if arg_dtypes else "f")
-        if not self.target.renders(name, kind):
-            raise NotRenderable(f"{name} on {kind} is not native on {self.target.name}")
-        self._check_dtype(out_dtype)
-        return self.add(SVal("op", out_dtype, name=name, args=tuple(args)))
+        err = self._m.emit_error(name, tuple(arg_dtypes), out_dtype)
+        if err is not None:
+            raise NotRenderable(err)
+        return self._op(name, out_dtype, tuple(args))
 
     def apply(self, sop, args, out_dtype):
         """Apply scalar op ``sop`` to body values ``args``; the result has ``out_dtype``."""
@@ -144,14 +245,15 @@ class Body:
         name = sop.name
         if sop.float_inputs:
             args = [self.cast(a, out_dtype) for a in args]
-        in_dts, loop_out = loop_dtypes(name, [self.dtype(a) for a in args])
-        mixed = name in _CMP and len(set(in_dts)) > 1
+        vals = self.vals
+        in_dts, loop_out, mixed = self._m.loop(name, tuple([vals[a].dtype for a in args]))
         if not mixed:
             args = [self.cast(a, d) for a, d in zip(args, in_dts)]
-        special = self._special(name, args, loop_out)
-        if special is not None:
-            return self.cast(special, out_dtype)
-        r = self._emit(name, args, loop_out, [self.dtype(a) for a in args])
+        if name == "pow":
+            special = self._special(name, args, loop_out)
+            if special is not None:
+                return self.cast(special, out_dtype)
+        r = self._emit(name, args, loop_out, [vals[a].dtype for a in args])
         return self.cast(r, out_dtype)
 
     def _special(self, name, args, loop_out):
@@ -167,13 +269,26 @@ class Body:
 
 
 _CMP = ("lt", "gt", "le", "ge", "eq", "neq")
+_DTYPE_NAMES: dict = {}
+
+
+def _dtype_name(dt):
+    """``dt.name``, remembered (NumPy computes the name in Python on every access)."""
+    n = _DTYPE_NAMES.get(dt)
+    if n is None:
+        n = _DTYPE_NAMES[dt] = dt.name
+    return n
 
 
 def _lit_key(v):
     if v is None:
         return None
     a = np.asarray(v)
-    return (a.dtype.name, a.tobytes())
+    return (_dtype_name(a.dtype), a.tobytes())
+
+
+def _lit_body_key(val, dtype):
+    return ("lit", dtype, -1, _lit_key(val), "", ())
 
 
 # ------------------------------------------------------------------- steps
@@ -377,28 +492,39 @@ def literal_value(v):
 class _LoopBuilder:
     """Builds the body of one fused loop from Elemwise nodes."""
 
-    def __init__(self, target, ndim):
-        self.body = Body(target)
+    def __init__(self, target, ndim, memo=None):
+        self.body = Body(target, memo)
+        self.memo = self.body._m
         self.ndim = ndim
         self.operands: list = []
         self.op_index: dict = {}
         self.values: dict = {}
         self.literals: dict = {}
 
+    def copy(self):
+        """An independent builder in the same state (cheaper than adding the nodes again)."""
+        c = copy.copy(self)
+        c.body = self.body.copy()
+        c.operands, c.op_index = list(self.operands), dict(self.op_index)
+        c.values, c.literals = dict(self.values), dict(self.literals)
+        return c
+
     def value_of(self, v):
-        if v in self.values:
-            return self.values[v]
-        lit = literal_value(v)
-        if lit is not None and lit.dtype.name in self.body.target.dtypes:
-            self.literals[v] = lit
-            i = self.body.literal(lit, v.type.dtype)
+        i = self.values.get(v)
+        if i is not None:
+            return i
+        lit = self.memo.literal_of(v)
+        if lit is not None:
+            self.literals[v] = lit[0]
+            i = self.body._intern(lit[1], lit[2])
         else:
-            if v not in self.op_index:
-                if not _dtype_ok(self.body.target, v):
+            k = self.op_index.get(v)
+            if k is None:
+                if not self.memo.dtype_ok(v):
                     raise NotRenderable(f"operand dtype {v.type}")
-                self.op_index[v] = len(self.operands)
+                k = self.op_index[v] = len(self.operands)
                 self.operands.append(v)
-            i = self.body.operand(self.op_index[v], v.type.dtype)
+            i = self.body.operand(k, v.type.dtype)
         self.values[v] = i
         return i
 
@@ -407,9 +533,9 @@ class _LoopBuilder:
         args = [self.value_of(v) for v in node.inputs]
         if isinstance(sop, ps.Composite):
             inner = []
+            apply = self.body.apply
             for op, refs, dt in sop.nodes:
-                ins = [args[j] if k == "i" else inner[j] for k, j in refs]
-                inner.append(self.body.apply(op, ins, dt))
+                inner.append(apply(op, [args[j] if k == "i" else inner[j] for k, j in refs], dt))
             for o, j in zip(node.outputs, sop.outputs):
                 self.values[o] = self.body.cast(inner[j], o.type.dtype)
         else:
@@ -417,111 +543,374 @@ class _LoopBuilder:
             self.values[o] = self.body.apply(sop, args, o.type.dtype)
 
 
-def _elemwise_ok(node, target):
-    if not isinstance(node.op, Elemwise) or not _dtype_ok(target, *node.outputs):
+def _elemwise_ok(node, target, memo=None):
+    """Can ``node`` be part of a fused loop?  Decided once per (scalar op, operand signature)."""
+    if not isinstance(node.op, Elemwise):
         return False
-    b = _LoopBuilder(target, node.outputs[0].ndim)
-    try:
+    memo = memo if memo is not None else _Memo(target)
+    if not all(memo.dtype_ok(o) for o in node.outputs):
+        return False
+    sig, first = [], {}
+    for v in node.inputs:
+        lit = memo.literal_of(v)
+        if lit is not None:
+            sig.append(lit[1])
+        elif not memo.dtype_ok(v):
+            return False  # value_of would refuse it
+        else:
+            sig.append((v.type.dtype, first.setdefault(v, len(first))))
+    key = (_op_key(node.op.scalar_op, memo), tuple(sig), tuple([o.type.dtype for o in node.outputs]))
+    ok = memo.verdicts.get(key)
+    if ok is None:
+        b = _LoopBuilder(target, node.outputs[0].ndim, memo)
+        try:
+            b.add_node(node)
+            ok = len(b.operands) + len(node.outputs) <= MAX_OPERANDS
+        except NotRenderable:
+            ok = False
+        memo.verdicts[key] = ok
+        if ok:
+            memo.singles[node] = b
+    return ok
+
+
+def _op_key(sop, memo):
+    """What building ``sop`` depends on: the op itself, or for a Composite its scalar ops (by
+    identity), wiring and dtypes, so that the many equal Composites of a long chain share verdicts."""
+    if not isinstance(sop, ps.Composite):
+        return id(sop)
+    k = memo.op_keys.get(id(sop))
+    if k is None:
+        k = memo.op_keys[id(sop)] = (tuple([(id(op), refs, dt) for op, refs, dt in sop.nodes]), sop.outputs)
+    return k
+
+
+def _single(node, target, memo):
+    """The builder of ``node`` alone (kept: loop steps starting at ``node`` extend a copy)."""
+    b = memo.singles.get(node)
+    if b is None:
+        b = memo.singles[node] = _LoopBuilder(target, node.outputs[0].ndim, memo)
         b.add_node(node)
-    except NotRenderable:
-        return False
-    return len(b.operands) + len(node.outputs) <= MAX_OPERANDS
+    return b
 
 
-def _group_elemwise(order, fusable):
+# ------------------------------------------------------------------ grouping
+
+_ACCEPT, _REACHES, _UNKNOWN, _DROP = range(4)
+
+
+class _Grouper:
     """Greedy grouping of fusable nodes of one broadcast pattern, never creating a cycle.
 
     Every node is a unit (a group of fused nodes counts as one); ``succ`` holds
-    the edges between units.  A node may join group g only if no path leads
-    from g to a unit producing one of its other inputs (else g would wait on
-    itself).  Candidates: the groups producing its inputs, groups reading one
-    of its inputs of the same shape (siblings), and groups of all-ones shape.
-    """
-    unit_of, groups, pattern, size, succ = {}, {}, {}, {}, []
-    readers = {}  # operand variable -> groups reading it (siblings share its shape)
-    by_pattern = {}  # all-broadcastable pattern -> groups (their shape is all ones)
+    the edges between units.  A node may join group g only if g reaches none of
+    the units producing its inputs (else g would wait on itself), and g reaches
+    at most SEARCH_LIMIT units (a bound on the search: beyond it the join is
+    refused).  Candidates, in order: the groups producing its inputs, groups
+    reading one of its inputs of the same shape (siblings, newest first) and
+    groups of all-ones shape (newest first); the first acceptable one is joined.
 
-    def reaches(g, targets):
-        stack, seen = [g], {g}
+    Long graphs offer a node thousands of candidates that all reach its
+    producers, so candidate lists are kept in segments whose members all reach
+    one *witness* unit: when the witness reaches a producer, the whole segment
+    is refused at once.  Groups that can never be joined again (too big, or
+    reaching too many units) leave the lists.  The choices are those of
+    trying every candidate in turn.
+    """
+
+    def __init__(self, fusable):
+        self.succ: list = []
+        self.groups: dict = {}
+        self.pattern: dict = {}
+        self.size: dict = {}
+        self.gone: set = set()     # groups no node can join any more
+        self.readers: dict = {}    # operand variable -> the group reading it (same shape), or _Cands
+        self.by_pattern: dict = {}  # all-broadcastable pattern -> _Cands
+        self.min_in = min((len(n.inputs) for n in fusable), default=0)
+
+    def run(self, order, fusable):
+        unit_of = {}
+        for node in order:
+            producers = {unit_of[v.owner] for v in node.inputs if v.owner is not None and v.owner in unit_of}
+            gid = self._place(node, unit_of, producers) if node in fusable else None
+            if gid is None:
+                gid = self._new_unit()
+            unit_of[node] = gid
+            for p in producers:
+                if p != gid:
+                    self.succ[p].add(gid)
+        return [self.groups[g] for g in sorted(self.groups)]
+
+    def _new_unit(self):
+        self.succ.append(set())
+        return len(self.succ) - 1
+
+    def _place(self, node, unit_of, producers):
+        """Put fusable ``node`` in a group; its id."""
+        pat = node.outputs[0].type.broadcastable
+        self._pat, self._nin, self._P, self._hit = pat, len(node.inputs), producers, {}
+        gid = self._join_producer(node, unit_of)
+        scanned = []
+        if gid is None:
+            lists = [self.readers.get(v) for v in node.inputs if v.type.broadcastable == pat]
+            if all(pat):
+                lists.append(self.by_pattern.get(pat))
+            for cands in lists:
+                if type(cands) is int:  # a sole reader
+                    if self._judge(cands) == _ACCEPT:
+                        gid = cands
+                        break
+                    continue
+                if cands is None or any(c is cands for c, _ in scanned):
+                    continue
+                g, region = self._scan(cands)
+                scanned.append((cands, region))
+                if g is not None:
+                    gid = g
+                    break
+        if gid is None:
+            gid = self._new_unit()
+            self.groups[gid], self.pattern[gid], self.size[gid] = [], pat, 0
+        for cands, region in scanned:
+            cands.restore(region, gid)
+        self.groups[gid].append(node)
+        self.size[gid] += len(node.inputs) + len(node.outputs)
+        if self.size[gid] + self.min_in + 2 > MAX_BODY // 4:
+            self.gone.add(gid)
+        for v in node.inputs:
+            if v.type.broadcastable == pat:
+                r = self.readers.get(v)
+                if r is None:
+                    self.readers[v] = gid
+                elif type(r) is int:
+                    if r != gid:
+                        self.readers[v] = _Cands([r, gid])
+                else:
+                    r.add(gid)
+        if all(pat):
+            self.by_pattern.setdefault(pat, _Cands()).add(gid)
+        return gid
+
+    def _fits(self, g):
+        return self.pattern[g] == self._pat and self.size[g] + self._nin + 2 <= MAX_BODY // 4
+
+    def _join_producer(self, node, unit_of):
+        """The first group producing an input of ``node`` that it may join, or None."""
+        tried = set()
+        for v in node.inputs:
+            g = unit_of.get(v.owner) if v.owner is not None else None
+            if g is None or g not in self.groups or g in tried or not self._fits(g):
+                continue
+            tried.add(g)
+            if g in self.gone:
+                continue
+            h = self._probe(g) if len(self._P) > 1 else False
+            if h is None or (h is False and self._too_far(g)):
+                self.gone.add(g)
+            elif h is False:
+                return g
+        return None
+
+    def _judge(self, g):
+        """The verdict on joining group ``g``, met in a candidate list."""
+        if g in self.gone:
+            return _DROP
+        if g in self._P:
+            return _REACHES  # judged (and refused) among the producers; it feeds the node's unit
+        h = self._probe(g)
+        if h is None:
+            self.gone.add(g)
+            return _DROP
+        if h:
+            return _REACHES
+        if not self._fits(g):
+            return _UNKNOWN
+        if self._too_far(g):
+            self.gone.add(g)
+            return _DROP
+        return _ACCEPT
+
+    def _scan(self, cands):
+        """Candidates of one list, newest first, until one is accepted: (group or None, refused region)."""
+        region, segs = [], cands.segs
+        while segs:
+            wit, dq = segs.pop()
+            if wit is not None:
+                h = True if wit in self._P else self._probe(wit)
+                if h is None:  # the witness reaches too many units, so does every member
+                    self.gone.update(dq)
+                    continue
+                if h:
+                    region.append(dq)
+                    continue
+            while dq:
+                g = dq.pop()
+                verdict = self._judge(g)
+                if verdict == _ACCEPT:
+                    dq.append(g)
+                    segs.append([wit, dq])
+                    return g, region
+                if verdict == _REACHES:
+                    region.append(g)
+                elif verdict == _UNKNOWN:
+                    region.append((g,))
+        return None, region
+
+    def _probe(self, root):
+        """Does ``root`` reach a producer of the current node (other than itself)?  None when it
+        reaches more than SEARCH_LIMIT units.  Answers are shared while placing one node."""
+        memo, P, succ = self._hit, self._P, self.succ
+        r = memo.get(root)
+        if r is not None:
+            return r
+        keep_root = root not in P
+        stack, pushed = [(root, iter(succ[root]))], 0
         while stack:
-            u = stack.pop()
-            for v in succ[u]:
-                if v in targets:
+            u, it = stack[-1]
+            for s in it:
+                if s in P or memo.get(s) is True:
+                    for x, _ in stack:
+                        if x is not root or keep_root:
+                            memo[x] = True
                     return True
+                if s not in memo:
+                    pushed += 1
+                    if pushed > SEARCH_LIMIT:
+                        return None
+                    stack.append((s, iter(succ[s])))
+                    break
+            else:
+                stack.pop()
+                if u is not root or keep_root:
+                    memo[u] = False
+        return False
+
+    def _too_far(self, g):
+        """Does group ``g`` reach more than SEARCH_LIMIT units?"""
+        succ, stack, seen = self.succ, [g], {g}
+        while stack:
+            for v in succ[stack.pop()]:
                 if v not in seen:
                     if len(seen) > SEARCH_LIMIT:
-                        return True  # give up: refuse the join
+                        return True
                     seen.add(v)
                     stack.append(v)
         return False
 
-    for node in order:
-        producers = {unit_of[v.owner] for v in node.inputs if v.owner is not None and v.owner in unit_of}
-        gid = None
-        if node in fusable:
-            pat = node.outputs[0].type.broadcastable
-            cands = [unit_of[v.owner] for v in node.inputs if v.owner is not None and unit_of.get(v.owner) in groups]
-            cands += [g for v in node.inputs if v.type.broadcastable == pat for g in reversed(readers.get(v, ()))]
-            if all(pat):
-                cands += list(reversed(by_pattern.get(pat, ())))
-            tried = set()
-            for g in cands:
-                if g in tried or pattern[g] != pat or size[g] + len(node.inputs) + 2 > MAX_BODY // 4:
-                    continue
-                tried.add(g)
-                if not reaches(g, producers - {g}):
-                    gid = g
-                    break
-            if gid is None:
-                gid = len(succ)
-                succ.append(set())
-                groups[gid], pattern[gid], size[gid] = [], pat, 0
-            groups[gid].append(node)
-            size[gid] += len(node.inputs) + len(node.outputs)
-            for v in node.inputs:
-                if v.type.broadcastable == pat and gid not in readers.setdefault(v, []):
-                    readers[v].append(gid)
-            if all(pat) and gid not in by_pattern.setdefault(pat, []):
-                by_pattern[pat].append(gid)
+
+class _Cands:
+    """Candidate groups, oldest first, in segments ``[witness, list of groups]``: every group of a
+    segment reaches its witness unit (None: nothing known)."""
+
+    __slots__ = ("segs", "members")
+
+    def __init__(self, groups=()):
+        self.segs: list = [[None, list(groups)]] if groups else []
+        self.members: set = set(groups)
+
+    def add(self, g):
+        if g in self.members:
+            return
+        self.members.add(g)
+        if self.segs and self.segs[-1][0] is None:
+            self.segs[-1][1].append(g)
         else:
-            gid = len(succ)
-            succ.append(set())
-        unit_of[node] = gid
-        for p in producers:
-            if p != gid:
-                succ[p].add(gid)
-    return [groups[g] for g in sorted(groups)]
+            self.segs.append([None, [g]])
+
+    def restore(self, region, w):
+        """Put back a scanned region (newest first) once unit ``w`` is placed: refused members reach a
+        producer, hence ``w``; members known nothing about keep no witness."""
+        run, run_w = [], None
+        for piece in reversed(region):
+            pw = None if type(piece) is tuple else w
+            if run and pw != run_w:
+                self._push(run, run_w)
+                run = []
+            run_w = pw
+            run.append(piece[0] if pw is None else piece)
+        if run:
+            self._push(run, run_w)
+
+    def _push(self, pieces, w):
+        """Append one segment made of ``pieces`` (lists or groups, oldest first), witness ``w``."""
+        segs = self.segs
+        if segs and segs[-1][0] == w:
+            pieces.insert(0, segs.pop()[1])
+        lists = [p if type(p) is list else [p] for p in pieces]
+        big = max(range(len(lists)), key=lambda i: len(lists[i]))
+        base = lists[big]
+        if big:
+            base[:0] = [g for p in lists[:big] for g in p]
+        for p in lists[big + 1:]:
+            base.extend(p)
+        segs.append([w, base])
 
 
-def _loop_step(nodes, fgraph, target, outputs_set):
+def _group_elemwise(order, fusable):
+    """Groups of fusable nodes to run as one loop each (see _Grouper)."""
+    return _Grouper(fusable).run(order, fusable)
+
+
+# ------------------------------------------------------------------ loops
+
+
+def _clients_of(fgraph, order, memo):
+    """var -> client nodes: from ``order`` when it holds every node of the graph, else from the graph."""
+    if memo.clients is None and len(getattr(fgraph, "apply_nodes", ())) == len(order):
+        clients = memo.clients = {}
+        for n in order:
+            for v in n.inputs:
+                clients.setdefault(v, []).append(n)
+    return memo.clients
+
+
+def _outside_clients(o, fgraph, memo, inside):
+    if memo.clients is not None:
+        return any(c not in inside for c in memo.clients.get(o, ()))
+    return any(c not in inside for c, _ in fgraph.clients(o))
+
+
+def _loop_step(nodes, fgraph, target, outputs_set, memo):
+    """The LoopStep of ``nodes``, or (None, k): None when it exceeds the limits, k (not None) when
+    already its first k nodes exceed the operand or body limit."""
     ndim = nodes[0].outputs[0].ndim
-    b = _LoopBuilder(target, ndim)
+    b = _single(nodes[0], target, memo)
+    if len(nodes) > 1:
+        b = b.copy()
+    for k, n in enumerate(nodes):
+        if k:
+            b.add_node(n)
+        if len(b.body.vals) > MAX_BODY or len(b.operands) > MAX_OPERANDS:
+            return None, k + 1
     inside = set(nodes)
-    for n in nodes:
-        b.add_node(n)
-    outs = []
-    for n in nodes:
-        for o in n.outputs:
-            if o in outputs_set or any(c not in inside for c, _ in fgraph.clients(o)):
-                outs.append(o)
+    outs = [o for n in nodes for o in n.outputs
+            if o in outputs_set or _outside_clients(o, fgraph, memo, inside)]
     if len(b.operands) + len(outs) > MAX_OPERANDS or len(b.body.vals) > MAX_BODY:
-        return None
+        return None, None
     return LoopStep(list(b.operands), outs, list(nodes), ndim=ndim,
                     bcast=[tuple(v.type.broadcastable) for v in b.operands], body=list(b.body.vals),
-                    out_vals=[b.values[o] for o in outs], literals=dict(b.literals))
+                    out_vals=[b.values[o] for o in outs], literals=dict(b.literals)), None
 
 
-def _split_loop(nodes, fgraph, target, outputs_set):
-    """Loop steps for a group, halving it when it exceeds the operand/body limits."""
-    work, done = [nodes], []
+def _split_loop(nodes, fgraph, target, outputs_set, memo=None):
+    """Loop steps for a group, halving it when it exceeds the operand/body limits.
+
+    A part whose first k nodes already exceed them fails for any length >= k: it is not built again."""
+    memo = memo if memo is not None else _Memo(target)
+    work, done, fails_at = [(0, len(nodes))], [], {}
     while work:
-        g = work.pop()
-        step = _loop_step(g, fgraph, target, outputs_set)
-        if step is not None or len(g) == 1:
-            done.append(step if step is not None else FallbackStep(list(g[0].inputs), list(g[0].outputs), g))
+        s, e = work.pop()
+        step = None
+        if e - s < fails_at.get(s, e - s + 1):
+            step, k = _loop_step(nodes[s:e], fgraph, target, outputs_set, memo)
+            if k is not None:
+                fails_at[s] = k
+        if step is not None or e - s == 1:
+            done.append(step if step is not None else FallbackStep(list(nodes[s].inputs), list(nodes[s].outputs),
+                                                                    nodes[s:e]))
             continue
-        h = len(g) // 2
-        work.extend([g[h:], g[:h]])
+        h = (e - s) // 2
+        work.extend([(s + h, e), (s, s + h)])
     return done
 
 
@@ -532,11 +921,13 @@ def lower(fgraph, target):
     """Lower ``fgraph`` for ``target``: a Program whose steps run in order."""
     order = fgraph.toposort()
     outputs_set = set(fgraph.outputs)
-    fusable = {n for n in order if _elemwise_ok(n, target)}
+    memo = _Memo(target)
+    fusable = {n for n in order if _elemwise_ok(n, target, memo)}
+    _clients_of(fgraph, order, memo)
     steps = []
     grouped = set()
     for nodes in _group_elemwise(order, fusable):
-        steps.extend(_split_loop(nodes, fgraph, target, outputs_set))
+        steps.extend(_split_loop(nodes, fgraph, target, outputs_set, memo))
         grouped.update(nodes)
     for node in order:
         if node in grouped:
@@ -545,6 +936,7 @@ def lower(fgraph, target):
         if step is None:
             step = FallbackStep(list(node.inputs), list(node.outputs), [node])
         steps.append(step)
+    memo.singles.clear()  # builders refer back to the memo: free them now, not at the next collection
     steps = _schedule(steps, order)
     steps = _drop_dead(steps, fgraph)
     return _program(fgraph, steps)
