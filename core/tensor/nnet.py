@@ -76,23 +76,26 @@ class _SoftmaxBase(Op):
         m = np.where(np.isfinite(m), m, 0)
         return x - m
 
-
-class Softmax(_SoftmaxBase):
-    """exp(x) / sum(exp(x)) along ``axis`` (None: over all axes), computed stably."""
-
-    _name = "softmax"
-
     def perform(self, node, inputs, output_storage):
         (x,) = inputs
         dt = node.outputs[0].type.dtype
         if x.size == 0:
             output_storage[0][0] = np.empty(x.shape, dtype=dt)
             return
-        axis = self._axis(x.ndim)
-        with np.errstate(invalid="ignore", over="ignore"):
-            e = np.exp(self._shifted(x, axis))
-            out = e / np.sum(e, axis=axis, keepdims=True)
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+            out = self._compute(self._shifted(x, self._axis(x.ndim)), self._axis(x.ndim))
         output_storage[0][0] = np.asarray(out, dtype=dt)
+
+
+class Softmax(_SoftmaxBase):
+    """exp(x) / sum(exp(x)) along ``axis`` (None: over all axes), computed stably."""
+
+    _name = "softmax"
+
+    @staticmethod
+    def _compute(shifted, axis):
+        e = np.exp(shifted)
+        return e / np.sum(e, axis=axis, keepdims=True)
 
     def L_op(self, inputs, outputs, output_grads):
         (x,), (sm,), (gz,) = inputs, outputs, output_grads
@@ -113,17 +116,9 @@ class LogSoftmax(_SoftmaxBase):
 
     _name = "log_softmax"
 
-    def perform(self, node, inputs, output_storage):
-        (x,) = inputs
-        dt = node.outputs[0].type.dtype
-        if x.size == 0:
-            output_storage[0][0] = np.empty(x.shape, dtype=dt)
-            return
-        axis = self._axis(x.ndim)
-        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-            s = self._shifted(x, axis)
-            out = s - np.log(np.sum(np.exp(s), axis=axis, keepdims=True))
-        output_storage[0][0] = np.asarray(out, dtype=dt)
+    @staticmethod
+    def _compute(shifted, axis):
+        return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
     def L_op(self, inputs, outputs, output_grads):
         (x,), (out,), (gz,) = inputs, outputs, output_grads

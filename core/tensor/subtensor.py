@@ -436,6 +436,25 @@ def _check_y_runtime(y, region_shape, y_var, opname):
         raise ValueError(f"{opname}: value of shape {y.shape} cannot be broadcast to the indexed shape {rshape}")
 
 
+def _inc_grads(op, inputs, output_grads, inc_cls, get_cls):
+    """Gradients of set/inc_subtensor (basic or advanced): x gets gz, zeroed in the region when
+    setting; y gets the region of gz, summed back to y's broadcast shape; indices get none."""
+    from . import math as tm
+
+    x, y, *index = inputs
+    (gz,) = output_grads
+    nidx = [None] * len(index)
+    if x.dtype in DISCRETE_DTYPES:
+        return [_zero_grad(x), _zero_grad(y)] + nidx
+    if gz.dtype != x.dtype:
+        gz = tm.cast(gz, x.dtype)
+    gx = gz
+    if op.set_instead_of_inc:
+        gx = inc_cls(op.idx_list, set_instead_of_inc=True)(gz, constant(np.zeros((), dtype=x.dtype)), *index)
+    region = get_cls(op.idx_list)(gz, *index)
+    return [gx, _gy_from_region(region, y)] + nidx
+
+
 def _gy_from_region(region, y):
     """Sum the indexed gradient over the axes along which y was broadcast, to y's pattern."""
     from . import math as tm
@@ -493,23 +512,7 @@ class IncSubtensor(Op):
         return [input_shapes[0]]
 
     def L_op(self, inputs, outputs, output_grads):
-        from . import math as tm
-
-        x, y, *index = inputs
-        (gz,) = output_grads
-        nidx = [None] * len(index)
-        if x.dtype in DISCRETE_DTYPES:
-            return [_zero_grad(x), _zero_grad(y)] + nidx
-        if gz.dtype != x.dtype:
-            gz = tm.cast(gz, x.dtype)
-        if self.set_instead_of_inc:
-            gx = IncSubtensor(self.idx_list, set_instead_of_inc=True)(
-                gz, constant(np.zeros((), dtype=x.dtype)), *index
-            )
-        else:
-            gx = gz
-        region = Subtensor(self.idx_list)(gz, *index)
-        return [gx, _gy_from_region(region, y)] + nidx
+        return _inc_grads(self, inputs, output_grads, IncSubtensor, Subtensor)
 
     def connection_pattern(self, node):
         return [[True], [True]] + [[False]] * (len(node.inputs) - 2)
@@ -670,7 +673,6 @@ class AdvancedSubtensor(Op):
     def infer_shape(self, fgraph, node, input_shapes):
         from . import math as tm
 
-        x = node.inputs[0]
         xshp = input_shapes[0]
         groups = _group(self.idx_list, node.inputs[1:])
         sgroups = _group(self.idx_list, input_shapes[1:])
@@ -798,23 +800,7 @@ class AdvancedIncSubtensor(Op):
         return [input_shapes[0]]
 
     def L_op(self, inputs, outputs, output_grads):
-        from . import math as tm
-
-        x, y, *index = inputs
-        (gz,) = output_grads
-        nidx = [None] * len(index)
-        if x.dtype in DISCRETE_DTYPES:
-            return [_zero_grad(x), _zero_grad(y)] + nidx
-        if gz.dtype != x.dtype:
-            gz = tm.cast(gz, x.dtype)
-        if self.set_instead_of_inc:
-            gx = AdvancedIncSubtensor(self.idx_list, set_instead_of_inc=True)(
-                gz, constant(np.zeros((), dtype=x.dtype)), *index
-            )
-        else:
-            gx = gz
-        region = AdvancedSubtensor(self.idx_list)(gz, *index)
-        return [gx, _gy_from_region(region, y)] + nidx
+        return _inc_grads(self, inputs, output_grads, AdvancedIncSubtensor, AdvancedSubtensor)
 
     def connection_pattern(self, node):
         return [[True], [True]] + [[False]] * (len(node.inputs) - 2)
