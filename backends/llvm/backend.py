@@ -234,20 +234,24 @@ def _slow_segment(seg, program, index):
     """Run a segment's nodes with ``perform`` on the storage list (the native entry's slow path)."""
     order = {n: i for i, n in enumerate(program.fgraph.toposort())}
     nodes = sorted({n for s in seg.steps for n in s.nodes}, key=order.__getitem__)
-    prog = [(n, [index[v] if v in index else None for v in n.inputs], [index.get(v) for v in n.outputs])
-            for n in nodes]
     consts = {v: program.constants.get(v, getattr(v, "data", None)) for n in nodes for v in n.inputs
               if v not in index}
     # constants the lowering inlined into loops (seen through DimShuffles, which then never ran)
     consts.update((v, np.asarray(lit).reshape((1,) * v.ndim)) for s in seg.steps for v, lit in
                   getattr(s, "literals", {}).items())
+    return _perform_nodes(nodes, index, consts)
+
+
+def _perform_nodes(nodes, index, consts):
+    """A runner of ``nodes``' perform on the storage list: inputs come from earlier nodes of the
+    run, then ``consts``, then the storage slots of ``index``; outputs with a slot are stored."""
+    prog = [(n, [index.get(v) for v in n.inputs], [index.get(v) for v in n.outputs]) for n in nodes]
 
     def run(storage):
         local = {}
         for node, ins, outs in prog:
-            vals = []
-            for v, i in zip(node.inputs, ins):
-                vals.append(local[v] if v in local else consts[v] if v in consts else storage[i])
+            vals = [local[v] if v in local else consts[v] if v in consts else storage[i]
+                    for v, i in zip(node.inputs, ins)]
             cells = [[None] for _ in node.outputs]
             try:
                 node.op.perform(node, vals, cells)
@@ -257,7 +261,6 @@ def _slow_segment(seg, program, index):
                 local[o] = c[0]
                 if j is not None:
                     storage[j] = c[0]
-        return None
 
     return run
 
@@ -291,28 +294,8 @@ def _storage_thunk(program, segs, natives, index):
 
 def _python_step(step, index):
     """Run a FallbackStep (or any step the backend does not render) with its nodes' perform."""
-    nodes = step.nodes
-    prog = []
-    for n in nodes:
-        prog.append((n, [index.get(v) for v in n.inputs], [index.get(v) for v in n.outputs],
-                     [getattr(v, "data", None) for v in n.inputs]))
-
-    def run(st):
-        local = {}
-        for node, ins, outs, consts in prog:
-            vals = [local[v] if v in local else (st[i] if i is not None else c)
-                    for v, i, c in zip(node.inputs, ins, consts)]
-            cells = [[None] for _ in node.outputs]
-            try:
-                node.op.perform(node, vals, cells)
-            except Exception as e:
-                raise NodeRuntimeError.wrap(e, node, vals) from e
-            for o, j, c in zip(node.outputs, outs, cells):
-                local[o] = c[0]
-                if j is not None:
-                    st[j] = c[0]
-
-    return run
+    consts = {v: getattr(v, "data", None) for n in step.nodes for v in n.inputs if index.get(v) is None}
+    return _perform_nodes(step.nodes, index, consts)
 
 
 def _report_fallbacks(program):
