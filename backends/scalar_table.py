@@ -160,6 +160,7 @@ def _rows():
 
 TABLE: dict[str, Rendering] = _rows()
 _plugin_rows: dict = {}   # name -> repr of a row a plugin registered (part of the LLVM cache key)
+_fingerprint: list = []   # fingerprint() of _plugin_rows, until a row is registered
 _listeners: list = []     # callables clearing caches derived from TABLE
 
 
@@ -184,7 +185,8 @@ def register(row, replace=False):
 
 
 def table_changed():
-    """Forget everything derived from TABLE (loop dtypes, recipes looked up by name)."""
+    """Forget everything derived from TABLE (loop dtypes, recipes looked up by name, the fingerprint)."""
+    _fingerprint.clear()
     _loop_dtypes.cache_clear()
     for forget in _listeners:
         forget()
@@ -192,9 +194,11 @@ def table_changed():
 
 def fingerprint():
     """A digest of the rows plugins registered: compiled code depending on them is keyed by it."""
-    import hashlib
+    if not _fingerprint:
+        import hashlib
 
-    return hashlib.sha256(repr(sorted(_plugin_rows.items())).encode()).hexdigest()[:16]
+        _fingerprint.append(hashlib.sha256(repr(sorted(_plugin_rows.items())).encode()).hexdigest()[:16])
+    return _fingerprint[0]
 
 
 @functools.lru_cache(maxsize=None)

@@ -11,6 +11,7 @@ importing any backend; backends holding entries in memory register a
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -77,19 +78,15 @@ def atomic_write(path, *chunks):
 
 def remove(path):
     """Delete a file, ignoring one that is already gone."""
-    try:
+    with contextlib.suppress(OSError):
         os.unlink(path)
-    except OSError:
-        pass
 
 
 def discard(path):
     """Move a file or directory aside in one rename, then delete it (readers never see half of it)."""
     trash = tempfile.mkdtemp(prefix=".trash-", dir=os.path.dirname(path))
-    try:
+    with contextlib.suppress(OSError):  # already gone: nothing to hide
         os.rename(path, os.path.join(trash, "entry"))
-    except OSError:
-        pass
     shutil.rmtree(trash, ignore_errors=True)
 
 
@@ -111,11 +108,9 @@ def _stats(path):
     size = count = 0
     for base, _dirs, files in os.walk(path):
         for f in files:
-            try:
+            with contextlib.suppress(OSError):  # removed while we walk
                 size += os.lstat(os.path.join(base, f)).st_size
                 count += 1
-            except OSError:
-                pass
     return size, count
 
 

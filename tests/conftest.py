@@ -76,3 +76,16 @@ def _precompute_batch(request):
 
         precompute(_BATCHES[key], key[1])
     yield
+
+
+@pytest.fixture(scope="module")
+def no_cyclic_gc():
+    """Cyclic garbage collection off for a module of deep graphs: collections would only walk
+    the live graph again and again (test speed only; recursion limits are unaffected)."""
+    import gc
+
+    was = gc.isenabled()
+    gc.disable()
+    yield
+    if was:
+        gc.enable()

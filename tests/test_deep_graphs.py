@@ -5,7 +5,6 @@ limit (1000) at once if one were not.
 """
 from __future__ import annotations
 
-import gc
 import sys
 
 import numpy as np
@@ -27,15 +26,8 @@ def reference(x0, n=N):
     return v
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _no_cyclic_gc():
-    """The chain is 300,000 linked objects that stay alive: cyclic collections would only walk
-    them again and again (test speed only; recursion is unaffected)."""
-    was = gc.isenabled()
-    gc.disable()
-    yield
-    if was:
-        gc.enable()
+# 300,000 linked objects stay alive: cyclic collections would only walk them again and again
+pytestmark = pytest.mark.usefixtures("no_cyclic_gc")
 
 
 @pytest.fixture(scope="module")

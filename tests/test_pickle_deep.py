@@ -3,7 +3,6 @@ unpickles and evaluates; small graphs come back with their sharing, names, tags 
 from __future__ import annotations
 
 import copy
-import gc
 import pickle
 import sys
 
@@ -30,15 +29,8 @@ def reference(x0, n=N):
     return v
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _no_cyclic_gc():
-    """300,000 linked objects stay alive: cyclic collections would only walk them again and
-    again (test speed only; recursion is unaffected)."""
-    was = gc.isenabled()
-    gc.disable()
-    yield
-    if was:
-        gc.enable()
+# 300,000 linked objects stay alive: cyclic collections would only walk them again and again
+pytestmark = pytest.mark.usefixtures("no_cyclic_gc")
 
 
 @pytest.fixture(scope="module")

@@ -178,7 +178,7 @@ def test_compiled_backends_render_swish_natively(example, name):
     from arignote.config import config
 
     if name not in available_backends():
-        pytest.skip(f"backend {name!r} is not available here")
+        pytest.skip(f"backend {name!r} is not available here (no C compiler or no llvmlite)")
     plugin = importlib.import_module("arignote_plugin_example.plugin")
     assert name in plugin.NATIVE
     x, y = T.dvector("x"), T.fvector("y")

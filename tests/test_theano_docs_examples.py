@@ -1195,8 +1195,11 @@ def test_mgrid_and_ogrid():
     np.testing.assert_array_equal(b[0].eval(), [[0], [1], [2], [3], [4]])
     np.testing.assert_array_equal(b[1].eval(), [[0, 1, 2]])
     assert a[0].eval().dtype.kind == "i"
-    with pytest.raises(NotImplementedError):
-        T.mgrid[0:1:5j]
+    # a complex step counts points, stop included (NumPy's form; Theano raised NotImplementedError)
+    for got, want in zip(T.mgrid[0:1:5j, 2:4], np.mgrid[0:1:5j, 2:4]):
+        np.testing.assert_allclose(got.eval(), want, rtol=1e-15)
+    for got, want in zip(T.ogrid[-1:1:3j, 0:2:1j], np.ogrid[-1:1:3j, 0:2:1j]):
+        np.testing.assert_allclose(got.eval(), want, rtol=1e-15)
 
 
 def test_nlinalg_and_slinalg_modules():

@@ -41,12 +41,9 @@ class _NdGrid:
         for sl in slices:
             if not isinstance(sl, slice):
                 raise TypeError(f"{self!r} is indexed by slices (start:stop:step), got {sl!r}")
-            if isinstance(sl.step, complex):
-                raise NotImplementedError("mgrid/ogrid with a complex step (a point count) is not supported")
         sh = _sh()
         nd = len(slices)
-        ranges = [sh.arange(sl.start if sl.start is not None else 0, sl.stop,
-                            sl.step if sl.step is not None else 1) for sl in slices]
+        ranges = [self._range(sh, sl) for sl in slices]
         grids = []
         for j, r in enumerate(ranges):
             pattern = ["x"] * nd
@@ -56,6 +53,17 @@ class _NdGrid:
             return grids
         shape = [r.shape[0] for r in ranges]
         return [sh.broadcast_to(g, shape) for g in grids]
+
+    @staticmethod
+    def _range(sh, sl):
+        """One axis: arange(start, stop, step), or with a complex step ``nj`` n points from start
+        to stop inclusive, as NumPy's mgrid."""
+        start = sl.start if sl.start is not None else 0
+        if not isinstance(sl.step, complex):
+            return sh.arange(start, sl.stop, sl.step if sl.step is not None else 1)
+        n = int(abs(sl.step))
+        delta = (sl.stop - start) / (n - 1) if n > 1 else 0.0
+        return sh.arange(n) * delta + start
 
     def __repr__(self):
         return "ogrid" if self.sparse else "mgrid"
