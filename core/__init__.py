@@ -10,7 +10,7 @@ __version__ = "0.1.0"
 from .config import config
 from . import tensor
 from .graph import Apply, Constant, Op, Variable
-from .types import TensorType
+from .types import TensorType, Type
 from .shared import SharedVariable, shared
 from .function import Function, In, MissingInputError, Out, Param, UnusedInputError, function
 from .mode import Mode
@@ -22,14 +22,30 @@ from .fg import FunctionGraph
 __all__ = [
     "config", "tensor", "function", "shared", "In", "Out", "Param", "grad", "printing", "gradient", "pp",
     "debugprint", "pydotprint", "Mode", "Variable", "Constant", "Apply", "Op", "TensorType", "FunctionGraph",
-    "SharedVariable", "MissingInputError", "UnusedInputError", "Function",
+    "SharedVariable", "MissingInputError", "UnusedInputError", "Function", "Type",
 ]
+
+# Theano's sub-packages, imported on first use (``arignote.gof``, ``arignote.sparse``, ...)
+_LAZY_MODULES = ("gof", "compile", "scalar", "sparse", "typed_list")
 
 
 def __getattr__(name):
-    # later layers (scan, random streams) are imported on first use
-    if name == "scan":
-        from .scan import scan
+    import importlib
 
+    # later layers (scan, random streams) are imported on first use; a layer not built
+    # yet answers AttributeError, so hasattr(arignote, "scan") is False rather than an error
+    if name == "scan":
+        try:
+            from .scan import scan
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.scan":
+                raise
+            raise AttributeError(f"module 'arignote' has no attribute 'scan'") from None
         return scan
+    if name in _LAZY_MODULES:
+        try:
+            return importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
     raise AttributeError(f"module 'arignote' has no attribute {name!r}")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .scalar_graph import ScalarNodeMixin
+
 from . import special
 
 _REGISTRY: dict[str, "ScalarOp"] = {}
@@ -50,7 +52,7 @@ DTYPE_RULES = {
 BOOL_RULES = ("keep", "int8", "error")
 
 
-class ScalarOp:
+class ScalarOp(ScalarNodeMixin):
     """One elementwise function; see module docstring."""
 
     def __init__(self, name, nin, fn, dtype_rule="upcast", grad=None, commutative=False,
@@ -412,3 +414,10 @@ def _bitwise(fn):
 
 _define_all()
 globals().update({name: op for name, op in _REGISTRY.items()})
+
+# Theano's symbolic scalars: ``float64('x')``, ``add(x, y)`` (see scalar_graph)
+from .scalar_graph import ScalarConstant, ScalarType, ScalarVariable, as_scalar, constant  # noqa: E402
+from .scalar_graph import SCALAR_TYPES as _SCALAR_TYPES  # noqa: E402
+
+Scalar = ScalarType
+globals().update({k: t for k, t in _SCALAR_TYPES.items() if k != "bool"})  # keep the builtin bool

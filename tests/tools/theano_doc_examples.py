@@ -101,8 +101,8 @@ def run_page(path: str) -> dict:
         total += len(examples)
         if examples:
             test = doctest.DocTest(examples, globs, path, path, 0, None)
+            test.globs = globs  # one namespace for the page, as Sphinx shares it
             runner.run(test, out=lambda s: None, clear_globs=False)
-            globs = test.globs
     failed = [f for f in runner.failed if f[0] != "<testcode>"]
     return {"total": total, "passed": total - len(failed), "left_out": skipped, "failed": runner.failed}
 
