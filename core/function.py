@@ -10,7 +10,7 @@ import numpy as np
 
 from .fg import FunctionGraph
 from .graph import Constant, Variable, ancestors, clone_graph
-from .function_io import NO_DEFAULT as _NO_DEFAULT, In, Out, StoredInputs, as_in, unknown_input_message
+from .function_io import NO_DEFAULT as _NO_DEFAULT, In, Out, StoredInputs, as_in, named_filter, unknown_input_message
 from .shared import SharedVariable
 
 
@@ -171,7 +171,7 @@ class Function(StoredInputs):
 
 def _converter(t, inp, name):
     """A fast checker/caster for one input: exact-type arrays pass straight through."""
-    filt = t.filter
+    filt = named_filter(t)
     strict, down = inp.strict, inp.allow_downcast
     dt = getattr(t, "numpy_dtype", None)
     shape = getattr(t, "shape", None)

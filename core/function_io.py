@@ -165,3 +165,22 @@ class _NoDefault:
 
 
 NO_DEFAULT = _NoDefault()
+
+
+def named_filter(t):
+    """``t.filter`` accepting the ``name=`` arignote passes for its messages, also for a
+    user Type whose ``filter(value, strict=False, allow_downcast=None)`` has Theano's signature."""
+    import inspect
+
+    filt = t.filter
+    try:
+        params = inspect.signature(filt).parameters
+    except (TypeError, ValueError):
+        return filt
+    if "name" in params or any(p.kind == p.VAR_KEYWORD for p in params.values()):
+        return filt
+
+    def without_name(value, strict=False, allow_downcast=None, name=None):
+        return filt(value, strict=strict, allow_downcast=allow_downcast)
+
+    return without_name

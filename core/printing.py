@@ -17,6 +17,7 @@ import sys
 import numpy as np
 
 from .graph import Apply, Constant, Variable, io_toposort
+from .print_op import Print  # noqa: F401  (Theano's printing.Print)
 
 # ------------------------------------------------------------------ labels
 

@@ -24,6 +24,18 @@ dimshuffle = lambda x, *pattern: as_tensor_variable(x).dimshuffle(*pattern)  # n
 
 from ..gradient import consider_constant, disconnected_grad, grad, grad_clip, zero_grad  # noqa: E402,F401
 
+def _load_var_module():
+    """Import Theano's module path ``arignote.tensor.var`` (where ``type(x)`` says TensorVariable
+    lives) while keeping ``T.var``, the variance, as the package attribute (as in Theano)."""
+    import importlib
+
+    variance = globals()["var"]
+    importlib.import_module(f"{__name__}.var")
+    globals()["var"] = variance
+
+
+_load_var_module()
+
 
 def __getattr__(name):
     # jacobian, hessian, Rop, Lop, verify_grad live in arignote.gradient
@@ -35,4 +47,8 @@ def __getattr__(name):
         from ..shared import TensorSharedVariable
 
         return TensorSharedVariable
+    if name in ("opt",):  # Theano's optimizer registration module, imported on use
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'arignote.tensor' has no attribute {name!r}")

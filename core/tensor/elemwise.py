@@ -390,7 +390,7 @@ class DimShuffle(Op):
         self.__init__(d["input_broadcastable"], d["new_order"])
 
     def __str__(self):
-        return "DimShuffle{" + ",".join(map(str, self.new_order)) + "}"
+        return "InplaceDimShuffle{" + ",".join(map(str, self.new_order)) + "}"  # Theano: a view, inplace by default
 
     def make_node(self, x):
         x = as_tensor_variable(x)
