@@ -36,11 +36,30 @@ def _read(path):
         return rename(fh.read())
 
 
+def _assigned(source):
+    """Names a piece of code binds at top level (``a, b = ...``, ``def f``, ``class C``)."""
+    names = set()
+    for m in re.finditer(r"^(?:def|class)\s+(\w+)|^([\w, ]+?)\s*=(?!=)", source, re.M):
+        names.update(n.strip() for n in (m.group(1) or m.group(2)).split(",") if n.strip())
+    return names
+
+
 def left_out_of(text):
-    """First lines of the scan / random-streams examples of a page."""
-    parser = doctest.DocTestParser()
-    return {first_line(ex.source) for kind, body in segments(text) if kind == "doc"
-            for ex in parser.get_examples(body) if LEFT_OUT_EXAMPLE.search(ex.source)}
+    """First lines of the scan / random-streams examples of a page, and of the examples
+    using what those compute (a name bound by a left-out example stays left out until rebound)."""
+    parser, out, tainted = doctest.DocTestParser(), set(), set()
+    for kind, body in segments(text):
+        pieces = [body] if kind == "code" else [ex.source for ex in parser.get_examples(body)] if kind == "doc" else []
+        for src in pieces:
+            rhs = re.sub(r"^[\w, ]+?\s*=(?!=)", "", src, flags=re.M)
+            uses = any(re.search(rf"\b{re.escape(n)}\b", rhs) for n in tainted)
+            if LEFT_OUT_EXAMPLE.search(src) or uses:
+                tainted |= _assigned(src)
+                if kind == "doc":
+                    out.add(first_line(src))
+            else:
+                tainted -= _assigned(src)
+    return out
 
 
 def extract(text):
