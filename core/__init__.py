@@ -18,6 +18,7 @@ from .gradient import grad
 from . import gradient, printing
 from .printing import pp, debugprint, pydotprint
 from .fg import FunctionGraph
+from . import gof  # noqa: E402,F401  (Theano's graph/optimizer API; gives Apply its documented path)
 
 __all__ = [
     "config", "tensor", "function", "shared", "In", "Out", "Param", "grad", "printing", "gradient", "pp",

@@ -422,6 +422,12 @@ class Op:
     __props__: tuple = ()
     default_output = None
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        from .op_compat import adapt_op_class  # Theano's infer_shape(self, node, shapes) works too
+
+        adapt_op_class(cls)
+
     def _props(self):
         return tuple(getattr(self, p) for p in self.__props__)
 

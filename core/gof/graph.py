@@ -56,3 +56,7 @@ def is_same_graph(var1, var2, givens=None):
 
 __all__ = ["Apply", "Constant", "Variable", "ancestors", "as_string", "clone", "inputs", "io_toposort", "ops",
            "orphans", "variables", "is_same_graph"]
+
+for _cls in (Apply, Variable, Constant):
+    _cls.__module__ = __name__  # Theano's path, shown by type(node); pickles find them here too
+del _cls

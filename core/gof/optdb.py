@@ -9,6 +9,8 @@ optimizer running the mode's rewrites, as Theano's modes are built.
 """
 from __future__ import annotations
 
+import warnings
+
 from .. import plugin_manager
 from ..hookspecs import RewriteRecord, hookimpl
 from .opt import EquilibriumOptimizer, LocalOptimizer, Optimizer, SeqOptimizer
@@ -36,14 +38,21 @@ class _OneRecord:
 
 
 def register_rewrite(name, optimizer, phase, position, tags):
-    """Make ``optimizer`` (global or local) run in function()'s rewrites of ``phase``."""
+    """Make ``optimizer`` (global or local) run in function()'s rewrites of ``phase``.
+
+    Registering a name again replaces the earlier optimizer (with a warning), so re-running
+    a script or notebook cell works; the names of arignote's own rewrites cannot be taken."""
+    plugin_name = f"optdb:{name}"
     if name in plugin_manager.rewrites():
-        raise ValueError(f"an optimization named {name!r} is already registered")
+        if plugin_manager.get_plugin_manager().get_plugin(plugin_name) is None:
+            raise ValueError(f"{name!r} names one of arignote's own rewrites; choose another name")
+        warnings.warn(f"optimization {name!r} registered again: the new one replaces the old", stacklevel=3)
+        plugin_manager.unregister(plugin_name)
     if isinstance(optimizer, LocalOptimizer):
         optimizer = EquilibriumOptimizer([optimizer])
     tags = tuple(t for t in tags if t != name)
     plugin_manager.register(_OneRecord(RewriteRecord(name, rewrite=optimizer, phase=phase, position=position,
-                                                     tags=tags)), name=f"optdb:{name}")
+                                                     tags=tags)), name=plugin_name)
     return optimizer
 
 
@@ -109,8 +118,6 @@ class SequenceDB(DB):
     """Optimizers at positions; registering one with optdb makes function() run it."""
 
     def register(self, name, obj, position, *tags, **kwargs):
-        if name in self._names:
-            raise ValueError(f"the name {name!r} is already registered in this optdb")
         register_rewrite(name, obj, phase_of(float(position)), float(position), tags)
         self._names[name] = (obj, float(position), tags)
 
@@ -123,8 +130,6 @@ class EquilibriumDB(DB):
         self.phase, self.position = phase, position
 
     def register(self, name, obj, *tags, **kwargs):
-        if name in self._names:
-            raise ValueError(f"the name {name!r} is already registered in {self.phase}")
         register_rewrite(name, obj, self.phase, self.position, tags + (self.phase,))
         self._names[name] = (obj, self.position, tags)
 

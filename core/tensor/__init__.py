@@ -18,6 +18,7 @@ from .constructors import *  # noqa: F401,F403
 from .rebroadcast import *  # noqa: F401,F403
 from .sort import *  # noqa: F401,F403
 from .extras import *  # noqa: F401,F403
+from .specify_shape import SpecifyShape, specify_shape  # noqa: F401
 from . import nlinalg, slinalg  # noqa: F401,E402  (Theano's T.nlinalg / T.slinalg; SciPy is loaded on use)
 
 dimshuffle = lambda x, *pattern: as_tensor_variable(x).dimshuffle(*pattern)  # noqa: E731

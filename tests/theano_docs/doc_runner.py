@@ -68,16 +68,23 @@ def first_line(example_source: str) -> str:
 def run_text(text: str, name: str = "<page>", left_out=(), globs=None) -> dict:
     """Run a page's examples; ``left_out`` names examples (by first line) not to run.
     Returns counts and the failures [(source, why)]."""
+    import os
+    import tempfile
+
     import numpy as np
 
-    old = np.get_printoptions()
+    old, cwd = np.get_printoptions(), os.getcwd()
     np.set_printoptions(legacy="1.13")
+    scratch = tempfile.TemporaryDirectory()  # pages save files (obj.save, ...): keep them out of the tree
+    os.chdir(scratch.name)
     try:
         globs = {"__name__": "__doc_page__"} if globs is None else globs
         runner, parser = _Recorder(), doctest.DocTestParser()
         total = skipped = 0
         for kind, body in segments(text):
             if kind == "code":
+                if body.strip() and first_line(body) in left_out:
+                    continue
                 try:
                     exec(compile(body, name, "exec"), globs)
                 except Exception as exc:
@@ -98,6 +105,8 @@ def run_text(text: str, name: str = "<page>", left_out=(), globs=None) -> dict:
                 runner.run(test, out=lambda s: None, clear_globs=False)
     finally:
         np.set_printoptions(**old)
+        os.chdir(cwd)
+        scratch.cleanup()
     n_failed = sum(1 for src, _ in runner.failed if not src.startswith("<testcode>"))
     return {"total": total, "passed": total - n_failed, "left_out": skipped, "failed": runner.failed}
 

@@ -55,7 +55,7 @@ def left_out_of(text):
             uses = any(re.search(rf"\b{re.escape(n)}\b", rhs) for n in tainted)
             if LEFT_OUT_EXAMPLE.search(src) or uses:
                 tainted |= _assigned(src)
-                if kind == "doc":
+                if src.strip():
                     out.add(first_line(src))
             else:
                 tainted -= _assigned(src)
