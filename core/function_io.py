@@ -181,6 +181,11 @@ def named_filter(t):
         return filt
 
     def without_name(value, strict=False, allow_downcast=None, name=None):
-        return filt(value, strict=strict, allow_downcast=allow_downcast)
+        try:
+            return filt(value, strict=strict, allow_downcast=allow_downcast)
+        except (TypeError, ValueError) as exc:
+            if not name:
+                raise
+            raise type(exc)(f"input {name}: {exc}") from exc
 
     return without_name

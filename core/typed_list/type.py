@@ -58,7 +58,9 @@ class TypedListType(Type):
 
 
 class _ListMethods:
-    """List-like methods building typed-list ops (see :mod:`arignote.typed_list.basic`)."""
+    """List-like methods building typed-list ops (see :mod:`arignote.typed_list.basic`).
+
+    ``index`` is a Variable's output position, so the search is ``typed_list.index_(l, x)``."""
 
     def _b(self):
         from . import basic
@@ -88,9 +90,6 @@ class _ListMethods:
 
     def count(self, elem):
         return self._b().count(self, elem)
-
-    def index(self, elem):
-        return self._b().index_(self, elem)
 
     @property
     def ttype(self):
