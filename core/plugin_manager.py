@@ -37,6 +37,7 @@ from .hookspecs import (
     RewriteRecord,
     SamplerRecord,
 )
+from .errors import PluginError, PluginWarning  # noqa: F401
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -61,15 +62,6 @@ ENTRY_POINT_GROUP = "arignote"
 DISABLE_AUTOLOAD_ENV = "ARIGNOTE_DISABLE_PLUGIN_AUTOLOAD"
 BUILTIN = "builtin"
 REGISTERED = "registered"
-
-
-class PluginError(RuntimeError):
-    """The registered plugins contradict each other (e.g. two records with
-    one name)."""
-
-
-class PluginWarning(UserWarning):
-    """A plugin could not be loaded or misbehaved and was skipped."""
 
 
 _lock = threading.RLock()

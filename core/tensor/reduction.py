@@ -365,7 +365,7 @@ def logsumexp(x, axis=None, keepdims=False):
     ``x - max(x)`` cannot wrap around)."""
     from . import math as tm
     from .. import scalar as ps
-    from ..gradient import disconnected_grad
+    from .grad_ops import disconnected_grad
 
     x = as_tensor_variable(x)
     if not x.dtype.startswith(("float", "complex")):

@@ -6,6 +6,7 @@ import importlib
 import numpy as np
 
 from ..graph import Constant, Variable
+from ..labels import constant_label
 from ..types import TensorType
 
 
@@ -300,6 +301,9 @@ class TensorVariable(_TensorMixin, Variable):
     """A symbolic array (the result of ``T.dmatrix('x')`` or of an op)."""
 
 
+TensorType.variable_type = TensorVariable
+
+
 class TensorConstant(_TensorMixin, Constant):
     """A fixed array in a graph.
 
@@ -319,8 +323,6 @@ class TensorConstant(_TensorMixin, Constant):
 
     def __str__(self):
         """Theano's spelling: ``TensorConstant{2.0}``, ``TensorConstant{(3,) of 1.0}``, or the name."""
-        from ..printing import constant_label
-
         return constant_label(self)
 
 
