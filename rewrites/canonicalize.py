@@ -57,7 +57,7 @@ def _identity_order(op):
     return op.new_order == tuple(range(len(op.input_broadcastable)))
 
 
-@local_rule((DimShuffle,), "canonicalize", "stabilize", "specialize", tags=("dimshuffle"))
+@local_rule((DimShuffle,), "canonicalize", "stabilize", "specialize", tags=("dimshuffle",))
 def local_useless_dimshuffle(fgraph, node):
     """A dimshuffle that keeps every axis in place -> its input."""
     return [node.inputs[0]] if _identity_order(node.op) else None
