@@ -32,6 +32,8 @@ from arignote.graph import Constant
 from arignote.tensor.elemwise import DimShuffle, Elemwise
 from arignote.tensor.linalg import Dot, Matmul
 from arignote.tensor.reduction import Reduce
+from arignote.tensor.shape_ops import Shape, Shape_i
+from arignote.tensor.subtensor import Subtensor
 from arignote.types import TensorType
 
 from .scalar_table import TABLE, NotRenderable, kind_of, loop_dtypes
@@ -439,38 +441,30 @@ lower_node.register(Dot)(_lower_dot)
 lower_node.register(Matmul)(_lower_dot)
 
 
-def _register_shape_ops():
-    import importlib
-
-    # ``arignote.tensor.shape`` is shadowed by the function of that name: import the modules
-    sh = importlib.import_module("arignote.tensor.shape")
-    st = importlib.import_module("arignote.tensor.subtensor")
-
-    @lower_node.register(sh.Shape)
-    def _shape(op, node, target):
-        if not _dtype_ok(target, *node.inputs):
-            return None
-        return ShapeStep(list(node.inputs), list(node.outputs), [node], axis=None)
-
-    @lower_node.register(sh.Shape_i)
-    def _shape_i(op, node, target):
-        if not _dtype_ok(target, *node.inputs):
-            return None
-        return ShapeStep(list(node.inputs), list(node.outputs), [node], axis=op.i)
-
-    @lower_node.register(st.Subtensor)
-    def _subtensor(op, node, target):
-        x, *idx = node.inputs
-        if not _dtype_ok(target, x, *node.outputs):
-            return None
-        if any(not _is_tensor(v) or v.ndim != 0 or v.dtype[0] not in "iu" for v in idx):
-            return None
-        if any(not (e == "int" or (isinstance(e, tuple) and e[0] == "slice")) for e in op.idx_list):
-            return None
-        return ViewStep(list(node.inputs), list(node.outputs), [node], op=op)
+@lower_node.register(Shape)
+def _lower_shape(op, node, target):
+    if not _dtype_ok(target, *node.inputs):
+        return None
+    return ShapeStep(list(node.inputs), list(node.outputs), [node], axis=None)
 
 
-_register_shape_ops()
+@lower_node.register(Shape_i)
+def _lower_shape_i(op, node, target):
+    if not _dtype_ok(target, *node.inputs):
+        return None
+    return ShapeStep(list(node.inputs), list(node.outputs), [node], axis=op.i)
+
+
+@lower_node.register(Subtensor)
+def _lower_subtensor(op, node, target):
+    x, *idx = node.inputs
+    if not _dtype_ok(target, x, *node.outputs):
+        return None
+    if any(not _is_tensor(v) or v.ndim != 0 or v.dtype[0] not in "iu" for v in idx):
+        return None
+    if any(not (e == "int" or (isinstance(e, tuple) and e[0] == "slice")) for e in op.idx_list):
+        return None
+    return ViewStep(list(node.inputs), list(node.outputs), [node], op=op)
 
 
 # ------------------------------------------------------------- elementwise

@@ -6,7 +6,7 @@ import numpy as np
 
 from arignote import scalar as ps
 from arignote.tensor.elemwise import DimShuffle, Elemwise
-from arignote.tensor.shape import MakeVector, Reshape, Shape, Shape_i
+from arignote.tensor.shape_ops import MakeVector, Reshape, Shape, Shape_i
 from arignote.tensor.subtensor import Subtensor, _group
 from arignote.types import DTYPES
 
