@@ -9,17 +9,10 @@ import warnings
 import numpy as np
 
 from .fg import FunctionGraph
-from .graph import Constant, Variable, ancestors, clone_graph
+from .graph import Constant, Variable, ancestors, clone_graph, use_compiler
 from .function_io import NO_DEFAULT as _NO_DEFAULT, In, Out, StoredInputs, as_in, named_filter, unknown_input_message
 from .shared import SharedVariable
-
-
-class MissingInputError(ValueError):
-    """The outputs need a variable that is neither an input nor shared/constant."""
-
-
-class UnusedInputError(ValueError):
-    """An input does not take part in computing the outputs."""
+from .errors import MissingInputError, UnusedInputError  # noqa: F401
 
 
 Param = In
@@ -457,3 +450,6 @@ def _aliased_outputs(fgraph, n):
             out.append(k)
         seen.add(base)
     return out
+
+
+use_compiler(function)

@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..graph import Apply, Op
-from ..gradient.ops import ViewOp  # noqa: F401
-from ..tensor.shape import Shape_i  # noqa: F401
+from ..tensor.grad_ops import ViewOp  # noqa: F401
+from ..tensor.shape_ops import Shape_i  # noqa: F401
 
 
 class FromFunctionOp(Op):

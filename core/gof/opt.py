@@ -13,7 +13,7 @@ import inspect
 import time
 
 from ..graph import Constant, Variable
-from ..fg import InconsistencyError
+from ..errors import InconsistencyError
 
 
 class Optimizer:

@@ -1,7 +1,7 @@
 """Theano's FunctionGraph features (``theano.gof.toolbox``)."""
 from __future__ import annotations
 
-from ..fg import InconsistencyError
+from ..errors import InconsistencyError
 
 
 class Feature:

@@ -1,6 +1,6 @@
 """Theano's ``theano.gof.utils``."""
 from ..graph import Tag as scratchpad  # noqa: F401
-from ..graph import ShapeError  # noqa: F401
+from ..errors import ShapeError  # noqa: F401
 
 
 class MethodNotDefined(NotImplementedError):

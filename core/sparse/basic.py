@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from ..gradient.markers import disconnected_type
+from ..grad_markers import disconnected_type
 from ..graph import Apply, Op
 from ..types import TensorType
 from .type import FORMATS, SparseType, _is_sparse, as_sparse_variable

@@ -20,7 +20,7 @@ class SpecifyShape(Op):
     def make_node(self, x, shape):
         x = as_tensor_variable(x)
         if isinstance(shape, (list, tuple)):
-            from .shape import make_vector
+            from .shape_ops import make_vector
 
             parts = [as_tensor_variable(s) for s in shape]
             shape = make_vector(*parts, dtype="int64") if parts else as_tensor_variable(np.zeros(0, "int64"))
@@ -48,7 +48,7 @@ class SpecifyShape(Op):
         output_storage[0][0] = x
 
     def infer_shape(self, fgraph, node, input_shapes):
-        from .shape import MakeVector
+        from .shape_ops import MakeVector
 
         shape = node.inputs[1]
         if shape.owner is not None and isinstance(shape.owner.op, MakeVector):
