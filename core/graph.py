@@ -458,6 +458,8 @@ class Op:
     def __call__(self, *inputs, **kwargs):
         node = self.make_node(*inputs, **kwargs)
         _set_trace(node, user_frame())
+        if _test_values.config.compute_test_value != "off":  # Theano's test values: errors at build time
+            _test_values.compute(node)
         if self.default_output is not None:
             return node.outputs[self.default_output]
         outs = node.outputs
@@ -576,3 +578,6 @@ def _memo_get(memo, v):
         memo[v] = v
         return v
     raise KeyError(v)
+
+
+from . import test_values as _test_values  # noqa: E402  (Theano's compute_test_value; uses only config)

@@ -141,3 +141,30 @@ def _scan_module_exists():
     import importlib.util
 
     return importlib.util.find_spec("arignote.scan") is not None
+
+
+def test_compute_test_value_reports_errors_while_building():
+    old = arignote.config.compute_test_value
+    try:
+        arignote.config.compute_test_value = "raise"
+        x = T.matrix("x")
+        x.tag.test_value = np.ones((5, 10))
+        w = arignote.shared(np.ones((10, 3)), "w")
+        h = T.dot(x, w)
+        assert h.tag.test_value.shape == (5, 3)
+        y = T.matrix("y")
+        y.tag.test_value = np.ones((4, 4))
+        with pytest.raises(ValueError, match=r"not aligned") as err:
+            T.dot(x, y)
+        assert "while computing the test value of dot(x, y)" in "".join(getattr(err.value, "__notes__", []))
+        with pytest.raises(ValueError, match=r"input 0 \(z\) of .* has no test value"):
+            T.dvector("z") * 2
+        arignote.config.compute_test_value = "warn"
+        with pytest.warns(UserWarning, match="has no test value"):
+            T.dvector("z") * 2
+        arignote.config.compute_test_value = "ignore"
+        assert not hasattr((T.dvector("z") * 2).tag, "test_value")
+    finally:
+        arignote.config.compute_test_value = old
+    with pytest.raises(ValueError):
+        arignote.config.compute_test_value = "sometimes"
