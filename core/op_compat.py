@@ -1,8 +1,9 @@
 """Theano-style Op methods accepted as users write them from Theano's documentation.
 
 Theano's ``infer_shape(self, node, input_shapes)`` has no ``fgraph`` argument; arignote
-calls ``infer_shape(fgraph, node, input_shapes)``.  ``Op.__init_subclass__`` wraps the
-Theano form so a user's Op works unchanged.
+calls ``infer_shape(fgraph, node, input_shapes)``.  An op with a ``params_type`` gets its
+``get_params(node)`` (filtered by that type) as a fifth argument of ``perform`` (Theano's
+op params).  ``Op.__init_subclass__`` adapts both, so a user's Op works unchanged.
 """
 from __future__ import annotations
 
@@ -31,3 +32,27 @@ def adapt_op_class(cls):
 
         infer_shape.theano_signature = True
         cls.infer_shape = infer_shape
+    perform = cls.__dict__.get("perform")
+    if perform is not None and callable(perform) and _n_positional(perform) == 5 and hasattr(cls, "get_params"):
+
+        @functools.wraps(perform)
+        def perform_with_params(self, node, inputs, output_storage, params=_NO_PARAMS):
+            if params is _NO_PARAMS:
+                params = op_params(self, node)
+            return perform(self, node, inputs, output_storage, params)
+
+        cls.perform = perform_with_params
+
+
+_NO_PARAMS = object()
+
+
+def op_params(op, node):
+    """The params of ``op`` for ``node`` (Theano's ``get_params``), checked by ``op.params_type``."""
+    value = op.get_params(node)
+    if value is None:
+        raise ValueError(f"{op}.get_params() returned None; an op with params must return a value")
+    t = getattr(op, "params_type", None)
+    if t is not None:
+        value = t.filter(value, strict=False)
+    return value

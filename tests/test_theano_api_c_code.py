@@ -149,3 +149,37 @@ def test_user_type_with_c_declare_extract_sync():
     a, b = double("a"), double("b")
     assert arignote.function([a, b], Mul()(a, b), backend="c")(5, 6) == 30.5
     assert arignote.function([a, b], Mul()(a, b), backend="py")(5, 6) == 30.0
+
+
+class MulOp(gof.Op):
+    """doc/extending/using_params.txt: a Generic params value passed to perform and C code."""
+
+    params_type = gof.Generic()
+    __props__ = ("mul",)
+
+    def __init__(self, mul):
+        self.mul = float(mul)
+
+    def get_params(self, node):
+        return self.mul
+
+    def make_node(self, inp):
+        from arignote.scalar import as_scalar
+
+        inp = as_scalar(inp)
+        return gof.Apply(self, [inp], [inp.type()])
+
+    def perform(self, node, inputs, output_storage, params):
+        output_storage[0][0] = inputs[0] * params
+
+    def c_code(self, node, name, inputs, outputs, sub):
+        return "%(z)s = %(x)s * PyFloat_AsDouble(%(p)s) + 0.25;" % dict(z=outputs[0], x=inputs[0], p=sub["params"])
+
+
+def test_op_params_reach_perform_and_c_code():
+    from arignote.scalar import float64
+
+    x = float64("x")
+    assert arignote.function([x], MulOp(3)(x), backend="py")(2.0) == 6.0
+    assert float(arignote.function([x], MulOp(3)(x), backend="c")(2.0)) == 6.25
+    assert float(arignote.function([x], MulOp(4)(x), backend="c")(2.0)) == 8.25

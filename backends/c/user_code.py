@@ -82,12 +82,71 @@ class _TypeC:
         return _opt(self.t, "c_cleanup", name, sub, default="") or ""
 
 
+class _ObjectC:
+    """A Python object (Theano's Generic type): a ``PyObject*``."""
+
+    @staticmethod
+    def declare(name, sub):
+        return f"PyObject* {name} = NULL;"
+
+    @staticmethod
+    def extract(name, sub):
+        return f"{name} = py_{name}; Py_INCREF({name});"
+
+    @staticmethod
+    def sync(name, sub):
+        return f"Py_XDECREF(py_{name}); py_{name} = {name} ? {name} : Py_None; Py_INCREF(py_{name});"
+
+    @staticmethod
+    def cleanup(name, sub):
+        return f"Py_XDECREF({name}); {name} = NULL;"
+
+
+_SCALAR_C = {"float64": ("npy_float64", "PyFloat_AsDouble", "PyFloat_FromDouble"),
+             "float32": ("npy_float32", "PyFloat_AsDouble", "PyFloat_FromDouble"),
+             "int64": ("npy_int64", "PyLong_AsLongLong", "PyLong_FromLongLong"),
+             "int32": ("npy_int32", "PyLong_AsLongLong", "PyLong_FromLongLong"),
+             "int16": ("npy_int16", "PyLong_AsLongLong", "PyLong_FromLongLong"),
+             "int8": ("npy_int8", "PyLong_AsLongLong", "PyLong_FromLongLong")}
+
+
+class _ScalarC:
+    """A symbolic scalar (arignote.scalar): a C number, as Theano's Scalar type."""
+
+    def __init__(self, dtype):
+        self.ctype, self.get, self.make = _SCALAR_C[dtype]
+
+    def declare(self, name, sub):
+        return f"{self.ctype} {name} = 0;"
+
+    def extract(self, name, sub):
+        return (f"if (py_{name} != Py_None) {{ {name} = ({self.ctype}){self.get}(py_{name}); "
+                f"if (PyErr_Occurred()) {sub['fail']} }}")
+
+    def sync(self, name, sub):
+        return f"Py_XDECREF(py_{name}); py_{name} = {self.make}({name}); if (!py_{name}) {sub['fail']}"
+
+    @staticmethod
+    def cleanup(name, sub):
+        return ""
+
+
 def _c_view(t):
+    from arignote.scalar import ScalarType
+
     if all(callable(getattr(t, m, None)) for m in ("c_declare", "c_extract", "c_sync")):
         return _TypeC(t)
+    if isinstance(t, ScalarType):
+        if t.dtype not in _SCALAR_C:
+            raise TypeError(f"scalars of {t.dtype} have no C representation here")
+        return _ScalarC(t.dtype)
     if hasattr(t, "numpy_dtype") and hasattr(t, "ndim"):
         return _TensorC()
-    raise TypeError(f"the type {t} has no C representation (c_declare/c_extract/c_sync)")
+    return _ObjectC()
+
+
+def _has_params(op):
+    return callable(getattr(op, "get_params", None))
 
 
 def source(node, modname):
@@ -96,7 +155,12 @@ def source(node, modname):
     ins = [f"V_in{k}" for k in range(len(node.inputs))]
     outs = [f"V_out{k}" for k in range(len(node.outputs))]
     sub = {"fail": "{ goto __arignote_fail; }", "id": 1, "struct_id": 1, "params": "NULL"}
-    views = [_c_view(v.type) for v in node.inputs] + [_c_view(v.type) for v in node.outputs]
+    views = [_c_view(v.type) for v in node.inputs]
+    if _has_params(op):  # Theano's op params: one more input, named by sub['params']
+        ins.append("V_params")
+        views.append(_c_view(getattr(op, "params_type", None)))
+        sub["params"] = "V_params"
+    views += [_c_view(v.type) for v in node.outputs]
     names = ins + outs
     headers = "".join(f"#include {h if h.startswith(('<', chr(34))) else '<' + h + '>'}\n"
                       for h in _opt(op, "c_headers"))
@@ -209,8 +273,16 @@ def perform_for(node):
                       UserCCodeWarning, stacklevel=2)
         return None
 
+    if _has_params(node.op):
+        from arignote.op_compat import op_params
+
+        params = op_params(node.op, node)
+        call = lambda inputs: run(*inputs, params)  # noqa: E731
+    else:
+        call = lambda inputs: run(*inputs)  # noqa: E731
+
     def perform(node_, inputs, storage):
-        for cell, value in zip(storage, run(*inputs)):
+        for cell, value in zip(storage, call(inputs)):
             cell[0] = value
 
     return perform
