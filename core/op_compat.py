@@ -22,7 +22,10 @@ def _n_positional(fn):
 
 
 def adapt_op_class(cls):
-    """Wrap a Theano-signature ``infer_shape`` defined on ``cls``."""
+    """Adapt the Theano forms: ``infer_shape(self, node, shapes)``, ``perform`` with params,
+    and ``itypes``/``otypes`` class attributes standing for ``make_node``."""
+    if "itypes" in cls.__dict__ and "otypes" in cls.__dict__ and "make_node" not in cls.__dict__:
+        cls.make_node = _typed_make_node
     fn = cls.__dict__.get("infer_shape")
     if fn is not None and callable(fn) and _n_positional(fn) == 3:
 
@@ -56,3 +59,21 @@ def op_params(op, node):
     if t is not None:
         value = t.filter(value, strict=False)
     return value
+
+
+def _typed_make_node(self, *inputs):
+    """Theano's make_node of an op declaring ``itypes``/``otypes``: inputs converted and checked."""
+    from .graph import Apply, Variable
+    from .tensor.variable import as_tensor_variable
+
+    if len(inputs) != len(self.itypes):
+        raise TypeError(f"{self} takes {len(self.itypes)} input(s) ({', '.join(map(str, self.itypes))}), "
+                        f"got {len(inputs)}")
+    ins = []
+    for k, (v, t) in enumerate(zip(inputs, self.itypes)):
+        if not isinstance(v, Variable):
+            v = as_tensor_variable(v)
+        if v.type != t:
+            raise TypeError(f"{self}: input {k} ({v}) has type {v.type}, expected {t}")
+        ins.append(v)
+    return Apply(self, ins, [t() for t in self.otypes])

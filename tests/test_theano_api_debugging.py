@@ -168,3 +168,50 @@ def test_compute_test_value_reports_errors_while_building():
         arignote.config.compute_test_value = old
     with pytest.raises(ValueError):
         arignote.config.compute_test_value = "sometimes"
+
+
+class DoubleOp2(arignote.Op):
+    """doc/extending/extending_theano.txt: itypes/otypes instead of make_node."""
+
+    __props__ = ()
+    itypes = [T.dmatrix]
+    otypes = [T.dmatrix]
+
+    def perform(self, node, inputs, output_storage):
+        output_storage[0][0] = inputs[0] * 2
+
+    def infer_shape(self, node, i0_shapes):
+        return i0_shapes
+
+    def grad(self, inputs, output_grads):
+        return [output_grads[0] * 2]
+
+    def R_op(self, inputs, eval_points):
+        if eval_points[0] is None:
+            return eval_points
+        return self.grad(inputs, eval_points)
+
+
+def test_itypes_otypes_op_with_grad_and_rop():
+    x = T.dmatrix("x")
+    out = DoubleOp2()(x)
+    np.testing.assert_array_equal(function([x], out)(np.ones((2, 3))), 2 * np.ones((2, 3)))
+    np.testing.assert_array_equal(function([x], out.shape)(np.ones((2, 3))), [2, 3])
+    np.testing.assert_array_equal(function([x], arignote.grad(out.sum(), x))(np.ones((2, 2))), 2 * np.ones((2, 2)))
+    v = T.dmatrix("v")
+    rop = function([x, v], arignote.gradient.Rop(out, x, v), on_unused_input="ignore")  # linear: x drops out
+    np.testing.assert_array_equal(rop(np.ones((1, 2)), [[3.0, 4.0]]), [[6.0, 8.0]])
+    with pytest.raises(TypeError, match=r"input 0 \(.*\) has type TensorType\(float64, vector\), expected"):
+        DoubleOp2()(T.dvector())
+
+
+def test_get_scalar_constant_value():
+    from arignote.tensor.opt import NotScalarConstantError, get_scalar_constant_value
+
+    assert get_scalar_constant_value(T.zeros([5])) == 0.0
+    assert get_scalar_constant_value(T.constant(3.0) * 2) == 6.0
+    assert get_scalar_constant_value(T.as_tensor_variable(np.array([2, 2]))) == 2
+    with pytest.raises(NotScalarConstantError, match="is not a constant"):
+        get_scalar_constant_value(T.dvector("v"))
+    with pytest.raises(NotScalarConstantError, match="does not hold a single value"):
+        get_scalar_constant_value(T.as_tensor_variable(np.array([1, 2])))
