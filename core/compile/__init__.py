@@ -1,4 +1,5 @@
 """Theano's ``theano.compile``: function(), its inputs/outputs, modes and op helpers."""
+from . import function as _function_module  # noqa: F401  (loaded first: the name below is the function, as in Theano)
 from ..function import Function, function
 from ..function_io import In, Out
 from ..mode import Mode, get_mode
