@@ -111,9 +111,23 @@ def run_text(text: str, name: str = "<page>", left_out=(), globs=None) -> dict:
     return {"total": total, "passed": total - n_failed, "left_out": skipped, "failed": runner.failed}
 
 
+def _registered():
+    from arignote import plugin_manager
+
+    return {n for n, _ in plugin_manager.plugin_names()}
+
+
 def check_page(examples: str, name: str, left_out: dict) -> None:
-    """Assert that every example of the page, except those left out, runs and prints as documented."""
-    res = run_text(examples, name, left_out)
+    """Assert that every example of the page, except those left out, runs and prints as documented.
+    Optimizers a page registers (``optdb.register``) are unregistered afterwards."""
+    from arignote import plugin_manager
+
+    before = _registered()
+    try:
+        res = run_text(examples, name, left_out)
+    finally:
+        for added in _registered() - before:
+            plugin_manager.unregister(added)
     if res["failed"]:
         lines = [f"{len(res['failed'])} of the examples of {name} fail:"]
         for src, why in res["failed"]:
