@@ -124,7 +124,8 @@ class Function(StoredInputs):
 
     # --------------------------------------------------------------- pickling
     def __reduce__(self):
-        return (_rebuild, (self._spec, self.trust_input))
+        # the stored input values (In(value=, update=), f[x] = v) travel as they are now
+        return (_rebuild, (self._spec, self.trust_input), {"_defaults": list(self._defaults)})
 
     def copy(self, share_memory=False, swap=None, delete_updates=False, name=None):
         """A new function from the same graph.

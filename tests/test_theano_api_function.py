@@ -140,3 +140,14 @@ def test_user_type_filter_with_theano_signature():
     assert f(5, 6) == 30.0 and isinstance(f(5, 6), float)
     with pytest.raises(ValueError, match=r"^input x \(#0, double\): could not convert string to float: 'a'"):
         f("a", 1)
+
+
+def test_pickled_function_keeps_its_stored_values():
+    import pickle
+
+    x, s = T.scalars("x", "s")
+    f = function([x, In(s, update=s + x, value=1.0)], s * 2)
+    f(1)
+    f(1)
+    g = pickle.loads(pickle.dumps(f))
+    assert g["s"] == 3.0 and g(1) == 6.0 and g["s"] == 4.0 and f["s"] == 3.0
