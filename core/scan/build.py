@@ -67,6 +67,8 @@ def _loose(t):
 
 
 def _tap_name(base, tap):
+    if base is None:
+        return None  # printed as its type, as Theano does
     return f"{base}[t]" if tap == 0 else f"{base}[t{tap:+d}]"
 
 
@@ -158,13 +160,13 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
     args, slice_ph = [], []
     for var, taps, nm in seqs:
         t = TensorType(var.type.dtype, shape=var.type.shape[1:])
-        phs = [_placeholder(t, _tap_name(nm, tap)) for tap in taps]
+        phs = [_placeholder(t, _tap_name(var.name, tap)) for tap in taps]
         slice_ph.append(phs)
         args.extend(phs)
     rec = [(j, init, taps) for j, (init, taps) in enumerate(infos) if init is not None]
     tap_ph = []
     for j, init, taps in rec:
-        base = init.name or f"output {j}"
+        base = init.name
         if taps == [-1]:
             t = _loose(init.type)
         else:
