@@ -352,3 +352,188 @@ def test_error_no_steps_and_no_sequences():
 def test_error_output_count_mismatch():
     with pytest.raises(ValueError, match="returned 2 output"):
         arignote.scan(lambda a: [a + 1, a], outputs_info=[T.scalar()], n_steps=2)
+
+
+# ------------------------------------------------------------------ rewrites
+
+
+def _scans(f):
+    return [n for n in f.maker.fgraph.toposort() if type(n.op).__name__ == "Scan"]
+
+
+def _power_graph():
+    k = T.iscalar("k")
+    A = T.vector("A")
+    result, updates = arignote.scan(fn=lambda p, A: p * A, outputs_info=T.ones_like(A), non_sequences=A, n_steps=k)
+    return A, k, result, updates
+
+
+def _peak_bytes(f, *args):
+    import tracemalloc
+
+    f(*args)  # warm (compiles the inner graph)
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        out = f(*args)
+        return out, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_power_stores_only_the_last_value(backend):
+    A, k, result, updates = _power_graph()
+    f = fn([A, k], result[-1], backend, updates=updates)
+    assert [n.op.store for n in _scans(f)] == [(1,)]
+    a = np.linspace(0.999, 1.0, 1000)
+    out, peak = _peak_bytes(f, a, 10_000)
+    np.testing.assert_allclose(out, a ** 10_000, rtol=1e-9)
+    assert peak < 2_000_000, f"peak {peak} bytes: the 10,000 x 1000 history (80 MB) was kept"
+
+
+@pytest.mark.slow
+def test_power_of_a_million_steps_in_little_memory():
+    A, k, result, updates = _power_graph()
+    f = function([A, k], result[-1], updates=updates)
+    a = np.linspace(0.9999995, 1.0, 1000)
+    out, peak = _peak_bytes(f, a, 10 ** 6)
+    np.testing.assert_allclose(out, a ** 10 ** 6, rtol=1e-6)
+    assert peak < 2_000_000, f"peak {peak} bytes for A**1e6 on 1000 elements (history would be 8 GB)"
+
+
+def test_last_k_entries_and_slices(backend):
+    x = T.vector("x")
+    out, _ = arignote.scan(lambda v, a: a + v, sequences=x, outputs_info=T.zeros_like(x[0]))
+    sq, _ = arignote.map(lambda v: v * 2, x)
+    f = fn([x], [out[-1], out[-3], sq[-2:]], backend)
+    assert sorted(n.op.store for n in _scans(f)) in ([(2,), (3,)], [(3, 2)])
+    xv = np.arange(1.0, 7.0)
+    a, b, c = f(xv)
+    assert a == 21 and b == 10
+    np.testing.assert_allclose(c, [10, 12])
+
+
+def test_full_history_kept_when_used_whole(backend):
+    A, k, result, _ = _power_graph()
+    f = fn([A, k], [result[-1], result], backend)
+    assert [n.op.store for n in _scans(f)] == [(0,)]
+    last, hist = f(np.array([2.0, 3.0]), 3)
+    np.testing.assert_allclose(hist[-1], last)
+
+
+def test_hoists_loop_invariants(backend):
+    X, W = T.matrix("X"), T.matrix("W")
+    r, _ = arignote.scan(lambda v, W: T.dot(v, T.exp(W)), sequences=X, non_sequences=W)
+    f = fn([X, W], r, backend)
+    (node,) = _scans(f)
+    assert not any(type(n.op).__name__ == "Elemwise" for n in
+                   __import__("arignote").graph.io_toposort(node.op.inner_inputs, node.op.inner_outputs))
+    xv, wv = np.arange(6.0).reshape(3, 2), np.array([[0.0, 1.0], [2.0, 0.5]])
+    np.testing.assert_allclose(f(xv, wv), xv @ np.exp(wv))
+
+
+def test_merges_loops_over_the_same_sequence(backend):
+    X = T.matrix("X")
+    r1, _ = arignote.scan(lambda v: v * 2, sequences=X)
+    r2, _ = arignote.scan(lambda v, s: s + v.sum(), sequences=X, outputs_info=T.as_tensor_variable(np.float64(0)))
+    f = fn([X], [r1, r2], backend)
+    assert len(_scans(f)) == 1
+    xv = np.arange(6.0).reshape(3, 2)
+    a, b = f(xv)
+    np.testing.assert_allclose(a, 2 * xv)
+    np.testing.assert_allclose(b, np.cumsum(xv.sum(1)))
+
+
+def test_elementwise_loop_becomes_elementwise(backend):
+    coefficients, x = T.vector("c"), T.scalar("x")
+    comp, _ = arignote.scan(lambda c, p, v: c * v ** p, sequences=[coefficients, T.arange(1000)], non_sequences=x)
+    f = fn([coefficients, x], comp.sum(), backend)
+    assert not _scans(f)
+    c = np.random.default_rng(3).normal(size=40)
+    np.testing.assert_allclose(f(c, 1.1), np.polyval(c[::-1], 1.1))
+    g = fn([coefficients, x], comp.sum(), backend, mode=arignote.Mode().excluding("scan_to_elemwise"))
+    assert len(_scans(g)) == 1
+    np.testing.assert_allclose(g(c, 1.1), f(c, 1.1))
+
+
+def test_drops_unused_outputs(backend):
+    x = T.vector("x")
+    (a, b), _ = arignote.scan(lambda v: (v * 2, T.exp(v)), sequences=x)
+    f = fn([x], a.sum(), backend, mode=arignote.Mode().excluding("scan_to_elemwise"))
+    (node,) = _scans(f)
+    assert node.op.n_nit_sot == 1
+    assert f(np.array([1.0, 2.0])) == 6
+
+
+# ------------------------------------------------------------------ gradients
+
+
+def test_grad_rnn_with_non_sequences(backend):
+    from arignote.gradient import verify_grad
+
+    rng = np.random.RandomState(0)
+
+    def rnn(X, W, b):
+        r, _ = arignote.scan(lambda x_t, h, W, b: T.tanh(T.dot(h, W) + x_t + b), sequences=X,
+                             outputs_info=T.zeros_like(b), non_sequences=[W, b])
+        return (r ** 2).sum()
+
+    verify_grad(rnn, [rng.randn(5, 3), rng.randn(3, 3) * 0.5, rng.randn(3)], rng=rng, backend=backend)
+
+
+def test_grad_with_output_and_sequence_taps(backend):
+    from arignote.gradient import verify_grad
+
+    rng = np.random.RandomState(1)
+
+    def f(x0, u, w):
+        r, _ = arignote.scan(lambda um2, u0, up1, a, b, w: T.tanh(a * w + b + um2 * u0 - up1),
+                             sequences=dict(input=u, taps=[-2, 0, 1]),
+                             outputs_info=[dict(initial=x0, taps=[-2, -1])], non_sequences=w)
+        return (r * r).sum()
+
+    verify_grad(f, [rng.randn(2, 3), rng.randn(7, 3), rng.randn(3)], rng=rng, backend=backend)
+
+
+def test_grad_shared_variable_inside_and_until(backend):
+    W = shared(np.array([[0.5, -0.2], [0.1, 0.3]]), name="W")
+    x = T.vector("x")
+    r, _ = arignote.scan(lambda h: T.tanh(T.dot(h, W)), outputs_info=x, n_steps=4)
+    g = fn([x], arignote.grad(r[-1].sum(), W), backend)
+    xv = np.array([1.0, -2.0])
+    eps, num = 1e-6, np.zeros((2, 2))
+    w0 = W.get_value()
+
+    def run(w):
+        h = xv
+        for _ in range(4):
+            h = np.tanh(h @ w)
+        return h.sum()
+
+    for i in range(2):
+        for j in range(2):
+            d = np.zeros((2, 2))
+            d[i, j] = eps
+            num[i, j] = (run(w0 + d) - run(w0 - d)) / (2 * eps)
+    np.testing.assert_allclose(g(xv), num, rtol=1e-6, atol=1e-9)
+
+
+def test_truncate_gradient_keeps_the_last_steps(backend):
+    x, W = T.vector("x"), T.matrix("W")
+    r, _ = arignote.scan(lambda x_t, h: T.tanh(T.dot(h, W) + x_t), sequences=T.stack([x, x, x]),
+                         outputs_info=T.zeros_like(x), truncate_gradient=1)
+    g = fn([x, W], arignote.grad(r[-1].sum(), W), backend)(np.ones(3), np.eye(3))
+    h1 = np.tanh(np.ones(3))
+    h2 = np.tanh(h1 + 1)
+    h3 = np.tanh(h2 + 1)
+    np.testing.assert_allclose(g, np.outer(h2, 1 - h3 ** 2))
+
+
+def test_rop_through_scan(backend):
+    x, W, v = T.vector("x"), T.matrix("W"), T.vector("v")
+    r, _ = arignote.scan(lambda h, W: T.tanh(T.dot(h, W)), outputs_info=x, non_sequences=W, n_steps=3)
+    f = fn([x, W, v], T.Rop(r, x, v), backend)
+    J = fn([x, W], arignote.gradient.jacobian(r[-1], x), backend)
+    rng = np.random.default_rng(5)
+    xv, Wv, vv = rng.normal(size=3), rng.normal(size=(3, 3)), rng.normal(size=3)
+    np.testing.assert_allclose(f(xv, Wv, vv)[-1], J(xv, Wv) @ vv, rtol=1e-10)
