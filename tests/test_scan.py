@@ -371,7 +371,7 @@ def _power_graph():
 def _peak_bytes(f, *args):
     import tracemalloc
 
-    f(*args)  # warm (compiles the inner graph)
+    f(args[0], 1)  # warm: the first call may compile
     tracemalloc.start()
     try:
         tracemalloc.reset_peak()
