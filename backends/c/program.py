@@ -17,6 +17,7 @@ from arignote.linker_py import NodeRuntimeError
 from arignote.tensor.elemwise import DimShuffle
 
 from ..lowering import DotStep, FallbackStep, LoopStep, ReduceStep, ShapeStep, ViewStep
+from .scan import scan_words
 
 MAGIC = 0x4152474E4F544531
 S_LOOP, S_REDUCE, S_DIMSHUFFLE, S_SUBTENSOR, S_SHAPE, S_SHAPE_I, S_DOT, S_FALLBACK = range(1, 9)
@@ -67,7 +68,8 @@ class Encoder:
             return [S_DOT, ins[0], ins[1], outs[0], np.dtype(s.dtype).num]
         if isinstance(s, FallbackStep):
             fn = fallback_callable(s.nodes[0])
-            return [S_FALLBACK, self.obj(fn), len(ins), len(outs), *ins, *outs]
+            words = [S_FALLBACK, self.obj(fn), len(ins), len(outs), *ins, *outs]
+            return scan_words(self, s, words) or words
         raise TypeError(f"the C runtime cannot run a {type(s).__name__}")
 
     @staticmethod
