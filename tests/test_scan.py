@@ -537,3 +537,51 @@ def test_rop_through_scan(backend):
     rng = np.random.default_rng(5)
     xv, Wv, vv = rng.normal(size=3), rng.normal(size=(3, 3)), rng.normal(size=3)
     np.testing.assert_allclose(f(xv, Wv, vv)[-1], J(xv, Wv) @ vv, rtol=1e-10)
+
+
+# ------------------------------------------------------------------ native loops
+
+
+def test_c_runs_the_whole_loop_natively(monkeypatch):
+    from arignote.scan.op import Scan
+
+    A, k, result, updates = _power_graph()
+    f = function([A, k], result[-1], backend="c")
+
+    def boom(self, node, inputs, out):
+        raise AssertionError("Scan.perform ran: the loop was not native")
+
+    monkeypatch.setattr(Scan, "perform", boom)
+    np.testing.assert_allclose(f(np.array([1.0, 2.0, 3.0]), 5), np.array([1.0, 2.0, 3.0]) ** 5)
+
+
+def test_llvm_runs_the_whole_loop_natively(monkeypatch):
+    import arignote.scan.loop as loop
+    from arignote.backends.llvm import scan as lscan
+
+    A, k, result, updates = _power_graph()
+    f = function([A, k], result[-1], backend="llvm")
+    (node,) = _scans(f)
+    assert isinstance(node.tag.scan_runner, lscan._Runner)
+
+    def boom(*a, **kw):
+        raise AssertionError("the reference loop ran")
+
+    monkeypatch.setattr(lscan, "run_loop", boom)
+    monkeypatch.setattr(loop, "run_loop", boom)
+    np.testing.assert_allclose(f(np.array([1.0, 2.0, 3.0]), 5), np.array([1.0, 2.0, 3.0]) ** 5)
+
+
+def test_body_with_a_python_node_still_loops(backend):
+    x = T.vector("x")
+    out, _ = arignote.scan(lambda a: T.sort(a[::-1]) + 1.0, outputs_info=x, n_steps=3)
+    np.testing.assert_allclose(fn([x], out, backend)(np.array([3.0, 1.0, 2.0])),
+                               [[2, 3, 4], [3, 4, 5], [4, 5, 6]])
+
+
+def test_error_step_changes_the_state_shape(backend):
+    x = T.vector("x")
+    out, _ = arignote.scan(lambda a: T.concatenate([a, a]), outputs_info=x, n_steps=3)
+    f = fn([x], out, backend)
+    with pytest.raises(ValueError, match=r"shape \(4,\) at step 0.*\(2,\)"):
+        f(np.ones(2))

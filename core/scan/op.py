@@ -143,6 +143,12 @@ class Scan(Op):
     def prepare_for_backend(self, node, backend, mode):
         """Compile the inner graph for ``backend`` with ``mode``'s rewrites (called by function())."""
         node.tag.scan_thunk = self.inner_thunk(backend, mode)
+        native = getattr(backend, "compile_scan", None)  # a backend may run whole loops natively
+        if native is not None:
+            key = ("native", getattr(backend, "name", id(backend)), id(mode))
+            if key not in self._thunks:
+                self._thunks[key] = (native(self, mode), mode)
+            node.tag.scan_runner = self._thunks[key][0]
 
     def inner_thunk(self, backend, mode):
         from ..mode import get_mode
@@ -172,7 +178,8 @@ class Scan(Op):
     def perform(self, node, inputs, output_storage):
         from .loop import run_loop
 
-        outs = run_loop(self, self._thunk_for(node), inputs)
+        runner = getattr(node.tag, "scan_runner", None)
+        outs = runner(inputs) if runner is not None else run_loop(self, self._thunk_for(node), inputs)
         for cell, v in zip(output_storage, outs):
             cell[0] = v
 
