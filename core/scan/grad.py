@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..gradient.markers import disconnected_type
+from ..gradient import disconnected_type
 from ..gradient.surgery import _substitute
 from ..types import TensorType
 
