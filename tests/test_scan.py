@@ -585,3 +585,16 @@ def test_error_step_changes_the_state_shape(backend):
     f = fn([x], out, backend)
     with pytest.raises(ValueError, match=r"shape \(4,\) at step 0.*\(2,\)"):
         f(np.ones(2))
+
+
+def test_scan_checkpoints_values_and_gradient():
+    x, h0 = T.vector("x"), T.scalar("h0")
+    out, _ = arignote.scan_checkpoints(lambda v, h: h * 0.5 + v, sequences=[x], outputs_info=[h0], save_every_N=4)
+    xv = np.arange(10.0)
+    hist, h = [], 1.0
+    for v in xv:
+        h = h * 0.5 + v
+        hist.append(h)
+    np.testing.assert_allclose(function([x, h0], out)(xv, 1.0), [hist[3], hist[7], hist[9]])
+    g = function([x, h0], arignote.grad(out[-1], x))(xv, 1.0)
+    np.testing.assert_allclose(g, 0.5 ** np.arange(9, -1, -1))
