@@ -598,3 +598,22 @@ def test_scan_checkpoints_values_and_gradient():
     np.testing.assert_allclose(function([x, h0], out)(xv, 1.0), [hist[3], hist[7], hist[9]])
     g = function([x, h0], arignote.grad(out[-1], x))(xv, 1.0)
     np.testing.assert_allclose(g, 0.5 ** np.arange(9, -1, -1))
+
+
+def test_strict_requires_shared_variables_in_non_sequences():
+    W = shared(np.eye(2))
+    with pytest.raises(ValueError, match="strict=True.*shared variable"):
+        arignote.scan(lambda v: T.dot(v, W), sequences=T.matrix(), strict=True)
+    out, _ = arignote.scan(lambda v, W: T.dot(v, W), sequences=T.matrix("m"), non_sequences=W, strict=True)
+    assert out.ndim == 2
+
+
+def test_pickled_function_with_a_loop(backend):
+    import pickle
+
+    A, k, result, updates = _power_graph()
+    f = fn([A, k], result[-1], backend)
+    g = pickle.loads(pickle.dumps(f))
+    np.testing.assert_allclose(g(np.arange(3.0), 3), np.arange(3.0) ** 3)
+    r = pickle.loads(pickle.dumps(result))
+    assert type(r.owner.op).__name__ == "Scan" and r.owner.op._thunks == {}

@@ -56,6 +56,11 @@ class Scan(Op):
             raise ValueError(f"Scan: {len(self.inner_outputs)} inner outputs, expected {expect}")
         self._thunks = {}
 
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["_thunks"] = {}  # compiled code is rebuilt on first use
+        return state
+
     # identity semantics: two loops are equal only when they are the same object
     def __eq__(self, other):
         return other is self
