@@ -134,6 +134,12 @@ class LLVMBackend:
     def __init__(self):
         self.last_timings = {}
 
+    def compile_scan(self, op, mode):
+        """A native runner for a Scan op's loop (see scan.py), or None."""
+        from .scan import compile_scan
+
+        return compile_scan(self, op, mode)
+
     def compile(self, fgraph, **opts):
         t0 = time.perf_counter()
         target = jit.get_target()
