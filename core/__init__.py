@@ -30,23 +30,21 @@ __all__ = [
 _LAZY_MODULES = ("gof", "compile", "scalar", "sparse", "typed_list")
 
 
+_LAZY = {"scan": ".scan", "scan_module": ".scan_module", "map": ".scan", "reduce": ".scan", "foldl": ".scan",
+         "foldr": ".scan", "scan_checkpoints": ".scan"}
+
+
 def __getattr__(name):
     import importlib
 
-    # later layers (scan, random streams) are imported on first use; a layer not built
-    # yet answers AttributeError, so hasattr(arignote, "scan") is False rather than an error
-    if name == "scan":
-        try:
-            from .scan import scan
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__name__}.scan":
-                raise
-            raise AttributeError(f"module 'arignote' has no attribute 'scan'") from None
-        return scan
+    # later layers (scan, random streams) and Theano's sub-packages are imported on first use
+    if name in _LAZY:
+        mod = importlib.import_module(_LAZY[name], __name__)
+        return mod if name in ("scan", "scan_module") else getattr(mod, name)
     if name in _LAZY_MODULES:
         try:
             return importlib.import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as exc:
+        except ModuleNotFoundError as exc:  # a layer not built yet: hasattr() answers False
             if exc.name != f"{__name__}.{name}":
                 raise
     raise AttributeError(f"module 'arignote' has no attribute {name!r}")

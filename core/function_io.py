@@ -8,6 +8,7 @@ function Theano's access to the values stored for its inputs: ``f[x]``, ``f['nam
 from __future__ import annotations
 
 from .graph import Variable
+from .op_compat import named_filter  # noqa: F401  (a user Type's filter without name=)
 
 
 class In:
@@ -166,26 +167,3 @@ class _NoDefault:
 
 NO_DEFAULT = _NoDefault()
 
-
-def named_filter(t):
-    """``t.filter`` accepting the ``name=`` arignote passes for its messages, also for a
-    user Type whose ``filter(value, strict=False, allow_downcast=None)`` has Theano's signature."""
-    import inspect
-
-    filt = t.filter
-    try:
-        params = inspect.signature(filt).parameters
-    except (TypeError, ValueError):
-        return filt
-    if "name" in params or any(p.kind == p.VAR_KEYWORD for p in params.values()):
-        return filt
-
-    def without_name(value, strict=False, allow_downcast=None, name=None):
-        try:
-            return filt(value, strict=strict, allow_downcast=allow_downcast)
-        except (TypeError, ValueError) as exc:
-            if not name:
-                raise
-            raise type(exc)(f"input {name}: {exc}") from exc
-
-    return without_name

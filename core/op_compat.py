@@ -63,8 +63,7 @@ def op_params(op, node):
 
 def _typed_make_node(self, *inputs):
     """Theano's make_node of an op declaring ``itypes``/``otypes``: inputs converted and checked."""
-    from .graph import Apply, Variable
-    from .tensor.variable import as_tensor_variable
+    from .graph import Apply, Constant, Variable
 
     if len(inputs) != len(self.itypes):
         raise TypeError(f"{self} takes {len(self.itypes)} input(s) ({', '.join(map(str, self.itypes))}), "
@@ -72,8 +71,32 @@ def _typed_make_node(self, *inputs):
     ins = []
     for k, (v, t) in enumerate(zip(inputs, self.itypes)):
         if not isinstance(v, Variable):
-            v = as_tensor_variable(v)
+            v = t.make_constant(v) if hasattr(t, "make_constant") else Constant(t, t.filter(v))
         if v.type != t:
             raise TypeError(f"{self}: input {k} ({v}) has type {v.type}, expected {t}")
         ins.append(v)
     return Apply(self, ins, [t() for t in self.otypes])
+
+
+def named_filter(t):
+    """``t.filter`` accepting the ``name=`` arignote passes for its messages, also for a
+    user Type whose ``filter(value, strict=False, allow_downcast=None)`` has Theano's signature."""
+    import inspect
+
+    filt = t.filter
+    try:
+        params = inspect.signature(filt).parameters
+    except (TypeError, ValueError):
+        return filt
+    if "name" in params or any(p.kind == p.VAR_KEYWORD for p in params.values()):
+        return filt
+
+    def without_name(value, strict=False, allow_downcast=None, name=None):
+        try:
+            return filt(value, strict=strict, allow_downcast=allow_downcast)
+        except (TypeError, ValueError) as exc:
+            if not name:
+                raise
+            raise type(exc)(f"input {name}: {exc}") from exc
+
+    return without_name

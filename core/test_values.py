@@ -82,7 +82,7 @@ def compute(node):
 
 def _filtered(v, value):
     try:
-        from .function_io import named_filter
+        from .op_compat import named_filter
 
         return named_filter(v.type)(value, name=str(v))
     except TypeError as exc:
