@@ -6,12 +6,6 @@ from doc_runner import check_page
 PAGE = "doc/library/typed_list.txt"
 
 LEFT_OUT = {
-    'f = arignote.function([a], s)':
-        'scan (issue 15), or uses what a scan example computed',
-    'f([[1, 2, 3], [4, 5]])':
-        'scan (issue 15), or uses what a scan example computed',
-    's, _ = arignote.scan(fn=lambda i, tl: tl[i].sum(),':
-        'scan (issue 15), or uses what a scan example computed',
 }
 
 EXAMPLES = r'''

@@ -6,16 +6,6 @@ from doc_runner import check_page
 PAGE = "doc/tutorial/gradients.txt"
 
 LEFT_OUT = {
-    'H, updates = arignote.scan(lambda i, gy,x : T.grad(gy[i], x), sequences=T.arange(gy.shape[0]), non_sequences=[gy, x])':
-        'scan (issue 15), or uses what a scan example computed',
-    'J, updates = arignote.scan(lambda i, y, x : T.grad(y[i], x), sequences=T.arange(y.shape[0]), non_sequences=[y, x])':
-        'scan (issue 15), or uses what a scan example computed',
-    'f = arignote.function([x], H, updates=updates)':
-        'scan (issue 15), or uses what a scan example computed',
-    'f = arignote.function([x], J, updates=updates)':
-        'scan (issue 15), or uses what a scan example computed',
-    'f([4, 4])':
-        'scan (issue 15), or uses what a scan example computed',
 }
 
 EXAMPLES = r'''

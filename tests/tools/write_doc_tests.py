@@ -4,7 +4,8 @@ Usage: python tests/tools/write_doc_tests.py DOC_ROOT
 
 Each module holds its page's examples and test blocks (``theano`` renamed ``arignote``)
 and the examples left out, each with its reason: scan and random streams (their own
-issues), and the documented behaviours listed in REASONS below.  A failing example with
+issues; scan's are kept unless WITH_SCAN is set empty), and the documented behaviours
+listed in REASONS below.  A failing example with
 no reason stops the script, so nothing is left out silently.
 """
 from __future__ import annotations
@@ -14,6 +15,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+os.environ.setdefault("WITH_SCAN", "1")  # arignote.scan exists: its examples are kept
 import theano_doc_examples as tool  # noqa: E402  (puts tests/theano_docs on sys.path)
 from doc_runner import run_text  # noqa: E402
 
