@@ -1,0 +1,49 @@
+"""Leapfrog integration of Hamiltonian dynamics on flat float64 vectors.
+
+A phase-space point is a :class:`Leaf`; the kinetic energy uses a diagonal
+inverse mass matrix ``inv_mass`` (the variance estimate of the posterior), so
+the velocity is ``v = inv_mass * p`` and ``K = p.v / 2``.  Kept free of any
+model or step-method state so that a compiled trajectory can replace it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["Leaf", "leapfrog", "initial_leaf", "draw_momentum"]
+
+
+class Leaf:
+    """One point of a trajectory: position, momentum, velocity, gradient,
+    log-density and total energy (``-logp + K``)."""
+
+    __slots__ = ("q", "p", "v", "grad", "logp", "energy")
+
+    def __init__(self, q, p, v, grad, logp, energy):
+        self.q = q
+        self.p = p
+        self.v = v
+        self.grad = grad
+        self.logp = logp
+        self.energy = energy
+
+
+def draw_momentum(rng, inv_mass_sqrt_recip, size):
+    """Momentum ~ N(0, M) with M = diag(1 / inv_mass)."""
+    return rng.standard_normal(size) * inv_mass_sqrt_recip
+
+
+def initial_leaf(q, p, logp, grad, inv_mass) -> Leaf:
+    v = inv_mass * p
+    return Leaf(q, p, v, grad, logp, 0.5 * p.dot(v) - logp)
+
+
+def leapfrog(logp_dlogp, leaf: Leaf, eps: float, inv_mass) -> Leaf:
+    """One leapfrog step of size ``eps`` (negative to go backwards)."""
+    half = 0.5 * eps
+    p = leaf.p + half * leaf.grad
+    q = leaf.q + eps * (inv_mass * p)
+    logp, grad = logp_dlogp(q)
+    p += half * grad
+    v = inv_mass * p
+    return Leaf(q, p, v, grad, logp, 0.5 * p.dot(v) - logp)
