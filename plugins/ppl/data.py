@@ -1,0 +1,104 @@
+"""Observed data and ``Data`` containers (shared variables the model can swap)."""
+from __future__ import annotations
+
+import numpy as np
+
+import arignote
+import arignote.tensor as T
+from arignote.graph import Variable
+from arignote.shared import SharedVariable
+
+from .context import modelcontext
+
+
+def pandas_to_array(data):
+    """NumPy view of pandas objects, lists and scalars; symbolic values pass through."""
+    if isinstance(data, Variable):
+        return data
+    if hasattr(data, "to_numpy"):
+        return data.to_numpy()
+    if hasattr(data, "values") and not isinstance(data, dict):
+        return np.asarray(data.values)
+    if isinstance(data, np.ma.MaskedArray):
+        return data
+    return np.asarray(data)
+
+
+def _data_dtype(arr, dist):
+    want = np.dtype(dist.dtype)
+    if want.kind in "iub" and arr.dtype.kind == "f":
+        if not np.all(np.isnan(arr) | (arr == np.round(arr))):
+            raise TypeError(f"observed data of a discrete distribution ({type(dist).__name__}) has non-integer values")
+        return want
+    if want.kind == "f":
+        return np.dtype(arignote.config.floatX) if arr.dtype.kind in "iubf" else arr.dtype
+    return want
+
+
+def as_observed(data, dist, name):
+    """(symbolic value, NumPy array or None) of ``observed=`` data, checked against the distribution."""
+    data = pandas_to_array(data)
+    if isinstance(data, Variable):
+        value = data
+        shape = tuple(data.type.shape)
+        if hasattr(data, "distribution") and not isinstance(data, SharedVariable):
+            raise TypeError(f"observed data of {name!r} must be data (array, pandas, shared), "
+                            f"got the random variable {data.name}")
+        arr = None
+    else:
+        arr = np.asarray(data)
+        if np.ma.isMaskedArray(data) or (arr.dtype.kind == "f" and np.isnan(arr).any()):
+            raise ValueError(f"observed data of {name!r} has missing values (masked or NaN); "
+                             "automatic imputation is not supported: drop them or model them explicitly")
+        if arr.dtype == object:
+            raise TypeError(f"observed data of {name!r} must be numeric, got an object array")
+        arr = arr.astype(_data_dtype(arr, dist), copy=False)
+        value = T.constant(arr)
+        shape = arr.shape
+    _check_shape(name, dist, shape)
+    return value, arr
+
+
+def _check_shape(name, dist, shape):
+    """Observed data must match an explicit ``shape=`` and broadcast with the parameters."""
+    if dist.shape_given and tuple(dist.shape) != tuple(shape) and all(s is not None for s in shape):
+        raise ValueError(f"observed data of {name!r} has shape {tuple(shape)} but the distribution "
+                         f"{type(dist).__name__} was given shape={tuple(dist.shape)}")
+    for pname, p in dist.param_items():
+        ps = tuple(p.type.shape)
+        if len(ps) > len(shape) and dist.ndim_supp == 0:
+            ok = False
+        else:
+            ok = True
+            for a, b in zip(reversed(ps), reversed(shape)):
+                if a is not None and b is not None and a != b and a != 1:
+                    ok = False
+        if not ok:
+            raise ValueError(f"observed data of {name!r} has shape {tuple(shape)}, which does not "
+                             f"broadcast with parameter {pname!r} of {type(dist).__name__} (shape {ps})")
+
+
+def Data(name, value, model=None, dims=None, export_index_as_coords=False):
+    """A named shared container of data in the model; change it with ``set_data``."""
+    model = modelcontext(model)
+    arr = pandas_to_array(value)
+    arr = np.asarray(arr)
+    if arr.dtype.kind in "iub":
+        arr = arr.astype(np.int64) if arr.dtype.kind != "b" else arr
+    elif arr.dtype.kind == "f":
+        arr = arr.astype(arignote.config.floatX)
+    sv = arignote.shared(arr, name=model.name_for(name))
+    sv.model = model
+    model._check_name(sv.name)
+    model.add_random_variable(sv)
+    return sv
+
+
+class MutableData:
+    def __new__(cls, name, value, model=None, dims=None, **kwargs):
+        return Data(name, value, model=model, dims=dims)
+
+
+class ConstantData:
+    def __new__(cls, name, value, model=None, dims=None, **kwargs):
+        return Data(name, value, model=model, dims=dims)

@@ -1,0 +1,515 @@
+"""Continuous distributions (PyMC3 3.x names, parametrisations and transforms)."""
+from __future__ import annotations
+
+import numpy as np
+
+import arignote.tensor as T
+
+from .. import transforms
+from .base import Continuous
+from .dist_math import (LOG_2PI, LOG_PI, betaln, bound, log1mexp, logdiffexp, logpow, normal_lccdf,
+                        normal_lcdf)
+
+rng = np.random  # NumPy's global generator (np.random.seed makes draws reproducible)
+
+POSITIVE = (lambda v: v > 0, "must be positive")
+NONNEG = (lambda v: v >= 0, "must be non-negative")
+FINITE = (lambda v: ~np.isnan(v), "must not be NaN")
+
+
+def _pick(**named):
+    given = [k for k, v in named.items() if v is not None]
+    if len(given) > 1:
+        raise ValueError(f"pass only one of {', '.join(named)} (got {', '.join(given)})")
+    return given[0] if given else None
+
+
+def _scale(self, sigma, tau, sd):
+    """Resolve sigma / tau / sd into ``self.sigma`` and ``self.tau`` (both stored)."""
+    if sd is not None:
+        if sigma is not None:
+            raise ValueError(f"{type(self).__name__}: pass sigma or sd, not both")
+        sigma = sd
+    which = _pick(sigma=sigma, tau=tau)
+    if which == "tau":
+        tau = self.param("tau", tau, POSITIVE)
+        sigma = tau ** -0.5
+    else:
+        sigma = self.param("sigma", 1.0 if sigma is None else sigma, POSITIVE)
+        tau = sigma ** -2.0
+    self.sigma = self.sd = sigma
+    self.tau = tau
+    return sigma, tau
+
+
+class PositiveContinuous(Continuous):
+    def __init__(self, transform=transforms.log, *args, **kwargs):
+        super().__init__(transform=transform, *args, **kwargs)
+
+
+class UnitContinuous(Continuous):
+    def __init__(self, transform=transforms.logodds, *args, **kwargs):
+        super().__init__(transform=transform, *args, **kwargs)
+
+
+class BoundedContinuous(Continuous):
+    def __init__(self, transform="auto", lower=None, upper=None, *args, **kwargs):
+        if transform == "auto":
+            transform = transforms._bounded(lower, upper)
+        super().__init__(transform=transform, *args, **kwargs)
+
+
+class Normal(Continuous):
+    """Normal with mean ``mu`` and ``sigma`` (alias ``sd``) or precision ``tau``."""
+
+    def __init__(self, mu=0, sigma=None, tau=None, sd=None, **kwargs):
+        self.mu = self.param("mu", mu, FINITE)
+        _scale(self, sigma, tau, sd)
+        self.mean = self.median = self.mode = self.mu
+        self.variance = 1.0 / self.tau
+        super().__init__(**kwargs)
+
+    def logp(self, value):
+        tau, mu = self.tau, self.mu
+        return bound((-tau * (value - mu) ** 2 + T.log(tau / np.pi / 2.0)) / 2.0, self.sigma > 0)
+
+    def logcdf(self, value):
+        return bound(normal_lcdf(self.mu, self.sigma, value), self.sigma > 0)
+
+    def _random(self, p, shape):
+        return rng.normal(p["mu"], _sig(p), shape)
+
+
+def _sig(p):
+    return p["sigma"] if "sigma" in p else p["tau"] ** -0.5
+
+
+class HalfNormal(PositiveContinuous):
+    def __init__(self, sigma=None, tau=None, sd=None, **kwargs):
+        _scale(self, sigma, tau, sd)
+        self.mean = T.sqrt(2 / (np.pi * self.tau))
+        self.median = self.sigma * np.sqrt(2) * 0.4769362762044699  # sigma * sqrt(2) * erfinv(1/2)
+        self.mode = T.zeros_like(self.sigma)
+        self.variance = (1.0 - 2 / np.pi) / self.tau
+        super().__init__(**kwargs)
+
+    def logp(self, value):
+        tau = self.tau
+        return bound(-0.5 * tau * value ** 2 + 0.5 * T.log(tau * 2.0 / np.pi), value >= 0, tau > 0)
+
+    def logcdf(self, value):
+        z = value / (self.sigma * np.sqrt(2.0))
+        return bound(T.log(T.erf(T.switch(value >= 0, z, 1.0))), value >= 0, self.sigma > 0)
+
+    def _random(self, p, shape):
+        return np.abs(rng.normal(0.0, _sig(p), shape))
+
+
+class HalfCauchy(PositiveContinuous):
+    def __init__(self, beta, *args, **kwargs):
+        self.beta = self.param("beta", beta, POSITIVE)
+        self.mode = T.zeros_like(self.beta)
+        self.median = self.beta
+        super().__init__(*args, **kwargs)
+
+    def logp(self, value):
+        b = self.beta
+        return bound(np.log(2.0) - LOG_PI - T.log(b) - T.log1p((value / b) ** 2), value >= 0, b > 0)
+
+    def logcdf(self, value):
+        return bound(T.log(2.0 / np.pi * T.arctan(value / self.beta)), value >= 0, self.beta > 0)
+
+    def _random(self, p, shape):
+        return np.abs(p["beta"] * rng.standard_cauchy(shape))
+
+
+class Cauchy(Continuous):
+    def __init__(self, alpha, beta, *args, **kwargs):
+        self.alpha = self.param("alpha", alpha, FINITE)
+        self.beta = self.param("beta", beta, POSITIVE)
+        self.median = self.mode = self.alpha
+        super().__init__(*args, **kwargs)
+
+    def logp(self, value):
+        a, b = self.alpha, self.beta
+        return bound(-LOG_PI - T.log(b) - T.log1p(((value - a) / b) ** 2), b > 0)
+
+    def logcdf(self, value):
+        return bound(T.log(0.5 + T.arctan((value - self.alpha) / self.beta) / np.pi), self.beta > 0)
+
+    def _random(self, p, shape):
+        return p["alpha"] + p["beta"] * rng.standard_cauchy(shape)
+
+
+class StudentT(Continuous):
+    """Student's t with ``nu`` degrees of freedom, location ``mu``, scale ``sigma``/``sd`` or precision ``lam``."""
+
+    def __init__(self, nu, mu=0, lam=None, sigma=None, sd=None, *args, **kwargs):
+        self.nu = self.param("nu", nu, POSITIVE)
+        self.mu = self.param("mu", mu, FINITE)
+        if sd is not None:
+            sigma = sd
+        which = _pick(lam=lam, sigma=sigma)
+        if which == "lam":
+            self.lam = self.param("lam", lam, POSITIVE)
+            self.sigma = self.sd = self.lam ** -0.5
+        else:
+            self.sigma = self.sd = self.param("sigma", 1.0 if sigma is None else sigma, POSITIVE)
+            self.lam = self.sigma ** -2.0
+        self.mean = self.median = self.mode = self.mu
+        super().__init__(*args, **kwargs)
+
+    def logp(self, value):
+        nu, mu, lam = self.nu, self.mu, self.lam
+        lp = (T.gammaln((nu + 1.0) / 2.0) - T.gammaln(nu / 2.0) + 0.5 * T.log(lam / (nu * np.pi))
+              - (nu + 1.0) / 2.0 * T.log1p(lam * (value - mu) ** 2 / nu))
+        return bound(lp, lam > 0, nu > 0)
+
+    def _random(self, p, shape):
+        sig = p["sigma"] if "sigma" in p else p["lam"] ** -0.5
+        return p["mu"] + sig * rng.standard_t(p["nu"], shape)
+
+
+class Exponential(PositiveContinuous):
+    def __init__(self, lam, *args, **kwargs):
+        self.lam = self.param("lam", lam, POSITIVE)
+        self.mean = 1.0 / self.lam
+        self.median = self.mean * np.log(2)
+        self.mode = T.zeros_like(self.lam)
+        self.variance = self.lam ** -2
+        super().__init__(*args, **kwargs)
+
+    def logp(self, value):
+        lam = self.lam
+        return bound(T.log(lam) - lam * value, value >= 0, lam > 0)
+
+    def logcdf(self, value):
+        a = self.lam * value
+        return bound(log1mexp(T.switch(value >= 0, a, 1.0)), value >= 0, self.lam > 0)
+
+    def _random(self, p, shape):
+        return rng.exponential(1.0 / p["lam"], shape)
+
+
+class Gamma(PositiveContinuous):
+    """Gamma with shape ``alpha`` and rate ``beta``, or mean ``mu`` and ``sigma``/``sd``."""
+
+    def __init__(self, alpha=None, beta=None, mu=None, sigma=None, sd=None, *args, **kwargs):
+        if sd is not None:
+            sigma = sd
+        if alpha is not None and beta is not None:
+            self.alpha = self.param("alpha", alpha, POSITIVE)
+            self.beta = self.param("beta", beta, POSITIVE)
+        elif mu is not None and sigma is not None:
+            self.mu = self.param("mu", mu, POSITIVE)
+            self.sigma = self.sd = self.param("sigma", sigma, POSITIVE)
+            self.alpha = self.mu ** 2 / self.sigma ** 2
+            self.beta = self.mu / self.sigma ** 2
+        else:
+            raise ValueError("Gamma: incompatible parameterization. Either use alpha and beta, or mu and sigma "
+                             "to specify distribution.")
+        self.mean = self.alpha / self.beta
+        self.mode = T.maximum((self.alpha - 1) / self.beta, 0)
+        self.variance = self.alpha / self.beta ** 2
+        super().__init__(defaults=("mean", "mode"), *args, **kwargs)
+
+    def logp(self, value):
+        a, b = self.alpha, self.beta
+        lp = -T.gammaln(a) + logpow(b, a) - b * value + logpow(value, a - 1)
+        return bound(lp, value >= 0, a > 0, b > 0)
+
+    def _random(self, p, shape):
+        a, b = _gamma_ab(p)
+        return rng.gamma(a, 1.0 / b, shape)
+
+
+def _gamma_ab(p):
+    if "alpha" in p:
+        return p["alpha"], p["beta"]
+    return p["mu"] ** 2 / p["sigma"] ** 2, p["mu"] / p["sigma"] ** 2
+
+
+class InverseGamma(PositiveContinuous):
+    def __init__(self, alpha=None, beta=None, mu=None, sigma=None, sd=None, *args, **kwargs):
+        if sd is not None:
+            sigma = sd
+        if alpha is not None and beta is not None:
+            self.alpha = self.param("alpha", alpha, POSITIVE)
+            self.beta = self.param("beta", 1.0 if beta is None else beta, POSITIVE)
+        elif alpha is not None and beta is None and mu is None:
+            self.alpha = self.param("alpha", alpha, POSITIVE)
+            self.beta = self.param("beta", 1.0, POSITIVE)
+        elif mu is not None and sigma is not None:
+            self.mu = self.param("mu", mu, POSITIVE)
+            self.sigma = self.sd = self.param("sigma", sigma, POSITIVE)
+            self.alpha = (2 * self.sigma ** 2 + self.mu ** 2) / self.sigma ** 2
+            self.beta = self.mu * (self.mu ** 2 + self.sigma ** 2) / self.sigma ** 2
+        else:
+            raise ValueError("InverseGamma: incompatible parameterization. Either use alpha and (optionally) "
+                             "beta, or mu and sigma to specify distribution.")
+        self.mode = self.beta / (self.alpha + 1.0)
+        self.mean = T.switch(self.alpha > 1, self.beta / (self.alpha - 1.0), np.inf)
+        super().__init__(defaults=("mode",), *args, **kwargs)
+
+    def logp(self, value):
+        a, b = self.alpha, self.beta
+        lp = logpow(b, a) - T.gammaln(a) - b / value + logpow(value, -a - 1)
+        return bound(lp, value > 0, a > 0, b > 0)
+
+    def _random(self, p, shape):
+        if "alpha" in p:
+            a, b = p["alpha"], p["beta"]
+        else:
+            s2 = p["sigma"] ** 2
+            a, b = (2 * s2 + p["mu"] ** 2) / s2, p["mu"] * (p["mu"] ** 2 + s2) / s2
+        return b / rng.gamma(a, 1.0, shape)
+
+
+class Beta(UnitContinuous):
+    def __init__(self, alpha=None, beta=None, mu=None, sigma=None, sd=None, *args, **kwargs):
+        if sd is not None:
+            sigma = sd
+        if alpha is not None and beta is not None:
+            self.alpha = self.param("alpha", alpha, POSITIVE)
+            self.beta = self.param("beta", beta, POSITIVE)
+        elif mu is not None and sigma is not None:
+            self.mu = self.param("mu", mu, (lambda v: (v > 0) & (v < 1), "must lie in (0, 1)"))
+            self.sigma = self.sd = self.param("sigma", sigma, POSITIVE)
+            kappa = self.mu * (1 - self.mu) / self.sigma ** 2 - 1
+            self.alpha, self.beta = self.mu * kappa, (1 - self.mu) * kappa
+        else:
+            raise ValueError("Beta: incompatible parameterization. Either use alpha and beta, or mu and sigma "
+                             "to specify distribution.")
+        self.mean = self.alpha / (self.alpha + self.beta)
+        self.variance = self.alpha * self.beta / ((self.alpha + self.beta) ** 2 * (self.alpha + self.beta + 1))
+        super().__init__(defaults=("mean",), *args, **kwargs)
+
+    def logp(self, value):
+        a, b = self.alpha, self.beta
+        lp = logpow(value, a - 1) + logpow(1 - value, b - 1) - betaln(a, b)
+        return bound(lp, value >= 0, value <= 1, a > 0, b > 0)
+
+    def _random(self, p, shape):
+        if "alpha" in p:
+            a, b = p["alpha"], p["beta"]
+        else:
+            k = p["mu"] * (1 - p["mu"]) / p["sigma"] ** 2 - 1
+            a, b = p["mu"] * k, (1 - p["mu"]) * k
+        return rng.beta(a, b, shape)
+
+
+class Uniform(BoundedContinuous):
+    def __init__(self, lower=0, upper=1, *args, **kwargs):
+        self.lower = self.param("lower", lower, FINITE)
+        self.upper = self.param("upper", upper, FINITE)
+        lo, up = _const(self.lower), _const(self.upper)
+        if lo is not None and up is not None and not np.all(lo < up):
+            raise ValueError(f"Uniform: parameter 'lower' must be below 'upper', got lower={lo}, upper={up}")
+        self.mean = (self.upper + self.lower) / 2.0
+        self.median = self.mean
+        super().__init__(lower=self.lower, upper=self.upper, *args, **kwargs)
+
+    def logp(self, value):
+        lo, up = self.lower, self.upper
+        return bound(-T.log(up - lo) + T.zeros_like(value, dtype="float64"), value >= lo, value <= up)
+
+    def logcdf(self, value):
+        lo, up = self.lower, self.upper
+        inside = T.log(T.switch(value > lo, value - lo, 1.0)) - T.log(up - lo)
+        return T.switch(T.lt(value, lo) | T.le(up, lo), -np.inf, T.switch(T.lt(value, up), inside, 0.0))
+
+    def _random(self, p, shape):
+        return rng.uniform(p["lower"], p["upper"], shape)
+
+
+def _const(t):
+    from .base import _constant_value
+
+    return _constant_value(t)
+
+
+class Flat(Continuous):
+    """The improper uniform density over the real line (logp 0)."""
+
+    def __init__(self, *args, **kwargs):
+        self._default = 0
+        super().__init__(defaults=("_default",), *args, **kwargs)
+
+    def logp(self, value):
+        return T.zeros_like(value, dtype="float64")
+
+    def logcdf(self, value):
+        return T.switch(T.eq(value, -np.inf), -np.inf, T.switch(T.eq(value, np.inf), 0.0, np.log(0.5)))
+
+    def random(self, point=None, size=None):
+        raise ValueError("Cannot sample from Flat distribution")
+
+
+class HalfFlat(PositiveContinuous):
+    """The improper uniform density over the positive reals."""
+
+    def __init__(self, *args, **kwargs):
+        self._default = 1
+        super().__init__(defaults=("_default",), *args, **kwargs)
+
+    def logp(self, value):
+        return bound(T.zeros_like(value, dtype="float64"), value > 0)
+
+    def logcdf(self, value):
+        return T.switch(T.lt(value, np.inf), -np.inf, 0.0)
+
+    def random(self, point=None, size=None):
+        raise ValueError("Cannot sample from HalfFlat distribution")
+
+
+class Lognormal(PositiveContinuous):
+    def __init__(self, mu=0, sigma=None, tau=None, sd=None, *args, **kwargs):
+        self.mu = self.param("mu", mu, FINITE)
+        _scale(self, sigma, tau, sd)
+        self.mean = T.exp(self.mu + 1.0 / (2 * self.tau))
+        self.median = T.exp(self.mu)
+        self.mode = T.exp(self.mu - 1.0 / self.tau)
+        super().__init__(*args, **kwargs)
+
+    def logp(self, value):
+        mu, tau = self.mu, self.tau
+        v = T.switch(value > 0, value, 1.0)
+        lp = -0.5 * tau * (T.log(v) - mu) ** 2 + 0.5 * T.log(tau / (2.0 * np.pi)) - T.log(v)
+        return bound(lp, value > 0, tau > 0)
+
+    def logcdf(self, value):
+        v = T.switch(value > 0, value, 1.0)
+        return bound(normal_lcdf(self.mu, self.sigma, T.log(v)), value > 0, self.sigma > 0)
+
+    def _random(self, p, shape):
+        return np.exp(rng.normal(p["mu"], _sig(p), shape))
+
+
+LogNormal = Lognormal
+
+
+class Laplace(Continuous):
+    def __init__(self, mu, b, *args, **kwargs):
+        self.mu = self.param("mu", mu, FINITE)
+        self.b = self.param("b", b, POSITIVE)
+        self.mean = self.median = self.mode = self.mu
+        super().__init__(*args, **kwargs)
+
+    def logp(self, value):
+        return bound(-T.log(2 * self.b) - abs(value - self.mu) / self.b, self.b > 0)
+
+    def logcdf(self, value):
+        y = (value - self.mu) / self.b
+        return bound(T.switch(T.le(value, self.mu), np.log(0.5) + y, T.log1p(-0.5 * T.exp(-y))), self.b > 0)
+
+    def _random(self, p, shape):
+        return rng.laplace(p["mu"], p["b"], shape)
+
+
+class Logistic(Continuous):
+    def __init__(self, mu=0.0, s=1.0, *args, **kwargs):
+        self.mu = self.param("mu", mu, FINITE)
+        self.s = self.param("s", s, POSITIVE)
+        self.mean = self.mode = self.median = self.mu
+        super().__init__(*args, **kwargs)
+
+    def logp(self, value):
+        z = (value - self.mu) / self.s
+        return bound(-z - T.log(self.s) - 2.0 * T.softplus(-z), self.s > 0)
+
+    def logcdf(self, value):
+        return bound(-T.softplus(-(value - self.mu) / self.s), self.s > 0)
+
+    def _random(self, p, shape):
+        return rng.logistic(p["mu"], p["s"], shape)
+
+
+class Weibull(PositiveContinuous):
+    def __init__(self, alpha, beta, *args, **kwargs):
+        self.alpha = self.param("alpha", alpha, POSITIVE)
+        self.beta = self.param("beta", beta, POSITIVE)
+        self.mean = self.beta * T.exp(T.gammaln(1 + 1.0 / self.alpha))
+        self.median = self.beta * T.exp(T.log(T.log(2.0)) / self.alpha)
+        super().__init__(*args, **kwargs)
+
+    def logp(self, value):
+        a, b = self.alpha, self.beta
+        v = T.switch(value >= 0, value, 1.0)
+        lp = T.log(a) - T.log(b) + (a - 1) * T.log(v / b) - (v / b) ** a
+        return bound(lp, value >= 0, a > 0, b > 0)
+
+    def logcdf(self, value):
+        v = T.switch(value >= 0, value, 1.0)
+        return bound(log1mexp((v / self.beta) ** self.alpha), value >= 0, self.alpha > 0, self.beta > 0)
+
+    def _random(self, p, shape):
+        return p["beta"] * rng.weibull(p["alpha"], shape)
+
+
+class ChiSquared(PositiveContinuous):
+    def __init__(self, nu, *args, **kwargs):
+        self.nu = self.param("nu", nu, POSITIVE)
+        self.alpha, self.beta = self.nu / 2.0, T.as_tensor_variable(0.5)
+        self.mean = self.nu
+        self.mode = T.maximum(self.nu - 2, 0)
+        super().__init__(defaults=("mean", "mode"), *args, **kwargs)
+
+    logp = Gamma.logp
+
+    def _random(self, p, shape):
+        return rng.chisquare(p["nu"], shape)
+
+
+class TruncatedNormal(BoundedContinuous):
+    """Normal(mu, sigma) restricted to [lower, upper] (either bound may be None)."""
+
+    def __init__(self, mu=0, sigma=None, tau=None, lower=None, upper=None, transform="auto", sd=None,
+                 *args, **kwargs):
+        self.mu = self.param("mu", mu, FINITE)
+        _scale(self, sigma, tau, sd)
+        self.lower_check = lower
+        self.lower = None if lower is None else self.param("lower", lower)
+        self.upper = None if upper is None else self.param("upper", upper)
+        lo, up = (None if lower is None else _const(self.lower)), (None if upper is None else _const(self.upper))
+        if lo is not None and up is not None and not np.all(lo < up):
+            raise ValueError(f"TruncatedNormal: parameter 'lower' must be below 'upper', got lower={lo}, upper={up}")
+        mid = self.mu
+        if self.lower is not None:
+            mid = T.maximum(mid, self.lower)
+        if self.upper is not None:
+            mid = T.minimum(mid, self.upper)
+        self.median = self.mode = mid
+        if self.lower is not None and self.upper is not None:
+            self.median = (self.lower + self.upper) / 2.0 + 0 * self.mu
+        super().__init__(transform=transform, lower=self.lower, upper=self.upper, defaults=("median",), *args, **kwargs)
+
+    def _norm(self):
+        mu, sig = self.mu, self.sigma
+        if self.lower is None and self.upper is None:
+            return T.constant(0.0)
+        if self.lower is None:
+            return normal_lcdf(mu, sig, self.upper)
+        if self.upper is None:
+            return normal_lccdf(mu, sig, self.lower)
+        lcdf_a, lcdf_b = normal_lcdf(mu, sig, self.lower), normal_lcdf(mu, sig, self.upper)
+        lccdf_a, lccdf_b = normal_lccdf(mu, sig, self.lower), normal_lccdf(mu, sig, self.upper)
+        # take the side where the difference is better conditioned
+        return T.switch(self.lower > mu, logdiffexp(lccdf_a, lccdf_b), logdiffexp(lcdf_b, lcdf_a))
+
+    def logp(self, value):
+        mu, tau = self.mu, self.tau
+        lp = (-tau * (value - mu) ** 2 + T.log(tau / np.pi / 2.0)) / 2.0 - self._norm()
+        conds = [self.sigma > 0]
+        if self.lower is not None:
+            conds.append(value >= self.lower)
+        if self.upper is not None:
+            conds.append(value <= self.upper)
+        return bound(lp, *conds)
+
+    def _random(self, p, shape):
+        from scipy import stats
+
+        sig = _sig(p)
+        lo = (p["lower"] - p["mu"]) / sig if "lower" in p else -np.inf
+        up = (p["upper"] - p["mu"]) / sig if "upper" in p else np.inf
+        return stats.truncnorm.rvs(lo, up, loc=p["mu"], scale=sig, size=shape)
