@@ -71,7 +71,7 @@ class Distribution:
         self.shape_given = shape is not None and shape != ()
         if shape is None:
             shape = self._default_shape()
-        shape = tuple(np.atleast_1d(shape).astype(int)) if not isinstance(shape, tuple) else tuple(int(s) for s in shape)
+        shape = tuple(int(s) for s in np.atleast_1d(shape)) if np.ndim(shape) else ((int(shape),) if not isinstance(shape, tuple) else ())
         if any(s < 0 for s in shape):
             raise ValueError(f"{type(self).__name__}: shape {shape} has a negative size")
         self.shape = shape

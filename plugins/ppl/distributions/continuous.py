@@ -315,7 +315,7 @@ class Uniform(BoundedContinuous):
 
     def logcdf(self, value):
         lo, up = self.lower, self.upper
-        inside = T.log(T.switch(value > lo, value - lo, 1.0)) - T.log(up - lo)
+        inside = T.log(T.maximum(value - lo, 0.0)) - T.log(up - lo)
         return T.switch(T.lt(value, lo) | T.le(up, lo), -np.inf, T.switch(T.lt(value, up), inside, 0.0))
 
     def _random(self, p, shape):
@@ -414,8 +414,8 @@ class Logistic(Continuous):
         super().__init__(*args, **kwargs)
 
     def logp(self, value):
-        z = (value - self.mu) / self.s
-        return bound(-z - T.log(self.s) - 2.0 * T.softplus(-z), self.s > 0)
+        az = abs((value - self.mu) / self.s)  # the density is symmetric; |z| keeps both tails finite
+        return bound(-az - T.log(self.s) - 2.0 * T.softplus(-az), self.s > 0)
 
     def logcdf(self, value):
         return bound(-T.softplus(-(value - self.mu) / self.s), self.s > 0)
@@ -435,7 +435,7 @@ class Weibull(PositiveContinuous):
     def logp(self, value):
         a, b = self.alpha, self.beta
         v = T.switch(value >= 0, value, 1.0)
-        lp = T.log(a) - T.log(b) + (a - 1) * T.log(v / b) - (v / b) ** a
+        lp = T.log(a) - T.log(b) + logpow(v / b, a - 1) - (v / b) ** a
         return bound(lp, value >= 0, a > 0, b > 0)
 
     def logcdf(self, value):

@@ -24,8 +24,9 @@ def bound(logp, *conditions, **kwargs):
 
 
 def logpow(x, m):
-    """``m * log(x)`` with ``0 * log(0) = 0``."""
-    return T.switch(T.and_(T.eq(x, 0), T.eq(m, 0)), 0.0, m * T.log(T.switch(T.eq(x, 0), T.where(T.eq(m, 0), 1.0, x), x)))
+    """``m * log(x)``, 0 wherever ``m`` is 0 (also at x = 0 or inf), with a finite gradient there."""
+    zero = T.eq(m, 0)
+    return T.switch(zero, 0.0, m * T.log(T.switch(zero, 1.0, x)))
 
 
 def factln(n):
