@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import sys
 import time
 import warnings
 
@@ -27,8 +28,20 @@ from .trace import MultiTrace, NDArray, SamplerWarning
 __all__ = ["sample", "init_nuts", "SamplingError"]
 
 _log = logging.getLogger("arignote.ppl")
+
+
+class _StderrHandler(logging.Handler):
+    """Writes to whatever ``sys.stderr`` is at the time (so captures see it)."""
+
+    def emit(self, record):
+        try:
+            sys.stderr.write(self.format(record) + "\n")
+        except Exception:  # noqa: BLE001 - logging must never break sampling
+            self.handleError(record)
+
+
 if not _log.handlers:  # PyMC3 prints its progress messages on stderr
-    _handler = logging.StreamHandler()
+    _handler = _StderrHandler()
     _handler.setFormatter(logging.Formatter("%(message)s"))
     _log.addHandler(_handler)
     _log.setLevel(logging.INFO)
