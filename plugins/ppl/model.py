@@ -232,7 +232,7 @@ class Model:
 
     # ---------------------------------------------------------- log-density
     def _total(self, factors, name):
-        terms = [T.sum(f) for f in factors]
+        terms = [f if getattr(f, "ndim", 0) == 0 else T.sum(f) for f in map(T.as_tensor_variable, factors)]
         lp = T.add(*terms) if len(terms) > 1 else (terms[0] if terms else T.constant(0.0))
         lp = T.cast(lp, "float64") if lp.dtype != "float64" else lp
         lp.name = name + (f"_{self.name}" if self.name else "")

@@ -26,6 +26,9 @@ class PointFunc:
         return {"outs": self.outs, "vars": self.vars, "names": self.names, "f": self.f}
 
 
+_SCATTER_MAX = 64  # flat size up to which the gradient is scattered by unit vectors (see _flat_grad)
+
+
 def _slices(vars):
     out, start = [], 0
     for v in vars:
@@ -64,8 +67,7 @@ class LogpDlogpFunction:
         lp = self.model.logpt
         outs = [lp]
         if compute_grads:
-            outs.append(self.model.dlogpt(self.vars) if self.vars else T.zeros((0,), dtype="float64"))
-            outs[1] = T.cast(outs[1], "float64") if outs[1].dtype != "float64" else outs[1]
+            outs.append(self._flat_grad(lp))
         givens = []
         for v, (_, sl, shape, dtype) in zip(self.vars, self._layout):
             piece = x[sl.start] if shape == () else T.reshape(x[sl], shape)
@@ -73,6 +75,25 @@ class LogpDlogpFunction:
         givens += [(v, self._extra[v.name]) for v in self.extra_vars]
         return arignote.function([x], outs, givens=givens, on_unused_input="ignore",
                                  backend=self.backend, trust_input=True)
+
+    def _flat_grad(self, lp):
+        """The gradient over ``vars`` as one float64 vector.
+
+        Small all-scalar/vector layouts are scattered with elementwise products
+        and dots by constant unit vectors (ops the compiled backends run
+        natively) instead of reshape + join, which run as NumPy steps.
+        """
+        if not self.vars:
+            return T.zeros((0,), dtype="float64")
+        gs = [T.cast(g, "float64") if g.dtype != "float64" else g for g in T.grad(lp, self.vars)]
+        if self.size > _SCATTER_MAX or any(g.ndim > 1 for g in gs):
+            return T.concatenate([T.flatten(g) for g in gs])
+        eye = np.eye(self.size)
+        out = None
+        for g, (_, sl, shape, _) in zip(gs, self._layout):
+            term = g * eye[sl.start] if shape == () else T.dot(g, eye[sl])
+            out = term if out is None else out + term
+        return out
 
     def __call__(self, x, grad_out=None, extra_vars=None):
         if extra_vars is not None:

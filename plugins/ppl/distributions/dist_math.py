@@ -4,6 +4,9 @@ from __future__ import annotations
 import numpy as np
 
 import arignote.tensor as T
+from arignote.graph import Constant, ancestors
+
+from ..graph_eval import evaluate
 
 LOG_2PI = float(np.log(2 * np.pi))
 LOG_PI = float(np.log(np.pi))
@@ -15,7 +18,9 @@ def bound(logp, *conditions, **kwargs):
     for c in conditions:
         if isinstance(c, (bool, np.bool_)):
             c = T.constant(bool(c))
-        c = T.as_tensor_variable(c)
+        c = fold(c)
+        if isinstance(c, Constant) and np.all(c.data) and c.ndim <= T.as_tensor_variable(logp).ndim:
+            continue  # always true (e.g. a check on constant data)
         cond = c if cond is None else T.and_(cond, c)
     if cond is None:
         return logp
@@ -23,22 +28,53 @@ def bound(logp, *conditions, **kwargs):
     return T.switch(cond, logp, T.constant(-np.inf, dtype=logp.dtype if logp.dtype.startswith("float") else "float64"))
 
 
+def fold(x):
+    """``x`` as a constant when it depends on constants only (so data terms are computed once, here)."""
+    x = T.as_tensor_variable(x)
+    if x.owner is None:
+        return x
+    if all(isinstance(a, Constant) for a in ancestors([x]) if a.owner is None):
+        return T.constant(np.asarray(evaluate(x), dtype=x.dtype))
+    return x
+
+
+def _is_switch(x):
+    op = getattr(x.owner, "op", None)
+    return getattr(getattr(op, "scalar_op", None), "name", None) == "switch"
+
+
+def log(x):
+    """``log(x)``, taken inside a ``switch`` whose branches are smaller than its result.
+
+    ``log(switch(c, a, b))`` with scalar ``a``, ``b`` becomes ``switch(c, log(a), log(b))``:
+    two logarithms instead of one per element (the seed's switchpoint rates).
+    """
+    x = T.as_tensor_variable(x)
+    if x.owner is not None and _is_switch(x):
+        c, a, b = x.owner.inputs
+        if a.ndim < x.ndim or b.ndim < x.ndim or a.type.shape != x.type.shape:
+            return T.switch(c, log(a), log(b))
+    return T.log(x)
+
+
 def logpow(x, m):
     """``m * log(x)``, 0 wherever ``m`` is 0 (also at x = 0 or inf), with a finite gradient there."""
-    zero = T.eq(m, 0)
-    return T.switch(zero, 0.0, m * T.log(T.switch(zero, 1.0, x)))
+    zero = fold(T.eq(m, 0))
+    if isinstance(zero, Constant) and not np.any(zero.data):
+        return m * log(x)
+    return T.switch(zero, 0.0, m * log(T.switch(zero, 1.0, x)))
 
 
 def factln(n):
-    return T.gammaln(n + 1.0)
+    return fold(T.gammaln(n + 1.0))
 
 
 def betaln(a, b):
-    return T.gammaln(a) + T.gammaln(b) - T.gammaln(a + b)
+    return fold(T.gammaln(a) + T.gammaln(b) - T.gammaln(a + b))
 
 
 def binomln(n, k):
-    return -T.log1p(n) - betaln(n - k + 1.0, k + 1.0)
+    return fold(-T.log1p(n) - betaln(n - k + 1.0, k + 1.0))
 
 
 def log1mexp(a):
