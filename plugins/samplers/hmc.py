@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 from .hmc_base import BaseHMC
-from .integration import leapfrog
+from .integration import coefficients, leapfrog
 
 __all__ = ["HMC"]
 
@@ -34,8 +34,9 @@ class HMC(BaseHMC):
     def _transition(self, root, eps):
         n_steps = max(1, min(int(self.path_length / eps), self.max_steps))
         leaf = root
+        coef = coefficients(eps, self.inv_mass)
         for _ in range(n_steps):
-            leaf = leapfrog(self._fn, leaf, eps, self.inv_mass)
+            leaf = leapfrog(self._fn, leaf, coef, self.inv_mass)
             if not math.isfinite(leaf.energy) or leaf.energy - root.energy > self.Emax:
                 break
         error = leaf.energy - root.energy

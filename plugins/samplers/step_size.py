@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from .integration import initial_leaf, leapfrog
+from .integration import coefficients, initial_leaf, leapfrog
 
 __all__ = ["DualAverage", "find_reasonable_step_size"]
 
@@ -59,7 +59,7 @@ def find_reasonable_step_size(logp_dlogp, q, logp, grad, inv_mass, step_size, rn
     for _ in range(max_iter):
         p = rng.standard_normal(q.shape[0]) * scale
         root = initial_leaf(q, p, logp, grad, inv_mass)
-        new = leapfrog(logp_dlogp, root, step_size, inv_mass)
+        new = leapfrog(logp_dlogp, root, coefficients(step_size, inv_mass), inv_mass)
         delta = root.energy - new.energy
         if delta != delta:
             delta = -math.inf

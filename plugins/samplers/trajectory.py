@@ -11,13 +11,19 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
-from .integration import Leaf, initial_leaf, leapfrog
+from .integration import Leaf, coefficients, leapfrog
 
 __all__ = ["Subtree", "TreeResult", "build_subtree", "nuts_trajectory"]
 
-_logaddexp = np.logaddexp
+
+
+def _logaddexp(a: float, b: float) -> float:
+    """log(exp(a) + exp(b)) on Python floats (NumPy's ufunc costs a microsecond)."""
+    if a < b:
+        a, b = b, a
+    if b == -math.inf:
+        return a
+    return a + math.log1p(math.exp(b - a))
 
 
 class Subtree:
@@ -53,8 +59,8 @@ def _joint_turning(a_first, a_last, a_psum, b_first, b_last, b_psum, p_sum) -> b
             or _turning(a_last.v, b_last.v, a_last.p + b_psum))
 
 
-def _single_leaf(logp_dlogp, leaf, eps, inv_mass, energy0, max_energy) -> Subtree:
-    new = leapfrog(logp_dlogp, leaf, eps, inv_mass)
+def _single_leaf(logp_dlogp, leaf, coef, inv_mass, energy0, max_energy) -> Subtree:
+    new = leapfrog(logp_dlogp, leaf, coef, inv_mass)
     err = new.energy - energy0
     if err != err or err == math.inf:  # nan or inf: a divergence
         err = math.inf
@@ -62,20 +68,21 @@ def _single_leaf(logp_dlogp, leaf, eps, inv_mass, energy0, max_energy) -> Subtre
     return Subtree(new, new, new.p, new, -err, accept, 1, err > max_energy, False, err)
 
 
-def build_subtree(logp_dlogp, leaf: Leaf, depth: int, eps: float, inv_mass,
+def build_subtree(logp_dlogp, leaf: Leaf, depth: int, coef, inv_mass,
                   energy0: float, rng, max_energy: float) -> Subtree:
-    """A subtree of ``2**depth`` leapfrog steps starting from ``leaf``.
+    """A subtree of ``2**depth`` leapfrog steps starting from ``leaf``
+    (``coef``: the step's :func:`~.integration.coefficients`).
 
     Inside the subtree the proposal is sampled multinomially (uniform
     progressive sampling).  A subtree that diverged or turned is returned
     with its flag set and must not be used for the proposal.
     """
     if depth == 0:
-        return _single_leaf(logp_dlogp, leaf, eps, inv_mass, energy0, max_energy)
-    t1 = build_subtree(logp_dlogp, leaf, depth - 1, eps, inv_mass, energy0, rng, max_energy)
+        return _single_leaf(logp_dlogp, leaf, coef, inv_mass, energy0, max_energy)
+    t1 = build_subtree(logp_dlogp, leaf, depth - 1, coef, inv_mass, energy0, rng, max_energy)
     if t1.diverging or t1.turning:
         return t1
-    t2 = build_subtree(logp_dlogp, t1.last, depth - 1, eps, inv_mass, energy0, rng, max_energy)
+    t2 = build_subtree(logp_dlogp, t1.last, depth - 1, coef, inv_mass, energy0, rng, max_energy)
     accept = t1.accept_sum + t2.accept_sum
     n = t1.n_steps + t2.n_steps
     max_error = max(t1.max_error, t2.max_error)
@@ -87,7 +94,10 @@ def build_subtree(logp_dlogp, leaf: Leaf, depth: int, eps: float, inv_mass,
     if math.log(rng.random()) < t2.log_size - log_size:
         proposal = t2.proposal
     p_sum = t1.p_sum + t2.p_sum
-    turning = _joint_turning(t1.first, t1.last, t1.p_sum, t2.first, t2.last, t2.p_sum, p_sum)
+    if depth == 1:  # two leaves: the extra checks repeat the main one
+        turning = _turning(t1.first.v, t2.last.v, p_sum)
+    else:
+        turning = _joint_turning(t1.first, t1.last, t1.p_sum, t2.first, t2.last, t2.p_sum, p_sum)
     return Subtree(t1.first, t2.last, p_sum, proposal, log_size, accept, n,
                    False, turning, max_error)
 
@@ -127,10 +137,11 @@ def nuts_trajectory(logp_dlogp, root: Leaf, eps: float, inv_mass, rng,
     diverging = False
     max_error = 0.0
     depth = 0
+    coefs = (coefficients(eps, inv_mass), coefficients(-eps, inv_mass))
     while depth < max_treedepth:
         forward = rng.random() < 0.5
         near, far = (right, left) if forward else (left, right)
-        sub = build_subtree(logp_dlogp, near, depth, eps if forward else -eps,
+        sub = build_subtree(logp_dlogp, near, depth, coefs[0] if forward else coefs[1],
                             inv_mass, energy0, rng, max_energy)
         depth += 1
         accept_sum += sub.accept_sum

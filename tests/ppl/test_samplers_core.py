@@ -11,7 +11,7 @@ from arignote import plugin_manager
 from arignote.plugins.samplers import (HMC, NUTS, BinaryGibbsMetropolis, CategoricalGibbsMetropolis,
                                        Metropolis, Slice)
 from arignote.plugins.samplers.chain import Layout, run_chain
-from arignote.plugins.samplers.integration import initial_leaf, leapfrog
+from arignote.plugins.samplers.integration import coefficients, initial_leaf, leapfrog
 from arignote.plugins.samplers.mass_matrix import DiagMassAdapt, adaptation_windows
 from arignote.plugins.samplers.metropolis import tune_scaling
 from arignote.plugins.samplers.step_size import DualAverage
@@ -53,11 +53,11 @@ def test_leapfrog_is_reversible_and_nearly_conserves_energy():
     root = initial_leaf(q0, np.array([0.5, -0.2]), logp, grad, inv_mass)
     leaf = root
     for _ in range(20):
-        leaf = leapfrog(f, leaf, 0.05, inv_mass)
+        leaf = leapfrog(f, leaf, coefficients(0.05, inv_mass), inv_mass)
     assert abs(leaf.energy - root.energy) < 1e-2
     back = leaf
     for _ in range(20):
-        back = leapfrog(f, back, -0.05, inv_mass)
+        back = leapfrog(f, back, coefficients(-0.05, inv_mass), inv_mass)
     np.testing.assert_allclose(back.q, q0, atol=1e-12)
     np.testing.assert_allclose(back.p, root.p, atol=1e-12)
 
