@@ -61,20 +61,22 @@ def as_observed(data, dist, name):
 
 def _check_shape(name, dist, shape):
     """Observed data must match an explicit ``shape=`` and broadcast with the parameters."""
-    if dist.shape_given and tuple(dist.shape) != tuple(shape) and all(s is not None for s in shape):
-        raise ValueError(f"observed data of {name!r} has shape {tuple(shape)} but the distribution "
+    shape = tuple(shape)
+    if dist.ndim_supp:
+        k = dist.shape[-1] if dist.shape else None
+        if k is not None and shape and shape[-1] is not None and shape[-1] != k:
+            raise ValueError(f"observed data of {name!r} has shape {shape} but {type(dist).__name__} "
+                             f"draws vectors of length {k}")
+        return
+    if dist.shape_given and tuple(dist.shape) != shape and all(s is not None for s in shape):
+        raise ValueError(f"observed data of {name!r} has shape {shape} but the distribution "
                          f"{type(dist).__name__} was given shape={tuple(dist.shape)}")
     for pname, p in dist.param_items():
         ps = tuple(p.type.shape)
-        if len(ps) > len(shape) and dist.ndim_supp == 0:
-            ok = False
-        else:
-            ok = True
-            for a, b in zip(reversed(ps), reversed(shape)):
-                if a is not None and b is not None and a != b and a != 1:
-                    ok = False
+        ok = len(ps) <= len(shape) and all(a is None or b is None or a in (b, 1)
+                                            for a, b in zip(reversed(ps), reversed(shape)))
         if not ok:
-            raise ValueError(f"observed data of {name!r} has shape {tuple(shape)}, which does not "
+            raise ValueError(f"observed data of {name!r} has shape {shape}, which does not "
                              f"broadcast with parameter {pname!r} of {type(dist).__name__} (shape {ps})")
 
 

@@ -211,3 +211,50 @@ def test_sd_and_tau_aliases():
     for d in (pm.Normal.dist(1.0, sd=2.0), pm.Normal.dist(1.0, tau=0.25)):
         assert np.isclose(pm.evaluate(d.logp(0.3)), stats.norm.logpdf(0.3, 1.0, 2.0))
     assert pm.LogNormal is pm.Lognormal
+
+
+def test_lkj_cholesky_cov_closed_form_n2():
+    """n = 2: the density of L follows from sd ~ sd_dist, r ~ LKJ(eta) and the map (s1, s2, r) -> L."""
+    from scipy import special
+
+    with pm.Model() as m:
+        pm.LKJCholeskyCov("chol", eta=2.0, n=2, sd_dist=pm.Exponential.dist(1.0))
+    assert [v.name for v in m.free_RVs] == ["chol_cholesky-cov-packed__"]
+    for L00, L10, L11 in [(1.3, 0.4, 0.9), (0.2, -1.5, 0.3)]:
+        s1, s2 = L00, np.hypot(L10, L11)
+        r = L10 / s2
+        lkj = (2.0 - 1) * np.log(1 - r * r) - np.log(special.beta(0.5, 2.0))
+        want = (stats.expon.logpdf(s1) + stats.expon.logpdf(s2) + lkj + 0.5 * np.log(1 - r * r) - np.log(s2)
+                + np.log(L00) + np.log(L11))  # + the log-diagonal transform's Jacobian
+        y = np.array([np.log(L00), L10, np.log(L11)])
+        assert np.isclose(m.logp({"chol_cholesky-cov-packed__": y}), want)
+
+
+def test_lkj_cholesky_cov_in_a_model_gradient_and_draws():
+    np.random.seed(2)
+    X = np.random.randn(20, 3)
+    with pm.Model() as m:
+        chol, corr, stds = pm.LKJCholeskyCov("c", eta=1.5, n=3, sd_dist=pm.HalfNormal.dist(1.0), compute_corr=True)
+        pm.MvNormal("x", mu=np.zeros(3), chol=chol, observed=X)
+    assert [v.name for v in m.deterministics] == ["c", "c_stds", "c_corr"]
+    f = m.logp_dlogp_function()
+    q = np.array([0.1, 0.3, -0.2, -0.4, 0.5, 0.2])
+    lp, g = f(q)
+    L = np.zeros((3, 3))
+    L[np.tril_indices(3)] = q
+    L[np.diag_indices(3)] = np.exp(np.diag(L))
+    assert np.isclose(m.fn(m["x"].logpt)(f.array_to_dict(q)),
+                      stats.multivariate_normal(np.zeros(3), L @ L.T).logpdf(X).sum())
+    eps = 1e-6
+    fd = [(f(q + eps * e)[0] - f(q - eps * e)[0]) / (2 * eps) for e in np.eye(6)]
+    np.testing.assert_allclose(g, fd, rtol=1e-5, atol=1e-6)
+    draws = m["c"].distribution.random(size=4000)
+    assert draws.shape == (4000, 6)
+    Ls = np.zeros((4000, 3, 3))
+    Ls[:, np.tril_indices(3)[0], np.tril_indices(3)[1]] = draws
+    cov = Ls @ np.transpose(Ls, (0, 2, 1))
+    sd = np.sqrt(np.diagonal(cov, axis1=1, axis2=2))
+    assert stats.kstest(sd[:, 0], stats.halfnorm.cdf).pvalue > 1e-3
+    r = cov[:, 0, 1] / (sd[:, 0] * sd[:, 1])
+    b = 1.5 - 1 + 3 / 2  # marginal of one correlation: 2 Beta(b, b) - 1
+    assert stats.kstest((r + 1) / 2, stats.beta(b, b).cdf).pvalue > 1e-3

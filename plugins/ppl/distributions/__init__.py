@@ -7,11 +7,12 @@ from .discrete import (Bernoulli, BetaBinomial, Binomial, Categorical, DiscreteU
                        NegativeBinomial, Poisson, ZeroInflatedPoisson)
 from .multivariate import Dirichlet, MvNormal
 from .density import DensityDist
+from .lkj import LKJCholeskyCov, lkj_log_normalizer
 
 CONTINUOUS = ["Normal", "HalfNormal", "HalfCauchy", "Cauchy", "StudentT", "Exponential", "Gamma", "InverseGamma",
               "Beta", "Uniform", "Flat", "HalfFlat", "Lognormal", "LogNormal", "Laplace", "Logistic", "Weibull",
               "ChiSquared", "TruncatedNormal"]
 DISCRETE = ["Poisson", "Binomial", "Bernoulli", "Categorical", "DiscreteUniform", "Geometric", "NegativeBinomial",
             "BetaBinomial", "ZeroInflatedPoisson"]
-MULTIVARIATE = ["MvNormal", "Dirichlet"]
+MULTIVARIATE = ["MvNormal", "Dirichlet", "LKJCholeskyCov"]
 BUILTIN = CONTINUOUS + DISCRETE + MULTIVARIATE + ["DensityDist"]

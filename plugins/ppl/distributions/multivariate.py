@@ -39,6 +39,7 @@ class MvNormal(Continuous):
             c = self.param("chol", chol, (_is_square, "must be a square matrix"))
             self.chol_cov = c if lower else c.T
         self._kind = given[0]
+        shape_given = kwargs.get("shape") is not None
         mat = {"cov": cov, "tau": tau, "chol": chol}[self._kind]
         if "shape" not in kwargs or kwargs["shape"] is None:
             k = self.mu.type.shape[-1] if self.mu.ndim else None
@@ -47,6 +48,7 @@ class MvNormal(Continuous):
             kwargs["shape"] = tuple(self.mu.type.shape[:-1]) + (k,) if self.mu.ndim else (k,)
         self.mean = self.median = self.mode = self.mu
         super().__init__(*args, **kwargs)
+        self.shape_given = shape_given
         self.k = self.shape[-1]
 
     def logp(self, value):
@@ -117,12 +119,14 @@ class Dirichlet(Continuous):
         self.a = self.param("a", a, (lambda v: v > 0, "must be positive"))
         if self.a.ndim == 0:
             raise ValueError("Dirichlet: parameter 'a' must be a vector")
+        shape_given = kwargs.get("shape") is not None
         if kwargs.get("shape") is None:
             kwargs["shape"] = tuple(int(s) for s in self.a.type.shape) if None not in self.a.type.shape \
                 else (_last_dim(self.a, "Dirichlet"),)
         self.mean = self.a / T.sum(self.a, axis=-1, keepdims=True)
         self.mode = T.switch(T.all(self.a > 1), (self.a - 1) / T.sum(self.a - 1, axis=-1, keepdims=True), np.nan)
         super().__init__(transform=transform, defaults=("mean",), *args, **kwargs)
+        self.shape_given = shape_given
 
     def logp(self, value):
         a = self.a
