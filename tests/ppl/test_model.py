@@ -350,3 +350,25 @@ def test_bad_names_and_observed():
             pm.Poisson("k", 1.0, observed=np.array([1.5, 2.0]))
         with pytest.raises(ValueError, match="missing values"):
             pm.Normal("n", 0, 1, observed=np.array([1.0, np.nan]))
+
+
+def test_glm_from_formula_and_seed_example():
+    from arignote.ppl.examples import glm_linear
+
+    m = glm_linear.model
+    assert [v.name for v in m.free_RVs] == ["Intercept", "x", "sd_log__"]
+    assert [v.name for v in m.observed_RVs] == ["y"]
+    assert type(m["Intercept"].distribution).__name__ == "Flat"
+    with m:
+        est = pm.find_MAP()
+    A = np.column_stack([np.ones(glm_linear.size), glm_linear.x])
+    coef = np.linalg.lstsq(A, glm_linear.y, rcond=None)[0]
+    np.testing.assert_allclose([est["Intercept"], est["x"]], coef, atol=2e-3)
+    df = pd.DataFrame({"x": glm_linear.x, "k": np.random.default_rng(0).poisson(np.exp(glm_linear.x))})
+    with pm.Model() as mp:
+        pm.glm.GLM.from_formula("k ~ x", df, family="poisson")
+    assert [v.name for v in mp.free_RVs] == ["Intercept", "x"]
+    assert type(mp["y"].distribution).__name__ == "Poisson"
+    with pm.Model() as mold:
+        pm.glm.glm("y ~ x", glm_linear.data)
+    assert [v.name for v in mold.free_RVs] == ["Intercept", "x", "sd_log__"]

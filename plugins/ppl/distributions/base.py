@@ -123,7 +123,8 @@ class Distribution:
         if val is None:
             for stat in self.defaults:
                 try:
-                    v = np.asarray(_at_test_values(getattr(self, stat)))
+                    v = getattr(self, stat)
+                    v = np.asarray(_at_test_values(v) if isinstance(v, arignote.Variable) else v)
                 except Exception:
                     continue
                 if np.all(np.isfinite(v)):
