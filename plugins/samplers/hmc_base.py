@@ -121,12 +121,12 @@ class BaseHMC(ArrayStep):
         return leaf.q, self._stats(stats, eps, tune, leaf)
 
     def _adapt(self, leaf, accept) -> None:
+        """Dual averaging runs through the whole warm-up without restarting at
+        mass-matrix updates (as PyMC does): restarting before Stan's 50-draw
+        terminal window left the averaged step size too small (acceptance
+        ~0.93 for a 0.8 target, half the ESS per gradient on the seed's models)."""
         if self.adapt_step_size:
             self._dual.update(accept)
         if self._adapt_mass and self._mass.update(self._iter, leaf.q, leaf.grad):
             self._set_inv_mass(self._mass.inv_mass)
-            if self.adapt_step_size:
-                eps = find_reasonable_step_size(self._fn, leaf.q, leaf.logp, leaf.grad,
-                                                self.inv_mass, self._dual.current(True), self.rng)
-                self._dual.restart(eps)
         self._iter += 1
