@@ -36,8 +36,9 @@ def _data_dtype(arr, dist):
 
 
 def as_observed(data, dist, name):
-    """(symbolic value, NumPy array or None) of ``observed=`` data, checked against the distribution."""
+    """(symbolic value, NumPy array or None, mask of missing entries or None) of ``observed=`` data."""
     data = pandas_to_array(data)
+    mask = None
     if isinstance(data, Variable):
         value = data
         shape = tuple(data.type.shape)
@@ -46,17 +47,23 @@ def as_observed(data, dist, name):
                             f"got the random variable {data.name}")
         arr = None
     else:
-        arr = np.asarray(data)
-        if np.ma.isMaskedArray(data) or (arr.dtype.kind == "f" and np.isnan(arr).any()):
-            raise ValueError(f"observed data of {name!r} has missing values (masked or NaN); "
-                             "automatic imputation is not supported: drop them or model them explicitly")
+        if np.ma.isMaskedArray(data):
+            mask = np.ma.getmaskarray(data)
+            arr = np.asarray(data.filled(0) if data.dtype.kind != "O" else data)
+        else:
+            arr = np.asarray(data)
+            if arr.dtype.kind == "f" and np.isnan(arr).any():
+                mask = np.isnan(arr)
+                arr = np.where(mask, 0, arr)
         if arr.dtype == object:
             raise TypeError(f"observed data of {name!r} must be numeric, got an object array")
+        if mask is not None and not mask.any():
+            mask = None
         arr = arr.astype(_data_dtype(arr, dist), copy=False)
         value = T.constant(arr)
         shape = arr.shape
     _check_shape(name, dist, shape)
-    return value, arr
+    return value, arr, mask
 
 
 def _check_shape(name, dist, shape):

@@ -145,7 +145,10 @@ class Model:
         return self.add_random_variable(var, "deterministics")
 
     def _observed(self, name, dist, data):
-        value, arr = as_observed(data, dist, name)
+        value, arr, mask = as_observed(data, dist, name)
+        missing = None
+        if mask is not None:  # missing entries become a free variable, imputed by the samplers
+            missing, value = self._missing(name, dist, value, arr, mask)
         if not dist.shape_given and None not in value.type.shape:
             dist.shape = tuple(int(s) for s in value.type.shape)  # draws for predictive checks look like the data
         var = retype(T.identity(value), ObservedRV)
@@ -158,7 +161,20 @@ class Model:
         var.logp_nojac_elemwiset = var.logp_elemwiset
         var.logpt = T.sum(var.logp_elemwiset)
         var.logp_nojact = var.logpt
+        var.missing_values = [missing] if missing is not None else []
         return self.add_random_variable(var, "observed_RVs")
+
+    def _missing(self, name, dist, value, arr, mask):
+        """A free variable ``name_missing`` for the masked entries and the data with it filled in."""
+        from .distributions.base import NoDistribution
+
+        idx = np.flatnonzero(mask)
+        fake = NoDistribution.dist(shape=(len(idx),), dtype=dist.dtype, testval=_missing_start(dist, arr.shape, idx))
+        fake.parent_dist = dist
+        missing = self._free(f"{name}_missing", fake)
+        self.missing_values.append(missing)
+        filled = T.set_subtensor(T.flatten(value)[idx], missing)
+        return missing, (T.reshape(filled, arr.shape) if arr.ndim != 1 else filled)
 
     def _multi_observed(self, name, dist, data):
         """A DensityDist observed through several named arrays (``observed={'a': ..., 'b': ...}``)."""
@@ -365,6 +381,22 @@ class Model:
         return "\n".join(lines) if lines else "<empty Model>"
 
     _repr_latex_ = None
+
+
+def _missing_start(dist, shape, idx):
+    """Starting values of missing entries: the distribution's first finite default statistic there."""
+    from .distributions.base import _at_test_values
+
+    for stat in dist.defaults:
+        try:
+            v = getattr(dist, stat)
+            v = np.asarray(_at_test_values(v) if isinstance(v, arignote.Variable) else v, dtype=float)
+            v = np.broadcast_to(v, shape).ravel()[idx]
+        except Exception:
+            continue
+        if np.all(np.isfinite(v)):
+            return (np.floor(v) if np.dtype(dist.dtype).kind in "iu" else v).astype(dist.dtype)
+    return np.zeros(len(idx), dtype=dist.dtype)
 
 
 class _LogpAccessor:

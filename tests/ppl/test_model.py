@@ -348,8 +348,6 @@ def test_bad_names_and_observed():
             pm.Normal(3, 0, 1)
         with pytest.raises(TypeError, match="non-integer"):
             pm.Poisson("k", 1.0, observed=np.array([1.5, 2.0]))
-        with pytest.raises(ValueError, match="missing values"):
-            pm.Normal("n", 0, 1, observed=np.array([1.0, np.nan]))
 
 
 def test_glm_from_formula_and_seed_example():
@@ -372,3 +370,32 @@ def test_glm_from_formula_and_seed_example():
     with pm.Model() as mold:
         pm.glm.glm("y ~ x", glm_linear.data)
     assert [v.name for v in mold.free_RVs] == ["Intercept", "x", "sd_log__"]
+
+
+def test_missing_observed_values_are_imputed():
+    """NaN (pandas) or masked entries become a free variable ``<name>_missing`` as in PyMC3."""
+    d = pd.Series([4, 5, np.nan, 0, 1, 4, 3, np.nan, 0, 6])
+    years = np.arange(10)
+    with pm.Model() as m:
+        sp = pm.DiscreteUniform("switchpoint", lower=0, upper=9, testval=5)
+        e = pm.Exponential("early_rate", 1.0)
+        l_ = pm.Exponential("late_rate", 1.0)
+        pm.Poisson("disasters", pm.switch(sp >= years, e, l_), observed=d)
+    assert [v.name for v in m.free_RVs][-1] == "disasters_missing"
+    assert [v.name for v in m.missing_values] == ["disasters_missing"]
+    miss = m["disasters_missing"]
+    assert miss.dtype == "int64" and miss.type.shape == (2,) and m.disc_vars[-1] is miss
+    pt = dict(m.test_point, disasters_missing=np.array([2, 7]))
+    r = np.where(5 >= years, np.exp(pt["early_rate_log__"]), np.exp(pt["late_rate_log__"]))
+    full = np.array([4, 5, 2, 0, 1, 4, 3, 7, 0, 6])
+    want = (stats.randint.logpmf(5, 0, 10) + 2 * (stats.expon.logpdf(np.exp(-0.36651292)) - 0.36651292)
+            + stats.poisson.logpmf(full, r).sum())
+    assert np.isclose(m.logp(pt), want, rtol=1e-6)
+    with pm.Model() as m2:
+        mu = pm.Normal("mu", 0, 1)
+        pm.Normal("y", mu, 1, observed=np.ma.masked_invalid(np.array([1.0, np.nan, 2.0])))
+    f = m2.logp_dlogp_function()
+    assert [v.name for v in f.vars] == ["mu", "y_missing"]
+    lp, g = f(np.array([0.5, 1.5]))
+    assert np.isclose(lp, stats.norm.logpdf(0.5) + stats.norm.logpdf([1, 1.5, 2], 0.5).sum())
+    np.testing.assert_allclose(g, [-0.5 + (0.5 + 1.0 + 1.5), -1.0])
