@@ -17,15 +17,16 @@ class Leaf:
     """One point of a trajectory: position, momentum, velocity, gradient,
     log-density and total energy (``-logp + K``)."""
 
-    __slots__ = ("q", "p", "v", "grad", "logp", "energy")
+    __slots__ = ("q", "p", "v", "grad", "logp", "energy", "kick")
 
-    def __init__(self, q, p, v, grad, logp, energy):
+    def __init__(self, q, p, v, grad, logp, energy, kick=None):
         self.q = q
         self.p = p
         self.v = v
         self.grad = grad
         self.logp = logp
         self.energy = energy
+        self.kick = kick  # (coef, grad * eps/2) of the step that made it, reused by the next
 
 
 def draw_momentum(rng, inv_mass_sqrt_recip, size):
@@ -49,9 +50,11 @@ def leapfrog(logp_dlogp, leaf: Leaf, coef, inv_mass) -> Leaf:
     """One leapfrog step with ``coef = coefficients(eps, inv_mass)``
     (``eps`` negative to go backwards)."""
     half, eps_inv_mass = coef
-    p = leaf.p + leaf.grad * half
+    kick = leaf.kick
+    p = leaf.p + (kick[1] if kick is not None and kick[0] is coef else leaf.grad * half)
     q = leaf.q + p * eps_inv_mass
     logp, grad = logp_dlogp(q)
-    p += grad * half
+    kick = grad * half
+    p += kick
     v = inv_mass * p
-    return Leaf(q, p, v, grad, logp, 0.5 * float(p.dot(v)) - logp)
+    return Leaf(q, p, v, grad, logp, 0.5 * float(p.dot(v)) - logp, (coef, kick))

@@ -59,15 +59,6 @@ def _joint_turning(a_first, a_last, a_psum, b_first, b_last, b_psum, p_sum) -> b
             or _turning(a_last.v, b_last.v, a_last.p + b_psum))
 
 
-def _single_leaf(logp_dlogp, leaf, coef, inv_mass, energy0, max_energy) -> Subtree:
-    new = leapfrog(logp_dlogp, leaf, coef, inv_mass)
-    err = new.energy - energy0
-    if err != err or err == math.inf:  # nan or inf: a divergence
-        err = math.inf
-    accept = 1.0 if err <= 0.0 else math.exp(-err)
-    return Subtree(new, new, new.p, new, -err, accept, 1, err > max_energy, False, err)
-
-
 def build_subtree(logp_dlogp, leaf: Leaf, depth: int, coef, inv_mass,
                   energy0: float, rng, max_energy: float) -> Subtree:
     """A subtree of ``2**depth`` leapfrog steps starting from ``leaf``
@@ -78,7 +69,12 @@ def build_subtree(logp_dlogp, leaf: Leaf, depth: int, coef, inv_mass,
     with its flag set and must not be used for the proposal.
     """
     if depth == 0:
-        return _single_leaf(logp_dlogp, leaf, coef, inv_mass, energy0, max_energy)
+        new = leapfrog(logp_dlogp, leaf, coef, inv_mass)
+        err = new.energy - energy0
+        if err != err or err == math.inf:  # nan or inf: a divergence
+            err = math.inf
+        accept = 1.0 if err <= 0.0 else math.exp(-err)
+        return Subtree(new, new, new.p, new, -err, accept, 1, err > max_energy, False, err)
     t1 = build_subtree(logp_dlogp, leaf, depth - 1, coef, inv_mass, energy0, rng, max_energy)
     if t1.diverging or t1.turning:
         return t1
