@@ -19,7 +19,7 @@ from .math import (abs, and_, ceil, clip, concatenate, constant, cos, cumsum, do
                    sigmoid, sin, sqr, sqrt, stack, sum, switch, tan, tanh, where, logdiffexp, log1mexp, log1pexp)
 from .model import Deterministic, Model, Point, Potential, set_data
 from .tuning import find_MAP
-from .prior import sample_prior_predictive
+from .prior import draw, sample_prior_predictive
 from .variables import FreeRV, ObservedRV, TransformedRV
 
 floatX = None  # set below

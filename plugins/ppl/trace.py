@@ -9,7 +9,8 @@ import warnings
 
 import numpy as np
 
-__all__ = ["NDArray", "MultiTrace", "SamplerReport", "SamplerWarning", "merge_traces"]
+__all__ = ["NDArray", "MultiTrace", "SamplerReport", "SamplerWarning", "merge_traces",
+           "trace_to_dataframe"]
 
 
 def _name(var) -> str:
@@ -273,3 +274,24 @@ def merge_traces(mtraces) -> MultiTrace:
     if len({len(s) for s in straces}) > 1:
         raise ValueError("Chains are of different lengths.")
     return MultiTrace(straces)
+
+
+def _flat_columns(name, values):
+    """Columns of one variable: ``x`` for a scalar, ``x__0_1``-style names for arrays (PyMC3's)."""
+    flat = values.reshape(len(values), -1)
+    if values.ndim == 1:
+        return {name: values}
+    shape = values.shape[1:]
+    return {f"{name}__{'_'.join(map(str, idx))}": flat[:, k]
+            for k, idx in enumerate(np.ndindex(*shape))}
+
+
+def trace_to_dataframe(trace, chains=None, varnames=None, include_transformed=False):
+    """A pandas DataFrame with one column per scalar element of each variable."""
+    import pandas as pd
+
+    names = varnames or [n for n in trace.varnames if include_transformed or not n.endswith("__")]
+    columns = {}
+    for name in names:
+        columns.update(_flat_columns(name, np.asarray(trace.get_values(name, chains=chains))))
+    return pd.DataFrame(columns)

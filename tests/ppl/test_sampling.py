@@ -326,3 +326,49 @@ def test_posterior_predictive(linear, linear_nuts):
     assert ppc["y"].shape == (50, 100)
     assert kept["y"].shape == (2, 10, 100)
     assert abs(ppc["y"].mean() - y.mean()) < 0.3
+
+
+def test_ctrl_c_in_sequential_sampling_keeps_the_draws(linear):
+    class Interrupted(pm.NUTS):
+        calls = 0
+
+        def astep(self, q):
+            type(self).calls += 1
+            if type(self).calls == 80:
+                raise KeyboardInterrupt
+            return super().astep(q)
+
+    with linear[0]:
+        with pytest.warns(UserWarning, match="interrupted"):
+            trace = pm.sample(100, tune=20, step=Interrupted(), chains=2, cores=1, random_seed=1, **FAST)
+    assert trace.chains == [0] and len(trace) == 59  # draws 20..78 of the first chain
+    assert trace.report.interrupted
+
+
+def test_explicit_steps_and_untransformed_names(linear, capsys):
+    model = linear[0]
+    with model:
+        trace = pm.sample(50, tune=50, step=[pm.Metropolis(vars=[model["sd"]]), pm.Slice(vars=["x"])],
+                          chains=1, cores=1, random_seed=2, **FAST)
+    err = capsys.readouterr().err
+    assert ">Metropolis: [sd_log__]" in err and ">Slice: [x]" in err and ">NUTS: [Intercept]" in err
+    assert {"nstep_out", "accept", "depth"} <= trace.stat_names
+    df = pm.trace_to_dataframe(trace)
+    assert list(df.columns) == ["Intercept", "x", "sd"] and len(df) == 50
+
+
+@pytest.mark.parametrize("init", ["adapt_diag", "jitter+adapt_diag_grad"])
+def test_init_options(linear, init):
+    with linear[0]:
+        trace = pm.sample(200, tune=300, init=init, chains=1, cores=1, random_seed=3, **FAST)
+    assert abs(trace["x"].mean() - 2.0) < 0.5
+    assert trace["mean_tree_accept"].mean() > 0.5
+
+
+def test_start_values_by_untransformed_name(linear):
+    with linear[0]:
+        trace = pm.sample(1, tune=0, start={"sd": 2.0, "x": 0.5, "Intercept": 0.1}, step=pm.Slice(),
+                          chains=1, cores=1, random_seed=4, **FAST)
+    assert trace["sd"].shape == (1,)
+    with linear[0], pytest.raises(ValueError, match="'nope', which is not a free variable"):
+        pm.sample(1, tune=0, start={"nope": 1.0}, chains=1, **FAST)
