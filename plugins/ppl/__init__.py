@@ -63,4 +63,6 @@ from .sampling_assign import assign_step_methods  # noqa: E402
 from .sampling_predictive import sample_posterior_predictive, sample_ppc  # noqa: E402
 from .stats import (effective_n, ess, gelman_rubin, hdi, hpd, mcse, rhat, summary,  # noqa: E402
                     to_inference_data)
-from .trace import MultiTrace, NDArray, merge_traces  # noqa: E402
+from .trace import MultiTrace, NDArray, merge_traces, trace_to_dataframe  # noqa: E402
+
+HamiltonianMC = HMC
