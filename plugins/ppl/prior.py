@@ -58,3 +58,22 @@ def _as_observed_shape(var, val):
         return np.broadcast_to(val, shape) if shape else val
     except ValueError:
         return val
+
+
+def draw(vars, draws=1, random_seed=None, model=None):
+    """Prior draws of model variables (a variable or a list): arrays of shape ``(draws,) + shape``
+    (without the leading axis when ``draws == 1``).  A distribution made with ``.dist()`` is drawn directly."""
+    single = not isinstance(vars, (list, tuple))
+    vs = [vars] if single else list(vars)
+    if random_seed is not None:
+        np.random.seed(random_seed)
+    out = []
+    for v in vs:
+        if hasattr(v, "random") and not hasattr(v, "owner"):
+            d = np.asarray(v.random(size=draws))
+            out.append(d[0] if draws == 1 else d)
+            continue
+        m = model or getattr(v, "model", None) or modelcontext(None)
+        d = sample_prior_predictive(draws, model=m, var_names=[v.name])[v.name]
+        out.append(d[0] if draws == 1 else d)
+    return out[0] if single else out

@@ -258,3 +258,32 @@ def test_lkj_cholesky_cov_in_a_model_gradient_and_draws():
     r = cov[:, 0, 1] / (sd[:, 0] * sd[:, 1])
     b = 1.5 - 1 + 3 / 2  # marginal of one correlation: 2 Beta(b, b) - 1
     assert stats.kstest((r + 1) / 2, stats.beta(b, b).cdf).pvalue > 1e-3
+
+
+def test_gaussian_random_walk():
+    x = np.array([0.3, 0.9, 0.1, -0.4, 0.2])
+    d = pm.GaussianRandomWalk.dist(mu=0.1, sigma=0.5, init=pm.Normal.dist(0.0, 2.0), shape=5)
+    want = stats.norm.logpdf(0.3, 0, 2.0) + stats.norm.logpdf(np.diff(x), 0.1, 0.5).sum()
+    assert np.isclose(pm.evaluate(d.logp(x)), want)
+    flat = pm.GaussianRandomWalk.dist(sigma=0.5, shape=5)  # PyMC3's default start: Flat
+    assert np.isclose(pm.evaluate(flat.logp(x)), stats.norm.logpdf(np.diff(x), 0, 0.5).sum())
+    np.random.seed(4)
+    draws = d.random(size=4000)
+    assert draws.shape == (4000, 5)
+    inc = np.diff(draws, axis=1)
+    assert abs(inc.mean() - 0.1) < 0.02 and abs(inc.std() - 0.5) < 0.02
+    assert abs(draws[:, 0].std() - 2.0) < 0.1
+    with pytest.raises(ValueError, match="needs shape"):
+        pm.GaussianRandomWalk.dist(sigma=1.0)
+
+
+def test_draw():
+    with pm.Model():
+        mu = pm.Normal("mu", 3.0, 0.5)
+        s = pm.HalfNormal("s", 1.0)
+    x = pm.draw(mu, draws=3000, random_seed=1)
+    assert x.shape == (3000,) and abs(x.mean() - 3.0) < 0.05
+    a, b = pm.draw([mu, s], draws=10, random_seed=2)
+    assert a.shape == b.shape == (10,) and np.all(b > 0)
+    assert np.shape(pm.draw(mu)) == ()
+    assert pm.draw(pm.Normal.dist(0.0, 1.0, shape=3), draws=4).shape == (4, 3)

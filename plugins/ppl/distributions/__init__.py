@@ -8,11 +8,12 @@ from .discrete import (Bernoulli, BetaBinomial, Binomial, Categorical, DiscreteU
 from .multivariate import Dirichlet, MvNormal
 from .density import DensityDist
 from .lkj import LKJCholeskyCov, lkj_log_normalizer
+from .timeseries import GaussianRandomWalk
 
 CONTINUOUS = ["Normal", "HalfNormal", "HalfCauchy", "Cauchy", "StudentT", "Exponential", "Gamma", "InverseGamma",
               "Beta", "Uniform", "Flat", "HalfFlat", "Lognormal", "LogNormal", "Laplace", "Logistic", "Weibull",
               "ChiSquared", "TruncatedNormal"]
 DISCRETE = ["Poisson", "Binomial", "Bernoulli", "Categorical", "DiscreteUniform", "Geometric", "NegativeBinomial",
             "BetaBinomial", "ZeroInflatedPoisson"]
-MULTIVARIATE = ["MvNormal", "Dirichlet", "LKJCholeskyCov"]
+MULTIVARIATE = ["MvNormal", "Dirichlet", "LKJCholeskyCov", "GaussianRandomWalk"]
 BUILTIN = CONTINUOUS + DISCRETE + MULTIVARIATE + ["DensityDist"]
