@@ -30,8 +30,10 @@ class Model:
     created inside another one registers its variables with its parents too.
     """
 
-    def __init__(self, name="", model=None, theano_config=None, check_bounds=True):
+    def __init__(self, name="", model=None, theano_config=None, coords=None, check_bounds=True):
         self.parent = model if model is not None else context.current(error_if_none=False)
+        self.coords = {}
+        self.add_coords(coords or {})
         self.name = self.parent.name_for(name) if (self.parent is not None and name) else name
         self.check_bounds = check_bounds
         self.named_vars = {}
@@ -80,6 +82,23 @@ class Model:
         """``name`` without this model's prefix."""
         p = self.name + "_"
         return name[len(p):] if self.name and name.startswith(p) else name
+
+    def add_coord(self, name, values=None, length=None):
+        """Name a dimension (``dims=`` of a variable) with its coordinate values."""
+        if values is None:
+            values = range(int(length))
+        self.coords[name] = list(values)
+
+    def add_coords(self, coords):
+        for k, v in coords.items():
+            self.add_coord(k, v)
+
+    def shape_from_dims(self, dims):
+        dims = (dims,) if isinstance(dims, str) else tuple(dims)
+        missing = [d for d in dims if d not in self.coords]
+        if missing:
+            raise ValueError(f"dims {missing} have no coords in the model; pass coords= to Model()")
+        return tuple(len(self.coords[d]) for d in dims)
 
     # ------------------------------------------------------- registration
     def _chain(self):

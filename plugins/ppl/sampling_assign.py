@@ -110,10 +110,15 @@ def assign_step_methods(model, step=None, step_kwargs=None):
     return CompoundStep(steps), bool(new)
 
 
+def _shown_name(name: str) -> str:
+    """``sd_log__`` -> ``sd``: PyMC3 lists the variables under their untransformed names."""
+    return "_".join(name.split("_")[:-3]) if name.endswith("__") and name.count("_") >= 3 else name
+
+
 def describe_step(step) -> str:
     """PyMC3's listing: ``NUTS: [b, a]`` or ``CompoundStep`` then ``>Metropolis: [s]`` lines."""
     def one(m):
-        return f"{type(m).__name__}: [{', '.join(v.name for v in reversed(m.vars))}]"
+        return f"{type(m).__name__}: [{', '.join(_shown_name(v.name) for v in reversed(m.vars))}]"
 
     if isinstance(step, CompoundStep):
         return "\n".join(["CompoundStep"] + [">" + one(m) for m in step.methods])

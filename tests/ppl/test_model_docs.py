@@ -117,3 +117,29 @@ def test_data_container_docs():
     with pytest.raises(TypeError, match="not a Data container"):
         with model:
             pm.set_data({"coef": 1.0})
+
+
+def test_bound_docs():
+    with pm.Model() as model:
+        BoundedNormal = pm.Bound(pm.Normal, lower=0.0)
+        x = BoundedNormal("x", mu=1.0, sigma=3.0)
+        BoundedPoisson = pm.Bound(pm.Poisson, upper=6)
+        k = BoundedPoisson("k", mu=2.0)
+    assert [v.name for v in model.free_RVs] == ["x_lowerbound__", "k"]
+    assert model.test_point["x_lowerbound__"] == 0.0 and model.test_point["k"] == 5
+    pt = {"x_lowerbound__": np.log(2.5), "k": np.array(3)}
+    want = stats.norm.logpdf(2.5, 1, 3) + np.log(2.5) + stats.poisson.logpmf(3, 2.0)
+    assert np.isclose(model.logp(pt), want)
+    assert model.logp({"x_lowerbound__": 0.0, "k": np.array(7)}) == -np.inf
+    np.random.seed(0)
+    d = x.distribution.random(size=2000)
+    assert d.min() >= 0 and stats.kstest(d, stats.truncnorm(-1 / 3, np.inf, 1, 3).cdf).pvalue > 1e-3
+
+
+def test_coords_and_dims():
+    with pm.Model(coords={"city": ["a", "b", "c"]}) as model:
+        z = pm.Normal("z", 0, 1, dims="city")
+    assert z.type.shape == (3,) and model.coords["city"] == ["a", "b", "c"]
+    with pytest.raises(ValueError, match="have no coords"):
+        with model:
+            pm.Normal("w", 0, 1, dims="town")

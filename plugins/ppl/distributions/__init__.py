@@ -9,6 +9,7 @@ from .multivariate import Dirichlet, MvNormal
 from .density import DensityDist
 from .lkj import LKJCholeskyCov, lkj_log_normalizer
 from .timeseries import GaussianRandomWalk
+from .bound import Bound
 
 CONTINUOUS = ["Normal", "HalfNormal", "HalfCauchy", "Cauchy", "StudentT", "Exponential", "Gamma", "InverseGamma",
               "Beta", "Uniform", "Flat", "HalfFlat", "Lognormal", "LogNormal", "Laplace", "Logistic", "Weibull",

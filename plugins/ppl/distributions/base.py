@@ -49,6 +49,8 @@ class Distribution:
         data = kwargs.pop("observed", None)
         total_size = kwargs.pop("total_size", None)
         dims = kwargs.pop("dims", None)
+        if dims is not None and kwargs.get("shape") is None and data is None:
+            kwargs["shape"] = model.shape_from_dims(dims)
         if isinstance(data, dict) and not hasattr(data, "to_numpy"):
             raise TypeError(f"observed of {name!r} is a dict; only DensityDist takes several observed arrays")
         dist = cls.dist(*args, **kwargs)
