@@ -311,7 +311,8 @@ class Model:
         if vars is None:
             return list(self.cont_vars)
         vars = list(vars) if isinstance(vars, (list, tuple)) else [vars]
-        return [self[v] if isinstance(v, str) else v for v in vars]
+        vars = [self[v] if isinstance(v, str) else v for v in vars]
+        return [getattr(v, "transformed", v) for v in vars]  # a transformed variable moves in its own space
 
     @property
     def logp(self):

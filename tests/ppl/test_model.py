@@ -114,6 +114,11 @@ def test_logp_dlogp_function_on_every_backend(backend):
     out = np.empty(3)
     assert np.isclose(f(q, grad_out=out), lp)
     np.testing.assert_array_equal(out, g)
+    kept = g.copy()
+    f(q + 0.5)  # a sampler keeps gradients across calls: they must not share a buffer
+    np.testing.assert_array_equal(g, kept)
+    f2 = m.logp_dlogp_function(vars=["sigma", "x"], backend=backend)
+    assert [v.name for v in f2.vars] == ["sigma_log__", "x"] and [v.name for v in f2.extra_vars] == ["Intercept"]
 
 
 def test_logp_dlogp_function_pickles():
