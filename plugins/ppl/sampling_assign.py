@@ -102,7 +102,7 @@ def assign_step_methods(model, step=None, step_kwargs=None):
         if scores[best] <= 0:
             raise ValueError(f"no registered step method can sample {var.name!r} ({var.dtype})")
         assignment.setdefault(best, []).append(var)
-    new = instantiate_steppers(model, [(registry[i], vs) for i, vs in sorted(assignment.items())],
+    new = instantiate_steppers(model, [(registry[i], vs) for i, vs in assignment.items()],
                                step_kwargs)
     steps = steps + new
     if len(steps) == 1:

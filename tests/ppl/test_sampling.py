@@ -388,3 +388,15 @@ def test_divergences_are_counted_and_reported(capsys):
     assert "divergences after tuning" in err
     kinds = [w.kind for w in trace.report._warnings()]
     assert "divergence" in kinds and not trace.report.ok
+
+
+def test_compound_steps_reproducible_with_one_or_two_processes():
+    with pm.Model():
+        z = pm.Bernoulli("z", p=0.4)
+        k = pm.DiscreteUniform("k", lower=0, upper=5)
+        pm.Normal("mu", mu=z + k, sigma=1.0)
+        one = pm.sample(80, tune=40, chains=2, cores=1, random_seed=21, **FAST)
+        two = pm.sample(80, tune=40, chains=2, cores=2, random_seed=21, **FAST)
+    for name in ("z", "k", "mu"):
+        np.testing.assert_array_equal(one[name], two[name])
+    assert one["k"].dtype.kind == "i" and set(np.unique(one["k"])) <= set(range(6))
