@@ -18,6 +18,7 @@ import warnings
 import numpy as np
 
 from arignote.plugins.samplers import SamplingError
+from arignote.plugins.samplers.base import model_point_logp
 from arignote.plugins.samplers.chain import Layout
 
 from .context import modelcontext
@@ -127,14 +128,18 @@ def check_start(model, point):
             f"The log-density of {', '.join(repr(b) for b in bad)} is not finite at the starting point.")
 
 
-def _jittered(model, point, rng, retries):
-    """The start plus uniform(-1, 1) noise on continuous variables, retried while not finite."""
+def _jittered(model, point, rng, retries, flat_logp=None):
+    """The start plus uniform(-1, 1) noise on continuous variables, retried
+    while the log-density (``flat_logp`` of the layout's vector if given) is not finite."""
     cont = [v.name for v in model.cont_vars]
+    layout = Layout.from_point(point, [v.name for v in model.free_RVs])
     for _ in range(max(1, retries)):
         new = dict(point)
         for name in cont:
             new[name] = point[name] + rng.uniform(-1.0, 1.0, size=np.shape(point[name]))
-        if np.isfinite(model.fastlogp(new)):
+        logp = (flat_logp(layout.to_array(new))[0] if flat_logp is not None
+                else model_point_logp(model)(new))
+        if np.isfinite(logp):
             return new
     return point
 
@@ -150,14 +155,16 @@ def init_nuts(init="auto", chains=1, model=None, random_seed=None, start=None, s
     if init.endswith("_grad"):
         nuts_kwargs.setdefault("mass_matrix", "grad")
     seeds = seeds or chain_seeds(random_seed, chains)
-    starts = _starts(model, start, chains, seeds, init.startswith("jitter") or init == "auto",
-                     jitter_max_retries)
     from arignote.plugins.samplers import NUTS
 
-    return starts, NUTS(model=model, **nuts_kwargs)
+    step = NUTS(model=model, **nuts_kwargs)
+    flat = step._fn if len(step.vars) == len(model.free_RVs) else None
+    starts = _starts(model, start, chains, seeds, init.startswith("jitter") or init == "auto",
+                     jitter_max_retries, flat)
+    return starts, step
 
 
-def _starts(model, start, chains, seeds, jitter, retries):
+def _starts(model, start, chains, seeds, jitter, retries, flat_logp=None):
     if isinstance(start, (list, tuple)):
         if len(start) != chains:
             raise ValueError(f"start: {len(start)} points given for {chains} chains")
@@ -165,7 +172,8 @@ def _starts(model, start, chains, seeds, jitter, retries):
     base = _update_start(start, model)
     if not jitter:
         return [base] * chains
-    return [_jittered(model, base, np.random.default_rng(seed_child(s, 0)), retries) for s in seeds]
+    return [_jittered(model, base, np.random.default_rng(seed_child(s, 0)), retries, flat_logp)
+            for s in seeds]
 
 
 # -- the trace -------------------------------------------------------------------

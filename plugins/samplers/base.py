@@ -192,6 +192,16 @@ class ArrayStep(BlockedStep):
         return np.asarray(self._fn.dict_to_array(point), dtype=float)
 
 
+def model_point_logp(model):
+    """The model's compiled log-density of a point, compiled once per model
+    (``model.fastlogp`` builds ``logpt`` anew, so it would compile per step)."""
+    cached = model.__dict__.get("_arignote_point_logp")
+    if cached is None or cached[0] != len(model.free_RVs) + len(model.observed_RVs) + len(model.potentials):
+        cached = (len(model.free_RVs) + len(model.observed_RVs) + len(model.potentials), model.fastlogp)
+        model.__dict__["_arignote_point_logp"] = cached
+    return cached[1]
+
+
 class PointLogp:
     """``logp_dlogp_function``-like object over ``vars`` for steps without
     gradients (discrete variables included): the model's compiled log-density
@@ -211,7 +221,7 @@ class PointLogp:
         names = {v.name for v in self.vars}
         self.extra_vars = [v for v in model.free_RVs if v.name not in names]
         self._point = point
-        self._logp = model.fastlogp
+        self._logp = model_point_logp(model)
         self.initial_point = self.dict_to_array(point)
 
     def __call__(self, x):
