@@ -400,3 +400,18 @@ def test_compound_steps_reproducible_with_one_or_two_processes():
     for name in ("z", "k", "mu"):
         np.testing.assert_array_equal(one[name], two[name])
     assert one["k"].dtype.kind == "i" and set(np.unique(one["k"])) <= set(range(6))
+
+
+@pytest.mark.parametrize("cores", [1, 2])
+def test_progress_bars_per_chain_on_a_terminal(linear, monkeypatch, capsys, cores):
+    import sys
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    with linear[0]:
+        pm.sample(40, tune=40, chains=2, cores=cores, random_seed=1, compute_convergence_checks=False)
+    err = capsys.readouterr().err
+    assert "chain 0" in err and "chain 1" in err and "80/80" in err
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False, raising=False)
+    with linear[0]:
+        pm.sample(40, tune=40, chains=2, cores=cores, random_seed=1, compute_convergence_checks=False)
+    assert "80/80" not in capsys.readouterr().err
