@@ -15,11 +15,26 @@ from .step_size import DualAverage, find_reasonable_step_size
 __all__ = ["BaseHMC"]
 
 
-def _initial_inv_mass(scaling, is_cov, size):
+def hessian_diag_precision(fn, point, bound=1e-8):
+    """PyMC3's ``guess_scaling``: the diagonal of minus the log-density's
+    Hessian at ``point`` (central differences of the gradient), bounded."""
+    x = np.asarray(fn.dict_to_array(point), dtype=float)
+    h = np.empty(x.size)
+    for i in range(x.size):
+        d = 1e-5 * max(1.0, abs(x[i]))
+        up, down = x.copy(), x.copy()
+        up[i] += d
+        down[i] -= d
+        h[i] = (fn(up)[1][i] - fn(down)[1][i]) / (2 * d)
+    h = np.where(np.isfinite(h), np.abs(h), 1.0)
+    return np.clip(h, bound**2, 1.0 / bound**2)
+
+
+def _initial_inv_mass(scaling, is_cov, size, fn=None):
     if scaling is None:
         return None
-    if isinstance(scaling, dict):
-        raise TypeError("scaling given as a point dict is not supported; pass an array")
+    if isinstance(scaling, dict):  # a point: precision from the Hessian there (PyMC3)
+        scaling, is_cov = hessian_diag_precision(fn, scaling), False
     s = np.asarray(scaling, dtype=float)
     if s.ndim == 2:
         s = np.diag(s)
@@ -43,7 +58,7 @@ class BaseHMC(ArrayStep):
         n = self.size
         if potential is not None:
             raise TypeError("potential= is not supported; use scaling= (a variance or precision vector)")
-        initial = _initial_inv_mass(scaling, is_cov, n)
+        initial = _initial_inv_mass(scaling, is_cov, n, self._fn)
         self._initial_inv_mass = initial
         self._mass = DiagMassAdapt(n, 1000, mass_matrix, initial)
         self._adapt_mass = bool(adapt_mass_matrix) and initial is None

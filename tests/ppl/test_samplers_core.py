@@ -224,3 +224,13 @@ def test_samplers_are_registered_plugins_with_capabilities():
     assert "gradient" in records["NUTS"].capabilities
     assert "discrete" in records["Metropolis"].capabilities
     assert records["NUTS"].factory is NUTS
+
+
+def test_scaling_from_a_point_uses_the_hessian_diagonal():
+    f = GaussianTarget(MU, np.diag([0.25, 9.0]))
+    step = NUTS(logp_dlogp_func=f, scaling={"x": np.array([0.3, 0.1])})
+    np.testing.assert_allclose(step.inv_mass, [0.25, 9.0], rtol=1e-6)
+    step = NUTS(logp_dlogp_func=f, scaling=np.array([2.0, 4.0]), is_cov=True)
+    np.testing.assert_allclose(step.inv_mass, [2.0, 4.0])
+    step = NUTS(logp_dlogp_func=f, scaling=np.array([2.0, 4.0]))  # a precision
+    np.testing.assert_allclose(step.inv_mass, [0.5, 0.25])
