@@ -57,10 +57,12 @@ from arignote.plugins.samplers import (HMC, NUTS, BinaryGibbsMetropolis,  # noqa
                                        NormalProposal, PoissonProposal, SamplingError, Slice,
                                        UniformProposal)
 from .plots import (autocorrplot, densityplot, energyplot, forestplot, pairplot,  # noqa: E402
-                    plot_autocorr, plot_forest, plot_posterior, plot_trace, traceplot)
+                    plot_autocorr, plot_density, plot_energy, plot_forest, plot_pair,
+                    plot_posterior, plot_trace, traceplot)
 from .sampling import init_nuts, sample  # noqa: E402
 from .sampling_assign import assign_step_methods  # noqa: E402
-from .sampling_predictive import sample_posterior_predictive, sample_ppc  # noqa: E402
+from .sampling_predictive import (fast_sample_posterior_predictive,  # noqa: E402
+                                  sample_posterior_predictive, sample_ppc)
 from .stats import (effective_n, ess, gelman_rubin, hdi, hpd, mcse, rhat, summary,  # noqa: E402
                     to_inference_data)
 from .trace import MultiTrace, NDArray, merge_traces, trace_to_dataframe  # noqa: E402

@@ -5,7 +5,8 @@ from __future__ import annotations
 from .stats import as_inference_data
 
 __all__ = ["traceplot", "plot_trace", "plot_posterior", "forestplot", "plot_forest",
-           "autocorrplot", "plot_autocorr", "energyplot", "densityplot", "pairplot"]
+           "autocorrplot", "plot_autocorr", "energyplot", "plot_energy", "densityplot",
+           "plot_density", "pairplot", "plot_pair"]
 
 
 def _plot(name, data, var_names, varnames, kwargs):
@@ -53,3 +54,6 @@ def energyplot(trace, **kwargs):
 plot_trace = traceplot
 plot_forest = forestplot
 plot_autocorr = autocorrplot
+plot_energy = energyplot
+plot_density = densityplot
+plot_pair = pairplot

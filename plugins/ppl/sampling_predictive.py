@@ -8,7 +8,7 @@ import numpy as np
 from .context import modelcontext
 from .trace import MultiTrace
 
-__all__ = ["sample_posterior_predictive", "sample_ppc"]
+__all__ = ["sample_posterior_predictive", "sample_ppc", "fast_sample_posterior_predictive"]
 
 
 def _points(trace, samples):
@@ -62,3 +62,4 @@ def sample_posterior_predictive(trace, samples=None, model=None, var_names=None,
 
 
 sample_ppc = sample_posterior_predictive
+fast_sample_posterior_predictive = sample_posterior_predictive

@@ -120,6 +120,7 @@ def test_plots_through_arviz(linear_nuts):
     assert np.size(pm.plot_posterior(linear_nuts[100:])) == 3
     assert pm.forestplot(linear_nuts, var_names=["x"]) is not None
     assert pm.autocorrplot(linear_nuts, var_names=["x"]) is not None
+    assert pm.energyplot(linear_nuts) is not None
     plt.close("all")
 
 
