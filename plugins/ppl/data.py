@@ -55,8 +55,8 @@ def as_observed(data, dist, name):
             if arr.dtype.kind == "f" and np.isnan(arr).any():
                 mask = np.isnan(arr)
                 arr = np.where(mask, 0, arr)
-        if arr.dtype == object:
-            raise TypeError(f"observed data of {name!r} must be numeric, got an object array")
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(f"observed data of {name!r} must be numeric, got dtype {arr.dtype}")
         if mask is not None and not mask.any():
             mask = None
         arr = arr.astype(_data_dtype(arr, dist), copy=False)

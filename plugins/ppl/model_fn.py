@@ -96,13 +96,16 @@ class LogpDlogpFunction:
         return out
 
     def __call__(self, x, grad_out=None, extra_vars=None):
+        if grad_out is None and extra_vars is None:  # the sampler's path: nothing else to do
+            lp, g = self._fn(x)
+            return lp[()], g  # NumPy float64, a float subclass
         if extra_vars is not None:
             self.set_extra_values(extra_vars)
         lp, g = self._fn(x)
         if grad_out is None:
-            return float(lp), g
+            return lp[()], g
         grad_out[...] = g
-        return float(lp)
+        return lp[()]
 
     def logp(self, x):
         return float(self._fn(x)[0])

@@ -351,6 +351,8 @@ def test_bad_names_and_observed():
     with pm.Model():
         with pytest.raises(TypeError, match="Name needs to be a string"):
             pm.Normal(3, 0, 1)
+        with pytest.raises(TypeError, match="observed data of 's' must be numeric, got dtype <U1"):
+            pm.Normal("s", 0, 1, observed=np.array(["a", "b"]))
         with pytest.raises(TypeError, match="non-integer"):
             pm.Poisson("k", 1.0, observed=np.array([1.5, 2.0]))
 
