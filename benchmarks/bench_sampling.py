@@ -116,7 +116,7 @@ def run_nutpie(workload):
     import pymc as pm
 
     if workload == "coal":
-        return None  # nutpie samples continuous variables only
+        return {"error": ["nutpie samples continuous variables only"]}
     model = build(pm, workload)
     compiled = nutpie.compile_pymc_model(model)
     t = time.perf_counter()
@@ -210,6 +210,6 @@ def main():
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "run":
         res = RUNNERS[sys.argv[2]](sys.argv[3])
-        print(json.dumps(res if res is not None else {"error": ["not supported"]}))
+        print(json.dumps(res))
     else:
         main()
