@@ -78,8 +78,10 @@ def _check_shape(name, dist, shape):
     if dist.shape_given and tuple(dist.shape) != shape and all(s is not None for s in shape):
         raise ValueError(f"observed data of {name!r} has shape {shape} but the distribution "
                          f"{type(dist).__name__} was given shape={tuple(dist.shape)}")
+    core = getattr(dist, "param_core_ndims", {})
     for pname, p in dist.param_items():
         ps = tuple(p.type.shape)
+        ps = ps[: len(ps) - core.get(pname, 0)]  # a trailing axis of categories does not broadcast
         ok = len(ps) <= len(shape) and all(a is None or b is None or a in (b, 1)
                                             for a, b in zip(reversed(ps), reversed(shape)))
         if not ok:

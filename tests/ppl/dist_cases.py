@@ -60,6 +60,33 @@ CONTINUOUS = [
      None),
 ]
 
+CONTINUOUS += [
+    ("HalfStudentT", {"nu": [1.0, 4.0], "sigma": [0.5, 2.0]}, POS,
+     lambda x, nu, sigma: np.where(x >= 0, np.log(2) + stats.t.logpdf(x, nu, 0, sigma), -np.inf), None),
+    ("Pareto", {"alpha": [0.5, 3.0], "m": [0.2, 1.0]}, POS,
+     lambda x, alpha, m: stats.pareto.logpdf(x, alpha, scale=m), lambda x, alpha, m: stats.pareto.logcdf(x, alpha, scale=m)),
+    ("Gumbel", {"mu": [-1.0, 0.5], "beta": SCALES}, R[1:-1],
+     lambda x, mu, beta: stats.gumbel_r.logpdf(x, mu, beta), lambda x, mu, beta: stats.gumbel_r.logcdf(x, mu, beta)),
+    ("Kumaraswamy", {"a": [0.5, 2.0], "b": [0.7, 3.0]}, UNIT,
+     lambda x, a, b: np.where((x > 0) & (x < 1), np.log(a * b) + (a - 1) * np.log(np.clip(x, 1e-300, 1))
+                              + (b - 1) * np.log1p(-np.clip(x, 0, 1) ** a), -np.inf), None),
+    ("Triangular", {"lower": [-1.0], "c": [-1.0, 0.2, 2.0], "upper": [2.0]}, np.array([-2, -1.0, -0.5, 0.2, 1.0, 2.0, 2.5]),
+     lambda x, lower, c, upper: stats.triang.logpdf(x, (c - lower) / (upper - lower), lower, upper - lower),
+     lambda x, lower, c, upper: stats.triang.logcdf(x, (c - lower) / (upper - lower), lower, upper - lower)),
+    ("ExGaussian", {"mu": [-1.0, 0.5], "sigma": [0.5, 2.0], "nu": [0.3, 3.0]}, R[1:-1],
+     lambda x, mu, sigma, nu: stats.exponnorm.logpdf(x, nu / sigma, mu, sigma), None),
+    ("Wald", {"mu": [0.5, 2.0], "lam": [0.7, 3.0]}, POS[:-1],
+     lambda x, mu, lam: stats.invgauss.logpdf(x, mu / lam, scale=lam), None),
+    # SciPy's Moyal underflows to -inf far left (logp is -3e7 at -10): the grid starts at -2.1
+    ("Moyal", {"mu": [-1.0, 0.5], "sigma": [0.5, 2.0]}, R[2:-1],
+     lambda x, mu, sigma: stats.moyal.logpdf(x, mu, sigma), lambda x, mu, sigma: stats.moyal.logcdf(x, mu, sigma)),
+    ("LogitNormal", {"mu": [-1.0, 0.5], "sigma": [0.5, 2.0]}, UNIT,
+     lambda x, mu, sigma: np.where((x > 0) & (x < 1), stats.norm.logpdf(np.log(np.clip(x, 1e-300, 1)) - np.log1p(-np.clip(x, 0, 1 - 1e-16)), mu, sigma)
+                                   - np.log(np.clip(x, 1e-300, 1)) - np.log1p(-np.clip(x, 0, 1 - 1e-16)), -np.inf), None),
+    ("AsymmetricLaplace", {"b": [0.5, 2.0], "kappa": [0.5, 1.0, 3.0], "mu": [0.0, 1.0]}, R[1:-1],
+     lambda x, b, kappa, mu: stats.laplace_asymmetric.logpdf(x, kappa, mu, 1 / b), None),
+]
+
 DISCRETE = [
     ("Poisson", {"mu": [0.0, 0.3, 4.0, 25.0]}, COUNT, lambda x, mu: stats.poisson.logpmf(x, mu), None),
     ("Binomial", {"n": [0, 1, 10], "p": [0.0, 0.3, 1.0]}, np.append(COUNT, [10, 11]),
@@ -75,7 +102,19 @@ DISCRETE = [
     ("BetaBinomial", {"alpha": [0.5, 2.0], "beta": [0.7, 3.0], "n": [0, 10]}, np.append(COUNT, [10, 11]),
      lambda x, alpha, beta, n: stats.betabinom.logpmf(x, n, alpha, beta), None),
     ("ZeroInflatedPoisson", {"psi": [0.0, 0.4, 1.0], "theta": [0.0, 0.5, 3.0]}, COUNT, _zip_logpmf, None),
+    ("ZeroInflatedBinomial", {"psi": [0.0, 0.4, 1.0], "n": [0, 5], "p": [0.0, 0.3]}, np.append(COUNT, [6]),
+     lambda x, psi, n, p: _zi(x, psi, stats.binom.logpmf(x, n, p)), None),
+    ("ZeroInflatedNegativeBinomial", {"psi": [0.0, 0.4, 1.0], "mu": [0.5, 4.0], "alpha": [0.7, 3.0]}, COUNT,
+     lambda x, psi, mu, alpha: _zi(x, psi, stats.nbinom.logpmf(x, alpha, alpha / (mu + alpha))), None),
+    ("DiscreteWeibull", {"q": [0.2, 0.8], "beta": [0.5, 1.0, 2.0]}, COUNT,
+     lambda x, q, beta: np.where(x >= 0, np.log(q ** (np.maximum(x, 0) ** beta) - q ** ((np.maximum(x, 0) + 1) ** beta)), -np.inf),
+     lambda x, q, beta: np.where(x >= 0, np.log1p(-q ** ((np.maximum(x, 0) + 1) ** beta)), -np.inf)),
 ]
+
+
+def _zi(x, psi, logpmf):
+    with np.errstate(divide="ignore"):
+        return np.where(x == 0, np.log((1 - psi) + psi * np.exp(logpmf)), np.log(psi) + logpmf)
 
 # (name, params, scipy frozen distribution) for the moments / KS check of draws
 DRAWS = [
@@ -97,6 +136,18 @@ DRAWS = [
     ("ChiSquared", {"nu": 3.0}, stats.chi2(3.0)),
     ("TruncatedNormal", {"mu": 0.0, "sigma": 1.0, "lower": -0.5, "upper": 2.0}, stats.truncnorm(-0.5, 2.0)),
 ]
+
+DRAWS += [
+    ("HalfStudentT", {"nu": 4.0, "sigma": 2.0}, stats.halfcauchy(scale=1) if False else None),
+    ("Pareto", {"alpha": 3.0, "m": 0.5}, stats.pareto(3.0, scale=0.5)),
+    ("Gumbel", {"mu": 0.5, "beta": 2.0}, stats.gumbel_r(0.5, 2.0)),
+    ("Triangular", {"lower": -1.0, "c": 0.2, "upper": 2.0}, stats.triang(0.4, -1.0, 3.0)),
+    ("ExGaussian", {"mu": 0.5, "sigma": 1.0, "nu": 2.0}, stats.exponnorm(2.0, 0.5, 1.0)),
+    ("Wald", {"mu": 2.0, "lam": 3.0}, stats.invgauss(2.0 / 3.0, scale=3.0)),
+    ("Moyal", {"mu": 0.5, "sigma": 2.0}, stats.moyal(0.5, 2.0)),
+    ("AsymmetricLaplace", {"b": 2.0, "kappa": 3.0, "mu": 1.0}, stats.laplace_asymmetric(3.0, 1.0, 0.5)),
+]
+DRAWS = [d for d in DRAWS if d[2] is not None]
 
 DISCRETE_DRAWS = [
     ("Poisson", {"mu": 3.5}, stats.poisson(3.5)),

@@ -6,7 +6,7 @@ from arignote.hookspecs import DistributionRecord, hookimpl
 from arignote.ppl import Continuous
 
 
-class Gumbel(Continuous):
+class ExtGumbel(Continuous):
     """Gumbel (maximum) with location ``mu`` and scale ``beta``."""
 
     def __init__(self, mu=0.0, beta=1.0, **kwargs):
@@ -25,4 +25,4 @@ class Gumbel(Continuous):
 
 @hookimpl
 def arignote_register_distributions():
-    return [DistributionRecord(name="Gumbel", factory=Gumbel)]
+    return [DistributionRecord(name="ExtGumbel", factory=ExtGumbel)]

@@ -287,3 +287,54 @@ def test_draw():
     assert a.shape == b.shape == (10,) and np.all(b > 0)
     assert np.shape(pm.draw(mu)) == ()
     assert pm.draw(pm.Normal.dist(0.0, 1.0, shape=3), draws=4).shape == (4, 3)
+
+
+def test_multinomial_constant_ordered_logistic():
+    p = np.array([0.2, 0.5, 0.3])
+    v = T.lvector("v")
+    f = arignote.function([v], pm.Multinomial.dist(n=6, p=p).logp(v))
+    for x in ([1, 3, 2], [0, 6, 0]):
+        assert np.isclose(f(np.array(x)), stats.multinomial(6, p).logpmf(x))
+    assert f(np.array([1, 1, 1])) == -np.inf and f(np.array([-1, 4, 3])) == -np.inf
+    np.random.seed(0)
+    d = pm.Multinomial.dist(n=6, p=p).random(size=3000)
+    assert d.shape == (3000, 3) and np.all(d.sum(1) == 6)
+    np.testing.assert_allclose(d.mean(0), 6 * p, atol=0.1)
+
+    c = pm.Constant.dist(3)
+    assert pm.evaluate(c.logp(np.array([3, 4]))).tolist() == [0.0, -np.inf]
+
+    cut = np.array([-1.0, 0.5, 2.0])
+    ol = pm.OrderedLogistic.dist(eta=0.3, cutpoints=cut)
+    cdf = 1 / (1 + np.exp(-(cut - 0.3)))
+    probs = np.diff(np.r_[0.0, cdf, 1.0])
+    np.testing.assert_allclose(pm.evaluate(ol.logp(np.arange(4))), np.log(probs))
+    assert ol.k == 4
+    with pm.Model() as m:
+        pm.OrderedLogistic("y", eta=0.3, cutpoints=cut, observed=np.array([0, 3, 2]))
+    assert np.isclose(m.logp({}), np.log(probs[[0, 3, 2]]).sum())
+
+
+def test_mixtures():
+    w = np.array([0.3, 0.7])
+    mu, sd = np.array([-1.0, 2.0]), np.array([0.5, 1.5])
+    x = np.array([-2.0, 0.0, 1.0, 4.0])
+    want = np.log(w[0] * stats.norm.pdf(x, mu[0], sd[0]) + w[1] * stats.norm.pdf(x, mu[1], sd[1]))
+    v = T.dvector("v")
+    for d in (pm.NormalMixture.dist(w=w, mu=mu, sigma=sd),
+              pm.Mixture.dist(w=w, comp_dists=pm.Normal.dist(mu=mu, sigma=sd)),
+              pm.Mixture.dist(w=w, comp_dists=[pm.Normal.dist(mu[0], sd[0]), pm.Normal.dist(mu[1], sd[1])])):
+        np.testing.assert_allclose(arignote.function([v], d.logp(v))(x), want)
+    with pm.Model() as m:
+        wv = pm.Dirichlet("w", a=np.ones(2))
+        mus = pm.Normal("mu", 0, 10, shape=2, testval=np.array([-1.0, 1.0]))
+        pm.NormalMixture("obs", w=wv, mu=mus, sigma=1.0, observed=x)
+    f = m.logp_dlogp_function()
+    q = f.initial_point + 0.1
+    eps = 1e-6
+    fd = [(f(q + eps * e)[0] - f(q - eps * e)[0]) / (2 * eps) for e in np.eye(f.size)]
+    np.testing.assert_allclose(f(q)[1], fd, rtol=1e-5, atol=1e-6)
+    np.random.seed(5)
+    draws = pm.NormalMixture.dist(w=w, mu=mu, sigma=sd).random(size=5000)
+    cdf = lambda t: w[0] * stats.norm.cdf(t, mu[0], sd[0]) + w[1] * stats.norm.cdf(t, mu[1], sd[1])  # noqa: E731
+    assert draws.shape == (5000,) and stats.kstest(draws, cdf).pvalue > 1e-3

@@ -291,8 +291,8 @@ def test_external_distribution_through_the_hook():
 
     plugin_manager.register(ext_dist_plugin, name="ext_dist_test")
     try:
-        assert "Gumbel" in plugin_manager.distributions()
-        Gumbel = pm.Gumbel
+        assert "ExtGumbel" in plugin_manager.distributions()
+        Gumbel = pm.ExtGumbel
         with pm.Model() as m:
             g = Gumbel("g", mu=1.0, beta=2.0)
             Gumbel("obs", mu=g, beta=1.5, observed=Y)
@@ -303,13 +303,13 @@ def test_external_distribution_through_the_hook():
         assert np.isclose(m.logp(pt), want)
         f = m.logp_dlogp_function()
         np.testing.assert_allclose(f(np.array([0.7]))[1], _fd(lambda z: f(z)[0], np.array([0.7])), rtol=1e-5)
-        with pytest.raises(ValueError, match="Gumbel: parameter 'beta' must be positive"):
+        with pytest.raises(ValueError, match="ExtGumbel: parameter 'beta' must be positive"):
             Gumbel.dist(0.0, -1.0)
         np.random.seed(0)
         assert stats.kstest(Gumbel.dist(1.0, 2.0).random(size=3000), stats.gumbel_r(1.0, 2.0).cdf).pvalue > 1e-3
     finally:
         plugin_manager.unregister("ext_dist_test")
-    assert "Gumbel" not in plugin_manager.distributions()
+    assert "ExtGumbel" not in plugin_manager.distributions()
 
 
 def test_builtin_distributions_are_registered():
@@ -406,3 +406,14 @@ def test_missing_observed_values_are_imputed():
     lp, g = f(np.array([0.5, 1.5]))
     assert np.isclose(lp, stats.norm.logpdf(0.5) + stats.norm.logpdf([1, 1.5, 2], 0.5).sum())
     np.testing.assert_allclose(g, [-0.5 + (0.5 + 1.0 + 1.5), -1.0])
+
+
+def test_categorical_observed_vector():
+    data = np.array([0, 2, 1, 1, 2])
+    with pm.Model() as m:
+        p = pm.Dirichlet("p", a=np.ones(3))
+        pm.Categorical("y", p=p, observed=data)
+    pt = {"p_stickbreaking__": np.array([0.2, -0.4])}
+    pv = m.fn(m["p"])(pt)
+    assert np.isclose(m.fn(m["y"].logpt)(pt), np.log(pv[data]).sum())
+    assert m["p"].distribution.__class__.__name__ == "Dirichlet"

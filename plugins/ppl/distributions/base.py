@@ -37,6 +37,7 @@ class Distribution:
     """Base of all distributions (see module docstring)."""
 
     ndim_supp = 0  # dimensions of one draw (1 for vector distributions)
+    param_core_ndims = {}  # parameter -> trailing axes that index categories/components, not values
 
     def __new__(cls, name, *args, **kwargs):
         if name is _Unpickling:

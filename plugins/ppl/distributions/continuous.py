@@ -513,3 +513,239 @@ class TruncatedNormal(BoundedContinuous):
         lo = (p["lower"] - p["mu"]) / sig if "lower" in p else -np.inf
         up = (p["upper"] - p["mu"]) / sig if "upper" in p else np.inf
         return stats.truncnorm.rvs(lo, up, loc=p["mu"], scale=sig, size=shape)
+
+
+class HalfStudentT(PositiveContinuous):
+    """|StudentT(nu, 0, sigma)|; scale ``sigma``/``sd`` or precision ``lam``."""
+
+    def __init__(self, nu=1, sigma=None, lam=None, sd=None, *args, **kwargs):
+        self.nu = self.param("nu", nu, POSITIVE)
+        if sd is not None:
+            sigma = sd
+        if _pick(lam=lam, sigma=sigma) == "lam":
+            self.lam = self.param("lam", lam, POSITIVE)
+            self.sigma = self.sd = self.lam ** -0.5
+        else:
+            self.sigma = self.sd = self.param("sigma", 1.0 if sigma is None else sigma, POSITIVE)
+        self.median = self.sigma
+        self.mode = T.zeros_like(self.sigma)
+        super().__init__(*args, **kwargs)
+
+    def logp(self, value):
+        nu, s = self.nu, self.sigma
+        lp = (np.log(2.0) + T.gammaln((nu + 1.0) / 2.0) - T.gammaln(nu / 2.0) - 0.5 * T.log(nu * np.pi) - T.log(s)
+              - (nu + 1.0) / 2.0 * T.log1p(value ** 2 / (s ** 2 * nu)))
+        return bound(lp, value >= 0, nu > 0, s > 0)
+
+    def _random(self, p, shape):
+        s = p["sigma"] if "sigma" in p else p["lam"] ** -0.5
+        return np.abs(s * rng.standard_t(p["nu"], shape))
+
+
+class Pareto(Continuous):
+    """Pareto with shape ``alpha`` and scale (lower bound) ``m``."""
+
+    def __init__(self, alpha, m, transform="lowerbound", *args, **kwargs):
+        self.alpha = self.param("alpha", alpha, POSITIVE)
+        self.m = self.param("m", m, POSITIVE)
+        self.median = self.m * 2.0 ** (1.0 / self.alpha)
+        if transform == "lowerbound":
+            transform = transforms.lowerbound(self.m)
+        super().__init__(transform=transform, *args, **kwargs)
+
+    def logp(self, value):
+        a, m = self.alpha, self.m
+        v = T.switch(value >= m, value, m)
+        return bound(T.log(a) + logpow(m, a) - logpow(v, a + 1), value >= m, a > 0, m > 0)
+
+    def logcdf(self, value):
+        v = T.switch(value >= self.m, value, self.m)
+        return bound(T.log1p(-(self.m / v) ** self.alpha), value >= self.m, self.alpha > 0, self.m > 0)
+
+    def _random(self, p, shape):
+        return p["m"] * (1.0 - rng.uniform(size=shape)) ** (-1.0 / p["alpha"])
+
+
+class Gumbel(Continuous):
+    def __init__(self, mu, beta, *args, **kwargs):
+        self.mu = self.param("mu", mu, FINITE)
+        self.beta = self.param("beta", beta, POSITIVE)
+        self.mean = self.mu + self.beta * np.euler_gamma
+        self.median = self.mu - self.beta * np.log(np.log(2.0))
+        self.mode = self.mu
+        super().__init__(*args, **kwargs)
+
+    def logp(self, value):
+        z = (value - self.mu) / self.beta
+        return bound(-z - T.exp(-z) - T.log(self.beta), self.beta > 0)
+
+    def logcdf(self, value):
+        return bound(-T.exp(-(value - self.mu) / self.beta), self.beta > 0)
+
+    def _random(self, p, shape):
+        return rng.gumbel(p["mu"], p["beta"], shape)
+
+
+class Kumaraswamy(UnitContinuous):
+    def __init__(self, a, b, *args, **kwargs):
+        self.a = self.param("a", a, POSITIVE)
+        self.b = self.param("b", b, POSITIVE)
+        self.median = (1.0 - 2.0 ** (-1.0 / self.b)) ** (1.0 / self.a)
+        super().__init__(defaults=("median",), *args, **kwargs)
+
+    def logp(self, value):
+        a, b = self.a, self.b
+        v = T.switch(T.and_(value > 0, value < 1), value, 0.5)
+        lp = T.log(a) + T.log(b) + (a - 1) * T.log(v) + (b - 1) * T.log1p(-v ** a)
+        return bound(lp, value > 0, value < 1, a > 0, b > 0)
+
+    def _random(self, p, shape):
+        u = rng.uniform(size=shape)
+        return (1 - (1 - u) ** (1 / p["b"])) ** (1 / p["a"])
+
+
+class Triangular(BoundedContinuous):
+    def __init__(self, lower=0, upper=1, c=0.5, *args, **kwargs):
+        self.lower = self.param("lower", lower, FINITE)
+        self.upper = self.param("upper", upper, FINITE)
+        self.c = self.param("c", c, FINITE)
+        lo, up, c0 = _const(self.lower), _const(self.upper), _const(self.c)
+        if lo is not None and up is not None and c0 is not None and not np.all((lo <= c0) & (c0 <= up) & (lo < up)):
+            raise ValueError(f"Triangular: parameters must satisfy lower <= c <= upper, lower < upper, "
+                             f"got lower={lo}, c={c0}, upper={up}")
+        self.mean = self.c
+        self.median = self.c
+        super().__init__(lower=self.lower, upper=self.upper, *args, **kwargs)
+
+    def logp(self, value):
+        lo, up, c = self.lower, self.upper, self.c
+        left = T.log(2 * (value - lo)) - T.log((up - lo) * (c - lo))
+        right = T.log(2 * (up - value)) - T.log((up - lo) * (up - c))
+        at_c = T.log(2.0 / (up - lo))
+        lp = T.switch(T.lt(value, c), left, T.switch(T.gt(value, c), right, at_c))
+        return bound(lp, value >= lo, value <= up)
+
+    def logcdf(self, value):
+        lo, up, c = self.lower, self.upper, self.c
+        left = 2 * T.log(T.maximum(value - lo, 0.0)) - T.log((up - lo) * (c - lo))
+        right = T.log1p(-(up - value) ** 2 / ((up - lo) * (up - c)))
+        return T.switch(T.le(value, lo), -np.inf,
+                        T.switch(T.le(value, c), left, T.switch(T.lt(value, up), right, 0.0)))
+
+    def _random(self, p, shape):
+        return rng.triangular(p["lower"], p["c"], p["upper"], shape)
+
+
+class ExGaussian(Continuous):
+    """Normal(mu, sigma) plus Exponential(mean ``nu``)."""
+
+    def __init__(self, mu=0.0, sigma=None, nu=None, sd=None, *args, **kwargs):
+        if sd is not None:
+            sigma = sd
+        self.mu = self.param("mu", mu, FINITE)
+        self.sigma = self.sd = self.param("sigma", sigma, POSITIVE)
+        self.nu = self.param("nu", nu, POSITIVE)
+        self.mean = self.mu + self.nu
+        super().__init__(defaults=("mean",), *args, **kwargs)
+
+    def logp(self, value):
+        mu, s, nu = self.mu, self.sigma, self.nu
+        lp = -T.log(nu) + (mu - value) / nu + 0.5 * (s / nu) ** 2 + normal_lcdf(mu + s ** 2 / nu, s, value)
+        return bound(lp, s > 0, nu > 0)
+
+    def _random(self, p, shape):
+        return rng.normal(p["mu"], p["sigma"], shape) + rng.exponential(p["nu"], shape)
+
+
+class Wald(PositiveContinuous):
+    """Inverse Gaussian with mean ``mu`` and shape ``lam`` (or ``phi = lam / mu``), shifted by ``alpha``."""
+
+    def __init__(self, mu=None, lam=None, phi=None, alpha=0.0, *args, **kwargs):
+        if mu is not None and lam is not None:
+            self.mu = self.param("mu", mu, POSITIVE)
+            self.lam = self.param("lam", lam, POSITIVE)
+        elif mu is not None and phi is not None:
+            self.mu = self.param("mu", mu, POSITIVE)
+            self.phi = self.param("phi", phi, POSITIVE)
+            self.lam = self.mu * self.phi
+        elif lam is not None and phi is not None:
+            self.lam = self.param("lam", lam, POSITIVE)
+            self.phi = self.param("phi", phi, POSITIVE)
+            self.mu = self.lam / self.phi
+        else:
+            raise ValueError("Wald: specify two of mu, lam and phi")
+        self.alpha = self.param("alpha", alpha, NONNEG)
+        self.mean = self.mu + self.alpha
+        super().__init__(defaults=("mean",), *args, **kwargs)
+
+    def logp(self, value):
+        mu, lam, a = self.mu, self.lam, self.alpha
+        x = T.switch(value > a, value - a, 1.0)
+        lp = 0.5 * T.log(lam / (2 * np.pi)) - 1.5 * T.log(x) - lam * (x - mu) ** 2 / (2 * mu ** 2 * x)
+        return bound(lp, value > a, mu > 0, lam > 0)
+
+    def _random(self, p, shape):
+        mu = p["mu"] if "mu" in p else p["lam"] / p["phi"]
+        lam = p["lam"] if "lam" in p else p["mu"] * p["phi"]
+        return p.get("alpha", 0.0) + rng.wald(mu, lam, shape)
+
+
+class Moyal(Continuous):
+    def __init__(self, mu=0, sigma=1.0, *args, **kwargs):
+        self.mu = self.param("mu", mu, FINITE)
+        self.sigma = self.param("sigma", sigma, POSITIVE)
+        self.median = self.mu - self.sigma * np.log(2 * 0.2274934241502281)  # 2 * erfcinv(1/2)**2
+        self.mean = self.mu + self.sigma * (np.euler_gamma + np.log(2))
+        super().__init__(*args, **kwargs)
+
+    def logp(self, value):
+        z = (value - self.mu) / self.sigma
+        return bound(-0.5 * (z + T.exp(-z)) - T.log(self.sigma) - 0.5 * LOG_2PI, self.sigma > 0)
+
+    def logcdf(self, value):
+        z = (value - self.mu) / self.sigma
+        return bound(T.log(T.erfc(T.exp(-z / 2) / np.sqrt(2.0))), self.sigma > 0)
+
+    def _random(self, p, shape):
+        from scipy import stats
+
+        return stats.moyal.rvs(p["mu"], p["sigma"], size=shape)
+
+
+class LogitNormal(UnitContinuous):
+    """``sigmoid(Normal(mu, sigma))``."""
+
+    def __init__(self, mu=0, sigma=None, tau=None, sd=None, **kwargs):
+        self.mu = self.param("mu", mu, FINITE)
+        _scale(self, sigma, tau, sd)
+        self.median = T.sigmoid(self.mu)
+        super().__init__(**kwargs)
+
+    def logp(self, value):
+        mu, tau = self.mu, self.tau
+        v = T.switch(T.and_(value > 0, value < 1), value, 0.5)
+        lp = -0.5 * tau * (T.log(v) - T.log1p(-v) - mu) ** 2 + 0.5 * T.log(tau / (2 * np.pi)) - T.log(v) - T.log1p(-v)
+        return bound(lp, value > 0, value < 1, tau > 0)
+
+    def _random(self, p, shape):
+        return 1.0 / (1.0 + np.exp(-rng.normal(p["mu"], _sig(p), shape)))
+
+
+class AsymmetricLaplace(Continuous):
+    def __init__(self, b, kappa, mu=0, *args, **kwargs):
+        self.b = self.param("b", b, POSITIVE)
+        self.kappa = self.param("kappa", kappa, POSITIVE)
+        self.mu = self.param("mu", mu, FINITE)
+        self.mean = self.mu - (self.kappa - 1 / self.kappa) / self.b
+        super().__init__(defaults=("mean",), *args, **kwargs)
+
+    def logp(self, value):
+        b, k, mu = self.b, self.kappa, self.mu
+        d = value - mu
+        lp = T.log(b / (k + 1 / k)) - T.switch(d >= 0, d * b * k, -d * b / k)
+        return bound(lp, b > 0, k > 0)
+
+    def _random(self, p, shape):
+        from scipy import stats
+
+        return stats.laplace_asymmetric.rvs(p["kappa"], loc=p["mu"], scale=1 / p["b"], size=shape)

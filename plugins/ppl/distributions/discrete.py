@@ -79,6 +79,8 @@ class Bernoulli(Discrete):
 class Categorical(Discrete):
     """Categories 0..k-1 with probabilities ``p`` (last axis; normalised to sum to 1)."""
 
+    param_core_ndims = {"p": 1, "cutpoints": 1}
+
     def __init__(self, p, *args, **kwargs):
         self.p = self.param("p", p, (lambda v: v >= 0, "must be non-negative"))
         if self.p.ndim == 0:
@@ -238,3 +240,97 @@ class ZeroInflatedPoisson(Discrete):
     def _random(self, p, shape):
         x = rng.poisson(p["theta"], shape)
         return x * (rng.uniform(size=shape) < p["psi"])
+
+
+class ZeroInflatedBinomial(Discrete):
+    def __init__(self, psi, n, p, *args, **kwargs):
+        self.psi = self.param("psi", psi, PROB)
+        self.n = self.param("n", n, INT_NONNEG)
+        self.p = self.param("p", p, PROB)
+        self.mode = T.cast(T.round(self.n * self.p), "int64")
+        super().__init__(*args, **kwargs)
+
+    def logp(self, value):
+        psi, n, p = self.psi, self.n, self.p
+        binom = binomln(n, value) + logpow(p, value) + logpow(1 - p, n - value)
+        zero = logaddexp(T.log1p(-psi), T.log(psi) + logpow(1 - p, n))
+        lp = T.switch(value > 0, T.log(psi) + binom, zero)
+        return bound(lp, value >= 0, value <= n, psi >= 0, psi <= 1, p >= 0, p <= 1)
+
+    def _random(self, p, shape):
+        x = rng.binomial(p["n"].astype(np.int64), p["p"], shape)
+        return x * (rng.uniform(size=shape) < p["psi"])
+
+
+class ZeroInflatedNegativeBinomial(Discrete):
+    def __init__(self, psi, mu, alpha, *args, **kwargs):
+        self.psi = self.param("psi", psi, PROB)
+        self.mu = self.param("mu", mu, POSITIVE)
+        self.alpha = self.param("alpha", alpha, POSITIVE)
+        self.mode = T.floor(self.mu)
+        super().__init__(*args, **kwargs)
+
+    def logp(self, value):
+        psi, mu, a = self.psi, self.mu, self.alpha
+        nb = binomln(value + a - 1, value) + logpow(mu / (mu + a), value) + logpow(a / (mu + a), a)
+        zero = logaddexp(T.log1p(-psi), T.log(psi) + logpow(a / (mu + a), a))
+        lp = T.switch(value > 0, T.log(psi) + nb, zero)
+        return bound(lp, value >= 0, psi >= 0, psi <= 1, mu > 0, a > 0)
+
+    def _random(self, p, shape):
+        x = rng.poisson(rng.gamma(p["alpha"], p["mu"] / p["alpha"], shape))
+        return x * (rng.uniform(size=shape) < p["psi"])
+
+
+class Constant(Discrete):
+    """All mass on ``c``."""
+
+    def __init__(self, c, *args, **kwargs):
+        self.c = self.param("c", c)
+        self.mean = self.median = self.mode = self.c
+        super().__init__(dtype="int64" if np.dtype(self.c.dtype).kind in "iub" else self.c.dtype, *args, **kwargs)
+
+    def logp(self, value):
+        return bound(T.zeros_like(value, dtype="float64"), T.eq(value, self.c))
+
+    def _random(self, p, shape):
+        return np.broadcast_to(p["c"], shape).copy()
+
+
+class DiscreteWeibull(Discrete):
+    def __init__(self, q, beta, *args, **kwargs):
+        self.q = self.param("q", q, (lambda v: (v > 0) & (v < 1), "must lie in (0, 1)"))
+        self.beta = self.param("beta", beta, POSITIVE)
+        self.median = T.floor(T.exp(T.log(T.log(0.5) / T.log(self.q)) / self.beta) - 1)
+        self.mode = T.maximum(self.median, 0)
+        super().__init__(defaults=("mode",), *args, **kwargs)
+
+    def logp(self, value):
+        q, b = self.q, self.beta
+        v = T.switch(value >= 0, value, 0)
+        lp = T.log(q ** (v ** b) - q ** ((v + 1) ** b))
+        return bound(lp, value >= 0, q > 0, q < 1, b > 0)
+
+    def logcdf(self, value):
+        v = T.switch(value >= 0, value, 0)
+        return bound(T.log1p(-self.q ** ((v + 1) ** self.beta)), value >= 0)
+
+    def _random(self, p, shape):
+        u = rng.uniform(size=shape)
+        return np.ceil((np.log(1 - u) / np.log(p["q"])) ** (1 / p["beta"])) - 1
+
+
+class OrderedLogistic(Categorical):
+    """Ordered categories: P(y <= k) = sigmoid(cutpoints[k] - eta)."""
+
+    def __init__(self, eta, cutpoints, *args, **kwargs):
+        self.eta = T.as_tensor_variable(np.asarray(eta, dtype=float) if not hasattr(eta, "type") else eta)
+        self.cutpoints = T.as_tensor_variable(np.asarray(cutpoints, dtype=float)
+                                              if not hasattr(cutpoints, "type") else cutpoints)
+        e = T.shape_padright(self.eta)
+        cdf = T.sigmoid(self.cutpoints - e)
+        ones = T.ones_like(cdf[..., :1])
+        zeros = T.zeros_like(cdf[..., :1])
+        p = T.concatenate([cdf, ones], axis=-1) - T.concatenate([zeros, cdf], axis=-1)
+        super().__init__(p, *args, **kwargs)
+        self._params = {"eta": self.eta, "cutpoints": self.cutpoints}

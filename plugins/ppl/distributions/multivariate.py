@@ -145,3 +145,40 @@ class Dirichlet(Continuous):
         (a,) = draw_values([self.a], point=point)
         size = () if size is None else tuple(np.atleast_1d(size).astype(int))
         return self._random({"a": a}, size + tuple(self.shape))
+
+
+class Multinomial(Continuous):
+    """Counts of ``n`` draws over categories with probabilities ``p`` (last axis)."""
+
+    ndim_supp = 1
+
+    def __init__(self, n, p, *args, **kwargs):
+        self.n = self.param("n", n, (lambda v: (v >= 0) & (v == np.round(v)), "must be a non-negative integer"))
+        self.p = self.param("p", p, (lambda v: v >= 0, "must be non-negative"))
+        self.p = self.p / T.sum(self.p, axis=-1, keepdims=True)
+        shape_given = kwargs.get("shape") is not None
+        if not shape_given:
+            kwargs["shape"] = (_last_dim(self.p, "Multinomial"),)
+        self.mode = T.cast(T.round(T.shape_padright(self.n) * self.p), "int64")
+        kwargs.setdefault("dtype", "int64")
+        super().__init__(defaults=("mode",), *args, **kwargs)
+        self.shape_given = shape_given
+
+    def logp(self, value):
+        n, p = self.n, self.p
+        lp = (T.gammaln(n + 1.0) - T.sum(T.gammaln(value + 1.0), axis=-1)
+              + T.sum(value * T.log(T.switch(T.eq(value, 0), 1.0, p)), axis=-1))
+        return bound(lp, T.all(value >= 0, axis=-1), T.eq(T.sum(value, axis=-1), n))
+
+    def random(self, point=None, size=None):
+        n, p = draw_values_local([self.n, self.p], point)
+        size = () if size is None else tuple(np.atleast_1d(size).astype(int))
+        count = int(np.prod(size)) if size else 1
+        out = np.stack([rng.multinomial(int(n), p) for _ in range(count)])
+        return out.reshape(size + (p.shape[-1],)) if size else out[0]
+
+
+def draw_values_local(params, point):
+    from .base import draw_values
+
+    return draw_values(params, point=point)
