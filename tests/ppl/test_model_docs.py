@@ -143,3 +143,19 @@ def test_coords_and_dims():
     with pytest.raises(ValueError, match="have no coords"):
         with model:
             pm.Normal("w", 0, 1, dims="town")
+
+
+def test_docs_ppl_md_code_blocks_run():
+    """The python blocks of docs/ppl.md run in order in one namespace."""
+    import os
+    import re
+
+    path = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "ppl.md")
+    with open(path) as fh:
+        blocks = re.findall(r"```python\n(.*?)```", fh.read(), re.S)
+    assert len(blocks) >= 3
+    ns = {}
+    for b in blocks:
+        exec(compile(b, "docs/ppl.md", "exec"), ns)
+    assert [v.name for v in ns["model"].free_RVs] == ["mu", "sigma_log__"]
+    assert ns["f"].size == 2 and ns["g"].name == "g"

@@ -88,6 +88,11 @@ def test_trace_interface(linear_nuts):
     np.testing.assert_array_equal(trace.diverging, trace["diverging"])
     with pytest.raises(KeyError, match="Unknown variable nope"):
         trace["nope"]
+    import pickle
+
+    again = pickle.loads(pickle.dumps(trace))
+    np.testing.assert_array_equal(again["x"], trace["x"])
+    assert again.stat_names == trace.stat_names and again.varnames == trace.varnames
 
 
 def test_inference_data_and_diagnostics(linear, linear_nuts):
