@@ -243,7 +243,10 @@ class Model:
         """Starting values: transformed name -> NumPy array, in ``free_RVs`` order."""
         return {v.name: np.array(v.tag.test_value) for v in self.free_RVs}
 
-    initial_point = test_point
+    @property
+    def initial_point(self):
+        """``test_point``; also callable, as PyMC >= 4's ``model.initial_point()``."""
+        return _CallablePoint(self.test_point)
 
     @property
     def ndim(self):
@@ -417,6 +420,11 @@ def _missing_start(dist, shape, idx):
         if np.all(np.isfinite(v)):
             return (np.floor(v) if np.dtype(dist.dtype).kind in "iu" else v).astype(dist.dtype)
     return np.zeros(len(idx), dtype=dist.dtype)
+
+
+class _CallablePoint(dict):
+    def __call__(self, *args, **kwargs):
+        return dict(self)
 
 
 class _LogpAccessor:

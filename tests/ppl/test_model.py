@@ -55,6 +55,7 @@ def test_registration_and_pymc3_names():
     assert mu.model is m and obs.model is m
     tp = m.test_point
     assert list(tp) == [v.name for v in m.free_RVs]
+    assert list(m.initial_point) == list(tp) and list(m.initial_point()) == list(tp)
     np.testing.assert_allclose(tp["sigma_log__"], np.log(stats.halfnorm.median()))
     np.testing.assert_allclose(tp["u_interval__"], 0.0)
     np.testing.assert_allclose(tp["p_logodds__"], 0.0)
