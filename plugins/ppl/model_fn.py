@@ -20,12 +20,20 @@ class PointFunc:
         self.f = arignote.function(self.vars, outs, on_unused_input="ignore", backend=backend)
 
     def __call__(self, point):
-        return self.f(*[point[n] for n in self.names])
+        try:
+            values = [point[n] for n in self.names]
+        except KeyError as e:
+            raise KeyError(f"the point has no value for the free variable {e.args[0]!r} "
+                           f"(it needs {self.names})") from None
+        return self.f(*values)
 
     def __getstate__(self):
         return {"outs": self.outs, "vars": self.vars, "names": self.names, "f": self.f}
 
 
+_ndarray = np.ndarray
+_F64 = np.dtype(np.float64)
+_STRIDE = (8,)
 _SCATTER_MAX = 64  # flat size up to which the gradient is scattered by unit vectors (see _flat_grad)
 
 
@@ -55,6 +63,7 @@ class LogpDlogpFunction:
             if v.dtype not in ("float16", "float32", "float64"):
                 raise TypeError(f"logp_dlogp_function: {v.name} is {v.dtype}; gradients need continuous variables")
         self._layout, self.size = _slices(self.vars)
+        self._shape = (self.size,)
         self.extra_vars = [v for v in model.free_RVs if all(v is not w for w in self.vars)]
         self._extra = {v.name: arignote.shared(np.array(v.tag.test_value), name=v.name) for v in self.extra_vars}
         self.backend = backend
@@ -96,6 +105,9 @@ class LogpDlogpFunction:
         return out
 
     def __call__(self, x, grad_out=None, extra_vars=None):
+        # the compiled function trusts its input: a cheap guard keeps wrong vectors out of it
+        if type(x) is not _ndarray or x.dtype is not _F64 or x.strides != _STRIDE or x.shape != self._shape:
+            x = self._checked(x)
         if grad_out is None and extra_vars is None:  # the sampler's path: nothing else to do
             lp, g = self._fn(x)
             return lp[()], g  # NumPy float64, a float subclass
@@ -107,8 +119,18 @@ class LogpDlogpFunction:
         grad_out[...] = g
         return lp[()]
 
+    def _checked(self, x):
+        arr = np.asarray(x)
+        if arr.shape != self._shape:
+            names = ", ".join(f"{n} {shape}" for n, _, shape, _ in self._layout)
+            raise ValueError(f"logp_dlogp_function: x must be a flat vector of length {self.size} "
+                             f"({names}), got shape {arr.shape}")
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(f"logp_dlogp_function: x must be numeric, got dtype {arr.dtype}")
+        return np.ascontiguousarray(arr, dtype=np.float64)
+
     def logp(self, x):
-        return float(self._fn(x)[0])
+        return float(self(x)[0])
 
     # ----------------------------------------------------------- layouts
     def array_to_dict(self, x):

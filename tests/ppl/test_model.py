@@ -418,3 +418,24 @@ def test_categorical_observed_vector():
     pv = m.fn(m["p"])(pt)
     assert np.isclose(m.fn(m["y"].logpt)(pt), np.log(pv[data]).sum())
     assert m["p"].distribution.__class__.__name__ == "Dirichlet"
+
+
+def test_logp_dlogp_function_bad_vectors():
+    """The compiled function trusts its input; the wrapper keeps wrong vectors away from it."""
+    m, x, y = linear_model()
+    f = m.logp_dlogp_function()
+    with pytest.raises(ValueError, match=r"x must be a flat vector of length 3 \(Intercept \(\), x \(\), "
+                                         r"sigma_log__ \(\)\), got shape \(5,\)"):
+        f(np.zeros(5))
+    with pytest.raises(ValueError, match=r"got shape \(3, 1\)"):
+        f(np.zeros((3, 1)))
+    with pytest.raises(TypeError, match="must be numeric"):
+        f(np.array(["a", "b", "c"]))
+    q = np.array([0.8, 1.7, -0.5])
+    lp, g = f(q)
+    for other in (list(q), q.astype(np.float32).astype(np.float64), np.repeat(q, 2)[::2]):
+        lp2, g2 = f(other)
+        assert lp2 == lp
+        np.testing.assert_array_equal(g2, g)
+    with pytest.raises(KeyError, match="the point has no value for the free variable 'Intercept'"):
+        m.logp({})
