@@ -43,7 +43,14 @@ def evaluate(outputs, given=None):
     single = not isinstance(outputs, (list, tuple))
     outs = [outputs] if single else list(outputs)
     memo = dict(given)
-    for node in io_toposort(list(given), outs):
+    with np.errstate(all="ignore"):  # -inf/nan are legitimate values of log-densities here
+        _run(io_toposort(list(given), outs), memo)
+    res = [np.asarray(memo[o]) if o in memo else np.asarray(_leaf_value(o, memo)) for o in outs]
+    return res[0] if single else res
+
+
+def _run(nodes, memo):
+    for node in nodes:
         if node.outputs[0] in memo:
             continue
         ins = [memo[i] if i in memo else _leaf_value(i, memo) for i in node.inputs]
@@ -51,5 +58,3 @@ def evaluate(outputs, given=None):
         node.op.perform(node, ins, storage)
         for o, s in zip(node.outputs, storage):
             memo[o] = s[0]
-    res = [np.asarray(memo[o]) if o in memo else np.asarray(_leaf_value(o, memo)) for o in outs]
-    return res[0] if single else res
