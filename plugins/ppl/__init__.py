@@ -51,7 +51,7 @@ def __getattr__(name):
 
 
 # -- sampling (issue 14) --
-from arignote.plugins.samplers import (HMC, NUTS, BinaryGibbsMetropolis,  # noqa: E402
+from arignote.plugins.samplers import (HMC, NUTS, BinaryGibbsMetropolis, BinaryMetropolis,  # noqa: E402
                                        CategoricalGibbsMetropolis, CauchyProposal, CompoundStep,
                                        LaplaceProposal, Metropolis, MultivariateNormalProposal,
                                        NormalProposal, PoissonProposal, SamplingError, Slice,
@@ -63,8 +63,8 @@ from .sampling import init_nuts, sample  # noqa: E402
 from .sampling_assign import assign_step_methods  # noqa: E402
 from .sampling_predictive import (fast_sample_posterior_predictive,  # noqa: E402
                                   sample_posterior_predictive, sample_ppc)
-from .stats import (effective_n, ess, gelman_rubin, hdi, hpd, mcse, rhat, summary,  # noqa: E402
-                    to_inference_data)
+from .stats import (df_summary, effective_n, ess, gelman_rubin, hdi, hpd, mcse, rhat,  # noqa: E402
+                    summary, to_inference_data)
 from .trace import MultiTrace, NDArray, merge_traces, trace_to_dataframe  # noqa: E402
 
 HamiltonianMC = HMC

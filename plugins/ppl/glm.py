@@ -11,7 +11,7 @@ import numpy as np
 import arignote.tensor as T
 
 from .context import modelcontext
-from .distributions import Bernoulli, Binomial, Flat, HalfCauchy, Normal, Poisson, StudentT
+from .distributions import Bernoulli, Flat, HalfCauchy, Normal, Poisson, StudentT
 
 
 def _design(formula, data):

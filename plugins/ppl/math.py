@@ -12,7 +12,6 @@ from arignote.tensor import (abs, and_, arccos, arccosh, arcsin, arcsinh, arctan
 
 from .distributions.dist_math import logaddexp, logdiffexp, log1mexp  # noqa: F401
 
-sigmoid = sigmoid
 invlogit = sigmoid
 expit = sigmoid
 lgamma = gammaln
@@ -40,10 +39,6 @@ def logdet(m):
     from arignote.tensor import nlinalg
 
     return log(abs(nlinalg.det(m)))
-
-
-def dot_(a, b):
-    return dot(a, b)
 
 
 def expand_packed_triangular(n, packed, lower=True, diagonal_only=False):

@@ -403,8 +403,6 @@ class Model:
         lines = [f"{v.name} ~ {type(v.distribution).__name__}" for v in self.basic_RVs]
         return "\n".join(lines) if lines else "<empty Model>"
 
-    _repr_latex_ = None
-
 
 def _missing_start(dist, shape, idx):
     """Starting values of missing entries: the distribution's first finite default statistic there."""

@@ -15,7 +15,7 @@ __all__ = ["assign_step_methods", "instantiate_steppers", "step_from_name", "des
 _log = logging.getLogger("arignote.ppl")
 
 # ties in competence go to the earlier entry, as in PyMC3's STEP_METHODS
-_PREFERENCE = ("NUTS", "HMC", "Metropolis", "BinaryGibbsMetropolis", "Slice",
+_PREFERENCE = ("NUTS", "HMC", "Metropolis", "BinaryMetropolis", "BinaryGibbsMetropolis", "Slice",
                "CategoricalGibbsMetropolis")
 
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from .trace import MultiTrace
 
-__all__ = ["to_inference_data", "effective_n", "gelman_rubin", "rhat", "ess", "summary", "hdi",
+__all__ = ["df_summary", "to_inference_data", "effective_n", "gelman_rubin", "rhat", "ess", "summary", "hdi",
            "hpd", "mcse", "as_inference_data"]
 
 # PyMC3's names of NUTS statistics -> ArviZ's conventions
@@ -176,3 +176,6 @@ def summary(data, var_names=None, varnames=None, include_transformed=False, **kw
         warnings.simplefilter("ignore", UserWarning)
         return _az().summary(as_inference_data(data, include_transformed),
                              var_names=_names(varnames, var_names), **kwargs)
+
+
+df_summary = summary  # PyMC3 3.0's name

@@ -88,14 +88,6 @@ class LogOdds(ElemwiseTransform):
         return np.log(x) - np.log1p(-x)
 
 
-def _value(p, point):
-    return np.asarray(evaluate(T.as_tensor_variable(p), _given(point)))
-
-
-def _given(point):
-    return {}
-
-
 class Interval(ElemwiseTransform):
     """``(a, b) -> R``: y = log(x - a) - log(b - x)."""
 

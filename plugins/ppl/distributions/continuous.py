@@ -467,7 +467,6 @@ class TruncatedNormal(BoundedContinuous):
                  *args, **kwargs):
         self.mu = self.param("mu", mu, FINITE)
         _scale(self, sigma, tau, sd)
-        self.lower_check = lower
         self.lower = None if lower is None else self.param("lower", lower)
         self.upper = None if upper is None else self.param("upper", upper)
         lo, up = (None if lower is None else _const(self.lower)), (None if upper is None else _const(self.upper))

@@ -12,7 +12,6 @@ class DensityDist(Distribution):
 
     def __new__(cls, name, logp=None, *args, **kwargs):
         from .. import context
-        from ..data import as_observed  # noqa: F401
 
         obs = kwargs.get("observed")
         if isinstance(obs, dict):

@@ -7,7 +7,7 @@ import arignote.tensor as T
 from arignote.tensor import slinalg
 
 from .. import transforms
-from .base import Continuous, _constant_value
+from .base import Continuous, draw_values
 from .continuous import rng
 from .dist_math import LOG_2PI, bound
 
@@ -89,8 +89,6 @@ class MvNormal(Continuous):
         return p["mu"] + z @ L.T
 
     def random(self, point=None, size=None):
-        from .base import draw_values
-
         names = [n for n, _ in self.param_items()]
         vals = draw_values([p for _, p in self.param_items()], point=point)
         params = dict(zip(names, vals))
@@ -140,8 +138,6 @@ class Dirichlet(Continuous):
         return g / g.sum(axis=-1, keepdims=True)
 
     def random(self, point=None, size=None):
-        from .base import draw_values
-
         (a,) = draw_values([self.a], point=point)
         size = () if size is None else tuple(np.atleast_1d(size).astype(int))
         return self._random({"a": a}, size + tuple(self.shape))
@@ -171,14 +167,8 @@ class Multinomial(Continuous):
         return bound(lp, T.all(value >= 0, axis=-1), T.eq(T.sum(value, axis=-1), n))
 
     def random(self, point=None, size=None):
-        n, p = draw_values_local([self.n, self.p], point)
+        n, p = draw_values([self.n, self.p], point=point)
         size = () if size is None else tuple(np.atleast_1d(size).astype(int))
         count = int(np.prod(size)) if size else 1
         out = np.stack([rng.multinomial(int(n), p) for _ in range(count)])
         return out.reshape(size + (p.shape[-1],)) if size else out[0]
-
-
-def draw_values_local(params, point):
-    from .base import draw_values
-
-    return draw_values(params, point=point)
