@@ -11,12 +11,13 @@ from .base import ArrayStep, BlockedStep, Competence, SamplingError
 from .compound import CompoundStep
 from .gibbs import BinaryGibbsMetropolis, CategoricalGibbsMetropolis
 from .hmc import HMC
-from .metropolis import (CauchyProposal, LaplaceProposal, Metropolis, MultivariateNormalProposal,
-                         NormalProposal, PoissonProposal, UniformProposal)
+from .metropolis import (BinaryMetropolis, CauchyProposal, LaplaceProposal, Metropolis,
+                         MultivariateNormalProposal, NormalProposal, PoissonProposal, UniformProposal)
 from .nuts import NUTS
 from .slice import Slice
 
 __all__ = ["ArrayStep", "BlockedStep", "Competence", "SamplingError", "CompoundStep",
-           "BinaryGibbsMetropolis", "CategoricalGibbsMetropolis", "HMC", "Metropolis", "NUTS",
+           "BinaryGibbsMetropolis", "BinaryMetropolis", "CategoricalGibbsMetropolis", "HMC",
+           "Metropolis", "NUTS",
            "Slice", "NormalProposal", "UniformProposal", "CauchyProposal", "LaplaceProposal",
            "PoissonProposal", "MultivariateNormalProposal"]

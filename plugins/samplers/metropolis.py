@@ -9,7 +9,7 @@ import numpy as np
 
 from .base import DISCRETE_KINDS, ArrayStep, Competence
 
-__all__ = ["Metropolis", "Proposal", "NormalProposal", "UniformProposal", "CauchyProposal",
+__all__ = ["Metropolis", "BinaryMetropolis", "Proposal", "NormalProposal", "UniformProposal", "CauchyProposal",
            "LaplaceProposal", "PoissonProposal", "MultivariateNormalProposal",
            "tune_scaling", "metrop_select"]
 
@@ -166,3 +166,51 @@ class Metropolis(ArrayStep):
         self.steps_until_tune -= 1
         accept = math.exp(min(log_ratio, 0.0))
         return self._q, (accept, accepted, self.tune, float(self.scaling.mean()))
+
+
+class BinaryMetropolis(ArrayStep):
+    """``BinaryMetropolis(vars, scaling=1.0, tune=True, tune_interval=100, model=None)``:
+    each element of a binary variable flips with probability
+    ``1 - 0.5**scaling``, accepted by Metropolis; ``scaling`` is tuned as Metropolis's."""
+
+    name = "binary_metropolis"
+    generates_stats = True
+    stat_names = ("accept", "tune", "p_jump")
+    stat_types = (float, bool, float)
+
+    def __init__(self, vars=None, scaling=1.0, tune=True, tune_interval=100, model=None,
+                 logp_dlogp_func=None, **kwargs):
+        self._bind(vars, model, logp_dlogp_func, kwargs)
+        if scaling <= 0:
+            raise ValueError(f"scaling must be positive, got {scaling!r}")
+        self._initial_scaling = float(scaling)
+        self._tune_enabled = bool(tune)
+        self.tune_interval = int(tune_interval)
+        self.reset_tuning(1 if tune else 0)
+
+    @staticmethod
+    def competence(var, has_grad):
+        from .gibbs import _dist_name
+
+        return Competence.COMPATIBLE if _dist_name(var) == "Bernoulli" else Competence.INCOMPATIBLE
+
+    def reset_tuning(self, n_tune: int = 1000) -> None:
+        self.scaling = self._initial_scaling
+        self.tune = self._tune_enabled and n_tune > 0
+        self.steps_until_tune = self.tune_interval
+        self.accepted = 0
+
+    def astep(self, q0):
+        if self.tune and self.steps_until_tune == 0:
+            self.scaling = tune_scaling(self.scaling, self.accepted / self.tune_interval)
+            self.steps_until_tune = self.tune_interval
+            self.accepted = 0
+        p_jump = 1.0 - 0.5 ** self.scaling
+        flips = self.rng.random(q0.size) < p_jump
+        q = np.where(flips, 1.0 - q0, q0)
+        log_ratio = self._fn(q)[0] - self._fn(q0)[0]
+        accepted = log_ratio == log_ratio and math.log(self.rng.random()) < log_ratio
+        self.accepted += accepted
+        self.steps_until_tune -= 1
+        accept = math.exp(min(log_ratio, 0.0)) if log_ratio == log_ratio else 0.0
+        return (q if accepted else q0), (accept, self.tune, p_jump)

@@ -6,7 +6,7 @@ from arignote.hookspecs import SamplerRecord, hookimpl
 
 from .gibbs import BinaryGibbsMetropolis, CategoricalGibbsMetropolis
 from .hmc import HMC
-from .metropolis import Metropolis
+from .metropolis import BinaryMetropolis, Metropolis
 from .nuts import NUTS
 from .slice import Slice
 
@@ -19,5 +19,6 @@ def arignote_register_samplers():
         SamplerRecord("Metropolis", Metropolis, ("continuous", "discrete")),
         SamplerRecord("Slice", Slice, ("continuous",)),
         SamplerRecord("BinaryGibbsMetropolis", BinaryGibbsMetropolis, ("discrete",)),
+        SamplerRecord("BinaryMetropolis", BinaryMetropolis, ("discrete",)),
         SamplerRecord("CategoricalGibbsMetropolis", CategoricalGibbsMetropolis, ("discrete",)),
     ]

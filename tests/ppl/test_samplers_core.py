@@ -234,3 +234,14 @@ def test_scaling_from_a_point_uses_the_hessian_diagonal():
     np.testing.assert_allclose(step.inv_mass, [2.0, 4.0])
     step = NUTS(logp_dlogp_func=f, scaling=np.array([2.0, 4.0]))  # a precision
     np.testing.assert_allclose(step.inv_mass, [0.5, 0.25])
+
+
+def test_binary_metropolis():
+    from arignote.plugins.samplers import BinaryMetropolis
+
+    f = DiscreteTarget(np.log([0.3, 0.7]))
+    runs = _run(BinaryMetropolis(logp_dlogp_func=f), f, draws=4000, tune=200, x0=np.array([0.0]))
+    draws = np.concatenate([r.samples[r.n_tune:, 0] for r in runs])
+    assert set(np.unique(draws)) <= {0.0, 1.0}
+    assert abs(draws.mean() - 0.7) < 0.04
+    assert set(runs[0].stats[0]) == {"accept", "tune", "p_jump"}
