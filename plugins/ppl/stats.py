@@ -10,8 +10,8 @@ import numpy as np
 
 from .trace import MultiTrace
 
-__all__ = ["df_summary", "to_inference_data", "effective_n", "gelman_rubin", "rhat", "ess", "summary", "hdi",
-           "hpd", "mcse", "as_inference_data"]
+__all__ = ["df_summary", "to_inference_data", "effective_n", "gelman_rubin", "rhat", "ess",
+           "summary", "hdi", "hpd", "mcse", "as_inference_data"]
 
 # PyMC3's names of NUTS statistics -> ArviZ's conventions
 _STAT_NAMES = {"mean_tree_accept": "acceptance_rate", "depth": "tree_depth",
