@@ -159,3 +159,31 @@ def test_docs_ppl_md_code_blocks_run():
         exec(compile(b, "docs/ppl.md", "exec"), ns)
     assert [v.name for v in ns["model"].free_RVs] == ["mu", "sigma_log__"]
     assert ns["f"].size == 2 and ns["g"].name == "g"
+
+
+def test_mvnormal_lkj_docstring_examples():
+    import arignote.tensor as tt
+
+    np.random.seed(0)
+    mu = np.zeros(3)
+    true_cov = np.array([[1.0, 0.5, 0.1], [0.5, 2.0, 0.2], [0.1, 0.2, 1.0]])
+    data = np.random.multivariate_normal(mu, true_cov, 10)
+    with pm.Model() as model:
+        sd_dist = pm.Exponential.dist(1.0, shape=3)
+        chol, corr, stds = pm.LKJCholeskyCov("chol_cov", n=3, eta=2, sd_dist=sd_dist, compute_corr=True)
+        vals = pm.MvNormal("vals", mu=mu, chol=chol, observed=data)
+    pt = model.test_point
+    assert list(pt) == ["chol_cov_cholesky-cov-packed__"]
+    L = np.zeros((3, 3))
+    L[np.tril_indices(3)] = pt["chol_cov_cholesky-cov-packed__"]
+    L[np.diag_indices(3)] = np.exp(np.diag(L))
+    assert np.isclose(model.fn(vals.logpt)(pt), stats.multivariate_normal(mu, L @ L.T).logpdf(data).sum())
+    pp = pm.sample_prior_predictive(20, model=model, random_seed=0)
+    assert pp["vals"].shape == (20, 10, 3) and pp["chol_cov_corr"].shape == (20, 3, 3)
+    np.testing.assert_allclose(np.diagonal(pp["chol_cov_corr"], axis1=1, axis2=2), 1.0)
+
+    with pm.Model() as model2:
+        chol, _, _ = pm.LKJCholeskyCov("chol_cov", n=3, eta=2, sd_dist=pm.Exponential.dist(1.0), compute_corr=True)
+        vals_raw = pm.Normal("vals_raw", mu=0, sigma=1, shape=(5, 3))
+        vals = pm.Deterministic("vals", tt.dot(chol, vals_raw.T).T)
+    assert model2.fn(vals)(model2.test_point).shape == (5, 3)

@@ -74,7 +74,8 @@ class _LKJCholeskyCov(Continuous):
     def _one(self, eta):
         n = self.n
         R = _onion_corr(n, eta)
-        sd = np.broadcast_to(np.asarray(self.sd_dist.random(size=n)), (n,))
+        one_each = tuple(getattr(self.sd_dist, "shape", ())) == (n,)
+        sd = np.broadcast_to(np.asarray(self.sd_dist.random(size=None if one_each else n)), (n,))
         L = np.linalg.cholesky(R * np.outer(sd, sd))
         return L[np.tril_indices(n)]
 
