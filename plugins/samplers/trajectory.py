@@ -13,9 +13,7 @@ import math
 
 from .integration import Leaf, coefficients, leapfrog
 
-__all__ = ["Subtree", "TreeResult", "build_subtree", "nuts_trajectory"]
-
-
+__all__ = ["TreeResult", "build_subtree", "nuts_trajectory"]
 
 def _logaddexp(a: float, b: float) -> float:
     """log(exp(a) + exp(b)) on Python floats (NumPy's ufunc costs a microsecond)."""
@@ -26,24 +24,9 @@ def _logaddexp(a: float, b: float) -> float:
     return a + math.log1p(math.exp(b - a))
 
 
-class Subtree:
-    """A contiguous run of leaves in building order (``first`` .. ``last``)."""
-
-    __slots__ = ("first", "last", "p_sum", "proposal", "log_size", "accept_sum",
-                 "n_steps", "diverging", "turning", "max_error")
-
-    def __init__(self, first, last, p_sum, proposal, log_size, accept_sum,
-                 n_steps, diverging, turning, max_error):
-        self.first = first
-        self.last = last
-        self.p_sum = p_sum
-        self.proposal = proposal
-        self.log_size = log_size
-        self.accept_sum = accept_sum
-        self.n_steps = n_steps
-        self.diverging = diverging
-        self.turning = turning
-        self.max_error = max_error
+# A subtree is a plain tuple (creating a slotted object costs ~0.6 us, a
+# tuple ~0.05 us): a contiguous run of leaves in building order.
+FIRST, LAST, P_SUM, PROPOSAL, LOG_SIZE, ACCEPT_SUM, N_STEPS, DIVERGING, TURNING, MAX_ERROR = range(10)
 
 
 def _turning(v_a, v_b, rho) -> bool:
@@ -60,9 +43,11 @@ def _joint_turning(a_first, a_last, a_psum, b_first, b_last, b_psum, p_sum) -> b
 
 
 def build_subtree(logp_dlogp, leaf: Leaf, depth: int, coef, inv_mass,
-                  energy0: float, rng, max_energy: float) -> Subtree:
+                  energy0: float, rng, max_energy: float) -> tuple:
     """A subtree of ``2**depth`` leapfrog steps starting from ``leaf``
-    (``coef``: the step's :func:`~.integration.coefficients`).
+    (``coef``: the step's :func:`~.integration.coefficients`), as the tuple
+    ``(first, last, p_sum, proposal, log_size, accept_sum, n_steps,
+    diverging, turning, max_error)``.
 
     Inside the subtree the proposal is sampled multinomially (uniform
     progressive sampling).  A subtree that diverged or turned is returned
@@ -74,28 +59,24 @@ def build_subtree(logp_dlogp, leaf: Leaf, depth: int, coef, inv_mass,
         if err != err or err == math.inf:  # nan or inf: a divergence
             err = math.inf
         accept = 1.0 if err <= 0.0 else math.exp(-err)
-        return Subtree(new, new, new.p, new, -err, accept, 1, err > max_energy, False, err)
+        return (new, new, new.p, new, -err, accept, 1, err > max_energy, False, err)
     t1 = build_subtree(logp_dlogp, leaf, depth - 1, coef, inv_mass, energy0, rng, max_energy)
-    if t1.diverging or t1.turning:
+    if t1[DIVERGING] or t1[TURNING]:
         return t1
-    t2 = build_subtree(logp_dlogp, t1.last, depth - 1, coef, inv_mass, energy0, rng, max_energy)
-    accept = t1.accept_sum + t2.accept_sum
-    n = t1.n_steps + t2.n_steps
-    max_error = max(t1.max_error, t2.max_error)
-    if t2.diverging or t2.turning:
-        return Subtree(t1.first, t2.last, None, None, -math.inf, accept, n,
-                       t2.diverging, t2.turning, max_error)
-    log_size = _logaddexp(t1.log_size, t2.log_size)
-    proposal = t1.proposal
-    if math.log(rng.random()) < t2.log_size - log_size:
-        proposal = t2.proposal
-    p_sum = t1.p_sum + t2.p_sum
+    t2 = build_subtree(logp_dlogp, t1[LAST], depth - 1, coef, inv_mass, energy0, rng, max_energy)
+    first1, last1, psum1, prop1, size1, acc1, n1, _d1, _t1, err1 = t1
+    first2, last2, psum2, prop2, size2, acc2, n2, div2, turn2, err2 = t2
+    max_error = err1 if err1 > err2 else err2
+    if div2 or turn2:
+        return (first1, last2, None, None, -math.inf, acc1 + acc2, n1 + n2, div2, turn2, max_error)
+    log_size = _logaddexp(size1, size2)
+    proposal = prop2 if math.log(rng.random()) < size2 - log_size else prop1
+    p_sum = psum1 + psum2
     if depth == 1:  # two leaves: the extra checks repeat the main one
-        turning = _turning(t1.first.v, t2.last.v, p_sum)
+        turning = p_sum.dot(first1.v) <= 0.0 or p_sum.dot(last2.v) <= 0.0
     else:
-        turning = _joint_turning(t1.first, t1.last, t1.p_sum, t2.first, t2.last, t2.p_sum, p_sum)
-    return Subtree(t1.first, t2.last, p_sum, proposal, log_size, accept, n,
-                   False, turning, max_error)
+        turning = _joint_turning(first1, last1, psum1, first2, last2, psum2, p_sum)
+    return (first1, last2, p_sum, proposal, log_size, acc1 + acc2, n1 + n2, False, turning, max_error)
 
 
 class TreeResult:
@@ -137,28 +118,30 @@ def nuts_trajectory(logp_dlogp, root: Leaf, eps: float, inv_mass, rng,
     while depth < max_treedepth:
         forward = rng.random() < 0.5
         near, far = (right, left) if forward else (left, right)
-        sub = build_subtree(logp_dlogp, near, depth, coefs[0] if forward else coefs[1],
-                            inv_mass, energy0, rng, max_energy)
+        (first, last, sub_psum, sub_proposal, sub_size, sub_accept, sub_n, sub_div,
+         sub_turn, sub_error) = build_subtree(logp_dlogp, near, depth,
+                                              coefs[0] if forward else coefs[1],
+                                              inv_mass, energy0, rng, max_energy)
         depth += 1
-        accept_sum += sub.accept_sum
-        n_steps += sub.n_steps
-        if sub.max_error > max_error:
-            max_error = sub.max_error
-        if sub.diverging:
+        accept_sum += sub_accept
+        n_steps += sub_n
+        if sub_error > max_error:
+            max_error = sub_error
+        if sub_div:
             diverging = True
             break
-        if sub.turning:
+        if sub_turn:
             break
-        if math.log(rng.random()) < sub.log_size - log_size:
-            proposal = sub.proposal
-        log_size = _logaddexp(log_size, sub.log_size)
-        total = p_sum + sub.p_sum
-        turning = _joint_turning(far, near, p_sum, sub.first, sub.last, sub.p_sum, total)
+        if math.log(rng.random()) < sub_size - log_size:
+            proposal = sub_proposal
+        log_size = _logaddexp(log_size, sub_size)
+        total = p_sum + sub_psum
+        turning = _joint_turning(far, near, p_sum, first, last, sub_psum, total)
         p_sum = total
         if forward:
-            right = sub.last
+            right = last
         else:
-            left = sub.last
+            left = last
         if turning:
             break
     return TreeResult(proposal, depth, n_steps, accept_sum / max(n_steps, 1), diverging,
