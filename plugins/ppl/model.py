@@ -18,7 +18,7 @@ from .context import modelcontext
 from .data import as_observed
 from .graph_eval import evaluate
 from .model_fn import LogpDlogpFunction, PointFunc
-from .variables import FreeRV, MultiObservedRV, ObservedRV, TransformedRV, retype
+from .variables import FreeRV, MultiObservedRV, ObservedRV, PointGraph, TransformedRV, retype
 
 _CONTINUOUS = ("float16", "float32", "float64")
 
@@ -306,9 +306,7 @@ class Model:
 
     def dlogpt(self, vars=None):
         """Symbolic gradient of ``logpt`` with respect to ``vars`` (default continuous), flattened."""
-        vars = self._grad_vars(vars)
-        gs = T.grad(self.logpt, vars)
-        return T.concatenate([T.flatten(g) for g in gs]) if gs else T.zeros((0,))
+        return _flat_grad(self.logpt, self._grad_vars(vars))
 
     def _grad_vars(self, vars):
         if vars is None:
@@ -322,9 +320,16 @@ class Model:
         """Compiled log-density of a point dict; ``model.logp()`` without a point gives the graph."""
         return _LogpAccessor(self)
 
-    def dlogp(self, vars=None):
-        """Compiled gradient of the log-density (flat, over ``vars``) as a function of a point dict."""
-        return self.fn(self.dlogpt(vars))
+    def dlogp(self, vars=None, jacobian=True):
+        """Gradient of the log-density, flat over ``vars`` (default: the continuous variables).
+
+        The result is the graph (PyMC >= 4) and is also callable on a point dict (PyMC3's
+        compiled ``model.dlogp()(point)``).
+        """
+        g = self.dlogpt(vars) if jacobian else _flat_grad(self.logp_nojact, self._grad_vars(vars))
+        g = retype(g, PointGraph)
+        g.model = self
+        return g
 
     def d2logp(self, vars=None):
         vars = self._grad_vars(vars)
@@ -359,9 +364,7 @@ class Model:
         return self.fastfn(self.dlogpt(vars))
 
     def fastdlogp_nojac(self, vars=None):
-        vars = self._grad_vars(vars)
-        gs = T.grad(self.logp_nojact, vars)
-        return self.fastfn(T.concatenate([T.flatten(g) for g in gs]))
+        return self.fastfn(_flat_grad(self.logp_nojact, self._grad_vars(vars)))
 
     def fn(self, outs, mode=None, backend=None):
         """A compiled function of a point dict (extra keys ignored) giving ``outs``."""
@@ -438,6 +441,11 @@ class _LogpAccessor:
         if point is not None and vars is None:
             vars = point
         return m._logp_graph(vars, jacobian, sum)
+
+
+def _flat_grad(cost, vars):
+    gs = T.grad(cost, vars) if vars else []
+    return T.concatenate([T.flatten(g) for g in gs]) if gs else T.zeros((0,))
 
 
 def _flat_hessian(cost, vars):

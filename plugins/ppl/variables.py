@@ -40,6 +40,13 @@ class MultiObservedRV(_RV, TensorVariable):
     """Observed variable whose data is a dict of several arrays (DensityDist with observed={...})."""
 
 
+class PointGraph(TensorVariable):
+    """A model's graph that can also be called on a point dict (compiled once, cached by the model)."""
+
+    def __call__(self, point):
+        return self.model.fn(self)(point)
+
+
 def retype(var, cls):
     """Give an expression variable one of the classes above (same layout: only the class changes)."""
     var.__class__ = cls

@@ -109,6 +109,10 @@ def test_logp_dlogp_function_on_every_backend(backend):
     assert np.isclose(lp, linear_logp(x, y, 0.8, 1.7, 0.6))
     np.testing.assert_allclose(g, _fd(lambda z: f(z)[0], q), rtol=1e-5)
     np.testing.assert_allclose(m.fastdlogp()(f.array_to_dict(q)), g, rtol=1e-10)
+    dl = m.dlogp()
+    assert isinstance(dl, arignote.Variable) and dl.ndim == 1  # the graph (PyMC >= 4) ...
+    np.testing.assert_allclose(dl(f.array_to_dict(q)), g, rtol=1e-10)  # ... callable on a point (PyMC3)
+    np.testing.assert_allclose(m.compile_dlogp()(f.array_to_dict(q)), g, rtol=1e-10)
     d = f.array_to_dict(q)
     assert set(d) == {"Intercept", "x", "sigma_log__"} and d["x"].shape == ()
     np.testing.assert_array_equal(f.dict_to_array(d), q)
