@@ -201,7 +201,7 @@ def _chain_trace(model, layout, result, discard, det_fn, det_names):
 def _build_trace(model, layout, results, discard):
     det_names = [v.name for v in model.deterministics]
     det_fn = model.fastfn(list(model.deterministics)) if det_names else None
-    kept = [r for r in results if r.n_done > (r.n_tune if discard else 0)]
+    kept = [r for r in results if not r.error and r.n_done > (r.n_tune if discard else 0)]
     if kept:
         n = min(r.n_done for r in kept)
         for r in kept:  # a rectangular trace: Ctrl-C may stop chains at different draws

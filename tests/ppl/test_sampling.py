@@ -234,10 +234,17 @@ def test_ctrl_c_returns_the_draws_so_far(linear, monkeypatch):
 
 
 class Exploding(pm.NUTS):
-    """Fails when started far out (only chain 1 is)."""
+    """Fails after 70 draws (20 after tuning) when started far out (only chain 1 is)."""
+
+    def reset_tuning(self, n_tune=1000):
+        super().reset_tuning(n_tune)
+        self.count, self.far = 0, None
 
     def astep(self, q):
-        if q[1] > 50:
+        if self.far is None:
+            self.far = q[1] > 50
+        self.count += 1
+        if self.far and self.count > 70:
             raise ValueError("chain exploded on purpose")
         return super().astep(q)
 
@@ -254,7 +261,7 @@ def test_a_failing_chain_is_reported_and_the_others_kept(linear):
     with linear[0]:
         with pytest.raises(pm.SamplingError, match="(?s)All 1 chains failed.*exploded"), \
                 pytest.warns(RuntimeWarning):
-            pm.sample(10, tune=10, step=Exploding(), start=starts[1], chains=1, cores=1, **FAST)
+            pm.sample(50, tune=50, step=Exploding(), start=starts[1], chains=1, cores=1, **FAST)
 
 
 @pytest.mark.slow
