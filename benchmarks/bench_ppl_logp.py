@@ -8,8 +8,9 @@ Workloads:
 Each measurement is a new process with empty compile caches ("cold"): it imports, builds the
 model, compiles ``model.logp_dlogp_function()`` (timed with the first call, where PyMC's NUMBA
 mode compiles), then times ``f(x)`` (logp and
-gradient at one point; medians of interleaved batches).  arignote's rows also time the compiled
-function's thunk alone, so the Python share of a call is printed.  Processes of all systems take
+gradient at one point; medians of interleaved batches).  Each row also times the inner callable
+alternately with the full call (arignote: the compiled function's thunk; PyMC: its PyTensor
+function with trust_input), so the Python share of a call is printed.  Processes of all systems take
 turns in shuffled rounds; medians over rounds and ratios to PyMC are printed.
 
 PyMC (C and NUMBA modes) runs in its own interpreter, named by --peer-python or
@@ -79,24 +80,27 @@ def build(pm, workload, logp_of):
     return model
 
 
-def timed_calls(fn, x, rounds=31, budget=0.05):
-    """Median seconds per call of fn(x), over batches sized to ~budget seconds each."""
-    fn(x)
+def timed_calls(fns, x, rounds=31, budget=0.05):
+    """Median seconds per call of each fn(x), batches of the fns alternating (so their ratio holds
+    under a changing load); batches are sized to ~budget seconds."""
+    for fn in fns:
+        fn(x)
     n, t = 1, 0.0
     while t < budget / 4:
         n *= 2
         t0 = time.perf_counter()
         for _ in range(n):
-            fn(x)
+            fns[0](x)
         t = time.perf_counter() - t0
     n = max(1, int(n * budget / max(t, 1e-9)))
-    meds = []
+    times = [[] for _ in fns]
     for _ in range(rounds):
-        t0 = time.perf_counter()
-        for _ in range(n):
-            fn(x)
-        meds.append((time.perf_counter() - t0) / n)
-    return statistics.median(meds)
+        for fn, ts in zip(fns, times):
+            t0 = time.perf_counter()
+            for _ in range(n):
+                fn(x)
+            ts.append((time.perf_counter() - t0) / n)
+    return [statistics.median(ts) for ts in times]
 
 
 def child_arignote(system, workload):
@@ -118,8 +122,7 @@ def child_arignote(system, workload):
     first = time.perf_counter() - t0
     fn = f._fn
     thunk = fn._thunk
-    call = timed_calls(f, x)
-    raw = timed_calls(lambda v: thunk([v]), x)
+    call, raw = timed_calls([f, lambda v: thunk([v])], x)
     return dict(imported=imported, built=built, compiled=compiled, first=first, eval=call, thunk=raw,
                 logp=float(lp), grad=[float(v) for v in g])
 
@@ -143,10 +146,9 @@ def child_pymc(system, workload):
     t0 = time.perf_counter()
     lp, g = f(x)
     first = time.perf_counter() - t0
-    call = timed_calls(f, x)
     raw_fn = f._pytensor_function
     raw_fn.trust_input = True
-    raw = timed_calls(lambda v: raw_fn(v), x)
+    call, raw = timed_calls([f, raw_fn], x)
     return dict(imported=imported, built=built, compiled=compiled, first=first, eval=call, thunk=raw,
                 logp=float(lp), grad=[float(v) for v in g])
 
