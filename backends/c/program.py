@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from arignote.linker_py import NodeRuntimeError
+from arignote.reference import NodeRuntimeError
 from ..lowering import (DimShuffleStep, DotStep, FallbackStep, LoopStep, ReduceStep, ShapeStep, StepTable,
                         SubtensorStep)
 from .scan import scan_words

@@ -17,7 +17,7 @@ from llvmlite import ir
 
 from arignote.backends import lowering as lw
 from arignote.config import config
-from arignote.linker_py import NodeRuntimeError, make_thunk
+from arignote.reference import NodeRuntimeError, make_thunk
 from arignote.tensor.linalg import Dot, Matmul
 
 from . import capi, jit, runtime

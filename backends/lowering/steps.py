@@ -7,7 +7,7 @@ from typing import Any
 
 from arignote.types import TensorType
 
-from ..scalar_table import TABLE
+from ..scalar_table import row_of
 from . import limits
 
 
@@ -31,7 +31,7 @@ class Target:
 
     def renders(self, op_name, kind):
         """Does this backend's column of the scalar table render ``op_name`` for ``kind``?"""
-        row = TABLE.get(op_name)
+        row = row_of(op_name)
         if row is None or row.template(self.name, kind) is None:
             return False
         return self.scalar_ok is None or self.scalar_ok(op_name, kind)
