@@ -138,10 +138,7 @@ class _Runner:
         rc = self.fn(n, *[a.ctypes.data for a in arrays[:4]], arrays[4], arrays[5].ctypes.data)
         if rc != 0:  # a step failed: the reference raises the error NumPy would
             return run_loop(op, self.reference, inputs)
-        out = []
-        for j, r in enumerate(rings):
-            out.append(r.result(r.lead + n, None, None) if op.store[j] else r.buf[r.lead:r.lead + n])
-        return out
+        return [r.result(r.lead + n) for r in rings]
 
     def _setup(self, n, seqs, inits, nonseqs):
         op, step = self.op, self.step
