@@ -634,3 +634,13 @@ def test_elementwise_loops_of_matrices_and_strided_sequences(backend):
     if backend == "llvm":
         (node,) = _scans(f)
         assert type(node.tag.scan_runner).__name__ == "_Runner"
+
+
+def test_grad_through_until(backend):
+    x, w = T.scalar("x"), T.scalar("w")
+    vals, _ = arignote.scan(lambda p, w: (p * w, arignote.scan.until(p * w > 50)), outputs_info=x, non_sequences=w,
+                            n_steps=100)
+    f = fn([x, w], [vals, arignote.grad(vals[-1], w), arignote.grad(vals.sum(), x)], backend)
+    v, gw, gx = f(1.0, 2.0)
+    np.testing.assert_allclose(v, [2, 4, 8, 16, 32, 64])
+    assert gw == 6 * 2.0 ** 5 and gx == 126
