@@ -30,9 +30,9 @@ from __future__ import annotations
 from .body import SVal, Body, literal_value, _elemwise_ok  # noqa: F401
 from .grouping import _group_elemwise  # noqa: F401
 from .limits import MAX_BODY, MAX_NDIM, MAX_OPERANDS, SEARCH_LIMIT  # noqa: F401
-from .rules import lower_node, register_lowering  # noqa: F401
+from .rules import lower_node, needs_blas, register_lowering  # noqa: F401
 from .schedule import lower  # noqa: F401
 from .steps import (  # noqa: F401
-    CONCRETE_STEPS, DimShuffleStep, DotStep, FallbackStep, LoopStep, Program,
+    ALL_DTYPES, CONCRETE_STEPS, DimShuffleStep, DotStep, FallbackStep, LoopStep, Program,
     ReduceStep, ShapeStep, Step, StepTable, SubtensorStep, Target, ViewStep,
 )

@@ -311,7 +311,35 @@ def _basic_out_shape(x, idx_list, groups):
     return shape
 
 
-class Subtensor(Op):
+class _IndexedRead:
+    """What basic and advanced indexing share: only ``x`` is differentiable, its gradient scatters
+    ``gz`` into zeros through the matching increment op (``inc_op``), and the forward derivative
+    indexes the tangent the same way."""
+
+    inc_op = None  # IncSubtensor / AdvancedIncSubtensor, set once both are defined
+
+    def L_op(self, inputs, outputs, output_grads):
+        from . import math as tm
+
+        x, *index = inputs
+        (gz,) = output_grads
+        if x.dtype in DISCRETE_DTYPES:
+            return [_zero_grad(x)] + [None] * len(index)
+        if gz.dtype != x.dtype:
+            gz = tm.cast(gz, x.dtype)
+        gx = self.inc_op(self.idx_list, set_instead_of_inc=False)(tm.zeros_like(x), gz, *index)
+        return [gx] + [None] * len(index)
+
+    def R_op(self, inputs, eval_points):
+        if eval_points[0] is None:
+            return [None]
+        return [self(eval_points[0], *inputs[1:])]
+
+    def connection_pattern(self, node):
+        return [[True]] + [[False]] * (len(node.inputs) - 1)
+
+
+class Subtensor(_IndexedRead, Op):
     """Basic indexing ``x[i, a:b:c, ...]``: a view of x.
 
     Inputs: x, then the integer scalars of ``idx_list`` in order.
@@ -358,25 +386,6 @@ class Subtensor(Op):
         out.extend(xshp[len(self.idx_list):])
         return [tuple(out)]
 
-    def L_op(self, inputs, outputs, output_grads):
-        from . import math as tm
-
-        x, *index = inputs
-        (gz,) = output_grads
-        if x.dtype in DISCRETE_DTYPES:
-            return [_zero_grad(x)] + [None] * len(index)
-        if gz.dtype != x.dtype:
-            gz = tm.cast(gz, x.dtype)
-        gx = IncSubtensor(self.idx_list, set_instead_of_inc=False)(tm.zeros_like(x), gz, *index)
-        return [gx] + [None] * len(index)
-
-    def R_op(self, inputs, eval_points):
-        if eval_points[0] is None:
-            return [None]
-        return [self(eval_points[0], *inputs[1:])]
-
-    def connection_pattern(self, node):
-        return [[True]] + [[False]] * (len(node.inputs) - 1)
 
 
 # ---------------------------------------------------------- IncSubtensor
@@ -604,7 +613,7 @@ def _numpy_ndim(x_ndim, idx_list):
     return dummy[tuple(idx)].ndim
 
 
-class AdvancedSubtensor(Op):
+class AdvancedSubtensor(_IndexedRead, Op):
     """Advanced (NumPy "fancy") indexing: integer arrays and boolean masks mixed with
     integers, slices and ``None``.
 
@@ -727,25 +736,6 @@ class AdvancedSubtensor(Op):
         out = [tm.cast(s, "int64") if s.dtype != "int64" else s for s in out + trailing]
         return [tuple(out)]
 
-    def L_op(self, inputs, outputs, output_grads):
-        from . import math as tm
-
-        x, *index = inputs
-        (gz,) = output_grads
-        if x.dtype in DISCRETE_DTYPES:
-            return [_zero_grad(x)] + [None] * len(index)
-        if gz.dtype != x.dtype:
-            gz = tm.cast(gz, x.dtype)
-        gx = AdvancedIncSubtensor(self.idx_list, set_instead_of_inc=False)(tm.zeros_like(x), gz, *index)
-        return [gx] + [None] * len(index)
-
-    def R_op(self, inputs, eval_points):
-        if eval_points[0] is None:
-            return [None]
-        return [self(eval_points[0], *inputs[1:])]
-
-    def connection_pattern(self, node):
-        return [[True]] + [[False]] * (len(node.inputs) - 1)
 
 
 class AdvancedIncSubtensor(Op):
@@ -799,6 +789,10 @@ class AdvancedIncSubtensor(Op):
 
     def connection_pattern(self, node):
         return [[True], [True]] + [[False]] * (len(node.inputs) - 2)
+
+
+Subtensor.inc_op = IncSubtensor
+AdvancedSubtensor.inc_op = AdvancedIncSubtensor
 
 
 # ------------------------------------------------------------- front end
