@@ -16,6 +16,7 @@ import numpy as np
 from arignote.reference import NodeRuntimeError
 from ..lowering import (DimShuffleStep, DotStep, FallbackStep, LoopStep, ReduceStep, ShapeStep, StepTable,
                         SubtensorStep)
+from .scan import scan_words
 
 MAGIC = 0x4152474E4F544531
 S_LOOP, S_REDUCE, S_DIMSHUFFLE, S_SUBTENSOR, S_SHAPE, S_SHAPE_I, S_DOT, S_FALLBACK = range(1, 9)
@@ -72,7 +73,8 @@ class Encoder:
 
     def _fallback(self, i, s, ins, outs):
         fn = fallback_callable(s.nodes[0])
-        return [S_FALLBACK, self.obj(fn), len(ins), len(outs), *ins, *outs]
+        words = [S_FALLBACK, self.obj(fn), len(ins), len(outs), *ins, *outs]
+        return scan_words(self, s, words) or words  # a Scan node whose body runs in the runtime
 
     @staticmethod
     def _entries(idx_list, idx_vars):

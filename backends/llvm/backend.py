@@ -127,6 +127,12 @@ class LLVMBackend:
 
     name = "llvm"
 
+    def compile_scan(self, op, mode):
+        """A native runner for a Scan op's loop (see scan.py), or None."""
+        from .scan import compile_scan
+
+        return compile_scan(self, op, mode)
+
     def compile(self, fgraph, **opts):
         t0 = time.perf_counter()
         target = jit.get_target()
