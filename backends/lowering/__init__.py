@@ -17,7 +17,7 @@ NumPy's dtype promotion are decided here, once: the scalar DAG already
 contains the casts NumPy's ufunc loops would do.  ``register_lowering`` lets
 an op pack map its own Op class to a step.
 
-The package, one job per module: ``limits`` (operands, body size, search bound), ``steps`` (the neutral IR: Target, the step
+The package, one job per module (its fusion limits are arignote.fusion's): ``steps`` (the neutral IR: Target, the step
 kinds, Program), ``body`` (scalar loop bodies), ``rules`` (per-op lowering of
 nodes that are not Elemwise), ``grouping`` (which Elemwise nodes share a loop)
 and ``schedule`` (``lower()``: order the steps, drop unread views, number the
