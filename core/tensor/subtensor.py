@@ -797,3 +797,13 @@ def _rop_inc(self, inputs, eval_points):
 
 
 IncSubtensor.R_op = AdvancedIncSubtensor.R_op = _rop_inc
+
+
+def __getattr__(name):
+    """``subtensor.set_subtensor`` and the other Python-facing functions live in ``indexing``
+    (Theano's import path keeps working)."""
+    if name in ("getitem", "set_subtensor", "inc_subtensor", "take"):
+        from . import indexing
+
+        return getattr(indexing, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
