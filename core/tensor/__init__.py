@@ -14,6 +14,7 @@ from .shape_ops import *  # noqa: F401,F403
 from .basic import *  # noqa: F401,F403
 from .extra_ops import *  # noqa: F401,F403
 from .subtensor import *  # noqa: F401,F403
+from .indexing import *  # noqa: F401,F403
 from . import nnet  # noqa: F401
 from .nnet import *  # noqa: F401,F403
 from .constructors import *  # noqa: F401,F403
