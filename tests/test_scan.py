@@ -644,3 +644,25 @@ def test_grad_through_until(backend):
     v, gw, gx = f(1.0, 2.0)
     np.testing.assert_allclose(v, [2, 4, 8, 16, 32, 64])
     assert gw == 6 * 2.0 ** 5 and gx == 126
+
+
+@pytest.mark.skipif(not hasattr(__import__("signal"), "setitimer"), reason="needs POSIX interval timers")
+@pytest.mark.parametrize("backend", ["py", "c"])
+def test_a_long_loop_can_be_interrupted(backend):
+    import signal
+
+    x = T.scalar("x")
+    out, _ = arignote.scan(lambda a: a + 1.0, outputs_info=x, n_steps=10 ** 9)
+    f = fn([x], out[-1], backend)
+
+    def handler(sig, frame):
+        raise KeyboardInterrupt
+
+    old = signal.signal(signal.SIGALRM, handler)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.3)
+        with pytest.raises(KeyboardInterrupt):
+            f(0.0)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)

@@ -858,6 +858,10 @@ static int ar_run_scan(ar_prog *P, ar_val *V, const int64_t *c)
     int64_t done = n;
     int fallback = 0;
     for (int64_t t = 0; t < n && rc == AR_OK; t++) {
+        if ((t & 8191) == 8191 && PyErr_CheckSignals() < 0) { /* Ctrl-C stops a long loop */
+            rc = AR_PYERR;
+            break;
+        }
         for (int i = 0; i < k; i++) {
             QV[Q->ins[i]].data = bases[i] + idx[i] * steps[i];
             if (++idx[i] == mods[i]) idx[i] = 0;
