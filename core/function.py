@@ -9,7 +9,7 @@ import numpy as np
 
 from .fg import FunctionGraph
 from .graph import Constant, Variable, ancestors, clone_graph
-from .shared import SharedVariable
+from .shared import SharedVariable, ordered_locks
 
 
 class MissingInputError(ValueError):
@@ -67,7 +67,19 @@ class _Maker:
 
 
 class Function:
-    """A compiled function; call it with input values (positionally or by name)."""
+    """A compiled function; call it with input values (positionally or by name).
+
+    Threads: one Function may be called from many threads at once, on every
+    backend, with correct results.  A call that reads or updates shared
+    variables holds their locks from reading their values to writing its
+    updates, so each call's updates are applied atomically and calls touching
+    the same shared variables are serialised; ``set_value`` waits for them too.
+    Calls touching no shared variable run concurrently: on 'py' each call has
+    its own storage and NumPy releases the GIL in its loops; on 'c' each call
+    has its own scratch buffers and kernels over large arrays release the GIL;
+    on 'llvm' the native entry holds the GIL for the whole call, so llvm calls
+    are serialised (they interleave only in fallback nodes run in Python).
+    """
 
     def __init__(self, spec, fgraph, thunk, ins, n_out, single, update_vars, copy_out, backend_name, mode,
                  trust_input=False, name=None):
@@ -89,6 +101,7 @@ class Function:
         self._n_out = n_out
         self._single = single
         self._update_cells = [s.container for s in update_vars[0]]
+        self._locks = ordered_locks(self._shared_cells)
         self._copy_out = copy_out
         self.trust_input = trust_input
         self.name = name
@@ -101,19 +114,30 @@ class Function:
         else:
             values = self._check_args(args, kwargs)
         if self._shared_cells:
-            values += [c[0] for c in self._shared_cells]
+            for lk in self._locks:  # read, compute and update as one step
+                lk.acquire()
+            try:
+                values += [c[0] for c in self._shared_cells]
+                outs = self._run(values)
+                n = self._n_out
+                for k, cell in enumerate(self._update_cells):
+                    cell[0] = outs[n + k]
+            finally:
+                for lk in reversed(self._locks):
+                    lk.release()
+        else:
+            outs = self._run(values)
+        if self._single:
+            return outs[0]
+        return outs[:self._n_out]
+
+    def _run(self, values):
         outs = self._thunk(values)
         if self._copy_out:
             outs = list(outs)
             for i in self._copy_out:
                 outs[i] = outs[i].copy()
-        if self._update_cells:
-            n = self._n_out
-            for k, cell in enumerate(self._update_cells):
-                cell[0] = outs[n + k]
-        if self._single:
-            return outs[0]
-        return outs[:self._n_out]
+        return outs
 
     def _check_args(self, args, kwargs):
         n_in = self._n_in

@@ -2,12 +2,30 @@
 from __future__ import annotations
 
 import copy
+import threading
 
 import numpy as np
 
 from .graph import Variable, user_frame
 from .tensor.variable import _TensorMixin
 from .types import TensorType
+
+
+class Container(list):
+    """The one-element cell holding a shared variable's value, with the lock that makes
+    reading it, computing and writing updates one atomic step (see ``Function.__call__``)."""
+
+    def __init__(self, items=()):
+        super().__init__(items)
+        self.lock = threading.RLock()
+
+    def __reduce__(self):
+        return Container, (list(self),)
+
+
+def ordered_locks(containers):
+    """The locks of ``containers`` in the one order every caller takes them in (no deadlock)."""
+    return [c.lock for c in sorted({id(c): c for c in containers}.values(), key=id)]
 
 
 class SharedVariable(Variable):
@@ -17,7 +35,7 @@ class SharedVariable(Variable):
 
     def __init__(self, type, value, name=None, strict=False, allow_downcast=None):
         super().__init__(type, None, None, name)
-        self.container = [type.filter(value, strict=strict, allow_downcast=allow_downcast, name=name)]
+        self.container = Container([type.filter(value, strict=strict, allow_downcast=allow_downcast, name=name)])
         self.default_update = None
         self.tag.trace = user_frame()
 
@@ -31,7 +49,8 @@ class SharedVariable(Variable):
         v = self.type.filter(value, name=self.name or "shared variable")
         if not borrow and v is value:
             v = copy.deepcopy(v)
-        self.container[0] = v
+        with self.container.lock:  # never between a call's read and its updates
+            self.container[0] = v
 
     def clone(self):
         return self  # shared variables keep their identity (their value is the point)
@@ -41,7 +60,8 @@ class SharedVariable(Variable):
         return self.get_value()
 
     def zero(self, borrow=False):
-        self.container[0] = np.zeros_like(self.container[0])
+        with self.container.lock:
+            self.container[0] = np.zeros_like(self.container[0])
 
 
 class TensorSharedVariable(_TensorMixin, SharedVariable):
@@ -55,7 +75,8 @@ class TensorSharedVariable(_TensorMixin, SharedVariable):
             self.type.filter(arr, name=self.name or "shared variable")
         if not borrow and arr is value:
             arr = arr.copy()
-        self.container[0] = arr
+        with self.container.lock:
+            self.container[0] = arr
 
     def get_value(self, borrow=False, return_internal_type=False):
         v = self.container[0]
