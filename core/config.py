@@ -36,6 +36,8 @@ import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from .forksafe import after_fork
+
 __all__ = ["Config", "config", "ConfigWarning", "parse_bool", "choices"]
 
 FLAGS_ENV = "ARIGNOTE_FLAGS"
@@ -382,5 +384,11 @@ def _backend_name(value: str) -> str:
 
 #: The configuration of this process.
 config = Config()
+
+
+@after_fork
+def _fresh_lock_after_fork():
+    """A fork child starts with a new lock: the parent's may have been held by another thread."""
+    object.__setattr__(config, "_lock", threading.RLock())
 
 change_flags = config.change_flags

@@ -9,7 +9,7 @@ import numpy as np
 
 from .fg import FunctionGraph
 from .graph import Constant, Variable, ancestors, clone_graph
-from .shared import SharedVariable, ordered_locks
+from .shared import SharedVariable, lock_order
 
 
 class MissingInputError(ValueError):
@@ -101,7 +101,7 @@ class Function:
         self._n_out = n_out
         self._single = single
         self._update_cells = [s.container for s in update_vars[0]]
-        self._locks = ordered_locks(self._shared_cells)
+        self._locked = lock_order(self._shared_cells)
         self._copy_out = copy_out
         self.trust_input = trust_input
         self.name = name
@@ -114,8 +114,8 @@ class Function:
         else:
             values = self._check_args(args, kwargs)
         if self._shared_cells:
-            for lk in self._locks:  # read, compute and update as one step
-                lk.acquire()
+            for c in self._locked:  # read, compute and update as one step
+                c.lock.acquire()
             try:
                 values += [c[0] for c in self._shared_cells]
                 outs = self._run(values)
@@ -123,8 +123,8 @@ class Function:
                 for k, cell in enumerate(self._update_cells):
                     cell[0] = outs[n + k]
             finally:
-                for lk in reversed(self._locks):
-                    lk.release()
+                for c in reversed(self._locked):
+                    c.lock.release()
         else:
             outs = self._run(values)
         if self._single:

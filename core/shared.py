@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import copy
 import threading
+import weakref
 
 import numpy as np
 
+from .forksafe import after_fork
 from .graph import Variable, user_frame
 from .tensor.variable import _TensorMixin
 from .types import TensorType
@@ -18,14 +20,25 @@ class Container(list):
     def __init__(self, items=()):
         super().__init__(items)
         self.lock = threading.RLock()
+        _containers[id(self)] = self
 
     def __reduce__(self):
         return Container, (list(self),)
 
 
-def ordered_locks(containers):
-    """The locks of ``containers`` in the one order every caller takes them in (no deadlock)."""
-    return [c.lock for c in sorted({id(c): c for c in containers}.values(), key=id)]
+_containers: weakref.WeakValueDictionary = weakref.WeakValueDictionary()  # id -> live Container
+
+
+@after_fork
+def _fresh_locks():
+    """A fork child gets new locks: a parent thread may have been inside a call."""
+    for c in list(_containers.values()):
+        c.lock = threading.RLock()
+
+
+def lock_order(containers):
+    """``containers`` without repeats, in the one order every call locks them in (no deadlock)."""
+    return sorted({id(c): c for c in containers}.values(), key=id)
 
 
 class SharedVariable(Variable):

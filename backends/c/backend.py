@@ -18,6 +18,7 @@ import numpy as np
 
 import arignote
 from arignote.config import config
+from arignote.forksafe import renew_after_fork
 from arignote.tensor.linalg import Dot, Matmul
 
 from .. import lowering
@@ -28,6 +29,7 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 _lock = threading.Lock()
 _runtime = None
 _blas = None
+renew_after_fork(globals(), _lock=threading.Lock)  # a parent thread may hold it building the runtime
 
 
 class FallbackWarning(UserWarning):

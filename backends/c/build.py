@@ -19,6 +19,7 @@ import tempfile
 import threading
 
 from arignote.config import config
+from arignote.forksafe import renew_after_fork
 
 _FLAGS_REGISTERED = False
 _lock = threading.Lock()
@@ -194,6 +195,7 @@ def _probe(features):
 
 
 _feature_lock = threading.Lock()
+renew_after_fork(globals(), _lock=threading.Lock, _feature_lock=threading.Lock)
 
 
 def _identify(cc, ident):

@@ -22,11 +22,13 @@ import warnings
 from arignote import compiledir
 from arignote.compiledir import CacheError, CacheWarning  # noqa: F401  (re-exported)
 from arignote.config import config
+from arignote.forksafe import renew_after_fork
 
 SUBDIR = "c"
 _loaded: dict = {}
 _lock = threading.Lock()       # guards _loaded and _key_locks
 _key_locks: dict = {}
+renew_after_fork(globals(), _lock=threading.Lock, _key_locks=dict)  # held mid-compile by a parent thread
 
 
 def _key_lock(name):

@@ -15,6 +15,7 @@ import os
 import threading
 
 from . import build, cache, render
+from arignote.forksafe import renew_after_fork
 from .specs import family, family_of
 
 _addr: dict = {}                  # kernel key -> function address
@@ -22,6 +23,7 @@ _handles: dict = {}               # library key -> dlopen handle (kept alive)
 _misses = collections.Counter()   # family key -> kernels of it compiled one by one
 _families: set = set()            # family keys compiled whole
 _lock = threading.Lock()
+renew_after_fork(globals(), _lock=threading.Lock)  # a parent thread may hold it mid-compile
 FAMILY_AFTER = 1                  # compile a family whole at its second miss
 CHUNK = 6                         # kernels per compiler process when a library is split
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import llvmlite.binding as llvm
 
 from arignote.config import config
+from arignote.forksafe import quiesce_across_fork
 
 from . import cache as objcache
 from . import capi
@@ -23,6 +24,8 @@ from .loops import KernelContext
 from .vmath import MathLib
 
 _lock = threading.RLock()
+# fork waits for a compile in another thread: LLVM's own locks must not be inherited held
+quiesce_across_fork(globals(), "_lock", threading.RLock)
 
 # functions LLVM's code generator may call on its own (frem, half conversions, memory idioms)
 CODEGEN_LIBCALLS = ("fmod", "fmodf", "memset", "memcpy", "memmove", "__extendhfsf2", "__truncsfhf2",
