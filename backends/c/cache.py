@@ -1,12 +1,13 @@
 """The disk cache of compiled modules under ``config.compiledir``.
 
 Layout: ``<compiledir>/c/<key[:2]>/<key>/`` holds the module (``<name><EXT_SUFFIX>``),
-its C source and a ``checksum`` file (SHA-256 of the module) written after the
-module.  An entry is built in a private temporary directory and renamed into
+its C source, anything else the loader reads (a kernel library's ``symbols``)
+and a ``checksum`` file listing the SHA-256 of every other file, written last.  An entry is built in a private temporary directory and renamed into
 place in one step, so readers see a complete entry or none, and two processes
-building the same key both succeed (the loser uses the winner's entry).  A
-module whose checksum does not match (truncated, corrupted) is moved aside,
-rebuilt and reported with a warning.  The directory rules, ``info`` and
+building the same key both succeed (the loser uses the winner's entry).  An
+entry with any file missing, extra or not matching its checksum (truncated,
+emptied, corrupted, reordered) is never used: it is moved aside, rebuilt and
+reported with one warning.  The directory rules, ``info`` and
 ``clear`` are core/compiledir.py's.
 """
 from __future__ import annotations
@@ -54,13 +55,20 @@ def entry_dir(key):
     return os.path.join(root(), SUBDIR, key[:2], key)
 
 
+def _checksums(d):
+    """The ``checksum`` file's text for the entry folder ``d``: "<sha256>  <name>" per other file."""
+    names = sorted(n for n in os.listdir(d) if n != "checksum")
+    return "".join(f"{digest(os.path.join(d, n))}  {n}\n" for n in names)
+
+
 def _valid(d, filename):
-    so, sumf = os.path.join(d, filename), os.path.join(d, "checksum")
+    """Whether every file of entry ``d`` is there, untouched, and ``filename`` is one of them."""
     try:
-        with open(sumf) as f:
-            want = f.read().strip()
-        return digest(so) == want
-    except OSError:
+        with open(os.path.join(d, "checksum"), encoding="ascii") as f:
+            listed = f.read()
+        names = [ln.partition("  ")[2] for ln in listed.splitlines()]
+        return filename in names and listed == _checksums(d)
+    except (OSError, ValueError):
         return False
 
 
@@ -92,7 +100,7 @@ def load_or_build(key, filename, build, load):
             if os.path.isdir(d):
                 if _valid(d, filename):
                     break
-                warnings.warn(f"arignote: the cached module {d} is damaged (checksum mismatch or missing); "
+                warnings.warn(f"arignote: the cached module {d} is damaged (a file missing, changed or unexpected); "
                               "rebuilding it", CacheWarning, stacklevel=4)
                 _discard(d)
             how = "compiled"
@@ -119,7 +127,7 @@ def load_existing(key, filename, load):
         if not os.path.isdir(d):
             return None
         if not _valid(d, filename):
-            warnings.warn(f"arignote: the cached module {d} is damaged (checksum mismatch or missing); "
+            warnings.warn(f"arignote: the cached module {d} is damaged (a file missing, changed or unexpected); "
                           "it will be rebuilt", CacheWarning, stacklevel=4)
             _discard(d)
             return None
@@ -139,8 +147,9 @@ def _build_into(d, filename, build):
     tmp = tempfile.mkdtemp(prefix=".build-", dir=os.path.join(root(), SUBDIR))
     try:
         build(tmp)
-        so = os.path.join(tmp, filename)
-        atomic_write(os.path.join(tmp, "checksum"), (digest(so) + "\n").encode())
+        if not os.path.isfile(os.path.join(tmp, filename)):
+            raise CacheError(f"building {d} made no {filename}")
+        atomic_write(os.path.join(tmp, "checksum"), _checksums(tmp).encode())
         try:
             os.rename(tmp, d)
             tmp = None
