@@ -20,10 +20,15 @@ class NodeRuntimeError:
         from .printing import node_summary
 
         msg = f"{exc}\n{node_summary(node, values)}"
-        etype = type(exc)
-        try:
-            new = etype(msg)
-        except Exception:
+        new = None
+        for etype in type(exc).__mro__:  # the error's own type, else the nearest that takes a message
+            if issubclass(etype, Exception):
+                try:
+                    new = etype(msg)
+                    break
+                except Exception:
+                    continue
+        if new is None:  # pragma: no cover - Exception itself takes a message
             new = ValueError(msg)
         new.__cause__ = exc
         new.node = node
