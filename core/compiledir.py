@@ -187,8 +187,19 @@ def _is_ours(entry, inside):
     return bool(_KEY.match(name))
 
 
-def _clear_tree(path, inside, left):
-    """Remove what arignote wrote under ``path``; add what it did not write to ``left``."""
+def _delete(path, is_dir):
+    """Delete a file, or a folder (moved aside first, so readers never see half of it); raises OSError."""
+    if not is_dir:
+        os.unlink(path)
+        return
+    trash = tempfile.mkdtemp(prefix=".trash-", dir=os.path.dirname(path))
+    os.rename(path, os.path.join(trash, "entry"))
+    shutil.rmtree(trash)
+
+
+def _clear_tree(path, inside, left, failed):
+    """Remove what arignote wrote under ``path``; add what it did not write to ``left`` and
+    (path, OSError) of what could not be removed to ``failed``."""
     for entry in os.scandir(path):
         if inside == "backend" and entry.name == MARKER:
             continue  # removed last, with the folder, when nothing foreign stays
@@ -202,14 +213,16 @@ def _clear_tree(path, inside, left):
             elif inside == "group" and _PREFIX.match(entry.name):
                 sub = "group"  # index/<key[:2]>/
         if sub is not None:
-            _clear_tree(entry.path, sub, left)
+            _clear_tree(entry.path, sub, left, failed)
             with contextlib.suppress(OSError):  # not empty: something foreign stays in it
                 os.rmdir(entry.path)
         elif _is_ours(entry, inside):
-            if entry.is_dir(follow_symlinks=False):
-                discard(entry.path)
-            else:
-                remove(entry.path)
+            try:
+                _delete(entry.path, entry.is_dir(follow_symlinks=False))
+            except FileNotFoundError:
+                pass  # removed meanwhile (another clear)
+            except OSError as e:
+                failed.append((entry.path, e))
         else:
             left.append(entry.path)
     if inside == "backend" and os.listdir(path) == [MARKER]:
@@ -231,9 +244,16 @@ def clear():
     check(path)
     _refuse_to_clear(path)
     size, count = _stats(path)
-    left = []
-    _clear_tree(path, "top", left)
+    left, failed = [], []
+    try:
+        _clear_tree(path, "top", left, failed)
+    except OSError as e:  # a folder that cannot be listed
+        failed.append((getattr(e, "filename", None) or path, e))
     after, nleft = _stats(path)
+    if failed:
+        where, err = failed[0]
+        raise CacheError(f"could not clear {path}: {len(failed)} item(s) could not be removed, e.g. {where}: "
+                         f"{err.strerror or err} (removed {count - nleft} files)")
     msg = f"cleared {path}: removed {count - nleft} files, {(size - after) / 1024:.1f} KiB"
     if left:
         shown = ", ".join(os.path.relpath(p, path) for p in sorted(left)[:5])

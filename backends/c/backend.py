@@ -100,8 +100,7 @@ def _compile(key, c_path, so_path, flags, link, defines, includes):
     try:
         build.compile_shared(build.compiler(), c_path, so_path, flags, link, defines, includes)
     except build.CompileError as e:
-        kept = cache.keep_failed_source(key, c_path)
-        raise build.CompileError(f"{e}\nThe generated source is kept at {kept}") from None
+        raise build.CompileError(f"{e}\n{cache.keep_failed_source(key, c_path)}") from None
 
 
 def blas_capsules():

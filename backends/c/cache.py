@@ -18,6 +18,7 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 import warnings
 
 from arignote import compiledir
@@ -141,7 +142,13 @@ def import_extension(name):
     return lambda path: _import(name, path)
 
 
+_cleaned = []
+
+
 def _build_into(d, filename, build):
+    if not _cleaned:
+        _cleaned.append(True)
+        clean_stale_builds()
     parent = os.path.dirname(d)
     os.makedirs(parent, mode=0o700, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix=".build-", dir=os.path.join(root(), SUBDIR))
@@ -163,12 +170,42 @@ def _build_into(d, filename, build):
 
 
 def keep_failed_source(key, src_path):
-    """Copy a source that failed to compile to ``<compiledir>/c/failed/`` and return the new path."""
-    dest_dir = os.path.join(root(), SUBDIR, "failed")
-    os.makedirs(dest_dir, mode=0o700, exist_ok=True)
-    dest = os.path.join(dest_dir, f"{key}.c")
-    shutil.copyfile(src_path, dest)
-    return dest
+    """Copy a source that failed to compile to ``<compiledir>/c/failed/``; returns the sentence
+    to add to the compiler's message.  Never raises: keeping the source must not hide the
+    compiler's own error (a full disk, the cache cleared meanwhile)."""
+    try:
+        dest_dir = os.path.join(root(), SUBDIR, "failed")
+        os.makedirs(dest_dir, mode=0o700, exist_ok=True)
+        dest = os.path.join(dest_dir, f"{key}.c")
+        shutil.copyfile(src_path, dest)
+    except (OSError, CacheError) as e:
+        return f"The generated source could not be kept ({type(e).__name__}: {e})"
+    return f"The generated source is kept at {dest}"
+
+
+STALE_SECONDS = 600  # a build folder this old belongs to a compile that was killed
+
+
+def clean_stale_builds(now=None):
+    """Remove ``.build-*`` folders (and temporary files) left by killed compiles, older than STALE_SECONDS."""
+    now = time.time() if now is None else now
+    base = os.path.join(root(), SUBDIR)
+    try:
+        entries = list(os.scandir(base))
+    except OSError:
+        return
+    for e in entries:
+        if not e.name.startswith((".build-", ".trash-", ".tmp-")) or e.is_symlink():
+            continue
+        try:
+            if now - e.stat(follow_symlinks=False).st_mtime < STALE_SECONDS:
+                continue  # maybe another process's compile in progress
+        except OSError:
+            continue
+        if e.is_dir(follow_symlinks=False):
+            shutil.rmtree(e.path, ignore_errors=True)
+        else:
+            compiledir.remove(e.path)
 
 
 def _forget():

@@ -180,7 +180,6 @@ def _compile_library(order, kernels, ctx, flags, link, defines, runtime):
         try:
             build.compile_shared(build.compiler(), c_path, os.path.join(tmp, filename), flags, link, defines, [])
         except build.CompileError as e:
-            kept = cache.keep_failed_source(libkey, c_path)
-            raise build.CompileError(f"{e}\nThe generated source is kept at {kept}") from None
+            raise build.CompileError(f"{e}\n{cache.keep_failed_source(libkey, c_path)}") from None
 
     cache.load_or_build(libkey, filename, make, _load_library(libkey, runtime, True))
