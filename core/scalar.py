@@ -1,7 +1,7 @@
 """Scalar ops: the per-element functions that Elemwise maps over arrays.
 
 Each ScalarOp has a unique ``name`` (compiled backends render it from one
-table keyed by that name), an arity, an output-dtype rule, a NumPy
+table keyed by that name; a second op of the same name is refused), an arity, an output-dtype rule, a NumPy
 implementation over whole arrays, and a gradient written with tensor ops.
 """
 from __future__ import annotations
@@ -68,7 +68,16 @@ class ScalarOp:
         self.identity = identity
         self.float_inputs = float_inputs or dtype_rule == "float"
         self.symbol = symbol
-        _REGISTRY.setdefault(name, self)
+        self.defined_at = _caller()
+        old = _REGISTRY.get(name)
+        if old is None:
+            _REGISTRY[name] = self
+        elif type(self).__eq__ is ScalarOp.__eq__:  # identity by name: a second definition would be
+            # taken for the first one (equal, same hash) and compiled backends render by name
+            raise ValueError(
+                f"a scalar op named {name!r} already exists (defined at {old.defined_at}); the new one "
+                f"(defined at {self.defined_at}) needs another name; get the existing one with "
+                f"arignote.scalar.get_scalar_op({name!r})")
 
     # identity: by name, and pickled by name
     def __eq__(self, other):
@@ -110,6 +119,16 @@ class ScalarOp:
         if self._grad is None:
             raise NoGradError(f"scalar op {self.name} has no gradient")
         return self._grad(inputs, outputs[0], gouts[0])
+
+
+def _caller():
+    """'file:line' of the code that created a scalar op (the first frame outside its constructors)."""
+    import sys
+
+    f = sys._getframe(2)
+    while f is not None and f.f_code.co_name == "__init__":
+        f = f.f_back
+    return f"{f.f_code.co_filename}:{f.f_lineno}" if f is not None else "?"
 
 
 def get_scalar_op(name):
