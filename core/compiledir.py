@@ -27,6 +27,7 @@ import stat
 import tempfile
 
 from arignote.config import config
+from arignote.errors import CacheError, CacheWarning  # noqa: F401
 
 _forgetters: list = []
 MARKER = ".arignote-cache"
@@ -36,14 +37,6 @@ _TOP = re.compile(r"(probe-[0-9a-f]{8,}\.json|arignote\.pydotprint\.[\w.]+)\Z")
 _PREFIX = re.compile(r"[0-9a-f]{2}\Z")
 _KEY = re.compile(r"[0-9a-f]{16,}(\.[a-z]{1,3})?\Z")
 _GROUPS = ("index", "failed")  # the c backend's kernel index and kept failed sources
-
-
-class CacheError(RuntimeError):
-    """The compile directory cannot be used safely."""
-
-
-class CacheWarning(UserWarning):
-    """A cache entry was damaged and is being rebuilt."""
 
 
 def check(path):

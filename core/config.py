@@ -37,6 +37,7 @@ import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from .errors import ConfigWarning  # noqa: F401
 from .forksafe import after_fork
 
 __all__ = ["Config", "config", "ConfigWarning", "parse_bool", "choices"]
@@ -46,10 +47,6 @@ COMPILEDIR_ENV = "ARIGNOTE_COMPILEDIR"
 
 _TRUE = frozenset({"1", "true", "yes", "on", "y", "t"})
 _FALSE = frozenset({"0", "false", "no", "off", "n", "f", ""})
-
-
-class ConfigWarning(UserWarning):
-    """Warning about an ``ARIGNOTE_FLAGS`` entry arignote could not use."""
 
 
 def parse_bool(value: Any) -> bool:

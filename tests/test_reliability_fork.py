@@ -1,5 +1,6 @@
 """Issue 11 item 3: forking while another thread compiles (or holds a backend's lock) must not
 deadlock the child.  Every child runs under an alarm, so a regression fails instead of hanging."""
+import faulthandler
 import multiprocessing
 import os
 import signal
@@ -17,8 +18,14 @@ CHILD_SECONDS = 60
 
 
 def _child_compiles(backend, seed):
-    """In a fork child: compile and run a function that is not in any cache yet (0 = right)."""
+    """In a fork child: compile and run a new function under an alarm (0 = right values)."""
     signal.alarm(CHILD_SECONDS)  # a deadlock ends in SIGALRM, not in a hung test run
+    faulthandler.dump_traceback_later(CHILD_SECONDS - 5)  # and says where it hung
+    return _compile_new(backend, seed)
+
+
+def _compile_new(backend, seed):
+    """Compile and run a function that is not in any cache yet (0 = right values)."""
     x = T.dvector("x")
     c = 1.0 + seed * 1e-6 + time.time() % 1 * 1e-9  # a new constant: a real compile, not a cache hit
     f = arignote.function([x], T.exp(x) * c + 0.5, backend=backend)
@@ -62,8 +69,7 @@ def _held_locks(backend):
 def test_fork_while_another_thread_holds_the_compile_locks(backend):
     # the child either gets fresh locks (c) or fork waits until the compile ends (llvm: LLVM's own
     # locks are not fork-safe); either way it compiles and runs a new function
-    _child_compiles(backend, 0)  # the backend is loaded in the parent
-    signal.alarm(0)
+    _compile_new(backend, 0)  # the backend is loaded in the parent
     held, release = threading.Event(), threading.Event()
 
     def hold():
