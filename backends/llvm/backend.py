@@ -52,16 +52,30 @@ def _is_native(step):
     return NATIVE_STEPS.renders(type(step))
 
 
+SEGMENT_OPERANDS = 256  # operands (step inputs + outputs) of one native function at most
+
+
 def plan(program):
-    """Split the program's steps into native segments and Python steps (in order)."""
-    items, cur = [], []
+    """Split the program's steps into native segments and Python steps (in order).
+
+    A run of native steps is cut into functions of at most SEGMENT_OPERANDS
+    operands: LLVM's code generation grows faster than linearly with a
+    function's size, so bounded functions keep compile time linear in the
+    graph (a graph with 20,000 outputs is many functions, not one).
+    """
+    items, cur, weight = [], [], 0
     for s in program.steps:
         if _is_native(s):
+            w = len(s.inputs) + len(s.outputs)
+            if cur and weight + w > SEGMENT_OPERANDS:
+                items.append(cur)
+                cur, weight = [], 0
             cur.append(s)
+            weight += w
         else:
             if cur:
                 items.append(cur)
-                cur = []
+                cur, weight = [], 0
             items.append(s)
     if cur:
         items.append(cur)
