@@ -293,6 +293,15 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_defa
     together after each call, from the old values; ``givens`` substitute
     variables in the graph.  ``backend`` picks the executor ('py', 'c',
     'llvm', 'cuda', 'auto'; default ``config.backend``).
+
+    ``trust_input=True`` skips the Python-side conversion and checks of the
+    input values (positional calls).  The compiled backends still check each
+    value's dtype, rank and strides before reading it: on 'c' and 'llvm' a value
+    of another dtype is converted and one of another rank refused with the
+    TypeError of an untrusted call, so nothing is ever read or written out of
+    bounds.  On 'py' the values go to NumPy as given: a wrong one gives NumPy's
+    result for it (e.g. a matrix where a vector was declared gives a matrix) or
+    NumPy's error, never an out-of-bounds access.
     """
     spec = dict(inputs=inputs, outputs=outputs, mode=mode, updates=updates, givens=givens,
                 no_default_updates=no_default_updates, name=name, allow_input_downcast=allow_input_downcast,

@@ -240,8 +240,19 @@ def _resolve(slots, program, target, slow, cells):
 
 
 def _slow_direct(fgraph):
-    """The reference run of the whole graph: used when a native check fails."""
-    return make_thunk(fgraph)
+    """The reference run of the whole graph: used when a native check fails.
+
+    The native entry checks every input's dtype, rank and strides before reading it; a value
+    that fails those checks (possible with ``trust_input=True``) lands here and is checked
+    and converted by its type, as the c backend does, instead of reaching NumPy as it is.
+    """
+    thunk = make_thunk(fgraph)
+    checks = [(v.type.filter, v.name or f"#{k}") for k, v in enumerate(fgraph.inputs)]
+
+    def checked(values):
+        return thunk([f(v, name=n) for (f, n), v in zip(checks, values)])
+
+    return checked
 
 
 def _slow_segment(seg, program, index):
