@@ -150,6 +150,8 @@ class Cast(ScalarOp):
         return self.dtype
 
     def impl(self, out_dtype, x):
+        if self.dtype == "uint32" and x.dtype.kind == "f":
+            return _float_to_uint32(x)
         return x.astype(self.dtype)
 
     def __eq__(self, other):
@@ -169,6 +171,23 @@ class Cast(ScalarOp):
         if not self.dtype.startswith(("float", "complex")):
             return [tm.zeros_like(x)]  # a cast to an integer is piecewise constant
         return [tm.cast(gz, x.dtype)]
+
+
+def _float_to_uint32(x):
+    """float -> uint32 with one result for nan, inf and out-of-range values wherever they sit.
+
+    NumPy's own cast gives those the vectorised loop's result in the body of an array and the
+    scalar loop's in its last elements (``np.full(19, 1e10).astype('uint32')`` is 0 sixteen times,
+    then 1410065408); arignote uses the vectorised rule on every backend: a 32-bit truncating
+    conversion (nan or out of range: -2**31), of x - 2**31 with the top bit set from 2**31 up.
+    """
+    v = np.asarray(x, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        hi = v >= 2.0 ** 31
+        w = np.where(hi, v - 2.0 ** 31, v)
+        ok = (w >= -(2.0 ** 31)) & (w < 2.0 ** 31)
+        r = np.where(ok, np.trunc(np.where(ok, w, 0.0)), -(2.0 ** 31)).astype(np.int64)
+    return ((np.where(hi, r ^ 0x80000000, r)) & 0xFFFFFFFF).astype(np.uint32)
 
 
 _cast_ops: dict[str, Cast] = {}
