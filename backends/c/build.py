@@ -212,6 +212,7 @@ def _read_probe(path, ident):
         return None
     except OSError:
         raw = b""
+    res = None
     try:
         res = json.loads(raw.decode())
         ok = isinstance(res, dict) and res.get("checksum") == _probe_digest(res) and res.get("ident") == ident
@@ -221,6 +222,10 @@ def _read_probe(path, ident):
         del res["checksum"]
         return res
     from arignote import compiledir
+
+    if isinstance(res, dict) and "checksum" not in res and res.get("ident") == ident:
+        compiledir.remove(path)  # written by an arignote without probe checksums: probed again quietly
+        return None
 
     warnings.warn(f"arignote: the compiler probe {path} is damaged; probing again", compiledir.CacheWarning,
                   stacklevel=5)
