@@ -48,7 +48,10 @@ class SharedVariable(Variable):
 
     def __init__(self, type, value, name=None, strict=False, allow_downcast=None):
         super().__init__(type, None, None, name)
-        self.container = Container([type.filter(value, strict=strict, allow_downcast=allow_downcast, name=name)])
+        from .function_io import named_filter
+
+        self.container = Container([named_filter(type)(value, strict=strict, allow_downcast=allow_downcast,
+                                                       name=name)])
         self.default_update = None
         self.tag.trace = user_frame()
 

@@ -104,9 +104,13 @@ CASES = [pytest.param(how, role, marks=() if (how, role) in FAST else pytest.mar
 def test_a_damaged_file_is_rebuilt_with_one_warning_and_never_used(seeded, tmp_path, role, how):
     cdir = tmp_path / "cache"
     shutil.copytree(seeded, cdir, symlinks=True)
-    path = _files(cdir)[role]
-    _damage(path, how)
+    if role == "c kernel index":  # one file per kernel, some for kernels this run never asks for:
+        paths = [os.path.join(b, f) for b, _d, fs in os.walk(cdir / "c" / "index") for f in fs]
+    else:  # damage them all, expect one warning per file that is read
+        paths = [_files(cdir)[role]]
+    for path in paths:
+        _damage(path, how)
     err = _run(cdir)
     warnings = [ln for ln in err.splitlines() if "CacheWarning" in ln]
-    assert len(warnings) == 1 and "damaged" in warnings[0], err[-3000:]
+    assert 1 <= len(warnings) <= len(paths) and all("damaged" in w for w in warnings), err[-3000:]
     assert "CacheWarning" not in _run(cdir), "the rebuilt entry is whole"
