@@ -168,3 +168,9 @@ class CBackend:
             warnings.warn(f"arignote c backend: {len(fb)} node(s) run their NumPy perform: {names}",
                           FallbackWarning, stacklevel=3)
         return thunk
+
+    def fallback_nodes(self, fgraph):
+        """The nodes of ``fgraph`` that would run their NumPy ``perform`` (not C code)."""
+        need_blas = any(isinstance(n.op, (Dot, Matmul)) for n in fgraph.toposort())
+        prog = lowering.lower(fgraph, target(build.probe(), need_blas and blas_capsules() is not None))
+        return [n for s in prog.fallbacks() for n in s.nodes]

@@ -236,7 +236,7 @@ static inline double ar_erfinv(double y)
     if (isnan(y) || y < -1 || y > 1) return NAN;
     if (y == 1) return INFINITY;
     if (y == -1) return -INFINITY;
-    if (y == 0) return y;
+    if (y == 0) return 0.0; /* SciPy's erfinv(-0.0) is +0.0 */
     double w = -log((1.0 - y) * (1.0 + y)), p;
     if (w < 5) {
         w -= 2.5;

@@ -206,14 +206,17 @@ def _sgn_float(em, a, d, o):
 
 
 def _max_nan(em, x, y):
+    """NumPy's maximum: nan if either is nan, else the larger; ``y`` when equal (so the
+    signs of equal zeros follow NumPy: maximum(-0.0, 0.0) is 0.0, maximum(0.0, -0.0) is -0.0)."""
     b = em.b
-    keep = b.or_(b.fcmp_ordered(">=", x, y), b.fcmp_unordered("uno", x, x))
+    keep = b.or_(b.fcmp_ordered(">", x, y), b.fcmp_unordered("uno", x, x))
     return b.select(keep, x, y)
 
 
 def _min_nan(em, x, y):
+    """NumPy's minimum: as :func:`_max_nan` with the smaller."""
     b = em.b
-    keep = b.or_(b.fcmp_ordered("<=", x, y), b.fcmp_unordered("uno", x, x))
+    keep = b.or_(b.fcmp_ordered("<", x, y), b.fcmp_unordered("uno", x, x))
     return b.select(keep, x, y)
 
 
