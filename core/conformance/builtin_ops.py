@@ -177,11 +177,11 @@ def _reductions():
 # ------------------------------------------------------------- explicit cases
 
 
-def _mk(name, kind, build, inputs, dtype=None, grad=False, **kw):
+def _mk(name, kind, build, inputs, dtype=None, grad=False, ref=None, **kw):
     from .harness import OpCase
 
     dtype = dtype or np.asarray(inputs[0]).dtype.name
-    return OpCase(f"{name}[{dtype}]:{kind}", build, inputs, None, grad=grad, op=name, dtype=dtype, **kw)
+    return OpCase(f"{name}[{dtype}]:{kind}", build, inputs, ref, grad=grad, op=name, dtype=dtype, **kw)
 
 
 def _type(dtype, shape):
@@ -376,6 +376,52 @@ def _composite_cases(rng):
     ]}
 
 
+def _signed(d, rng):
+    """Random values in [-3, 3] with ±0, ±1, 0.5, -2.5 and tiny/large finite values (no overflow when squared)."""
+    tiny = 1e-150 if d == "float64" else 1e-18
+    extra = [0.0, -0.0, 1.0, -1.0, 0.5, -2.5, tiny, -tiny, 1e-10, -1e-10, 1e15, -1e15]
+    return np.concatenate([random_array(rng, d, (12,)), np.array(extra, d)])
+
+
+def _identity_cases(rng):
+    """Expressions that rewrites target, compiled with every rewrite (FAST_RUN) and compared
+    with their mathematical value computed by NumPy: a rewrite that changes a value (e.g.
+    sqrt(x**2) -> x, dropping the abs) is reported here whatever the backend."""
+    from ..tensor import math as tm
+
+    def mk(kind, build, ref, d, inputs):
+        return _mk("identities", kind, build, inputs, dtype=d, ref=ref, mode="FAST_RUN")
+
+    out = []
+    for d in F:
+        x = _signed(d, rng)
+        pos = np.abs(x)
+        pos[pos == 0] = 0.25
+        y = random_array(rng, d, x.shape, (0.5, 3.0))
+        out += [
+            mk("sqrt-of-square", lambda v: tm.sqrt(v ** 2), np.abs, d, [x]),
+            mk("sqrt-of-sqr", lambda v: tm.sqrt(tm.sqr(v)), np.abs, d, [x]),
+            mk("sqr-of-sqrt", lambda v: tm.sqr(tm.sqrt(v)), lambda v: np.square(np.sqrt(v)), d, [x]),
+            mk("abs-of-neg", lambda v: abs(-v), np.abs, d, [x]),
+            mk("neg-of-neg", lambda v: -(-v), lambda v: v.copy(), d, [x]),
+            mk("pow-2", lambda v: v ** 2, np.square, d, [x]),
+            mk("pow-3", lambda v: v ** 3, lambda v: v * v * v, d, [random_array(rng, d, (8,))]),
+            mk("pow-half", lambda v: v ** 0.5, lambda v: np.power(v, v.dtype.type(0.5)), d, [x]),
+            mk("pow-minus-one", lambda v: v ** -1, lambda v: np.power(v, v.dtype.type(-1)), d, [x]),
+            mk("pow-zero", lambda v: v ** 0, lambda v: np.ones_like(v), d, [x]),
+            mk("log-of-exp", lambda v: tm.log(tm.exp(v)), lambda v: v.copy(), d, [random_array(rng, d, (12,))]),
+            mk("exp-of-log", lambda v: tm.exp(tm.log(v)), lambda v: np.exp(np.log(v)), d, [x]),
+            mk("log-one-plus", lambda v: tm.log(1 + v), np.log1p, d, [np.abs(x)]),
+            mk("exp-minus-one", lambda v: tm.exp(v) - 1, np.expm1, d, [x]),
+            mk("div-by-self", lambda v: v / v, lambda v: np.ones_like(v), d, [pos]),
+            mk("mul-div", lambda v, w: (v * w) / w, lambda v, w: (v * w) / w, d, [x, y]),
+            mk("div-div", lambda v, w: v / (1 / w), lambda v, w: v * w, d, [x, y]),
+            mk("reciprocal-of-reciprocal", lambda v: 1 / (1 / v), lambda v: v.copy(), d, [pos]),
+            mk("div-of-neg", lambda v, w: (-v) / (-w), lambda v, w: v / w, d, [x, y]),
+        ]
+    return {"identities": out}
+
+
 _FUZZ = {
     "reshape": fz.FuzzOp("reshape", "shape", fz.select_reshape, exact=True),
     "transpose": fz.FuzzOp("transpose", "shape", fz.select_transpose, exact=True),
@@ -419,6 +465,7 @@ def _builders():
         "tensordot": lambda x, y, axes=2: la.tensordot(x, y, axes=axes),
         "softmax": nnet.softmax, "log_softmax": nnet.log_softmax,
         "composite": lambda *xs, op: op(*xs),
+        "identities": lambda *xs, expr: expr(*xs),
     }
 
 
@@ -432,7 +479,7 @@ def records():
     out += [OpRecord(name, fn, spec) for name, (fn, spec) in _reductions().items()]
     rng = np.random.default_rng(20240611)
     explicit = {}
-    for table in (_shape_cases, _index_cases, _linalg_cases, _nnet_cases, _composite_cases):
+    for table in (_shape_cases, _index_cases, _linalg_cases, _nnet_cases, _composite_cases, _identity_cases):
         explicit.update(table(rng))
     builders = _builders()
     for name, cases in explicit.items():
