@@ -14,7 +14,7 @@ from arignote.testing import run_case, symbolic_inputs
 from arignote.types import TensorType
 
 sys.path.insert(0, os.path.dirname(__file__))
-from cases.shape_cases import CASES  # noqa: E402
+from arignote.conformance.shape_table import CASES  # noqa: E402
 
 sh = importlib.import_module("arignote.tensor.shape")
 

@@ -22,7 +22,7 @@ from arignote.tensor.subtensor import (
 from arignote.types import TensorType
 
 sys.path.insert(0, os.path.dirname(__file__))
-from cases.subtensor_cases import CASES  # noqa: E402
+from arignote.conformance.index_table import CASES  # noqa: E402
 
 
 

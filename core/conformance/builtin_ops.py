@@ -2,7 +2,9 @@
 ``arignote_register_ops`` like any op pack's.
 
 Elementwise ops and reductions are declared (the runner generates the cases);
-shape, indexing, linear-algebra and nnet ops list hand-written cases.  Ops
+shape and indexing ops take their cases from shape_table.py and index_table.py
+(NumPy references, shared with the test suite); linear-algebra and nnet ops
+list hand-written cases.  Ops
 usable in the random-graph fuzzer say how (``fuzz``).
 """
 from __future__ import annotations
@@ -194,111 +196,15 @@ def _sh():
     return importlib.import_module("arignote.tensor.shape")
 
 
-def _shape_cases(rng):
-    sh = _sh()
-    out = {}
-    for d in ("float64", "float32", "int64"):
-        m = random_array(rng, d, (3, 4))
-        t3 = random_array(rng, d, (2, 3, 4))
-        g = d == "float64"
-        out.setdefault("reshape", []).extend([
-            _mk("reshape", "2d-to-1d", lambda x: sh.reshape(x, (12,)), [m], grad=g),
-            _mk("reshape", "minus-one", lambda x: sh.reshape(x, (2, -1, 2)), [t3], grad=g),
-            _mk("reshape", "view-reverse", lambda x: sh.reshape(x, (4, 3)), [m], views=["reverse"]),
-            _mk("reshape", "view-fortran", lambda x: sh.reshape(x, (6, 4)), [t3], views=["fortran"]),
-            _mk("reshape", "empty", lambda x: sh.reshape(x, (3, 0)), [np.zeros((0, 3), d)]),
-            _mk("reshape", "0d-to-1x1", lambda x: sh.reshape(x, (1, 1)), [m[0, 0].copy()]),
-        ])
-        out.setdefault("transpose", []).extend([
-            _mk("transpose", "2d", lambda x: sh.transpose(x), [m], grad=g),
-            _mk("transpose", "3d-perm", lambda x: sh.transpose(x, (1, 2, 0)), [t3], grad=g),
-            _mk("transpose", "view-step", lambda x: sh.transpose(x) * 1, [m], views=["step"]),
-            _mk("transpose", "empty", lambda x: sh.transpose(x), [np.zeros((0, 3), d)]),
-        ])
-        out.setdefault("expand_dims", []).extend([
-            _mk("expand_dims", "front", lambda x: sh.expand_dims(x, 0), [m], grad=g),
-            _mk("expand_dims", "back-of-0d", lambda x: sh.expand_dims(x, 0), [m[1, 1].copy()]),
-        ])
-        out.setdefault("dimshuffle", []).extend([
-            _mk("dimshuffle", "drop-broadcastable", lambda x: x.dimshuffle(2, "x", 0), [t3[:, :1, :].copy()],
-                input_types=[_type(d, (None, 1, None))], grad=g),
-            _mk("dimshuffle", "views", lambda x: x.dimshuffle(1, "x", 0) + 0, [m], views=["reverse"]),
-        ])
-        out.setdefault("flatten", []).extend([
-            _mk("flatten", "3d-to-2d", lambda x: sh.flatten(x, 2), [t3], grad=g),
-            _mk("flatten", "view-fortran", lambda x: sh.flatten(x), [m], views=["fortran"]),
-        ])
-        out.setdefault("concatenate", []).extend([
-            _mk("concatenate", "axis0", lambda x, y: sh.concatenate([x, y], axis=0), [m, m[:2].copy()], grad=g),
-            _mk("concatenate", "axis-1-views", lambda x, y: sh.concatenate([x, y], axis=-1), [m, m[:, :1].copy()],
-                views=["reverse", "step"]),
-            _mk("concatenate", "with-empty", lambda x, y: sh.concatenate([x, y], axis=0), [m, np.zeros((0, 4), d)]),
-        ])
-        out.setdefault("stack", []).append(
-            _mk("stack", "axis1", lambda x, y: sh.stack([x, y], axis=1), [m, m[::-1].copy()], grad=g))
-        out.setdefault("split", []).append(
-            _mk("split", "axis1", lambda x: sh.split(x, [1, 3], 2, axis=1), [m], grad=g))
-        out.setdefault("repeat", []).append(
-            _mk("repeat", "axis0", lambda x: sh.repeat(x, 2, axis=0), [m], grad=g))
-        out.setdefault("tile", []).append(_mk("tile", "2x1", lambda x: sh.tile(x, (2, 1)), [m], grad=g))
-        out.setdefault("roll", []).append(_mk("roll", "axis1", lambda x: sh.roll(x, -1, axis=1), [m], grad=g))
-        out.setdefault("alloc", []).append(
-            _mk("alloc", "broadcast-row", lambda v: sh.alloc(v, 3, 4), [m[:1].copy()],
-                input_types=[_type(d, (1, None))], grad=g))
-        out.setdefault("diag", []).extend([
-            _mk("diag", "extract", lambda x: sh.diag(x), [m], grad=g),
-            _mk("diag", "build", lambda v: sh.diag(v), [m[0].copy()], grad=g),
-        ])
-    out["arange"] = [_mk("arange", "int", lambda n: sh.arange(n), [np.asarray(5, "int64")]),
-                     _mk("arange", "float-step", lambda a, b: sh.arange(a, b, 0.5),
-                         [np.asarray(-1.0), np.asarray(2.0)]),
-                     _mk("arange", "empty", lambda n: sh.arange(n), [np.asarray(0, "int64")])]
-    out["eye"] = [_mk("eye", "offset", lambda n: sh.eye(n, n + 1, 1), [np.asarray(3, "int64")])]
-    return out
-
-
-def _index_cases(rng):
-    from ..tensor import subtensor as st
+def _table_cases(rng):
+    """The shape and indexing ops' cases: the tables in shape_table.py and index_table.py."""
+    from . import index_table, shape_table
 
     out = {}
-    for d in ("float64", "float32", "int64", "bool"):
-        m = random_array(rng, d, (4, 5))
-        v = random_array(rng, d, (6,))
-        g = d == "float64"
-        out.setdefault("subtensor", []).extend([
-            _mk("subtensor", "slices", lambda x: x[1:3, ::2], [m], grad=g),
-            _mk("subtensor", "negative-steps", lambda x: x[::-1, -2::-2], [m], grad=g),
-            _mk("subtensor", "int", lambda x: x[-1], [m]),
-            _mk("subtensor", "0d-result", lambda x: x[1, -2], [m]),
-            _mk("subtensor", "empty-slice", lambda x: x[3:1], [m]),
-            _mk("subtensor", "view-input", lambda x: x[1:, 1:4], [m], views=["reverse"]),
-            _mk("subtensor", "symbolic", lambda x, i: x[i:], [v, np.asarray(-4, "int64")]),
-        ])
-        out.setdefault("advanced_subtensor", []).extend([
-            _mk("advanced_subtensor", "ints", lambda x: x[[3, -1, 0, 3]], [m], grad=g),
-            _mk("advanced_subtensor", "int-vector-input", lambda x, i: x[:, i], [m, np.array([4, 0, -5], "int64")],
-                grad=g, wrt=[0] if g else None),
-            _mk("advanced_subtensor", "bool-mask", lambda x, b: x[b], [v, np.array([1, 0, 0, 1, 1, 0], bool)]),
-            _mk("advanced_subtensor", "view-input", lambda x: x[[2, 0]], [m], views=["fortran"]),
-        ])
-        if d == "bool":
-            continue
-        y = random_array(rng, d, (2, 5))
-        out.setdefault("set_subtensor", []).extend([
-            _mk("set_subtensor", "rows", lambda x, y: st.set_subtensor(x[1:3], y), [m, y], grad=g),
-            _mk("set_subtensor", "broadcast-0d", lambda x, y: st.set_subtensor(x[:, ::2], y),
-                [m, y[0, 0].copy()], grad=g),
-        ])
-        out.setdefault("inc_subtensor", []).extend([
-            _mk("inc_subtensor", "rows", lambda x, y: st.inc_subtensor(x[::-2], y), [m, y], grad=g),
-            _mk("inc_subtensor", "views", lambda x, y: st.inc_subtensor(x[1:3], y), [m, y],
-                views=["fortran", "reverse"]),
-        ])
-        out.setdefault("advanced_inc_subtensor", []).extend([
-            _mk("advanced_inc_subtensor", "duplicates", lambda x, y: st.inc_subtensor(x[[0, 2, 0]], y),
-                [m, random_array(rng, d, (3, 5))], grad=g),
-            _mk("advanced_inc_subtensor", "set", lambda x, y: st.set_subtensor(x[[3, 1]], y), [m, y], grad=g),
-        ])
+    for c in shape_table.CASES + index_table.CASES:
+        if c.dtype is None:
+            c.dtype = ",".join(sorted({np.asarray(a).dtype.name for a in c.inputs})) or "-"
+        out.setdefault(c.op, []).append(c)
     return out
 
 
@@ -441,6 +347,7 @@ def _builders():
 
     sh = _sh()
     return {
+        "shape": lambda x: sh.shape(x),
         "reshape": lambda x, shape: sh.reshape(x, shape),
         "transpose": lambda x, axes=None: sh.transpose(x, axes),
         "expand_dims": lambda x, axis: sh.expand_dims(x, axis),
@@ -479,7 +386,7 @@ def records():
     out += [OpRecord(name, fn, spec) for name, (fn, spec) in _reductions().items()]
     rng = np.random.default_rng(20240611)
     explicit = {}
-    for table in (_shape_cases, _index_cases, _linalg_cases, _nnet_cases, _composite_cases, _identity_cases):
+    for table in (_table_cases, _linalg_cases, _nnet_cases, _composite_cases, _identity_cases):
         explicit.update(table(rng))
     builders = _builders()
     for name, cases in explicit.items():
