@@ -98,7 +98,7 @@ def _sqrt_of_square_to_x(fgraph, mode=None):
             continue
         if inner.op.scalar_op.name == "pow":
             exponent = getattr(inner.inputs[1], "data", None)
-            if exponent is None or exponent.size != 1 or float(exponent) != 2:
+            if exponent is None or exponent.size != 1 or float(exponent.ravel()[0]) != 2:
                 continue
         x = inner.inputs[0]
         if x.type == node.outputs[0].type:
