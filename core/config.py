@@ -36,6 +36,8 @@ import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from .errors import ConfigWarning  # noqa: F401
+
 __all__ = ["Config", "config", "ConfigWarning", "parse_bool", "choices"]
 
 FLAGS_ENV = "ARIGNOTE_FLAGS"
@@ -43,10 +45,6 @@ COMPILEDIR_ENV = "ARIGNOTE_COMPILEDIR"
 
 _TRUE = frozenset({"1", "true", "yes", "on", "y", "t"})
 _FALSE = frozenset({"0", "false", "no", "off", "n", "f", ""})
-
-
-class ConfigWarning(UserWarning):
-    """Warning about an ``ARIGNOTE_FLAGS`` entry arignote could not use."""
 
 
 def parse_bool(value: Any) -> bool:

@@ -8,16 +8,9 @@ import warnings
 import numpy as np
 
 from .fg import FunctionGraph
-from .graph import Constant, Variable, ancestors, clone_graph
+from .graph import Constant, Variable, ancestors, clone_graph, use_compiler
 from .shared import SharedVariable
-
-
-class MissingInputError(ValueError):
-    """The outputs need a variable that is neither an input nor shared/constant."""
-
-
-class UnusedInputError(ValueError):
-    """An input does not take part in computing the outputs."""
+from .errors import MissingInputError, UnusedInputError  # noqa: F401
 
 
 class In:
@@ -494,3 +487,6 @@ def _aliased_outputs(fgraph, n):
             out.append(k)
         seen.add(base)
     return out
+
+
+use_compiler(function)

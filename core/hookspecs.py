@@ -59,6 +59,22 @@ def _check_name(kind: str, name: Any) -> None:
         raise TypeError(f"{kind}.name must be a non-empty string, got {name!r}")
 
 
+def check_tags(owner: str, tags: Any, what: str = "tags") -> tuple[str, ...]:
+    """``tags`` as a tuple of names, checked: one string is one tag (never its letters, as
+    ``tags=("x")`` would otherwise give), and each tag is a non-empty string without ``:``
+    (``config.optimizer_excluding`` separates names with ``:``)."""
+    if isinstance(tags, str):
+        tags = (tags,)
+    try:
+        tags = tuple(tags)
+    except TypeError:
+        raise TypeError(f"{owner}: {what} must be a string or a sequence of strings, got {tags!r}") from None
+    for t in tags:
+        if not isinstance(t, str) or not t or ":" in t:
+            raise ValueError(f"{owner}: each of {what} must be a non-empty string without ':', got {t!r} in {tags!r}")
+    return tags
+
+
 @dataclass(frozen=True)
 class BackendRecord:
     """A backend.
@@ -111,10 +127,7 @@ class RewriteRecord:
 
     def __post_init__(self) -> None:
         _check_name("RewriteRecord", self.name)
-        if isinstance(self.tags, str):
-            object.__setattr__(self, "tags", (self.tags,))
-        else:
-            object.__setattr__(self, "tags", tuple(self.tags))
+        object.__setattr__(self, "tags", check_tags(f"RewriteRecord {self.name!r}", self.tags))
 
 
 @dataclass(frozen=True)
@@ -128,10 +141,8 @@ class SamplerRecord:
 
     def __post_init__(self) -> None:
         _check_name("SamplerRecord", self.name)
-        if isinstance(self.capabilities, str):
-            object.__setattr__(self, "capabilities", (self.capabilities,))
-        else:
-            object.__setattr__(self, "capabilities", tuple(self.capabilities))
+        object.__setattr__(self, "capabilities",
+                           check_tags(f"SamplerRecord {self.name!r}", self.capabilities, "capabilities"))
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import numpy as np
 
 from .graph import Constant
 from .hookspecs import BackendRecord, hookimpl
+from .labels import node_summary
 
 
 class NodeRuntimeError:
@@ -17,8 +18,6 @@ class NodeRuntimeError:
 
     @staticmethod
     def wrap(exc, node, values):
-        from .printing import node_summary
-
         msg = f"{exc}\n{node_summary(node, values)}"
         etype = type(exc)
         try:

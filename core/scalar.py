@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import special
+from .errors import NoGradError
 
 _REGISTRY: dict[str, "ScalarOp"] = {}
 
@@ -105,8 +106,6 @@ class ScalarOp:
 
     def L_op(self, inputs, outputs, gouts):
         """Gradients of the inputs as tensor expressions (before broadcast reduction)."""
-        from .gradient import NoGradError
-
         if self._grad is None:
             raise NoGradError(f"scalar op {self.name} has no gradient")
         return self._grad(inputs, outputs[0], gouts[0])
@@ -144,8 +143,7 @@ class Cast(ScalarOp):
         return (Cast, (self.dtype,))
 
     def L_op(self, inputs, outputs, gouts):
-        from .tensor import math as tm
-
+        tm = _t()
         (x,), (gz,) = inputs, gouts
         if x.dtype in ("bool",) or x.dtype.startswith(("int", "uint")):
             return [tm.zeros_like(x, dtype="float64")]
@@ -211,10 +209,20 @@ class Composite(ScalarOp):
 # Each takes (inputs, output, gout) of tensor variables and returns a list.
 
 
-def _t():
-    from .tensor import math as tm
+_math = None  # the tensor-math namespace the formulas are written in (installed by arignote.tensor.math)
 
-    return tm
+
+def use_math(namespace):
+    """Install the tensor-math namespace (``exp``, ``switch``, ...) the gradient formulas call.
+
+    Scalar ops sit below the tensor layer, yet their gradients are tensor expressions:
+    the tensor layer hands its namespace down instead of this module importing upward."""
+    global _math
+    _math = namespace
+
+
+def _t():
+    return _math
 
 
 def _g_add(xs, z, gz):
@@ -278,7 +286,7 @@ def _g_arctan2(xs, z, gz):
 
 
 def _g_second(xs, z, gz):
-    from .gradient import disconnected_type
+    from .grad_markers import disconnected_type
 
     # second(a, b) copies b: a's values are never used, only its shape
     return [disconnected_type(), gz]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from arignote.hookspecs import RewriteRecord, hookimpl
 
 from . import registry
+from .driver import PhaseRunner
 
 
 def load_rules():
@@ -27,5 +28,5 @@ def arignote_register_rewrites():
         if not ph.entries:
             continue
         tags = (name,) if name == "fusion" else (name, registry.FAST_COMPILE)
-        records.append(RewriteRecord(name, rewrite=ph, phase=name, position=0.0, tags=tags))
+        records.append(RewriteRecord(name, rewrite=PhaseRunner(ph), phase=name, position=0.0, tags=tags))
     return records

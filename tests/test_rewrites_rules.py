@@ -230,7 +230,7 @@ def test_shape_static():
 
 
 def test_subtensor_of_make_vector():
-    from arignote.tensor.shape import make_vector
+    from arignote.tensor.shape_ops import make_vector
 
     a, b = T.lscalar("a"), T.lscalar("b")
     check([a, b], make_vector(a, b)[1], [np.int64(3), np.int64(4)], after={})

@@ -49,7 +49,7 @@ def _is_native(step):
     """Steps rendered natively (complex reductions run their perform)."""
     if isinstance(step, lw.ReduceStep) and "complex" in step.out_dtype + step.in_dtype:
         return False
-    return isinstance(step, NATIVE_STEPS)
+    return NATIVE_STEPS.renders(type(step))
 
 
 def plan(program):

@@ -9,11 +9,10 @@ usable in the random-graph fuzzer say how (``fuzz``).
 """
 from __future__ import annotations
 
-import importlib
-
 import numpy as np
 
 from ..hookspecs import OpRecord, hookimpl
+from ..tensor import basic, extra_ops, shape_ops
 from . import fuzzops as fz
 from .specs import Elementwise, Explicit, Reduction
 from .values import edge_values, random_array
@@ -192,9 +191,6 @@ def _type(dtype, shape):
     return TensorType(dtype, shape=shape)
 
 
-def _sh():
-    return importlib.import_module("arignote.tensor.shape")
-
 
 def _table_cases(rng):
     """The shape and indexing ops' cases: the tables in shape_table.py and index_table.py."""
@@ -345,24 +341,23 @@ def _builders():
     from ..tensor import nnet
     from ..tensor import subtensor as st
 
-    sh = _sh()
     return {
-        "shape": lambda x: sh.shape(x),
-        "reshape": lambda x, shape: sh.reshape(x, shape),
-        "transpose": lambda x, axes=None: sh.transpose(x, axes),
-        "expand_dims": lambda x, axis: sh.expand_dims(x, axis),
+        "shape": lambda x: shape_ops.shape(x),
+        "reshape": lambda x, shape: shape_ops.reshape(x, shape),
+        "transpose": lambda x, axes=None: shape_ops.transpose(x, axes),
+        "expand_dims": lambda x, axis: shape_ops.expand_dims(x, axis),
         "dimshuffle": lambda x, pattern: x.dimshuffle(*pattern),
-        "flatten": lambda x, ndim=1: sh.flatten(x, ndim),
-        "concatenate": lambda *xs, axis=0: sh.concatenate(list(xs), axis=axis),
-        "stack": lambda *xs, axis=0: sh.stack(list(xs), axis=axis),
-        "split": lambda x, splits, n, axis=0: sh.split(x, splits, n, axis=axis),
-        "repeat": lambda x, repeats, axis=None: sh.repeat(x, repeats, axis=axis),
-        "tile": lambda x, reps: sh.tile(x, reps),
-        "roll": lambda x, shift, axis=None: sh.roll(x, shift, axis=axis),
-        "alloc": lambda v, *shape: sh.alloc(v, *shape),
-        "diag": lambda x, k=0: sh.diag(x, k),
-        "arange": lambda *a, **k: sh.arange(*a, **k),
-        "eye": lambda *a, **k: sh.eye(*a, **k),
+        "flatten": lambda x, ndim=1: shape_ops.flatten(x, ndim),
+        "concatenate": lambda *xs, axis=0: basic.concatenate(list(xs), axis=axis),
+        "stack": lambda *xs, axis=0: basic.stack(list(xs), axis=axis),
+        "split": lambda x, splits, n, axis=0: basic.split(x, splits, n, axis=axis),
+        "repeat": lambda x, repeats, axis=None: extra_ops.repeat(x, repeats, axis=axis),
+        "tile": lambda x, reps: extra_ops.tile(x, reps),
+        "roll": lambda x, shift, axis=None: extra_ops.roll(x, shift, axis=axis),
+        "alloc": lambda v, *shape: basic.alloc(v, *shape),
+        "diag": lambda x, k=0: extra_ops.diag(x, k),
+        "arange": lambda *a, **k: basic.arange(*a, **k),
+        "eye": lambda *a, **k: basic.eye(*a, **k),
         "subtensor": lambda x, idx: x[idx],
         "advanced_subtensor": lambda x, idx: x[idx],
         "set_subtensor": lambda x, y, idx: st.set_subtensor(x[idx], y),

@@ -1,6 +1,8 @@
 """Elementwise math functions, casts, reductions and their tensor-level helpers."""
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from .. import scalar as ps
@@ -130,3 +132,5 @@ from .reduction import (  # noqa: E402
 from .linalg import dot, matmul, outer, tensordot, batched_dot  # noqa: E402,F401
 
 __all__ = [n for n in dir() if not n.startswith("_")]
+
+ps.use_math(sys.modules[__name__])

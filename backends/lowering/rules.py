@@ -1,0 +1,84 @@
+"""Per-op lowering rules: the step of one node that is not an Elemwise (``register_lowering`` lets an
+op pack add its own), or None for a NumPy fallback."""
+from __future__ import annotations
+
+import functools
+
+from arignote.tensor.elemwise import DimShuffle
+from arignote.tensor.linalg import Dot, Matmul
+from arignote.tensor.reduction import Reduce
+from arignote.tensor.shape_ops import Shape, Shape_i
+from arignote.tensor.subtensor import Subtensor
+
+from .steps import DimShuffleStep, DotStep, ReduceStep, ShapeStep, SubtensorStep, _dtype_ok, _is_tensor
+
+
+# ------------------------------------------------------------- per-op rules
+
+
+@functools.singledispatch
+def lower_node(op, node, target):
+    """The step for one node (not Elemwise), or None for a NumPy fallback."""
+    return None
+
+
+def register_lowering(op_type):
+    """Decorator: ``@register_lowering(MyOp) def f(op, node, target) -> Step | None``."""
+    return lower_node.register(op_type)
+
+
+@lower_node.register(DimShuffle)
+def _lower_dimshuffle(op, node, target):
+    if not _dtype_ok(target, *node.inputs, *node.outputs):
+        return None
+    return DimShuffleStep(list(node.inputs), list(node.outputs), [node], order=tuple(op.new_order))
+
+
+@lower_node.register(Reduce)
+def _lower_reduce(op, node, target):
+    x, (z,) = node.inputs[0], node.outputs
+    if not _dtype_ok(target, x, z):
+        return None
+    return ReduceStep([x], [z], [node], kind_=op.kind, axes=tuple(op.axis), in_dtype=x.dtype, out_dtype=z.dtype)
+
+
+def _lower_dot(op, node, target):
+    x, y = node.inputs
+    (z,) = node.outputs
+    if not target.blas or not _dtype_ok(target, x, y, z):
+        return None
+    if not (x.dtype == y.dtype == z.dtype and z.dtype in ("float32", "float64")):
+        return None
+    if not (1 <= x.ndim <= 2 and 1 <= y.ndim <= 2):
+        return None
+    return DotStep([x, y], [z], [node], dtype=z.dtype)
+
+
+lower_node.register(Dot)(_lower_dot)
+lower_node.register(Matmul)(_lower_dot)
+
+
+@lower_node.register(Shape)
+def _lower_shape(op, node, target):
+    if not _dtype_ok(target, *node.inputs):
+        return None
+    return ShapeStep(list(node.inputs), list(node.outputs), [node], axis=None)
+
+
+@lower_node.register(Shape_i)
+def _lower_shape_i(op, node, target):
+    if not _dtype_ok(target, *node.inputs):
+        return None
+    return ShapeStep(list(node.inputs), list(node.outputs), [node], axis=op.i)
+
+
+@lower_node.register(Subtensor)
+def _lower_subtensor(op, node, target):
+    x, *idx = node.inputs
+    if not _dtype_ok(target, x, *node.outputs):
+        return None
+    if any(not _is_tensor(v) or v.ndim != 0 or v.dtype[0] not in "iu" for v in idx):
+        return None
+    if any(not (e == "int" or (isinstance(e, tuple) and e[0] == "slice")) for e in op.idx_list):
+        return None
+    return SubtensorStep(list(node.inputs), list(node.outputs), [node], idx_list=tuple(op.idx_list))
