@@ -383,7 +383,8 @@ def test_no_reference_leaks_and_outputs_are_fresh_arrays():
         t, d, s = f(a)
     del t, d, s
     gc.collect()
-    assert (sys.getrefcount(a), sys.getrefcount(np.dtype("float64"))) == before
+    # a leak raises the counts; the dtype's may fall when other tests' garbage goes meanwhile
+    assert sys.getrefcount(a) == before[0] and sys.getrefcount(np.dtype("float64")) <= before[1]
     t, d, s = f(a)
     assert not np.shares_memory(t, a) and t.tolist() == a.T.tolist()
     d[0, 0] = 5.0
