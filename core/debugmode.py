@@ -80,7 +80,7 @@ class _NodeModeBase(Mode):
 
     def compile_graph(self, backend, fgraph):
         """The thunk function() calls: the nodes of ``fgraph`` one by one, checked."""
-        from .linker_py import make_thunk
+        from .reference import make_thunk
 
         name = getattr(backend, "name", type(backend).__name__)
         runners = {}

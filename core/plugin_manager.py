@@ -33,7 +33,9 @@ from .hookspecs import (
     RECORD_TYPES,
     BackendRecord,
     DistributionRecord,
+    LoweringRecord,
     OpRecord,
+    RenderingRecord,
     RewriteRecord,
     SamplerRecord,
 )
@@ -314,6 +316,22 @@ def samplers() -> dict[str, SamplerRecord]:
 
 def distributions() -> dict[str, DistributionRecord]:
     return dict(_collect("arignote_register_distributions"))
+
+
+def renderings() -> dict[str, RenderingRecord]:
+    """'backend:op' -> RenderingRecord of every scalar-op rendering the plugins register."""
+    return dict(_collect("arignote_register_renderings"))
+
+
+def lowerings() -> dict[str, LoweringRecord]:
+    """Op class name -> LoweringRecord of every lowering rule the plugins register."""
+    return dict(_collect("arignote_register_lowerings"))
+
+
+def loaded() -> bool:
+    """Whether the entry points are loaded (False while a plugin module is being imported by the
+    first get_plugin_manager() call, or before it)."""
+    return _ready
 
 
 # -- backends ---------------------------------------------------------------

@@ -17,6 +17,7 @@ import sys
 import numpy as np
 
 from .graph import Apply, Constant, Variable, io_toposort
+from .print_op import Print  # noqa: F401  (Theano's printing.Print)
 from .errors import GraphvizNotFound  # noqa: F401
 from .labels import _FUNCTION_NAMES, _OPERATORS, composite_formula, constant_label, node_summary, op_label, var_label  # noqa: F401
 
@@ -136,6 +137,7 @@ def debugprint(obj, depth=-1, print_type=False, file=None, ids="CHAR", stop_on_n
     printer = _TreePrinter(print_type, ids, stop_on_name, depth, order, done)
     for root in roots:
         printer.tree(root)
+    _print_inner_graphs(printer, roots, print_type, ids, stop_on_name, depth)
     text = "\n".join(printer.lines)
     if file == "str":
         return text
@@ -145,6 +147,38 @@ def debugprint(obj, depth=-1, print_type=False, file=None, ids="CHAR", stop_on_n
         out.flush()
         return None
     return file
+
+
+def _loop_nodes(roots):
+    """Nodes whose op holds an inner graph (scan), in the order met, inner loops after outer ones."""
+    from .graph import ancestors
+
+    found, seen = [], set()
+    queue = list(roots)
+    while queue:
+        v = queue.pop(0)
+        for x in ancestors([v]):
+            node = x.owner
+            if node is not None and node not in seen and hasattr(node.op, "inner_outputs"):
+                seen.add(node)
+                found.append(node)
+                queue.extend(node.op.inner_outputs)
+    return found
+
+
+def _print_inner_graphs(printer, roots, print_type, ids, stop_on_name, depth):
+    """Theano's trailer: each loop's node, then its inner outputs' trees marked with '>'."""
+    loops = _loop_nodes(roots)
+    if not loops:
+        return
+    printer.lines += ["", "Inner graphs of the scan ops:"]
+    for node in loops:
+        printer.lines.append("")
+        printer.lines.append(f"{op_label(node.op)} {printer.ident(node, node)} ''")
+        sub = _TreePrinter(print_type, ids, stop_on_name, depth, None, printer.done)
+        for o in node.op.inner_outputs:
+            sub.tree(o)
+        printer.lines += [" >" + line for line in sub.lines]
 
 
 def _debugprint_roots(obj):

@@ -14,7 +14,7 @@ from .driver import PhaseRunner
 
 def load_rules():
     """Import the rule modules (registering their rules) and return the registry."""
-    from . import algebra, basic, canonicalize, fusion, shape_feature, specialize, stabilize  # noqa: F401
+    from . import algebra, basic, canonicalize, fusion, scan, shape_feature, specialize, stabilize  # noqa: F401
 
     return registry
 

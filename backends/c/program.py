@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from arignote.linker_py import NodeRuntimeError
+from arignote.reference import NodeRuntimeError
 from ..lowering import (DimShuffleStep, DotStep, FallbackStep, LoopStep, ReduceStep, ShapeStep, StepTable,
                         SubtensorStep)
+from .scan import scan_words
 
 MAGIC = 0x4152474E4F544531
 S_LOOP, S_REDUCE, S_DIMSHUFFLE, S_SUBTENSOR, S_SHAPE, S_SHAPE_I, S_DOT, S_FALLBACK = range(1, 9)
@@ -72,7 +73,8 @@ class Encoder:
 
     def _fallback(self, i, s, ins, outs):
         fn = fallback_callable(s.nodes[0])
-        return [S_FALLBACK, self.obj(fn), len(ins), len(outs), *ins, *outs]
+        words = [S_FALLBACK, self.obj(fn), len(ins), len(outs), *ins, *outs]
+        return scan_words(self, s, words) or words  # a Scan node whose body runs in the runtime
 
     @staticmethod
     def _entries(idx_list, idx_vars):
@@ -132,8 +134,11 @@ def _native(a):
 
 
 def fallback_callable(node):
-    """``run(*inputs)`` -> output(s) of ``node`` via its NumPy perform, checked and wrapped."""
-    perform = node.op.perform
+    """``run(*inputs)`` -> output(s) of ``node`` via its C code (an op's own ``c_code``) or its
+    NumPy perform, checked and wrapped."""
+    from .user_code import perform_for
+
+    perform = perform_for(node) or node.op.perform
     outs = node.outputs
     n = len(outs)
     checks = []

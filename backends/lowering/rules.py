@@ -1,5 +1,7 @@
-"""Per-op lowering rules: the step of one node that is not an Elemwise (``register_lowering`` lets an
-op pack add its own), or None for a NumPy fallback."""
+"""Per-op lowering rules: the step of one node that is not an Elemwise, or None for a NumPy fallback.
+
+The rules arrive as LoweringRecords through the ``arignote_register_lowerings`` hook, the built-in
+ones below included (backends/lowering/plugin.py); ``register_lowering`` adds one directly."""
 from __future__ import annotations
 
 import functools
@@ -17,24 +19,40 @@ from .steps import DimShuffleStep, DotStep, ReduceStep, ShapeStep, SubtensorStep
 
 
 @functools.singledispatch
+def _dispatch(op, node, target):
+    return None
+
+
+_hooked: list = []  # [True] once the plugins' LoweringRecords are registered in _dispatch
+
+
 def lower_node(op, node, target):
     """The step for one node (not Elemwise), or None for a NumPy fallback."""
-    return None
+    if not _hooked:
+        _load_hooked()
+    return _dispatch(op, node, target)
+
+
+def _load_hooked():
+    from arignote import plugin_manager
+
+    for rec in plugin_manager.lowerings().values():
+        if rec.op_type not in _dispatch.registry:
+            _dispatch.register(rec.op_type)(rec.lower)
+    _hooked.append(True)
 
 
 def register_lowering(op_type):
     """Decorator: ``@register_lowering(MyOp) def f(op, node, target) -> Step | None``."""
-    return lower_node.register(op_type)
+    return _dispatch.register(op_type)
 
 
-@lower_node.register(DimShuffle)
 def _lower_dimshuffle(op, node, target):
     if not _dtype_ok(target, *node.inputs, *node.outputs):
         return None
     return DimShuffleStep(list(node.inputs), list(node.outputs), [node], order=tuple(op.new_order))
 
 
-@lower_node.register(Reduce)
 def _lower_reduce(op, node, target):
     x, (z,) = node.inputs[0], node.outputs
     if not _dtype_ok(target, x, z):
@@ -54,25 +72,20 @@ def _lower_dot(op, node, target):
     return DotStep([x, y], [z], [node], dtype=z.dtype)
 
 
-lower_node.register(Dot)(_lower_dot)
-lower_node.register(Matmul)(_lower_dot)
 
 
-@lower_node.register(Shape)
 def _lower_shape(op, node, target):
     if not _dtype_ok(target, *node.inputs):
         return None
     return ShapeStep(list(node.inputs), list(node.outputs), [node], axis=None)
 
 
-@lower_node.register(Shape_i)
 def _lower_shape_i(op, node, target):
     if not _dtype_ok(target, *node.inputs):
         return None
     return ShapeStep(list(node.inputs), list(node.outputs), [node], axis=op.i)
 
 
-@lower_node.register(Subtensor)
 def _lower_subtensor(op, node, target):
     x, *idx = node.inputs
     if not _dtype_ok(target, x, *node.outputs):
@@ -82,3 +95,13 @@ def _lower_subtensor(op, node, target):
     if any(not (e == "int" or (isinstance(e, tuple) and e[0] == "slice")) for e in op.idx_list):
         return None
     return SubtensorStep(list(node.inputs), list(node.outputs), [node], idx_list=tuple(op.idx_list))
+
+
+def needs_blas(fgraph):
+    """Does ``fgraph`` hold a node the lowering may turn into a BLAS call (Dot, Matmul)?"""
+    return any(isinstance(n.op, (Dot, Matmul)) for n in fgraph.apply_nodes)
+
+
+#: the built-in rules, registered through the hook by backends/lowering/plugin.py
+BUILTIN = {DimShuffle: _lower_dimshuffle, Reduce: _lower_reduce, Dot: _lower_dot, Matmul: _lower_dot,
+           Shape: _lower_shape, Shape_i: _lower_shape_i, Subtensor: _lower_subtensor}

@@ -339,7 +339,7 @@ def _builders():
     """name -> f(*inputs, **params), as the fuzzer and ``apply_op`` call them."""
     from ..tensor import linalg as la
     from ..tensor import nnet
-    from ..tensor import subtensor as st
+    from ..tensor import indexing as st
 
     return {
         "shape": lambda x: shape_ops.shape(x),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..tensor.subtensor import inc_subtensor, set_subtensor, take
+from ..tensor.indexing import inc_subtensor, set_subtensor, take
 from ..types import TensorType
 from .harness import OpCase
 
