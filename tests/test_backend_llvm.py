@@ -375,15 +375,16 @@ def test_no_reference_leaks_and_outputs_are_fresh_arrays():
     x = T.dmatrix("x")
     f = function([x], [x.T, x * 2, x.sum(axis=1)], backend="llvm")
     a = np.ones((3, 4))
-    f(a)
-    gc.collect()
-    before = sys.getrefcount(a), sys.getrefcount(np.dtype("float64"))
-    for _ in range(300):
-        t, d, s = f(a)
-    del t, d, s
-    gc.collect()
-    # a leak raises the counts; the dtype's may fall when other tests' garbage goes meanwhile
-    assert sys.getrefcount(a) == before[0] and sys.getrefcount(np.dtype("float64")) <= before[1]
+    counts = []
+    for _ in range(2):  # the first round warms lazily filled caches up
+        for _ in range(300):
+            t, d, s = f(a)
+        del t, d, s
+        gc.collect()
+        counts.append((sys.getrefcount(a), sys.getrefcount(np.dtype("float64"))))
+    # a leak adds a reference per call (300 a round); unrelated objects freed meanwhile may move
+    # the dtype's count by one or two
+    assert counts[1][0] == counts[0][0] and abs(counts[1][1] - counts[0][1]) <= 2, counts
     t, d, s = f(a)
     assert not np.shares_memory(t, a) and t.tolist() == a.T.tolist()
     d[0, 0] = 5.0

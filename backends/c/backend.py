@@ -165,7 +165,9 @@ class CBackend:
         return thunk
 
     def fallback_nodes(self, fgraph):
-        """The nodes of ``fgraph`` that would run their NumPy ``perform`` (not C code)."""
-        need_blas = any(isinstance(n.op, (Dot, Matmul)) for n in fgraph.toposort())
-        prog = lowering.lower(fgraph, target(build.probe(), need_blas and blas_capsules() is not None))
+        """The nodes of ``fgraph`` that run (or would run) their NumPy ``perform``, not C code."""
+        prog = getattr(fgraph, "lowered", None)
+        if prog is None:
+            need_blas = lowering.needs_blas(fgraph)
+            prog = lowering.lower(fgraph, target(build.probe(), need_blas and blas_capsules() is not None))
         return [n for s in prog.fallbacks() for n in s.nodes]

@@ -26,11 +26,12 @@ def _needs(name):
 
 @contextlib.contextmanager
 def planted(op, backend, kind, rendering, recipe=None):
-    """The rendering table with op's ``backend`` column changed for inputs of ``kind``
-    (and, for llvm, ``recipe`` = (name, fn) added), restored afterwards."""
+    """The rendering table with op's ``backend`` column changed for inputs of ``kind`` (a copy of
+    the row, put in with ``scalar_table.register(..., replace=True)`` as a plugin would; for llvm,
+    ``recipe`` = (name, fn) added with ``register_recipe``), restored afterwards."""
     from arignote.backends import scalar_table
 
-    original = scalar_table.TABLE[op]
+    original = scalar_table.row_of(op)
     had_row = op in scalar_table._plugin_rows
     if recipe is not None:
         from arignote.backends.llvm import scalar_ir
