@@ -32,4 +32,9 @@ def __getattr__(name):
         from .scan import scan
 
         return scan
+    if name == "sandbox":  # theano.sandbox.rng_mrg.MRG_RandomStreams without importing it first
+        import importlib
+
+        importlib.import_module("arignote.sandbox.rng_mrg")
+        return importlib.import_module("arignote.sandbox")
     raise AttributeError(f"module 'arignote' has no attribute {name!r}")

@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 
+from .default_updates import default_updates
 from .fg import FunctionGraph
 from .graph import Constant, Variable, ancestors, clone_graph
 from .shared import SharedVariable
@@ -321,8 +322,9 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_defa
     upd_pairs = _normalize_updates(updates)
     givens_map = _normalize_givens(givens)
     in_vars = [i.variable for i in ins]
-    if not no_default_updates:
-        _add_default_updates(upd_pairs, out_vars, in_vars, no_default_updates)
+    for s, e in default_updates(out_vars, [e for _, e in upd_pairs], [s for s, _ in upd_pairs], in_vars,
+                                no_default_updates):
+        upd_pairs.append((s, _fit_update(s, e)))
     upd_targets = [s for s, _ in upd_pairs]
     upd_exprs = [e for _, e in upd_pairs]
 
@@ -447,14 +449,6 @@ def _normalize_givens(givens):
                 raise TypeError(f"givens: {k} ({k.type}) cannot be replaced by {v} ({v.type}): types differ")
         out[k] = v
     return out
-
-
-def _add_default_updates(pairs, outs, in_vars, no_default):
-    have = {s for s, _ in pairs}
-    for v in ancestors(outs + [e for _, e in pairs], blockers=in_vars):
-        if isinstance(v, SharedVariable) and v.default_update is not None and v not in have:
-            pairs.append((v, _fit_update(v, v.default_update)))
-            have.add(v)
 
 
 def _check_unused(ins, outs, givens_map, on_unused_input):

@@ -71,6 +71,10 @@ def shared(value, name=None, strict=False, allow_downcast=None, borrow=False, sh
     """
     if isinstance(value, Variable):
         raise TypeError(f"shared() takes a value, not a symbolic variable ({value})")
+    if isinstance(value, (np.random.RandomState, np.random.Generator)):
+        from .tensor.random.type import random_shared
+
+        return random_shared(value, name=name, borrow=borrow)
     if isinstance(value, bool):
         arr = np.asarray(value, dtype="bool")
     elif isinstance(value, int):

@@ -1,0 +1,85 @@
+"""The types of random generator values, and shared variables that hold them.
+
+A random variable's generator is a value like any other: it flows into the
+draw and a new (advanced) generator flows out.  Two kinds exist, as NumPy
+has two: ``numpy.random.RandomState`` (Theano's ``RandomStreams`` and the
+tutorial's ``rng.get_state()``/``set_state()``/``seed()``) and
+``numpy.random.Generator`` (the modern ``RandomStream``).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ...shared import SharedVariable
+from ...types import Type
+
+_KINDS = {"RandomState": np.random.RandomState, "Generator": np.random.Generator}
+
+
+class RandomType(Type):
+    """Values are NumPy generators of one kind ('RandomState' or 'Generator')."""
+
+    def __init__(self, kind):
+        if kind not in _KINDS:
+            raise ValueError(f"unknown random generator kind {kind!r}; expected one of {', '.join(_KINDS)}")
+        self.kind = kind
+        self.value_class = _KINDS[kind]
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other.kind == self.kind
+
+    def __hash__(self):
+        return hash((RandomType, self.kind))
+
+    def __str__(self):
+        return "RandomStateType" if self.kind == "RandomState" else "RandomGeneratorType"
+
+    __repr__ = __str__
+
+    def __reduce__(self):
+        return (RandomType, (self.kind,))
+
+    def filter(self, value, strict=False, allow_downcast=None, name=None):
+        if isinstance(value, self.value_class):
+            return value
+        what = f"input {name!r}" if name else "value"
+        raise TypeError(f"{what} must be a numpy.random.{self.kind} for {self}, got {type(value).__name__}")
+
+    def format_constant(self, data):
+        return f"<{self.kind}>"
+
+    def constant_signature(self, data):
+        return (self, id(data))
+
+
+random_state_type = RandomType("RandomState")
+random_generator_type = RandomType("Generator")
+
+
+def type_of_generator(value):
+    """The RandomType for a NumPy generator ``value`` (TypeError for anything else)."""
+    if isinstance(value, np.random.RandomState):
+        return random_state_type
+    if isinstance(value, np.random.Generator):
+        return random_generator_type
+    raise TypeError(f"expected a numpy.random.RandomState or numpy.random.Generator, got {type(value).__name__}")
+
+
+class RandomStateSharedVariable(SharedVariable):
+    """A shared variable holding a NumPy generator (``rv.rng`` of a random variable).
+
+    ``get_value()`` returns a copy (so drawing from it leaves the stream
+    alone), ``get_value(borrow=True)`` the generator itself; ``set_value``
+    copies unless ``borrow=True``.
+    """
+
+    def __str__(self):
+        return self.name or f"<{self.type}>"
+
+
+def random_shared(value, name=None, borrow=False):
+    """A shared variable holding the generator ``value`` (``arignote.shared`` sends generators here)."""
+    import copy
+
+    t = type_of_generator(value)
+    return RandomStateSharedVariable(t, value if borrow else copy.deepcopy(value), name=name)
