@@ -13,7 +13,7 @@ from . import registry
 
 def load_rules():
     """Import the rule modules (registering their rules) and return the registry."""
-    from . import algebra, basic, canonicalize, fusion, shape_feature, specialize, stabilize  # noqa: F401
+    from . import algebra, basic, canonicalize, fusion, random_inplace, shape_feature, specialize, stabilize  # noqa: F401
 
     return registry
 

@@ -1,0 +1,42 @@
+"""Draw in place from a shared generator whose only job in the function is to be advanced.
+
+A RandomVariable copies its generator before drawing (so the value it was
+given stays intact).  When the generator is a shared variable that the
+function updates with exactly this node's advanced generator, and nothing
+else in the graph reads it, the copy is wasted: the node may advance the
+shared generator itself (see ``arignote.tensor.random.op``).
+"""
+from __future__ import annotations
+
+from arignote.tensor.random.op import RandomVariable
+
+from .registry import FAST_COMPILE, global_rule
+
+
+def _update_of(fgraph):
+    """{shared variable: the graph output that becomes its next value}."""
+    targets = list(getattr(fgraph, "update_targets", None) or ())
+    if not targets:
+        return {}
+    outs = fgraph.outputs[len(fgraph.outputs) - len(targets):]
+    return dict(zip(targets, outs))
+
+
+@global_rule("cleanup", tags=(FAST_COMPILE, "inplace", "random_inplace"), position=100)
+def random_inplace(fgraph, mode):
+    """RandomVariable -> its inplace version where the generator is updated with its result only."""
+    updates = _update_of(fgraph)
+    if not updates:
+        return 0
+    changed = 0
+    for node in fgraph.toposort():
+        op = node.op
+        if not isinstance(op, RandomVariable) or op.inplace:
+            continue
+        rng = node.inputs[0]
+        if updates.get(rng) is not node.outputs[0] or len(fgraph.clients(rng)) != 1:
+            continue
+        new = op.clone_inplace().make_node(*node.inputs)
+        fgraph.replace_all(list(zip(node.outputs, new.outputs)), reason="random_inplace")
+        changed += 1
+    return changed
