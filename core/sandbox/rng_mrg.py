@@ -66,8 +66,11 @@ class MRG_RandomStreams(StreamsBase):
         return self.gen("uniform", size, (low, high), ndim, dtype)
 
     def normal(self, size=None, avg=0.0, std=1.0, ndim=None, dtype=None, nstreams=None, truncate=False,
-               **kwargs):
-        """Draws from the normal distribution; ``truncate=True``: redrawn beyond two deviations."""
+               loc=None, scale=None, **kwargs):
+        """Draws from the normal distribution (mean ``avg`` or ``loc``, deviation ``std`` or ``scale``);
+        ``truncate=True``: redrawn beyond two deviations."""
+        avg = avg if loc is None else loc
+        std = std if scale is None else scale
         if truncate:
             return self.truncated_normal(size, avg, std, ndim, dtype)
         return self.gen("normal", size, (avg, std), ndim, dtype)

@@ -51,6 +51,8 @@ class RandomVariable(Op):
     def __str__(self):
         return f"RandomFunction{{{self.dist}{',inplace' if self.inplace else ''}}}"
 
+    __repr__ = __str__
+
     def clone_inplace(self):
         """This op, advancing the generator it is given instead of a copy."""
         return type(self)(self.dist, self.dtype, self.has_size, self.options, inplace=True)
