@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...graph import Variable
+from ...graph import Variable, _set_trace, user_frame
 from ..variable import _TensorMixin, as_tensor_variable, constant
 from .distributions import get
 from .op import RandomVariable
@@ -75,6 +75,7 @@ def random_variable(dist, rng, size=None, params=(), ndim=None, dtype=None, opti
     size_var, has_size = size_vector(size, ndim)
     op = RandomVariable(dist, dt, has_size, tuple(sorted(dict(options).items())))
     node = op.make_node(rng, size_var, *vars_)
+    _set_trace(node, user_frame())  # errors at run time name the user's line
     out = node.outputs[1]
     if ndim is not None and out.ndim != ndim + d.ndim_supp and out.ndim != ndim:
         raise ValueError(f"{dist}: ndim={ndim} disagrees with the size {size} and parameters, which give "
