@@ -524,3 +524,18 @@ def test_random_variables_inside_scan():
     assert a.shape == (10, 4) and set(np.unique(a)) <= {0.0, 1.0}
     assert not np.array_equal(a, b)  # the generators moved between calls
     assert len({row.tobytes() for row in np.vstack([a, b])}) > 1  # and between steps
+
+
+def test_raw_random_draws_from_an_explicit_generator():
+    from arignote.tensor.raw_random import multinomial, random_state_type, uniform
+
+    rng_R = random_state_type()
+    post_r, out = uniform(rng_R, (4,), -2.0, 2.0)
+    f = function([rng_R], [post_r, out])
+    r = np.random.RandomState(55)
+    r2, v = f(r)
+    np.testing.assert_array_equal(v, np.random.RandomState(55).uniform(-2.0, 2.0, 4))
+    assert isinstance(r2, np.random.RandomState) and r2 is not r
+    np.testing.assert_array_equal(f(r)[1], v)  # r itself was not advanced
+    _, m = multinomial(rng_R, (3,), 5, [0.5, 0.5])
+    assert m.type.shape == (3, 2) and (function([rng_R], m)(r).sum(axis=1) == 5).all()

@@ -389,6 +389,19 @@ def test_switch_constant_condition():
     check([x, y], T.switch(T.gt(x, 0), y, y), [X, Y], after={})
 
 
+def test_random_inplace():
+    """A draw whose generator is only advanced (its default update) draws in place; not otherwise."""
+    from arignote.tensor.random import RandomStream
+
+    srng = RandomStream(1)
+    u = srng.normal(size=(3,))
+    ops = lambda f: [str(n.op) for n in f.maker.fgraph.toposort()]  # noqa: E731
+    assert ops(arignote.function([], u)) == ["RandomFunction{normal,inplace}"]
+    assert ops(arignote.function([], u, no_default_updates=True)) == ["RandomFunction{normal}"]
+    excl = Mode(excluding=("random_inplace",))
+    assert ops(arignote.function([], u, mode=excl)) == ["RandomFunction{normal}"]
+
+
 # ------------------------------------------------------------ every rule tested
 
 
@@ -421,6 +434,7 @@ def test_every_rule_has_a_test():
         "local_add_neg_to_sub": "test_add_neg_to_sub", "local_mul_minus_one": "test_mul_minus_one",
         "local_sum_of_fill": "test_sum_of_alloc", "local_dot_to_sum": "test_dot_of_short_vectors",
         "local_switch_const_cond": "test_switch_constant_condition", "fusion": "test_fuse_ten_ops",
+        "random_inplace": "test_random_inplace",
     }
     missing = sorted(set(rules()) - set(tested))
     assert not missing, f"rules without a test: {missing}"

@@ -31,7 +31,7 @@ def __getattr__(name):
 
     if name in ("jacobian", "hessian", "Rop", "Lop", "verify_grad"):
         return getattr(gradient, name)
-    if name in ("shared_randomstreams", "random"):  # Theano's T.shared_randomstreams.RandomStreams
+    if name in ("shared_randomstreams", "random", "raw_random"):  # T.shared_randomstreams.RandomStreams
         import importlib
 
         return importlib.import_module(f"{__name__}.{name}")
