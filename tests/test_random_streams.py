@@ -539,3 +539,16 @@ def test_raw_random_draws_from_an_explicit_generator():
     np.testing.assert_array_equal(f(r)[1], v)  # r itself was not advanced
     _, m = multinomial(rng_R, (3,), 5, [0.5, 0.5])
     assert m.type.shape == (3, 2) and (function([rng_R], m)(r).sum(axis=1) == 5).all()
+
+
+@pytest.mark.parametrize("mode", ["check", "nanguard"])
+def test_self_checking_modes_run_random_graphs(mode):
+    srng = RandomStreams(4)
+    u = srng.normal((3,))
+    f = function([], u * 2, mode=mode)
+    a, b = f(), f()
+    assert not np.array_equal(a, b)
+    g = function([], u * 2, mode=mode, no_default_updates=True)
+    np.testing.assert_array_equal(g(), g())
+    srng.seed(4)
+    np.testing.assert_array_equal(function([], u * 2)(), a)  # the same stream as without checks

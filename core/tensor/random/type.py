@@ -83,3 +83,20 @@ def random_shared(value, name=None, borrow=False):
 
     t = type_of_generator(value)
     return RandomStateSharedVariable(t, value if borrow else copy.deepcopy(value), name=name)
+
+
+def _state(g):
+    return g.get_state(legacy=False) if isinstance(g, np.random.RandomState) else g.bit_generator.state
+
+
+def _same(a, b):
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return np.array_equal(a, b)
+    return a == b
+
+
+def same_generator_state(a, b):
+    """Whether the generators ``a`` and ``b`` are of one kind and in one state (will draw alike)."""
+    return type(a) is type(b) and _same(_state(a), _state(b))
