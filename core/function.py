@@ -188,6 +188,7 @@ class Function:
         spec["name"] = name or self.name
         if delete_updates:
             spec["on_unused_input"] = "ignore"
+            spec["no_default_updates"] = True  # random generators' default updates go too
         return _rebuild(spec, self.trust_input)
 
     def __repr__(self):

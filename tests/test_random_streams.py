@@ -552,3 +552,13 @@ def test_self_checking_modes_run_random_graphs(mode):
     np.testing.assert_array_equal(g(), g())
     srng.seed(4)
     np.testing.assert_array_equal(function([], u * 2)(), a)  # the same stream as without checks
+
+
+def test_function_copy_keeps_or_deletes_the_generator_updates():
+    srng = RandomStreams(4)
+    u = srng.uniform((3,))
+    f = function([], u)
+    g = f.copy()
+    assert not np.array_equal(g(), g())
+    h = f.copy(delete_updates=True)
+    np.testing.assert_array_equal(h(), h())
