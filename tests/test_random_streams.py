@@ -504,7 +504,7 @@ _HAS_SCAN = importlib.util.find_spec("arignote.scan") is not None
 
 
 @pytest.mark.skipif(not _HAS_SCAN, reason="arignote.scan does not exist yet (the scan issue has not landed)")
-def test_random_variables_inside_scan():
+def test_random_variables_inside_scan(backend):
     """Theano's Gibbs-sampling scan example: the updates scan returns advance the generators."""
     rng = np.random.RandomState(0)
     W = shared(rng.randn(4, 3), name="W")
@@ -519,11 +519,26 @@ def test_random_variables_inside_scan():
 
     sample = T.vector()
     values, updates = arignote.scan(one_step, outputs_info=sample, n_steps=10)
-    gibbs10 = function([sample], values, updates=updates)
+    gibbs10 = function([sample], values, updates=updates, backend=backend)
     a, b = gibbs10(np.ones(4)), gibbs10(np.ones(4))
     assert a.shape == (10, 4) and set(np.unique(a)) <= {0.0, 1.0}
     assert not np.array_equal(a, b)  # the generators moved between calls
     assert len({row.tobytes() for row in np.vstack([a, b])}) > 1  # and between steps
+    trng.seed(1234)
+    np.testing.assert_array_equal(gibbs10(np.ones(4)), a)  # reseeding restarts the loop's draws
+
+
+@pytest.mark.skipif(not _HAS_SCAN, reason="arignote.scan does not exist yet (the scan issue has not landed)")
+def test_scan_draws_are_the_same_on_every_backend(backend):
+    def run(be):
+        srng = RandomStream(5)
+        x0 = T.dvector("x0")
+        vals, upd = arignote.scan(lambda x: x + srng.normal(size=(3,)), outputs_info=x0, n_steps=20)
+        f = function([x0], vals, updates=upd, backend=be)
+        return f(np.zeros(3)), f(np.zeros(3))
+
+    for a, b in zip(run("py"), run(backend)):
+        np.testing.assert_allclose(a, b, rtol=1e-13)
 
 
 def test_raw_random_draws_from_an_explicit_generator():
