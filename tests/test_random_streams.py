@@ -577,3 +577,16 @@ def test_function_copy_keeps_or_deletes_the_generator_updates():
     assert not np.array_equal(g(), g())
     h = f.copy(delete_updates=True)
     np.testing.assert_array_equal(h(), h())
+
+
+def test_shapes_are_inferred_without_drawing():
+    srng = RandomStream(1)
+    k, a, m, s = T.lscalar("k"), T.matrix("a"), T.col("m"), T.row("s")
+    cases = [(srng.uniform(size=(k, 2)), (4, 2)), (srng.dirichlet(a), (3, 5)), (srng.normal(m, s), (2, 3)),
+             (srng.multinomial(3, a, size=(k, 3)), (4, 3, 5)), (srng.permutation(k), (4,))]
+    args = (4, np.full((3, 5), 0.2), np.zeros((2, 1)), np.ones((1, 3)))
+    for rv, shape in cases:
+        f = function([k, a, m, s], rv.shape, no_default_updates=True, on_unused_input="ignore")
+        assert tuple(f(*args)) == shape
+        assert not any("RandomFunction" in str(n.op) for n in f.maker.fgraph.toposort())
+        assert function([k, a, m, s], rv, on_unused_input="ignore")(*args).shape == shape
