@@ -23,7 +23,7 @@ import numpy as np
 
 from ...graph import Apply, Op, Variable
 from ...types import TensorType
-from .distributions import draw_batched, get
+from .distributions import REGISTRY, draw_batched, get
 from .type import RandomType
 
 
@@ -45,6 +45,7 @@ class RandomVariable(Op):
         self.dtype = np.dtype(dtype).name
         self.has_size = bool(has_size)
         self.options = tuple(options)
+        self._opts = dict(self.options)
         self.inplace = bool(inplace)
         self.destroy_map = {0: [0]} if self.inplace else {}
 
@@ -82,12 +83,13 @@ class RandomVariable(Op):
         rng, size, *params = inputs
         if not self.inplace:
             rng = copy.deepcopy(rng)
-        size = tuple(int(s) for s in size) if self.has_size else None
-        d = self._dist
+        size = tuple(size.tolist()) if self.has_size else None
+        d = REGISTRY[self.dist]
         params = [np.asarray(p) for p in params]
-        _check_broadcast(self, node, params, size, d)
+        if any(p.ndim for p in params):
+            _check_broadcast(self, node, params, size, d)
         try:
-            x = draw_batched(d, rng, params, size, dict(self.options))
+            x = draw_batched(d, rng, params, size, self._opts)
         except ValueError as e:
             args = ", ".join(f"{n}={_brief(p)}" for n, p in zip(d.params, params))
             raise ValueError(f"{self}: cannot draw with {args}" + (f", size={size}" if size else "") + f": {e}") from e
