@@ -1,7 +1,8 @@
 """Random variables in graphs (``arignote.tensor.random``).
 
 * :class:`RandomStream` -- the modern stream: ``srng.normal(0, 1, size=(2, 2))``;
-* :class:`~.op.RandomVariable` -- the op drawing from a distribution;
+* :class:`~.op.RandomVariable` -- the op drawing from a distribution (the
+  distributions are records in :mod:`.distributions`);
 * :mod:`.type` -- generator types and the shared variables holding them.
 
 Theano's spellings live in ``arignote.tensor.shared_randomstreams``
@@ -9,7 +10,6 @@ Theano's spellings live in ``arignote.tensor.shared_randomstreams``
 """
 from __future__ import annotations
 
-from .distributions import REGISTRY as distributions
 from .op import RandomVariable
 from .streams import RandomStream, SizeFirstMethods, StreamsBase
 from .type import (RandomStateSharedVariable, RandomType, random_generator_type, random_shared,
@@ -17,5 +17,5 @@ from .type import (RandomStateSharedVariable, RandomType, random_generator_type,
 
 __all__ = [
     "RandomStream", "RandomVariable", "RandomType", "RandomStateSharedVariable", "random_shared",
-    "random_state_type", "random_generator_type", "distributions", "SizeFirstMethods", "StreamsBase",
+    "random_state_type", "random_generator_type", "SizeFirstMethods", "StreamsBase",
 ]
