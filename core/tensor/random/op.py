@@ -75,7 +75,7 @@ class RandomVariable(Op):
             if p.ndim < k and not (d.name == "choice" and name == "a"):
                 raise ValueError(f"{self}: parameter {name!r} needs at least {k} dimension(s), got {p} of type {p.type}")
         batch = _static_batch(size, params, d, self.has_size)
-        supp = list(d.supp_shape(params, dict(self.options))) if d.supp_shape else []
+        supp = list(d.supp_shape(params, self._opts)) if d.supp_shape else []
         out = TensorType(self.dtype, shape=batch + supp).make_variable()
         return Apply(self, [rng, size, *params], [rng.type.make_variable(), out])
 
@@ -105,7 +105,7 @@ class RandomVariable(Op):
             batch = list(_vector_entries(node.inputs[1], "size"))
         else:
             batch = _symbolic_batch(params, input_shapes[2:], d)
-        supp = list(d.supp_len(params, dict(self.options))) if d.supp_len else []
+        supp = list(d.supp_len(params, self._opts)) if d.supp_len else []
         return [None, tuple(batch + supp)]
 
     def connection_pattern(self, node):
@@ -117,15 +117,17 @@ class RandomVariable(Op):
         params = inputs[2:]
         g = output_grads[1]
         none = [None, None]
-        if _is_disconnected(g) or type(g).__name__ == "_Zero":
+        if _is_disconnected(g):
             return none + [None] * len(params)
         d = self._dist
-        if d.pathwise is None or not all(p.dtype.startswith("float") for p in params):
-            why = (f"a draw from {self.dist!r} is not differentiable with respect to its parameters: "
-                   f"only the reparameterisable draws (normal, uniform) with floating-point parameters are")
-            return none + [grad_undefined(self, 2 + k, p, why) for k, p in enumerate(params)]
+        floats = [p.dtype.startswith("float") for p in params]
+        if d.pathwise is None:
+            why = (f"A draw from {self.dist!r} has no reparameterisation here: only draws from normal and "
+                   "uniform are differentiable with respect to their (floating-point) parameters.")
+            return none + [grad_undefined(self, 2 + k, p, why) if f else None
+                           for k, (p, f) in enumerate(zip(params, floats))]
         grads = d.pathwise(params, outputs[1], g)
-        return none + [_sum_to(gp, p) for gp, p in zip(grads, params)]
+        return none + [_sum_to(gp, p) if f else None for gp, p, f in zip(grads, params, floats)]
 
 
 def _sum_to(g, v):
