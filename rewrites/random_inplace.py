@@ -5,6 +5,12 @@ given stays intact).  When the generator is a shared variable that the
 function updates with exactly this node's advanced generator, and nothing
 else in the graph reads it, the copy is wasted: the node may advance the
 shared generator itself (see ``arignote.tensor.random.op``).
+
+Where a graph is compiled for something else than ``function()`` (the inner
+graph of a loop), its compiler may say which inputs it never reads again once
+a call returns, and what replaces them: ``fgraph.consumed_inputs = {input:
+output}`` (a loop's generator state, provided the loop hands its first step a
+copy of the caller's generator).  Draws from those advance them in place too.
 """
 from __future__ import annotations
 
@@ -14,12 +20,12 @@ from .registry import FAST_COMPILE, global_rule
 
 
 def _update_of(fgraph):
-    """{shared variable: the graph output that becomes its next value}."""
+    """{input: the graph output that becomes its next value} (function updates, consumed inputs)."""
+    pairs = dict(getattr(fgraph, "consumed_inputs", None) or {})
     targets = list(getattr(fgraph, "update_targets", None) or ())
-    if not targets:
-        return {}
-    outs = fgraph.outputs[len(fgraph.outputs) - len(targets):]
-    return dict(zip(targets, outs))
+    if targets:
+        pairs.update(zip(targets, fgraph.outputs[len(fgraph.outputs) - len(targets):]))
+    return pairs
 
 
 @global_rule("cleanup", tags=(FAST_COMPILE, "inplace", "random_inplace"), position=100)

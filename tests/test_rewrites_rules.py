@@ -400,6 +400,16 @@ def test_random_inplace():
     assert ops(arignote.function([], u, no_default_updates=True)) == ["RandomFunction{normal}"]
     excl = Mode(excluding=("random_inplace",))
     assert ops(arignote.function([], u, mode=excl)) == ["RandomFunction{normal}"]
+    # a graph compiled by someone else (a loop body) says which inputs it consumes
+    from arignote.fg import FunctionGraph
+    from arignote.rewrites.random_inplace import random_inplace
+
+    r = u.owner.inputs[0].type()
+    new_r, x = u.owner.op.make_node(r, *u.owner.inputs[1:]).outputs
+    fg = FunctionGraph([r], [new_r, x], clone=False)
+    assert random_inplace.fn(fg, None) == 0
+    fg.consumed_inputs = {r: fg.outputs[0]}
+    assert random_inplace.fn(fg, None) == 1 and fg.toposort()[0].op.inplace
 
 
 # ------------------------------------------------------------ every rule tested

@@ -24,8 +24,8 @@ M2 = 2147462579  # MRG31k3p's second modulus: seeds must stay below it, as in Th
 class MRG_RandomStreams(StreamsBase):
     """Random streams with Theano's MRG interface (see the module docstring for the generator)."""
 
-    def __init__(self, seed=12345):
-        super().__init__(seed)
+    def __init__(self, seed=12345, use_cuda=None):
+        super().__init__(seed)  # use_cuda: Theano's old flag, accepted and ignored (one generator everywhere)
 
     # -- seeds
     def set_rstate(self, seed):
