@@ -465,6 +465,17 @@ def test_bad_input_errors_name_the_culprit():
         function([x], y)(np.zeros(1))
     with pytest.raises(ValueError, match="MRG_RandomStreams: seed should not be 0"):
         MRG_RandomStreams(0)
+    old = RandomStreams(1)
+    with pytest.raises(ValueError, match=r"size \(-1,\) has a negative length"):
+        old.uniform(size=(-1,))
+    with pytest.raises(TypeError, match="entry None"):
+        old.uniform(size=(2, None))
+    with pytest.raises(ValueError, match="parameter 'low' has 2 batch dimension"):
+        old.uniform(size=(2,), low=T.matrix())
+    with pytest.raises(ValueError, match=r"parameter 'p' of batch shape \(3,\) does not broadcast to size=\(2,\)"):
+        old.multinomial((2,), 3, np.full((3, 2), 0.5))
+    with pytest.raises(ValueError, match="RandomFunction{poisson.*lam=-1.0"):
+        function([], old.poisson((2,), lam=-1.0))()
 
 
 def test_dtypes_follow_floatx_as_theano():

@@ -33,11 +33,16 @@ def size_vector(size, ndim=None):
         return v, n > 0
     if isinstance(size, Variable) and not isinstance(size, _TensorMixin):
         raise TypeError(f"size must be a shape, got {size} of type {size.type}")
+    if isinstance(size, (list, tuple)) and any(e is None for e in size):
+        raise TypeError(f"size {size!r} has an entry None; give every length (an int or an integer scalar)")
     entries = _shape_entries(size, "size")
     if not entries:
         return _empty_size(), False
     if all(getattr(e, "data", None) is not None for e in entries):
-        return constant(np.array([int(e.data) for e in entries], dtype="int64")), True
+        vals = [int(e.data) for e in entries]
+        if any(v < 0 for v in vals):
+            raise ValueError(f"size {tuple(vals)} has a negative length")
+        return constant(np.array(vals, dtype="int64")), True
     return make_vector(*entries, dtype="int64"), True
 
 

@@ -155,6 +155,8 @@ def _static_batch(size, params, d, has_size):
         vals = _static_vector_values(size)
         if vals is None:
             raise ValueError("a random variable's size must have a known length; pass ndim= with a symbolic size")
+        if d.name != "choice":
+            _check_static_batch(d, params, list(vals))
         return list(vals)
     if d.name == "choice":
         return []
@@ -171,6 +173,23 @@ def _static_batch(size, params, d, has_size):
         else:
             out.append(1 if all(x == 1 for x in dims) else None)
     return out
+
+
+def _check_static_batch(d, params, size):
+    """Each parameter's batch shape must broadcast to ``size`` (as far as the types tell)."""
+    for name, b in zip(d.params, _batch_shapes(params, d)):
+        if len(b) > len(size):
+            raise ValueError(f"{d.name}: parameter {name!r} has {len(b)} batch dimension(s), more than "
+                             f"size={_shape_str(size)} has")
+        for j, n in enumerate(b):
+            s = size[len(size) - len(b) + j]
+            if n is not None and s is not None and n != 1 and n != s:
+                raise ValueError(f"{d.name}: parameter {name!r} of batch shape {_shape_str(b)} does not "
+                                 f"broadcast to size={_shape_str(size)}")
+
+
+def _shape_str(s):
+    return "(" + ", ".join("?" if e is None else str(e) for e in s) + ("," if len(s) == 1 else "") + ")"
 
 
 def _symbolic_batch(params, shapes, d):
