@@ -73,7 +73,8 @@ class RandomVariable(Op):
             if not isinstance(getattr(p, "type", None), TensorType):
                 raise TypeError(f"{self}: parameter {name!r} must be a tensor, got {p!r}")
             if p.ndim < k and not (d.name == "choice" and name == "a"):
-                raise ValueError(f"{self}: parameter {name!r} needs at least {k} dimension(s), got {p} of type {p.type}")
+                raise ValueError(f"{self}: parameter {name!r} needs at least {k} dimension(s), "
+                                 f"got {p} of type {p.type}")
         batch = _static_batch(size, params, d, self.has_size)
         supp = list(d.supp_shape(params, self._opts)) if d.supp_shape else []
         out = TensorType(self.dtype, shape=batch + supp).make_variable()
