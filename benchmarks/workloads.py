@@ -35,11 +35,13 @@ class Library:
             import pytensor.tensor as T
 
             self.T, self.shared, self._function = T, pytensor.shared, pytensor.function
+            self.scan = pytensor.scan
         else:
             import arignote
             from arignote import tensor as T
 
             self.T, self.shared, self._function = T, arignote.shared, arignote.function
+            self.scan = arignote.scan
 
     def function(self, system, inputs, outputs, **kw):
         if system in PEER_MODES:
@@ -205,6 +207,54 @@ def grad(systems, rows=100_000, cols=20, compiles=5):
             warm[s] = statistics.median(grad_build(s, X, y)[1] for _ in range(compiles))
         timers[(None, s)] = clock(lambda f=f: f(w, b))
     return timers, {"first_compile": first, "compile": warm}
+
+
+# ------------------------------------------------ the seed's loops: A**k and the polynomial by scan
+def scan_power(systems, size=10, k=100_000):
+    """The seed's ``result[-1]`` of scan(prior * A) for k steps (per call; divide by k for an iteration);
+    NumPy's reference is the same loop in Python over NumPy."""
+    A = np.linspace(0.999, 1.001, size)
+    want = A ** k
+    timers, checks = {}, {}
+    for s in systems:
+        if s == "numpy":
+            def f(A, k):
+                r = np.ones_like(A)
+                for _ in range(k):
+                    r = r * A
+                return r
+        else:
+            lib = library(s)
+            T = lib.T
+            a, kk = T.dvector("A"), T.iscalar("k")
+            result, updates = lib.scan(fn=lambda prior, A: prior * A, outputs_info=T.ones_like(a), non_sequences=a,
+                                       n_steps=kk)
+            f = lib.function(s, [a, kk], result[-1], updates=updates)
+            checks[s] = max_rel_err(f(A, k), want)
+        timers[(None, s)] = clock(lambda f=f: f(A, k))
+    return timers, {"checks": checks}
+
+
+def scan_poly(systems, n=1000):
+    """The seed's polynomial: scan over the coefficients and arange(n), then sum (per call); NumPy's
+    reference is the vectorised ``(coeffs * x ** arange(n)).sum()``."""
+    coeffs = np.random.default_rng(0).standard_normal(n)
+    x = 0.999
+    want = np.array([(coeffs * x ** np.arange(n)).sum()])
+    timers, checks = {}, {}
+    for s in systems:
+        if s == "numpy":
+            f = lambda c, x, r=np.arange(n): (c * x ** r).sum()  # noqa: E731
+        else:
+            lib = library(s)
+            T = lib.T
+            c, xx = T.dvector("coefficients"), T.dscalar("x")
+            comps, _ = lib.scan(fn=lambda coefficient, power, val: coefficient * (val ** power), outputs_info=None,
+                                sequences=[c, T.arange(n)], non_sequences=xx)
+            f = lib.function(s, [c, xx], comps.sum())
+            checks[s] = max_rel_err(np.atleast_1d(f(coeffs, x)), want)
+        timers[(None, s)] = clock(lambda f=f: f(coeffs, x))
+    return timers, {"checks": checks}
 
 
 # ------------------------------------------------ graphs for the rewrite benchmark

@@ -26,12 +26,17 @@ __all__ = [
 ]
 
 
+_LAZY = {"scan": ".scan", "scan_module": ".scan_module", "map": ".scan", "reduce": ".scan", "foldl": ".scan",
+         "foldr": ".scan", "scan_checkpoints": ".scan"}
+
+
 def __getattr__(name):
     # later layers (scan, random streams) are imported on first use
-    if name == "scan":
-        from .scan import scan
+    if name in _LAZY:
+        import importlib
 
-        return scan
+        mod = importlib.import_module(_LAZY[name], __name__)
+        return mod if name in ("scan", "scan_module") else getattr(mod, name)
     if name == "sandbox":  # theano.sandbox.rng_mrg.MRG_RandomStreams without importing it first
         import importlib
 

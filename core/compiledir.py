@@ -19,16 +19,9 @@ import stat
 import tempfile
 
 from arignote.config import config
+from arignote.errors import CacheError, CacheWarning  # noqa: F401
 
 _forgetters: list = []
-
-
-class CacheError(RuntimeError):
-    """The compile directory cannot be used safely."""
-
-
-class CacheWarning(UserWarning):
-    """A cache entry was damaged and is being rebuilt."""
 
 
 def check(path):

@@ -36,6 +36,8 @@ import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from .errors import ConfigWarning  # noqa: F401
+
 __all__ = ["Config", "config", "ConfigWarning", "parse_bool", "choices"]
 
 FLAGS_ENV = "ARIGNOTE_FLAGS"
@@ -43,10 +45,6 @@ COMPILEDIR_ENV = "ARIGNOTE_COMPILEDIR"
 
 _TRUE = frozenset({"1", "true", "yes", "on", "y", "t"})
 _FALSE = frozenset({"0", "false", "no", "off", "n", "f", ""})
-
-
-class ConfigWarning(UserWarning):
-    """Warning about an ``ARIGNOTE_FLAGS`` entry arignote could not use."""
 
 
 def parse_bool(value: Any) -> bool:
@@ -196,6 +194,28 @@ class _ChangeFlags:
         return wrapper
 
 
+class FlagSection:
+    """A group of free-form sub-flags (Theano's ``config.warn.subtensor_merge_bug = False``)."""
+
+    def __init__(self, name):
+        object.__setattr__(self, "_name", name)
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return False  # Theano's warn.* switches: off unless set
+
+    def __repr__(self):
+        items = {k: v for k, v in self.__dict__.items() if k != "_name"}
+        return f"<config.{self._name} {items}>"
+
+
+def _section(value):
+    if not isinstance(value, FlagSection):
+        raise TypeError("set its attributes instead (e.g. config.warn.subtensor_merge_bug = False)")
+    return value
+
+
 class Config:
     """A set of named, validated flags.  See the module docstring."""
 
@@ -229,6 +249,8 @@ class Config:
             "colon separated names or tags of rewrite rules to leave out",
         )
         self.register_flag("optimizer_verbose", False, None, "print each rewrite as it is applied")
+        self.register_flag("warn", FlagSection("warn"), _section,
+                           "Theano's config.warn.* switches (e.g. subtensor_merge_bug): accepted, no effect")
 
         if flags_string is None:
             flags_string = os.environ.get(FLAGS_ENV, "")

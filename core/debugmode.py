@@ -24,24 +24,9 @@ from .conformance.compare import mismatch
 from .conformance.values import summary
 from .graph import Constant
 from .mode import Mode
+from .errors import BadDestroyMap, BadThunkOutput, DebugModeError, NanGuardError  # noqa: F401
 
 BIG = 1e10
-
-
-class DebugModeError(Exception):
-    """A problem found by mode='check'."""
-
-
-class BadThunkOutput(DebugModeError):
-    """A node's result on the backend differs from the reference's."""
-
-
-class BadDestroyMap(DebugModeError):
-    """A node overwrote an input it did not declare in its destroy_map."""
-
-
-class NanGuardError(AssertionError):
-    """A node produced nan/inf (mode='nanguard'); an AssertionError, as in Theano."""
 
 
 def _label(node):
@@ -102,7 +87,7 @@ class _NodeModeBase(Mode):
 
     def compile_graph(self, backend, fgraph):
         """The thunk function() calls: the nodes of ``fgraph`` one by one, checked."""
-        from .linker_py import make_thunk
+        from .reference import make_thunk
 
         name = getattr(backend, "name", type(backend).__name__)
         runners = {}

@@ -12,10 +12,7 @@ import weakref
 import networkx as nx
 
 from .graph import Apply, Variable, io_toposort
-
-
-class InconsistencyError(Exception):
-    """A replacement would break the graph (type change, cycle)."""
+from .errors import InconsistencyError, MissingInputError  # noqa: F401
 
 
 class _GraphRef:
@@ -86,8 +83,6 @@ class FunctionGraph:
         known = set(self.inputs)
         for v in self.variables:
             if v.owner is None and v not in known and not isinstance(v, Constant) and not getattr(v, "_is_shared", False):
-                from .function import MissingInputError
-
                 raise MissingInputError(
                     f"input {_describe(v)} is needed to compute the outputs but was not provided"
                     f"{_trace_of(v)}"
@@ -191,8 +186,6 @@ class FunctionGraph:
             from .graph import Constant
 
             if not isinstance(var, Constant) and not getattr(var, "_is_shared", False) and var not in self.inputs:
-                from .function import MissingInputError
-
                 raise MissingInputError(f"replacement introduces a new free input {_describe(var)}")
 
     def _prune(self, var):

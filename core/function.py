@@ -9,16 +9,9 @@ import numpy as np
 
 from .default_updates import default_updates
 from .fg import FunctionGraph
-from .graph import Constant, Variable, ancestors, clone_graph
+from .graph import Constant, Variable, ancestors, clone_graph, use_compiler
 from .shared import SharedVariable
-
-
-class MissingInputError(ValueError):
-    """The outputs need a variable that is neither an input nor shared/constant."""
-
-
-class UnusedInputError(ValueError):
-    """An input does not take part in computing the outputs."""
+from .errors import MissingInputError, UnusedInputError  # noqa: F401
 
 
 class In:
@@ -358,6 +351,7 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_defa
     be = plugins.get_backend(backend_name)
     # a backend may opt out of phases that do not pay for it (the reference skips fusion)
     the_mode.optimize(fgraph, skip_phases=getattr(be, "skip_phases", ()))
+    _prepare_nodes(fgraph, be, the_mode)
     compile_graph = getattr(the_mode, "compile_graph", None)  # mode="check"/"nanguard" compile node by node
     thunk = compile_graph(be, fgraph) if compile_graph is not None else be.compile(fgraph)
     copy_out = [k for k in _aliased_outputs(fgraph, len(out_vars) + len(upd_exprs))
@@ -365,6 +359,14 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_defa
     fn = Function(spec, fgraph, thunk, ins, len(out_vars), single, (upd_targets, shared_in), copy_out,
                   getattr(be, "name", backend_name), the_mode, trust_input=trust_input, name=name)
     return fn
+
+
+def _prepare_nodes(fgraph, backend, mode):
+    """Let ops with inner graphs (scan) compile them for the backend and mode of this function."""
+    for node in fgraph.toposort():
+        prep = getattr(node.op, "prepare_for_backend", None)
+        if prep is not None:
+            prep(node, backend, mode)
 
 
 def _split_outputs(outputs):
@@ -489,3 +491,6 @@ def _aliased_outputs(fgraph, n):
             out.append(k)
         seen.add(base)
     return out
+
+
+use_compiler(function)

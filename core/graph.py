@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import os
 import sys
+from .errors import NoGradError, ShapeError  # noqa: F401
 
 _ids = itertools.count()
 _PKG_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -205,6 +206,15 @@ def user_frame():
     return None
 
 
+_compiler = None  # ``arignote.function.function``: installed by that module, which sits above this one
+
+
+def use_compiler(function):
+    """Install the compiler ``Variable.eval`` calls (the function layer hands itself down)."""
+    global _compiler
+    _compiler = function
+
+
 class Variable:
     """A symbolic value of a given Type, produced by ``owner`` (an Apply) or free.
 
@@ -260,14 +270,12 @@ class Variable:
 
     def eval(self, inputs_to_values=None):
         """Compile (once per input set, cached) and evaluate this variable."""
-        from .function import function
-
         inputs_to_values = inputs_to_values or {}
         keys = sorted(inputs_to_values, key=id)
         cache = self.__dict__.setdefault("_eval_cache", {})
         ck = tuple(id(k) for k in keys)
         if ck not in cache:
-            cache[ck] = function(keys, self, on_unused_input="ignore")
+            cache[ck] = _compiler(keys, self, on_unused_input="ignore")
         return cache[ck](*[inputs_to_values[k] for k in keys])
 
     def __getstate__(self):
@@ -460,13 +468,9 @@ class Op:
         return self.grad(inputs, output_grads)
 
     def grad(self, inputs, output_grads):
-        from .gradient import NoGradError
-
         raise NoGradError(f"{self} does not define a gradient")
 
     def R_op(self, inputs, eval_points):
-        from .gradient import NoGradError
-
         raise NoGradError(f"{self} does not define R_op")
 
     def connection_pattern(self, node):
@@ -477,10 +481,6 @@ def _prop_str(p):
     if isinstance(p, tuple):
         return "(" + ", ".join(map(str, p)) + ")"
     return str(p)
-
-
-class ShapeError(Exception):
-    """An op could not infer its shape symbolically."""
 
 
 # ---------------------------------------------------------------- traversals

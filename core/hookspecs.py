@@ -39,6 +39,8 @@ __all__ = [
     "RewriteRecord",
     "SamplerRecord",
     "DistributionRecord",
+    "RenderingRecord",
+    "LoweringRecord",
 ]
 
 PROJECT_NAME = "arignote"
@@ -57,6 +59,22 @@ def _always_available() -> tuple[bool, str]:
 def _check_name(kind: str, name: Any) -> None:
     if not isinstance(name, str) or not name:
         raise TypeError(f"{kind}.name must be a non-empty string, got {name!r}")
+
+
+def check_tags(owner: str, tags: Any, what: str = "tags") -> tuple[str, ...]:
+    """``tags`` as a tuple of names, checked: one string is one tag (never its letters, as
+    ``tags=("x")`` would otherwise give), and each tag is a non-empty string without ``:``
+    (``config.optimizer_excluding`` separates names with ``:``)."""
+    if isinstance(tags, str):
+        tags = (tags,)
+    try:
+        tags = tuple(tags)
+    except TypeError:
+        raise TypeError(f"{owner}: {what} must be a string or a sequence of strings, got {tags!r}") from None
+    for t in tags:
+        if not isinstance(t, str) or not t or ":" in t:
+            raise ValueError(f"{owner}: each of {what} must be a non-empty string without ':', got {t!r} in {tags!r}")
+    return tags
 
 
 @dataclass(frozen=True)
@@ -111,10 +129,7 @@ class RewriteRecord:
 
     def __post_init__(self) -> None:
         _check_name("RewriteRecord", self.name)
-        if isinstance(self.tags, str):
-            object.__setattr__(self, "tags", (self.tags,))
-        else:
-            object.__setattr__(self, "tags", tuple(self.tags))
+        object.__setattr__(self, "tags", check_tags(f"RewriteRecord {self.name!r}", self.tags))
 
 
 @dataclass(frozen=True)
@@ -128,10 +143,8 @@ class SamplerRecord:
 
     def __post_init__(self) -> None:
         _check_name("SamplerRecord", self.name)
-        if isinstance(self.capabilities, str):
-            object.__setattr__(self, "capabilities", (self.capabilities,))
-        else:
-            object.__setattr__(self, "capabilities", tuple(self.capabilities))
+        object.__setattr__(self, "capabilities",
+                           check_tags(f"SamplerRecord {self.name!r}", self.capabilities, "capabilities"))
 
 
 @dataclass(frozen=True)
@@ -143,6 +156,41 @@ class DistributionRecord:
 
     def __post_init__(self) -> None:
         _check_name("DistributionRecord", self.name)
+
+
+@dataclass(frozen=True)
+class RenderingRecord:
+    """How backend ``backend`` renders the scalar op named ``op``: ``template`` is one template
+    or ``{input dtype kind: template}``, in that backend's own format (C expression templates,
+    LLVM recipe names, ...).  Its record name is ``'backend:op'``."""
+
+    backend: str
+    op: str
+    template: Any
+    name: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        _check_name("RenderingRecord.backend", self.backend)
+        _check_name("RenderingRecord.op", self.op)
+        object.__setattr__(self, "name", f"{self.backend}:{self.op}")
+
+
+@dataclass(frozen=True)
+class LoweringRecord:
+    """How the compiled backends' shared lowering turns a node whose op is an ``op_type``
+    into a step: ``lower(op, node, target)`` returns a step, or None for the op's NumPy
+    ``perform``.  Its record name is the op class's qualified name."""
+
+    op_type: type
+    lower: Callable[..., Any]
+    name: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.op_type, type):
+            raise TypeError(f"LoweringRecord.op_type must be a class, got {self.op_type!r}")
+        if not callable(self.lower):
+            raise TypeError(f"LoweringRecord for {self.op_type.__name__}: lower must be callable")
+        object.__setattr__(self, "name", f"{self.op_type.__module__}.{self.op_type.__qualname__}")
 
 
 # -- hook specs -------------------------------------------------------------
@@ -173,6 +221,17 @@ def arignote_register_distributions() -> list[DistributionRecord]:
     """Return the distributions this plugin provides."""
 
 
+@hookspec
+def arignote_register_renderings() -> list[RenderingRecord]:
+    """Return the scalar-op renderings this plugin provides (for its own backend, or for
+    its own scalar ops on a built-in backend)."""
+
+
+@hookspec
+def arignote_register_lowerings() -> list[LoweringRecord]:
+    """Return how the shared lowering turns nodes of this plugin's op classes into steps."""
+
+
 #: hook name -> record type, used by arignote.plugin_manager to check what plugins return.
 RECORD_TYPES: dict[str, type] = {
     "arignote_register_backends": BackendRecord,
@@ -180,4 +239,6 @@ RECORD_TYPES: dict[str, type] = {
     "arignote_register_rewrites": RewriteRecord,
     "arignote_register_samplers": SamplerRecord,
     "arignote_register_distributions": DistributionRecord,
+    "arignote_register_renderings": RenderingRecord,
+    "arignote_register_lowerings": LoweringRecord,
 }

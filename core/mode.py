@@ -6,7 +6,7 @@ plugin manager (``arignote_register_rewrites``), grouped by phase.
 from __future__ import annotations
 
 PHASES = ("merge", "canonicalize", "stabilize", "specialize", "fusion", "cleanup")
-FAST_COMPILE_TAGS = ("fast_compile",)
+FAST_COMPILE = "fast_compile"  # the tag of the rewrites the fast-compile optimizer keeps
 _OPTIMIZERS = {"default": "fast_run", "fast_run": "fast_run", "o4": "fast_run", "FAST_RUN": "fast_run",
                "fast_compile": "fast_compile", "o1": "fast_compile", "FAST_COMPILE": "fast_compile",
                None: None, "None": None, "unsafe": None}
@@ -59,6 +59,28 @@ def device_backend():
     return "cuda" if str(config.device).startswith(("cuda", "gpu")) else None
 
 
+def selects(mode, name, tags=(), default=True):
+    """Whether ``mode`` (None: the default selection) runs the rewrite ``name`` tagged ``tags``.
+
+    The one selection rule, for the phases' records here and for the rules inside a phase
+    (arignote.rewrites): a name or tag in ``mode.excluded`` or ``config.optimizer_excluding``
+    drops it; a rule off by ``default`` runs only when included; the fast-compile optimizer
+    keeps only what is tagged ``fast_compile`` or included."""
+    from .config import config
+
+    names = {name, *tags}
+    excluded = set(getattr(mode, "excluded", ()) or ())
+    excluded.update(e for e in str(getattr(config, "optimizer_excluding", "") or "").split(":") if e)
+    if names & excluded:
+        return False
+    included = bool(names & set(getattr(mode, "included", ()) or ()))
+    if not default and not included:
+        return False
+    if getattr(mode, "optimizer", "fast_run") == "fast_compile" and FAST_COMPILE not in tags and not included:
+        return False
+    return True
+
+
 class Mode:
     """A rewrite selection plus an optional backend, with Theano's signature ``Mode(linker, optimizer)``.
 
@@ -97,22 +119,11 @@ class Mode:
     def selected(self, skip_phases=()):
         """The rewrite records this mode runs, in phase order."""
         from . import plugin_manager as plugins
-        from .config import config
 
         if self.optimizer is None:
             return []
-        excl = set(self.excluded) | {e for e in str(getattr(config, "optimizer_excluding", "") or "").split(":") if e}
-        incl = set(self.included)
-        recs = []
-        for rec in plugins.rewrites().values():
-            if rec.phase in skip_phases:
-                continue
-            names = {rec.name, *rec.tags}
-            if names & excl:
-                continue
-            if self.optimizer == "fast_compile" and not (set(rec.tags) & set(FAST_COMPILE_TAGS)) and not (names & incl):
-                continue
-            recs.append(rec)
+        recs = [rec for rec in plugins.rewrites().values()
+                if rec.phase not in skip_phases and selects(self, rec.name, rec.tags)]
         order = {p: i for i, p in enumerate(PHASES)}
         recs.sort(key=lambda r: (order.get(r.phase, len(PHASES)), r.position if r.position is not None else 0, r.name))
         return recs

@@ -33,10 +33,13 @@ from .hookspecs import (
     RECORD_TYPES,
     BackendRecord,
     DistributionRecord,
+    LoweringRecord,
     OpRecord,
+    RenderingRecord,
     RewriteRecord,
     SamplerRecord,
 )
+from .errors import PluginError, PluginWarning  # noqa: F401
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -61,15 +64,6 @@ ENTRY_POINT_GROUP = "arignote"
 DISABLE_AUTOLOAD_ENV = "ARIGNOTE_DISABLE_PLUGIN_AUTOLOAD"
 BUILTIN = "builtin"
 REGISTERED = "registered"
-
-
-class PluginError(RuntimeError):
-    """The registered plugins contradict each other (e.g. two records with
-    one name)."""
-
-
-class PluginWarning(UserWarning):
-    """A plugin could not be loaded or misbehaved and was skipped."""
 
 
 _lock = threading.RLock()
@@ -324,6 +318,22 @@ def distributions() -> dict[str, DistributionRecord]:
     return dict(_collect("arignote_register_distributions"))
 
 
+def renderings() -> dict[str, RenderingRecord]:
+    """'backend:op' -> RenderingRecord of every scalar-op rendering the plugins register."""
+    return dict(_collect("arignote_register_renderings"))
+
+
+def lowerings() -> dict[str, LoweringRecord]:
+    """Op class name -> LoweringRecord of every lowering rule the plugins register."""
+    return dict(_collect("arignote_register_lowerings"))
+
+
+def loaded() -> bool:
+    """Whether the entry points are loaded (False while a plugin module is being imported by the
+    first get_plugin_manager() call, or before it)."""
+    return _ready
+
+
 # -- backends ---------------------------------------------------------------
 
 
@@ -367,6 +377,13 @@ def resolve_backend_name(name: str | None = None) -> str:
         raise RuntimeError(f"no arignote backend is available ({reasons})")
 
 
+#: backends that Theano's flags can name but that no built-in plugin provides yet
+_NOT_IMPLEMENTED = {
+    "cuda": "arignote's CUDA backend is not implemented yet (config.device='cuda' and "
+            "Mode(linker='cuda') ask for it); use device='cpu', or install a plugin that registers 'cuda'",
+}
+
+
 def get_backend(name: str | None = None) -> Any:
     """The backend object called ``name`` (None: ``config.backend``),
     created once and cached.  'auto' is the available backend with the
@@ -383,6 +400,9 @@ def get_backend(name: str | None = None) -> Any:
         rec = recs.get(name)
         if rec is None:
             known = ", ".join(["auto", *sorted(recs)])
+            why = _NOT_IMPLEMENTED.get(name)
+            if why is not None:
+                raise ValueError(f"arignote backend '{name}' is not installed: {why}; known backends: {known}")
             raise ValueError(f"unknown arignote backend '{name}'; known backends: {known}")
         ok, reason = _availability(rec)
         if not ok:

@@ -17,68 +17,10 @@ import sys
 import numpy as np
 
 from .graph import Apply, Constant, Variable, io_toposort
+from .errors import GraphvizNotFound  # noqa: F401
+from .labels import _FUNCTION_NAMES, _OPERATORS, composite_formula, constant_label, node_summary, op_label, var_label  # noqa: F401
 
-# ------------------------------------------------------------------ labels
-
-# Theano's pprint operators (every operator expression is parenthesized)
-_OPERATORS = {"add": "+", "sub": "-", "mul": "*", "true_div": "/", "int_div": "//", "mod": "%", "pow": "**"}
-# scalar-op names that Theano's pprint spells differently
-_FUNCTION_NAMES = {"second": "fill", "reciprocal": "inv"}
 _MIDDLE_DOT = "\\dot"
-
-
-def constant_label(c):
-    """Theano's ``str`` of a tensor constant: ``TensorConstant{2.0}``,
-    ``TensorConstant{(3,) of 1.0}`` for a constant array, long values shortened.
-
-    A constant made from a Python number records that number as ``tag.literal``
-    (the literal prints as written: ``x ** 2`` shows ``TensorConstant{2}``).
-    """
-    if c.name is not None:
-        return c.name
-    if not hasattr(c.type, "dtype"):
-        return str(c)
-    literal = getattr(c.tag, "literal", None)
-    data = np.asarray(c.data)
-    if literal is not None and data.ndim == 0:
-        text = str(literal)
-    elif data.ndim > 0 and data.size and bool(np.all(data == data.flat[0])):
-        text = f"{data.shape} of {data.flat[0]}"
-    else:
-        text = str(data)
-    if len(text) > 20:
-        text = text[:10] + ".." + text[-10:]
-    return f"TensorConstant{{{text}}}"
-
-
-def var_label(v):
-    """A leaf as Theano prints it: its name, its constant value, or ``<type>``."""
-    if isinstance(v, Constant):
-        return constant_label(v)
-    if v.name is not None:
-        return v.name
-    return f"<{v.type}>"
-
-
-def op_label(op):
-    """An op as Theano prints it: its ``str`` (an Elemwise's is Theano's name,
-    ``Elemwise{mul,no_inplace}``, ``Elemwise{Composite{...}}``)."""
-    return str(op)
-
-
-def composite_formula(comp):
-    """The scalar formula of a fused Composite over its inputs ``i0, i1, ...``."""
-    texts = []
-    for sop, refs, _dt in comp.nodes:
-        args = [f"i{j}" if kind == "i" else texts[j] for kind, j in refs]
-        sym = _OPERATORS.get(sop.name)
-        if sym is not None and len(args) >= 2:
-            texts.append("(" + f" {sym} ".join(args) + ")")
-        elif sop.name == "neg":
-            texts.append(f"(-{args[0]})")
-        else:
-            texts.append(f"{sop.name}({', '.join(args)})")
-    return ", ".join(texts[j] for j in comp.outputs)
 
 
 # ---------------------------------------------------------------------- pp
@@ -173,27 +115,6 @@ def pp(*vars_):
 pprint = pp
 
 
-# -------------------------------------------------------------- node summary
-
-
-def node_summary(node, values=None):
-    """A description of a node for error messages: op, inputs' types, shapes, dtypes, origin."""
-    lines = [f"Apply node that caused the error: {node.op}({', '.join(var_label(i) for i in node.inputs)})"]
-    for k, inp in enumerate(node.inputs):
-        desc = f"  input {k}: {var_label(inp)} of type {inp.type}"
-        if values is not None and k < len(values):
-            v = values[k]
-            if isinstance(v, np.ndarray):
-                desc += f", value shape {v.shape}, dtype {v.dtype}"
-        lines.append(desc)
-    tr = getattr(node.tag, "trace", None)
-    if tr:
-        lines.append(f"The node was created at {tr[0]}:{tr[1]}")
-    else:
-        lines.append("(the node was made by a rewrite or the gradient; no user location recorded)")
-    return "\n".join(lines)
-
-
 # ---------------------------------------------------------------- debugprint
 
 
@@ -215,6 +136,7 @@ def debugprint(obj, depth=-1, print_type=False, file=None, ids="CHAR", stop_on_n
     printer = _TreePrinter(print_type, ids, stop_on_name, depth, order, done)
     for root in roots:
         printer.tree(root)
+    _print_inner_graphs(printer, roots, print_type, ids, stop_on_name, depth)
     text = "\n".join(printer.lines)
     if file == "str":
         return text
@@ -224,6 +146,38 @@ def debugprint(obj, depth=-1, print_type=False, file=None, ids="CHAR", stop_on_n
         out.flush()
         return None
     return file
+
+
+def _loop_nodes(roots):
+    """Nodes whose op holds an inner graph (scan), in the order met, inner loops after outer ones."""
+    from .graph import ancestors
+
+    found, seen = [], set()
+    queue = list(roots)
+    while queue:
+        v = queue.pop(0)
+        for x in ancestors([v]):
+            node = x.owner
+            if node is not None and node not in seen and hasattr(node.op, "inner_outputs"):
+                seen.add(node)
+                found.append(node)
+                queue.extend(node.op.inner_outputs)
+    return found
+
+
+def _print_inner_graphs(printer, roots, print_type, ids, stop_on_name, depth):
+    """Theano's trailer: each loop's node, then its inner outputs' trees marked with '>'."""
+    loops = _loop_nodes(roots)
+    if not loops:
+        return
+    printer.lines += ["", "Inner graphs of the scan ops:"]
+    for node in loops:
+        printer.lines.append("")
+        printer.lines.append(f"{op_label(node.op)} {printer.ident(node, node)} ''")
+        sub = _TreePrinter(print_type, ids, stop_on_name, depth, None, printer.done)
+        for o in node.op.inner_outputs:
+            sub.tree(o)
+        printer.lines += [" >" + line for line in sub.lines]
 
 
 def _debugprint_roots(obj):
@@ -348,10 +302,6 @@ def _char_id(n):
 
 
 # ---------------------------------------------------------------- pydotprint
-
-
-class GraphvizNotFound(RuntimeError):
-    """The Graphviz ``dot`` program is not installed."""
 
 
 def _dot_escape(s):

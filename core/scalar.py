@@ -9,8 +9,11 @@ from __future__ import annotations
 import numpy as np
 
 from . import special
+from .errors import NoGradError
 
 _REGISTRY: dict[str, "ScalarOp"] = {}
+_umath = getattr(np, "_core", None) or np.core  # numpy 2 / numpy 1
+_CLIP_UFUNC = _umath.umath.clip if hasattr(_umath, "umath") else _umath.clip
 
 # Theano's rule for integer -> float upgrades (avoids NumPy's float16 for int8)
 _UPGRADE_TO_FLOAT = {
@@ -51,10 +54,16 @@ BOOL_RULES = ("keep", "int8", "error")
 
 
 class ScalarOp:
-    """One elementwise function; see module docstring."""
+    """One elementwise function, described once: its name, arity (``nin``, -1 variadic), NumPy
+    function over whole arrays (``fn``), output-dtype rule, gradient, algebraic properties, how
+    NumPy picks its loop dtypes (``loop``: a ufunc whose ``resolve_dtypes`` is the reference, or
+    one of the rule names of arignote.backends.scalar_table.RULES; None when no backend has a
+    native loop for it) and whether ``arignote.tensor`` exports it as a function (``public``).
+    The backends' renderings live in their own folders, keyed by ``name``."""
 
     def __init__(self, name, nin, fn, dtype_rule="upcast", grad=None, commutative=False,
-                 associative=False, identity=None, float_inputs=False, symbol=None, bools="keep"):
+                 associative=False, identity=None, float_inputs=False, symbol=None, bools="keep", loop=None,
+                 public=True):
         if bools not in BOOL_RULES:
             raise ValueError(f"scalar op {name}: bools must be one of {BOOL_RULES}, got {bools!r}")
         self.name = name
@@ -68,6 +77,8 @@ class ScalarOp:
         self.identity = identity
         self.float_inputs = float_inputs or dtype_rule == "float"
         self.symbol = symbol
+        self.loop = loop
+        self.public = public
         _REGISTRY.setdefault(name, self)
 
     # identity: by name, and pickled by name
@@ -105,8 +116,6 @@ class ScalarOp:
 
     def L_op(self, inputs, outputs, gouts):
         """Gradients of the inputs as tensor expressions (before broadcast reduction)."""
-        from .gradient import NoGradError
-
         if self._grad is None:
             raise NoGradError(f"scalar op {self.name} has no gradient")
         return self._grad(inputs, outputs[0], gouts[0])
@@ -126,7 +135,7 @@ class Cast(ScalarOp):
     def __init__(self, dtype):
         dtype = np.dtype(dtype).name
         self.dtype = dtype
-        super().__init__(f"cast_{dtype}", 1, None, "first", None)
+        super().__init__(f"cast_{dtype}", 1, None, "first", None, public=False)
 
     def output_dtype(self, *dtypes):
         return self.dtype
@@ -144,8 +153,7 @@ class Cast(ScalarOp):
         return (Cast, (self.dtype,))
 
     def L_op(self, inputs, outputs, gouts):
-        from .tensor import math as tm
-
+        tm = _t()
         (x,), (gz,) = inputs, gouts
         if x.dtype in ("bool",) or x.dtype.startswith(("int", "uint")):
             return [tm.zeros_like(x, dtype="float64")]
@@ -179,7 +187,7 @@ class Composite(ScalarOp):
         name = "composite{" + ";".join(
             f"{op.name}({','.join(f'{k}{j}' for k, j in refs)})" for op, refs, _ in self.nodes
         ) + "}"
-        super().__init__(name, len(self.in_dtypes), None, "first", None)
+        super().__init__(name, len(self.in_dtypes), None, "first", None, public=False)
 
     def __eq__(self, other):
         return type(other) is Composite and other.name == self.name and other.in_dtypes == self.in_dtypes
@@ -211,10 +219,20 @@ class Composite(ScalarOp):
 # Each takes (inputs, output, gout) of tensor variables and returns a list.
 
 
-def _t():
-    from .tensor import math as tm
+_math = None  # the tensor-math namespace the formulas are written in (installed by arignote.tensor.math)
 
-    return tm
+
+def use_math(namespace):
+    """Install the tensor-math namespace (``exp``, ``switch``, ...) the gradient formulas call.
+
+    Scalar ops sit below the tensor layer, yet their gradients are tensor expressions:
+    the tensor layer hands its namespace down instead of this module importing upward."""
+    global _math
+    _math = namespace
+
+
+def _t():
+    return _math
 
 
 def _g_add(xs, z, gz):
@@ -278,7 +296,7 @@ def _g_arctan2(xs, z, gz):
 
 
 def _g_second(xs, z, gz):
-    from .gradient import disconnected_type
+    from .grad_markers import disconnected_type
 
     # second(a, b) copies b: a's values are never used, only its shape
     return [disconnected_type(), gz]
@@ -299,82 +317,82 @@ def _define_all():
     S = ScalarOp
     np_ = np
     # arithmetic
-    S("add", -1, lambda *a: _reduce_fn(np_.add, a), "upcast", _g_add, True, True, 0, symbol="+")
-    S("sub", 2, np_.subtract, "upcast", _g_sub, symbol="-", bools="error")
-    S("mul", -1, lambda *a: _reduce_fn(np_.multiply, a), "upcast", _g_mul, True, True, 1, symbol="*")
-    S("true_div", 2, np_.true_divide, "float", _g_div, symbol="/")
-    S("int_div", 2, np_.floor_divide, "upcast", _g_zero, symbol="//", bools="int8")
-    S("mod", 2, np_.mod, "upcast", _g_mod, symbol="%", bools="int8")
-    S("pow", 2, np_.power, "upcast", _g_pow, symbol="**", bools="int8")
-    S("neg", 1, np_.negative, "upcast", _u(lambda x, z, gz: -gz), bools="error")
-    S("abs", 1, np_.abs, "real", _u(lambda x, z, gz: gz * tm().sgn(x)))
-    S("sgn", 1, np_.sign, "upcast", _g_zero, bools="error")
-    S("maximum", 2, np_.maximum, "upcast", _g_maximum, True)
-    S("minimum", 2, np_.minimum, "upcast", _g_maximum, True)
-    S("clip", 3, np_.clip, "first", _g_clip)
-    S("floor", 1, np_.floor, "float", _g_zero)
-    S("ceil", 1, np_.ceil, "float", _g_zero)
-    S("round_half_to_even", 1, np_.round, "upcast", _g_zero)
-    S("round_half_away_from_zero", 1, _round_away, "upcast", _g_zero)
-    S("trunc", 1, np_.trunc, "float", _g_zero)
-    S("sqr", 1, np_.square, "upcast", _u(lambda x, z, gz: gz * 2 * x), bools="int8")
-    S("sqrt", 1, np_.sqrt, "float", _u(lambda x, z, gz: gz * 0.5 / z))
-    S("reciprocal", 1, np_.reciprocal, "float", _u(lambda x, z, gz: -gz * z * z))
+    S("add", -1, lambda *a: _reduce_fn(np_.add, a), "upcast", _g_add, True, True, 0, symbol="+", loop=np_.add)
+    S("sub", 2, np_.subtract, "upcast", _g_sub, symbol="-", bools="error", loop=np_.subtract)
+    S("mul", -1, lambda *a: _reduce_fn(np_.multiply, a), "upcast", _g_mul, True, True, 1, symbol="*", loop=np_.multiply)
+    S("true_div", 2, np_.true_divide, "float", _g_div, symbol="/", loop=np_.true_divide)
+    S("int_div", 2, np_.floor_divide, "upcast", _g_zero, symbol="//", bools="int8", loop=np_.floor_divide)
+    S("mod", 2, np_.mod, "upcast", _g_mod, symbol="%", bools="int8", loop=np_.remainder)
+    S("pow", 2, np_.power, "upcast", _g_pow, symbol="**", bools="int8", loop=np_.power)
+    S("neg", 1, np_.negative, "upcast", _u(lambda x, z, gz: -gz), bools="error", loop=np_.negative)
+    S("abs", 1, np_.abs, "real", _u(lambda x, z, gz: gz * tm().sgn(x)), loop=np_.absolute)
+    S("sgn", 1, np_.sign, "upcast", _g_zero, bools="error", loop=np_.sign)
+    S("maximum", 2, np_.maximum, "upcast", _g_maximum, True, loop=np_.maximum)
+    S("minimum", 2, np_.minimum, "upcast", _g_maximum, True, loop=np_.minimum)
+    S("clip", 3, np_.clip, "first", _g_clip, loop=_CLIP_UFUNC, public=False)  # tensor.clip keeps x's dtype
+    S("floor", 1, np_.floor, "float", _g_zero, loop=np_.floor)
+    S("ceil", 1, np_.ceil, "float", _g_zero, loop=np_.ceil)
+    S("round_half_to_even", 1, np_.round, "upcast", _g_zero, loop="same")
+    S("round_half_away_from_zero", 1, _round_away, "upcast", _g_zero, loop="same")
+    S("trunc", 1, np_.trunc, "float", _g_zero, loop=np_.trunc)
+    S("sqr", 1, np_.square, "upcast", _u(lambda x, z, gz: gz * 2 * x), bools="int8", loop=np_.square)
+    S("sqrt", 1, np_.sqrt, "float", _u(lambda x, z, gz: gz * 0.5 / z), loop=np_.sqrt)
+    S("reciprocal", 1, np_.reciprocal, "float", _u(lambda x, z, gz: -gz * z * z), loop=np_.reciprocal)
     # exponentials and logs
-    S("exp", 1, np_.exp, "float", _u(lambda x, z, gz: gz * z))
-    S("exp2", 1, np_.exp2, "float", _u(lambda x, z, gz: gz * z * np.log(2.0)))
-    S("expm1", 1, np_.expm1, "float", _u(lambda x, z, gz: gz * (z + 1)))
-    S("log", 1, np_.log, "float", _u(lambda x, z, gz: gz / x))
-    S("log2", 1, np_.log2, "float", _u(lambda x, z, gz: gz / (x * np.log(2.0))))
-    S("log10", 1, np_.log10, "float", _u(lambda x, z, gz: gz / (x * np.log(10.0))))
-    S("log1p", 1, np_.log1p, "float", _u(lambda x, z, gz: gz / (1 + x)))
+    S("exp", 1, np_.exp, "float", _u(lambda x, z, gz: gz * z), loop=np_.exp)
+    S("exp2", 1, np_.exp2, "float", _u(lambda x, z, gz: gz * z * np.log(2.0)), loop=np_.exp2)
+    S("expm1", 1, np_.expm1, "float", _u(lambda x, z, gz: gz * (z + 1)), loop=np_.expm1)
+    S("log", 1, np_.log, "float", _u(lambda x, z, gz: gz / x), loop=np_.log)
+    S("log2", 1, np_.log2, "float", _u(lambda x, z, gz: gz / (x * np.log(2.0))), loop=np_.log2)
+    S("log10", 1, np_.log10, "float", _u(lambda x, z, gz: gz / (x * np.log(10.0))), loop=np_.log10)
+    S("log1p", 1, np_.log1p, "float", _u(lambda x, z, gz: gz / (1 + x)), loop=np_.log1p)
     # trigonometric and hyperbolic
-    S("sin", 1, np_.sin, "float", _u(lambda x, z, gz: gz * tm().cos(x)))
-    S("cos", 1, np_.cos, "float", _u(lambda x, z, gz: -gz * tm().sin(x)))
-    S("tan", 1, np_.tan, "float", _u(lambda x, z, gz: gz * (1 + z * z)))
-    S("arcsin", 1, np_.arcsin, "float", _u(lambda x, z, gz: gz / tm().sqrt(1 - x * x)))
-    S("arccos", 1, np_.arccos, "float", _u(lambda x, z, gz: -gz / tm().sqrt(1 - x * x)))
-    S("arctan", 1, np_.arctan, "float", _u(lambda x, z, gz: gz / (1 + x * x)))
-    S("arctan2", 2, np_.arctan2, "float", _g_arctan2)
-    S("sinh", 1, np_.sinh, "float", _u(lambda x, z, gz: gz * tm().cosh(x)))
-    S("cosh", 1, np_.cosh, "float", _u(lambda x, z, gz: gz * tm().sinh(x)))
-    S("tanh", 1, np_.tanh, "float", _u(lambda x, z, gz: gz * (1 - z * z)))
-    S("arcsinh", 1, np_.arcsinh, "float", _u(lambda x, z, gz: gz / tm().sqrt(x * x + 1)))
-    S("arccosh", 1, np_.arccosh, "float", _u(lambda x, z, gz: gz / tm().sqrt(x * x - 1)))
-    S("arctanh", 1, np_.arctanh, "float", _u(lambda x, z, gz: gz / (1 - x * x)))
+    S("sin", 1, np_.sin, "float", _u(lambda x, z, gz: gz * tm().cos(x)), loop=np_.sin)
+    S("cos", 1, np_.cos, "float", _u(lambda x, z, gz: -gz * tm().sin(x)), loop=np_.cos)
+    S("tan", 1, np_.tan, "float", _u(lambda x, z, gz: gz * (1 + z * z)), loop=np_.tan)
+    S("arcsin", 1, np_.arcsin, "float", _u(lambda x, z, gz: gz / tm().sqrt(1 - x * x)), loop=np_.arcsin)
+    S("arccos", 1, np_.arccos, "float", _u(lambda x, z, gz: -gz / tm().sqrt(1 - x * x)), loop=np_.arccos)
+    S("arctan", 1, np_.arctan, "float", _u(lambda x, z, gz: gz / (1 + x * x)), loop=np_.arctan)
+    S("arctan2", 2, np_.arctan2, "float", _g_arctan2, loop=np_.arctan2)
+    S("sinh", 1, np_.sinh, "float", _u(lambda x, z, gz: gz * tm().cosh(x)), loop=np_.sinh)
+    S("cosh", 1, np_.cosh, "float", _u(lambda x, z, gz: gz * tm().sinh(x)), loop=np_.cosh)
+    S("tanh", 1, np_.tanh, "float", _u(lambda x, z, gz: gz * (1 - z * z)), loop=np_.tanh)
+    S("arcsinh", 1, np_.arcsinh, "float", _u(lambda x, z, gz: gz / tm().sqrt(x * x + 1)), loop=np_.arcsinh)
+    S("arccosh", 1, np_.arccosh, "float", _u(lambda x, z, gz: gz / tm().sqrt(x * x - 1)), loop=np_.arccosh)
+    S("arctanh", 1, np_.arctanh, "float", _u(lambda x, z, gz: gz / (1 - x * x)), loop=np_.arctanh)
     # special functions
-    S("sigmoid", 1, special.sigmoid, "float", _u(lambda x, z, gz: gz * z * (1 - z)))
-    S("softplus", 1, special.softplus, "float", _u(lambda x, z, gz: gz * tm().sigmoid(x)))
+    S("sigmoid", 1, special.sigmoid, "float", _u(lambda x, z, gz: gz * z * (1 - z)), loop="float_same")
+    S("softplus", 1, special.softplus, "float", _u(lambda x, z, gz: gz * tm().sigmoid(x)), loop="float_same")
     S("erf", 1, special.erf, "float",
-      _u(lambda x, z, gz: gz * (2.0 / np.sqrt(np.pi)) * tm().exp(-x * x)))
+      _u(lambda x, z, gz: gz * (2.0 / np.sqrt(np.pi)) * tm().exp(-x * x)), loop="float_same")
     S("erfc", 1, special.erfc, "float",
-      _u(lambda x, z, gz: -gz * (2.0 / np.sqrt(np.pi)) * tm().exp(-x * x)))
+      _u(lambda x, z, gz: -gz * (2.0 / np.sqrt(np.pi)) * tm().exp(-x * x)), loop="float_same")
     S("erfinv", 1, special.erfinv, "float",
-      _u(lambda x, z, gz: gz * (np.sqrt(np.pi) / 2.0) * tm().exp(z * z)))
-    S("gammaln", 1, special.gammaln, "float", _u(lambda x, z, gz: gz * tm().psi(x)))
-    S("psi", 1, special.psi, "float", _u(lambda x, z, gz: gz * tm().tri_gamma(x)))
-    S("tri_gamma", 1, special.trigamma, "float", None)
+      _u(lambda x, z, gz: gz * (np.sqrt(np.pi) / 2.0) * tm().exp(z * z)), loop="float_same")
+    S("gammaln", 1, special.gammaln, "float", _u(lambda x, z, gz: gz * tm().psi(x)), loop="float_same")
+    S("psi", 1, special.psi, "float", _u(lambda x, z, gz: gz * tm().tri_gamma(x)), loop="float_same")
+    S("tri_gamma", 1, special.trigamma, "float", None, loop="float_same")
     # predicates and comparisons (no gradient flows through a bool)
     for name, fn, sym in (("lt", np_.less, "<"), ("gt", np_.greater, ">"), ("le", np_.less_equal, "<="),
                           ("ge", np_.greater_equal, ">="), ("eq", np_.equal, "=="), ("neq", np_.not_equal, "!=")):
-        S(name, 2, fn, "bool", _g_zero, symbol=sym)
-    S("isnan", 1, np_.isnan, "bool", _g_zero)
-    S("isinf", 1, np_.isinf, "bool", _g_zero)
-    S("and_", 2, _bitwise(np_.bitwise_and), "upcast", _g_zero, True, True, symbol="&")
-    S("or_", 2, _bitwise(np_.bitwise_or), "upcast", _g_zero, True, True, symbol="|")
-    S("xor", 2, _bitwise(np_.bitwise_xor), "upcast", _g_zero, True, True, symbol="^")
-    S("invert", 1, _bitwise(np_.invert), "upcast", _g_zero, symbol="~")
-    S("logical_and", 2, np_.logical_and, "bool", _g_zero, True)
-    S("logical_or", 2, np_.logical_or, "bool", _g_zero, True)
-    S("logical_xor", 2, np_.logical_xor, "bool", _g_zero, True)
-    S("logical_not", 1, np_.logical_not, "bool", _g_zero)
-    S("switch", 3, _switch, "switch", _g_switch)
+        S(name, 2, fn, "bool", _g_zero, symbol=sym, loop=fn)
+    S("isnan", 1, np_.isnan, "bool", _g_zero, loop=np_.isnan)
+    S("isinf", 1, np_.isinf, "bool", _g_zero, loop=np_.isinf)
+    S("and_", 2, _bitwise(np_.bitwise_and), "upcast", _g_zero, True, True, symbol="&", loop=np_.bitwise_and)
+    S("or_", 2, _bitwise(np_.bitwise_or), "upcast", _g_zero, True, True, symbol="|", loop=np_.bitwise_or)
+    S("xor", 2, _bitwise(np_.bitwise_xor), "upcast", _g_zero, True, True, symbol="^", loop=np_.bitwise_xor)
+    S("invert", 1, _bitwise(np_.invert), "upcast", _g_zero, symbol="~", loop=np_.invert)
+    S("logical_and", 2, np_.logical_and, "bool", _g_zero, True, loop=np_.logical_and)
+    S("logical_or", 2, np_.logical_or, "bool", _g_zero, True, loop=np_.logical_or)
+    S("logical_xor", 2, np_.logical_xor, "bool", _g_zero, True, loop=np_.logical_xor)
+    S("logical_not", 1, np_.logical_not, "bool", _g_zero, loop=np_.logical_not)
+    S("switch", 3, _switch, "switch", _g_switch, loop="switch")
     S("second", 2, lambda a, b: np.broadcast_to(b, np.broadcast_shapes(a.shape, b.shape)).copy(), "second",
-      _g_second)
-    S("identity", 1, lambda x: x.copy(), "upcast", _u(lambda x, z, gz: gz))
-    S("real", 1, np_.real, "real", None)
-    S("imag", 1, np_.imag, "real", None)
-    S("conj", 1, np_.conj, "upcast", None, bools="int8")
+      _g_second, loop="second")
+    S("identity", 1, lambda x: x.copy(), "upcast", _u(lambda x, z, gz: gz), loop="same")
+    S("real", 1, np_.real, "real", None, loop="same")
+    S("imag", 1, np_.imag, "real", None, loop="same")
+    S("conj", 1, np_.conj, "upcast", None, bools="int8", loop="same")
 
 
 DTYPE_RULES["switch"] = lambda c, a, b: upcast(a, b)
@@ -411,4 +429,5 @@ def _bitwise(fn):
 
 
 _define_all()
+BUILTIN = frozenset(_REGISTRY)  # the names of the scalar ops defined above (plugins add their own)
 globals().update({name: op for name, op in _REGISTRY.items()})

@@ -105,6 +105,10 @@ class TensorType(Type, metaclass=_Interned):
     Instances are interned (see ``_Interned``) and immutable.
     """
 
+    #: the class of this type's variables; arignote.tensor.variable installs TensorVariable
+    #: (the tensor layer sits above this module, so it hands the class down)
+    variable_type = None
+
     def __init__(self, dtype, broadcastable=None, shape=None, name=None):
         self.dtype = _norm_dtype(dtype)
         if shape is None and broadcastable is None:
@@ -162,7 +166,7 @@ class TensorType(Type, metaclass=_Interned):
         self.__init__(d["dtype"], shape=d["shape"], name=d.get("name"))
 
     def make_variable(self, name=None):
-        return (_TensorVariable or _load_tensor_variable())(self, None, None, name)
+        return self.variable_type(self, None, None, name)
 
     def is_super(self, other):
         """True when every value of ``other`` is a value of self (same dtype, looser shape)."""
@@ -209,17 +213,6 @@ class TensorType(Type, metaclass=_Interned):
 
     def value_eq(self, a, b, rtol=None, atol=None):
         return np.array_equal(a, b, equal_nan=self.dtype in CONTINUOUS_DTYPES)
-
-
-_TensorVariable = None  # arignote.tensor.variable.TensorVariable (imported on first use: it imports us)
-
-
-def _load_tensor_variable():
-    global _TensorVariable
-    from .tensor.variable import TensorVariable
-
-    _TensorVariable = TensorVariable
-    return TensorVariable
 
 
 def _safe_cast(value, dtype, what, allow_downcast):

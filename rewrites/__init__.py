@@ -3,7 +3,7 @@ built-in rule sets: merge, constant folding, dead code, canonicalize, stabilize,
 specialize and fusion."""
 from __future__ import annotations
 
-from .driver import RewriteError, RewriteLimitWarning, RewriteWarning
+from .driver import RewriteError, RewriteLimitWarning, RewriteWarning, run_phase, run_rule
 from .registry import (
     FAST_COMPILE, PHASES, GlobalRule, LocalRule, Phase, enabled, get_rule, global_rule, local_rule, phase,
     register, rules, unregister,
@@ -15,5 +15,5 @@ load_rules()
 __all__ = [
     "FAST_COMPILE", "PHASES", "GlobalRule", "LocalRule", "Phase", "RewriteError", "RewriteLimitWarning",
     "RewriteWarning", "enabled", "get_rule", "global_rule", "local_rule", "phase", "register", "rules",
-    "unregister",
+    "run_phase", "run_rule", "unregister",
 ]

@@ -57,7 +57,7 @@ def constant_folding(fgraph, node):
     return out
 
 
-@local_rule((ViewOp,), "canonicalize", tags=("remove_view_op"))
+@local_rule((ViewOp,), "canonicalize", tags=("remove_view_op",))
 def local_remove_view_op(fgraph, node):
     """zero_grad / disconnected_grad / grad_clip / grad_scale are identities once the gradient is built."""
     return [node.inputs[0]]

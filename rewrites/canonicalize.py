@@ -6,7 +6,7 @@ import numpy as np
 
 from arignote import scalar as ps
 from arignote.tensor.elemwise import DimShuffle, Elemwise
-from arignote.tensor.shape import MakeVector, Reshape, Shape, Shape_i
+from arignote.tensor.shape_ops import MakeVector, Reshape, Shape, Shape_i
 from arignote.tensor.subtensor import Subtensor, _group
 from arignote.types import DTYPES
 
@@ -57,7 +57,7 @@ def _identity_order(op):
     return op.new_order == tuple(range(len(op.input_broadcastable)))
 
 
-@local_rule((DimShuffle,), "canonicalize", "stabilize", "specialize", tags=("dimshuffle"))
+@local_rule((DimShuffle,), "canonicalize", "stabilize", "specialize", tags=("dimshuffle",))
 def local_useless_dimshuffle(fgraph, node):
     """A dimshuffle that keeps every axis in place -> its input."""
     return [node.inputs[0]] if _identity_order(node.op) else None

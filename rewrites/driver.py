@@ -1,4 +1,5 @@
-"""Running rules: local rules to a fixpoint over a worklist, global rules once.
+"""Running rules: a phase runs the rules the mode selects, in order; local rules
+to a fixpoint over a worklist, global rules once.  The registry only holds them.
 
 The fixpoint visits nodes in topological order; after a rewrite the new
 nodes and the clients of the replaced variables join the worklist, and a
@@ -20,6 +21,7 @@ from arignote.config import config
 from arignote.graph import Constant
 from arignote.tensor.elemwise import Elemwise
 
+from . import registry
 from .utils import compatible
 
 MAX_SWEEPS = 50
@@ -163,10 +165,11 @@ class _Dispatch:
 
 
 def _merge_enabled(mode):
-    from .registry import _RULES, enabled
-
-    rule = _RULES.get("merge")
-    return rule is not None and enabled(rule, mode)
+    try:
+        rule = registry.get_rule("merge")
+    except KeyError:
+        return False
+    return registry.enabled(rule, mode)
 
 
 def run_local(fgraph, rules, mode=None, label="rewrite", merge=None):
@@ -281,3 +284,45 @@ def run_global(fgraph, rule, mode=None):
     except Exception as e:
         rule_failed(rule.name, "", e)
         return None
+
+
+def run_rule(rule, fgraph, mode=None):
+    """Run one rule on its own: a local rule to a fixpoint, a global rule once."""
+    if isinstance(rule, registry.LocalRule):
+        return run_local(fgraph, [rule], mode, label=rule.name)
+    return run_global(fgraph, rule, mode)
+
+
+def run_phase(phase, fgraph, mode=None):
+    """Run the rules of ``phase`` that the mode selects, in order; neighbouring local rules
+    share one fixpoint."""
+    batch = []
+    for rule in phase.rules:
+        if not registry.enabled(rule, mode):
+            continue
+        if isinstance(rule, registry.LocalRule):
+            batch.append(rule)
+            continue
+        if batch:
+            run_local(fgraph, batch, mode, label=phase.name)
+            batch = []
+        run_global(fgraph, rule, mode)
+    if batch:
+        run_local(fgraph, batch, mode, label=phase.name)
+    return fgraph
+
+
+registry.Rule.runner = staticmethod(run_rule)
+
+
+class PhaseRunner:
+    """The ``rewrite`` of a phase's RewriteRecord: ``runner(fgraph, mode)`` runs the phase."""
+
+    def __init__(self, phase):
+        self.phase = phase
+
+    def __call__(self, fgraph, mode=None):
+        return run_phase(self.phase, fgraph, mode)
+
+    def __repr__(self):
+        return f"<run {self.phase!r}>"

@@ -9,11 +9,13 @@ from __future__ import annotations
 from arignote.hookspecs import RewriteRecord, hookimpl
 
 from . import registry
+from .driver import PhaseRunner
 
 
 def load_rules():
     """Import the rule modules (registering their rules) and return the registry."""
-    from . import algebra, basic, canonicalize, fusion, random_inplace, shape_feature, specialize, stabilize  # noqa: F401
+    from . import (algebra, basic, canonicalize, fusion, random_inplace, scan, shape_feature,  # noqa: F401
+                   specialize, stabilize)
 
     return registry
 
@@ -27,5 +29,5 @@ def arignote_register_rewrites():
         if not ph.entries:
             continue
         tags = (name,) if name == "fusion" else (name, registry.FAST_COMPILE)
-        records.append(RewriteRecord(name, rewrite=ph, phase=name, position=0.0, tags=tags))
+        records.append(RewriteRecord(name, rewrite=PhaseRunner(ph), phase=name, position=0.0, tags=tags))
     return records

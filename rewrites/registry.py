@@ -1,13 +1,18 @@
 """The rewrite registry: ordered phases holding named, tagged rules.
 
+This module holds data only: records of rules (name, tags, phases, what a
+local rule matches) and the ordered phases they sit in.  Running them is the
+job of :mod:`arignote.rewrites.driver`, and choosing them that of the mode
+(:func:`arignote.mode.selects`, the one selection rule for records and rules).
+
 A *local* rule declares what it matches (``tracks``: scalar op names of
 Elemwise nodes, Op classes or Op instances; None for every node) and maps one
-node to replacements; the local rules of a phase run together to a fixpoint
-(:mod:`arignote.rewrites.driver`).  A *global* rule sees the whole
-FunctionGraph.  A mode selects rules by name and tag: ``excluding`` (and
-``config.optimizer_excluding``) drops them, ``including`` turns on rules that
-are off by default, and the fast-compile optimizer keeps only rules tagged
-``fast_compile``.
+node to replacements; the local rules of a phase run together to a fixpoint.
+A *global* rule sees the whole FunctionGraph.  A mode selects rules by name
+and tag: ``excluding`` (and ``config.optimizer_excluding``) drops them,
+``including`` turns on rules that are off by default, and the fast-compile
+optimizer keeps only rules tagged ``fast_compile``.  Tags are checked when a
+rule is made (one string is one tag).
 
 Third-party code adds rules with :func:`register` (they then join a phase's
 fixpoint), or returns RewriteRecords from the ``arignote_register_rewrites``
@@ -18,9 +23,9 @@ from __future__ import annotations
 import itertools
 
 from arignote.config import config
+from arignote.hookspecs import check_tags
+from arignote.mode import FAST_COMPILE, PHASES, selects
 
-PHASES = ("merge", "canonicalize", "stabilize", "specialize", "fusion", "cleanup")
-FAST_COMPILE = "fast_compile"
 _order = itertools.count()
 
 
@@ -53,14 +58,21 @@ _register_flag("constant_folding_max_size", 10000, _positive,
 
 
 class Rule:
-    """A named rule with tags; ``default=False`` rules run only when a mode includes them."""
+    """A named rule with tags; ``default=False`` rules run only when a mode includes them.
+
+    A rule is also a rewrite a plugin's RewriteRecord may hold: ``rule(fgraph, mode)`` runs it
+    alone, through the runner :mod:`arignote.rewrites.driver` installs (it imports this module)."""
 
     kind = "rule"
+    runner = None  # driver.run_rule, installed by the driver
+
+    def __call__(self, fgraph, mode=None):
+        return type(self).runner(self, fgraph, mode)
 
     def __init__(self, name, fn, tags=(), default=True):
         self.name = name
         self.fn = fn
-        self.tags = tuple(tags)
+        self.tags = check_tags(f"rewrite rule {name!r}", tags)
         self.default = default
         self.phases = []
         self.__doc__ = getattr(fn, "__doc__", None)
@@ -96,22 +108,11 @@ class LocalRule(Rule):
                 return True
         return False
 
-    def __call__(self, fgraph, mode=None):
-        """Run this rule alone to a fixpoint (how a plugin's local rule runs from a record)."""
-        from .driver import run_local
-
-        return run_local(fgraph, [self], mode, label=self.name)
-
 
 class GlobalRule(Rule):
     """``fn(fgraph, mode)`` rewrites the whole graph."""
 
     kind = "global"
-
-    def __call__(self, fgraph, mode=None):
-        from .driver import run_global
-
-        return run_global(fgraph, self, mode)
 
 
 class Phase:
@@ -128,24 +129,6 @@ class Phase:
     @property
     def rules(self):
         return [r for _, _, r in self.entries]
-
-    def __call__(self, fgraph, mode=None):
-        """Run the rules the mode selects, in order."""
-        from .driver import run_global, run_local
-
-        selected = [r for r in self.rules if enabled(r, mode)]
-        batch = []
-        for rule in selected:
-            if isinstance(rule, LocalRule):
-                batch.append(rule)
-                continue
-            if batch:
-                run_local(fgraph, batch, mode, label=self.name)
-                batch = []
-            run_global(fgraph, rule, mode)
-        if batch:
-            run_local(fgraph, batch, mode, label=self.name)
-        return fgraph
 
     def __repr__(self):
         return f"<phase {self.name}: {len(self.entries)} rules>"
@@ -224,22 +207,6 @@ def get_rule(name):
         raise KeyError(f"no rewrite rule named {name!r}") from None
 
 
-def _mode_sets(mode):
-    excl = set(getattr(mode, "excluded", ()) or ())
-    excl |= {e for e in str(getattr(config, "optimizer_excluding", "") or "").split(":") if e}
-    incl = set(getattr(mode, "included", ()) or ())
-    return excl, incl
-
-
 def enabled(rule, mode):
     """Whether ``mode`` runs ``rule`` (mode None: the default selection)."""
-    names = {rule.name, *rule.tags}
-    excl, incl = _mode_sets(mode)
-    if names & excl:
-        return False
-    if not rule.default and not names & incl:
-        return False
-    if getattr(mode, "optimizer", "fast_run") == "fast_compile" and FAST_COMPILE not in rule.tags \
-            and not names & incl:
-        return False
-    return True
+    return selects(mode, rule.name, rule.tags, rule.default)

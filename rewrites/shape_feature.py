@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from arignote.graph import Constant, ShapeError, Variable
-from arignote.tensor.shape import MakeVector, Shape, Shape_i
+from arignote.tensor.shape_ops import MakeVector, Shape, Shape_i
 from arignote.tensor.subtensor import Subtensor
 from arignote.tensor.variable import as_tensor_variable
 from arignote.types import TensorType
@@ -33,7 +33,7 @@ class ShapeFeature:
 
     @property
     def shape_of(self):
-        """A mapping var -> tuple of int64 scalars (the interface ``tensor.shape.shape_i`` reads)."""
+        """A mapping var -> tuple of int64 scalars (the interface ``tensor.shape_ops.shape_i`` reads)."""
         return _ShapeOf(self)
 
     @staticmethod

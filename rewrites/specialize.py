@@ -8,7 +8,7 @@ import numpy as np
 from arignote.tensor.elemwise import DimShuffle
 from arignote.tensor.linalg import Dot
 from arignote.tensor.reduction import Reduce
-from arignote.tensor.shape import Alloc, alloc
+from arignote.tensor.basic import Alloc, alloc
 
 from .registry import local_rule
 from .shape_feature import ShapeFeature

@@ -48,7 +48,7 @@ def rewritten_callable(inputs, outputs, mode="FAST_RUN"):
     import types
 
     from arignote.fg import FunctionGraph
-    from arignote.linker_py import make_thunk
+    from arignote.reference import make_thunk
     from arignote.mode import get_mode
 
     single = not isinstance(outputs, (list, tuple))

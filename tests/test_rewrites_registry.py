@@ -28,7 +28,7 @@ X = np.array([0.5, -1.5, 2.0])
 def test_phases_are_plugin_records():
     recs = plugin_manager.rewrites()
     for name in PHASES:
-        assert recs[name].phase == name and recs[name].rewrite is phase(name)
+        assert recs[name].phase == name and recs[name].rewrite.phase is phase(name)
     assert "fast_compile" not in recs["fusion"].tags
 
 
@@ -185,3 +185,54 @@ def test_deep_chain_rewrites_iteratively():
         v = T.tanh(v) + 1.0 if k % 2 else -v
     f = arignote.function([x], v, backend="py")
     assert np.all(np.isfinite(f(X)))
+
+
+# -- tags are checked; every tag of every built-in rule can exclude it ---------------------------
+
+
+def test_one_string_is_one_tag_never_its_letters():
+    r = LocalRule("tag_probe", lambda fg, node: None, tags="dimshuffle")
+    assert r.tags == ("dimshuffle",)
+    assert RewriteRecord("rec_probe", rewrite=object(), phase="canonicalize", tags="abc").tags == ("abc",)
+
+
+@pytest.mark.parametrize("tags, err", [((1,), ValueError), (("",), ValueError), (("a:b",), ValueError),
+                                       (("ok", None), ValueError), (5, TypeError)])
+def test_bad_tags_are_refused_naming_the_rule(tags, err):
+    with pytest.raises(err, match="tag_probe"):
+        LocalRule("tag_probe", lambda fg, node: None, tags=tags)
+
+
+def test_no_builtin_rule_has_a_single_letter_tag():
+    short = {r.name: r.tags for r in rules().values() if any(len(t) < 3 for t in r.tags)}
+    assert not short
+
+
+def _builtin_tag_cases():
+    return [pytest.param(name, tag, id=f"{name}-{tag}") for name, r in sorted(rules().items()) for tag in r.tags]
+
+
+@pytest.mark.parametrize("name, tag", _builtin_tag_cases())
+def test_every_tag_of_every_builtin_rule_excludes_it(name, tag):
+    rule = get_rule(name)
+    assert enabled(rule, Mode(including=(name,)) if not rule.default else Mode())
+    assert not enabled(rule, Mode(excluding=(tag,)))
+    assert not enabled(rule, Mode(including=(name,), excluding=(tag,)))
+
+
+def test_excluding_dimshuffle_keeps_a_useless_dimshuffle():
+    m = T.dmatrix("m")
+    expr = m.dimshuffle(0, 1)  # the identity shuffle: local_useless_dimshuffle removes it
+    kept = op_counts(arignote.function([m], expr, mode=Mode(excluding=("fusion", "dimshuffle")), backend="py"))
+    gone = op_counts(arignote.function([m], expr, mode=Mode(excluding=("fusion",)), backend="py"))
+    assert "dimshuffle" in get_rule("local_useless_dimshuffle").tags
+    assert kept.get("DimShuffle", 0) == 1 and gone.get("DimShuffle", 0) == 0
+
+
+def test_excluding_remove_view_op_keeps_the_view_op():
+    from arignote.gradient import zero_grad
+
+    kept = op_counts(arignote.function([x], zero_grad(x) * 2, mode=Mode(excluding=("fusion", "remove_view_op")),
+                                       backend="py"))
+    gone = op_counts(arignote.function([x], zero_grad(x) * 2, mode=Mode(excluding=("fusion",)), backend="py"))
+    assert kept.get("ZeroGrad", 0) == 1 and gone.get("ZeroGrad", 0) == 0

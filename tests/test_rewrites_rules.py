@@ -230,7 +230,7 @@ def test_shape_static():
 
 
 def test_subtensor_of_make_vector():
-    from arignote.tensor.shape import make_vector
+    from arignote.tensor.shape_ops import make_vector
 
     a, b = T.lscalar("a"), T.lscalar("b")
     check([a, b], make_vector(a, b)[1], [np.int64(3), np.int64(4)], after={})
@@ -421,6 +421,7 @@ def test_every_rule_has_a_test():
 
     src = inspect.getsource(sys.modules[__name__])
     src += open(__file__.replace("test_rewrites_rules.py", "test_rewrites_fusion.py")).read()
+    src += open(__file__.replace("test_rewrites_rules.py", "test_scan.py")).read()
     tested = {
         "merge": "test_merge", "constant_folding": "test_constant_folding", "dead_code": "test_dead_code",
         "local_remove_view_op": "test_remove_view_ops", "local_remove_identity": "test_remove_identity",
@@ -445,6 +446,9 @@ def test_every_rule_has_a_test():
         "local_sum_of_fill": "test_sum_of_alloc", "local_dot_to_sum": "test_dot_of_short_vectors",
         "local_switch_const_cond": "test_switch_constant_condition", "fusion": "test_fuse_ten_ops",
         "random_inplace": "test_random_inplace",
+        "scan_drop_unused": "test_drops_unused_outputs", "scan_hoist_invariants": "test_hoists_loop_invariants",
+        "scan_merge": "test_merges_loops_over_the_same_sequence", "scan_save_mem": "test_last_k_entries_and_slices",
+        "scan_to_elemwise": "test_elementwise_loop_becomes_elementwise",
     }
     missing = sorted(set(rules()) - set(tested))
     assert not missing, f"rules without a test: {missing}"

@@ -1,7 +1,6 @@
 """Shape ops: table-driven cases on every backend, infer_shape, static shapes and error messages."""
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 
@@ -16,7 +15,7 @@ from arignote.types import TensorType
 sys.path.insert(0, os.path.dirname(__file__))
 from cases.shape_cases import CASES  # noqa: E402
 
-sh = importlib.import_module("arignote.tensor.shape")
+from arignote.tensor import basic, extra_ops, shape_ops
 BACKENDS = available_backends()
 
 
@@ -33,8 +32,8 @@ def test_case_ids_unique():
 
 # ------------------------------------------------------------- infer_shape
 
-_SHAPE_OPS = (sh.Shape, sh.Shape_i, sh.MakeVector, sh.Reshape, sh.Alloc, sh.ARange, sh.Join, sh.Split,
-              sh.Repeat, sh.RepeatGrad, sh.Roll, sh.Eye, sh.AllocDiag, sh.ExtractDiag)
+_SHAPE_OPS = (shape_ops.Shape, shape_ops.Shape_i, shape_ops.MakeVector, shape_ops.Reshape, basic.Alloc, basic.ARange, basic.Join, basic.Split,
+              extra_ops.Repeat, extra_ops.RepeatGrad, extra_ops.Roll, basic.Eye, extra_ops.AllocDiag, extra_ops.ExtractDiag)
 
 
 def _builds_nodes(case):
@@ -56,7 +55,7 @@ def test_infer_shape(case):
     assert nodes, f"[{case.id}] builds no node with an infer_shape"
     exprs, actual = [], []
     for node in nodes:
-        in_shapes = [sh.shape_tuple(i) for i in node.inputs]
+        in_shapes = [shape_ops.shape_tuple(i) for i in node.inputs]
         shapes = node.op.infer_shape(None, node, in_shapes)
         assert len(shapes) == len(node.outputs)
         for o, s in zip(node.outputs, shapes):
@@ -96,41 +95,41 @@ def test_shape_is_int64_vector_of_static_length():
     x = T.dtensor3("x")
     s = x.shape
     assert s.dtype == "int64" and s.type.shape == (3,)
-    assert sh.shape_i(x, 1).type.shape == () and sh.shape_i(x, 1).dtype == "int64"
+    assert shape_ops.shape_i(x, 1).type.shape == () and shape_ops.shape_i(x, 1).dtype == "int64"
 
 
 def test_shape_i_of_static_axis_is_constant():
     x = TensorType("float64", shape=(None, 5))("x")
-    assert isinstance(sh.shape_i(x, 1), arignote.Constant)
-    assert int(sh.shape_i(x, -1).data) == 5
+    assert isinstance(shape_ops.shape_i(x, 1), arignote.Constant)
+    assert int(shape_ops.shape_i(x, -1).data) == 5
 
 
 def test_reshape_static_shapes():
     x = T.dmatrix("x")
-    assert sh.reshape(x, (2, 3, 1)).type.shape == (2, 3, 1)
-    assert sh.reshape(x, (2, -1)).type.shape == (2, None)
-    assert sh.reshape(x, (x.shape[0], 1)).type.broadcastable == (False, True)
+    assert shape_ops.reshape(x, (2, 3, 1)).type.shape == (2, 3, 1)
+    assert shape_ops.reshape(x, (2, -1)).type.shape == (2, None)
+    assert shape_ops.reshape(x, (x.shape[0], 1)).type.broadcastable == (False, True)
     y = TensorType("float64", shape=(4, 6))("y")
-    assert sh.reshape(y, (-1, 3)).type.shape == (8, 3)
+    assert shape_ops.reshape(y, (-1, 3)).type.shape == (8, 3)
     assert y.flatten().type.shape == (24,)
     assert T.dtensor3("z").flatten(2).type.shape[0] is None
 
 
 def test_alloc_static_shapes():
-    assert sh.zeros((2, 3)).type.shape == (2, 3)
+    assert basic.zeros((2, 3)).type.shape == (2, 3)
     v = TensorType("float64", shape=(None, 4))("v")
     n = T.lscalar("n")
-    assert sh.alloc(v, 7, n, 2 + 2).type.shape == (7, None, 4)
-    assert sh.alloc(T.dvector("w"), n, 1).type.shape == (None, 1)
+    assert basic.alloc(v, 7, n, 2 + 2).type.shape == (7, None, 4)
+    assert basic.alloc(T.dvector("w"), n, 1).type.shape == (None, 1)
 
 
 def test_join_and_arange_static_shapes():
     a = TensorType("float64", shape=(2, 3))("a")
     b = TensorType("float64", shape=(4, None))("b")
-    assert sh.concatenate([a, b]).type.shape == (6, 3)
-    assert sh.arange(2, 11, 3).type.shape == (3,)
-    assert sh.arange(T.lscalar()).type.shape == (None,)
-    assert sh.stack([T.dscalar(), T.dscalar()]).type.shape == (2,)
+    assert basic.concatenate([a, b]).type.shape == (6, 3)
+    assert basic.arange(2, 11, 3).type.shape == (3,)
+    assert basic.arange(T.lscalar()).type.shape == (None,)
+    assert basic.stack([T.dscalar(), T.dscalar()]).type.shape == (2,)
 
 
 def test_variable_methods_use_shape_module():
@@ -148,29 +147,29 @@ def test_variable_methods_use_shape_module():
 def test_dtypes():
     from arignote.config import config
 
-    assert sh.arange(3).dtype == "int64"
-    assert sh.arange(0.5).dtype == config.floatX
-    assert sh.arange(T.iscalar()).dtype == "int32"
-    assert sh.arange(T.iscalar(), 2.5).dtype == config.floatX
-    assert sh.arange(T.fscalar()).dtype == "float32"
-    assert sh.zeros(3).dtype == config.floatX
-    assert sh.ones(3, dtype="int8").dtype == "int8"
-    assert sh.eye(2).dtype == config.floatX
+    assert basic.arange(3).dtype == "int64"
+    assert basic.arange(0.5).dtype == config.floatX
+    assert basic.arange(T.iscalar()).dtype == "int32"
+    assert basic.arange(T.iscalar(), 2.5).dtype == config.floatX
+    assert basic.arange(T.fscalar()).dtype == "float32"
+    assert basic.zeros(3).dtype == config.floatX
+    assert basic.ones(3, dtype="int8").dtype == "int8"
+    assert basic.eye(2).dtype == config.floatX
     with config.change_flags(floatX="float32"):
-        assert sh.zeros(3).dtype == "float32"
-        assert sh.arange(1.5).dtype == "float32"
+        assert basic.zeros(3).dtype == "float32"
+        assert basic.arange(1.5).dtype == "float32"
 
 
 def test_ops_merge_by_props():
-    assert sh.Reshape(2) == sh.Reshape(2) and hash(sh.Reshape(2)) == hash(sh.Reshape(2))
-    assert sh.Join(0) != sh.Join(1)
-    assert sh.Split(2, 0) == sh.Split(2, 0)
+    assert shape_ops.Reshape(2) == shape_ops.Reshape(2) and hash(shape_ops.Reshape(2)) == hash(shape_ops.Reshape(2))
+    assert basic.Join(0) != basic.Join(1)
+    assert basic.Split(2, 0) == basic.Split(2, 0)
 
 
 def test_reshape_is_view_and_inputs_not_mutated():
-    assert sh.Reshape.view_map == {0: [0]}
+    assert shape_ops.Reshape.view_map == {0: [0]}
     x = T.dvector("x")
-    f = arignote.function([x], sh.reshape(x, (2, 2)) * 1.0)
+    f = arignote.function([x], shape_ops.reshape(x, (2, 2)) * 1.0)
     a = np.arange(4.0)
     f(a)
     np.testing.assert_array_equal(a, np.arange(4.0))
@@ -178,7 +177,7 @@ def test_reshape_is_view_and_inputs_not_mutated():
 
 def test_second_order_gradient_through_repeat_and_join():
     x = T.dvector("x")
-    y = sh.concatenate([sh.repeat(x, [1, 2, 0]), x ** 2])
+    y = basic.concatenate([extra_ops.repeat(x, [1, 2, 0]), x ** 2])
     c = T.sum(y ** 2)
     g = arignote.grad(c, x)
     h = arignote.grad(T.sum(g), x)
@@ -191,14 +190,14 @@ def test_second_order_gradient_through_repeat_and_join():
 
 def test_make_vector_gradient():
     a, b = T.dscalar("a"), T.dscalar("b")
-    v = sh.stack([a, b * 2])
+    v = basic.stack([a, b * 2])
     g = arignote.grad(T.sum(v * np.array([3.0, 5.0])), [a, b])
     assert [float(x) for x in arignote.function([a, b], g)(1.0, 1.0)] == [3.0, 10.0]
 
 
 def test_split_gradient_with_unused_output():
     x = T.dvector("x")
-    p0, p1 = sh.split(x, [2, 3])
+    p0, p1 = basic.split(x, [2, 3])
     g = arignote.grad(T.sum(p1 * 2), x)
     np.testing.assert_array_equal(arignote.function([x], g)(np.ones(5)), [0, 0, 2, 2, 2])
 
@@ -207,7 +206,7 @@ def test_deep_chain_of_reshapes():
     x = T.dvector("x")
     y = x
     for k in range(2000):
-        y = sh.reshape(y, (2, -1)) if k % 2 == 0 else sh.flatten(y)
+        y = shape_ops.reshape(y, (2, -1)) if k % 2 == 0 else shape_ops.flatten(y)
     f = arignote.function([x], y)
     np.testing.assert_array_equal(f(np.arange(4.0)), np.arange(4.0))
 
@@ -217,14 +216,14 @@ def test_deep_chain_of_reshapes():
 
 def test_reshape_runtime_size_mismatch_names_both_shapes():
     x = T.dmatrix("x")
-    f = arignote.function([x], sh.reshape(x, (4, 2)))
+    f = arignote.function([x], shape_ops.reshape(x, (4, 2)))
     with pytest.raises(ValueError, match=r"cannot reshape array of shape \(2, 3\).*into shape \(4, 2\)"):
         f(np.zeros((2, 3)))
 
 
 def test_reshape_runtime_minus1_mismatch():
     x = T.dmatrix("x")
-    f = arignote.function([x], sh.reshape(x, (4, -1)))
+    f = arignote.function([x], shape_ops.reshape(x, (4, -1)))
     with pytest.raises(ValueError, match=r"cannot reshape array of shape \(2, 3\)"):
         f(np.zeros((2, 3)))
 
@@ -232,113 +231,113 @@ def test_reshape_runtime_minus1_mismatch():
 def test_reshape_static_size_mismatch():
     y = TensorType("float64", shape=(2, 3))("y")
     with pytest.raises(ValueError, match=r"cannot reshape y of shape \(2, 3\).*into shape \(4, 2\)"):
-        sh.reshape(y, (4, 2))
+        shape_ops.reshape(y, (4, 2))
 
 
 def test_reshape_two_minus_ones():
     with pytest.raises(ValueError, match="only specify one unknown dimension"):
-        sh.reshape(T.dmatrix(), (-1, -1))
+        shape_ops.reshape(T.dmatrix(), (-1, -1))
 
 
 def test_reshape_bad_entries():
     with pytest.raises(ValueError, match="invalid entry -3"):
-        sh.reshape(T.dmatrix(), (-3, 2))
+        shape_ops.reshape(T.dmatrix(), (-3, 2))
     with pytest.raises(TypeError, match="expected an integer"):
-        sh.reshape(T.dmatrix(), (2.5, 2))
+        shape_ops.reshape(T.dmatrix(), (2.5, 2))
     with pytest.raises(TypeError, match="dtype float64"):
-        sh.reshape(T.dmatrix(), (T.dscalar("s"), 2))
+        shape_ops.reshape(T.dmatrix(), (T.dscalar("s"), 2))
 
 
 def test_reshape_symbolic_vector_needs_ndim():
     with pytest.raises(ValueError, match="pass ndim="):
-        sh.reshape(T.dmatrix(), T.lvector("s"))
+        shape_ops.reshape(T.dmatrix(), T.lvector("s"))
     with pytest.raises(TypeError, match="integer vector"):
-        sh.reshape(T.dmatrix(), T.dvector("s"), ndim=2)
+        shape_ops.reshape(T.dmatrix(), T.dvector("s"), ndim=2)
 
 
 def test_reshape_symbolic_vector_wrong_length_at_runtime():
     x, s = T.dmatrix("x"), T.lvector("s")
-    f = arignote.function([x, s], sh.reshape(x, s, ndim=2))
+    f = arignote.function([x, s], shape_ops.reshape(x, s, ndim=2))
     with pytest.raises(ValueError, match="has 3 entries, expected 2"):
         f(np.zeros((2, 3)), np.array([1, 2, 3]))
 
 
 def test_flatten_bad_ndim():
     with pytest.raises(ValueError, match="ndim must be between 1 and 2"):
-        sh.flatten(T.dmatrix(), 3)
+        shape_ops.flatten(T.dmatrix(), 3)
     with pytest.raises(ValueError, match="ndim must be between"):
-        sh.flatten(T.dmatrix(), 0)
+        shape_ops.flatten(T.dmatrix(), 0)
 
 
 def test_join_ndim_mismatch_names_types():
     with pytest.raises(ValueError, match=r"same number of dimensions, got ndims \[2, 1\]"):
-        sh.concatenate([T.dmatrix(), T.dvector()])
+        basic.concatenate([T.dmatrix(), T.dvector()])
 
 
 def test_join_axis_out_of_range():
     with pytest.raises(ValueError, match="axis 2 is out of bounds for a 2-d input"):
-        sh.concatenate([T.dmatrix(), T.dmatrix()], axis=2)
+        basic.concatenate([T.dmatrix(), T.dmatrix()], axis=2)
     with pytest.raises(ValueError, match="axis -3 is out of bounds"):
-        sh.join(-3, T.dmatrix(), T.dmatrix())
+        basic.join(-3, T.dmatrix(), T.dmatrix())
 
 
 def test_join_scalars_refused():
     with pytest.raises(ValueError, match="cannot join 0-d"):
-        sh.concatenate([T.dscalar(), T.dscalar()])
+        basic.concatenate([T.dscalar(), T.dscalar()])
 
 
 def test_join_static_mismatch():
     a = TensorType("float64", shape=(2, 3))("a")
     b = TensorType("float64", shape=(2, 4))("b")
     with pytest.raises(ValueError, match="differ on axis 1"):
-        sh.concatenate([a, b])
+        basic.concatenate([a, b])
 
 
 def test_join_runtime_mismatch():
     x, y = T.dmatrix("x"), T.dmatrix("y")
-    f = arignote.function([x, y], sh.concatenate([x, y]))
+    f = arignote.function([x, y], basic.concatenate([x, y]))
     with pytest.raises(ValueError, match=r"differ outside the join axis 0"):
         f(np.zeros((2, 3)), np.zeros((2, 4)))
 
 
 def test_concatenate_needs_list():
     with pytest.raises(TypeError, match="list or tuple"):
-        sh.concatenate(T.dmatrix())
+        basic.concatenate(T.dmatrix())
 
 
 def test_split_sizes_must_add_up():
     x = T.dvector("x")
-    f = arignote.function([x], sh.split(x, [2, 2]))
+    f = arignote.function([x], basic.split(x, [2, 2]))
     with pytest.raises(ValueError, match="do not add up to the length 5"):
         f(np.zeros(5))
 
 
 def test_stack_ndim_mismatch():
     with pytest.raises(ValueError, match="same number of dimensions"):
-        sh.stack([T.dmatrix(), T.dvector()])
+        basic.stack([T.dmatrix(), T.dvector()])
 
 
 def test_squeeze_non_broadcastable_axis():
     with pytest.raises(ValueError, match="cannot remove axis 0 .*not known to have length 1"):
-        sh.squeeze(T.dmatrix("x"), 0)
+        shape_ops.squeeze(T.dmatrix("x"), 0)
 
 
 def test_transpose_bad_axes():
     with pytest.raises(ValueError, match="not a permutation"):
-        sh.transpose(T.dmatrix(), (0, 0))
+        shape_ops.transpose(T.dmatrix(), (0, 0))
     with pytest.raises(ValueError, match="do not match the 2 dimensions"):
-        sh.transpose(T.dmatrix(), (0, 1, 2))
+        shape_ops.transpose(T.dmatrix(), (0, 1, 2))
 
 
 def test_alloc_errors():
     with pytest.raises(ValueError, match="more dimensions"):
-        sh.alloc(T.dmatrix(), 3)
+        basic.alloc(T.dmatrix(), 3)
     with pytest.raises(ValueError, match="negative dimension"):
-        sh.alloc(1.0, -1, 2)
+        basic.alloc(1.0, -1, 2)
     with pytest.raises(TypeError, match="shape entry 0"):
-        sh.alloc(1.0, 2.0)
+        basic.alloc(1.0, 2.0)
     v = T.dvector("v")
-    f = arignote.function([v], sh.alloc(v, 2, 3))
+    f = arignote.function([v], basic.alloc(v, 2, 3))
     with pytest.raises(ValueError, match="not broadcastable"):
         f(np.zeros(1))
     with pytest.raises(ValueError, match=r"cannot broadcast a value of shape \(4,\) to the shape \(2, 3\)"):
@@ -347,42 +346,50 @@ def test_alloc_errors():
 
 def test_arange_errors():
     with pytest.raises(ValueError, match="step must not be zero"):
-        sh.arange(0, 5, 0)
+        basic.arange(0, 5, 0)
     n = T.lscalar("n")
-    f = arignote.function([n], sh.arange(0, 5, n))
+    f = arignote.function([n], basic.arange(0, 5, n))
     with pytest.raises(ValueError, match="step must not be zero"):
         f(0)
     with pytest.raises(TypeError, match="must be a scalar"):
-        sh.arange(T.lvector())
+        basic.arange(T.lvector())
 
 
 def test_repeat_errors():
     with pytest.raises(ValueError, match="negative repeats"):
-        sh.repeat(T.dvector(), -1)
+        extra_ops.repeat(T.dvector(), -1)
     with pytest.raises(TypeError, match="integer scalar or vector"):
-        sh.repeat(T.dvector(), T.dvector())
+        extra_ops.repeat(T.dvector(), T.dvector())
     x, r = T.dvector("x"), T.lvector("r")
-    f = arignote.function([x, r], sh.repeat(x, r, axis=0))
+    f = arignote.function([x, r], extra_ops.repeat(x, r, axis=0))
     with pytest.raises(ValueError, match="2 repeats given for axis 0 of length 3"):
         f(np.zeros(3), np.array([1, 2]))
 
 
 def test_tile_negative():
     with pytest.raises(ValueError, match="negative repetition"):
-        sh.tile(T.dvector(), (-1,))
+        extra_ops.tile(T.dvector(), (-1,))
 
 
 def test_shape_of_non_tensor():
     with pytest.raises(TypeError, match="expected a tensor"):
-        sh.shape(arignote.graph.Variable(arignote.types.generic))
+        shape_ops.shape(arignote.graph.Variable(arignote.types.generic))
 
 
 def test_diag_of_3d():
     with pytest.raises(ValueError, match="vector or a matrix"):
-        sh.diag(T.dtensor3())
+        extra_ops.diag(T.dtensor3())
 
 
 def test_exported_from_tensor():
     for name in ("reshape", "flatten", "alloc", "zeros", "ones", "arange", "concatenate", "join", "stack",
                  "squeeze", "expand_dims", "transpose", "repeat", "tile", "eye", "shape_padleft"):
-        assert getattr(T, name) is getattr(sh, name), name
+        home = [m for m in (shape_ops, basic, extra_ops) if name in m.__all__]
+        assert len(home) == 1 and getattr(T, name) is getattr(home[0], name), name
+
+
+def test_shape_is_the_function_and_the_modules_are_not_shadowed():
+    import arignote.tensor.shape_ops as by_import
+
+    assert by_import is shape_ops and T.shape is shape_ops.shape
+    assert not set(shape_ops.__all__) & set(basic.__all__) and not set(basic.__all__) & set(extra_ops.__all__)

@@ -1,7 +1,7 @@
 """Registers the 'c' backend through the plugin hooks (entry point ``c``)."""
 from __future__ import annotations
 
-from arignote.hookspecs import BackendRecord, hookimpl
+from arignote.hookspecs import BackendRecord, RenderingRecord, hookimpl
 
 from . import build  # noqa: F401  (registers the c_* config flags, so ARIGNOTE_FLAGS can set them)
 
@@ -28,3 +28,10 @@ def _factory():
 def arignote_register_backends():
     return [BackendRecord("c", factory=_factory, available=available, priority=10,
                           description="generated C: fused loops with vector math, reductions, BLAS; one call per graph")]
+
+
+@hookimpl
+def arignote_register_renderings():
+    from .scalar_c import COLUMN
+
+    return [RenderingRecord("c", op, template) for op, template in COLUMN.items()]

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from arignote.linker_py import NodeRuntimeError
-from arignote.tensor.elemwise import DimShuffle
-
-from ..lowering import DotStep, FallbackStep, LoopStep, ReduceStep, ShapeStep, ViewStep
+from arignote.reference import NodeRuntimeError
+from ..lowering import (DimShuffleStep, DotStep, FallbackStep, LoopStep, ReduceStep, ShapeStep, StepTable,
+                        SubtensorStep)
+from .scan import scan_words
 
 MAGIC = 0x4152474E4F544531
 S_LOOP, S_REDUCE, S_DIMSHUFFLE, S_SUBTENSOR, S_SHAPE, S_SHAPE_I, S_DOT, S_FALLBACK = range(1, 9)
@@ -44,31 +44,37 @@ class Encoder:
 
     def step_words(self, i, s):
         v = self.vid
-        ins = [v[x] for x in s.inputs]
-        outs = [v[x] for x in s.outputs]
-        if isinstance(s, LoopStep):
-            bc = [int(b) for pat in s.bcast for b in pat]
-            return [S_LOOP, self.kernels[i], len(ins), len(outs), s.ndim, *ins, *outs, *bc]
-        if isinstance(s, ReduceStep):
-            nd = s.inputs[0].ndim
-            mask = [int(d in s.axes) for d in range(nd)]
-            raises = s.kind_ in ("max", "min") and not getattr(s.nodes[0].op, "identity", False)  # empty axis
-            return [S_REDUCE, self.kernels[i], ins[0], outs[0], nd, int(raises), *mask]
-        if isinstance(s, ViewStep) and isinstance(s.op, DimShuffle):
-            order = [-1 if o == "x" else int(o) for o in s.op.new_order]
-            return [S_DIMSHUFFLE, ins[0], outs[0], len(order), s.inputs[0].ndim, *order]
-        if isinstance(s, ViewStep):
-            return [S_SUBTENSOR, ins[0], outs[0], *self._entries(s.op.idx_list, ins[1:])]
-        if isinstance(s, ShapeStep):
-            if s.axis is None:
-                return [S_SHAPE, ins[0], outs[0]]
-            return [S_SHAPE_I, ins[0], outs[0], int(s.axis)]
-        if isinstance(s, DotStep):
-            return [S_DOT, ins[0], ins[1], outs[0], np.dtype(s.dtype).num]
-        if isinstance(s, FallbackStep):
-            fn = fallback_callable(s.nodes[0])
-            return [S_FALLBACK, self.obj(fn), len(ins), len(outs), *ins, *outs]
-        raise TypeError(f"the C runtime cannot run a {type(s).__name__}")
+        return STEP_WORDS.lookup(type(s))(self, i, s, [v[x] for x in s.inputs], [v[x] for x in s.outputs])
+
+    def _loop(self, i, s, ins, outs):
+        bc = [int(b) for pat in s.bcast for b in pat]
+        return [S_LOOP, self.kernels[i], len(ins), len(outs), s.ndim, *ins, *outs, *bc]
+
+    def _reduce(self, i, s, ins, outs):
+        nd = s.inputs[0].ndim
+        mask = [int(d in s.axes) for d in range(nd)]
+        raises = s.kind_ in ("max", "min") and not getattr(s.nodes[0].op, "identity", False)  # empty axis
+        return [S_REDUCE, self.kernels[i], ins[0], outs[0], nd, int(raises), *mask]
+
+    def _dimshuffle(self, i, s, ins, outs):
+        order = [-1 if o == "x" else int(o) for o in s.order]
+        return [S_DIMSHUFFLE, ins[0], outs[0], len(order), s.inputs[0].ndim, *order]
+
+    def _subtensor(self, i, s, ins, outs):
+        return [S_SUBTENSOR, ins[0], outs[0], *self._entries(s.idx_list, ins[1:])]
+
+    def _shape(self, i, s, ins, outs):
+        if s.axis is None:
+            return [S_SHAPE, ins[0], outs[0]]
+        return [S_SHAPE_I, ins[0], outs[0], int(s.axis)]
+
+    def _dot(self, i, s, ins, outs):
+        return [S_DOT, ins[0], ins[1], outs[0], np.dtype(s.dtype).num]
+
+    def _fallback(self, i, s, ins, outs):
+        fn = fallback_callable(s.nodes[0])
+        words = [S_FALLBACK, self.obj(fn), len(ins), len(outs), *ins, *outs]
+        return scan_words(self, s, words) or words  # a Scan node whose body runs in the runtime
 
     @staticmethod
     def _entries(idx_list, idx_vars):
@@ -108,6 +114,14 @@ class Encoder:
             payload += words
         code = np.array(head + tables + step_at + ref_at + payload, dtype=np.int64)
         return code.tobytes(), tuple(self.objs)
+
+
+#: the C runtime's words of each step kind (the runtime's switch in runtime.c reads them)
+STEP_WORDS = StepTable("c", {
+    LoopStep: Encoder._loop, ReduceStep: Encoder._reduce, DimShuffleStep: Encoder._dimshuffle,
+    SubtensorStep: Encoder._subtensor, ShapeStep: Encoder._shape, DotStep: Encoder._dot,
+    FallbackStep: Encoder._fallback,
+})
 
 
 def _native(a):

@@ -12,7 +12,7 @@ import re
 
 import numpy as np
 
-from ..scalar_table import TABLE, kind_of
+from ..scalar_table import kind_of, row_of
 from .specs import LoopSpec, ReduceSpec
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -117,7 +117,7 @@ class BodyRenderer:
         arg_dts = [self.body[a].dtype for a in v.args]
         kinds = {kind_of(d) for d in arg_dts}
         kind = "mixed" if len(kinds) > 1 and v.name in ("lt", "gt", "le", "ge", "eq", "neq") else kind_of(arg_dts[0])
-        tpl = TABLE[v.name].template("c", kind)
+        tpl = row_of(v.name).template("c", kind)
         if tpl is None:  # the lowering checked this already
             raise ValueError(f"no C rendering of {v.name} for {kind}")
         dt = arg_dts[0] if v.name not in ("switch", "second") else v.dtype

@@ -30,7 +30,7 @@
 #define AR_STR(a) AR_STR2(a)
 
 enum { S_LOOP = 1, S_REDUCE = 2, S_DIMSHUFFLE = 3, S_SUBTENSOR = 4, S_SHAPE = 5, S_SHAPE_I = 6, S_DOT = 7,
-       S_FALLBACK = 8 };
+       S_FALLBACK = 8, S_SCAN = 9 };
 enum { AR_OK = 0, AR_PYERR = -1, AR_FAIL = 1 };
 #define AR_MAGIC 0x4152474e4f544531LL
 
@@ -607,6 +607,280 @@ static int ar_run_fallback(ar_prog *P, ar_val *V, const int64_t *c)
     return rc;
 }
 
+/* ------------------------------------------------------------------ scan */
+/* A Scan node whose inner graph is itself a program of this runtime: the whole loop runs here,
+ * one pass of the inner program's steps per iteration (an inner node without a kernel still
+ * calls its Python perform, for that node only).  Layout (see backends/c/scan.py):
+ *   S_SCAN, fallback, nin, nout, ins (n_steps, sequences, initial states, non-sequences), outs,
+ *   inner thunk, nseq, nrec, nnit, as_while, nns,
+ *   per sequence: ntaps, taps; per recurrent output: ntaps, taps, store; per nit_sot output: store.
+ * Unusual cases (no steps, bad lengths, a step changing a shape) run the fallback: the NumPy
+ * reference loop, which gives Theano's results and error messages. */
+static int ar_run_steps(ar_prog *P, ar_val *V, int use_cache);
+static int ar_run_fallback(ar_prog *P, ar_val *V, const int64_t *c);
+
+#if NPY_ABI_VERSION < 0x02000000 /* NumPy 1.x */
+#define PyDataType_ELSIZE(d) ((d)->elsize)
+#endif
+
+typedef struct {
+    PyArrayObject *buf;
+    npy_intp slots, lead, keep, slotbytes, esize;
+    int nd, typenum;
+    npy_intp dims[AR_MAXD], strides[AR_MAXD];
+} ar_ring;
+
+/* copy a slot's value into contiguous memory */
+static void ar_copy_out(char *dst, const ar_val *src, npy_intp esize)
+{
+    int nd = src->nd, contig = 1;
+    npy_intp expect = esize, n = ar_size(src);
+    for (int d = nd - 1; d >= 0; d--) {
+        if (src->dims[d] != 1 && src->strides[d] != expect) {
+            contig = 0;
+            break;
+        }
+        expect *= src->dims[d];
+    }
+    if (contig) {
+        memcpy(dst, src->data, n * esize);
+        return;
+    }
+    npy_intp idx[AR_MAXD] = {0};
+    for (npy_intp k = 0; k < n; k++) {
+        const char *p = src->data;
+        for (int d = 0; d < nd; d++) p += idx[d] * src->strides[d];
+        memcpy(dst + k * esize, p, esize);
+        for (int d = nd - 1; d >= 0; d--) {
+            if (++idx[d] < src->dims[d]) break;
+            idx[d] = 0;
+        }
+    }
+}
+
+static int ar_ring_alloc(ar_ring *r, int nd, const npy_intp *dims, int typenum, npy_intp total)
+{
+    PyArray_Descr *descr = PyArray_DescrFromType(typenum);
+    if (descr == NULL) return AR_PYERR;
+    r->esize = PyDataType_ELSIZE(descr);
+    Py_DECREF(descr);
+    r->nd = nd;
+    r->typenum = typenum;
+    npy_intp sb = r->esize;
+    for (int d = nd - 1; d >= 0; d--) {
+        r->dims[d] = dims[d];
+        r->strides[d] = sb;
+        sb *= dims[d];
+    }
+    r->slotbytes = sb;
+    npy_intp want = r->lead + 1 > r->keep ? r->lead + 1 : r->keep;
+    r->slots = r->keep == 0 ? total : (total < want ? total : want);
+    npy_intp bd[AR_MAXD + 1];
+    bd[0] = r->slots > 0 ? r->slots : 1;
+    memcpy(bd + 1, dims, nd * sizeof(npy_intp));
+    r->buf = (PyArrayObject *)PyArray_EMPTY(nd + 1, bd, typenum, 0);
+    return r->buf == NULL ? AR_PYERR : AR_OK;
+}
+
+static inline int ar_same_shape(const ar_val *v, const ar_ring *r)
+{
+    if (v->nd != r->nd) return 0;
+    for (int d = 0; d < r->nd; d++)
+        if (v->dims[d] != r->dims[d]) return 0;
+    return 1;
+}
+
+static inline void ar_ring_slot(ar_val *d, ar_ring *r, npy_intp m)
+{
+    Py_INCREF(r->buf);
+    Py_XSETREF(d->obj, (PyObject *)r->buf);
+    d->data = PyArray_BYTES(r->buf) + (m % r->slots) * r->slotbytes;
+    d->nd = r->nd;
+    memcpy(d->dims, r->dims, r->nd * sizeof(npy_intp));
+    memcpy(d->strides, r->strides, r->nd * sizeof(npy_intp));
+}
+
+/* the history entries first..count-1 of a ring, as a new array (or a view of the whole buffer) */
+static PyObject *ar_ring_result(ar_ring *r, npy_intp count)
+{
+    npy_intp first = r->lead;
+    if (r->keep > 0) {
+        npy_intp k = count < r->keep ? count : r->keep;
+        first = count - k;
+    }
+    npy_intp len = count - first;
+    npy_intp dims[AR_MAXD + 1];
+    dims[0] = len;
+    memcpy(dims + 1, r->dims, r->nd * sizeof(npy_intp));
+    if (r->keep == 0) { /* every entry is in place: a view of the buffer */
+        npy_intp st[AR_MAXD + 1];
+        st[0] = r->slotbytes;
+        memcpy(st + 1, r->strides, r->nd * sizeof(npy_intp));
+        PyArray_Descr *descr = PyArray_DescrFromType(r->typenum);
+        if (descr == NULL) return NULL;
+        PyObject *a = PyArray_NewFromDescr(&PyArray_Type, descr, r->nd + 1, dims, st,
+                                           PyArray_BYTES(r->buf) + first * r->slotbytes, NPY_ARRAY_WRITEABLE, NULL);
+        if (a == NULL) return NULL;
+        Py_INCREF(r->buf);
+        if (PyArray_SetBaseObject((PyArrayObject *)a, (PyObject *)r->buf) < 0) {
+            Py_DECREF(a);
+            return NULL;
+        }
+        return a;
+    }
+    PyArrayObject *a = (PyArrayObject *)PyArray_EMPTY(r->nd + 1, dims, r->typenum, 0);
+    if (a == NULL) return NULL;
+    for (npy_intp m = first; m < count; m++)
+        memcpy(PyArray_BYTES(a) + (m - first) * r->slotbytes, PyArray_BYTES(r->buf) + (m % r->slots) * r->slotbytes,
+               r->slotbytes);
+    return (PyObject *)a;
+}
+
+static int ar_run_scan(ar_prog *P, ar_val *V, const int64_t *c)
+{
+    int nin = (int)c[2], nout = (int)c[3];
+    const int64_t *ins = c + 4, *outs = ins + nin, *q = outs + nout;
+    PyObject *fn = PyTuple_GET_ITEM(P->objs, q[0]);
+    ar_prog *Q = (ar_prog *)PyCapsule_GetPointer(PyCFunction_GET_SELF(fn), NULL);
+    if (Q == NULL) return AR_PYERR;
+    int nseq = (int)q[1], nrec = (int)q[2], nnit = (int)q[3], as_while = (int)q[4], nns = (int)q[5];
+    const int64_t *seqv = ins + 1, *initv = seqv + nseq, *nsv = initv + nrec;
+    const int64_t *p = q + 6;
+    const int64_t *seq_taps[nseq + 1];
+    int seq_nt[nseq + 1];
+    for (int i = 0; i < nseq; i++) {
+        seq_nt[i] = (int)p[0];
+        seq_taps[i] = p + 1;
+        p += 1 + p[0];
+    }
+    const int64_t *rec_taps[nrec + 1];
+    int rec_nt[nrec + 1];
+    ar_ring rings[nrec + nnit + 1];
+    memset(rings, 0, sizeof(rings));
+    for (int j = 0; j < nrec; j++) {
+        rec_nt[j] = (int)p[0];
+        rec_taps[j] = p + 1;
+        rings[j].lead = -p[1];
+        rings[j].keep = p[1 + p[0]];
+        p += 2 + p[0];
+    }
+    for (int k = 0; k < nnit; k++) rings[nrec + k].keep = p[k];
+    /* the number of steps */
+    int64_t n;
+    if (ar_read_int(&V[ins[0]], (int)P->vtype[ins[0]], &n) != AR_OK) return ar_run_fallback(P, V, c);
+    int64_t nreq = n;
+    for (int i = 0; i < nseq; i++) {
+        const ar_val *s = &V[seqv[i]];
+        int64_t avail = s->dims[0] - (seq_taps[i][seq_nt[i] - 1] - seq_taps[i][0]);
+        if (avail < 0 || (nreq >= 0 && avail < nreq)) return ar_run_fallback(P, V, c);
+        if (n < 0 || avail < n) n = avail;
+    }
+    if (n <= 0) return ar_run_fallback(P, V, c); /* no steps (or unknown): the reference shapes the outputs */
+    for (int j = 0; j < nrec; j++) {
+        const ar_val *x0 = &V[initv[j]];
+        if (x0->nd < 1 || x0->dims[0] < rings[j].lead) return ar_run_fallback(P, V, c);
+    }
+    ar_val *QV;
+    int inner_cache = !Q->busy;
+    if (inner_cache) {
+        QV = Q->vals;
+        Q->busy = 1;
+    } else {
+        QV = PyMem_Calloc(Q->nvars > 0 ? Q->nvars : 1, sizeof(ar_val));
+        if (QV == NULL) return (PyErr_NoMemory(), AR_PYERR);
+    }
+    int rc = AR_OK;
+    for (int j = 0; j < nrec && rc == AR_OK; j++) {
+        const ar_val *x0 = &V[initv[j]];
+        rc = ar_ring_alloc(&rings[j], x0->nd - 1, x0->dims + 1, (int)P->vtype[initv[j]], rings[j].lead + n);
+        for (npy_intp m = 0; rc == AR_OK && m < rings[j].lead; m++) {
+            ar_val e = *x0;
+            e.data = x0->data + m * x0->strides[0];
+            e.nd = x0->nd - 1;
+            memmove(e.dims, x0->dims + 1, e.nd * sizeof(npy_intp));
+            memmove(e.strides, x0->strides + 1, e.nd * sizeof(npy_intp));
+            ar_copy_out(PyArray_BYTES(rings[j].buf) + (m % rings[j].slots) * rings[j].slotbytes, &e, rings[j].esize);
+        }
+    }
+    char *isconst = PyMem_Calloc(Q->nvars > 0 ? Q->nvars : 1, 1);
+    if (isconst == NULL && rc == AR_OK) rc = (PyErr_NoMemory(), AR_PYERR);
+    for (int i = 0; i < Q->nconst && rc == AR_OK; i++) {
+        int64_t var = Q->consts[2 * i];
+        PyObject *o = PyTuple_GET_ITEM(Q->objs, Q->consts[2 * i + 1]);
+        isconst[var] = 1;
+        if (Q->vtype[var] < 0) ar_set_object(&QV[var], o);
+        else ar_set_array(&QV[var], (PyArrayObject *)o);
+    }
+    int64_t done = n;
+    int fallback = 0;
+    for (int64_t t = 0; t < n && rc == AR_OK; t++) {
+        int k = 0;
+        for (int i = 0; i < nseq; i++) {
+            const ar_val *s = &V[seqv[i]];
+            for (int a = 0; a < seq_nt[i]; a++) {
+                ar_val *d = &QV[Q->ins[k++]];
+                Py_INCREF(s->obj);
+                Py_XSETREF(d->obj, s->obj);
+                d->data = s->data + (t + seq_taps[i][a] - seq_taps[i][0]) * s->strides[0];
+                d->nd = s->nd - 1;
+                memcpy(d->dims, s->dims + 1, d->nd * sizeof(npy_intp));
+                memcpy(d->strides, s->strides + 1, d->nd * sizeof(npy_intp));
+            }
+        }
+        for (int j = 0; j < nrec; j++)
+            for (int a = 0; a < rec_nt[j]; a++)
+                ar_ring_slot(&QV[Q->ins[k++]], &rings[j], rings[j].lead + t + rec_taps[j][a]);
+        for (int i = 0; i < nns; i++) {
+            ar_val *d = &QV[Q->ins[k++]];
+            const ar_val *s = &V[nsv[i]];
+            PyObject *old = d->obj;
+            *d = *s;
+            Py_XINCREF(d->obj);
+            Py_XDECREF(old);
+        }
+        rc = ar_run_steps(Q, QV, inner_cache);
+        if (rc != AR_OK) break;
+        for (int j = 0; j < nrec + nnit; j++) {
+            const ar_val *o = &QV[Q->outs[j]];
+            ar_ring *r = &rings[j];
+            if (o->nd < 0) {
+                fallback = 1;
+                break;
+            }
+            if (j >= nrec && r->buf == NULL) {
+                rc = ar_ring_alloc(r, o->nd, o->dims, (int)Q->vtype[Q->outs[j]], n);
+                if (rc != AR_OK) break;
+            }
+            if (!ar_same_shape(o, r)) {
+                fallback = 1; /* the reference names the output and the shapes */
+                break;
+            }
+            ar_copy_out(PyArray_BYTES(r->buf) + ((r->lead + t) % r->slots) * r->slotbytes, o, r->esize);
+        }
+        if (fallback || rc != AR_OK) break;
+        if (as_while && *(const npy_bool *)QV[Q->outs[nrec + nnit]].data) done = t + 1;
+        for (int v = 0; v < Q->nvars; v++) /* free the step's buffers for reuse; constants stay loaded */
+            if (!isconst[v]) Py_CLEAR(QV[v].obj);
+        if (done != n) break;
+    }
+    for (int v = 0; v < Q->nvars; v++) Py_CLEAR(QV[v].obj);
+    PyMem_Free(isconst);
+    if (inner_cache) Q->busy = 0;
+    else PyMem_Free(QV);
+    for (int j = 0; rc == AR_OK && !fallback && j < nrec + nnit; j++) {
+        PyObject *res = ar_ring_result(&rings[j], rings[j].lead + done);
+        if (res == NULL) {
+            rc = AR_PYERR;
+            break;
+        }
+        ar_set_array(&V[outs[j]], (PyArrayObject *)res);
+        Py_DECREF(res);
+    }
+    for (int j = 0; j < nrec + nnit; j++) Py_XDECREF(rings[j].buf);
+    if (fallback && rc == AR_OK) return ar_run_fallback(P, V, c);
+    return rc;
+}
+
 /* ------------------------------------------------------------ the call */
 static int ar_step_fail(ar_prog *P, ar_val *V, int si)
 {
@@ -677,6 +951,7 @@ static int ar_run_steps(ar_prog *P, ar_val *V, int use_cache)
         case S_SHAPE_I: rc = ar_run_shape(P, V, c, use_cache, (int)c[3]); break;
         case S_DOT: rc = ar_run_dot(P, V, c, use_cache); break;
         case S_FALLBACK: rc = ar_run_fallback(P, V, c); break;
+        case S_SCAN: rc = ar_run_scan(P, V, c); break;
         default:
             PyErr_Format(PyExc_SystemError, "arignote c runtime: unknown step kind %lld", (long long)c[0]);
             return AR_PYERR;

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from arignote import scalar as ps
 
-from ..lowering import Body, LoopStep, ReduceStep, Target
+from ..lowering import Body, LoopStep, ReduceStep, Step, StepTable, Target
 from ..scalar_table import NotRenderable
 
 
@@ -36,13 +36,19 @@ class ReduceSpec:
 
 
 def spec_of(step):
-    if isinstance(step, LoopStep):
-        return LoopSpec(tuple(v.type.dtype for v in step.inputs), tuple(v.type.dtype for v in step.outputs),
-                        tuple(step.invariant(k) for k in range(len(step.inputs))), tuple(step.body),
-                        tuple(step.out_vals))
-    if isinstance(step, ReduceStep):
-        return ReduceSpec(step.kind_, step.in_dtype, step.out_dtype)
-    return None
+    """The kernel spec of ``step``, or None for the steps the runtime runs without a kernel."""
+    return KERNEL_SPECS.lookup(type(step))(step)
+
+
+#: the step kinds that get a generated C kernel; the others are run by runtime.c itself
+KERNEL_SPECS = StepTable("c kernels", {
+    LoopStep: lambda step: LoopSpec(tuple(v.type.dtype for v in step.inputs),
+                                    tuple(v.type.dtype for v in step.outputs),
+                                    tuple(step.invariant(k) for k in range(len(step.inputs))),
+                                    tuple(step.body), tuple(step.out_vals)),
+    ReduceStep: lambda step: ReduceSpec(step.kind_, step.in_dtype, step.out_dtype),
+    Step: lambda step: None,
+})
 
 
 def family_of(spec):

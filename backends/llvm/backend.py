@@ -17,7 +17,7 @@ from llvmlite import ir
 
 from arignote.backends import lowering as lw
 from arignote.config import config
-from arignote.linker_py import NodeRuntimeError, make_thunk
+from arignote.reference import NodeRuntimeError, make_thunk
 from arignote.tensor.linalg import Dot, Matmul
 
 from . import capi, jit, runtime
@@ -49,7 +49,7 @@ def _is_native(step):
     """Steps rendered natively (complex reductions run their perform)."""
     if isinstance(step, lw.ReduceStep) and "complex" in step.out_dtype + step.in_dtype:
         return False
-    return isinstance(step, NATIVE_STEPS)
+    return NATIVE_STEPS.renders(type(step))
 
 
 def plan(program):
@@ -133,6 +133,12 @@ class LLVMBackend:
 
     def __init__(self):
         self.last_timings = {}
+
+    def compile_scan(self, op, mode):
+        """A native runner for a Scan op's loop (see scan.py), or None."""
+        from .scan import compile_scan
+
+        return compile_scan(self, op, mode)
 
     def compile(self, fgraph, **opts):
         t0 = time.perf_counter()

@@ -1,7 +1,7 @@
 """Registers the 'llvm' backend through arignote's plugin hook."""
 from __future__ import annotations
 
-from arignote.hookspecs import BackendRecord, hookimpl
+from arignote.hookspecs import BackendRecord, RenderingRecord, hookimpl
 
 
 def available():
@@ -25,3 +25,10 @@ def _factory():
 def arignote_register_backends():
     return [BackendRecord("llvm", factory=_factory, available=available, priority=20,
                           description="LLVM IR JIT-compiled with llvmlite; vector math through libmvec")]
+
+
+@hookimpl
+def arignote_register_renderings():
+    from .scalar_column import COLUMN
+
+    return [RenderingRecord("llvm", op, recipe) for op, recipe in COLUMN.items()]

@@ -1,6 +1,6 @@
 """The LLVM column of the scalar-op table: one IR recipe per (op name, input kind).
 
-The ``llvm`` column of backends/scalar_table.py names, per (op, input kind),
+The ``llvm`` column (backends/llvm/scalar_column.py) names, per (op, input kind),
 a recipe here; ``recipe(spec)(em, args, dtypes, out)`` emits one application
 of the op, whose loop dtypes NumPy has already chosen (backends/lowering.py
 inserts those casts).  Kinds are the table's ('b', 'i', 'u', 'f', 'c',
@@ -620,9 +620,9 @@ def lookup(name, k):
     """The recipe rendering scalar op ``name`` on kind ``k`` (from the table's llvm column), or None."""
     key = (name, k)
     if key not in _cache:
-        from arignote.backends.scalar_table import TABLE
+        from arignote.backends.scalar_table import row_of
 
-        row = TABLE.get(name)
+        row = row_of(name)
         spec = row.template("llvm", k) if row is not None else None
         _cache[key] = recipe(spec) if spec is not None else None  # None: this platform lacks it
     return _cache[key]

@@ -19,7 +19,7 @@ from arignote.backends import lowering as lw
 
 from . import scalar_ir
 
-_SOURCES = ("irtypes.py", "vmath.py", "scalar_ir.py", "helpers.py", "loops.py", "entry.py", "steps.py", "runtime.py",
+_SOURCES = ("irtypes.py", "vmath.py", "scalar_ir.py", "scalar_column.py", "helpers.py", "loops.py", "entry.py", "steps.py", "runtime.py",
             "backend.py", "capi.py", "signature.py", "jit.py")
 _code_hash = None
 
@@ -31,8 +31,9 @@ def code_hash():
         here = os.path.dirname(os.path.abspath(__file__))
         shared = os.path.dirname(here)
         h = hashlib.sha256()
-        for path in [os.path.join(here, f) for f in _SOURCES] + [os.path.join(shared, "lowering.py"),
-                                                                   os.path.join(shared, "scalar_table.py")]:
+        lowering_dir = os.path.join(shared, "lowering")
+        lowering = sorted(os.path.join(lowering_dir, f) for f in os.listdir(lowering_dir) if f.endswith(".py"))
+        for path in [os.path.join(here, f) for f in _SOURCES] + lowering + [os.path.join(shared, "scalar_table.py")]:
             with open(path, "rb") as f:
                 h.update(f.read())
         _code_hash = h.hexdigest()
@@ -52,21 +53,25 @@ def _lit(value):
 def _step(s, index):
     ins = tuple(_var(v, index) for v in s.inputs)
     outs = tuple(_var(v, index) for v in s.outputs)
-    head = (type(s).__name__, ins, outs)
-    if isinstance(s, lw.LoopStep):
-        body = tuple((b.kind, b.dtype, b.index, _lit(b.value) if b.kind == "lit" else None, b.name, b.args)
-                     for b in s.body)
-        return head + (s.ndim, tuple(map(tuple, s.bcast)), body, tuple(s.out_vals))
-    if isinstance(s, lw.ReduceStep):
-        return head + (s.kind_, tuple(s.axes), s.in_dtype, s.out_dtype)
-    if isinstance(s, lw.ViewStep):
-        props = getattr(s.op, "__props__", ())
-        return head + (type(s.op).__name__, tuple((p, repr(getattr(s.op, p))) for p in props))
-    if isinstance(s, lw.ShapeStep):
-        return head + (s.axis,)
-    if isinstance(s, lw.DotStep):
-        return head + (s.dtype,)
-    return head
+    return (type(s).__name__, ins, outs) + _STEP_FIELDS.lookup(type(s))(s)
+
+
+def _loop_fields(s):
+    body = tuple((b.kind, b.dtype, b.index, _lit(b.value) if b.kind == "lit" else None, b.name, b.args)
+                 for b in s.body)
+    return (s.ndim, tuple(map(tuple, s.bcast)), body, tuple(s.out_vals))
+
+
+#: what of each step kind goes into the key, beyond its variables
+_STEP_FIELDS = lw.StepTable("llvm keys", {
+    lw.LoopStep: _loop_fields,
+    lw.ReduceStep: lambda s: (s.kind_, tuple(s.axes), s.in_dtype, s.out_dtype),
+    lw.DimShuffleStep: lambda s: (tuple(s.order),),
+    lw.SubtensorStep: lambda s: (tuple(s.idx_list),),
+    lw.ShapeStep: lambda s: (s.axis,),
+    lw.DotStep: lambda s: (s.dtype,),
+    lw.Step: lambda s: (),
+})
 
 
 def segment_key(program, segments, target_key):

@@ -140,34 +140,30 @@ class SegmentBuilder(EntryBuilder):
             b.store(x.shape[step.axis], b.bitcast(out.data, I64P))
         self.vals[o] = out
 
-    def run_view(self, step, kinds):
-        from arignote.tensor.elemwise import DimShuffle
-
-        op = step.op
+    def run_dimshuffle(self, step, kinds):
         x = self.vals[step.inputs[0]]
         (o,) = step.outputs
-        if isinstance(op, DimShuffle):
-            shape, strides = [], []
-            for e in op.new_order:
-                if e == "x":
-                    shape.append(const(I64, 1))
-                    strides.append(const(I64, 0))
-                else:
-                    shape.append(x.shape[e])
-                    strides.append(x.strides[e])
-            self.vals[o] = NVal(x.dtype, x.data, shape, strides, obj=None,
-                                base=x.base if x.base is not None else step.inputs[0])
-            return
-        self.vals[o] = self._subtensor(step, x)
+        shape, strides = [], []
+        for e in step.order:
+            if e == "x":
+                shape.append(const(I64, 1))
+                strides.append(const(I64, 0))
+            else:
+                shape.append(x.shape[e])
+                strides.append(x.strides[e])
+        self.vals[o] = NVal(x.dtype, x.data, shape, strides, obj=None,
+                            base=x.base if x.base is not None else step.inputs[0])
+
+    def run_subtensor(self, step, kinds):
+        self.vals[step.outputs[0]] = self._subtensor(step, self.vals[step.inputs[0]])
 
     def _subtensor(self, step, x):
         b = self.b
-        op = step.op
         idx_vals = [self._scalar_index(v) for v in step.inputs[1:]]
         it = iter(idx_vals)
         data = x.data
         shape, strides = [], []
-        for d, e in enumerate(op.idx_list):
+        for d, e in enumerate(step.idx_list):
             n, s = x.shape[d], x.strides[d]
             if e == "int":
                 i = next(it)
@@ -184,8 +180,8 @@ class SegmentBuilder(EntryBuilder):
             data = b.gep(data, [b.mul(start_v, s)])
             shape.append(length)
             strides.append(b.mul(s, step_v))
-        shape.extend(x.shape[len(op.idx_list):])
-        strides.extend(x.strides[len(op.idx_list):])
+        shape.extend(x.shape[len(step.idx_list):])
+        strides.extend(x.strides[len(step.idx_list):])
         base = x.base if x.base is not None else step.inputs[0]
         return NVal(x.dtype, data, shape, strides, obj=None, base=base)
 
@@ -378,7 +374,12 @@ def _may_fail(step):
     return any(v.kind == "op" and v.name == "pow" and v.dtype[0] in "iu" for v in step.body)
 
 
-NATIVE_STEPS = (lw.LoopStep, lw.ReduceStep, lw.ViewStep, lw.ShapeStep, lw.DotStep)
+#: how a native segment renders each step kind (FallbackStep is not native: it runs in Python)
+NATIVE_STEPS = lw.StepTable("llvm", {
+    lw.LoopStep: SegmentBuilder.run_loop, lw.ReduceStep: SegmentBuilder.run_reduce,
+    lw.ShapeStep: SegmentBuilder.run_shape, lw.DimShuffleStep: SegmentBuilder.run_dimshuffle,
+    lw.SubtensorStep: SegmentBuilder.run_subtensor, lw.DotStep: SegmentBuilder.run_dot,
+})
 
 
 def build_segment(module, target, name, program, seg, index):
@@ -413,18 +414,7 @@ def build_segment(module, target, name, program, seg, index):
             bases.add(view_base[v])
     kinds = {o: alloc_kind(o, bases) for s in seg.steps for o in s.outputs}
     for s in seg.steps:
-        if isinstance(s, lw.LoopStep):
-            eb.run_loop(s, kinds)
-        elif isinstance(s, lw.ReduceStep):
-            eb.run_reduce(s, kinds)
-        elif isinstance(s, lw.ShapeStep):
-            eb.run_shape(s, kinds)
-        elif isinstance(s, lw.ViewStep):
-            eb.run_view(s, kinds)
-        elif isinstance(s, lw.DotStep):
-            eb.run_dot(s, kinds)
-        else:  # pragma: no cover - the planner only puts native steps here
-            raise TypeError(f"step {s.kind} is not native")
+        NATIVE_STEPS.lookup(type(s))(eb, s, kinds)
     if seg.direct:
         eb.finish_direct(program.outputs)
     else:

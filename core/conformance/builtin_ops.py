@@ -7,11 +7,10 @@ usable in the random-graph fuzzer say how (``fuzz``).
 """
 from __future__ import annotations
 
-import importlib
-
 import numpy as np
 
 from ..hookspecs import OpRecord, hookimpl
+from ..tensor import basic, extra_ops, shape_ops
 from . import fuzzops as fz
 from .specs import Elementwise, Explicit, Reduction
 from .values import edge_values, random_array
@@ -183,34 +182,30 @@ def _type(dtype, shape):
     return TensorType(dtype, shape=shape)
 
 
-def _sh():
-    return importlib.import_module("arignote.tensor.shape")
-
 
 def _shape_cases(rng):
-    sh = _sh()
     out = {}
     for d in ("float64", "float32", "int64"):
         m = random_array(rng, d, (3, 4))
         t3 = random_array(rng, d, (2, 3, 4))
         g = d == "float64"
         out.setdefault("reshape", []).extend([
-            _mk("reshape", "2d-to-1d", lambda x: sh.reshape(x, (12,)), [m], grad=g),
-            _mk("reshape", "minus-one", lambda x: sh.reshape(x, (2, -1, 2)), [t3], grad=g),
-            _mk("reshape", "view-reverse", lambda x: sh.reshape(x, (4, 3)), [m], views=["reverse"]),
-            _mk("reshape", "view-fortran", lambda x: sh.reshape(x, (6, 4)), [t3], views=["fortran"]),
-            _mk("reshape", "empty", lambda x: sh.reshape(x, (3, 0)), [np.zeros((0, 3), d)]),
-            _mk("reshape", "0d-to-1x1", lambda x: sh.reshape(x, (1, 1)), [m[0, 0].copy()]),
+            _mk("reshape", "2d-to-1d", lambda x: shape_ops.reshape(x, (12,)), [m], grad=g),
+            _mk("reshape", "minus-one", lambda x: shape_ops.reshape(x, (2, -1, 2)), [t3], grad=g),
+            _mk("reshape", "view-reverse", lambda x: shape_ops.reshape(x, (4, 3)), [m], views=["reverse"]),
+            _mk("reshape", "view-fortran", lambda x: shape_ops.reshape(x, (6, 4)), [t3], views=["fortran"]),
+            _mk("reshape", "empty", lambda x: shape_ops.reshape(x, (3, 0)), [np.zeros((0, 3), d)]),
+            _mk("reshape", "0d-to-1x1", lambda x: shape_ops.reshape(x, (1, 1)), [m[0, 0].copy()]),
         ])
         out.setdefault("transpose", []).extend([
-            _mk("transpose", "2d", lambda x: sh.transpose(x), [m], grad=g),
-            _mk("transpose", "3d-perm", lambda x: sh.transpose(x, (1, 2, 0)), [t3], grad=g),
-            _mk("transpose", "view-step", lambda x: sh.transpose(x) * 1, [m], views=["step"]),
-            _mk("transpose", "empty", lambda x: sh.transpose(x), [np.zeros((0, 3), d)]),
+            _mk("transpose", "2d", lambda x: shape_ops.transpose(x), [m], grad=g),
+            _mk("transpose", "3d-perm", lambda x: shape_ops.transpose(x, (1, 2, 0)), [t3], grad=g),
+            _mk("transpose", "view-step", lambda x: shape_ops.transpose(x) * 1, [m], views=["step"]),
+            _mk("transpose", "empty", lambda x: shape_ops.transpose(x), [np.zeros((0, 3), d)]),
         ])
         out.setdefault("expand_dims", []).extend([
-            _mk("expand_dims", "front", lambda x: sh.expand_dims(x, 0), [m], grad=g),
-            _mk("expand_dims", "back-of-0d", lambda x: sh.expand_dims(x, 0), [m[1, 1].copy()]),
+            _mk("expand_dims", "front", lambda x: shape_ops.expand_dims(x, 0), [m], grad=g),
+            _mk("expand_dims", "back-of-0d", lambda x: shape_ops.expand_dims(x, 0), [m[1, 1].copy()]),
         ])
         out.setdefault("dimshuffle", []).extend([
             _mk("dimshuffle", "drop-broadcastable", lambda x: x.dimshuffle(2, "x", 0), [t3[:, :1, :].copy()],
@@ -218,35 +213,35 @@ def _shape_cases(rng):
             _mk("dimshuffle", "views", lambda x: x.dimshuffle(1, "x", 0) + 0, [m], views=["reverse"]),
         ])
         out.setdefault("flatten", []).extend([
-            _mk("flatten", "3d-to-2d", lambda x: sh.flatten(x, 2), [t3], grad=g),
-            _mk("flatten", "view-fortran", lambda x: sh.flatten(x), [m], views=["fortran"]),
+            _mk("flatten", "3d-to-2d", lambda x: shape_ops.flatten(x, 2), [t3], grad=g),
+            _mk("flatten", "view-fortran", lambda x: shape_ops.flatten(x), [m], views=["fortran"]),
         ])
         out.setdefault("concatenate", []).extend([
-            _mk("concatenate", "axis0", lambda x, y: sh.concatenate([x, y], axis=0), [m, m[:2].copy()], grad=g),
-            _mk("concatenate", "axis-1-views", lambda x, y: sh.concatenate([x, y], axis=-1), [m, m[:, :1].copy()],
+            _mk("concatenate", "axis0", lambda x, y: basic.concatenate([x, y], axis=0), [m, m[:2].copy()], grad=g),
+            _mk("concatenate", "axis-1-views", lambda x, y: basic.concatenate([x, y], axis=-1), [m, m[:, :1].copy()],
                 views=["reverse", "step"]),
-            _mk("concatenate", "with-empty", lambda x, y: sh.concatenate([x, y], axis=0), [m, np.zeros((0, 4), d)]),
+            _mk("concatenate", "with-empty", lambda x, y: basic.concatenate([x, y], axis=0), [m, np.zeros((0, 4), d)]),
         ])
         out.setdefault("stack", []).append(
-            _mk("stack", "axis1", lambda x, y: sh.stack([x, y], axis=1), [m, m[::-1].copy()], grad=g))
+            _mk("stack", "axis1", lambda x, y: basic.stack([x, y], axis=1), [m, m[::-1].copy()], grad=g))
         out.setdefault("split", []).append(
-            _mk("split", "axis1", lambda x: sh.split(x, [1, 3], 2, axis=1), [m], grad=g))
+            _mk("split", "axis1", lambda x: basic.split(x, [1, 3], 2, axis=1), [m], grad=g))
         out.setdefault("repeat", []).append(
-            _mk("repeat", "axis0", lambda x: sh.repeat(x, 2, axis=0), [m], grad=g))
-        out.setdefault("tile", []).append(_mk("tile", "2x1", lambda x: sh.tile(x, (2, 1)), [m], grad=g))
-        out.setdefault("roll", []).append(_mk("roll", "axis1", lambda x: sh.roll(x, -1, axis=1), [m], grad=g))
+            _mk("repeat", "axis0", lambda x: extra_ops.repeat(x, 2, axis=0), [m], grad=g))
+        out.setdefault("tile", []).append(_mk("tile", "2x1", lambda x: extra_ops.tile(x, (2, 1)), [m], grad=g))
+        out.setdefault("roll", []).append(_mk("roll", "axis1", lambda x: extra_ops.roll(x, -1, axis=1), [m], grad=g))
         out.setdefault("alloc", []).append(
-            _mk("alloc", "broadcast-row", lambda v: sh.alloc(v, 3, 4), [m[:1].copy()],
+            _mk("alloc", "broadcast-row", lambda v: basic.alloc(v, 3, 4), [m[:1].copy()],
                 input_types=[_type(d, (1, None))], grad=g))
         out.setdefault("diag", []).extend([
-            _mk("diag", "extract", lambda x: sh.diag(x), [m], grad=g),
-            _mk("diag", "build", lambda v: sh.diag(v), [m[0].copy()], grad=g),
+            _mk("diag", "extract", lambda x: extra_ops.diag(x), [m], grad=g),
+            _mk("diag", "build", lambda v: extra_ops.diag(v), [m[0].copy()], grad=g),
         ])
-    out["arange"] = [_mk("arange", "int", lambda n: sh.arange(n), [np.asarray(5, "int64")]),
-                     _mk("arange", "float-step", lambda a, b: sh.arange(a, b, 0.5),
+    out["arange"] = [_mk("arange", "int", lambda n: basic.arange(n), [np.asarray(5, "int64")]),
+                     _mk("arange", "float-step", lambda a, b: basic.arange(a, b, 0.5),
                          [np.asarray(-1.0), np.asarray(2.0)]),
-                     _mk("arange", "empty", lambda n: sh.arange(n), [np.asarray(0, "int64")])]
-    out["eye"] = [_mk("eye", "offset", lambda n: sh.eye(n, n + 1, 1), [np.asarray(3, "int64")])]
+                     _mk("arange", "empty", lambda n: basic.arange(n), [np.asarray(0, "int64")])]
+    out["eye"] = [_mk("eye", "offset", lambda n: basic.eye(n, n + 1, 1), [np.asarray(3, "int64")])]
     return out
 
 
@@ -386,23 +381,22 @@ def _builders():
     from ..tensor import nnet
     from ..tensor import subtensor as st
 
-    sh = _sh()
     return {
-        "reshape": lambda x, shape: sh.reshape(x, shape),
-        "transpose": lambda x, axes=None: sh.transpose(x, axes),
-        "expand_dims": lambda x, axis: sh.expand_dims(x, axis),
+        "reshape": lambda x, shape: shape_ops.reshape(x, shape),
+        "transpose": lambda x, axes=None: shape_ops.transpose(x, axes),
+        "expand_dims": lambda x, axis: shape_ops.expand_dims(x, axis),
         "dimshuffle": lambda x, pattern: x.dimshuffle(*pattern),
-        "flatten": lambda x, ndim=1: sh.flatten(x, ndim),
-        "concatenate": lambda *xs, axis=0: sh.concatenate(list(xs), axis=axis),
-        "stack": lambda *xs, axis=0: sh.stack(list(xs), axis=axis),
-        "split": lambda x, splits, n, axis=0: sh.split(x, splits, n, axis=axis),
-        "repeat": lambda x, repeats, axis=None: sh.repeat(x, repeats, axis=axis),
-        "tile": lambda x, reps: sh.tile(x, reps),
-        "roll": lambda x, shift, axis=None: sh.roll(x, shift, axis=axis),
-        "alloc": lambda v, *shape: sh.alloc(v, *shape),
-        "diag": lambda x, k=0: sh.diag(x, k),
-        "arange": lambda *a, **k: sh.arange(*a, **k),
-        "eye": lambda *a, **k: sh.eye(*a, **k),
+        "flatten": lambda x, ndim=1: shape_ops.flatten(x, ndim),
+        "concatenate": lambda *xs, axis=0: basic.concatenate(list(xs), axis=axis),
+        "stack": lambda *xs, axis=0: basic.stack(list(xs), axis=axis),
+        "split": lambda x, splits, n, axis=0: basic.split(x, splits, n, axis=axis),
+        "repeat": lambda x, repeats, axis=None: extra_ops.repeat(x, repeats, axis=axis),
+        "tile": lambda x, reps: extra_ops.tile(x, reps),
+        "roll": lambda x, shift, axis=None: extra_ops.roll(x, shift, axis=axis),
+        "alloc": lambda v, *shape: basic.alloc(v, *shape),
+        "diag": lambda x, k=0: extra_ops.diag(x, k),
+        "arange": lambda *a, **k: basic.arange(*a, **k),
+        "eye": lambda *a, **k: basic.eye(*a, **k),
         "subtensor": lambda x, idx: x[idx],
         "advanced_subtensor": lambda x, idx: x[idx],
         "set_subtensor": lambda x, y, idx: st.set_subtensor(x[idx], y),

@@ -24,12 +24,12 @@ from __future__ import annotations
 from ..graph import Apply, Constant, Op, Variable, io_toposort  # noqa: F401
 from ..types import TensorType, Type  # noqa: F401
 
-from .errors import DisconnectedInputError, NoGradError, NullTypeGradError, RopNotImplementedError  # noqa: F401
-from .markers import (_ZERO, DisconnectedType, NullType, _is_disconnected, _is_null,  # noqa: F401
+from ..errors import DisconnectedInputError, NoGradError, NullTypeGradError, RopNotImplementedError  # noqa: F401
+from ..grad_markers import (_ZERO, DisconnectedType, NullType, _is_disconnected, _is_null,  # noqa: F401
                       disconnected_type, grad_not_implemented, grad_undefined)
 from .common import (_as_list, _check_choice, _fit_broadcast, _float_zeros_like, _is_float, _tm,  # noqa: F401
                      _where, format_as)
-from .ops import (DisconnectedGrad, GradClip, GradScale, ViewOp, ZeroGrad, _disconnected_grad,  # noqa: F401
+from ..tensor.grad_ops import (DisconnectedGrad, GradClip, GradScale, ViewOp, ZeroGrad, _disconnected_grad,  # noqa: F401
                   _zero_grad, consider_constant, disconnected_grad, grad_clip, grad_scale, zero_grad)
 from .backprop import (_accumulate, _as_input_grad, _backprop, _call_l_op, _dependents,  # noqa: F401
                        _visit)

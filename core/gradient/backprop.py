@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from ..graph import Variable, io_toposort
 from .common import _fit_broadcast, _is_float, _tm, _where
-from .errors import NoGradError
+from ..errors import NoGradError
+from ..grad_markers import _ZERO, _is_disconnected, _is_null, disconnected_type
 from ..types import TensorType
-from .markers import _ZERO, _is_disconnected, _is_null, disconnected_type
 
 
 def _backprop(seeds, wrt_list, blockers):

@@ -5,8 +5,8 @@ import warnings
 
 from ..graph import Constant, Variable, io_toposort
 from .common import _as_list, _check_choice, _fit_broadcast, _float_zeros_like, _is_float, _tm, _where, format_as
-from .errors import NoGradError, RopNotImplementedError
-from .markers import _is_disconnected, disconnected_type
+from ..errors import NoGradError, RopNotImplementedError
+from ..grad_markers import _is_disconnected, disconnected_type
 from .reverse import _vjp
 from .surgery import _substitute
 

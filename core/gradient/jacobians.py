@@ -9,6 +9,7 @@ from .common import _as_list, _is_float, format_as
 from .reverse import _check_cost, grad
 from .rowloop import RowLoop
 from .surgery import _clone_nodes, _dependent_nodes
+from ..tensor import basic, shape_ops
 
 
 def _unroll_max():
@@ -66,9 +67,8 @@ def _check_expression(expression):
 
 def _jacobian_unrolled(u, gs, wrts, n):
     """One copy of the u-dependent backward graph per row (u = e_i), stacked."""
-    from ..tensor.variable import _shape_module, constant
+    from ..tensor.variable import constant
 
-    sh = _shape_module()
     nodes, _ = _dependent_nodes([u], gs)
     rows = [[] for _ in gs]
     eye = np.eye(n, dtype=u.type.dtype)
@@ -79,25 +79,22 @@ def _jacobian_unrolled(u, gs, wrts, n):
     out = []
     for r, g, w in zip(rows, gs, wrts):
         if n == 0:
-            out.append(sh.zeros([0] + list(sh.shape_tuple(w)), dtype=g.type.dtype))
+            out.append(basic.zeros([0] + list(shape_ops.shape_tuple(w)), dtype=g.type.dtype))
         else:
-            out.append(sh.stack(r))
+            out.append(basic.stack(r))
     return out
 
 
 def _jacobian_loop(u, gs, wrts, expression):
     """A RowLoop over the rows of eye(n) evaluating the u-dependent backward graph."""
-    from ..tensor.variable import _shape_module
-
-    sh = _shape_module()
     nodes, dep = _dependent_nodes([u], gs)
     boundary = _boundary(nodes, dep, gs)
     u_in = u.type("jacobian_row")
     b_in = [b.type(b.name) for b in boundary]
     memo = _clone_nodes(nodes, {u: u_in, **dict(zip(boundary, b_in))})
     inner = [memo[g] for g in gs]
-    n = sh.shape_i(expression, 0)
-    eye = sh.Eye(u.type.dtype)(n, n, 0)
+    n = shape_ops.shape_i(expression, 0)
+    eye = basic.Eye(u.type.dtype)(n, n, 0)
     likes = [(1 + len(boundary) + k, False) for k in range(len(wrts))]
     loop = RowLoop([u_in], b_in, inner, ["stack"] * len(gs), likes, n_extra=len(wrts))
     outs = loop(eye, *boundary, *wrts)

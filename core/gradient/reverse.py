@@ -7,8 +7,8 @@ import warnings
 from ..graph import Variable
 from .backprop import _backprop
 from .common import _as_list, _check_choice, _float_zeros_like, _is_float, _tm, format_as
-from .errors import DisconnectedInputError, NullTypeGradError
-from .markers import _ZERO, _is_disconnected, _is_null, disconnected_type
+from ..errors import DisconnectedInputError, NullTypeGradError
+from ..grad_markers import _ZERO, _is_disconnected, _is_null, disconnected_type
 
 
 def grad(cost, wrt, consider_constant=None, disconnected_inputs="raise", add_names=True,

@@ -6,7 +6,7 @@ import numpy as np
 from ..graph import Apply, Op
 from ..types import TensorType
 from .common import _check_choice, _is_float, _tm
-from .markers import _is_disconnected, _is_null, disconnected_type
+from ..grad_markers import _is_disconnected, _is_null, disconnected_type
 from .reverse import _vjp
 
 

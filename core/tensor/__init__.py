@@ -10,7 +10,9 @@ from .math import *  # noqa: F401,F403
 from .math import abs, all, any, max, min, pow, round, sum  # noqa: F401  (shadow builtins on purpose)
 from .reduction import Argmax, CumOp, Reduce
 from .linalg import Dot, Matmul, batched_dot, dot, matmul, outer, tensordot
-from .shape import *  # noqa: F401,F403
+from .shape_ops import *  # noqa: F401,F403
+from .basic import *  # noqa: F401,F403
+from .extra_ops import *  # noqa: F401,F403
 from .subtensor import *  # noqa: F401,F403
 from . import nnet  # noqa: F401
 from .nnet import *  # noqa: F401,F403

@@ -5,7 +5,10 @@ import math
 
 import numpy as np
 
+from ..errors import NoGradError
+from ..grad_markers import DisconnectedType
 from ..graph import Apply, Op, Variable
+from ..labels import composite_formula
 from ..types import TensorType
 from .. import scalar as ps
 from .variable import _TensorMixin, as_tensor_variable, constant_of_array
@@ -121,13 +124,12 @@ class Elemwise(Op):
         return [tuple(out)] * len(node.outputs)
 
     def L_op(self, inputs, outputs, output_grads):
-        from .. import gradient
         from . import math as tm
 
         grads = self.scalar_op.L_op(inputs, outputs, output_grads)
         result = []
         for inp, g in zip(inputs, grads):
-            if g is None or isinstance(g.type, gradient.DisconnectedType):
+            if g is None or isinstance(g.type, DisconnectedType):
                 result.append(g)
                 continue
             result.append(tm.sum_to_broadcast(g, inp))
@@ -136,11 +138,10 @@ class Elemwise(Op):
     def R_op(self, inputs, eval_points):
         """Forward derivative: sum over inputs of (d out / d input, from the scalar
         gradient with a unit output gradient) * eval point."""
-        from .. import gradient
         from . import math as tm
 
         if isinstance(self.scalar_op, ps.Composite):
-            raise gradient.NoGradError(f"{self} (a fused Composite) has no R_op; take Rop before fusion")
+            raise NoGradError(f"{self} (a fused Composite) has no R_op; take Rop before fusion")
         out = self.make_node(*inputs).outputs[0]
         if not out.dtype.startswith(("float", "complex")):
             return [None]
@@ -151,7 +152,7 @@ class Elemwise(Op):
         partials = self.scalar_op.L_op(inputs, [out], [tm.ones_like(out)])
         r = None
         for ev, p in zip(evs, partials):
-            if ev is None or p is None or isinstance(p.type, gradient.DisconnectedType):
+            if ev is None or p is None or isinstance(p.type, DisconnectedType):
                 continue
             r = p * ev if r is None else r + p * ev
         if r is None:
@@ -176,8 +177,6 @@ def is_zeros_fill(v):
 def _theano_name(sop):
     """Theano's name of the Elemwise of scalar op ``sop``."""
     if isinstance(sop, ps.Composite):
-        from ..printing import composite_formula
-
         return f"Elemwise{{Composite{{{composite_formula(sop)}}}}}"
     if isinstance(sop, ps.Cast):
         return f"Elemwise{{Cast{{{sop.dtype}}}}}"

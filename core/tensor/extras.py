@@ -8,6 +8,7 @@ import numpy as np
 from . import math as tm
 from . import reduction as rd
 from .variable import _TensorMixin, as_tensor_variable
+from . import basic, extra_ops, shape_ops
 
 __all__ = ["stacklists", "mgrid", "ogrid", "ptp", "iround", "isclose", "allclose", "angle",
            "batched_tensordot", "truediv", "intdiv", "tri", "tril", "triu"]
@@ -16,17 +17,13 @@ truediv = tm.true_div
 intdiv = tm.int_div
 
 
-def _sh():
-    import importlib
-
-    return importlib.import_module("arignote.tensor.shape")
 
 
 def stacklists(arg):
     """Stack a nested list of tensors into one tensor of the same nesting:
     ``stacklists([[a, b], [c, d]])`` of scalars is a 2x2 matrix."""
     if isinstance(arg, (list, tuple)):
-        return _sh().stack([stacklists(a) for a in arg])
+        return basic.stack([stacklists(a) for a in arg])
     return as_tensor_variable(arg)
 
 
@@ -41,9 +38,8 @@ class _NdGrid:
         for sl in slices:
             if not isinstance(sl, slice):
                 raise TypeError(f"{self!r} is indexed by slices (start:stop:step), got {sl!r}")
-        sh = _sh()
         nd = len(slices)
-        ranges = [self._range(sh, sl) for sl in slices]
+        ranges = [self._range(sl) for sl in slices]
         grids = []
         for j, r in enumerate(ranges):
             pattern = ["x"] * nd
@@ -52,18 +48,18 @@ class _NdGrid:
         if self.sparse:
             return grids
         shape = [r.shape[0] for r in ranges]
-        return [sh.broadcast_to(g, shape) for g in grids]
+        return [extra_ops.broadcast_to(g, shape) for g in grids]
 
     @staticmethod
-    def _range(sh, sl):
+    def _range(sl):
         """One axis: arange(start, stop, step), or with a complex step ``nj`` n points from start
         to stop inclusive, as NumPy's mgrid."""
         start = sl.start if sl.start is not None else 0
         if not isinstance(sl.step, complex):
-            return sh.arange(start, sl.stop, sl.step if sl.step is not None else 1)
+            return basic.arange(start, sl.stop, sl.step if sl.step is not None else 1)
         n = int(abs(sl.step))
         delta = (sl.stop - start) / (n - 1) if n > 1 else 0.0
-        return sh.arange(n) * delta + start
+        return basic.arange(n) * delta + start
 
     def __repr__(self):
         return "ogrid" if self.sparse else "mgrid"
@@ -132,18 +128,17 @@ def batched_tensordot(x, y, axes=2):
 
     x, y = as_tensor_variable(x), as_tensor_variable(y)
     ax_x, ax_y = _batched_axes(x, y, axes)
-    sh = _sh()
     free_x = [d for d in range(1, x.ndim) if d not in ax_x]
     free_y = [d for d in range(1, y.ndim) if d not in ax_y]
     xt = x.dimshuffle(0, *free_x, *ax_x)
     yt = y.dimshuffle(0, *ax_y, *free_y)
     batch = x.shape[0]
     k = _prod([x.shape[d] for d in ax_x])
-    x3 = sh.reshape(xt, (batch, _prod([x.shape[d] for d in free_x]), k), ndim=3)
-    y3 = sh.reshape(yt, (batch, k, _prod([y.shape[d] for d in free_y])), ndim=3)
+    x3 = shape_ops.reshape(xt, (batch, _prod([x.shape[d] for d in free_x]), k), ndim=3)
+    y3 = shape_ops.reshape(yt, (batch, k, _prod([y.shape[d] for d in free_y])), ndim=3)
     z = batched_dot(x3, y3)
     out_shape = [batch] + [x.shape[d] for d in free_x] + [y.shape[d] for d in free_y]
-    return sh.reshape(z, out_shape, ndim=len(out_shape))
+    return shape_ops.reshape(z, out_shape, ndim=len(out_shape))
 
 
 def _prod(dims):
@@ -177,10 +172,9 @@ def tri(N, M=None, k=0, dtype=None):
     """An N x M array with ones at and below the k-th diagonal, zeros elsewhere (``numpy.tri``)."""
     from ..config import config
 
-    sh = _sh()
     M = N if M is None else M
-    rows = sh.arange(N).dimshuffle(0, "x")
-    cols = sh.arange(M).dimshuffle("x", 0)
+    rows = basic.arange(N).dimshuffle(0, "x")
+    cols = basic.arange(M).dimshuffle("x", 0)
     return tm.cast(tm.ge(rows + k, cols), dtype or config.floatX)
 
 

@@ -7,6 +7,7 @@ from ..graph import Apply, Op
 from ..types import TensorType
 from .. import scalar as ps
 from .variable import as_tensor_variable
+from . import shape_ops
 
 
 def _check_numeric(op, *xs):
@@ -287,9 +288,6 @@ def tensordot(a, b, axes=2):
     at = a.dimshuffle(a_free + a_axes)
     bt = b.dimshuffle(b_axes + b_free)
     from .math import prod
-    from .variable import _shape_module
-
-    sh = _shape_module()
 
     def _size(x, ax):
         if not ax:
@@ -299,11 +297,11 @@ def tensordot(a, b, axes=2):
             out = out * x.shape[i]
         return out
 
-    a2 = sh.reshape(at, [_size(a, a_free), _size(a, a_axes)], ndim=2)
-    b2 = sh.reshape(bt, [_size(b, b_axes), _size(b, b_free)], ndim=2)
+    a2 = shape_ops.reshape(at, [_size(a, a_free), _size(a, a_axes)], ndim=2)
+    b2 = shape_ops.reshape(bt, [_size(b, b_axes), _size(b, b_free)], ndim=2)
     out = dot(a2, b2)
     out_shape = [a.shape[i] for i in a_free] + [b.shape[i] for i in b_free]
-    return sh.reshape(out, out_shape, ndim=len(out_shape))
+    return shape_ops.reshape(out, out_shape, ndim=len(out_shape))
 
 
 def batched_dot(a, b):

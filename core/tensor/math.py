@@ -1,6 +1,8 @@
 """Elementwise math functions, casts, reductions and their tensor-level helpers."""
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from .. import scalar as ps
@@ -9,17 +11,8 @@ from .variable import as_tensor_variable, constant
 
 # ------------------------------------------------------------ elementwise ops
 
-_ELEMWISE_NAMES = [
-    "add", "sub", "mul", "true_div", "int_div", "mod", "pow", "neg", "abs", "sgn", "maximum", "minimum",
-    "floor", "ceil", "trunc", "sqr", "sqrt", "reciprocal", "exp", "exp2", "expm1", "log", "log2", "log10",
-    "log1p", "sin", "cos", "tan", "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh", "tanh",
-    "arcsinh", "arccosh", "arctanh", "sigmoid", "softplus", "erf", "erfc", "erfinv", "gammaln", "psi",
-    "tri_gamma", "lt", "gt", "le", "ge", "eq", "neq", "isnan", "isinf", "and_", "or_", "xor", "invert",
-    "logical_and", "logical_or", "logical_xor", "logical_not", "switch", "identity", "second",
-    "round_half_to_even", "round_half_away_from_zero", "real", "imag", "conj",
-]
-
-_ELEMWISE = {name: Elemwise(ps.get_scalar_op(name)) for name in _ELEMWISE_NAMES}
+# one Elemwise function per public scalar op: adding an op to arignote.scalar adds it here
+_ELEMWISE = {name: Elemwise(op) for name, op in ps.all_scalar_ops().items() if op.public}
 globals().update(_ELEMWISE)
 
 # Theano / NumPy aliases
@@ -130,3 +123,5 @@ from .reduction import (  # noqa: E402
 from .linalg import dot, matmul, outer, tensordot, batched_dot  # noqa: E402,F401
 
 __all__ = [n for n in dir() if not n.startswith("_")]
+
+ps.use_math(sys.modules[__name__])

@@ -127,7 +127,7 @@ class MatrixPinv(Op):
 
     def L_op(self, inputs, outputs, output_grads):
         """Golub & Pereyra's derivative of the pseudo-inverse (valid where the rank is constant)."""
-        from .shape import eye
+        from .basic import eye
 
         (x,), (z,), (gz,) = inputs, outputs, output_grads
         m, n = x.shape[0], x.shape[1]
@@ -155,7 +155,7 @@ def matrix_dot(*args):
 def trace(X):
     """The sum of the main diagonal of the matrix ``X``."""
     from .reduction import sum as tsum
-    from .shape import diagonal
+    from .extra_ops import diagonal
 
     X = as_matrix(X, "trace")
     return tsum(diagonal(X))
@@ -163,7 +163,7 @@ def trace(X):
 
 def matrix_power(M, n):
     """``M`` multiplied by itself ``n`` times (a non-negative Python int), by repeated squaring."""
-    from .shape import eye
+    from .basic import eye
 
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
         raise ValueError(f"matrix_power: n must be a non-negative int, got {n!r}")
@@ -180,14 +180,14 @@ def matrix_power(M, n):
 
 def extract_diag(x):
     """The main diagonal of the matrix ``x``."""
-    from .shape import diagonal
+    from .extra_ops import diagonal
 
     return diagonal(as_matrix(x, "extract_diag"))
 
 
 def alloc_diag(v):
     """A square matrix with the vector ``v`` on its diagonal."""
-    from .shape import diag as _diag
+    from .extra_ops import diag as _diag
 
     v = as_tensor_variable(v)
     if v.ndim != 1:

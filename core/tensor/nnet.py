@@ -9,6 +9,7 @@ from .. import scalar as ps
 from . import math as tm
 from .math import relu, sigmoid, softplus
 from .variable import _TensorMixin, as_tensor_variable
+from . import basic, shape_ops
 
 __all__ = [
     "Softmax", "LogSoftmax", "CategoricalCrossentropy1Hot", "CategoricalCrossentropy1HotGrad",
@@ -19,12 +20,6 @@ __all__ = [
 ]
 
 
-def _sh():
-    """The shape module (``from . import shape`` gives the function that ``arignote.tensor``'s
-    star import puts over the submodule's name)."""
-    import importlib
-
-    return importlib.import_module(".shape", __package__)
 
 
 def _float_input(x, what):
@@ -226,13 +221,12 @@ def sigmoid_binary_crossentropy(output, target):
 
 def to_one_hot(y, nb_class, dtype=None):
     """One-hot rows for the integer vector ``y`` (a matrix of shape (len(y), nb_class))."""
-    sh = _sh()
     from ..config import config
 
     y = as_tensor_variable(y)
     if y.dtype not in INT_DTYPES:
         raise TypeError(f"to_one_hot: expected integer class indices, got {y} ({y.type})")
-    hot = tm.eq(y.dimshuffle(*range(y.ndim), "x"), sh.arange(nb_class))
+    hot = tm.eq(y.dimshuffle(*range(y.ndim), "x"), basic.arange(nb_class))
     return tm.cast(hot, dtype or config.floatX)
 
 
@@ -323,10 +317,9 @@ class CategoricalCrossentropy1HotGrad(Op):
 
 def to_one_hot_nd(idx, like):
     """One-hot encoding of ``idx`` along a new last axis of ``like``'s last-axis length (dtype of ``like``)."""
-    sh = _sh()
 
-    n = sh.shape_i(like, like.ndim - 1)
-    hot = tm.eq(idx.dimshuffle(*range(idx.ndim), "x"), sh.arange(n))
+    n = shape_ops.shape_i(like, like.ndim - 1)
+    hot = tm.eq(idx.dimshuffle(*range(idx.ndim), "x"), basic.arange(n))
     return tm.cast(hot, like.dtype)
 
 

@@ -10,6 +10,7 @@ from ..graph import Apply, Op
 from ..types import TensorType
 from .elemwise import DimShuffle
 from .variable import as_tensor_variable, constant
+from . import shape_ops
 
 
 def normalize_axis(axis, ndim, opname="reduction"):
@@ -278,11 +279,8 @@ def _arg(kind, x, axis, keepdims):
             axes = normalize_axis(axis, x.ndim, kind)
             keep = [i for i in range(x.ndim) if i not in axes]
             xt = x.dimshuffle(keep + list(axes))
-            from .variable import _shape_module
 
-            sh = _shape_module()
-
-            flat = sh.reshape(xt, [x.shape[i] for i in keep] + [-1], ndim=len(keep) + 1)
+            flat = shape_ops.reshape(xt, [x.shape[i] for i in keep] + [-1], ndim=len(keep) + 1)
             out = Argmax(kind, len(keep))(flat)
             return _restore_axes(out, axes, x.ndim) if keepdims else out
         out = Argmax(kind, ax)(x) if x.ndim else Argmax(kind, None)(x)
@@ -365,7 +363,7 @@ def logsumexp(x, axis=None, keepdims=False):
     ``x - max(x)`` cannot wrap around)."""
     from . import math as tm
     from .. import scalar as ps
-    from ..gradient import disconnected_grad
+    from .grad_ops import disconnected_grad
 
     x = as_tensor_variable(x)
     if not x.dtype.startswith(("float", "complex")):

@@ -58,7 +58,7 @@ class Cholesky(Op):
     def L_op(self, inputs, outputs, output_grads):
         """Murray's (2016) reverse mode: with Phi the lower triangle with a halved diagonal,
         S = L^-T Phi(L^T dL) L^-1, and the gradient is the lower triangle of S + S^T - diag(S)."""
-        from .shape import diag, diagonal
+        from .extra_ops import diag, diagonal
 
         (z,), (gz,) = outputs, output_grads
         ex = _ex()
@@ -151,7 +151,7 @@ def kron(a, b):
         raise TypeError(f"kron: the inputs need at least 3 dimensions together, got {a.type} and {b.type}")
     if a.ndim > 2 or b.ndim > 2:
         raise TypeError(f"kron takes vectors and matrices, got {a.type} and {b.type}")
-    from .shape import reshape
+    from .shape_ops import reshape
 
     a2 = a if a.ndim == 2 else a.dimshuffle("x", 0)
     b2 = b if b.ndim == 2 else b.dimshuffle("x", 0)

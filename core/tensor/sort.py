@@ -7,6 +7,7 @@ import numpy as np
 from ..graph import Apply, Op
 from ..types import TensorType
 from .variable import as_tensor_variable
+from . import basic
 
 __all__ = ["SortOp", "ArgSortOp", "sort", "argsort"]
 
@@ -108,9 +109,6 @@ class ArgSortOp(_SortBase):
 def take_along_axis(x, idx, axis):
     """``numpy.take_along_axis``: ``x`` read at the int positions ``idx`` along ``axis``
     (same ndim as ``x``), built from advanced indexing."""
-    import importlib
-
-    sh = importlib.import_module("arignote.tensor.shape")  # the package's ``shape`` is the function
     index = []
     for d in range(x.ndim):
         if d == axis:
@@ -118,7 +116,7 @@ def take_along_axis(x, idx, axis):
         else:
             pattern = ["x"] * x.ndim
             pattern[d] = 0
-            index.append(sh.arange(x.shape[d]).dimshuffle(*pattern))
+            index.append(basic.arange(x.shape[d]).dimshuffle(*pattern))
     return x[tuple(index)]
 
 

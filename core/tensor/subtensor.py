@@ -36,6 +36,7 @@ from ..graph import Apply, Constant, Op, Variable
 from ..types import DISCRETE_DTYPES, INT_DTYPES, TensorType
 from .elemwise import DimShuffle, broadcast_static_shapes
 from .variable import _TensorMixin, as_tensor_variable, constant
+from . import basic, shape_ops
 
 __all__ = [
     "getitem",
@@ -229,12 +230,6 @@ def _one():
     return _int64(1)
 
 
-def _sh():
-    """The shape module.  (``from . import shape`` would return the *function* ``shape``
-    that ``arignote.tensor``'s ``from .shape import *`` puts over the submodule.)"""
-    import importlib
-
-    return importlib.import_module(".shape", __package__)
 
 
 # ------------------------------------------------------------ SliceLength
@@ -886,7 +881,7 @@ def _stack_index(seq):
         dt = np.result_type(*[np.dtype(p.dtype) for p in parts]).name
         from . import math as tm
 
-        return _sh().stack([tm.cast(p, dt) for p in parts])
+        return basic.stack([tm.cast(p, dt) for p in parts])
     return as_tensor_variable(seq)
 
 
@@ -1063,7 +1058,7 @@ def take(a, indices, axis=None, mode="raise"):
         raise ValueError(f"take: only mode='raise' is supported, got {mode!r}")
     a = as_tensor_variable(a)
     if axis is None:
-        a = _sh().flatten(a, 1) if a.ndim != 1 else a
+        a = shape_ops.flatten(a, 1) if a.ndim != 1 else a
         axis = 0
     if not isinstance(axis, (int, np.integer)):
         raise TypeError(f"take: axis must be an integer or None, got {axis!r}")

@@ -1,11 +1,10 @@
 """TensorVariable and TensorConstant: symbolic arrays with NumPy-like operators."""
 from __future__ import annotations
 
-import importlib
-
 import numpy as np
 
 from ..graph import Constant, Variable
+from ..labels import constant_label
 from ..types import TensorType
 
 
@@ -27,9 +26,9 @@ class _TensorMixin:
 
     @property
     def shape(self):
-        sh = _shape_module()
+        from . import shape_ops
 
-        return sh.shape(self)
+        return shape_ops.shape(self)
 
     @property
     def size(self):
@@ -191,11 +190,11 @@ class _TensorMixin:
         return _m().dot(self, o)
 
     def reshape(self, shape, *more, ndim=None):
-        sh = _shape_module()
+        from . import shape_ops
 
         if more:
             shape = (shape,) + more
-        return sh.reshape(self, shape, ndim=ndim)
+        return shape_ops.reshape(self, shape, ndim=ndim)
 
     def dimshuffle(self, *pattern):
         from .elemwise import DimShuffle
@@ -205,29 +204,29 @@ class _TensorMixin:
         return DimShuffle(self.broadcastable, pattern)(self)
 
     def flatten(self, ndim=1):
-        sh = _shape_module()
+        from . import shape_ops
 
-        return sh.flatten(self, ndim)
+        return shape_ops.flatten(self, ndim)
 
     def transpose(self, *axes):
-        sh = _shape_module()
+        from . import shape_ops
 
         if len(axes) == 1 and isinstance(axes[0], (list, tuple)):
             axes = tuple(axes[0])
-        return sh.transpose(self, axes or None)
+        return shape_ops.transpose(self, axes or None)
 
     def astype(self, dtype):
         return _m().cast(self, dtype)
 
     def squeeze(self, axis=None):
-        sh = _shape_module()
+        from . import shape_ops
 
-        return sh.squeeze(self, axis)
+        return shape_ops.squeeze(self, axis)
 
     def repeat(self, repeats, axis=None):
-        sh = _shape_module()
+        from . import extra_ops
 
-        return sh.repeat(self, repeats, axis)
+        return extra_ops.repeat(self, repeats, axis)
 
     def clip(self, a_min, a_max):
         return _m().clip(self, a_min, a_max)
@@ -276,11 +275,6 @@ class _TensorMixin:
     __array_ufunc__ = None  # numpy operators defer to ours: np_array + x -> x.__radd__
 
 
-def _shape_module():
-    """arignote.tensor.shape, the module (the package attribute ``shape`` is the function)."""
-    return importlib.import_module(__package__ + ".shape")
-
-
 _math = None  # arignote.tensor.math, kept once imported: every operator goes through it
 
 
@@ -298,6 +292,9 @@ def _load_math():
 
 class TensorVariable(_TensorMixin, Variable):
     """A symbolic array (the result of ``T.dmatrix('x')`` or of an op)."""
+
+
+TensorType.variable_type = TensorVariable
 
 
 class TensorConstant(_TensorMixin, Constant):
@@ -319,8 +316,6 @@ class TensorConstant(_TensorMixin, Constant):
 
     def __str__(self):
         """Theano's spelling: ``TensorConstant{2.0}``, ``TensorConstant{(3,) of 1.0}``, or the name."""
-        from ..printing import constant_label
-
         return constant_label(self)
 
 
@@ -383,9 +378,9 @@ def as_tensor_variable(x, name=None, ndim=None, dtype=None):
     if isinstance(x, Variable):
         raise TypeError(f"{x} of type {x.type} is not a tensor")
     if isinstance(x, (list, tuple)) and any(isinstance(e, Variable) for e in _flat(x)):
-        sh = _shape_module()
+        from . import basic
 
-        return sh.stack([as_tensor_variable(e) for e in x])
+        return basic.stack([as_tensor_variable(e) for e in x])
     return constant(x, name=name, ndim=ndim, dtype=dtype)
 
 

@@ -12,7 +12,7 @@ from arignote import plugin_manager as pm
 from arignote.conformance import Elementwise, collect_cases, fuzz_backend, run_conformance
 from arignote.graph import Apply, Op
 from arignote.hookspecs import BackendRecord, OpRecord, RewriteRecord, hookimpl
-from arignote.linker_py import make_thunk
+from arignote.reference import make_thunk
 from arignote.tensor.elemwise import Elemwise
 from arignote.tensor.variable import as_tensor_variable
 

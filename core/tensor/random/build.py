@@ -18,7 +18,7 @@ def _empty_size():
 def size_vector(size, ndim=None):
     """(int64 size vector, whether a size was given) from ``size``: None, an int, a tuple of
     ints/integer scalars, or an integer vector (``x.shape``)."""
-    from ..shape import _as_int_vector, _shape_entries, make_vector
+    from ..shape_ops import _as_int_vector, _shape_entries, make_vector
 
     if size is None:
         return _empty_size(), False

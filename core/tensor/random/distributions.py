@@ -143,7 +143,7 @@ def _last_dim(k):
 
 
 def _perm_len(params, opts):
-    from ..shape import _const_int
+    from ..shape_ops import _const_int
 
     return [_const_int(params[0])]
 

@@ -98,7 +98,7 @@ class RandomVariable(Op):
         output_storage[1][0] = np.asarray(x, dtype=self.dtype)
 
     def infer_shape(self, fgraph, node, input_shapes):
-        from ..shape import _vector_entries
+        from ..shape_ops import _vector_entries
 
         d = self._dist
         params = node.inputs[2:]
@@ -113,7 +113,7 @@ class RandomVariable(Op):
         return [[True, True], [False, True]] + [[False, True]] * (len(node.inputs) - 2)
 
     def L_op(self, inputs, outputs, output_grads):
-        from ...gradient.markers import _is_disconnected, grad_undefined
+        from ...grad_markers import _is_disconnected, grad_undefined
 
         params = inputs[2:]
         g = output_grads[1]
@@ -151,7 +151,7 @@ def _batch_shapes(params, d):
 def _static_batch(size, params, d, has_size):
     """Static batch shape of the draw: ints where known, else None."""
     if has_size:
-        from ..shape import _static_vector_values
+        from ..shape_ops import _static_vector_values
 
         vals = _static_vector_values(size)
         if vals is None:

@@ -243,7 +243,8 @@ def _choice(stream, size, a, replace, p, ndim, dtype):
 def _take_along_last(x, idx):
     """``x`` with its last axis reordered by the index array ``idx`` (same shape as x)."""
     from .. import math as tm
-    from ..shape import arange, reshape
+    from ..basic import arange
+    from ..shape_ops import reshape
 
     n = x.shape[-1]
     flat_x = reshape(x, (-1,))

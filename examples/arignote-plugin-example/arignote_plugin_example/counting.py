@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from arignote.linker_py import make_thunk
+from arignote.reference import make_thunk
 
 
 class CountingBackend:

@@ -1,9 +1,15 @@
-"""Gradient-control ops: identity forward, a changed gradient backward."""
+"""Gradient-control ops: identity forward, a changed gradient backward (``arignote.gradient`` exports them)."""
 from __future__ import annotations
 
 from ..graph import Apply, Op
-from .common import _tm
-from .markers import disconnected_type
+from ..grad_markers import disconnected_type
+from .variable import as_tensor_variable
+
+
+def _tm():
+    from . import math as tm
+
+    return tm
 
 
 class ViewOp(Op):
@@ -13,8 +19,6 @@ class ViewOp(Op):
     view_map = {0: [0]}
 
     def make_node(self, x):
-        from ..tensor.variable import as_tensor_variable
-
         x = as_tensor_variable(x)
         return Apply(self, [x], [x.type()])
 

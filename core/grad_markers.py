@@ -8,8 +8,8 @@ a :func:`disconnected_type` variable or a :class:`NullType` one
 """
 from __future__ import annotations
 
-from ..graph import Variable
-from ..types import Type
+from .graph import Variable
+from .types import Type
 
 
 class DisconnectedType(Type):

@@ -1,0 +1,38 @@
+"""The shared lowering: a rewritten FunctionGraph -> backend-neutral kernel descriptions.
+
+A ``Program`` is a list of steps over numbered variables:
+
+* ``LoopStep``    a fused elementwise loop: a scalar expression DAG (``Body``)
+                  over operands with static broadcast patterns; adjacent
+                  Elemwise nodes (and Composite ones from the fusion rewrite)
+                  of one broadcast pattern are grouped into one loop;
+* ``ReduceStep``  sum/prod/max/min/all/any over any set of axes;
+* ``DimShuffleStep``, ``SubtensorStep`` (both ``ViewStep``): new shape/strides, no copy;
+* ``ShapeStep``   Shape and Shape_i;
+* ``DotStep``     Dot/Matmul on 1-d/2-d float arrays, for a BLAS call;
+* ``FallbackStep`` any other node: its NumPy ``perform``.
+
+Every compiled backend renders these (C, LLVM, CUDA), so semantics such as
+NumPy's dtype promotion are decided here, once: the scalar DAG already
+contains the casts NumPy's ufunc loops would do.  ``register_lowering`` lets
+an op pack map its own Op class to a step.
+
+The package, one job per module: ``limits`` (operands, body size, search bound), ``steps`` (the neutral IR: Target, the step
+kinds, Program), ``body`` (scalar loop bodies), ``rules`` (per-op lowering of
+nodes that are not Elemwise), ``grouping`` (which Elemwise nodes share a loop)
+and ``schedule`` (``lower()``: order the steps, drop unread views, number the
+variables).  A backend renders a Program through its own table of step kind ->
+method (:class:`StepTable`), so a new step kind or a new backend is a row or a
+table, never an ``isinstance`` chain.
+"""
+from __future__ import annotations
+
+from .body import SVal, Body, literal_value, _elemwise_ok  # noqa: F401
+from .grouping import _group_elemwise  # noqa: F401
+from .limits import MAX_BODY, MAX_NDIM, MAX_OPERANDS, SEARCH_LIMIT  # noqa: F401
+from .rules import lower_node, register_lowering  # noqa: F401
+from .schedule import lower  # noqa: F401
+from .steps import (  # noqa: F401
+    CONCRETE_STEPS, DimShuffleStep, DotStep, FallbackStep, LoopStep, Program,
+    ReduceStep, ShapeStep, Step, StepTable, SubtensorStep, Target, ViewStep,
+)

@@ -1,0 +1,102 @@
+"""Per-op lowering rules: the step of one node that is not an Elemwise, or None for a NumPy fallback.
+
+The rules arrive as LoweringRecords through the ``arignote_register_lowerings`` hook, the built-in
+ones below included (backends/lowering/plugin.py); ``register_lowering`` adds one directly."""
+from __future__ import annotations
+
+import functools
+
+from arignote.tensor.elemwise import DimShuffle
+from arignote.tensor.linalg import Dot, Matmul
+from arignote.tensor.reduction import Reduce
+from arignote.tensor.shape_ops import Shape, Shape_i
+from arignote.tensor.subtensor import Subtensor
+
+from .steps import DimShuffleStep, DotStep, ReduceStep, ShapeStep, SubtensorStep, _dtype_ok, _is_tensor
+
+
+# ------------------------------------------------------------- per-op rules
+
+
+@functools.singledispatch
+def _dispatch(op, node, target):
+    return None
+
+
+_hooked: list = []  # [True] once the plugins' LoweringRecords are registered in _dispatch
+
+
+def lower_node(op, node, target):
+    """The step for one node (not Elemwise), or None for a NumPy fallback."""
+    if not _hooked:
+        _load_hooked()
+    return _dispatch(op, node, target)
+
+
+def _load_hooked():
+    from arignote import plugin_manager
+
+    for rec in plugin_manager.lowerings().values():
+        if rec.op_type not in _dispatch.registry:
+            _dispatch.register(rec.op_type)(rec.lower)
+    _hooked.append(True)
+
+
+def register_lowering(op_type):
+    """Decorator: ``@register_lowering(MyOp) def f(op, node, target) -> Step | None``."""
+    return _dispatch.register(op_type)
+
+
+def _lower_dimshuffle(op, node, target):
+    if not _dtype_ok(target, *node.inputs, *node.outputs):
+        return None
+    return DimShuffleStep(list(node.inputs), list(node.outputs), [node], order=tuple(op.new_order))
+
+
+def _lower_reduce(op, node, target):
+    x, (z,) = node.inputs[0], node.outputs
+    if not _dtype_ok(target, x, z):
+        return None
+    return ReduceStep([x], [z], [node], kind_=op.kind, axes=tuple(op.axis), in_dtype=x.dtype, out_dtype=z.dtype)
+
+
+def _lower_dot(op, node, target):
+    x, y = node.inputs
+    (z,) = node.outputs
+    if not target.blas or not _dtype_ok(target, x, y, z):
+        return None
+    if not (x.dtype == y.dtype == z.dtype and z.dtype in ("float32", "float64")):
+        return None
+    if not (1 <= x.ndim <= 2 and 1 <= y.ndim <= 2):
+        return None
+    return DotStep([x, y], [z], [node], dtype=z.dtype)
+
+
+
+
+def _lower_shape(op, node, target):
+    if not _dtype_ok(target, *node.inputs):
+        return None
+    return ShapeStep(list(node.inputs), list(node.outputs), [node], axis=None)
+
+
+def _lower_shape_i(op, node, target):
+    if not _dtype_ok(target, *node.inputs):
+        return None
+    return ShapeStep(list(node.inputs), list(node.outputs), [node], axis=op.i)
+
+
+def _lower_subtensor(op, node, target):
+    x, *idx = node.inputs
+    if not _dtype_ok(target, x, *node.outputs):
+        return None
+    if any(not _is_tensor(v) or v.ndim != 0 or v.dtype[0] not in "iu" for v in idx):
+        return None
+    if any(not (e == "int" or (isinstance(e, tuple) and e[0] == "slice")) for e in op.idx_list):
+        return None
+    return SubtensorStep(list(node.inputs), list(node.outputs), [node], idx_list=tuple(op.idx_list))
+
+
+#: the built-in rules, registered through the hook by backends/lowering/plugin.py
+BUILTIN = {DimShuffle: _lower_dimshuffle, Reduce: _lower_reduce, Dot: _lower_dot, Matmul: _lower_dot,
+           Shape: _lower_shape, Shape_i: _lower_shape_i, Subtensor: _lower_subtensor}

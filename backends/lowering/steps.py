@@ -1,0 +1,177 @@
+"""The neutral IR of the lowering: what a backend can render (``Target``), the step kinds and the
+``Program`` that orders them.  Steps name no Op: each kind carries the plain data its renderers need."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from arignote.types import TensorType
+
+from ..scalar_table import row_of
+from . import limits
+
+
+def _is_tensor(v):
+    return isinstance(v.type, TensorType)
+
+
+def _dtype_ok(target, *vs):
+    return all(_is_tensor(v) and v.type.dtype in target.dtypes and v.type.ndim <= limits.MAX_NDIM for v in vs)
+
+
+@dataclass
+class Target:
+    """What a backend can render: checked while lowering."""
+
+    name: str
+    scalar_ok: Any = None  # callable(op_name, kind) -> bool; None: everything in the table
+    dtypes: tuple = ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+                     "float16", "float32", "float64", "complex64", "complex128")
+    blas: bool = False
+
+    def renders(self, op_name, kind):
+        """Does this backend's column of the scalar table render ``op_name`` for ``kind``?"""
+        row = row_of(op_name)
+        if row is None or row.template(self.name, kind) is None:
+            return False
+        return self.scalar_ok is None or self.scalar_ok(op_name, kind)
+
+
+# ------------------------------------------------------------------- steps
+
+
+@dataclass
+class Step:
+    """A unit of work: reads ``inputs``, writes ``outputs`` (Variables)."""
+
+    inputs: list
+    outputs: list
+    nodes: list
+
+    @property
+    def kind(self):
+        return type(self).__name__
+
+
+@dataclass
+class LoopStep(Step):
+    """A fused elementwise loop over ``ndim`` axes.
+
+    ``inputs`` are the array operands (``bcast[k]`` their static broadcast
+    pattern); ``body`` the scalar DAG; ``out_vals[j]`` the body value stored
+    in output j; ``literals`` maps inlined constant variables to values.
+    """
+
+    ndim: int = 0
+    bcast: list = field(default_factory=list)
+    body: list = field(default_factory=list)
+    out_vals: list = field(default_factory=list)
+    literals: dict = field(default_factory=dict)
+
+    def invariant(self, k):
+        """Is operand k constant along the innermost loop axis (statically)?"""
+        return self.ndim == 0 or self.bcast[k][-1]
+
+
+@dataclass
+class ReduceStep(Step):
+    kind_: str = "sum"
+    axes: tuple = ()
+    in_dtype: str = ""
+    out_dtype: str = ""
+
+
+@dataclass
+class ViewStep(Step):
+    """A view of ``inputs[0]``: new shape and strides over the same data, no copy."""
+
+
+@dataclass
+class DimShuffleStep(ViewStep):
+    """Axes permuted, dropped (broadcastable ones) or added (``'x'``): ``order`` as DimShuffle's."""
+
+    order: tuple = ()
+
+
+@dataclass
+class SubtensorStep(ViewStep):
+    """Basic indexing: ``idx_list`` entries are ``'int'`` or ``('slice', has_start, has_stop,
+    has_step)``; the scalar indices are ``inputs[1:]``, in order."""
+
+    idx_list: tuple = ()
+
+
+@dataclass
+class ShapeStep(Step):
+    axis: int | None = None  # None: the whole shape vector
+
+
+@dataclass
+class DotStep(Step):
+    dtype: str = "float64"
+
+
+@dataclass
+class FallbackStep(Step):
+    """A node run by its NumPy perform."""
+
+
+# ------------------------------------------------------------------ program
+
+
+@dataclass
+class Program:
+    """Variables, inputs/outputs, constants and the ordered steps of a lowered graph."""
+
+    fgraph: Any
+    steps: list
+    variables: list
+    inputs: list
+    outputs: list
+    constants: dict
+    containers: dict
+
+    def index(self):
+        return {v: i for i, v in enumerate(self.variables)}
+
+    def fallbacks(self):
+        return [s for s in self.steps if isinstance(s, FallbackStep)]
+
+    def describe(self):
+        lines = []
+        for i, s in enumerate(self.steps):
+            ops = ", ".join(str(n.op) for n in s.nodes)
+            lines.append(f"{i:3d} {s.kind:13s} {ops}")
+        return "\n".join(lines)
+
+
+class StepTable(dict):
+    """How one backend renders each step kind: step class -> function ``f(renderer, step, ...)``.
+
+    A backend keeps one table (the CUDA backend will be a third table, not a third ``isinstance``
+    chain).  A kind without a row renders as its nearest base class that has one; none at all is
+    a TypeError naming the backend and the kind."""
+
+    def __init__(self, backend, rows):
+        super().__init__(rows)
+        self.backend = backend
+
+    def lookup(self, kind):
+        fn = self.get(kind)
+        if fn is None:
+            fn = next((self[k] for k in kind.__mro__[1:] if k in self), None)
+            if fn is None:
+                raise TypeError(f"the {self.backend} backend cannot render a {kind.__name__}")
+            self[kind] = fn
+        return fn
+
+    def renders(self, kind):
+        return kind in self or any(k in self for k in kind.__mro__[1:])
+
+    def missing(self, kinds=None):
+        """The concrete step kinds (default: every one) this table cannot render."""
+        return [k for k in kinds or CONCRETE_STEPS if not self.renders(k)]
+
+
+#: every step kind lower() produces
+CONCRETE_STEPS = (LoopStep, ReduceStep, DimShuffleStep, SubtensorStep, ShapeStep, DotStep, FallbackStep)
