@@ -615,3 +615,24 @@ def test_shapes_are_inferred_without_drawing():
         assert tuple(f(*args)) == shape
         assert not any("RandomFunction" in str(n.op) for n in f.maker.fgraph.toposort())
         assert function([k, a, m, s], rv, on_unused_input="ignore")(*args).shape == shape
+
+
+@pytest.mark.skipif(not _HAS_SCAN, reason="arignote.scan does not exist yet (the scan issue has not landed)")
+def test_scan_steps_draw_in_place_from_a_copy_of_the_callers_generator():
+    srng = RandomStreams(3)
+    x0 = T.dvector("x0")
+    vals, upd = arignote.scan(lambda x: x + srng.normal((3,)), outputs_info=x0, n_steps=50)
+    f = function([x0], vals[-1], updates=upd)
+    (node,) = [n for n in f.maker.fgraph.toposort() if hasattr(n.op, "inner_thunk")]
+    inner = [fg for (_, _, fg) in (v for v in node.op._thunks.values() if len(v) == 3)]
+    assert any(",inplace" in str(n.op) for fg in inner for n in fg.toposort())
+    rng = srng.state_updates[0][0]
+    start = rng.get_value().get_state()[1].copy()
+    g = function([x0], vals[-1], no_default_updates=True)
+    a, b = g(np.zeros(3)), g(np.zeros(3))
+    np.testing.assert_array_equal(a, b)  # without the updates the loop repeats its draws...
+    assert np.array_equal(rng.get_value().get_state()[1], start)  # ...and the caller's generator is untouched
+    expect = np.random.RandomState(np.random.RandomState(3).randint(2 ** 30)).normal(size=(50, 3)).sum(axis=0)
+    np.testing.assert_allclose(a, expect)
+    np.testing.assert_allclose(f(np.zeros(3)), expect)
+    assert not np.array_equal(f(np.zeros(3)), expect)  # with them, the next call goes on

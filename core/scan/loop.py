@@ -7,7 +7,11 @@ vectors of memory, not a million.
 """
 from __future__ import annotations
 
+import copy
+
 import numpy as np
+
+_GENERATORS = (np.random.RandomState, np.random.Generator)
 
 
 class _Ring:
@@ -87,7 +91,8 @@ def run_loop(op, thunk, inputs):
     rings, objects = [], {}
     for j, (taps, x0) in enumerate(zip(op.out_taps, inits)):
         if taps is None:
-            objects[j] = x0
+            # a generator state is advanced in place by the steps (see ScanOp._consumed_states): copy the caller's
+            objects[j] = copy.deepcopy(x0) if isinstance(x0, _GENERATORS) else x0
             rings.append(None)
             continue
         lead = -taps[0]
