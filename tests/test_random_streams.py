@@ -25,14 +25,6 @@ from arignote.tensor.shared_randomstreams import RandomStreams
 STREAMS = [RandomStreams, RandomStream, MRG_RandomStreams]
 
 
-def _uniform(srng, size):
-    return srng.uniform(size=size)
-
-
-def _normal(srng, size):
-    return srng.normal(size=size)
-
-
 # ------------------------------------------------------------------ the tutorials
 
 

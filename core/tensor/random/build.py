@@ -8,8 +8,6 @@ from ..variable import _TensorMixin, as_tensor_variable, constant
 from .distributions import get
 from .op import RandomVariable
 
-_NO_SIZE = None
-
 
 def _empty_size():
     return constant(np.zeros(0, dtype="int64"))

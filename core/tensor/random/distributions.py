@@ -15,7 +15,7 @@ same whatever the batch layout.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Callable
 
 import numpy as np
 
@@ -41,6 +41,7 @@ REGISTRY: dict = {}
 
 
 def register(dist):
+    """Add ``dist`` (a :class:`Dist`) to the distributions RandomVariable can draw from."""
     REGISTRY[dist.name] = dist
     return dist
 
