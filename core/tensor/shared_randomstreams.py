@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from .random.streams import SizeFirstMethods, StreamsBase
-from .random.type import RandomStateSharedVariable
+from .random import type as _type
 
 __all__ = ["RandomStreams", "RandomStateSharedVariable"]
 
@@ -27,3 +27,9 @@ class RandomStreams(SizeFirstMethods, StreamsBase):
 
     def _next_generator(self):
         return np.random.RandomState(int(self.gen_seedgen.randint(2 ** 30)))
+
+
+def __getattr__(name):
+    if name == "RandomStateSharedVariable":  # defined by arignote.shared, a layer above
+        return _type.shared_class
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

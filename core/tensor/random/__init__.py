@@ -12,10 +12,16 @@ from __future__ import annotations
 
 from .op import RandomVariable
 from .streams import RandomStream, SizeFirstMethods, StreamsBase
-from .type import (RandomStateSharedVariable, RandomType, random_generator_type, random_shared,
-                   random_state_type)
+from . import type as _type
+from .type import RandomType, random_generator_type, random_shared, random_state_type
 
 __all__ = [
     "RandomStream", "RandomVariable", "RandomType", "RandomStateSharedVariable", "random_shared",
     "random_state_type", "random_generator_type", "SizeFirstMethods", "StreamsBase",
 ]
+
+
+def __getattr__(name):
+    if name == "RandomStateSharedVariable":  # defined by arignote.shared, a layer above
+        return _type.shared_class
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...shared import SharedVariable
 from ...types import Type
 
 _KINDS = {"RandomState": np.random.RandomState, "Generator": np.random.Generator}
@@ -65,24 +64,22 @@ def type_of_generator(value):
     raise TypeError(f"expected a numpy.random.RandomState or numpy.random.Generator, got {type(value).__name__}")
 
 
-class RandomStateSharedVariable(SharedVariable):
-    """A shared variable holding a NumPy generator (``rv.rng`` of a random variable).
+_shared = None  # ``arignote.shared``'s maker of generator-holding shared variables, installed by that module
+shared_class = None  # the class of those (``RandomStateSharedVariable``)
 
-    ``get_value()`` returns a copy (so drawing from it leaves the stream
-    alone), ``get_value(borrow=True)`` the generator itself; ``set_value``
-    copies unless ``borrow=True``.
-    """
 
-    def __str__(self):
-        return self.name or f"<{self.type}>"
+def use_shared_maker(make, cls):
+    """Install the maker ``random_shared`` calls and its class (the shared-variable layer, above
+    this one, hands them down when ``arignote`` is imported)."""
+    global _shared, shared_class
+    _shared, shared_class = make, cls
 
 
 def random_shared(value, name=None, borrow=False):
-    """A shared variable holding the generator ``value`` (``arignote.shared`` sends generators here)."""
-    import copy
-
-    t = type_of_generator(value)
-    return RandomStateSharedVariable(t, value if borrow else copy.deepcopy(value), name=name)
+    """A shared variable holding the generator ``value`` (copied unless ``borrow``): a
+    ``RandomStateSharedVariable`` of ``arignote.shared``."""
+    type_of_generator(value)
+    return _shared(value, name=name, borrow=borrow)
 
 
 def _state(g):
