@@ -42,13 +42,12 @@ def train_steps(train, shared, repeats):
     return statistics.median(runs)
 
 
-def llvm_extras(build):
-    """The llvm backend's compile phases of the last compile, and a compile with its caches off."""
-    from arignote import plugin_manager
+def llvm_extras(build, train):
+    """The llvm backend's compile phases of ``train``'s compile, and a compile with its caches off."""
     from arignote.backends.llvm import cache
     from arignote.config import config
 
-    out = {"phases": dict(plugin_manager.get_backend("llvm").last_timings)}
+    out = {"phases": dict(train.maker.fgraph.compile_timings)}
     with config.change_flags(llvm_disk_cache=False):
         cache._memory.clear()
         t = time.perf_counter()
@@ -87,7 +86,7 @@ def run(system, repeats):
     t0 = time.perf_counter()
     train(workloads.LOGREG_DOSE, workloads.LOGREG_DEATHS)
     t_first = time.perf_counter() - t0
-    extras = llvm_extras(build) if system == "llvm" else {}
+    extras = llvm_extras(build, train) if system == "llvm" else {}
     shared = [var for var, _ in updates]
     out = {"import": t_import, "build": t_build, "compile": t_compile, "first_call": t_first, **extras}
     if repeats:

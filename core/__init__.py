@@ -10,7 +10,7 @@ __version__ = "0.1.0"
 from .config import config
 from . import tensor
 from .graph import Apply, Constant, Op, Variable
-from .types import TensorType
+from .types import TensorType, Type
 from .shared import SharedVariable, shared
 from .function import Function, In, MissingInputError, Out, Param, UnusedInputError, function
 from .mode import Mode
@@ -18,12 +18,16 @@ from .gradient import grad
 from . import gradient, printing
 from .printing import pp, debugprint, pydotprint
 from .fg import FunctionGraph
+from . import gof  # noqa: E402,F401  (Theano's graph/optimizer API; gives Apply its documented path)
 
 __all__ = [
     "config", "tensor", "function", "shared", "In", "Out", "Param", "grad", "printing", "gradient", "pp",
     "debugprint", "pydotprint", "Mode", "Variable", "Constant", "Apply", "Op", "TensorType", "FunctionGraph",
-    "SharedVariable", "MissingInputError", "UnusedInputError", "Function",
+    "SharedVariable", "MissingInputError", "UnusedInputError", "Function", "Type",
 ]
+
+# Theano's sub-packages, imported on first use (``arignote.gof``, ``arignote.sparse``, ...)
+_LAZY_MODULES = ("gof", "compile", "scalar", "sparse", "typed_list", "sandbox")
 
 
 _LAZY = {"scan": ".scan", "scan_module": ".scan_module", "map": ".scan", "reduce": ".scan", "foldl": ".scan",
@@ -31,15 +35,16 @@ _LAZY = {"scan": ".scan", "scan_module": ".scan_module", "map": ".scan", "reduce
 
 
 def __getattr__(name):
-    # later layers (scan, random streams) are imported on first use
-    if name in _LAZY:
-        import importlib
+    import importlib
 
+    # later layers (scan, random streams) and Theano's sub-packages are imported on first use
+    if name in _LAZY:
         mod = importlib.import_module(_LAZY[name], __name__)
         return mod if name in ("scan", "scan_module") else getattr(mod, name)
-    if name == "sandbox":  # theano.sandbox.rng_mrg.MRG_RandomStreams without importing it first
-        import importlib
-
-        importlib.import_module("arignote.sandbox.rng_mrg")
-        return importlib.import_module("arignote.sandbox")
+    if name in _LAZY_MODULES:
+        try:
+            return importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:  # a layer not built yet: hasattr() answers False
+            if exc.name != f"{__name__}.{name}":
+                raise
     raise AttributeError(f"module 'arignote' has no attribute {name!r}")

@@ -223,7 +223,11 @@ class FunctionGraph:
         return FunctionGraph(ins, outs), memo
 
     def __str__(self):
-        return f"FunctionGraph({', '.join(map(str, self.outputs))})"
+        from .graph_text import as_string  # Theano's text: [add(z, mul(*1 -> f(x), *1))]
+
+        return "[" + ", ".join(as_string(self.inputs, self.outputs)) + "]"
+
+    __repr__ = __str__
 
 
 def _describe(v):

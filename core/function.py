@@ -1,6 +1,7 @@
 """function(): compile symbolic inputs/outputs/updates into a callable."""
 from __future__ import annotations
 
+import copy
 import functools
 import gc
 import warnings
@@ -10,44 +11,12 @@ import numpy as np
 from .default_updates import default_updates
 from .fg import FunctionGraph
 from .graph import Constant, Variable, ancestors, clone_graph, use_compiler
+from .function_io import NO_DEFAULT as _NO_DEFAULT, In, Out, StoredInputs, as_in, named_filter, unknown_input_message
 from .shared import SharedVariable
 from .errors import MissingInputError, UnusedInputError  # noqa: F401
 
 
-class In:
-    """An input with options: a default ``value``, a keyword ``name``."""
-
-    def __init__(self, variable, name=None, value=None, update=None, mutable=False, strict=False,
-                 allow_downcast=None, borrow=None, implicit=False):
-        if not isinstance(variable, Variable):
-            raise TypeError(f"In() takes a symbolic variable, got {type(variable).__name__}")
-        self.variable = variable
-        self.name = name if name is not None else variable.name
-        self.value = value
-        self.has_default = value is not None
-        self.update = update
-        self.mutable = mutable
-        self.strict = strict
-        self.allow_downcast = allow_downcast
-        self.borrow = borrow
-        self.implicit = implicit
-
-
 Param = In
-
-
-class Out:
-    """An output with options: ``borrow=True`` lets the function return its internal buffer
-    (no defensive copy), which a later call may overwrite."""
-
-    def __init__(self, variable, borrow=False):
-        if not isinstance(variable, Variable):
-            raise TypeError(f"Out() takes a symbolic variable, got {type(variable).__name__}")
-        self.variable = variable
-        self.borrow = bool(borrow)
-
-    def __repr__(self):
-        return f"Out({self.variable}, borrow={self.borrow})"
 
 
 class _Maker:
@@ -60,7 +29,7 @@ class _Maker:
         self.backend = backend
 
 
-class Function:
+class Function(StoredInputs):
     """A compiled function; call it with input values (positionally or by name)."""
 
     def __init__(self, spec, fgraph, thunk, ins, n_out, single, update_vars, copy_out, backend_name, mode,
@@ -77,7 +46,9 @@ class Function:
         self._types = [inp.variable.type for inp in ins]
         self._convert = [_converter(inp.variable.type, inp, self._describe(i, quote=False))
                          for i, inp in enumerate(ins)]
-        self._defaults = [inp.value if inp.has_default else _NO_DEFAULT for inp in ins]
+        self._defaults = [self._convert[i](inp.value) if inp.has_default else _NO_DEFAULT
+                          for i, inp in enumerate(ins)]
+        self._in_updates = [i for i, inp in enumerate(ins) if inp.update is not None]
         self._n_required = sum(1 for d in self._defaults if d is _NO_DEFAULT)
         self._shared_cells = [s.container for s in update_vars[1]]
         self._n_out = n_out
@@ -105,6 +76,10 @@ class Function:
             n = self._n_out
             for k, cell in enumerate(self._update_cells):
                 cell[0] = outs[n + k]
+        if self._in_updates:  # In(x, update=...): the new stored values follow the shared updates
+            n = len(outs) - len(self._in_updates)
+            for k, i in enumerate(self._in_updates):
+                self._defaults[i] = outs[n + k]
         if self._single:
             return outs[0]
         return outs[:self._n_out]
@@ -119,7 +94,7 @@ class Function:
         for k, v in kwargs.items():
             i = self._names.get(k)
             if i is None:
-                raise TypeError(f"{self._label()} got an unexpected keyword argument {k!r}; inputs are {self._input_list()}")
+                raise TypeError(unknown_input_message(k, self._ins))
             if i < len(args):
                 raise TypeError(f"{self._label()} got multiple values for input {k!r}")
             values[i] = v
@@ -127,12 +102,8 @@ class Function:
             if v is _NO_DEFAULT:
                 d = self._defaults[i]
                 if d is _NO_DEFAULT:
-                    missing = [self._describe(j) for j, v2 in enumerate(values) if v2 is _NO_DEFAULT
-                               and self._defaults[j] is _NO_DEFAULT]
-                    raise TypeError(
-                        f"{self._label()} is missing required input(s) {', '.join(missing)}; "
-                        f"inputs are {self._input_list()}"
-                    )
+                    inp = self._ins[i]
+                    raise TypeError(f"Missing required input: {inp.name or inp.variable}")
                 v = d
             values[i] = self._convert[i](v)
         return values
@@ -154,13 +125,15 @@ class Function:
 
     # --------------------------------------------------------------- pickling
     def __reduce__(self):
-        return (_rebuild, (self._spec, self.trust_input))
+        # the stored input values (In(value=, update=), f[x] = v) travel as they are now
+        return (_rebuild, (self._spec, self.trust_input), {"_defaults": list(self._defaults)})
 
     def copy(self, share_memory=False, swap=None, delete_updates=False, name=None):
         """A new function from the same graph.
 
         ``swap`` maps shared variables of this function to other shared
-        variables of the same type; ``delete_updates`` drops the updates.
+        variables of the same type; ``delete_updates`` drops the updates;
+        ``share_memory=True`` shares the stored input values (``f[x]``).
         """
         spec = dict(self._spec)
         upd = [] if delete_updates else _normalize_updates(spec["updates"])
@@ -182,7 +155,11 @@ class Function:
         if delete_updates:
             spec["on_unused_input"] = "ignore"
             spec["no_default_updates"] = True  # random generators' default updates go too
-        return _rebuild(spec, self.trust_input)
+        new = _rebuild(spec, self.trust_input)
+        # stored input values: the same cells with share_memory=True, else a copy of them now
+        new._defaults = self._defaults if share_memory else [
+            d if d is _NO_DEFAULT else copy.deepcopy(d) for d in self._defaults]
+        return new
 
     def __repr__(self):
         return f"<arignote.Function {self.name or ''} {self._input_list()} on {self.backend}>"
@@ -190,7 +167,7 @@ class Function:
 
 def _converter(t, inp, name):
     """A fast checker/caster for one input: exact-type arrays pass straight through."""
-    filt = t.filter
+    filt = named_filter(t)
     strict, down = inp.strict, inp.allow_downcast
     dt = getattr(t, "numpy_dtype", None)
     shape = getattr(t, "shape", None)
@@ -227,15 +204,6 @@ def _rebuild(spec, trust_input):
     return f
 
 
-class _NoDefault:
-    def __repr__(self):
-        return "<no default>"
-
-    def __reduce__(self):
-        return "_NO_DEFAULT"
-
-
-_NO_DEFAULT = _NoDefault()
 
 
 # ---------------------------------------------------------------- function()
@@ -279,7 +247,7 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_defa
         inputs = []
     if not isinstance(inputs, (list, tuple)):
         raise TypeError(f"function() inputs must be a list of variables, got {type(inputs).__name__}")
-    ins = [i if isinstance(i, In) else In(i) if isinstance(i, Variable) else _bad_input(i, k) for k, i in enumerate(inputs)]
+    ins = [as_in(i, k) for k, i in enumerate(inputs)]
     if allow_input_downcast is not None:
         for i in ins:
             if i.allow_downcast is None:
@@ -320,7 +288,7 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_defa
                                 no_default_updates):
         upd_pairs.append((s, _fit_update(s, e)))
     upd_targets = [s for s, _ in upd_pairs]
-    upd_exprs = [e for _, e in upd_pairs]
+    upd_exprs = [e for _, e in upd_pairs] + [_fit_update(i.variable, i.update) for i in ins if i.update is not None]
 
     all_outs = out_vars + upd_exprs
     shared_in = [v for v in ancestors(all_outs + list(givens_map.values()), blockers=in_vars + list(givens_map))
@@ -375,10 +343,6 @@ def _split_outputs(outputs):
     items = [] if outputs is None else ([outputs] if single else list(outputs))
     borrows = [isinstance(o, Out) and o.borrow for o in items]
     return single, [o.variable if isinstance(o, Out) else o for o in items], borrows
-
-
-def _bad_input(i, k):
-    raise TypeError(f"function() input #{k} must be a symbolic variable or In(...), got {type(i).__name__}: {i!r}")
 
 
 def _check_default_order(ins):

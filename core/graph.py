@@ -430,6 +430,12 @@ class Op:
     __props__: tuple = ()
     default_output = None
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        from .op_compat import adapt_op_class  # Theano's infer_shape(self, node, shapes) works too
+
+        adapt_op_class(cls)
+
     def _props(self):
         return tuple(getattr(self, p) for p in self.__props__)
 
@@ -452,6 +458,8 @@ class Op:
     def __call__(self, *inputs, **kwargs):
         node = self.make_node(*inputs, **kwargs)
         _set_trace(node, user_frame())
+        if _test_values.config.compute_test_value != "off":  # Theano's test values: errors at build time
+            _test_values.compute(node)
         if self.default_output is not None:
             return node.outputs[self.default_output]
         outs = node.outputs
@@ -570,3 +578,6 @@ def _memo_get(memo, v):
         memo[v] = v
         return v
     raise KeyError(v)
+
+
+from . import test_values as _test_values  # noqa: E402  (Theano's compute_test_value; uses only config)

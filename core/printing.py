@@ -17,6 +17,7 @@ import sys
 import numpy as np
 
 from .graph import Apply, Constant, Variable, io_toposort
+from .print_op import Print  # noqa: F401  (Theano's printing.Print)
 from .errors import GraphvizNotFound  # noqa: F401
 from .labels import _FUNCTION_NAMES, _OPERATORS, composite_formula, constant_label, node_summary, op_label, var_label  # noqa: F401
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .scalar_graph import ScalarNodeMixin
+
 from . import special
 from .errors import NoGradError
 
@@ -53,7 +55,7 @@ DTYPE_RULES = {
 BOOL_RULES = ("keep", "int8", "error")
 
 
-class ScalarOp:
+class ScalarOp(ScalarNodeMixin):
     """One elementwise function, described once: its name, arity (``nin``, -1 variadic), NumPy
     function over whole arrays (``fn``), output-dtype rule, gradient, algebraic properties, how
     NumPy picks its loop dtypes (``loop``: a ufunc whose ``resolve_dtypes`` is the reference, or
@@ -431,3 +433,10 @@ def _bitwise(fn):
 _define_all()
 BUILTIN = frozenset(_REGISTRY)  # the names of the scalar ops defined above (plugins add their own)
 globals().update({name: op for name, op in _REGISTRY.items()})
+
+# Theano's symbolic scalars: ``float64('x')``, ``add(x, y)`` (see scalar_graph)
+from .scalar_graph import ScalarConstant, ScalarType, ScalarVariable, as_scalar, constant  # noqa: E402
+from .scalar_graph import SCALAR_TYPES as _SCALAR_TYPES  # noqa: E402
+
+Scalar = ScalarType
+globals().update({k: t for k, t in _SCALAR_TYPES.items() if k != "bool"})  # keep the builtin bool

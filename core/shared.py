@@ -18,7 +18,9 @@ class SharedVariable(Variable):
 
     def __init__(self, type, value, name=None, strict=False, allow_downcast=None):
         super().__init__(type, None, None, name)
-        self.container = [type.filter(value, strict=strict, allow_downcast=allow_downcast, name=name)]
+        from .function_io import named_filter
+
+        self.container = [named_filter(type)(value, strict=strict, allow_downcast=allow_downcast, name=name)]
         self.default_update = None
         self.tag.trace = user_frame()
 

@@ -12,6 +12,7 @@ operands than a kernel may take is first split into a tree of smaller ones.
 """
 from __future__ import annotations
 
+from arignote import fusion as limits
 from arignote import scalar as ps
 from arignote.config import config
 from arignote.tensor.elemwise import Elemwise
@@ -21,16 +22,13 @@ from .driver import apply_replacements
 from .registry import global_rule
 from .utils import compatible
 
-MAX_SEARCH = 2000
-
-
 def _fusable(node):
     return isinstance(node.op, Elemwise) and all(isinstance(v.type, TensorType) for v in node.inputs) \
         and all(isinstance(v.type, TensorType) for v in node.outputs)
 
 
 def _reaches_group(fgraph, starts, members, group_of):
-    """True (or unknown, past MAX_SEARCH nodes) when a path from ``starts`` outside ``members``
+    """True (or unknown, past ``limits.REWRITE_SEARCH_LIMIT`` nodes) when a path from ``starts`` outside ``members``
     reaches a member.  The walk runs on the graph as it will be after fusion: entering a node
     of an already formed group continues from every node of that group."""
     stack, seen, seen_groups = list(starts), set(), set()
@@ -41,7 +39,7 @@ def _reaches_group(fgraph, starts, members, group_of):
         if n in seen:
             continue
         seen.add(n)
-        if len(seen) > MAX_SEARCH:
+        if len(seen) > limits.REWRITE_SEARCH_LIMIT:
             return True
         group = group_of.get(n)
         if group is not None and id(group) not in seen_groups:

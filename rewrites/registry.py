@@ -24,7 +24,7 @@ import itertools
 
 from arignote.config import config
 from arignote.hookspecs import check_tags
-from arignote.mode import FAST_COMPILE, PHASES, selects
+from arignote.mode import FAST_COMPILE, PHASES, selects  # noqa: F401  (the rule modules take FAST_COMPILE from here)
 
 _order = itertools.count()
 
@@ -50,9 +50,6 @@ _register_flag("on_opt_error", "warn", _error_policy,
                "what a failing rewrite rule does: 'warn' once per rule (and skip it), 'raise', or 'ignore'")
 _register_flag("optimizer_max_use_ratio", 10.0, _positive,
                "a phase stops (with a warning) after this many rewrites per node of the graph")
-_register_flag("fusion_max_inputs", 32, _positive, "most inputs (arrays) one fused elementwise kernel may take")
-_register_flag("fusion_max_nodes", 256, _positive,
-               "most scalar operations in one fused elementwise kernel (bounds generated code size)")
 _register_flag("constant_folding_max_size", 10000, _positive,
                "constant folding leaves results with more elements than this uncomputed")
 

@@ -7,7 +7,7 @@ import numpy as np
 
 from arignote.gradient import ViewOp
 from arignote.tensor import math as tm
-from arignote.tensor.elemwise import DimShuffle
+from arignote.tensor.elemwise import DimShuffle, insert_axes_order
 from arignote.tensor.nnet import LogSoftmax, Softmax
 from arignote.tensor.reduction import Reduce
 
@@ -243,17 +243,6 @@ def _sum_of_exp(v):
     return node, e.owner.inputs[0], ds
 
 
-def _keepdims_order(axis, ndim):
-    order, j = [], 0
-    for i in range(ndim):
-        if i in axis:
-            order.append("x")
-        else:
-            order.append(j)
-            j += 1
-    return tuple(order)
-
-
 @local_rule(("log",), "stabilize", tags=TAGS)
 def local_logsumexp(fgraph, node):
     """log(sum(exp(x), axis)) -> max(x) + log(sum(exp(x - max(x)))), finite for large x."""
@@ -307,7 +296,7 @@ def local_softmax_from_exp(fgraph, node):
             ax = axis[0]
         else:
             continue
-        if d.owner is not red and d.owner.op.new_order != _keepdims_order(axis, x.ndim):
+        if d.owner is not red and d.owner.op.new_order != insert_axes_order(axis, x.ndim):
             continue
         sm = Softmax(ax).make_node(x).outputs[0]
         k = num.index(e)

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import arignote
-from arignote import function, shared
+from arignote import function
 from arignote import scalar as ps
 from arignote import tensor as T
 from arignote.config import config
@@ -32,12 +32,6 @@ def compiledir(tmp_path_factory):
     path = tmp_path_factory.mktemp("arignote-c-cache")
     with config.change_flags(compiledir=str(path)):
         yield str(path)
-
-
-def backend():
-    from arignote import plugin_manager
-
-    return plugin_manager.get_backend("c")
 
 
 # ------------------------------------------------------------- comparison
@@ -249,7 +243,7 @@ def test_fused_expression_matches_numpy_and_runs_as_one_loop():
     a = np.array([0.0, -0.0, 1.0, -2.5, 30.0, np.inf, -np.inf, np.nan, 1e-300, 700.0])
     b = np.array([1.0, -1.0, np.nan, 0.5, -30.0, 2.0, np.inf, 0.0, -1e300, 1.0])
     f = compare([x, y], expr, [a, b])
-    prog = backend().last_program
+    prog = f.maker.fgraph.lowered
     loops = [s for s in prog.steps if s.kind == "LoopStep"]
     assert len(loops) == 1 and not prog.fallbacks(), prog.describe()
     assert type(f._thunk).__name__ == "builtin_function_or_method"  # one call into C per call
@@ -405,7 +399,7 @@ def test_dot_and_matmul_through_blas(dtype):
     p, q = TensorType(dtype, shape=(None,))("p"), TensorType(dtype, shape=(None,))("q")
     outs = [T.dot(x, y), T.dot(x, p), T.dot(q, x), T.dot(p, p), T.dot(x.T, q), T.dot(y.T, x.T), T.matmul(x, y)]
     f = compare([x, y, p, q], outs, [A, B, v, w])
-    prog = backend().last_program
+    prog = f.maker.fgraph.lowered
     if _has_scipy():
         assert sum(s.kind == "DotStep" for s in prog.steps) == len(outs), prog.describe()
     # strided, negative-stride and Fortran-ordered operands through the same function
@@ -440,8 +434,8 @@ def test_dimshuffle_subtensor_and_shape_run_natively():
     x, i = T.dmatrix("x"), T.lscalar("i")
     X = np.arange(20.0).reshape(4, 5)
     outs = [x[1:3, ::-2] * 2, x[i], x[-1, 1:], x.T[::2], x.shape, x.shape[1] * 3, x[::-1].dimshuffle(1, "x", 0) + 1]
-    compare([x, i], outs, [X, np.array(2)])
-    prog = backend().last_program
+    f = compare([x, i], outs, [X, np.array(2)])
+    prog = f.maker.fgraph.lowered
     assert not prog.fallbacks(), prog.describe()
     f = function([x, i], x[i], backend="c")
     with pytest.raises(IndexError):
@@ -458,26 +452,6 @@ def test_fallback_nodes_are_named_under_debug():
     msgs = [str(w.message) for w in rec if issubclass(w.category, FallbackWarning)]
     assert len(msgs) == 1 and "CumOp" in msgs[0], msgs
     assert_same(f(np.ones((3, 2))), np.cumsum(np.ones((3, 2)), axis=0) + 1)
-
-
-# ------------------------------------------------------- the seed's model
-
-
-def test_logistic_regression_train_is_fully_native_and_matches_the_seed():
-    dose = np.array([-0.86, -0.3, -0.05, 0.73])
-    deaths = np.array([0.0, 1, 3, 5])
-    x, y = T.vector("x"), T.vector("y")
-    w, b = shared(1.0, name="w"), shared(0.0, name="b")
-    p_1 = 1 / (1 + T.exp(-(x * w + b)))
-    xent = -y * T.log(p_1) - (5 - y) * T.log(1 - p_1)
-    gw, gb = T.grad(xent.mean(), [w, b])
-    step = shared(10.0, name="step")
-    train = function([x, y], [p_1 > 0.5, xent], backend="c",
-                     updates=((w, w - step * gw), (b, b - step * gb), (step, step * 0.99)))
-    assert not backend().last_program.fallbacks(), backend().last_program.describe()
-    for _ in range(1000):
-        pred, err = train(dose, deaths)
-    assert abs(w.get_value() - 7.7952) < 1e-3 and abs(b.get_value() - 0.8536) < 1e-3
 
 
 # ------------------------------------------------------------------ safety

@@ -36,14 +36,14 @@ def test_too_many_arguments(f_xy):
 
 
 def test_too_few_arguments(f_xy):
-    with pytest.raises(TypeError, match=r"missing required input\(s\) 'y' \(#1\); inputs are \(x, y\)"):
+    with pytest.raises(TypeError, match="Missing required input: y"):
         f_xy(1)
-    with pytest.raises(TypeError, match=r"'x' \(#0\), 'y' \(#1\)"):
+    with pytest.raises(TypeError, match="Missing required input: x"):
         f_xy()
 
 
 def test_unknown_keyword(f_xy):
-    with pytest.raises(TypeError, match=r"unexpected keyword argument 'z'; inputs are \(x, y\)"):
+    with pytest.raises(TypeError, match=r"Unknown input or state: z. The function has 2 named inputs \(x, y\)\.$"):
         f_xy(1, z=2)
     with pytest.raises(TypeError, match="multiple values for input 'x'"):
         f_xy(1, x=2)
@@ -60,7 +60,7 @@ def test_keyword_names_from_In(backend):
     x, y = T.dscalars("x", "y")
     g = function([x, In(y, value=1, name="why")], x * y, backend=backend)
     assert g(2, why=3) == 6
-    with pytest.raises(TypeError, match=r"unexpected keyword argument 'zz'; inputs are \(x, why\)"):
+    with pytest.raises(TypeError, match=r"Unknown input or state: zz. The function has 2 named inputs \(x, why\)"):
         g(2, zz=3)
 
 

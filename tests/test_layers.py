@@ -3,8 +3,10 @@
 Layers, lowest first (docs/architecture.md draws them):
 
 * core's foundation: ``config``, ``errors``, ``hookspecs``, ``compiledir``, ``special``;
-* core's graph: ``graph``, ``types``, ``scalar``, ``labels``, ``grad_markers``, ``graph_pickle``, ``fg``;
-* the modules of ``arignote.tensor`` (ops and their helpers);
+* core's graph: ``graph``, ``types``, ``scalar``, ``labels``, ``grad_markers``, ``graph_pickle``, ``fg``
+  (with ``graph_text``, ``op_compat``, ``scalar_graph``, ``test_values``);
+* the modules of ``arignote.tensor`` (ops and their helpers; ``tensor.opt``, Theano's registration
+  module, sits with the rest of core);
 * the rest of core: ``gradient``, ``function``, ``shared``, ``mode``, ``printing``, ``plugin_manager``,
   ``testing``, ... and the facades ``arignote`` and ``arignote.tensor`` (their ``__init__``);
 * ``arignote.backends`` and ``arignote.rewrites`` (neither imports the other);
@@ -30,7 +32,9 @@ PACKAGES = {"arignote": "core", "arignote.backends": "backends", "arignote.rewri
             "arignote.plugins": "plugins"}
 
 FOUNDATION = {"config", "errors", "hookspecs", "compiledir", "special"}
-GRAPH = {"graph", "types", "scalar", "labels", "grad_markers", "graph_pickle", "fg"}
+GRAPH = {"graph", "types", "scalar", "labels", "grad_markers", "graph_pickle", "fg",
+         "graph_text", "op_compat", "scalar_graph", "test_values"}
+TENSOR_FACADES = {"opt"}  # Theano's tensor.opt: registers user rewrites through arignote.gof
 
 
 def layer(module):
@@ -45,7 +49,7 @@ def layer(module):
         return 0
     if head in GRAPH:
         return 1
-    if head == "tensor" and len(parts) > 2:
+    if head == "tensor" and len(parts) > 2 and parts[2] not in TENSOR_FACADES:
         return 2
     return 3
 

@@ -12,6 +12,7 @@ import pytest
 
 from arignote import function
 from arignote import tensor as T
+from arignote import fusion
 from arignote.backends import lowering
 from arignote.fg import FunctionGraph
 from arignote.mode import Mode
@@ -91,7 +92,7 @@ def _far_group_graph():
 def test_search_limit_refuses_groups_reaching_more_units(monkeypatch, limit, joined):
     # cos(s2) may join sin(s1)'s group (both all-ones shaped, no path between them) unless that
     # group reaches more than SEARCH_LIMIT units (it reaches exactly six)
-    monkeypatch.setattr(lowering.limits, "SEARCH_LIMIT", limit)
+    monkeypatch.setattr(fusion, "SEARCH_LIMIT", limit)
     _, prog = _lower(*_far_group_graph())
     ops = sorted(tuple(_names(s)) for s in _loops(prog))
     assert ops == ([("sin", "cos")] if joined else [("cos",), ("sin",)])
@@ -118,7 +119,7 @@ def test_composites_too_big_to_share_a_loop_get_one_each():
     assert len(nodes) >= 3
     loops = _loops(prog)
     assert len(loops) == len(nodes) and all(len(s.nodes) == 1 for s in loops)
-    assert all(len(s.body) <= lowering.limits.MAX_BODY for s in loops)
+    assert all(len(s.body) <= fusion.MAX_BODY for s in loops)
     assert [s.nodes[0] for s in prog.steps] == nodes
 
 
@@ -127,7 +128,7 @@ def test_operand_limit_counts_distinct_operands(monkeypatch, other, fusable):
     # x * x reads one operand, x * 2.0 one operand and a literal, x * y two: with room for two
     # arrays (operands + outputs) only the last runs its perform.  Nodes of one scalar op with
     # other operand patterns are judged apart.
-    monkeypatch.setattr(lowering.limits, "MAX_OPERANDS", 2)
+    monkeypatch.setattr(fusion, "MAX_OPERANDS", 2)
     x, y = T.dvector("x"), T.dvector("y")
     z = x * {"x": x, "y": y, "lit": 2.0}[other]
     e = T.exp(y)
@@ -151,7 +152,7 @@ def _group_by_trying_every_candidate(order, fusable):
                 if v in targets:
                     return True
                 if v not in seen:
-                    if len(seen) > lowering.limits.SEARCH_LIMIT:
+                    if len(seen) > fusion.SEARCH_LIMIT:
                         return True
                     seen.add(v)
                     stack.append(v)
@@ -166,7 +167,7 @@ def _group_by_trying_every_candidate(order, fusable):
             cands += [g for v in node.inputs if v.type.broadcastable == pat for g in reversed(readers.get(v, []))]
             cands += list(reversed(by_pattern.get(pat, []))) if all(pat) else []
             for g in cands:
-                if pattern[g] == pat and size[g] + len(node.inputs) + 2 <= lowering.limits.MAX_BODY // 4 \
+                if pattern[g] == pat and size[g] + len(node.inputs) + 2 <= fusion.MAX_BODY // 4 \
                         and not refused(g, producers - {g}):
                     gid = g
                     break
@@ -215,8 +216,8 @@ def test_grouping_matches_trying_every_candidate(monkeypatch, seed):
     rng = np.random.default_rng(seed)
     fg = _random_chains(rng, int(rng.integers(20, 300)), int(rng.integers(1, 9)))
     if seed % 2:  # tight limits: searches give up, groups fill up
-        monkeypatch.setattr(lowering.limits, "SEARCH_LIMIT", int(rng.integers(0, 12)))
-        monkeypatch.setattr(lowering.limits, "MAX_BODY", int(rng.choice([12, 20, 40, 80])))
+        monkeypatch.setattr(fusion, "SEARCH_LIMIT", int(rng.integers(0, 12)))
+        monkeypatch.setattr(fusion, "MAX_BODY", int(rng.choice([12, 20, 40, 80])))
     order = fg.toposort()
     target = lowering.Target("c")
     fusable = {n for n in order if lowering._elemwise_ok(n, target)}

@@ -101,7 +101,7 @@ def test_function_options_survive_pickling():
                   g.name, errors]
     """)
     assert got[:5] == [68.0, 33.0, 34.0, 33.0, "g"]
-    assert "unexpected keyword argument 'nope'" in got[5][0]
+    assert "Unknown input or state: nope." in got[5][0]
 
 
 def test_trust_input_and_givens_survive_pickling():

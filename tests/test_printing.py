@@ -97,7 +97,7 @@ def test_debugprint_last_child_indents_with_spaces():
         " |Elemwise{exp,no_inplace} [id B] ''",
         " | |Elemwise{log,no_inplace} [id C] ''",
         " |   |x [id D]",
-        " |DimShuffle{x} [id E] ''",
+        " |InplaceDimShuffle{x} [id E] ''",
         "   |TensorConstant{2.0} [id F]",
     ]
 

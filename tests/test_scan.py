@@ -617,3 +617,52 @@ def test_pickled_function_with_a_loop(backend):
     np.testing.assert_allclose(g(np.arange(3.0), 3), np.arange(3.0) ** 3)
     r = pickle.loads(pickle.dumps(result))
     assert type(r.owner.op).__name__ == "Scan" and r.owner.op._thunks == {}
+
+
+def test_elementwise_loops_of_matrices_and_strided_sequences(backend):
+    S, r = T.tensor3("S"), T.row("r")
+    out, _ = arignote.scan(lambda s, h, r: h * 0.5 + s * r, sequences=S, outputs_info=T.zeros_like(S[0]),
+                           non_sequences=r)
+    f = fn([S, r], out, backend)
+    sv = np.random.default_rng(0).normal(size=(4, 3, 5))[:, :, ::-1]
+    rv = np.arange(5.0).reshape(1, 5)
+    h, ref = np.zeros((3, 5)), []
+    for s in sv:
+        h = h * 0.5 + s * rv
+        ref.append(h)
+    np.testing.assert_allclose(f(sv, rv), np.array(ref))
+    if backend == "llvm":
+        (node,) = _scans(f)
+        assert type(node.tag.scan_runner).__name__ == "_Runner"
+
+
+def test_grad_through_until(backend):
+    x, w = T.scalar("x"), T.scalar("w")
+    vals, _ = arignote.scan(lambda p, w: (p * w, arignote.scan.until(p * w > 50)), outputs_info=x, non_sequences=w,
+                            n_steps=100)
+    f = fn([x, w], [vals, arignote.grad(vals[-1], w), arignote.grad(vals.sum(), x)], backend)
+    v, gw, gx = f(1.0, 2.0)
+    np.testing.assert_allclose(v, [2, 4, 8, 16, 32, 64])
+    assert gw == 6 * 2.0 ** 5 and gx == 126
+
+
+@pytest.mark.skipif(not hasattr(__import__("signal"), "setitimer"), reason="needs POSIX interval timers")
+@pytest.mark.parametrize("backend", ["py", "c"])
+def test_a_long_loop_can_be_interrupted(backend):
+    import signal
+
+    x = T.scalar("x")
+    out, _ = arignote.scan(lambda a: a + 1.0, outputs_info=x, n_steps=10 ** 9)
+    f = fn([x], out[-1], backend)
+
+    def handler(sig, frame):
+        raise KeyboardInterrupt
+
+    old = signal.signal(signal.SIGALRM, handler)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.3)
+        with pytest.raises(KeyboardInterrupt):
+            f(0.0)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)

@@ -10,14 +10,12 @@ import pytest
 import arignote
 from arignote import tensor as T
 from arignote.testing import available_backends, run_case
+from arignote.tensor.indexing import inc_subtensor, set_subtensor, take
 from arignote.tensor.subtensor import (
     AdvancedIncSubtensor,
     AdvancedSubtensor,
     IncSubtensor,
     Subtensor,
-    inc_subtensor,
-    set_subtensor,
-    take,
 )
 from arignote.types import TensorType
 

@@ -243,7 +243,7 @@ def test_traversing_the_graph():
     assert repr(y.owner.inputs[0]) == "x"
     second = y.owner.inputs[1]
     assert type(second) is T.TensorVariable and type(second.owner) is Apply
-    assert isinstance(second.owner.op, T.DimShuffle) and str(second.owner.op) == "DimShuffle{x,x}"
+    assert isinstance(second.owner.op, T.DimShuffle) and str(second.owner.op) == "InplaceDimShuffle{x,x}"
     assert len(second.owner.inputs) == 1 and isinstance(second.owner.inputs[0], T.TensorConstant)
     assert float(second.owner.inputs[0].data) == 2.0
     assert x.owner is None
@@ -256,8 +256,8 @@ def test_op_name_is_theano_spelling():
 
 def test_repr_of_an_op_output():
     x = theano.tensor.dmatrix("x")
-    assert repr((x * 2.).owner.inputs[1]) == "DimShuffle{x,x}.0"
-    assert repr(T.shape_padaxis(T.tensor3(), axis=0)) == "DimShuffle{x,0,1,2}.0"
+    assert repr((x * 2.).owner.inputs[1]) == "InplaceDimShuffle{x,x}.0"
+    assert repr(T.shape_padaxis(T.tensor3(), axis=0)) == "InplaceDimShuffle{x,0,1,2}.0"
 
 
 def test_repr_of_a_constant():
@@ -498,10 +498,10 @@ _PPRINT_DOC = "gt((TensorConstant{1} / (TensorConstant{1} + exp(((-(x \\dot w)) 
 _DEBUGPRINT_DOC = """\
 Elemwise{gt,no_inplace} [id A] ''
  |Elemwise{true_div,no_inplace} [id B] ''
- | |DimShuffle{x} [id C] ''
+ | |InplaceDimShuffle{x} [id C] ''
  | | |TensorConstant{1} [id D]
  | |Elemwise{add,no_inplace} [id E] ''
- |   |DimShuffle{x} [id F] ''
+ |   |InplaceDimShuffle{x} [id F] ''
  |   | |TensorConstant{1} [id D]
  |   |Elemwise{exp,no_inplace} [id G] ''
  |     |Elemwise{sub,no_inplace} [id H] ''
@@ -509,9 +509,9 @@ Elemwise{gt,no_inplace} [id A] ''
  |       | |dot [id J] ''
  |       |   |x [id K]
  |       |   |w [id L]
- |       |DimShuffle{x} [id M] ''
+ |       |InplaceDimShuffle{x} [id M] ''
  |         |b [id N]
- |DimShuffle{x} [id O] ''
+ |InplaceDimShuffle{x} [id O] ''
    |TensorConstant{0.5} [id P]"""
 
 
@@ -907,7 +907,7 @@ def test_shaping_and_shuffling():
     t3 = T.tensor3()
     for axis, pattern in ((0, "x,0,1,2"), (1, "0,x,1,2"), (3, "0,1,2,x"), (-1, "0,1,2,x")):
         padded = T.shape_padaxis(t3, axis=axis)
-        assert str(padded.owner.op) == f"DimShuffle{{{pattern}}}"
+        assert str(padded.owner.op) == f"InplaceDimShuffle{{{pattern}}}"
         assert padded.broadcastable == tuple(p == "x" for p in pattern.split(","))
     mv = np.arange(6.0).reshape(2, 3)
     np.testing.assert_array_equal(T.tile(m, (2, 1)).eval({m: mv}), np.tile(mv, (2, 1)))

@@ -18,7 +18,6 @@ import numpy as np
 
 import arignote
 from arignote.config import config
-from arignote.tensor.linalg import Dot, Matmul
 
 from .. import lowering
 from . import build, cache, library, program, render
@@ -117,7 +116,7 @@ def blas_capsules():
 
 
 def target(pr, blas):
-    dtypes = lowering.Target("c").dtypes
+    dtypes = lowering.ALL_DTYPES
     if not pr.get("f16_int128"):
         dtypes = tuple(d for d in dtypes if d != "float16")
         ok = lambda name, kind: kind != "mixed"  # noqa: E731 (needs __int128)
@@ -141,15 +140,11 @@ class CBackend:
 
     name = "c"
 
-    def __init__(self):
-        self.last_program = None
-        self.last_how = None
-
     def compile(self, fgraph, **opts):
         build.identity()
         prefetch_runtime()  # overlaps the runtime's first build with the feature probe and the kernels
         pr = build.probe()
-        need_blas = any(isinstance(n.op, (Dot, Matmul)) for n in fgraph.toposort())
+        need_blas = lowering.needs_blas(fgraph)
         caps = blas_capsules() if need_blas else None
         tgt = target(pr, caps is not None)
         prog = lowering.lower(fgraph, tgt)
@@ -160,8 +155,8 @@ class CBackend:
         if caps is not None and any(isinstance(s, lowering.DotStep) for s in prog.steps) and not rt.set_blas(*caps):
             raise RuntimeError("arignote c backend: SciPy's BLAS capsules could not be read")
         thunk = rt.make_runner(code, objs, error_hook, convert_hook, bool(config.c_reuse_buffers))
-        self.last_program = prog
-        self.last_how = how
+        fgraph.lowered = prog  # what this compile made, kept with its graph (f.maker.fgraph), not on the backend
+        fgraph.kernels_how = how
         fb = prog.fallbacks()
         if fb and config.debug:
             names = ", ".join(str(n.op) for s in fb for n in s.nodes)

@@ -134,8 +134,11 @@ def _native(a):
 
 
 def fallback_callable(node):
-    """``run(*inputs)`` -> output(s) of ``node`` via its NumPy perform, checked and wrapped."""
-    perform = node.op.perform
+    """``run(*inputs)`` -> output(s) of ``node`` via its C code (an op's own ``c_code``) or its
+    NumPy perform, checked and wrapped."""
+    from .user_code import perform_for
+
+    perform = perform_for(node) or node.op.perform
     outs = node.outputs
     n = len(outs)
     checks = []

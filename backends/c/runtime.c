@@ -802,41 +802,69 @@ static int ar_run_scan(ar_prog *P, ar_val *V, const int64_t *c)
             ar_copy_out(PyArray_BYTES(rings[j].buf) + (m % rings[j].slots) * rings[j].slotbytes, &e, rings[j].esize);
         }
     }
-    char *isconst = PyMem_Calloc(Q->nvars > 0 ? Q->nvars : 1, 1);
-    if (isconst == NULL && rc == AR_OK) rc = (PyErr_NoMemory(), AR_PYERR);
+    char *kept = PyMem_Calloc(Q->nvars > 0 ? Q->nvars : 1, 1);
+    if (kept == NULL && rc == AR_OK) rc = (PyErr_NoMemory(), AR_PYERR);
     for (int i = 0; i < Q->nconst && rc == AR_OK; i++) {
         int64_t var = Q->consts[2 * i];
         PyObject *o = PyTuple_GET_ITEM(Q->objs, Q->consts[2 * i + 1]);
-        isconst[var] = 1;
+        kept[var] = 1;
         if (Q->vtype[var] < 0) ar_set_object(&QV[var], o);
         else ar_set_array(&QV[var], (PyArrayObject *)o);
     }
+    /* the inner inputs are bound once (objects, shapes, strides); each step only moves their data
+     * pointers: base + idx * step, idx wrapping at mod (ring slots) */
+    int nq = Q->nin > 0 ? Q->nin : 1;
+    char **bases = PyMem_Malloc(nq * sizeof(char *));
+    npy_intp *steps = PyMem_Malloc(nq * sizeof(npy_intp)), *idx = PyMem_Malloc(nq * sizeof(npy_intp)),
+             *mods = PyMem_Malloc(nq * sizeof(npy_intp));
+    if ((bases == NULL || steps == NULL || idx == NULL || mods == NULL) && rc == AR_OK) rc = (PyErr_NoMemory(), AR_PYERR);
+    int k = 0;
+    for (int i = 0; i < nseq && rc == AR_OK; i++) {
+        const ar_val *s = &V[seqv[i]];
+        for (int a = 0; a < seq_nt[i]; a++, k++) {
+            ar_val *d = &QV[Q->ins[k]];
+            Py_INCREF(s->obj);
+            Py_XSETREF(d->obj, s->obj);
+            d->nd = s->nd - 1;
+            memcpy(d->dims, s->dims + 1, d->nd * sizeof(npy_intp));
+            memcpy(d->strides, s->strides + 1, d->nd * sizeof(npy_intp));
+            bases[k] = s->data;
+            steps[k] = s->strides[0];
+            idx[k] = seq_taps[i][a] - seq_taps[i][0];
+            mods[k] = NPY_MAX_INTP;
+        }
+    }
+    for (int j = 0; j < nrec && rc == AR_OK; j++)
+        for (int a = 0; a < rec_nt[j]; a++, k++) {
+            ar_ring_slot(&QV[Q->ins[k]], &rings[j], 0);
+            bases[k] = PyArray_BYTES(rings[j].buf);
+            steps[k] = rings[j].slotbytes;
+            idx[k] = (rings[j].lead + rec_taps[j][a]) % rings[j].slots;
+            mods[k] = rings[j].slots;
+        }
+    for (int i = 0; i < nns && rc == AR_OK; i++, k++) {
+        ar_val *d = &QV[Q->ins[k]];
+        const ar_val *s = &V[nsv[i]];
+        PyObject *old = d->obj;
+        *d = *s;
+        Py_XINCREF(d->obj);
+        Py_XDECREF(old);
+        bases[k] = s->data;
+        steps[k] = 0;
+        idx[k] = 0;
+        mods[k] = NPY_MAX_INTP;
+    }
+    for (int i = 0; i < k; i++) kept[Q->ins[i]] = 1; /* inputs stay bound across steps */
     int64_t done = n;
     int fallback = 0;
     for (int64_t t = 0; t < n && rc == AR_OK; t++) {
-        int k = 0;
-        for (int i = 0; i < nseq; i++) {
-            const ar_val *s = &V[seqv[i]];
-            for (int a = 0; a < seq_nt[i]; a++) {
-                ar_val *d = &QV[Q->ins[k++]];
-                Py_INCREF(s->obj);
-                Py_XSETREF(d->obj, s->obj);
-                d->data = s->data + (t + seq_taps[i][a] - seq_taps[i][0]) * s->strides[0];
-                d->nd = s->nd - 1;
-                memcpy(d->dims, s->dims + 1, d->nd * sizeof(npy_intp));
-                memcpy(d->strides, s->strides + 1, d->nd * sizeof(npy_intp));
-            }
+        if ((t & 8191) == 8191 && PyErr_CheckSignals() < 0) { /* Ctrl-C stops a long loop */
+            rc = AR_PYERR;
+            break;
         }
-        for (int j = 0; j < nrec; j++)
-            for (int a = 0; a < rec_nt[j]; a++)
-                ar_ring_slot(&QV[Q->ins[k++]], &rings[j], rings[j].lead + t + rec_taps[j][a]);
-        for (int i = 0; i < nns; i++) {
-            ar_val *d = &QV[Q->ins[k++]];
-            const ar_val *s = &V[nsv[i]];
-            PyObject *old = d->obj;
-            *d = *s;
-            Py_XINCREF(d->obj);
-            Py_XDECREF(old);
+        for (int i = 0; i < k; i++) {
+            QV[Q->ins[i]].data = bases[i] + idx[i] * steps[i];
+            if (++idx[i] == mods[i]) idx[i] = 0;
         }
         rc = ar_run_steps(Q, QV, inner_cache);
         if (rc != AR_OK) break;
@@ -859,12 +887,16 @@ static int ar_run_scan(ar_prog *P, ar_val *V, const int64_t *c)
         }
         if (fallback || rc != AR_OK) break;
         if (as_while && *(const npy_bool *)QV[Q->outs[nrec + nnit]].data) done = t + 1;
-        for (int v = 0; v < Q->nvars; v++) /* free the step's buffers for reuse; constants stay loaded */
-            if (!isconst[v]) Py_CLEAR(QV[v].obj);
+        for (int v = 0; v < Q->nvars; v++) /* free the steps' buffers for reuse; constants and inputs stay bound */
+            if (!kept[v]) Py_CLEAR(QV[v].obj);
         if (done != n) break;
     }
     for (int v = 0; v < Q->nvars; v++) Py_CLEAR(QV[v].obj);
-    PyMem_Free(isconst);
+    PyMem_Free(kept);
+    PyMem_Free(bases);
+    PyMem_Free(steps);
+    PyMem_Free(idx);
+    PyMem_Free(mods);
     if (inner_cache) Q->busy = 0;
     else PyMem_Free(QV);
     for (int j = 0; rc == AR_OK && !fallback && j < nrec + nnit; j++) {

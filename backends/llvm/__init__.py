@@ -1,6 +1,6 @@
 """arignote.backends.llvm: the 'llvm' backend, LLVM IR JIT-compiled through llvmlite.
 
-The shared lowering (backends/lowering.py) is rendered here as LLVM IR: fused
+The shared lowering (backends/lowering/) is rendered here as LLVM IR: fused
 elementwise loops (explicitly vectorised, calling glibc's libmvec for exp, sin,
 log1p, ...), reductions, views, BLAS calls; the whole graph becomes one native
 builtin when every step has a rendering (see backend.py).  Modules:

@@ -18,16 +18,12 @@ from llvmlite import ir
 from arignote.backends import lowering as lw
 from arignote.config import config
 from arignote.reference import NodeRuntimeError, make_thunk
-from arignote.tensor.linalg import Dot, Matmul
 
 from . import capi, jit, runtime
 from .entry import fill_table
 from .steps import NATIVE_STEPS, Segment, build_segment
 from .scalar_ir import renderable
 from .signature import segment_key
-
-DTYPES = ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
-          "float16", "float32", "float64", "complex64", "complex128")
 
 _counter = itertools.count()
 
@@ -36,8 +32,8 @@ def lowering_target(target=None, fgraph=None):
     """What the lowering may hand to this backend (float16 only where its conversions resolve;
     BLAS steps when SciPy's BLAS is there, looked up only for graphs with a Dot/Matmul)."""
     target = target or jit.get_target()
-    dtypes = DTYPES if target.info["float16"] else tuple(d for d in DTYPES if d != "float16")
-    blas = fgraph is None or any(isinstance(n.op, (Dot, Matmul)) for n in fgraph.apply_nodes)
+    dtypes = lw.ALL_DTYPES if target.info["float16"] else tuple(d for d in lw.ALL_DTYPES if d != "float16")
+    blas = fgraph is None or lw.needs_blas(fgraph)
     return lw.Target("llvm", scalar_ok=renderable, dtypes=dtypes, blas=blas and capi.blas_functions() is not None)
 
 
@@ -131,9 +127,6 @@ class LLVMBackend:
 
     name = "llvm"
 
-    def __init__(self):
-        self.last_timings = {}
-
     def compile_scan(self, op, mode):
         """A native runner for a Scan op's loop (see scan.py), or None."""
         from .scan import compile_scan
@@ -156,8 +149,9 @@ class LLVMBackend:
             except ValueError as e:
                 raise LLVMCompileError(f"{e}\nwhile compiling the nodes: {_describe_nodes(_steps(natives))}") from None
         thunk = _link(fgraph, program, segs, compiled, meta, target)
-        self.last_timings = {"lower": t1 - t0, **(compiled.timings if compiled else {}),
-                             "total": time.perf_counter() - t0}
+        # what this compile cost, kept with its graph (f.maker.fgraph), not on the shared backend object
+        fgraph.compile_timings = {"lower": t1 - t0, **(compiled.timings if compiled else {}),
+                                  "total": time.perf_counter() - t0}
         if config.debug:
             _report_fallbacks(program)
         return thunk

@@ -2,7 +2,7 @@
 
 The ``llvm`` column (backends/llvm/scalar_column.py) names, per (op, input kind),
 a recipe here; ``recipe(spec)(em, args, dtypes, out)`` emits one application
-of the op, whose loop dtypes NumPy has already chosen (backends/lowering.py
+of the op, whose loop dtypes NumPy has already chosen (backends/lowering/body.py
 inserts those casts).  Kinds are the table's ('b', 'i', 'u', 'f', 'c',
 'mixed').  Every recipe works on scalars and on vectors alike (selects, no
 branches), so the fused loop can run W lanes at a time; complex values are
@@ -143,7 +143,7 @@ class Emitter:
 
 
 def op_kind(name, dtypes):
-    """The table kind of an application (as in backends/lowering.py)."""
+    """The table kind of an application (as in backends/lowering/body.py)."""
     kinds = {kind(d) for d in dtypes}
     if len(kinds) > 1 and name in _CMP:
         return "mixed"

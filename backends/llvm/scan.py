@@ -6,7 +6,7 @@ is generated as IR around that step's row function: each iteration points
 the operands at the current sequence rows, the ring-buffer slots of the
 states and the non-sequences, and calls the row.  Python sets up the
 buffers and calls the loop once; no Python runs per iteration.  Anything
-else (more steps in the body, until(), 2-d and higher states, a failing step)
+else (more steps in the body, until(), a failing step)
 runs the reference loop over the inner function the backend compiled.
 """
 from __future__ import annotations
@@ -22,7 +22,7 @@ from arignote.scan.loop import _Ring, n_steps_of, run_loop
 
 from . import jit
 from .irtypes import I32, I64, I64P, I8P, const
-from .loops import build_loop
+from .loops import build_loop, counted_loop
 
 _WRAP = 1 << 62  # the "modulus" of operands that never wrap around
 
@@ -52,11 +52,11 @@ def compile_scan(backend, op, mode):
 
 
 def _plan(op, fg, program):
-    """(the LoopStep, operand sources) when the body is one elementwise step of rank <= 1."""
+    """(the LoopStep, operand sources) when the body is one fused elementwise step."""
     if len(program.steps) != 1 or not isinstance(program.steps[0], lw.LoopStep):
         return None
     step = program.steps[0]
-    if step.ndim > 1 or list(step.outputs) != list(fg.outputs) or len(set(fg.outputs)) != len(fg.outputs):
+    if list(step.outputs) != list(fg.outputs) or len(set(fg.outputs)) != len(fg.outputs):
         return None
     pos = {v: i for i, v in enumerate(fg.inputs)}
     operands = []
@@ -72,34 +72,54 @@ def _plan(op, fg, program):
 
 
 def _build(step, nops, target):
-    """``i32 loop(i64 n, i8** base, i64* step, i64* off, i64* mod, i64 len, i64* strides)``."""
+    """``i32 loop(i64 n, i8** base, i64* step, i64* off, i64* mod, i64* shape, i64* strides)``: n steps;
+    operand k of step t starts at base[k] + idx * step[k] (idx from off[k], wrapping at mod[k]);
+    ``strides`` holds [axis][operand] byte strides of the step's ``shape`` (nd >= 1; one row of
+    zeros for nd = 0), the last axis being the row function's."""
+    nd = step.ndim
     module = ir.Module(name="arignote_scan")
     row = build_loop(module, "scan_row", step, target.kernel_ctx)
-    fnty = ir.FunctionType(I32, (I64, I8P.as_pointer(), I64P, I64P, I64P, I64, I64P))
+    fnty = ir.FunctionType(I32, (I64, I8P.as_pointer(), I64P, I64P, I64P, I64P, I64P))
     fn = ir.Function(module, fnty, "scan_loop")
-    n, base_p, step_p, off_p, mod_p, length, strides = fn.args
+    n, base_p, step_p, off_p, mod_p, shape_p, strides_p = fn.args
     b = ir.IRBuilder(fn.append_basic_block("entry"))
     ptrs = b.alloca(I8P, size=const(I64, nops))
     err = b.alloca(I32)
     b.store(const(I32, 0), err)
     t = b.alloca(I64)
     b.store(const(I64, 0), t)
-    bases = [b.load(b.gep(base_p, [const(I64, k)])) for k in range(nops)]
-    steps = [b.load(b.gep(step_p, [const(I64, k)])) for k in range(nops)]
-    mods = [b.load(b.gep(mod_p, [const(I64, k)])) for k in range(nops)]
+
+    def load(p, i):
+        return b.load(b.gep(p, [const(I64, i)]))
+
+    bases = [load(base_p, k) for k in range(nops)]
+    steps = [load(step_p, k) for k in range(nops)]
+    mods = [load(mod_p, k) for k in range(nops)]
+    shape = [load(shape_p, d) for d in range(max(nd, 1))]
+    outer = [[load(strides_p, d * nops + k) for k in range(nops)] for d in range(nd - 1)]
+    inner = b.gep(strides_p, [const(I64, max(nd - 1, 0) * nops)])
     idx = []
     for k in range(nops):
         slot = b.alloca(I64)
-        b.store(b.load(b.gep(off_p, [const(I64, k)])), slot)
+        b.store(load(off_p, k), slot)
         idx.append(slot)
+
+    def level(d, cur):  # the outer axes as nested loops, the last one through the row function
+        if d >= nd - 1:
+            for k in range(nops):
+                b.store(cur[k], b.gep(ptrs, [const(I64, k)]))
+            b.call(row, [shape[-1] if nd else const(I64, 1), ptrs, inner, err])
+            return
+        counted_loop(b, fn, const(I64, 0), shape[d], const(I64, 1),
+                     lambda i: level(d + 1, [b.gep(cur[k], [b.mul(i, outer[d][k])]) for k in range(nops)]),
+                     f"axis{d}")
+
     head, body, done, fail = (fn.append_basic_block(x) for x in ("head", "body", "done", "fail"))
     b.branch(head)
     b.position_at_end(head)
     b.cbranch(b.icmp_signed("<", b.load(t), n), body, done)
     b.position_at_end(body)
-    for k in range(nops):
-        b.store(b.gep(bases[k], [b.mul(b.load(idx[k]), steps[k])]), b.gep(ptrs, [const(I64, k)]))
-    b.call(row, [length, ptrs, strides, err])
+    level(0, [b.gep(bases[k], [b.mul(b.load(idx[k]), steps[k])]) for k in range(nops)])
     nxt = fn.append_basic_block("next")
     b.cbranch(b.icmp_signed("!=", b.load(err), const(I32, 0)), fail, nxt)
     b.position_at_end(nxt)
@@ -113,8 +133,7 @@ def _build(step, nops, target):
     b.position_at_end(fail)
     b.ret(b.load(err))
     compiled = jit.compile_ir(str(module), target, name="scan_loop")
-    proto = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_int64, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p,
-                             ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p)
+    proto = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_int64, *([ctypes.c_void_p] * 6))
     native = proto(compiled.address("scan_loop"))
     native.compiled = compiled  # keeps the engine alive
     return native
@@ -135,13 +154,10 @@ class _Runner:
         if setup is None:
             return run_loop(op, self.reference, inputs)
         rings, arrays = setup
-        rc = self.fn(n, *[a.ctypes.data for a in arrays[:4]], arrays[4], arrays[5].ctypes.data)
+        rc = self.fn(n, *[a.ctypes.data for a in arrays])
         if rc != 0:  # a step failed: the reference raises the error NumPy would
             return run_loop(op, self.reference, inputs)
-        out = []
-        for j, r in enumerate(rings):
-            out.append(r.result(r.lead + n, None, None) if op.store[j] else r.buf[r.lead:r.lead + n])
-        return out
+        return [r.result(r.lead + n) for r in rings]
 
     def _setup(self, n, seqs, inits, nonseqs):
         op, step = self.op, self.step
@@ -197,33 +213,27 @@ class _Runner:
         stp = np.zeros(nops, dtype=np.int64)
         off = np.zeros(nops, dtype=np.int64)
         mod = np.full(nops, _WRAP, dtype=np.int64)
-        strides = np.zeros(nops, dtype=np.int64)
-        length = shape[0] if nd == 1 else 1
+        strides = np.zeros((max(nd, 1), nops), dtype=np.int64)
         for kk, (kind, src) in enumerate(self.operands):
             if kind == "out":
                 r = all_rings[src]
-                base[kk], stp[kk] = r.buf.ctypes.data, r.buf.strides[0]
-                off[kk], mod[kk] = r.lead % r.slots, r.slots
-                inner_stride = r.buf.strides[1] if nd == 1 else 0
+                base[kk], stp[kk], off[kk], mod[kk] = r.buf.ctypes.data, r.buf.strides[0], r.lead % r.slots, r.slots
+                st = r.buf.strides[1:]
             elif kind == "const":
-                arr = src
-                base[kk] = arr.ctypes.data
-                inner_stride = arr.strides[0] if nd == 1 and arr.ndim == 1 else 0
+                base[kk], st = src.ctypes.data, src.strides
             else:
                 w = where[src]
                 if w[0] == "seq":
                     s = seqs[w[1]]
-                    base[kk], stp[kk], off[kk] = s.ctypes.data, s.strides[0], w[2]
-                    inner_stride = s.strides[1] if nd == 1 else 0
+                    base[kk], stp[kk], off[kk], st = s.ctypes.data, s.strides[0], w[2], s.strides[1:]
                 elif w[0] == "tap":
                     r = rings[w[1]]
                     base[kk], stp[kk] = r.buf.ctypes.data, r.buf.strides[0]
-                    off[kk], mod[kk] = w[2] % r.slots, r.slots
-                    inner_stride = r.buf.strides[1] if nd == 1 else 0
+                    off[kk], mod[kk], st = w[2] % r.slots, r.slots, r.buf.strides[1:]
                 else:
-                    arr = w[1]
-                    base[kk] = arr.ctypes.data
-                    inner_stride = arr.strides[0] if nd == 1 else 0
-            broadcast = kk < len(step.inputs) and nd == 1 and step.bcast[kk][0]
-            strides[kk] = 0 if broadcast else inner_stride
-        return all_rings, (base, stp, off, mod, length, strides)
+                    base[kk], st = w[1].ctypes.data, w[1].strides
+            for d in range(nd):
+                broadcast = kk < len(step.inputs) and step.bcast[kk][d]
+                strides[d, kk] = 0 if broadcast else st[d]
+        dims = np.array(shape if nd else (1,), dtype=np.int64)
+        return all_rings, (base, stp, off, mod, dims, strides)

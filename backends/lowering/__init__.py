@@ -17,7 +17,7 @@ NumPy's dtype promotion are decided here, once: the scalar DAG already
 contains the casts NumPy's ufunc loops would do.  ``register_lowering`` lets
 an op pack map its own Op class to a step.
 
-The package, one job per module: ``limits`` (operands, body size, search bound), ``steps`` (the neutral IR: Target, the step
+The package, one job per module (its fusion limits are arignote.fusion's): ``steps`` (the neutral IR: Target, the step
 kinds, Program), ``body`` (scalar loop bodies), ``rules`` (per-op lowering of
 nodes that are not Elemwise), ``grouping`` (which Elemwise nodes share a loop)
 and ``schedule`` (``lower()``: order the steps, drop unread views, number the
@@ -30,9 +30,9 @@ from __future__ import annotations
 from .body import SVal, Body, literal_value, _elemwise_ok  # noqa: F401
 from .grouping import _group_elemwise  # noqa: F401
 from .limits import MAX_BODY, MAX_NDIM, MAX_OPERANDS, SEARCH_LIMIT  # noqa: F401
-from .rules import lower_node, register_lowering  # noqa: F401
+from .rules import lower_node, needs_blas, register_lowering  # noqa: F401
 from .schedule import lower  # noqa: F401
 from .steps import (  # noqa: F401
-    CONCRETE_STEPS, DimShuffleStep, DotStep, FallbackStep, LoopStep, Program,
+    ALL_DTYPES, CONCRETE_STEPS, DimShuffleStep, DotStep, FallbackStep, LoopStep, Program,
     ReduceStep, ShapeStep, Step, StepTable, SubtensorStep, Target, ViewStep,
 )

@@ -8,13 +8,12 @@ from typing import Any
 
 import numpy as np
 
+from arignote import fusion as limits
 from arignote import scalar as ps
 from arignote.graph import Constant
 from arignote.tensor.elemwise import DimShuffle, Elemwise
 
 from ..scalar_table import NotRenderable, kind_of, loop_dtypes
-
-from . import limits
 from .steps import _dtype_ok, _is_tensor
 
 

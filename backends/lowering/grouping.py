@@ -2,8 +2,9 @@
 pattern, and the loop steps of a group (split when it exceeds the operand/body limits)."""
 from __future__ import annotations
 
+from arignote import fusion as limits
+
 from .body import _Memo, _single
-from . import limits
 from .steps import FallbackStep, LoopStep
 
 

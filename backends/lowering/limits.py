@@ -1,7 +1,7 @@
-"""The limits of the lowering, read at use (``limits.MAX_BODY``) so one place sets them."""
+"""The lowering's limits: the fusion limits live in :mod:`arignote.fusion` (one owner for both
+fusion levels); arrays of more than ``MAX_NDIM`` dimensions run their perform."""
 from __future__ import annotations
 
-MAX_NDIM = 32          # arrays of more dimensions run their perform
-MAX_OPERANDS = 64      # inputs + outputs of one fused loop
-MAX_BODY = 400         # scalar values in one fused loop body
-SEARCH_LIMIT = 4000    # units visited when checking that a fusion keeps the graph acyclic
+from arignote.fusion import MAX_BODY, MAX_OPERANDS, SEARCH_LIMIT  # noqa: F401
+
+MAX_NDIM = 32

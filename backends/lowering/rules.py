@@ -97,6 +97,11 @@ def _lower_subtensor(op, node, target):
     return SubtensorStep(list(node.inputs), list(node.outputs), [node], idx_list=tuple(op.idx_list))
 
 
+def needs_blas(fgraph):
+    """Does ``fgraph`` hold a node the lowering may turn into a BLAS call (Dot, Matmul)?"""
+    return any(isinstance(n.op, (Dot, Matmul)) for n in fgraph.apply_nodes)
+
+
 #: the built-in rules, registered through the hook by backends/lowering/plugin.py
 BUILTIN = {DimShuffle: _lower_dimshuffle, Reduce: _lower_reduce, Dot: _lower_dot, Matmul: _lower_dot,
            Shape: _lower_shape, Shape_i: _lower_shape_i, Subtensor: _lower_subtensor}

@@ -19,14 +19,18 @@ def _dtype_ok(target, *vs):
     return all(_is_tensor(v) and v.type.dtype in target.dtypes and v.type.ndim <= limits.MAX_NDIM for v in vs)
 
 
+#: every dtype a compiled backend may be handed (a Target narrows it)
+ALL_DTYPES = ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+              "float16", "float32", "float64", "complex64", "complex128")
+
+
 @dataclass
 class Target:
     """What a backend can render: checked while lowering."""
 
     name: str
     scalar_ok: Any = None  # callable(op_name, kind) -> bool; None: everything in the table
-    dtypes: tuple = ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
-                     "float16", "float32", "float64", "complex64", "complex128")
+    dtypes: tuple = ALL_DTYPES
     blas: bool = False
 
     def renders(self, op_name, kind):

@@ -246,7 +246,7 @@ def _shape_cases(rng):
 
 
 def _index_cases(rng):
-    from ..tensor import subtensor as st
+    from ..tensor import indexing as st
 
     out = {}
     for d in ("float64", "float32", "int64", "bool"):
@@ -379,7 +379,7 @@ def _builders():
     """name -> f(*inputs, **params), as the fuzzer and ``apply_op`` call them."""
     from ..tensor import linalg as la
     from ..tensor import nnet
-    from ..tensor import subtensor as st
+    from ..tensor import indexing as st
 
     return {
         "reshape": lambda x, shape: shape_ops.reshape(x, shape),

@@ -6,6 +6,9 @@ Integer and boolean variables never carry a non-zero gradient (Theano's rule).
 """
 from __future__ import annotations
 
+import functools
+import operator
+
 from ..graph import Variable, io_toposort
 from .common import _fit_broadcast, _is_float, _tm, _where
 from ..errors import NoGradError
@@ -133,5 +136,10 @@ def _accumulate(v, cs):
     vs = [c for c in cs if c is not _ZERO]
     if not vs:
         return _ZERO
-    t = vs[0] if len(vs) == 1 else _tm().add(*vs)
+    if len(vs) == 1:
+        t = vs[0]
+    elif all(hasattr(c.type, "broadcastable") for c in vs):
+        t = _tm().add(*vs)
+    else:  # other types (sparse matrices) add with their own operator
+        t = functools.reduce(operator.add, vs)
     return _fit_broadcast(t, v)

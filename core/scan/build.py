@@ -147,129 +147,18 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
     ``return_list``) and an ordered dict of shared-variable updates to pass
     to ``function(updates=...)``.
     """
-    from ..tensor import math as tm
-    from ..tensor.variable import as_tensor_variable
-
     if not callable(fn):
         raise TypeError(f"scan: fn must be callable, got {type(fn).__name__}")
     seqs = _sequences(sequences, go_backwards)
-    infos = _outputs_info(outputs_info)
     nonseqs = [_as_var(v, f"non_sequences[{k}]") for k, v in enumerate(_as_list(non_sequences))]
-
-    # placeholders fn is called with
-    args, slice_ph = [], []
-    for var, taps, nm in seqs:
-        t = TensorType(var.type.dtype, shape=var.type.shape[1:])
-        phs = [_placeholder(t, _tap_name(var.name, tap)) for tap in taps]
-        slice_ph.append(phs)
-        args.extend(phs)
-    rec = [(j, init, taps) for j, (init, taps) in enumerate(infos) if init is not None]
-    tap_ph = []
-    for j, init, taps in rec:
-        base = init.name
-        if taps == [-1]:
-            t = _loose(init.type)
-        else:
-            if init.ndim < 1:
-                raise ValueError(f"scan: outputs_info[{j}] has taps {taps}, so its initial value needs a leading "
-                                 f"axis of at least {-taps[0]} entries; got {init} ({init.type})")
-            t = _loose(TensorType(init.type.dtype, shape=init.type.shape[1:]))
-        phs = [_placeholder(t, _tap_name(base, tap)) for tap in taps]
-        tap_ph.append(phs)
-        args.extend(phs)
-    args.extend(nonseqs)
-
-    outs, upd, cond = _parse_result(fn(*args))
-    outs = [_as_var(o, f"output {k} of fn") for k, o in enumerate(outs)]
-    if infos and len(outs) != len(infos):
-        raise ValueError(f"scan: fn returned {len(outs)} output(s) but outputs_info describes {len(infos)}; "
-                         "give one outputs_info entry per output (None for an output that is not fed back)")
-    if not infos:
-        infos = [(None, None)] * len(outs)
-
-    # shared variables updated by fn become loop states; random generators updated by default too
-    upd = OrderedDict((s, _as_var(e, f"the update of {s}")) for s, e in upd.items())
-    for s in upd:
-        if not isinstance(s, SharedVariable):
-            raise TypeError(f"scan: fn returned an update for {s}, which is not a shared variable")
-    exprs = outs + list(upd.values()) + ([cond] if cond is not None else [])
-    blockers = [p for ps in slice_ph + tap_ph for p in ps] + nonseqs
-    for v in ancestors(exprs, blockers=blockers):
-        if isinstance(v, SharedVariable) and v not in upd and getattr(v, "default_update", None) is not None:
-            upd[v] = v.default_update
-            exprs = outs + list(upd.values()) + ([cond] if cond is not None else [])
-    shared_states = list(upd)
-
-    # type checks of the recurrent outputs against their states
-    rec_out = [outs[j] for j, _, _ in rec]
-    for (j, init, taps), phs, o in zip(rec, tap_ph, rec_out):
-        _check_state(j, init, phs[0], o, strict)
-    shared_ph = [_placeholder(s.type, s.name) for s in shared_states]
-    shared_exprs = []
-    for s, ph in zip(shared_states, shared_ph):
-        e = upd[s]
-        if e.type != s.type and not (hasattr(s.type, "is_super") and s.type.is_super(e.type)):
-            if isinstance(e.type, TensorType) and isinstance(s.type, TensorType) and e.ndim == s.ndim:
-                e = tm.cast(e, s.type.dtype) if e.type.dtype != s.type.dtype else e
-            if not (e.type == s.type or s.type.is_super(e.type)):
-                raise TypeError(f"scan: the update of shared variable {s} ({s.type}) has type {e.type}; cast it")
-        shared_exprs.append(e)
-
-    # implicit non-sequences: every other free variable the step uses
-    all_exprs = rec_out + [outs[j] for j, (i, _) in enumerate(infos) if i is None] + shared_exprs + \
-        ([cond] if cond is not None else [])
-    explicit = set(nonseqs)
-    implicit = []
-    for v in ancestors(all_exprs, blockers=blockers + shared_states):
-        if v.owner is None and not isinstance(v, Constant) and v not in explicit and v not in shared_states \
-                and not any(v is p for ps in slice_ph + tap_ph for p in ps):
-            if strict and not isinstance(v, SharedVariable):
-                raise ValueError(f"scan(strict=True): fn uses {v} ({v.type}), which is neither an argument nor "
-                                 "in non_sequences; pass it in non_sequences")
-            if strict:
-                raise ValueError(f"scan(strict=True): fn uses the shared variable {v}, which is not in "
-                                 "non_sequences; pass it in non_sequences")
-            implicit.append(v)
-    outer_ns = nonseqs + implicit
-    ns_ph = [_placeholder(v.type, f"{v.name}_copy" if v.name else None) for v in outer_ns]
-    repl = dict(zip(shared_states, shared_ph))
-    repl.update((v, p) for v, p in zip(outer_ns, ns_ph) if v not in repl)
-    placeholders = [p for ps in slice_ph for p in ps] + [p for ps in tap_ph for p in ps] + shared_ph
-    nit_out = [outs[j] for j, (i, _) in enumerate(infos) if i is None]
-    inner_exprs = rec_out + shared_exprs + nit_out + ([tm.cast(cond, "bool")] if cond is not None else [])
-    _, inner_outs, _ = clone_graph(placeholders, inner_exprs, replace=repl, copy_inputs=False)
-    inner_ins = placeholders[:len(placeholders) - len(shared_ph)] + shared_ph + ns_ph
-    # the inner inputs in the op's order: slices, rec taps, shared states, non-sequences
-    seq_names = [nm for _, _, nm in seqs]
-    out_names = [init.name or f"output {j}" for j, init, _ in rec] + [str(s.name or s) for s in shared_states] + \
-        [f"output {j}" for j, (i, _) in enumerate(infos) if i is None]
-    out_taps = [tuple(taps) for _, _, taps in rec] + \
-        [(-1,) if isinstance(s.type, TensorType) else None for s in shared_states]
-    op = Scan(inner_ins, inner_outs, [taps for _, taps, _ in seqs], out_taps, len(nit_out),
-              as_while=cond is not None, truncate_gradient=truncate_gradient, go_backwards=go_backwards,
-              name=name, mode=mode, n_shared=len(shared_states), seq_names=seq_names, out_names=out_names)
-
-    n = _n_steps_input(n_steps, seqs)
-    outer_inits = []
-    for (j, init, taps), phs in zip(rec, tap_ph):
-        x0 = init
-        if taps == [-1]:
-            x0 = x0.dimshuffle("x", *range(x0.ndim))
-        outer_inits.append(x0)
-    for s in shared_states:
-        outer_inits.append(s.dimshuffle("x", *range(s.ndim)) if isinstance(s.type, TensorType) else s)
-    results = op(n, *[v for v, _, _ in seqs], *outer_inits, *outer_ns)
-    results = results if isinstance(results, list) else [results]
-    nr = len(rec)
-    rec_res = results[:nr]
-    shared_res = results[nr:nr + len(shared_states)]
-    nit_res = results[nr + len(shared_states):]
-    user, ri, ni = [], iter(rec_res), iter(nit_res)
-    for init, _ in infos:
-        user.append(next(ri) if init is not None else next(ni))
-    updates = OrderedUpdates()
-    for s, r in zip(shared_states, shared_res):
-        updates[s] = r[-1] if isinstance(s.type, TensorType) else r
+    step = _StepGraph(fn, seqs, _outputs_info(outputs_info), nonseqs, strict)
+    inner_ins, inner_outs = step.inner_graph()
+    op = Scan(inner_ins, inner_outs, [taps for _, taps, _ in seqs], step.out_taps(), len(step.nit_out),
+              as_while=step.cond is not None, truncate_gradient=truncate_gradient, go_backwards=go_backwards,
+              name=name, mode=mode, n_shared=len(step.shared), seq_names=[nm for _, _, nm in seqs],
+              out_names=step.out_names())
+    results = op(_n_steps_input(n_steps, seqs), *[v for v, _, _ in seqs], *step.outer_inits(), *step.outer_ns)
+    user, updates = step.sort_results(results if isinstance(results, list) else [results])
     if name:
         for u in user:
             u.name = name
@@ -278,6 +167,128 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
     if not user:
         return None, updates
     return (user[0] if len(user) == 1 else user), updates
+
+
+class _StepGraph:
+    """``fn`` called once on placeholders, and its result sorted into the loop's parts: recurrent
+    outputs (``rec``: (position, initial value, taps)), outputs not fed back, shared-variable
+    states, the ``until`` condition, and the free variables the step uses (``outer_ns``)."""
+
+    def __init__(self, fn, seqs, infos, nonseqs, strict):
+        self.seqs, self.nonseqs = seqs, nonseqs
+        self.slice_ph = [[_placeholder(TensorType(v.type.dtype, shape=v.type.shape[1:]), _tap_name(v.name, tap))
+                          for tap in taps] for v, taps, _ in seqs]
+        self.rec = [(j, init, taps) for j, (init, taps) in enumerate(infos) if init is not None]
+        self.tap_ph = [[_placeholder(_state_type(j, init, taps), _tap_name(init.name, tap)) for tap in taps]
+                       for j, init, taps in self.rec]
+        args = [p for ps in self.slice_ph + self.tap_ph for p in ps] + nonseqs
+        outs, upd, self.cond = _parse_result(fn(*args))
+        outs = [_as_var(o, f"output {k} of fn") for k, o in enumerate(outs)]
+        if infos and len(outs) != len(infos):
+            raise ValueError(f"scan: fn returned {len(outs)} output(s) but outputs_info describes {len(infos)}; "
+                             "give one outputs_info entry per output (None for an output that is not fed back)")
+        self.infos = infos or [(None, None)] * len(outs)
+        self.rec_out = [outs[j] for j, _, _ in self.rec]
+        self.nit_out = [outs[j] for j, (init, _) in enumerate(self.infos) if init is None]
+        for (j, init, _), phs, o in zip(self.rec, self.tap_ph, self.rec_out):
+            _check_state(j, init, phs[0], o, strict)
+        self._states(upd)
+        self._free_variables(strict)
+
+    def _cond(self):
+        return [self.cond] if self.cond is not None else []
+
+    def _placeholders(self):
+        return [p for ps in self.slice_ph + self.tap_ph for p in ps]
+
+    def _states(self, upd):
+        """Shared variables updated by fn become loop states; random generators (shared variables with
+        a default update) used by the step are advanced by it too."""
+        upd = OrderedDict((s, _as_var(e, f"the update of {s}")) for s, e in upd.items())
+        for s in upd:
+            if not isinstance(s, SharedVariable):
+                raise TypeError(f"scan: fn returned an update for {s}, which is not a shared variable")
+        exprs = self.rec_out + self.nit_out + list(upd.values()) + self._cond()
+        for v in ancestors(exprs, blockers=self._placeholders() + self.nonseqs):
+            if isinstance(v, SharedVariable) and v not in upd and getattr(v, "default_update", None) is not None:
+                upd[v] = v.default_update
+        self.shared = list(upd)
+        self.shared_ph = [_placeholder(s.type, s.name) for s in self.shared]
+        self.shared_exprs = [_fit_shared_update(s, e) for s, e in upd.items()]
+
+    def _free_variables(self, strict):
+        """Implicit non-sequences: every other free variable the step uses (Theano finds them itself)."""
+        exprs = self.rec_out + self.nit_out + self.shared_exprs + self._cond()
+        known = set(self.nonseqs) | set(self.shared) | set(self._placeholders())
+        implicit = []
+        for v in ancestors(exprs, blockers=self._placeholders() + self.nonseqs + self.shared):
+            if v.owner is None and not isinstance(v, Constant) and v not in known:
+                if strict:
+                    what = "the shared variable " if isinstance(v, SharedVariable) else ""
+                    raise ValueError(f"scan(strict=True): fn uses {what}{v} ({v.type}), which is not in "
+                                     "non_sequences; pass it in non_sequences")
+                implicit.append(v)
+        self.outer_ns = self.nonseqs + implicit
+        self.ns_ph = [_placeholder(v.type, f"{v.name}_copy" if v.name else None) for v in self.outer_ns]
+
+    def inner_graph(self):
+        """(inner inputs, inner outputs) in the op's order: slices, state taps, shared states,
+        non-sequences; recurrent outputs, shared updates, outputs not fed back, condition."""
+        from ..tensor import math as tm
+
+        repl = dict(zip(self.shared, self.shared_ph))
+        repl.update((v, p) for v, p in zip(self.outer_ns, self.ns_ph) if v not in repl)
+        placeholders = self._placeholders() + self.shared_ph
+        exprs = self.rec_out + self.shared_exprs + self.nit_out + [tm.cast(c, "bool") for c in self._cond()]
+        _, inner_outs, _ = clone_graph(placeholders, exprs, replace=repl, copy_inputs=False)
+        return placeholders + self.ns_ph, inner_outs
+
+    def out_taps(self):
+        return [tuple(taps) for _, _, taps in self.rec] + \
+            [(-1,) if isinstance(s.type, TensorType) else None for s in self.shared]
+
+    def out_names(self):
+        return [init.name or f"output {j}" for j, init, _ in self.rec] + [str(s.name or s) for s in self.shared] + \
+            [f"output {j}" for j, (init, _) in enumerate(self.infos) if init is None]
+
+    def outer_inits(self):
+        """The initial states as the op takes them: with a leading axis of past taps."""
+        inits = [init.dimshuffle("x", *range(init.ndim)) if taps == [-1] else init for _, init, taps in self.rec]
+        return inits + [s.dimshuffle("x", *range(s.ndim)) if isinstance(s.type, TensorType) else s
+                        for s in self.shared]
+
+    def sort_results(self, results):
+        """(outputs in the user's order, updates) from the op's outputs."""
+        nr, ns = len(self.rec), len(self.shared)
+        rec_res, nit_res = iter(results[:nr]), iter(results[nr + ns:])
+        user = [next(rec_res) if init is not None else next(nit_res) for init, _ in self.infos]
+        updates = OrderedUpdates()
+        for s, r in zip(self.shared, results[nr:nr + ns]):
+            updates[s] = r[-1] if isinstance(s.type, TensorType) else r
+        return user, updates
+
+
+def _state_type(j, init, taps):
+    """The type of the values a recurrent output's taps give fn."""
+    if taps == [-1]:
+        return _loose(init.type)
+    if init.ndim < 1:
+        raise ValueError(f"scan: outputs_info[{j}] has taps {taps}, so its initial value needs a leading "
+                         f"axis of at least {-taps[0]} entries; got {init} ({init.type})")
+    return _loose(TensorType(init.type.dtype, shape=init.type.shape[1:]))
+
+
+def _fit_shared_update(s, e):
+    """The update ``e`` of shared variable ``s``, cast to its dtype where only that differs."""
+    from ..tensor import math as tm
+
+    if e.type == s.type or (hasattr(s.type, "is_super") and s.type.is_super(e.type)):
+        return e
+    if isinstance(e.type, TensorType) and isinstance(s.type, TensorType) and e.ndim == s.ndim:
+        e = tm.cast(e, s.type.dtype)
+        if e.type == s.type or s.type.is_super(e.type):
+            return e
+    raise TypeError(f"scan: the update of shared variable {s} ({s.type}) has type {e.type}; cast it")
 
 
 def _check_state(j, init, ph, out, strict):

@@ -50,150 +50,154 @@ def _steps(op, outputs, n_steps, seqs):
 
 
 def scan_grad(op, inputs, outputs, output_grads):
-    from .. import tensor as T
     from ..gradient import NoGradError
-    from ..gradient.reverse import grad
     from .build import scan
 
     if any(s != 0 for s in op.store):
         raise NoGradError(f"{op}: a loop that keeps only its last values cannot be differentiated "
                           "(take the gradient before compiling)")
-    n_steps, seqs, inits, nonseqs = op.outer_split(list(inputs))
-    nr, nn = op.n_rec, op.n_nit_sot
-    n = _steps(op, outputs, n_steps, seqs)
-    slices_in, taps_in, ns_in = op.inner_split()
-    rec_f = [j for j in range(nr) if not op.is_object_state(j) and _is_float(outputs[j])]
-    nit_f = [k for k in range(nn) if _is_float(outputs[nr + k])]
-    seq_f = [i for i, s in enumerate(seqs) if _is_float(s)]
-    ns_f = [k for k, w in enumerate(nonseqs) if _is_float(w)]
-    trunc = op.truncate_gradient
-    m = n if trunc < 0 else T.minimum(n, trunc)
+    bw = _Backward(op, inputs, outputs, output_grads)
+    info = bw.states()
+    if not info:
+        return [disconnected_type() for _ in inputs]
+    res, _ = scan(bw.step, sequences=bw.sequences(), outputs_info=info, non_sequences=list(bw.nonseqs),
+                  n_steps=bw.m, name=f"grad_of_{op.name or 'scan_fn'}", return_list=True)
+    return bw.input_grads(res)
 
-    def rev(x):  # forward-aligned (n, ...) -> the last m entries, latest first
-        return x[::-1][:m] if trunc >= 0 else x[::-1]
 
-    # backward sequences: slices of the sequences, tap values of the states, output gradients
-    bw_seqs, xs_keys, ys_keys = [], [], []
-    for i in seq_f:
-        lo = op.seq_taps[i][0]
-        for q, tap in enumerate(op.seq_taps[i]):
-            bw_seqs.append(rev(seqs[i][tap - lo:tap - lo + n]))
-            xs_keys.append((i, q))
-    for i, s in enumerate(seqs):  # integer sequences are still needed to recompute the step
-        if i not in seq_f:
-            lo = op.seq_taps[i][0]
-            for q, tap in enumerate(op.seq_taps[i]):
-                bw_seqs.append(rev(s[tap - lo:tap - lo + n]))
-                xs_keys.append((i, q))
-    full = {}
-    for j in range(nr):
-        if op.is_object_state(j):
-            continue
-        lead = -op.out_taps[j][0]
-        full[j] = T.concatenate([inits[j][:lead], outputs[j]], axis=0)
-        for q, tap in enumerate(op.out_taps[j]):
-            bw_seqs.append(rev(full[j][lead + tap:lead + tap + n]))
-            ys_keys.append((j, q))
-    for j in rec_f:
-        bw_seqs.append(rev(output_grads[j]))
-    for k in nit_f:
-        bw_seqs.append(rev(output_grads[nr + k]))
-    # backward states: one per tap of each float state, then one accumulator per float non-sequence
-    v_keys = [(j, q) for j in rec_f for q in range(len(op.out_taps[j]))]
-    bw_info = []
-    for j, q in v_keys:
-        tap = op.out_taps[j][q]
-        x0 = inits[j]
-        z = _zeros(x0.dtype, -tap, [x0.shape[d] for d in range(1, x0.ndim)])
-        bw_info.append(dict(initial=z[0] if tap == -1 else z, taps=[tap]))  # taps [-1]: the value itself
-    for k in ns_f:
-        bw_info.append(T.zeros_like(nonseqs[k]))
-    xs_f = [(i, q) for (i, q) in xs_keys if i in seq_f]
-    bw_info.extend([None] * len(xs_f))
-    n_seq_args = len(bw_seqs)
-    obj_states = [j for j in range(nr) if op.is_object_state(j)]
-    obj_vals = [inits[j] for j in obj_states]  # object states (random generators): their initial values
+class _Backward:
+    """The backward loop of one Scan node: what it reads, carries and returns (see the module doc)."""
 
-    def step(*args):
-        xs = dict(zip(xs_keys, args[:len(xs_keys)]))
-        pos = len(xs_keys)
-        ys = dict(zip(ys_keys, args[pos:pos + len(ys_keys)]))
-        pos += len(ys_keys)
-        gy = dict(zip(rec_f, args[pos:pos + len(rec_f)]))
-        pos += len(rec_f)
-        gz = dict(zip(nit_f, args[pos:pos + len(nit_f)]))
-        pos = n_seq_args
-        vs = dict(zip(v_keys, args[pos:pos + len(v_keys)]))
-        pos += len(v_keys)
-        accs = list(args[pos:pos + len(ns_f)])
-        mapping = {}
-        for i, sl in enumerate(slices_in):
-            for q, ph in enumerate(sl):
-                mapping[ph] = xs[(i, q)]
+    def __init__(self, op, inputs, outputs, output_grads):
+        from .. import tensor as T
+
+        self.op, self.outputs, self.output_grads = op, outputs, output_grads
+        n_steps, self.seqs, self.inits, self.nonseqs = op.outer_split(list(inputs))
+        nr, nn = op.n_rec, op.n_nit_sot
+        self.n = _steps(op, outputs, n_steps, self.seqs)
+        self.rec_f = [j for j in range(nr) if not op.is_object_state(j) and _is_float(outputs[j])]
+        self.nit_f = [k for k in range(nn) if _is_float(outputs[nr + k])]
+        self.seq_f = [i for i, s in enumerate(self.seqs) if _is_float(s)]
+        self.ns_f = [k for k, w in enumerate(self.nonseqs) if _is_float(w)]
+        self.trunc = op.truncate_gradient
+        self.m = self.n if self.trunc < 0 else T.minimum(self.n, self.trunc)
+        # float sequences first (their slices get gradients), then the integer ones (still read)
+        order = self.seq_f + [i for i in range(len(self.seqs)) if i not in self.seq_f]
+        self.xs_keys = [(i, q) for i in order for q in range(len(op.seq_taps[i]))]
+        self.xs_f = [(i, q) for (i, q) in self.xs_keys if i in self.seq_f]
+        self.ys_keys = [(j, q) for j in range(nr) if not op.is_object_state(j) for q in range(len(op.out_taps[j]))]
+        self.v_keys = [(j, q) for j in self.rec_f for q in range(len(op.out_taps[j]))]
+        self.obj_vals = {j: self.inits[j] for j in range(nr) if op.is_object_state(j)}
+
+    def _rev(self, x):
+        """Forward-aligned (n, ...) -> the last m entries, latest first."""
+        return x[::-1][:self.m] if self.trunc >= 0 else x[::-1]
+
+    def sequences(self):
+        """Slices of the sequences, tap values of the states, then the output gradients."""
+        from .. import tensor as T
+
+        op, n = self.op, self.n
+        out = []
+        for i, q in self.xs_keys:
+            lo, tap = op.seq_taps[i][0], op.seq_taps[i][q]
+            out.append(self._rev(self.seqs[i][tap - lo:tap - lo + n]))
+        full = {}
+        for j, q in self.ys_keys:
+            lead = -op.out_taps[j][0]
+            if j not in full:
+                full[j] = T.concatenate([self.inits[j][:lead], self.outputs[j]], axis=0)
+            tap = op.out_taps[j][q]
+            out.append(self._rev(full[j][lead + tap:lead + tap + n]))
+        out += [self._rev(self.output_grads[j]) for j in self.rec_f]
+        out += [self._rev(self.output_grads[op.n_rec + k]) for k in self.nit_f]
+        return out
+
+    def states(self):
+        """One state per tap of each float state, one accumulator per float non-sequence, then the
+        sequence slices' gradients (not fed back)."""
+        from .. import tensor as T
+
+        info = []
+        for j, q in self.v_keys:
+            tap, x0 = self.op.out_taps[j][q], self.inits[j]
+            z = _zeros(x0.dtype, -tap, [x0.shape[d] for d in range(1, x0.ndim)])
+            info.append(dict(initial=z[0] if tap == -1 else z, taps=[tap]))  # taps [-1]: the value itself
+        info += [T.zeros_like(self.nonseqs[k]) for k in self.ns_f]
+        return info + [None] * len(self.xs_f) if info or self.xs_f else []
+
+    def step(self, *args):
+        """One backward step: the step's graph on this step's values, pulled back from its cotangents."""
+        from .. import tensor as T
+        from ..gradient.reverse import grad
+
+        op, it = self.op, iter(args)
+        xs = {key: next(it) for key in self.xs_keys}
+        ys = {key: next(it) for key in self.ys_keys}
+        gy = {j: next(it) for j in self.rec_f}
+        gz = {k: next(it) for k in self.nit_f}
+        vs = {key: next(it) for key in self.v_keys}
+        accs = [next(it) for _ in self.ns_f]
+        slices_in, taps_in, ns_in = op.inner_split()
+        mapping = {ph: xs[(i, q)] for i, sl in enumerate(slices_in) for q, ph in enumerate(sl)}
         for j, tp in enumerate(taps_in):
             for q, ph in enumerate(tp):
-                if op.is_object_state(j):
-                    mapping[ph] = obj_vals[obj_states.index(j)]
-                else:
-                    mapping[ph] = ys[(j, q)]
-        mapping.update(zip(ns_in, nonseqs))
-        outs = _substitute(op.inner_outputs[:nr + nn], mapping)
+                mapping[ph] = self.obj_vals[j] if op.is_object_state(j) else ys[(j, q)]
+        mapping.update(zip(ns_in, self.nonseqs))
+        outs = _substitute(op.inner_outputs[:op.n_rec + op.n_nit_sot], mapping)
         terms = []
-        for j in rec_f:
+        for j in self.rec_f:
             cot = gy[j]
             for q in range(len(op.out_taps[j])):
                 cot = cot + vs[(j, q)]
             terms.append(T.sum(outs[j] * cot))
-        for k in nit_f:
-            terms.append(T.sum(outs[nr + k] * gz[k]))
-        wrt = [ys[key] for key in v_keys] + [nonseqs[k] for k in ns_f] + [xs[key] for key in xs_f]
+        terms += [T.sum(outs[op.n_rec + k] * gz[k]) for k in self.nit_f]
+        wrt = [ys[key] for key in self.v_keys] + [self.nonseqs[k] for k in self.ns_f] + [xs[key] for key in self.xs_f]
         if not terms or not wrt:
             gs = [T.zeros_like(w) for w in wrt]
         else:
             cost = terms[0] if len(terms) == 1 else T.add(*terms)
             gs = grad(cost, wrt, disconnected_inputs="ignore", return_disconnected="zero", add_names=False)
-        nv = len(v_keys)
-        new_v = gs[:nv]
-        new_acc = [a + g for a, g in zip(accs, gs[nv:nv + len(ns_f)])]
-        return new_v + new_acc + list(gs[nv + len(ns_f):])
+        nv, na = len(self.v_keys), len(self.ns_f)
+        return list(gs[:nv]) + [a + g for a, g in zip(accs, gs[nv:nv + na])] + list(gs[nv + na:])
 
-    if not bw_info:
-        return [disconnected_type() for _ in inputs]
-    res, _ = scan(step, sequences=bw_seqs, outputs_info=bw_info, non_sequences=list(nonseqs), n_steps=m,
-                  name=f"grad_of_{op.name or 'scan_fn'}", return_list=True)
-    nv = len(v_keys)
-    v_res, acc_res, xs_res = res[:nv], res[nv:nv + len(ns_f)], res[nv + len(ns_f):]
+    def _forward_order(self, h):
+        """A backward history (m, ...) -> forward steps 0..n-1, zeros where truncated."""
+        from .. import tensor as T
 
-    def forward_order(h):  # backward history (m, ...) -> forward steps 0..n-1, zeros where truncated
         h = h[::-1]
-        if trunc < 0:
+        if self.trunc < 0:
             return h
-        return T.concatenate([_zeros(h.dtype, n - m, [h.shape[d] for d in range(1, h.ndim)]), h], axis=0)
+        return T.concatenate([_zeros(h.dtype, self.n - self.m, [h.shape[d] for d in range(1, h.ndim)]), h], axis=0)
 
-    g_in = [disconnected_type()]  # n_steps
-    for i, s in enumerate(seqs):
-        if i not in seq_f:
-            g_in.append(disconnected_type())
-            continue
-        g = T.zeros_like(s)
-        lo = op.seq_taps[i][0]
-        for q, tap in enumerate(op.seq_taps[i]):
-            h = forward_order(xs_res[xs_f.index((i, q))])
-            g = T.inc_subtensor(g[tap - lo:tap - lo + n], h)
-        g_in.append(g)
-    for j in range(nr):
-        if j not in rec_f:
-            g_in.append(disconnected_type())
-            continue
-        g = T.zeros_like(inits[j])
-        lead = -op.out_taps[j][0]
-        for q, tap in enumerate(op.out_taps[j]):
-            h = forward_order(v_res[v_keys.index((j, q))])[:-tap]  # steps t < -tap read before step 0
-            g = T.inc_subtensor(g[lead + tap:lead + tap + h.shape[0]], h)
-        g_in.append(g)
-    for k, w in enumerate(nonseqs):
-        g_in.append(acc_res[ns_f.index(k)][-1] if k in ns_f else disconnected_type())
-    return g_in
+    def input_grads(self, res):
+        """The gradients of the Scan node's inputs from the backward loop's outputs."""
+        from .. import tensor as T
+
+        op, n = self.op, self.n
+        nv, na = len(self.v_keys), len(self.ns_f)
+        v_res, acc_res, xs_res = res[:nv], res[nv:nv + na], res[nv + na:]
+        g_in = [disconnected_type()]  # n_steps
+        for i, s in enumerate(self.seqs):
+            if i not in self.seq_f:
+                g_in.append(disconnected_type())
+                continue
+            g, lo = T.zeros_like(s), op.seq_taps[i][0]
+            for q, tap in enumerate(op.seq_taps[i]):
+                g = T.inc_subtensor(g[tap - lo:tap - lo + n], self._forward_order(xs_res[self.xs_f.index((i, q))]))
+            g_in.append(g)
+        for j in range(op.n_rec):
+            if j not in self.rec_f:
+                g_in.append(disconnected_type())
+                continue
+            g, lead = T.zeros_like(self.inits[j]), -op.out_taps[j][0]
+            for q, tap in enumerate(op.out_taps[j]):
+                h = self._forward_order(v_res[self.v_keys.index((j, q))])[:-tap]  # steps t < -tap read before 0
+                g = T.inc_subtensor(g[lead + tap:lead + tap + h.shape[0]], h)
+            g_in.append(g)
+        for k in range(len(self.nonseqs)):
+            g_in.append(acc_res[self.ns_f.index(k)][-1] if k in self.ns_f else disconnected_type())
+        return g_in
 
 
 def scan_rop(op, inputs, eval_points):

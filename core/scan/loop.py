@@ -45,16 +45,14 @@ class _Ring:
                              f"{self.shape}; every step must give the same shape")
         self.buf[m % self.slots] = value
 
-    def result(self, count, dtype, shape_hint):
-        """The history: entries lead..count-1 (or the last ``keep`` of 0..count-1)."""
-        if self.buf is None:
-            shape = tuple(0 if s is None else s for s in shape_hint)
-            return np.empty((0,) + shape, dtype=dtype)
+    def result(self, count, dtype=None, shape_hint=()):
+        """The history: entries lead..count-1, or the last ``keep`` of 0..count-1."""
+        if self.buf is None:  # no step ran: an empty history of the type's shape
+            return np.empty((0,) + tuple(0 if s is None else s for s in shape_hint), dtype=dtype)
         if self.keep == 0:
-            return self.buf[self.lead:count] if self.slots >= count else None
+            return self.buf[self.lead:count]
         k = min(self.keep, count)
-        idx = [(m % self.slots) for m in range(count - k, count)]
-        return self.buf[idx]
+        return self.buf[[m % self.slots for m in range(count - k, count)]]
 
 
 def n_steps_of(op, n_req, seqs):
@@ -132,20 +130,7 @@ def run_loop(op, thunk, inputs):
             break
     result = []
     for j, ring in enumerate(rings):
-        if ring is None:
-            result.append(objects[j])
-            continue
-        total = ring.lead + done
-        if op.store[j] == 0:
-            result.append(ring.buf[ring.lead:total])
-        else:
-            result.append(ring.result(total, rec_dtypes[j], rec_types[j].shape))
+        result.append(objects[j] if ring is None else ring.result(ring.lead + done, rec_dtypes[j], rec_types[j].shape))
     for k, ring in enumerate(nit):
-        if op.store[nr + k] == 0:
-            if ring.buf is None:
-                result.append(ring.result(0, nit_dtypes[k], nit_types[k].shape))
-            else:
-                result.append(ring.buf[:done])
-        else:
-            result.append(ring.result(done, nit_dtypes[k], nit_types[k].shape))
+        result.append(ring.result(done, nit_dtypes[k], nit_types[k].shape))
     return result

@@ -332,6 +332,19 @@ def check_runtime_broadcast(node, inputs):
                 )
 
 
+def insert_axes_order(axes, ndim):
+    """The DimShuffle order of an ``ndim``-d result with new broadcastable axes at ``axes`` and the
+    input's axes, in order, everywhere else (keepdims after a reduction, expand_dims)."""
+    order, j = [], 0
+    for i in range(ndim):
+        if i in axes:
+            order.append("x")
+        else:
+            order.append(j)
+            j += 1
+    return tuple(order)
+
+
 class DimShuffle(Op):
     """Reorder axes, insert broadcastable axes ('x') and drop broadcastable ones.
 
@@ -389,7 +402,7 @@ class DimShuffle(Op):
         self.__init__(d["input_broadcastable"], d["new_order"])
 
     def __str__(self):
-        return "DimShuffle{" + ",".join(map(str, self.new_order)) + "}"
+        return "InplaceDimShuffle{" + ",".join(map(str, self.new_order)) + "}"  # Theano: a view, inplace by default
 
     def make_node(self, x):
         x = as_tensor_variable(x)

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..graph import Apply, Op
 from ..types import TensorType
-from .elemwise import DimShuffle
+from .elemwise import DimShuffle, insert_axes_order
 from .variable import as_tensor_variable, constant
 from . import shape_ops
 
@@ -164,14 +164,7 @@ def minmax_identity(kind, dtype):
 
 def _restore_axes(v, axis, ndim):
     """Insert broadcastable axes at ``axis`` so v lines up with the reduced input."""
-    order, j = [], 0
-    for i in range(ndim):
-        if i in axis:
-            order.append("x")
-        else:
-            order.append(j)
-            j += 1
-    return DimShuffle(v.type.broadcastable, order)(v)
+    return DimShuffle(v.type.broadcastable, insert_axes_order(axis, ndim))(v)
 
 
 def _reduce(kind, x, axis, keepdims, dtype=None, identity=False):

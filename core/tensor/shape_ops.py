@@ -15,7 +15,7 @@ import numpy as np
 from ..graph import Apply, Constant, Op, Variable
 from ..types import INT_DTYPES, TensorType
 from .. import scalar as ps
-from .elemwise import DimShuffle, Elemwise
+from .elemwise import DimShuffle, Elemwise, insert_axes_order
 from .variable import _TensorMixin, as_tensor_variable, constant
 
 __all__ = [
@@ -521,14 +521,7 @@ def expand_dims(x, axis):
     norm = sorted(_normalize_axis(a, out_ndim, "expand_dims") for a in axes)
     if len(set(norm)) != len(norm):
         raise ValueError(f"expand_dims: repeated axis in {axis}")
-    order, j = [], 0
-    for k in range(out_ndim):
-        if k in norm:
-            order.append("x")
-        else:
-            order.append(j)
-            j += 1
-    return _ds(x, order)
+    return _ds(x, insert_axes_order(norm, out_ndim))
 
 
 def shape_padleft(t, n_ones=1):

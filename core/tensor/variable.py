@@ -148,9 +148,9 @@ class _TensorMixin:
 
     # --- indexing
     def __getitem__(self, idx):
-        from . import subtensor
+        from . import indexing
 
-        return subtensor.getitem(self, idx)
+        return indexing.getitem(self, idx)
 
     # --- methods
     def sum(self, axis=None, dtype=None, keepdims=False, acc_dtype=None):

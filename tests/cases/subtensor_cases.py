@@ -5,7 +5,7 @@ import numpy as np
 
 from arignote.testing import OpCase
 from arignote.types import TensorType
-from arignote.tensor.subtensor import inc_subtensor, set_subtensor, take
+from arignote.tensor.indexing import inc_subtensor, set_subtensor, take
 
 _rng = np.random.default_rng(42)
 

@@ -1,0 +1,2 @@
+"""Theano's ``theano.compile.sharedvalue``."""
+from ..shared import SharedVariable, shared  # noqa: F401

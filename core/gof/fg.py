@@ -1,0 +1,2 @@
+"""Theano's ``theano.gof.fg``."""
+from ..fg import FunctionGraph, InconsistencyError  # noqa: F401

@@ -1,0 +1,4 @@
+"""Theano's ``theano.gof.op``: the Op base classes."""
+from ..graph import Op  # noqa: F401
+
+PureOp = Op

@@ -1,0 +1,27 @@
+"""The distributions of ``arignote.ppl`` (PyMC3's names)."""
+from .base import Continuous, Discrete, Distribution, NoDistribution, draw_values
+from .continuous import (Beta, Cauchy, ChiSquared, Exponential, Flat, Gamma, HalfCauchy, HalfFlat, HalfNormal,
+                         InverseGamma, Laplace, Logistic, LogNormal, Lognormal, Normal, StudentT, TruncatedNormal,
+                         Uniform, Weibull, BoundedContinuous, PositiveContinuous, UnitContinuous, HalfStudentT,
+                         Pareto, Gumbel, Kumaraswamy, Triangular, ExGaussian, Wald, Moyal, LogitNormal,
+                         AsymmetricLaplace)
+from .discrete import (Bernoulli, BetaBinomial, Binomial, Categorical, DiscreteUniform, Geometric,
+                       NegativeBinomial, Poisson, ZeroInflatedPoisson, ZeroInflatedBinomial,
+                       ZeroInflatedNegativeBinomial, Constant, DiscreteWeibull, OrderedLogistic)
+from .multivariate import Dirichlet, Multinomial, MvNormal
+from .mixture import Mixture, NormalMixture
+from .density import DensityDist
+from .lkj import LKJCholeskyCov, lkj_log_normalizer
+from .timeseries import GaussianRandomWalk
+from .bound import Bound
+
+CONTINUOUS = ["Normal", "HalfNormal", "HalfCauchy", "Cauchy", "StudentT", "Exponential", "Gamma", "InverseGamma",
+              "Beta", "Uniform", "Flat", "HalfFlat", "Lognormal", "LogNormal", "Laplace", "Logistic", "Weibull",
+              "ChiSquared", "TruncatedNormal", "HalfStudentT", "Pareto", "Gumbel", "Kumaraswamy", "Triangular",
+              "ExGaussian", "Wald", "Moyal", "LogitNormal", "AsymmetricLaplace"]
+DISCRETE = ["Poisson", "Binomial", "Bernoulli", "Categorical", "DiscreteUniform", "Geometric", "NegativeBinomial",
+            "BetaBinomial", "ZeroInflatedPoisson", "ZeroInflatedBinomial", "ZeroInflatedNegativeBinomial", "Constant",
+            "DiscreteWeibull", "OrderedLogistic"]
+MULTIVARIATE = ["MvNormal", "Dirichlet", "Multinomial", "LKJCholeskyCov", "GaussianRandomWalk", "Mixture",
+                "NormalMixture"]
+BUILTIN = CONTINUOUS + DISCRETE + MULTIVARIATE + ["DensityDist"]

@@ -1,0 +1,174 @@
+"""Vector-valued distributions: MvNormal, Dirichlet, LKJCholeskyCov."""
+from __future__ import annotations
+
+import numpy as np
+
+import arignote.tensor as T
+from arignote.tensor import slinalg
+
+from .. import transforms
+from .base import Continuous, draw_values
+from .continuous import rng
+from .dist_math import LOG_2PI, bound
+
+
+def _last_dim(t, what):
+    k = t.type.shape[-1] if t.ndim else None
+    if k is None:
+        raise ValueError(f"{what} needs a known size of its last dimension; pass shape=")
+    return int(k)
+
+
+class MvNormal(Continuous):
+    """Multivariate normal with mean ``mu`` and one of ``cov``, ``tau`` (precision), ``chol`` (lower Cholesky of cov)."""
+
+    ndim_supp = 1
+
+    def __init__(self, mu, cov=None, tau=None, chol=None, lower=True, *args, **kwargs):
+        given = [n for n, v in (("cov", cov), ("tau", tau), ("chol", chol)) if v is not None]
+        if len(given) != 1:
+            raise ValueError("MvNormal: incompatible parameterization. Specify exactly one of tau, cov, or chol.")
+        self.mu = self.param("mu", mu)
+        if cov is not None:
+            self.cov = self.param("cov", cov, (_is_square, "must be a square matrix"), (_is_posdef, "must be positive definite"))
+            self.chol_cov = slinalg.cholesky(self.cov)
+        elif tau is not None:
+            self.tau = self.param("tau", tau, (_is_square, "must be a square matrix"), (_is_posdef, "must be positive definite"))
+            self.chol_tau = slinalg.cholesky(self.tau)
+        else:
+            c = self.param("chol", chol, (_is_square, "must be a square matrix"))
+            self.chol_cov = c if lower else c.T
+        self._kind = given[0]
+        shape_given = kwargs.get("shape") is not None
+        mat = {"cov": cov, "tau": tau, "chol": chol}[self._kind]
+        if "shape" not in kwargs or kwargs["shape"] is None:
+            k = self.mu.type.shape[-1] if self.mu.ndim else None
+            if k is None:
+                k = getattr(self, self._kind if self._kind != "chol" else "chol").type.shape[-1]
+            kwargs["shape"] = tuple(self.mu.type.shape[:-1]) + (k,) if self.mu.ndim else (k,)
+        self.mean = self.median = self.mode = self.mu
+        super().__init__(*args, **kwargs)
+        self.shape_given = shape_given
+        self.k = self.shape[-1]
+
+    def logp(self, value):
+        value = T.as_tensor_variable(value)
+        delta = value - self.mu
+        k = self.shape[-1]
+        if delta.ndim == 1:
+            d2 = T.shape_padleft(delta)
+        else:
+            d2 = T.reshape(delta, (-1, k))
+        if self._kind == "tau":
+            L = self.chol_tau
+            half_logdet = T.sum(T.log(T.diagonal(L)))
+            z = T.dot(d2, L)
+            quad = T.sum(z * z, axis=-1)
+            ok = T.all(T.gt(T.diagonal(L), 0))
+            lp = -0.5 * quad + half_logdet - 0.5 * k * LOG_2PI
+        else:
+            L = self.chol_cov
+            diag = T.diagonal(L)
+            ok = T.all(T.gt(diag, 0))
+            Ls = T.switch(ok, L, T.eye(k))
+            z = slinalg.solve_lower_triangular(Ls, d2.T)
+            quad = T.sum(z * z, axis=0)
+            lp = -0.5 * quad - T.sum(T.log(T.switch(ok, diag, 1.0))) - 0.5 * k * LOG_2PI
+        lp = T.reshape(lp, delta.shape[:-1]) if delta.ndim != 1 else lp[0]
+        return bound(lp, ok)
+
+    def _random(self, p, shape):
+        k = self.shape[-1]
+        if self._kind == "cov":
+            L = np.linalg.cholesky(p["cov"])
+        elif self._kind == "chol":
+            L = p["chol"]
+        else:
+            L = np.linalg.cholesky(np.linalg.inv(p["tau"]))
+        z = rng.standard_normal(tuple(shape[:-1]) + (k,))
+        return p["mu"] + z @ L.T
+
+    def random(self, point=None, size=None):
+        names = [n for n, _ in self.param_items()]
+        vals = draw_values([p for _, p in self.param_items()], point=point)
+        params = dict(zip(names, vals))
+        size = () if size is None else tuple(np.atleast_1d(size).astype(int))
+        return self._random(params, size + tuple(self.shape))
+
+
+def _is_square(v):
+    return v.ndim == 2 and v.shape[0] == v.shape[1]
+
+
+def _is_posdef(v):
+    try:
+        np.linalg.cholesky(v)
+        return True
+    except np.linalg.LinAlgError:
+        return False
+
+
+class Dirichlet(Continuous):
+    """Probability vectors with concentration ``a`` (last axis); sampled through stick-breaking."""
+
+    ndim_supp = 1
+
+    def __init__(self, a, transform=transforms.stick_breaking, *args, **kwargs):
+        self.a = self.param("a", a, (lambda v: v > 0, "must be positive"))
+        if self.a.ndim == 0:
+            raise ValueError("Dirichlet: parameter 'a' must be a vector")
+        shape_given = kwargs.get("shape") is not None
+        if kwargs.get("shape") is None:
+            kwargs["shape"] = tuple(int(s) for s in self.a.type.shape) if None not in self.a.type.shape \
+                else (_last_dim(self.a, "Dirichlet"),)
+        self.mean = self.a / T.sum(self.a, axis=-1, keepdims=True)
+        self.mode = T.switch(T.all(self.a > 1), (self.a - 1) / T.sum(self.a - 1, axis=-1, keepdims=True), np.nan)
+        super().__init__(transform=transform, defaults=("mean",), *args, **kwargs)
+        self.shape_given = shape_given
+
+    def logp(self, value):
+        a = self.a
+        lp = (T.sum(T.log(T.switch(value > 0, value, 1.0)) * (a - 1), axis=-1)
+              - T.sum(T.gammaln(a), axis=-1) + T.gammaln(T.sum(a, axis=-1)))
+        inside = T.all(T.and_(value >= 0, value <= 1), axis=-1)
+        return bound(lp, inside, T.all(a > 0))
+
+    def _random(self, p, shape):
+        g = rng.gamma(np.broadcast_to(p["a"], shape), 1.0)
+        return g / g.sum(axis=-1, keepdims=True)
+
+    def random(self, point=None, size=None):
+        (a,) = draw_values([self.a], point=point)
+        size = () if size is None else tuple(np.atleast_1d(size).astype(int))
+        return self._random({"a": a}, size + tuple(self.shape))
+
+
+class Multinomial(Continuous):
+    """Counts of ``n`` draws over categories with probabilities ``p`` (last axis)."""
+
+    ndim_supp = 1
+
+    def __init__(self, n, p, *args, **kwargs):
+        self.n = self.param("n", n, (lambda v: (v >= 0) & (v == np.round(v)), "must be a non-negative integer"))
+        self.p = self.param("p", p, (lambda v: v >= 0, "must be non-negative"))
+        self.p = self.p / T.sum(self.p, axis=-1, keepdims=True)
+        shape_given = kwargs.get("shape") is not None
+        if not shape_given:
+            kwargs["shape"] = (_last_dim(self.p, "Multinomial"),)
+        self.mode = T.cast(T.round(T.shape_padright(self.n) * self.p), "int64")
+        kwargs.setdefault("dtype", "int64")
+        super().__init__(defaults=("mode",), *args, **kwargs)
+        self.shape_given = shape_given
+
+    def logp(self, value):
+        n, p = self.n, self.p
+        lp = (T.gammaln(n + 1.0) - T.sum(T.gammaln(value + 1.0), axis=-1)
+              + T.sum(value * T.log(T.switch(T.eq(value, 0), 1.0, p)), axis=-1))
+        return bound(lp, T.all(value >= 0, axis=-1), T.eq(T.sum(value, axis=-1), n))
+
+    def random(self, point=None, size=None):
+        n, p = draw_values([self.n, self.p], point=point)
+        size = () if size is None else tuple(np.atleast_1d(size).astype(int))
+        count = int(np.prod(size)) if size else 1
+        out = np.stack([rng.multinomial(int(n), p) for _ in range(count)])
+        return out.reshape(size + (p.shape[-1],)) if size else out[0]

@@ -1,0 +1,1 @@
+"""Example models (PyMC3's ``pymc3.examples``)."""

@@ -1,0 +1,174 @@
+"""Compiled functions of a model: of a point dict, and the flat logp+gradient hot path."""
+from __future__ import annotations
+
+import numpy as np
+
+import arignote
+import arignote.tensor as T
+
+
+class PointFunc:
+    """A compiled function of a point dict (name -> array); keys it does not need are ignored.
+
+    Returns one array for a single output, a list for a list of outputs.
+    """
+
+    def __init__(self, free_vars, outs, backend=None):
+        self.outs = outs
+        self.vars = list(free_vars)
+        self.names = [v.name for v in self.vars]
+        self.f = arignote.function(self.vars, outs, on_unused_input="ignore", backend=backend)
+
+    def __call__(self, point):
+        try:
+            values = [point[n] for n in self.names]
+        except KeyError as e:
+            raise KeyError(f"the point has no value for the free variable {e.args[0]!r} "
+                           f"(it needs {self.names})") from None
+        return self.f(*values)
+
+    def __getstate__(self):
+        return {"outs": self.outs, "vars": self.vars, "names": self.names, "f": self.f}
+
+
+_ndarray = np.ndarray
+_F64 = np.dtype(np.float64)
+_STRIDE = (8,)
+_SCATTER_MAX = 64  # flat size up to which the gradient is scattered by unit vectors (see _flat_grad)
+
+
+def _slices(vars):
+    out, start = [], 0
+    for v in vars:
+        shape = tuple(int(s) for s in v.type.shape)
+        size = int(np.prod(shape, dtype=np.int64))
+        out.append((v.name, slice(start, start + size), shape, v.dtype))
+        start += size
+    return out, start
+
+
+class LogpDlogpFunction:
+    """``f(x) -> (logp, grad)`` for a flat float64 vector ``x`` over ``f.vars``.
+
+    One compiled function gives both outputs (trust_input: ``x`` must be a
+    contiguous float64 vector of length ``f.size``).  Free variables not in
+    ``vars`` become shared variables set by ``set_extra_values``; shared data
+    (``Data``) is read at each call, so ``set_data`` needs no recompilation.
+    """
+
+    def __init__(self, model, vars, backend=None, dtype="float64", compute_grads=True, **_ignored):
+        self.model = model
+        self.vars = list(vars)
+        for v in self.vars:
+            if v.dtype not in ("float16", "float32", "float64"):
+                raise TypeError(f"logp_dlogp_function: {v.name} is {v.dtype}; gradients need continuous variables")
+        self._layout, self.size = _slices(self.vars)
+        self._shape = (self.size,)
+        self.extra_vars = [v for v in model.free_RVs if all(v is not w for w in self.vars)]
+        self._extra = {v.name: arignote.shared(np.array(v.tag.test_value), name=v.name) for v in self.extra_vars}
+        self.backend = backend
+        self._fn = self._compile(compute_grads)
+        self._raw = self._fn
+        self.initial_point = self.dict_to_array(model.test_point)
+
+    def _compile(self, compute_grads):
+        x = T.dvector("__x")
+        lp = self.model.logpt
+        outs = [lp]
+        if compute_grads:
+            outs.append(self._flat_grad(lp))
+        givens = []
+        for v, (_, sl, shape, dtype) in zip(self.vars, self._layout):
+            piece = x[sl.start] if shape == () else T.reshape(x[sl], shape)
+            givens.append((v, T.cast(piece, dtype) if dtype != "float64" else piece))
+        givens += [(v, self._extra[v.name]) for v in self.extra_vars]
+        return arignote.function([x], outs, givens=givens, on_unused_input="ignore",
+                                 backend=self.backend, trust_input=True)
+
+    def _flat_grad(self, lp):
+        """The gradient over ``vars`` as one float64 vector.
+
+        Small all-scalar/vector layouts are scattered with elementwise products
+        and dots by constant unit vectors (ops the compiled backends run
+        natively) instead of reshape + join, which run as NumPy steps.
+        """
+        if not self.vars:
+            return T.zeros((0,), dtype="float64")
+        gs = [T.cast(g, "float64") if g.dtype != "float64" else g for g in T.grad(lp, self.vars)]
+        if self.size > _SCATTER_MAX or any(g.ndim > 1 for g in gs):
+            return T.concatenate([T.flatten(g) for g in gs])
+        eye = np.eye(self.size)
+        out = None
+        for g, (_, sl, shape, _) in zip(gs, self._layout):
+            term = g * eye[sl.start] if shape == () else T.dot(g, eye[sl])
+            out = term if out is None else out + term
+        return out
+
+    def __call__(self, x, grad_out=None, extra_vars=None):
+        # the compiled function trusts its input: a cheap guard keeps wrong vectors out of it
+        if type(x) is not _ndarray or x.dtype is not _F64 or x.strides != _STRIDE or x.shape != self._shape:
+            x = self._checked(x)
+        if grad_out is None and extra_vars is None:  # the sampler's path: nothing else to do
+            lp, g = self._fn(x)
+            return lp[()], g  # NumPy float64, a float subclass
+        if extra_vars is not None:
+            self.set_extra_values(extra_vars)
+        lp, g = self._fn(x)
+        if grad_out is None:
+            return lp[()], g
+        grad_out[...] = g
+        return lp[()]
+
+    def _checked(self, x):
+        arr = np.asarray(x)
+        if arr.shape != self._shape:
+            names = ", ".join(f"{n} {shape}" for n, _, shape, _ in self._layout)
+            raise ValueError(f"logp_dlogp_function: x must be a flat vector of length {self.size} "
+                             f"({names}), got shape {arr.shape}")
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(f"logp_dlogp_function: x must be numeric, got dtype {arr.dtype}")
+        return np.ascontiguousarray(arr, dtype=np.float64)
+
+    def logp(self, x):
+        return float(self(x)[0])
+
+    # ----------------------------------------------------------- layouts
+    def array_to_dict(self, x):
+        """Flat vector -> {name: array shaped like the variable}."""
+        x = np.asarray(x)
+        return {n: x[sl].reshape(shape).astype(dt, copy=False) for n, sl, shape, dt in self._layout}
+
+    def array_to_full_dict(self, x):
+        d = {n: np.array(s.get_value()) for n, s in self._extra.items()}
+        d.update(self.array_to_dict(x))
+        return d
+
+    def dict_to_array(self, point):
+        """{name: array} -> flat float64 vector over ``vars`` (ignores other keys)."""
+        out = np.empty(self.size, dtype=np.float64)
+        for n, sl, shape, _ in self._layout:
+            out[sl] = np.asarray(point[n], dtype=np.float64).ravel()
+        return out
+
+    def set_extra_values(self, point):
+        """Values of the free variables not in ``vars`` (e.g. the discrete ones of a compound step)."""
+        for n, s in self._extra.items():
+            if n in point:
+                s.set_value(np.asarray(point[n], dtype=s.dtype))
+
+    def get_extra_values(self):
+        return {n: s.get_value() for n, s in self._extra.items()}
+
+    @property
+    def ordering(self):
+        return [(n, sl, shape, dt) for n, sl, shape, dt in self._layout]
+
+    # ----------------------------------------------------------- pickling
+    def __getstate__(self):
+        d = self.__dict__.copy()
+        d.pop("_raw", None)
+        return d
+
+    def __setstate__(self, d):
+        self.__dict__.update(d)
+        self._raw = self._fn

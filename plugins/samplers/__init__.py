@@ -1,0 +1,23 @@
+"""arignote's step methods (NUTS, HMC, Metropolis, Slice, discrete Gibbs,
+compound steps), registered as plugins through ``arignote_register_samplers``.
+
+The pieces of the Hamiltonian samplers are separate modules of pure
+functions on flat float64 vectors: :mod:`.integration` (leapfrog),
+:mod:`.trajectory` (NUTS tree), :mod:`.step_size` and :mod:`.mass_matrix`
+(adaptation).
+"""
+
+from .base import ArrayStep, BlockedStep, Competence, SamplingError
+from .compound import CompoundStep
+from .gibbs import BinaryGibbsMetropolis, CategoricalGibbsMetropolis
+from .hmc import HMC
+from .metropolis import (BinaryMetropolis, CauchyProposal, LaplaceProposal, Metropolis,
+                         MultivariateNormalProposal, NormalProposal, PoissonProposal, UniformProposal)
+from .nuts import NUTS
+from .slice import Slice
+
+__all__ = ["ArrayStep", "BlockedStep", "Competence", "SamplingError", "CompoundStep",
+           "BinaryGibbsMetropolis", "BinaryMetropolis", "CategoricalGibbsMetropolis", "HMC",
+           "Metropolis", "NUTS",
+           "Slice", "NormalProposal", "UniformProposal", "CauchyProposal", "LaplaceProposal",
+           "PoissonProposal", "MultivariateNormalProposal"]

@@ -1,0 +1,40 @@
+"""The No-U-Turn Sampler (Hoffman & Gelman 2014) with multinomial
+trajectory sampling, as in Stan and PyMC3."""
+
+from __future__ import annotations
+
+from .hmc_base import BaseHMC
+from .trajectory import nuts_trajectory
+
+__all__ = ["NUTS"]
+
+
+class NUTS(BaseHMC):
+    """``NUTS(vars=None, max_treedepth=10, early_max_treedepth=8, **kwargs)``;
+    keyword arguments as for HMC (``target_accept=0.8``, ``step_scale``,
+    ``scaling``, ``is_cov``, ``Emax``, ``adapt_step_size``, ...), plus
+    ``mass_matrix='stan'`` or ``'grad'`` (nutpie's gradient-based estimate)."""
+
+    name = "nuts"
+    generates_stats = True
+    stat_names = ("depth", "step_size", "tune", "mean_tree_accept", "step_size_bar",
+                  "tree_size", "diverging", "energy_error", "energy", "max_energy_error",
+                  "model_logp")
+    stat_types = (int, float, bool, float, float, float, bool, float, float, float, float)
+
+    def __init__(self, vars=None, max_treedepth=10, early_max_treedepth=8, **kwargs):
+        super().__init__(vars, **kwargs)
+        self.max_treedepth = int(max_treedepth)
+        self.early_max_treedepth = int(early_max_treedepth)
+        if self.max_treedepth < 1:
+            raise ValueError(f"max_treedepth must be at least 1, got {max_treedepth!r}")
+
+    def _transition(self, root, eps):
+        depth = self.early_max_treedepth if self.tune and self._iter < 200 else self.max_treedepth
+        tree = nuts_trajectory(self._fn, root, eps, self.inv_mass, self.rng,
+                               min(depth, self.max_treedepth), self.Emax)
+        return tree.proposal, tree.mean_accept, tree
+
+    def _stats(self, tree, eps, tune, leaf):
+        return (tree.depth, eps, tune, tree.mean_accept, self._dual.averaged, tree.n_steps,
+                tree.diverging, tree.energy_error, tree.energy, tree.max_error, leaf.logp)

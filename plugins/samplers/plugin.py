@@ -1,0 +1,24 @@
+"""Registers the built-in step methods through ``arignote_register_samplers``."""
+
+from __future__ import annotations
+
+from arignote.hookspecs import SamplerRecord, hookimpl
+
+from .gibbs import BinaryGibbsMetropolis, CategoricalGibbsMetropolis
+from .hmc import HMC
+from .metropolis import BinaryMetropolis, Metropolis
+from .nuts import NUTS
+from .slice import Slice
+
+
+@hookimpl
+def arignote_register_samplers():
+    return [
+        SamplerRecord("NUTS", NUTS, ("continuous", "gradient")),
+        SamplerRecord("HMC", HMC, ("continuous", "gradient")),
+        SamplerRecord("Metropolis", Metropolis, ("continuous", "discrete")),
+        SamplerRecord("Slice", Slice, ("continuous",)),
+        SamplerRecord("BinaryGibbsMetropolis", BinaryGibbsMetropolis, ("discrete",)),
+        SamplerRecord("BinaryMetropolis", BinaryMetropolis, ("discrete",)),
+        SamplerRecord("CategoricalGibbsMetropolis", CategoricalGibbsMetropolis, ("discrete",)),
+    ]

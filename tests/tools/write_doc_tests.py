@@ -1,0 +1,96 @@
+"""Write tests/theano_docs/test_doc_<page>.py from a Theano doc tree (run once per doc update).
+
+Usage: python tests/tools/write_doc_tests.py DOC_ROOT
+
+Each module holds its page's examples and test blocks (``theano`` renamed ``arignote``)
+and the examples left out, each with its reason: scan (its own issue; its examples are
+kept unless WITH_SCAN is set empty), and the documented behaviours
+listed in REASONS below.  A failing example with
+no reason stops the script, so nothing is left out silently.
+"""
+from __future__ import annotations
+
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+os.environ.setdefault("WITH_SCAN", "1")  # arignote.scan exists: its examples are kept
+import theano_doc_examples as tool  # noqa: E402  (puts tests/theano_docs on sys.path)
+from doc_runner import run_text  # noqa: E402
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "theano_docs")
+
+_SUM = "arignote prints the sum as Sum{axis=[0]} and keeps the vector first in add; Theano printed " \
+       "Sum{acc_dtype=float64} with the constant first"
+_SIX = "needs the 'six' package (Python 2 compatibility), which arignote does not depend on"
+REASONS = {
+    ("extending/graphstructures.txt", "arignote.printing.debugprint(f)"): _SUM,
+    ("extending/graphstructures.txt", "topo[0].outputs[0].clients"): _SUM,
+    ("extending/graphstructures.txt", "client"): _SUM,
+    ("library/printing.txt", "arignote.printing.debugprint(gy)  # doctest: +NORMALIZE_WHITESPACE"):
+        "arignote's gradient graph uses the named ops of user code (Elemwise{mul,no_inplace}); Theano's "
+        "printed its gradient ops as Elemwise{mul}",
+    ("library/printing.txt", "arignote.printing.debugprint(gy, depth=2)  # doctest: +NORMALIZE_WHITESPACE"):
+        "as above: Elemwise{mul,no_inplace} where Theano printed Elemwise{mul}",
+    ("tutorial/adding.txt", "x = arignote.tensor.ivector()"):
+        "the page uses theano before importing it (only Sphinx's global setup made it run)",
+    ("tutorial/loading_and_saving.txt", "from six.moves import cPickle"): _SIX,
+    ("tutorial/loading_and_saving.txt", "cPickle.dump(my_obj, f, protocol=cPickle.HIGHEST_PROTOCOL)"): _SIX,
+    ("tutorial/loading_and_saving.txt", "loaded_obj = cPickle.load(f)"): _SIX,
+    ("tutorial/loading_and_saving.txt", "for obj in [obj1, obj2, obj3]:"): _SIX,
+    ("tutorial/loading_and_saving.txt", "for i in range(3):"): _SIX,
+    ("tutorial/printing_drawing.txt", "arignote.printing.debugprint(predict)  # doctest: +NORMALIZE_WHITESPACE, +ELLIPSIS"):
+        "the optimized graph differs: arignote fuses the logistic into another Composite and has no "
+        "Gemv/AllocEmpty ops",
+    ("tutorial/shape_info.txt", "arignote.printing.debugprint(f) # doctest: +NORMALIZE_WHITESPACE"):
+        "the compiled shape graphs differ in names and order (MakeVector{int64}, Join{0} with the axis as a "
+        "parameter, no DeepCopyOp node for a constant output, another toposort)",
+    ("tutorial/using_gpu.txt", "from arignote import function, config, shared, tensor"):
+        "GPU-only: uses Variable.transfer to a GPU context",
+}
+
+
+def _reason(rel, line):
+    return REASONS.get((rel, line))
+
+
+def module_text(rel, examples, left_out):
+    name = "doc/" + rel
+    lines = ['"""Theano\'s ' + name + ", run on arignote: its ``>>>`` examples and test blocks as in the docs",
+             "(``theano`` renamed ``arignote``), checked by doc_runner.  LEFT_OUT lists what is not run, and why.",
+             '"""', "from doc_runner import check_page", "", f'PAGE = "{name}"', "", "LEFT_OUT = {"]
+    for first, why in sorted(left_out.items()):
+        lines.append(f"    {first!r}:\n        {why!r},")
+    lines += ["}", "", "EXAMPLES = r'''", examples.rstrip(), "'''", "", "", "def test_examples():",
+              "    check_page(EXAMPLES, PAGE, LEFT_OUT)", ""]
+    return "\n".join(lines)
+
+
+def main(root):
+    for rel in sorted(tool.pages(root)):
+        text = tool._read(os.path.join(root, rel))
+        examples = tool.extract(text)
+        if "'''" in examples:
+            raise SystemExit(f"{rel}: examples contain ''' (cannot be kept in a raw string)")
+        left_out = {}
+        for first in tool.left_out_of(text):
+            left_out[first] = _reason(rel, first) or "scan (issue 15), or uses what a scan example computed"
+        res = run_text(examples, rel, left_out)
+        for src, why in res["failed"]:
+            first = src.replace("<testcode>\n", "").strip().splitlines()[0].strip()
+            reason = _reason(rel, first)
+            if reason is None:
+                raise SystemExit(f"{rel}: failing example without a reason: {first!r}: {why[:300]}")
+            left_out[first] = reason
+        res = run_text(examples, rel, left_out)
+        if res["failed"]:
+            raise SystemExit(f"{rel}: still failing after leaving out: {res['failed'][:2]}")
+        slug = re.sub(r"\W", "_", rel[:-4])
+        with open(os.path.join(OUT, f"test_doc_{slug}.py"), "w", encoding="utf-8") as fh:
+            fh.write(module_text(rel, examples, left_out))
+        print(f"{rel}: {res['passed']} examples, {len(left_out)} left out")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
