@@ -68,3 +68,7 @@ from .stats import (df_summary, effective_n, ess, gelman_rubin, hdi, hpd, mcse, 
 from .trace import MultiTrace, NDArray, merge_traces, trace_to_dataframe  # noqa: E402
 
 HamiltonianMC = HMC
+from . import arviz_bridge as _arviz_bridge  # noqa: E402
+from .arviz_bridge import from_pymc3  # noqa: E402
+
+_arviz_bridge.register()

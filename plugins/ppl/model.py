@@ -33,6 +33,7 @@ class Model:
     def __init__(self, name="", model=None, theano_config=None, coords=None, check_bounds=True):
         self.parent = model if model is not None else context.current(error_if_none=False)
         self.coords = {}
+        self.RV_dims = {}  # variable name -> its named dimensions (for InferenceData)
         self.add_coords(coords or {})
         self.name = self.parent.name_for(name) if (self.parent is not None and name) else name
         self.check_bounds = check_bounds
@@ -132,11 +133,16 @@ class Model:
         """Create and register a random variable called ``name`` with distribution ``dist``."""
         name = self.name_for(name)
         self._check_name(name)
+        self._record_dims(name, dims)
         if data is None:
             if getattr(dist, "transform", None) is None:
                 return self._free(name, dist)
             return self._transformed(name, dist)
         return self._observed(name, dist, data)
+
+    def _record_dims(self, name, dims):
+        if dims is not None:
+            self.RV_dims[name] = (dims,) if isinstance(dims, str) else tuple(dims)
 
     def _free(self, name, dist):
         var = FreeRV(T.TensorType(dist.dtype, shape=dist.shape), None, None, name)
@@ -464,12 +470,13 @@ def Potential(name, var, model=None):
     return model.add_random_variable(var, "potentials")
 
 
-def Deterministic(name, var, model=None):
+def Deterministic(name, var, model=None, dims=None):
     """Record ``var`` under ``name`` so that traces keep its values; returns ``var``."""
     model = modelcontext(model)
     var = T.as_tensor_variable(var)
     var.name = model.name_for(name)
     model._check_name(var.name)
+    model._record_dims(var.name, dims)
     var.model = model
     return model.add_random_variable(var, "deterministics")
 
