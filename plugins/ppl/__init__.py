@@ -14,10 +14,10 @@ from .distributions import *  # noqa: F401,F403
 from .distributions import Continuous, DensityDist, Discrete, Distribution, NoDistribution, draw_values
 from .distributions.dist_math import bound
 from .graph_eval import evaluate
-from .math import (abs, and_, ceil, clip, concatenate, constant, cos, cumsum, dot, eq, erf, erfc, exp, expm1, floor,
+from .math import (expand_packed_triangular, invprobit, probit, abs, and_, ceil, clip, concatenate, constant, cos, cumsum, dot, eq, erf, erfc, exp, expm1, floor,
                    ge, gt, invlogit, le, log, log1p, logaddexp, logit, logsumexp, lt, maximum, minimum, neq, or_, prod,
                    sigmoid, sin, sqr, sqrt, stack, sum, switch, tan, tanh, where, logdiffexp, log1mexp, log1pexp)
-from .model import Deterministic, Model, Point, Potential, set_data
+from .model import Deterministic, ImputationWarning, Model, Point, Potential, set_data
 from .tuning import find_MAP
 from .prior import draw, sample_prior_predictive
 from .variables import FreeRV, ObservedRV, TransformedRV
@@ -51,7 +51,7 @@ def __getattr__(name):
 
 
 # -- sampling (issue 14) --
-from arignote.plugins.samplers import (HMC, NUTS, BinaryGibbsMetropolis, BinaryMetropolis,  # noqa: E402
+from arignote.plugins.samplers import (HMC, NUTS, ArrayStep, BinaryGibbsMetropolis, BlockedStep, ElemwiseCategorical, BinaryMetropolis,  # noqa: E402
                                        CategoricalGibbsMetropolis, CauchyProposal, CompoundStep,
                                        LaplaceProposal, Metropolis, MultivariateNormalProposal,
                                        NormalProposal, PoissonProposal, SamplingError, Slice,
@@ -72,3 +72,6 @@ from . import arviz_bridge as _arviz_bridge  # noqa: E402
 from .arviz_bridge import from_pymc3  # noqa: E402
 
 _arviz_bridge.register()
+from . import glm  # noqa: E402  (``from pymc3 import *`` gave glm, GLM and LinearComponent)
+
+GLM, LinearComponent = glm.GLM, glm.LinearComponent

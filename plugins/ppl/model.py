@@ -7,6 +7,8 @@ itself is a deterministic of it, as in PyMC3.
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 import arignote
@@ -21,6 +23,10 @@ from .model_fn import LogpDlogpFunction, PointFunc
 from .variables import FreeRV, MultiObservedRV, ObservedRV, PointGraph, TransformedRV, retype
 
 _CONTINUOUS = ("float16", "float32", "float64")
+
+
+class ImputationWarning(UserWarning):
+    """Observed data with missing values: they become a free variable ``<name>_missing``."""
 
 
 class Model:
@@ -193,6 +199,8 @@ class Model:
         """A free variable ``name_missing`` for the masked entries and the data with it filled in."""
         from .distributions.base import NoDistribution
 
+        warnings.warn(f"Data in {name} contains missing values and will be automatically imputed from "
+                      "the sampling distribution.", ImputationWarning, stacklevel=4)
         idx = np.flatnonzero(mask)
         fake = NoDistribution.dist(shape=(len(idx),), dtype=dist.dtype, testval=_missing_start(dist, arr.shape, idx))
         fake.parent_dist = dist

@@ -9,6 +9,7 @@ functions on flat float64 vectors: :mod:`.integration` (leapfrog),
 
 from .base import ArrayStep, BlockedStep, Competence, SamplingError
 from .compound import CompoundStep
+from .elemwise_categorical import ElemwiseCategorical
 from .gibbs import BinaryGibbsMetropolis, CategoricalGibbsMetropolis
 from .hmc import HMC
 from .metropolis import (BinaryMetropolis, CauchyProposal, LaplaceProposal, Metropolis,
@@ -16,7 +17,7 @@ from .metropolis import (BinaryMetropolis, CauchyProposal, LaplaceProposal, Metr
 from .nuts import NUTS
 from .slice import Slice
 
-__all__ = ["ArrayStep", "BlockedStep", "Competence", "SamplingError", "CompoundStep",
+__all__ = ["ElemwiseCategorical", "ArrayStep", "BlockedStep", "Competence", "SamplingError", "CompoundStep",
            "BinaryGibbsMetropolis", "BinaryMetropolis", "CategoricalGibbsMetropolis", "HMC",
            "Metropolis", "NUTS",
            "Slice", "NormalProposal", "UniformProposal", "CauchyProposal", "LaplaceProposal",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from arignote.hookspecs import SamplerRecord, hookimpl
 
+from .elemwise_categorical import ElemwiseCategorical
 from .gibbs import BinaryGibbsMetropolis, CategoricalGibbsMetropolis
 from .hmc import HMC
 from .metropolis import BinaryMetropolis, Metropolis
@@ -21,4 +22,5 @@ def arignote_register_samplers():
         SamplerRecord("BinaryGibbsMetropolis", BinaryGibbsMetropolis, ("discrete",)),
         SamplerRecord("BinaryMetropolis", BinaryMetropolis, ("discrete",)),
         SamplerRecord("CategoricalGibbsMetropolis", CategoricalGibbsMetropolis, ("discrete",)),
+        SamplerRecord("ElemwiseCategorical", ElemwiseCategorical, ("discrete",)),
     ]
