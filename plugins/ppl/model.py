@@ -182,6 +182,7 @@ class Model:
             missing, value = self._missing(name, dist, value, arr, mask)
         if not dist.shape_given and None not in value.type.shape:
             dist.shape = tuple(int(s) for s in value.type.shape)  # draws for predictive checks look like the data
+            dist.shape_from_data = True
         var = retype(T.identity(value), ObservedRV)
         var.name = name
         var.distribution = dist

@@ -56,8 +56,10 @@ class LogpDlogpFunction:
     (``Data``) is read at each call, so ``set_data`` needs no recompilation.
     """
 
-    def __init__(self, model, vars, backend=None, dtype="float64", compute_grads=True, **_ignored):
+    def __init__(self, model, vars, backend=None, dtype="float64", compute_grads=True, jacobian=True,
+                 **_ignored):
         self.model = model
+        self.jacobian = jacobian  # False: the density of the untransformed values (find_MAP)
         self.vars = list(vars)
         for v in self.vars:
             if v.dtype not in ("float16", "float32", "float64"):
@@ -73,7 +75,7 @@ class LogpDlogpFunction:
 
     def _compile(self, compute_grads):
         x = T.dvector("__x")
-        lp = self.model.logpt
+        lp = self.model.logpt if self.jacobian else self.model.logp_nojact
         outs = [lp]
         if compute_grads:
             outs.append(self._flat_grad(lp))

@@ -11,7 +11,9 @@ _NO_GRAD = {"powell", "nelder-mead", "cobyla", "cobyqa"}
 
 def find_MAP(start=None, vars=None, method="L-BFGS-B", return_raw=False, include_transformed=True,
              progressbar=True, maxeval=5000, model=None, *args, seed=None, **kwargs):
-    """Maximum a posteriori point, searched in the transformed space.
+    """Maximum a posteriori point, searched in the transformed space on the density
+    without the transforms' Jacobians (as PyMC3 3.x: the mode of the untransformed
+    variables, e.g. (a-1)/(a+b-2) for a Beta).
 
     Returns a dict of NumPy values: the free variables (transformed names too
     when ``include_transformed``), their untransformed values and the
@@ -29,7 +31,7 @@ def find_MAP(start=None, vars=None, method="L-BFGS-B", return_raw=False, include
                 point[var.transformed.name] = var.transformation.forward_val(np.asarray(v))
     vars = model.cont_vars if vars is None else [model[v] if isinstance(v, str) else v for v in vars]
     vars = [getattr(v, "transformed", v) for v in vars]
-    f = model.logp_dlogp_function(vars)
+    f = model.logp_dlogp_function(vars, jacobian=False)
     f.set_extra_values(point)
     x0 = f.dict_to_array(point)
 

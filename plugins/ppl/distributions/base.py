@@ -169,9 +169,19 @@ class Distribution:
         """NumPy draws of shape ``size + shape`` with parameter values taken from ``point``."""
         values = draw_values([p for _, p in self.param_items()], point=point)
         params = dict(zip([n for n, _ in self.param_items()], values))
-        base = _broadcast_shape(self.shape, *[np.shape(v) for v in values], supp=self.ndim_supp)
+        base = _broadcast_shape(self._draw_shape(values), *[np.shape(v) for v in values], supp=self.ndim_supp)
         size = () if size is None else tuple(np.atleast_1d(size).astype(int))
         return self._random(params, size + base)
+
+    def _draw_shape(self, values):
+        """The shape draws take: the distribution's, unless it was only copied from observed
+        data and the parameters now have another length (``set_data`` for out-of-sample
+        predictions, as PyMC3 3.x drew at the parameters' shape)."""
+        if getattr(self, "shape_from_data", False) and self.ndim_supp == 0:
+            params = _broadcast_shape((), *[np.shape(v) for v in values], supp=0)
+            if len(params) == len(self.shape) and params != tuple(self.shape):
+                return params
+        return self.shape
 
     def _random(self, params, shape):
         raise NotImplementedError(f"{type(self).__name__} has no random draws")
