@@ -36,7 +36,7 @@ def _split_prior(prior, model):
 def _model_dims(model, dims):
     merged = dict(getattr(model, "RV_dims", {}) or {})
     merged.update(dims or {})
-    return merged or None
+    return {k: [v] if isinstance(v, str) else list(v) for k, v in merged.items()} or None
 
 
 def _model_coords(model, coords):
@@ -62,12 +62,24 @@ def from_pymc3(trace=None, *, prior=None, posterior_predictive=None, coords=None
     coords, dims = _model_coords(model, coords), _model_dims(model, dims)
     idata = to_inference_data(trace, prior=latent, posterior_predictive=posterior_predictive,
                               model=model, coords=coords, dims=dims, **kwargs)
+    az = sys.modules["arviz"]
+    extra = {}
     if prior_pred is not None:
-        az = sys.modules["arviz"]
-        extra = az.from_dict(prior_predictive={k: np.asarray(v)[None] for k, v in prior_pred.items()},
-                             coords=coords, dims=dims)
-        idata.extend(extra)
+        extra["prior_predictive"] = {k: np.asarray(v)[None] for k, v in prior_pred.items()}
+    constant = _constant_data(model)
+    if constant:
+        extra["constant_data"] = constant
+    if extra:
+        idata.extend(az.from_dict(**extra, coords=coords, dims=dims))
     return idata
+
+
+def _constant_data(model):
+    """The model's ``Data`` containers (shared variables), as PyMC3's ``constant_data`` group."""
+    if model is None:
+        return {}
+    return {name: np.asarray(v.get_value()) for name, v in model.named_vars.items()
+            if hasattr(v, "get_value") and not hasattr(v, "distribution")}
 
 
 def _current_model():

@@ -92,6 +92,8 @@ def _check_shape(name, dist, shape):
 def Data(name, value, model=None, dims=None, export_index_as_coords=False):
     """A named shared container of data in the model; change it with ``set_data``."""
     model = modelcontext(model)
+    if export_index_as_coords:
+        dims = _export_pandas_coords(model, name, value, dims)
     arr = pandas_to_array(value)
     arr = np.asarray(arr)
     if arr.dtype.kind in "iub":
@@ -101,8 +103,22 @@ def Data(name, value, model=None, dims=None, export_index_as_coords=False):
     sv = arignote.shared(arr, name=model.name_for(name))
     sv.model = model
     model._check_name(sv.name)
+    model._record_dims(sv.name, dims)
     model.add_random_variable(sv)
     return sv
+
+
+def _export_pandas_coords(model, name, value, dims):
+    """Coords named after a pandas object's index (and columns); returns the dims they name."""
+    axes = [getattr(value, "index", None), getattr(value, "columns", None)]
+    axes = [a for a in axes if a is not None]
+    if not axes:
+        raise TypeError(f"Data {name!r}: export_index_as_coords needs a pandas Series or DataFrame, "
+                        f"got {type(value).__name__}")
+    dims = list(dims) if dims is not None else [a.name or f"{name}_dim_{i}" for i, a in enumerate(axes)]
+    for dim, axis in zip(dims, axes):
+        model.add_coord(dim, list(axis))
+    return tuple(dims)
 
 
 class MutableData:

@@ -370,7 +370,7 @@ def sample(draws=1000, step=None, init="auto", n_init=200000, start=None, trace=
         _warn_all(result_trace, model, not discard_tuned_samples,
                   compute_convergence_checks and not interrupted)
     if return_inferencedata:
-        from .stats import to_inference_data
+        from .arviz_bridge import from_pymc3
 
-        return to_inference_data(result_trace, model=model, **(idata_kwargs or {}))
+        return from_pymc3(result_trace, model=model, **(idata_kwargs or {}))
     return result_trace
