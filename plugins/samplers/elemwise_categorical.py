@@ -25,15 +25,21 @@ def _elemwise_terms(model, var):
         lp = rv.logp_elemwiset
         if var not in set(ancestors([lp])):
             continue
-        if lp.ndim != var.ndim:
+        if lp.ndim != var.ndim or not _same_static_shape(lp, var):
             raise ValueError(
-                f"ElemwiseCategorical: the log-density of {rv.name!r} has {lp.ndim} dimension(s) but "
-                f"{var.name!r} has {var.ndim}; its elements are not conditionally independent term by term")
+                f"ElemwiseCategorical: the log-density of {rv.name!r} has shape {lp.type.shape} but "
+                f"{var.name!r} has {var.type.shape}; its elements are not conditionally independent term by term")
         terms.append(lp)
     total = terms[0]
     for t in terms[1:]:
         total = total + t
     return total + T.zeros_like(var, dtype=total.dtype)
+
+
+def _same_static_shape(lp, var):
+    """Sizes known on both sides agree (a length-1 axis broadcasts)."""
+    return all(a is None or b is None or a == b or a == 1
+               for a, b in zip(lp.type.shape, var.type.shape))
 
 
 class _ElemwiseLogp(PointLogp):
