@@ -13,7 +13,7 @@ import arignote.tensor as T
 from arignote.graph import ancestors
 
 from .base import ArrayStep, Competence, PointLogp
-from .gibbs import _dist_name, _n_categories
+from .gibbs import _n_categories
 
 __all__ = ["ElemwiseCategorical"]
 
@@ -88,7 +88,7 @@ class ElemwiseCategorical(ArrayStep):
 
     @staticmethod
     def competence(var, has_grad):
-        return Competence.COMPATIBLE if _dist_name(var) == "Categorical" else Competence.INCOMPATIBLE
+        return Competence.INCOMPATIBLE  # deprecated: used only when given as step=
 
     def astep(self, q0):  # noqa: ARG002 - a Gibbs draw ignores the current value
         fn = self._fn
