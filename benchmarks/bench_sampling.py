@@ -4,6 +4,9 @@ Workloads (2 chains x (1000 tune + 1000 draws), chains one after the other on on
   linear    the seed's y ~ x linear model, 100 points (Intercept, x, sd)
   coal      the seed's original coal-mining model (switchpoint by Metropolis + NUTS)
   marginal  the seed's marginalised coal-mining model (NUTS only; 111 x 111 Potential)
+PyMC3 notebooks' sampling cells (not run by default; name them):
+  schools       eight schools, non-centred (divergences notebook)
+  temperatures  data_container's city temperatures (coords, dims, pm.Data), 20 x 3 data
 
 Every run is a new process ("cold": fresh compile caches; "warm": the cache of a previous run),
 printing one JSON line: wall time from interpreter start, sampling time, the smallest bulk ESS
@@ -46,6 +49,8 @@ DISASTERS = [4, 5, 4, 0, 1, 4, 3, 4, 0, 6, 3, 3, 4, 0, 2, 6, 3, 3, 5, 4, 5, 3, 1
 def build(pm, workload):
     import numpy as np
 
+    if workload in NOTEBOOK_WORKLOADS:
+        return build_notebook(pm, workload)
     model = pm.Model()
     with model:
         if workload == "linear":
@@ -73,6 +78,32 @@ def build(pm, workload):
         ll = pm.math.logsumexp(-np.log(years) + lp.reshape((years, years)).sum(1))
         pm.Potential("disasters", ll)
         return model
+
+
+NOTEBOOK_WORKLOADS = ("schools", "temperatures")
+
+
+def build_notebook(pm, workload):
+    import numpy as np
+
+    if workload == "schools":
+        y = np.array([28.0, 8.0, -3.0, 7.0, -1.0, 1.0, 18.0, 12.0])
+        sigma = np.array([15.0, 10.0, 16.0, 11.0, 9.0, 11.0, 10.0, 18.0])
+        with pm.Model() as model:
+            mu = pm.Normal("mu", mu=0, sigma=5)
+            tau = pm.HalfCauchy("tau", beta=5)
+            theta_t = pm.Normal("theta_t", mu=0, sigma=1, shape=8)
+            pm.Normal("obs", mu=mu + tau * theta_t, sigma=sigma, observed=y)
+        return model
+    rng = np.random.default_rng(0)
+    values = 15 + np.array([0.0, 3.0, 1.5]) + rng.normal(0, 0.5, (20, 3))
+    with pm.Model(coords={"date": np.arange(20), "city": ["Berlin", "San Marino", "Paris"]}) as model:
+        europe_mean = pm.Normal("europe_mean_temp", mu=15.0, sigma=3.0)
+        city_offset = pm.Normal("city_offset", mu=0.0, sigma=3.0, dims="city")
+        city_temperature = pm.Deterministic("city_temperature", europe_mean + city_offset, dims="city")
+        data = pm.Data("data", values, dims=("date", "city"))
+        pm.Normal("likelihood", mu=city_temperature, sigma=0.5, observed=data)
+    return model
 
 
 def run_arignote(workload):
@@ -180,7 +211,8 @@ def _row(name, figs, ref):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("workloads", nargs="*", default=list(WORKLOADS))
+    ap.add_argument("workloads", nargs="*", default=list(WORKLOADS),
+                    help=f"of {WORKLOADS + NOTEBOOK_WORKLOADS}")
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--peer-python", default=os.environ.get("ARIGNOTE_BENCH_PEER_PYTHON"))
     args = ap.parse_args()
