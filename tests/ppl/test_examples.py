@@ -1,5 +1,6 @@
 """arignote.ppl.examples: the coal-mining data and both its models (the seed's glm_linear is in test_glm)."""
 import numpy as np
+import pytest
 from scipy import optimize, stats
 
 from test_model_seed import disasters_data as seed_data, scipy_marginal
@@ -37,3 +38,29 @@ def test_original_model_logp_matches_scipy():
     want = (stats.randint.logpmf(40, 0, 112) + stats.expon.logpdf(3.0) + np.log(3.0) + stats.expon.logpdf(1.0)
             + stats.poisson.logpmf(seed_data, rate).sum())
     assert np.isclose(m.logp(pt), want, rtol=1e-12)
+
+
+def test_readme_probabilistic_programming_section_runs(tmp_path, monkeypatch):
+    """README's two models run as written (fewer draws), and the picture it shows is in docs/."""
+    import re
+    from pathlib import Path
+
+    pytest.importorskip("arviz")
+    pytest.importorskip("matplotlib")
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    root = Path(__file__).resolve().parents[2]
+    text = (root / "README.md").read_text()
+    section = text.split("## Probabilistic programming", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
+    assert len(blocks) == 2
+    ns = {}
+    for block in blocks:
+        exec(re.sub(r"pm\.sample\(\d+\)", "pm.sample(100, tune=100, cores=1, progressbar=False)", block), ns)
+    assert set(ns["trace"].varnames) >= {"early_mean", "late_mean"}
+    assert 2.0 < ns["trace"]["early_mean"].mean() < 4.5 and 0.5 < ns["trace"]["late_mean"].mean() < 1.5
+    picture = re.search(r"!\[[^\]]*\]\((docs/[^)]+\.png)\)", section).group(1)
+    data = (root / picture).read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) < 100_000
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
