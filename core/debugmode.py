@@ -144,7 +144,15 @@ class DebugMode(_NodeModeBase):
 
 class NanGuardMode(_NodeModeBase):
     """mode='nanguard': raise at the first node producing nan (``nan_is_error``), inf
-    (``inf_is_error``) or an absolute value above 1e10 (``big_is_error``)."""
+    (``inf_is_error``) or an absolute value above 1e10 (``big_is_error``).
+
+    The guard checks every intermediate value, so on every backend it runs without
+    the fusion phase: a fused kernel would compute values (a nan hidden by a
+    ``switch``) that no node's output shows.
+    """
+
+    def optimize(self, fgraph, skip_phases=()):
+        return super().optimize(fgraph, skip_phases=tuple(skip_phases) + ("fusion",))
 
     def __init__(self, nan_is_error=True, inf_is_error=True, big_is_error=False, optimizer="fast_run",
                  backend=None, including=(), excluding=()):

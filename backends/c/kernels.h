@@ -176,6 +176,36 @@ AR_UINT_HELPERS(uint16_t, uint16)
 AR_UINT_HELPERS(uint32_t, uint32)
 AR_UINT_HELPERS(uint64_t, uint64)
 
+/* ---------------------------------------- float -> integer conversions */
+/* One defined result for nan, inf and out-of-range values, the same as the llvm backend's and as
+   NumPy's vectorised casts on x86-64 (a plain C cast is undefined there, and the compiler's vector
+   and scalar code disagree): a 32- or 64-bit truncating conversion whose nan or out-of-range
+   result is the minimum integer, then truncated; uint32 and uint64 convert x - 2**(n-1) above
+   2**(n-1) and set the top bit. */
+static inline int32_t ar_cvtt32(double v)
+{
+    return (v >= -2147483648.0 && v < 2147483648.0) ? (int32_t)v : INT32_MIN;
+}
+static inline int64_t ar_cvtt64(double v)
+{
+    return (v >= -9223372036854775808.0 && v < 9223372036854775808.0) ? (int64_t)v : INT64_MIN;
+}
+static inline int8_t ar_f2int8(double v) { return (int8_t)(uint8_t)(uint32_t)ar_cvtt32(v); }
+static inline int16_t ar_f2int16(double v) { return (int16_t)(uint16_t)(uint32_t)ar_cvtt32(v); }
+static inline int32_t ar_f2int32(double v) { return ar_cvtt32(v); }
+static inline int64_t ar_f2int64(double v) { return ar_cvtt64(v); }
+static inline uint8_t ar_f2uint8(double v) { return (uint8_t)(uint32_t)ar_cvtt32(v); }
+static inline uint16_t ar_f2uint16(double v) { return (uint16_t)(uint32_t)ar_cvtt32(v); }
+static inline uint32_t ar_f2uint32(double v)
+{
+    return v >= 2147483648.0 ? ((uint32_t)ar_cvtt32(v - 2147483648.0) ^ 0x80000000u) : (uint32_t)ar_cvtt32(v);
+}
+static inline uint64_t ar_f2uint64(double v)
+{
+    return v >= 9223372036854775808.0 ? ((uint64_t)ar_cvtt64(v - 9223372036854775808.0) ^ 0x8000000000000000ull)
+                                      : (uint64_t)ar_cvtt64(v);
+}
+
 /* -------------------------------------------------- special functions */
 /* log|gamma(x)| with SciPy's edges: gammaln(-inf) == -inf, and inf once 1/x overflows */
 static inline double ar_lgamma(double x)

@@ -94,8 +94,9 @@ class Emitter:
         return b.sext(v, to) if ks == "i" else b.zext(v, to)
 
     def _float_to_int(self, v, src, dst):
-        """NumPy's casts as built for x86-64: through a 32-bit (int8..int32, uint8, uint16) or 64-bit
-        signed conversion whose out-of-range and nan result is the minimum integer, then truncated."""
+        """NumPy's vectorised casts on x86-64: through a 32-bit (int8..int32, uint8, uint16) or 64-bit
+        signed conversion whose out-of-range and nan result is the minimum integer, then truncated;
+        uint32/uint64 convert x - 2**(n-1) above 2**(n-1) and set the top bit (c does the same)."""
         b = self.b
         if src == "float16":
             v = b.fpext(v, self.ty("float32"))
@@ -105,7 +106,12 @@ class Emitter:
             low = self._cvtt(v, 64)
             high = b.xor(self._cvtt(b.fsub(v, top), 64), const(low.type, 1 << 63))
             return b.select(b.fcmp_ordered(">=", v, top), high, low)
-        bits = 64 if dst in ("int64", "uint32") else 32
+        if dst == "uint32":  # as uint64, one size down (NumPy's vectorised cast, the c backend's)
+            top = self.like(v, 2.0 ** 31)
+            low = self._cvtt(v, 32)
+            high = b.xor(self._cvtt(b.fsub(v, top), 32), const(low.type, 1 << 31))
+            return b.select(b.fcmp_ordered(">=", v, top), high, low)
+        bits = 64 if dst == "int64" else 32
         r = self._cvtt(v, bits)
         return r if elem(to).width == bits else b.trunc(r, to)
 
@@ -206,14 +212,16 @@ def _sgn_float(em, a, d, o):
 
 
 def _max_nan(em, x, y):
+    """NumPy's maximum: x when x > y or x is nan, else y (so maximum(0., -0.) is -0., as there)."""
     b = em.b
-    keep = b.or_(b.fcmp_ordered(">=", x, y), b.fcmp_unordered("uno", x, x))
+    keep = b.or_(b.fcmp_ordered(">", x, y), b.fcmp_unordered("uno", x, x))
     return b.select(keep, x, y)
 
 
 def _min_nan(em, x, y):
+    """NumPy's minimum: x when x < y or x is nan, else y."""
     b = em.b
-    keep = b.or_(b.fcmp_ordered("<=", x, y), b.fcmp_unordered("uno", x, x))
+    keep = b.or_(b.fcmp_ordered("<", x, y), b.fcmp_unordered("uno", x, x))
     return b.select(keep, x, y)
 
 
