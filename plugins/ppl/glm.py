@@ -198,3 +198,25 @@ def glm(formula, data, priors=None, vars=None, family="normal", name="", model=N
 
 
 linear_component = LinearComponent.from_formula
+
+
+def plot_posterior_predictive(trace, eval=None, lm=None, samples=30, random_seed=None, **kwargs):
+    """Draw the regression line of ``samples`` random posterior draws (PyMC3's ``plot_posterior_predictive_glm``).
+
+    ``lm(x, point)`` gives the line for one draw (default ``Intercept + x * x``);
+    ``eval`` the x values (default 100 points on [0, 1]); ``kwargs`` go to
+    ``plt.plot`` (thin black lines unless told; a ``label`` is given once).
+    """
+    import matplotlib.pyplot as plt
+
+    lm = lm or (lambda x, point: point["Intercept"] + point["x"] * x)
+    eval = np.linspace(0, 1, 100) if eval is None else np.asarray(eval)
+    if "lw" not in kwargs and "linewidth" not in kwargs:
+        kwargs["lw"] = 0.2
+    if "c" not in kwargs and "color" not in kwargs:
+        kwargs["c"] = "k"
+    rng = np.random.default_rng(random_seed)
+    for idx in rng.integers(0, len(trace), samples):
+        plt.plot(eval, lm(eval, trace[int(idx)]), **kwargs)
+        kwargs.pop("label", None)
+    plt.title("Posterior predictive")

@@ -189,3 +189,29 @@ def test_formula_errors_name_the_culprit():
         with pytest.raises(ValueError, match="poisson: the response must be non-negative whole numbers"):
             glm.glm("y ~ x", {"x": np.arange(3.0), "y": np.array([0.5, 1, 2])}, family="poisson")
     assert list(m.free_RVs) == [] and list(m.observed_RVs) == []  # no half-built GLM left behind
+
+
+def test_plot_posterior_predictive_glm_draws_one_line_per_sample():
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from arignote.ppl.examples import glm_linear
+
+    with glm_linear.model:
+        trace = pm.sample(50, tune=50, chains=1, cores=1, random_seed=4, progressbar=False,
+                          compute_convergence_checks=False)
+    plt.figure()
+    pm.plot_posterior_predictive_glm(trace, samples=12, label="posterior predictive regression lines",
+                                     random_seed=0)
+    lines = plt.gca().get_lines()
+    assert len(lines) == 12 and [ln.get_label() for ln in lines].count("posterior predictive regression lines") == 1
+    x0, y0 = lines[0].get_data()
+    assert len(x0) == 100 and x0[0] == 0 and x0[-1] == 1
+    # each line is Intercept + x * slope of one draw
+    slopes = (y0[-1] - y0[0]) / (x0[-1] - x0[0])
+    assert np.isclose(slopes, trace["x"], rtol=1e-12).any()
+    assert plt.gca().get_title() == "Posterior predictive"
+    plt.close("all")
