@@ -41,19 +41,12 @@ class Text:
     source: str
 
 
-IMPORTS = Cell("""\
-from arignote import function, shared
-from arignote import tensor as T
-import arignote
-
-x = T.dscalar('x')
-y = T.dscalar('y')""")
-
 TOUR = [
     Text("# The seed tutorial on arignote\n\n"
          "Theano's and PyMC3's tutorial cells with `theano` → `arignote` and `pymc3` → `arignote.ppl`. "
          "The exercises are shown solved.\n\n## Adding two scalars"),
-    IMPORTS,
+    Cell("from arignote import function, shared\nfrom arignote import tensor as T\nimport arignote\n\n"
+         "x = T.dscalar('x')\ny = T.dscalar('y')"),
     Cell("type(x)"),
     Cell("x.type"),
     Cell("T.dscalar"),
@@ -318,16 +311,16 @@ def script_source(cell, short):
     return src
 
 
-def run_cell(src, ns):
+def run_cell(src, ns, label="<cell>"):
     """Run ``src`` in ``ns``; return the value of a final bare expression (None after ``;``)."""
-    tree = ast.parse(src)
+    tree = ast.parse(src, label)
     last = tree.body[-1] if tree.body and isinstance(tree.body[-1], ast.Expr) else None
     if last is not None:
         tree.body.pop()
-    exec(compile(tree, "<cell>", "exec"), ns)
+    exec(compile(tree, label, "exec"), ns)
     if last is None:
         return None
-    value = eval(compile(ast.Expression(last.value), "<cell>", "eval"), ns)
+    value = eval(compile(ast.Expression(last.value), label, "eval"), ns)
     return None if src.rstrip().endswith(";") else value
 
 
@@ -361,7 +354,7 @@ def tour(outdir, short=False):
         if cell.needs_dot and not have_dot:
             print("--- skipped: Graphviz's 'dot' program is not installed, so the graph cannot be drawn")
             continue
-        value = run_cell(src, ns)
+        value = run_cell(src, ns, f"<In [{n}]>")
         if value is not None:
             print(f"Out[{n}]: {value!r}")
         if cell.plot:
