@@ -5,7 +5,8 @@
 formula's columns (``x``, ``np.log(x)``, ``g[T.b]``, ``x:z``), and the
 likelihood ``y`` of the family: ``normal`` (with ``sd ~ HalfCauchy(10)``),
 ``student`` (``lam ~ HalfCauchy(10)``, ``nu = 1``), ``binomial`` (logit link,
-``n = 1``) or ``poisson`` (log link).  ``priors={'Intercept': ...,
+``n = 1``), ``poisson`` (log link) or ``negative_binomial`` (log link,
+``alpha ~ HalfCauchy(10)``).  ``priors={'Intercept': ...,
 'Regressor': ..., '<column>': ...}`` replaces coefficient priors;
 ``families.Normal(priors={'sd': ...})`` replaces a family's.
 """
@@ -18,7 +19,8 @@ import numpy as np
 import arignote.tensor as T
 
 from .context import modelcontext
-from .distributions import Binomial, Distribution, Flat, HalfCauchy, Normal, Poisson, StudentT
+from .distributions import (Binomial, Distribution, Flat, HalfCauchy, NegativeBinomial, Normal, Poisson,
+                            StudentT)
 
 
 def _frame(formula, data):
@@ -151,12 +153,20 @@ class PoissonFamily(Family):
         return _counts(y, "poisson")
 
 
+class NegativeBinomialFamily(Family):
+    likelihood, link = NegativeBinomial, staticmethod(T.exp)
+    priors = {"alpha": HalfCauchy.dist(beta=10, testval=1.0)}
+
+    def _observed(self, y):
+        return _counts(y, "negative_binomial")
+
+
 families = SimpleNamespace(Family=Family, Normal=NormalFamily, StudentT=StudentTFamily,
-                           Binomial=BinomialFamily, Poisson=PoissonFamily)
+                           Binomial=BinomialFamily, Poisson=PoissonFamily, NegativeBinomial=NegativeBinomialFamily)
 """PyMC3's ``pm.glm.families``: ``families.Binomial()``, ``families.Normal(priors={'sd': ...})``."""
 
 _by_name = {"normal": NormalFamily, "student": StudentTFamily, "binomial": BinomialFamily,
-            "poisson": PoissonFamily}
+            "poisson": PoissonFamily, "negative_binomial": NegativeBinomialFamily}
 
 
 def _family(family):

@@ -215,3 +215,16 @@ def test_plot_posterior_predictive_glm_draws_one_line_per_sample():
     assert np.isclose(slopes, trace["x"], rtol=1e-12).any()
     assert plt.gca().get_title() == "Posterior predictive"
     plt.close("all")
+
+
+def test_negative_binomial_family_and_a_formula_without_intercept():
+    k = np.array([0, 3, 1, 7, 2, 12, 4, 9])
+    x = np.linspace(0, 1, 8)
+    with pm.Model() as m:
+        glm.glm("k ~ 0 + x", {"x": x, "k": k}, family="negative_binomial")
+    assert [v.name for v in m.free_RVs] == ["x", "alpha_log__"]
+    pt = {"x": np.array(2.0), "alpha_log__": np.log(3.0)}
+    mu = np.exp(2.0 * x)
+    want = (stats.nbinom.logpmf(k, 3.0, 3.0 / (3.0 + mu)).sum() + stats.norm.logpdf(2.0, 0, 1000)
+            + stats.halfcauchy.logpdf(3.0, scale=10) + np.log(3.0))
+    assert np.isclose(m.logp(pt), want, rtol=1e-10)
