@@ -32,8 +32,6 @@ def _tour_module():
 
 @pytest.fixture(scope="module")
 def tour_run(tmp_path_factory):
-    # the tour's random-numbers cell needs random streams (issue 16); until they are merged the run is skipped
-    pytest.importorskip("arignote.tensor.shared_randomstreams", reason="arignote's RandomStreams are not merged yet")
     out = tmp_path_factory.mktemp("tour")
     env = dict(os.environ, MPLBACKEND="Agg")
     proc = subprocess.run([sys.executable, str(SCRIPT), str(out), "--short"], capture_output=True, text=True,
