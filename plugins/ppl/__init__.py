@@ -69,9 +69,9 @@ from .trace import MultiTrace, NDArray, merge_traces, trace_to_dataframe  # noqa
 
 HamiltonianMC = HMC
 from . import arviz_bridge as _arviz_bridge  # noqa: E402
+from . import glm  # noqa: E402  (``from pymc3 import *`` gave glm, GLM, LinearComponent, families)
 from .arviz_bridge import from_pymc3  # noqa: E402
+from .glm import GLM, LinearComponent, families  # noqa: E402
+from .glm import plot_posterior_predictive as plot_posterior_predictive_glm  # noqa: E402
 
 _arviz_bridge.register()
-from . import glm  # noqa: E402  (``from pymc3 import *`` gave glm, GLM and LinearComponent)
-
-GLM, LinearComponent = glm.GLM, glm.LinearComponent
