@@ -45,12 +45,14 @@ def _model_coords(model, coords):
     return merged or None
 
 
-def from_pymc3(trace=None, *, prior=None, posterior_predictive=None, coords=None, dims=None,
-               model=None, **kwargs):
+def from_pymc3(trace=None, *, prior=None, posterior_predictive=None, log_likelihood=True, coords=None,
+               dims=None, model=None, **kwargs):
     """ArviZ 0.x's ``from_pymc3`` for arignote traces: an InferenceData with posterior,
     sample_stats, observed_data, and prior / prior_predictive / posterior_predictive
     groups from the dicts ``sample_prior_predictive`` and ``sample_posterior_predictive``
-    return. Coords and dims default to the model's (``Model(coords=)``, ``dims=``)."""
+    return, and the pointwise ``log_likelihood`` of the observed variables at every draw
+    (for ``loo``/``waic``/``compare``; ``log_likelihood=False`` skips it, a list names the
+    variables). Coords and dims default to the model's (``Model(coords=)``, ``dims=``)."""
     from .stats import _trace_model, to_inference_data
 
 
@@ -66,12 +68,30 @@ def from_pymc3(trace=None, *, prior=None, posterior_predictive=None, coords=None
     extra = {}
     if prior_pred is not None:
         extra["prior_predictive"] = {k: np.asarray(v)[None] for k, v in prior_pred.items()}
+    if trace is not None and log_likelihood:
+        loglik = _log_likelihood(trace, model, None if log_likelihood is True else list(log_likelihood))
+        if loglik:
+            extra["log_likelihood"] = loglik
     constant = _constant_data(model)
     if constant:
         extra["constant_data"] = constant
     if extra:
         idata.extend(az.from_dict(**extra, coords=coords, dims=dims))
     return idata
+
+
+def _log_likelihood(trace, model, names):
+    """Elementwise log-density of each observed variable at every draw: (chain, draw, *shape)."""
+    observed = [v for v in getattr(model, "observed_RVs", []) if names is None or v.name in names]
+    observed = [v for v in observed if getattr(v, "logp_elemwiset", None) is not None]
+    if not observed or not all(v.name in trace.varnames for v in model.free_RVs):
+        return {}
+    fn = model.fn([v.logp_elemwiset for v in observed])
+    per_chain = []
+    for chain in trace.chains:
+        draws = [trace.point(i, chain=chain) for i in range(len(trace._straces[chain]))]
+        per_chain.append([fn(pt) for pt in draws])
+    return {v.name: np.asarray([[d[j] for d in chain] for chain in per_chain]) for j, v in enumerate(observed)}
 
 
 def _constant_data(model):

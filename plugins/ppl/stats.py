@@ -11,7 +11,7 @@ import numpy as np
 from .trace import MultiTrace
 
 __all__ = ["df_summary", "to_inference_data", "effective_n", "gelman_rubin", "rhat", "ess",
-           "summary", "hdi", "hpd", "mcse", "as_inference_data"]
+           "summary", "hdi", "hpd", "mcse", "as_inference_data", "loo", "waic", "compare"]
 
 # PyMC3's names of NUTS statistics -> ArviZ's conventions
 _STAT_NAMES = {"mean_tree_accept": "acceptance_rate", "depth": "tree_depth",
@@ -179,3 +179,24 @@ def summary(data, var_names=None, varnames=None, include_transformed=False, **kw
 
 
 df_summary = summary  # PyMC3 3.0's name
+
+
+def loo(data, *args, **kwargs):
+    """ArviZ's PSIS-LOO of a trace (its pointwise log-likelihood comes from ``from_pymc3``)."""
+    return _az().loo(_idata(data), *args, **kwargs)
+
+
+def waic(data, *args, **kwargs):
+    """ArviZ's WAIC of a trace."""
+    return _az().waic(_idata(data), *args, **kwargs)
+
+
+def compare(compare_dict, *args, **kwargs):
+    """ArviZ's model comparison of ``{name: trace}`` (traces or InferenceData)."""
+    return _az().compare({k: _idata(v) for k, v in dict(compare_dict).items()}, *args, **kwargs)
+
+
+def _idata(data):
+    from .arviz_bridge import from_pymc3
+
+    return from_pymc3(data) if isinstance(data, MultiTrace) else data

@@ -14,7 +14,7 @@ find_MAP NUTS HamiltonianMC Metropolis Slice BinaryMetropolis BinaryGibbsMetropo
 CategoricalGibbsMetropolis ElemwiseCategorical CompoundStep ArrayStep BlockedStep init_nuts
 summary traceplot plot_posterior forestplot trace_to_dataframe hpd hdi effective_n gelman_rubin
 modelcontext Point floatX ImputationWarning logsumexp logaddexp logit invlogit probit invprobit
-expand_packed_triangular glm GLM LinearComponent families math transforms stats from_pymc3 MultiTrace
+expand_packed_triangular glm GLM LinearComponent families loo waic compare math transforms stats from_pymc3 MultiTrace
 """.split()
 
 
