@@ -15,6 +15,7 @@ import functools
 import importlib.abc
 import importlib.util
 import sys
+import warnings
 
 import numpy as np
 
@@ -69,7 +70,12 @@ def from_pymc3(trace=None, *, prior=None, posterior_predictive=None, log_likelih
     if prior_pred is not None:
         extra["prior_predictive"] = {k: np.asarray(v)[None] for k, v in prior_pred.items()}
     if trace is not None and log_likelihood:
-        loglik = _log_likelihood(trace, model, None if log_likelihood is True else list(log_likelihood))
+        try:
+            loglik = _log_likelihood(trace, model, None if log_likelihood is True else list(log_likelihood))
+        except Exception as e:  # noqa: BLE001 - the other groups are still useful
+            warnings.warn(f"from_pymc3: the log_likelihood group is left out ({type(e).__name__}: {e})",
+                          UserWarning, stacklevel=2)
+            loglik = {}
         if loglik:
             extra["log_likelihood"] = loglik
     constant = _constant_data(model)
