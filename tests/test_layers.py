@@ -31,7 +31,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PACKAGES = {"arignote": "core", "arignote.backends": "backends", "arignote.rewrites": "rewrites",
             "arignote.plugins": "plugins"}
 
-FOUNDATION = {"config", "errors", "hookspecs", "compiledir", "special"}
+FOUNDATION = {"config", "errors", "hookspecs", "compiledir", "forksafe", "special"}
 GRAPH = {"graph", "types", "scalar", "labels", "grad_markers", "graph_pickle", "fg",
          "graph_text", "op_compat", "scalar_graph", "test_values"}
 TENSOR_FACADES = {"opt"}  # Theano's tensor.opt: registers user rewrites through arignote.gof
