@@ -74,7 +74,7 @@ class HostDevice:
 
     @staticmethod
     def to_device(v):
-        return v
+        return np.asarray(v) if isinstance(v, np.generic) else v
 
     @staticmethod
     def host(v):

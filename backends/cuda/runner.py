@@ -83,7 +83,7 @@ def _subtensor(dev, step, kern, vals):
         else:
             _s, has_start, has_stop, has_step = entry
             idx.append(slice(*(next(scalars) if has else None for has in (has_start, has_stop, has_step))))
-    return [x[tuple(idx)]]
+    return [x[(*idx, Ellipsis)]]  # Ellipsis: a 0-d view, not a scalar, when every axis is indexed
 
 
 def _shape(dev, step, kern, vals):
@@ -94,7 +94,7 @@ def _shape(dev, step, kern, vals):
 
 def _dot(dev, step, kern, vals):
     x, y = vals
-    return [dev.xp.dot(x, y).astype(step.dtype, copy=False)]
+    return [dev.xp.asarray(dev.xp.dot(x, y)).astype(step.dtype, copy=False)]
 
 
 def _fallback(dev, step, kern, vals):
