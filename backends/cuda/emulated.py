@@ -1,7 +1,7 @@
 """The 'cuda-emulated' backend: the CUDA kernels compiled as C++ by g++ and run on the CPU.
 
 The kernel source is the one the 'cuda' backend hands NVRTC; ``AR_EMULATE`` swaps the CUDA
-built-ins for emulation.h (blocks in sequence, a block's threads as std::threads meeting at a
+built-ins for emulation.h (blocks in sequence, a block's threads as pthreads meeting at a
 barrier).  Launches are small on purpose (3 one-thread blocks for loops, 2 blocks of 4 threads
 for reductions) so that grid-stride loops, multi-block grids and the shared-memory tree are all
 exercised.  Modules are cached in the compile directory like the c backend's (same cache rules).
@@ -20,7 +20,7 @@ from ..c import build, cache
 from . import common, runner
 from .prelude import emulation_header, header_dir
 
-FLAGS = ("-std=c++20", "-O1", "-shared", "-fPIC", "-pthread", "-ffp-contract=off", "-fno-fast-math", "-w",
+FLAGS = ("-std=c++17", "-O1", "-shared", "-fPIC", "-pthread", "-ffp-contract=off", "-fno-fast-math", "-w",
          "-DAR_EMULATE")
 LAUNCH = {"loop": (3, 1), "reduce": (2, 4)}
 
@@ -34,12 +34,12 @@ def available():
     if cxx is None:
         return False, "no C++ compiler (g++) found"
     try:
-        r = subprocess.run([cxx, "-std=c++20", "-x", "c++", "-fsyntax-only", "-"], input="#include <barrier>\n",
+        r = subprocess.run([cxx, "-std=c++17", "-x", "c++", "-fsyntax-only", "-"], input="#include <pthread.h>\n",
                            capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired) as e:
         return False, f"{cxx} cannot be run: {e}"
     if r.returncode != 0:
-        return False, f"{cxx} has no C++20 <barrier> (g++ >= 11 needed)"
+        return False, f"{cxx} cannot compile C++17 with pthreads"
     return True, ""
 
 

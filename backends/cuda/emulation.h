@@ -1,8 +1,8 @@
 /*
- * arignote CUDA emulation: CUDA kernel source compiled as C++ (g++ -std=c++20) and run on the CPU.
+ * arignote CUDA emulation: CUDA kernel source compiled as C++ (g++ -std=c++17) and run on the CPU.
  *
  * A launch runs the grid's blocks one after another.  A block of one thread runs inline; a block
- * of several threads runs as that many std::threads meeting at a std::barrier in __syncthreads(),
+ * of several threads runs as that many pthreads meeting at a pthread barrier in __syncthreads(),
  * so block reductions through __shared__ memory are exercised as on a device (shared memory is a
  * function-static array: only one block runs at a time).  threadIdx/blockIdx are thread-local.
  * What this cannot show: warp scheduling, memory coalescing, the device's math-library ulps,
@@ -10,9 +10,7 @@
  */
 #include <math.h>
 #include <stdint.h>
-#include <barrier>
-#include <thread>
-#include <vector>
+#include <pthread.h>
 
 #define __global__
 #define __device__
@@ -22,11 +20,11 @@
 struct ar_dim3 { unsigned x, y, z; };
 static thread_local ar_dim3 threadIdx, blockIdx;
 static ar_dim3 blockDim, gridDim;
-static std::barrier<> *ar_emu_barrier;
+static pthread_barrier_t ar_emu_barrier;
 
 static inline void __syncthreads(void)
 {
-    if (blockDim.x > 1) ar_emu_barrier->arrive_and_wait();
+    if (blockDim.x > 1) pthread_barrier_wait(&ar_emu_barrier);
 }
 
 static inline int atomicOr(int *p, int v) { return __atomic_fetch_or(p, v, __ATOMIC_SEQ_CST); }
@@ -34,6 +32,20 @@ static inline int atomicOr(int *p, int v) { return __atomic_fetch_or(p, v, __ATO
 static inline double erfinv(double y);
 static inline float erfinvf(float y);
 
+template <class F>
+struct ar_emu_job { F *f; unsigned b, t; };
+
+template <class F>
+static void *ar_emu_thread(void *p)
+{
+    ar_emu_job<F> *j = (ar_emu_job<F> *)p;
+    blockIdx = {j->b, 0, 0};
+    threadIdx = {j->t, 0, 0};
+    (*j->f)();
+    return 0;
+}
+
+/* Runs kernel body ``f`` on a grid of ``grid`` blocks of ``block`` (<= AR_BLOCK) threads. */
 template <class F>
 static void ar_emu_launch(unsigned grid, unsigned block, F f)
 {
@@ -46,12 +58,15 @@ static void ar_emu_launch(unsigned grid, unsigned block, F f)
             f();
             continue;
         }
-        std::barrier<> bar(block);
-        ar_emu_barrier = &bar;
-        std::vector<std::thread> threads;
-        for (unsigned t = 0; t < block; t++)
-            threads.emplace_back([=] { blockIdx = {b, 0, 0}; threadIdx = {t, 0, 0}; f(); });
-        for (auto &th : threads) th.join();
+        ar_emu_job<F> jobs[AR_BLOCK];
+        pthread_t threads[AR_BLOCK];
+        pthread_barrier_init(&ar_emu_barrier, 0, block);
+        for (unsigned t = 0; t < block; t++) {
+            jobs[t] = ar_emu_job<F>{&f, b, t};
+            pthread_create(&threads[t], 0, ar_emu_thread<F>, &jobs[t]);
+        }
+        for (unsigned t = 0; t < block; t++) pthread_join(threads[t], 0);
+        pthread_barrier_destroy(&ar_emu_barrier);
     }
 }
 

@@ -18,6 +18,7 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 
 _HEAD = r"""
 /* arignote CUDA kernel prelude (generated from the C backend's kernels.h) */
+#define AR_BLOCK 256
 #ifdef AR_EMULATE
 #include "emulation.h"
 #else
@@ -60,7 +61,6 @@ typedef long intptr_t;
 #define isless(a, b) ((a) < (b))
 #define isgreater(a, b) ((a) > (b))
 #endif
-#define AR_BLOCK 256
 typedef intptr_t ar_intp;
 typedef unsigned char ar_bool;
 """
