@@ -16,6 +16,8 @@ They are slow by design: every node is a separate compiled function.
 """
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
 from .conformance.compare import mismatch
@@ -35,8 +37,13 @@ def _label(node):
     return f"{name}({args})"
 
 
+_GENERATORS = (np.random.RandomState, np.random.Generator)
+
+
 def _copy(v):
-    return v.copy() if isinstance(v, np.ndarray) else v
+    if isinstance(v, np.ndarray):
+        return v.copy()
+    return copy.deepcopy(v) if isinstance(v, _GENERATORS) else v  # a draw may advance its generator
 
 
 def _unchanged(a, b):
@@ -130,6 +137,10 @@ class DebugMode(_NodeModeBase):
     def _compare(self, backend_name, node, k, got, want):
         if isinstance(want, np.ndarray) or np.isscalar(want):
             problem = mismatch(got, np.asarray(want), self.rtol, self.atol)
+        elif isinstance(want, _GENERATORS):
+            from .tensor.random.type import same_generator_state
+
+            problem = None if same_generator_state(got, want) else "the generators' states differ"
         else:
             problem = None if got == want else "values differ"
         if problem:

@@ -8,6 +8,7 @@ import warnings
 
 import numpy as np
 
+from .default_updates import default_updates
 from .fg import FunctionGraph
 from .graph import Constant, Variable, ancestors, clone_graph, use_compiler
 from .function_io import NO_DEFAULT as _NO_DEFAULT, In, Out, StoredInputs, as_in, named_filter, unknown_input_message
@@ -187,6 +188,7 @@ class Function(StoredInputs):
         spec["name"] = name or self.name
         if delete_updates:
             spec["on_unused_input"] = "ignore"
+            spec["no_default_updates"] = True  # random generators' default updates go too
         new = _rebuild(spec, self.trust_input)
         # stored input values: the same cells with share_memory=True, else a copy of them now
         new._defaults = self._defaults if share_memory else [
@@ -325,8 +327,9 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_defa
     upd_pairs = _normalize_updates(updates)
     givens_map = _normalize_givens(givens)
     in_vars = [i.variable for i in ins]
-    if not no_default_updates:
-        _add_default_updates(upd_pairs, out_vars, in_vars, no_default_updates)
+    for s, e in default_updates(out_vars, [e for _, e in upd_pairs], [s for s, _ in upd_pairs], in_vars,
+                                no_default_updates):
+        upd_pairs.append((s, _fit_update(s, e)))
     upd_targets = [s for s, _ in upd_pairs]
     upd_exprs = [e for _, e in upd_pairs] + [_fit_update(i.variable, i.update) for i in ins if i.update is not None]
 
@@ -456,14 +459,6 @@ def _normalize_givens(givens):
                 raise TypeError(f"givens: {k} ({k.type}) cannot be replaced by {v} ({v.type}): types differ")
         out[k] = v
     return out
-
-
-def _add_default_updates(pairs, outs, in_vars, no_default):
-    have = {s for s, _ in pairs}
-    for v in ancestors(outs + [e for _, e in pairs], blockers=in_vars):
-        if isinstance(v, SharedVariable) and v.default_update is not None and v not in have:
-            pairs.append((v, _fit_update(v, v.default_update)))
-            have.add(v)
 
 
 def _check_unused(ins, outs, givens_map, on_unused_input):

@@ -9,6 +9,7 @@ import numpy as np
 
 from .forksafe import after_fork
 from .graph import Variable, user_frame
+from .tensor.random import type as _random_type
 from .tensor.variable import _TensorMixin
 from .types import TensorType
 
@@ -108,6 +109,8 @@ def shared(value, name=None, strict=False, allow_downcast=None, borrow=False, sh
     """
     if isinstance(value, Variable):
         raise TypeError(f"shared() takes a value, not a symbolic variable ({value})")
+    if isinstance(value, (np.random.RandomState, np.random.Generator)):
+        return _random_shared(value, name=name, borrow=borrow)
     if isinstance(value, bool):
         arr = np.asarray(value, dtype="bool")
     elif isinstance(value, int):
@@ -127,3 +130,23 @@ def shared(value, name=None, strict=False, allow_downcast=None, borrow=False, sh
             shape = (None,) * arr.ndim
     t = TensorType(arr.dtype, shape=shape)
     return TensorSharedVariable(t, arr, name=name, strict=strict, allow_downcast=allow_downcast)
+
+
+class RandomStateSharedVariable(SharedVariable):
+    """A shared variable holding a NumPy generator (``rv.rng`` of a random variable).
+
+    ``get_value()`` returns a copy (drawing from it leaves the stream alone),
+    ``get_value(borrow=True)`` the generator itself; ``set_value`` copies unless
+    ``borrow=True``.
+    """
+
+    def __str__(self):
+        return self.name or f"<{self.type}>"
+
+
+def _random_shared(value, name=None, borrow=False):
+    t = _random_type.type_of_generator(value)
+    return RandomStateSharedVariable(t, value if borrow else copy.deepcopy(value), name=name)
+
+
+_random_type.use_shared_maker(_random_shared, RandomStateSharedVariable)

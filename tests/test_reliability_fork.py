@@ -12,6 +12,7 @@ import pytest
 
 import arignote
 import arignote.tensor as T
+from arignote.testing import backend_params
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 CHILD_SECONDS = 120  # generous: the machine may be busy; a real hang dumps its stacks first
@@ -65,7 +66,7 @@ def _held_locks(backend):
     return [jit._lock, runtime._lock, plugin_manager._lock]
 
 
-@pytest.mark.parametrize("backend", ["c", "llvm"])
+@pytest.mark.parametrize("backend", backend_params(("c", "llvm")))
 def test_fork_while_another_thread_holds_the_compile_locks(backend):
     # the child either gets fresh locks (c) or fork waits until the compile ends (llvm: LLVM's own
     # locks are not fork-safe); either way it compiles and runs a new function
@@ -97,7 +98,7 @@ def _mp_child(backend, seed, q):
     q.put(_child_compiles(backend, seed))
 
 
-@pytest.mark.parametrize("backend", ["py", "c", "llvm"])
+@pytest.mark.parametrize("backend", backend_params())
 def test_multiprocessing_fork_while_a_thread_compiles_a_large_graph(backend):
     stop = threading.Event()
     errors = []

@@ -8,6 +8,7 @@ import arignote
 import arignote.tensor as T
 from arignote.fg import FunctionGraph
 from arignote.mode import get_mode
+from arignote.testing import backend_params
 
 
 class CountingList(list):
@@ -48,7 +49,7 @@ def test_output_index_follows_replacements_and_outside_edits():
     assert [k for _, k in fg.clients(b)] == [1, 3]
 
 
-@pytest.mark.parametrize("backend", ["py", "c", "llvm"])
+@pytest.mark.parametrize("backend", backend_params())
 def test_many_outputs_compile_and_give_right_values(backend):
     x, outs = _graph(700)
     f = arignote.function([x], outs, backend=backend)

@@ -6,9 +6,10 @@ import pytest
 import arignote
 import arignote.tensor as T
 from arignote.debugmode import NanGuardError, NanGuardMode
+from arignote.testing import backend_params
 
 
-@pytest.mark.parametrize("backend", ["py", "c", "llvm"])
+@pytest.mark.parametrize("backend", backend_params())
 @pytest.mark.parametrize("dtype, bad, found", [("float64", 0.5, "nan"), ("float32", 1.0, "inf")])
 def test_nanguard_sees_a_value_hidden_by_a_switch(backend, dtype, bad, found):
     x = T.vector("x", dtype=dtype)

@@ -7,6 +7,7 @@ import arignote
 import arignote.scalar as ps
 import arignote.tensor as T
 from arignote.tensor.elemwise import Elemwise
+from arignote.testing import backend_params
 
 
 def test_a_scalar_op_named_like_a_builtin_is_refused_naming_both_definitions():
@@ -19,7 +20,7 @@ def test_a_scalar_op_named_like_a_builtin_is_refused_naming_both_definitions():
     assert ps.get_scalar_op("sin").fn is not np.cos  # the registry still holds the built-in
 
 
-@pytest.mark.parametrize("backend", ["py", "c", "llvm"])
+@pytest.mark.parametrize("backend", backend_params())
 def test_sin_stays_sin_on_every_backend_after_a_refused_redefinition(backend):
     with pytest.raises(ValueError):
         ps.ScalarOp("sin", 1, np.cos, "float")

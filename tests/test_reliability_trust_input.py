@@ -5,9 +5,10 @@ import pytest
 
 import arignote
 import arignote.tensor as T
+from arignote.testing import backend_params
 
 
-@pytest.mark.parametrize("backend", ["c", "llvm"])
+@pytest.mark.parametrize("backend", backend_params(("c", "llvm")))
 def test_a_matrix_given_to_a_trusted_vector_function_is_refused(backend):
     x = T.dvector("x")
     y = T.dvector("y")
@@ -19,7 +20,7 @@ def test_a_matrix_given_to_a_trusted_vector_function_is_refused(backend):
             f(*args)
 
 
-@pytest.mark.parametrize("backend", ["py", "c", "llvm"])
+@pytest.mark.parametrize("backend", backend_params())
 def test_trusted_values_of_other_layouts_and_dtypes_give_right_values(backend):
     x = T.dvector("x")
     f = arignote.function([x], T.exp(x) * 2, backend=backend, trust_input=True)

@@ -87,6 +87,15 @@ AR_SIMD_DECL(erf) AR_SIMD_DECL(erfc) AR_SIMD_DECL2(atan2)
 AR_FLOAT_HELPERS(double, )
 AR_FLOAT_HELPERS(float, f)
 
+/* maximum/minimum of equal values (0.0 and -0.0) as NumPy: its float32/float64 loops return
+   the second argument, its float16 loop the first (computed in float, hence the names). */
+#define ar_max_nan_float64 ar_max_nan
+#define ar_min_nan_float64 ar_min_nan
+#define ar_max_nan_float32 ar_max_nanf
+#define ar_min_nan_float32 ar_min_nanf
+static inline float ar_max_nan_float16(float a, float b) { return (a >= b || isnan(a)) ? a : b; }
+static inline float ar_min_nan_float16(float a, float b) { return (a <= b || isnan(a)) ? a : b; }
+
 /* ----------------------------------------------------------- complex */
 #define AR_COMPLEX_HELPERS(C, T, S, MK)                                                  \
     static inline C ar_cmul##S(C a, C b)                                                 \
@@ -266,7 +275,7 @@ static inline double ar_erfinv(double y)
     if (isnan(y) || y < -1 || y > 1) return NAN;
     if (y == 1) return INFINITY;
     if (y == -1) return -INFINITY;
-    if (y == 0) return y;
+    if (y == 0) return 0.0; /* SciPy's erfinv(-0.0) is +0.0 */
     double w = -log((1.0 - y) * (1.0 + y)), p;
     if (w < 5) {
         w -= 2.5;

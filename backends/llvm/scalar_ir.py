@@ -211,17 +211,18 @@ def _sgn_float(em, a, d, o):
     return b.select(b.fcmp_ordered(">", x, em.like(x, 0.0)), em.like(x, 1.0), r)
 
 
-def _max_nan(em, x, y):
-    """NumPy's maximum: x when x > y or x is nan, else y (so maximum(0., -0.) is -0., as there)."""
+def _max_nan(em, x, y, first=False):
+    """NumPy's maximum: nan if either is nan, else the larger; of equal values (0.0 and -0.0)
+    ``y``, as NumPy's float32/float64 loops, or ``x`` with ``first``, as its float16 loop."""
     b = em.b
-    keep = b.or_(b.fcmp_ordered(">", x, y), b.fcmp_unordered("uno", x, x))
+    keep = b.or_(b.fcmp_ordered(">=" if first else ">", x, y), b.fcmp_unordered("uno", x, x))
     return b.select(keep, x, y)
 
 
-def _min_nan(em, x, y):
-    """NumPy's minimum: x when x < y or x is nan, else y."""
+def _min_nan(em, x, y, first=False):
+    """NumPy's minimum: as :func:`_max_nan` with the smaller."""
     b = em.b
-    keep = b.or_(b.fcmp_ordered("<", x, y), b.fcmp_unordered("uno", x, x))
+    keep = b.or_(b.fcmp_ordered("<=" if first else "<", x, y), b.fcmp_unordered("uno", x, x))
     return b.select(keep, x, y)
 
 
@@ -530,8 +531,10 @@ RECIPES = {
     "mod_s": _mod_int(True), "mod_u": _mod_int(False), "mod_f": _mod_float,
     "ipow_s": _ipow(True), "ipow_u": _ipow(False),
     "abs_s": _abs_int, "fabs": _fabs, "sgn_s": _sgn_int, "sgn_u": _sgn_uint, "sgn_f": _sgn_float,
-    "max_s": _imax(True), "max_u": _imax(False), "max_f": lambda em, a, d, o: _max_nan(em, *a),
-    "min_s": _imin(True), "min_u": _imin(False), "min_f": lambda em, a, d, o: _min_nan(em, *a),
+    "max_s": _imax(True), "max_u": _imax(False),
+    "max_f": lambda em, a, d, o: _max_nan(em, *a, first=d[0] == "float16"),
+    "min_s": _imin(True), "min_u": _imin(False),
+    "min_f": lambda em, a, d, o: _min_nan(em, *a, first=d[0] == "float16"),
     "clip_s": _iclip(True), "clip_u": _iclip(False), "clip_f": _fclip,
     "floor": _intr("llvm.floor"), "ceil": _intr("llvm.ceil"), "trunc": _intr("llvm.trunc"),
     "roundeven": _intr("llvm.roundeven"), "round_away": _round_away, "sqrt": _intr("llvm.sqrt"),
