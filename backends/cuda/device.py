@@ -43,33 +43,30 @@ def _arch():
     return cupy.cuda.Device().compute_capability
 
 
-def _options(arch):
-    return ("--std=c++17", f"--gpu-architecture=compute_{arch}")
+OPTIONS = ("--std=c++17",)  # CuPy's compile_using_nvrtc adds the device's architecture itself
 
 
 def load_module(source):
-    """A ``cupy.RawModule`` of ``source``: PTX built by NVRTC once, cached in the compile directory."""
+    """A ``cupy.RawModule`` of ``source``: built by NVRTC once, cached in the compile directory."""
     import cupy
     from cupy.cuda import compiler
 
-    arch = _arch()
-    opts = _options(arch)
-    key = hashlib.sha256("\0".join([source, repr(opts), cupy.__version__, str(cupy.cuda.runtime.runtimeGetVersion()),
-                                    "cuda"]).encode()).hexdigest()
-    filename = f"ar_cuda_{key[:16]}.ptx"
+    key = hashlib.sha256("\0".join([source, repr(OPTIONS), _arch(), cupy.__version__,
+                                    str(cupy.cuda.runtime.runtimeGetVersion()), "cuda"]).encode()).hexdigest()
+    filename = f"ar_cuda_{key[:16]}.module"  # PTX or cubin, as CuPy's NVRTC call makes it; cuModuleLoad takes both
 
     def make(tmp):
         with open(os.path.join(tmp, "kernels.cu"), "w", encoding="utf-8") as f:
             f.write(source)
-        ptx = compiler.compile_using_nvrtc(source, options=opts, arch=None)
-        ptx = ptx[0] if isinstance(ptx, tuple) else ptx
+        obj = compiler.compile_using_nvrtc(source, options=OPTIONS)
+        obj = obj[0] if isinstance(obj, tuple) else obj  # (binary, name mapping) in newer CuPy
         with open(os.path.join(tmp, filename), "wb") as f:
-            f.write(ptx if isinstance(ptx, bytes) else ptx.encode())
+            f.write(obj if isinstance(obj, bytes) else obj.encode())
 
     try:
         mod, _how = cache.load_or_build(key, filename, make, lambda path: cupy.RawModule(path=path))
     except (AttributeError, TypeError):  # a CuPy without compile_using_nvrtc's signature: CuPy's own cache
-        mod = cupy.RawModule(code=source, options=("--std=c++17",))
+        mod = cupy.RawModule(code=source, options=OPTIONS)
     return mod
 
 
