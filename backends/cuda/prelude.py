@@ -19,6 +19,7 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 _HEAD = r"""
 /* arignote CUDA kernel prelude (generated from the C backend's kernels.h) */
 #define AR_BLOCK 256
+#define AR_SEQ 8
 #ifdef AR_EMULATE
 #include "emulation.h"
 #else

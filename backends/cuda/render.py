@@ -8,7 +8,8 @@ One kernel per kernel spec (backends/c/specs.py: two steps with equal specs shar
   the scalar table's ``cuda`` column.  Integer powers with a negative exponent set ``*err``.
 * a reduction gives each output element to one block (grid-stride over outputs): the block's
   threads stride over the reduced elements, then combine through ``__shared__`` memory in a tree
-  (``blockDim.x`` a power of two, at most ``AR_BLOCK``).
+  (``blockDim.x`` a power of two, at most ``AR_BLOCK``); rows shorter than ``AR_SEQ`` are reduced
+  by one thread in order, as NumPy does (the same infs, NaNs and signed zeros).
 
 ``meta`` is one int64 array per launch: the dims, then the strides in bytes (layouts below).
 Only numbers, dtype names and op names reach the text; user names never do.
@@ -107,7 +108,8 @@ def render_reduce(spec, fname):
          "            offo += q * soo[d];",
          "        }",
          f"        {A} acc = {ident};",
-         "        for (long long j = t; j < ninner; j += blockDim.x) {",
+         "        const long long step = ninner < AR_SEQ ? 1 : blockDim.x;",
+         "        for (long long j = t; j < ninner && (long long)t < step; j += step) {",
          "            long long r = j, off = offi;",
          "            for (int d = ndi - 1; d >= 0; d--) {",
          "                off += (r % dimi[d]) * sii[d];",
@@ -115,6 +117,10 @@ def render_reduce(spec, fname):
          "            }",
          f"            const {A} x = {cast(load('in + off', di), di, do)};",
          f"            acc = {comb('acc', 'x')};",
+         "        }",
+         "        if (step == 1) {  /* a short row: one thread, in order (NumPy's order, ties and infs included) */",
+         f"            if (t == 0) *({STORE[do]} *)(out + offo) = {store_value('acc', do)};",
+         "            continue;",
          "        }",
          "        buf[t] = acc;",
          "        __syncthreads();",
