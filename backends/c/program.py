@@ -14,12 +14,13 @@ from __future__ import annotations
 import numpy as np
 
 from arignote.reference import NodeRuntimeError
-from ..lowering import (DimShuffleStep, DotStep, FallbackStep, LoopStep, ReduceStep, ShapeStep, StepTable,
-                        SubtensorStep)
+from ..lowering import (DimShuffleStep, DotStep, FallbackStep, LoopStep, PutStep, ReduceStep, ReshapeStep,
+                        ShapeStep, StepTable, SubtensorStep, TakeStep)
 from .scan import scan_words
 
 MAGIC = 0x4152474E4F544531
 S_LOOP, S_REDUCE, S_DIMSHUFFLE, S_SUBTENSOR, S_SHAPE, S_SHAPE_I, S_DOT, S_FALLBACK = range(1, 9)
+S_RESHAPE, S_TAKE, S_PUT = range(10, 13)  # 9 is S_SCAN (scan.py)
 
 
 def _typenum(v):
@@ -71,6 +72,18 @@ class Encoder:
     def _dot(self, i, s, ins, outs):
         return [S_DOT, ins[0], ins[1], outs[0], np.dtype(s.dtype).num]
 
+    def _reshape(self, i, s, ins, outs):
+        static = [-1 if d is None else int(d) for d in s.outputs[0].type.shape]
+        return [S_RESHAPE, ins[0], ins[1], outs[0], s.ndim, _itemsize(s.inputs[0]), *static]
+
+    def _take(self, i, s, ins, outs):
+        return [S_TAKE, ins[0], ins[1], outs[0], _itemsize(s.inputs[0])]
+
+    def _put(self, i, s, ins, outs):
+        return [S_PUT, ins[0], ins[1], ins[2], outs[0], _itemsize(s.inputs[0]), int(s.set_),
+                ord(np.dtype(s.inputs[0].type.dtype).kind), len(s.y_bcast),
+                *map(int, s.y_bcast)]
+
     def _fallback(self, i, s, ins, outs):
         fn = fallback_callable(s.nodes[0])
         words = [S_FALLBACK, self.obj(fn), len(ins), len(outs), *ins, *outs]
@@ -120,8 +133,12 @@ class Encoder:
 STEP_WORDS = StepTable("c", {
     LoopStep: Encoder._loop, ReduceStep: Encoder._reduce, DimShuffleStep: Encoder._dimshuffle,
     SubtensorStep: Encoder._subtensor, ShapeStep: Encoder._shape, DotStep: Encoder._dot,
-    FallbackStep: Encoder._fallback,
+    ReshapeStep: Encoder._reshape, TakeStep: Encoder._take, PutStep: Encoder._put, FallbackStep: Encoder._fallback,
 })
+
+
+def _itemsize(v):
+    return np.dtype(v.type.dtype).itemsize
 
 
 def _native(a):

@@ -10,6 +10,9 @@ A ``Program`` is a list of steps over numbered variables:
 * ``DimShuffleStep``, ``SubtensorStep`` (both ``ViewStep``): new shape/strides, no copy;
 * ``ShapeStep``   Shape and Shape_i;
 * ``DotStep``     Dot/Matmul on 1-d/2-d float arrays, for a BLAS call;
+* ``ReshapeStep`` Reshape: a view where NumPy's would be one, else a copy;
+* ``TakeStep``, ``PutStep``  advanced indexing of the first axis by an integer array, and
+                  advanced set/inc_subtensor there (``numpy.add.at`` accumulation);
 * ``FallbackStep`` any other node: its NumPy ``perform``.
 
 Every compiled backend renders these (C, LLVM, CUDA), so semantics such as
@@ -34,5 +37,5 @@ from .rules import lower_node, needs_blas, register_lowering  # noqa: F401
 from .schedule import lower  # noqa: F401
 from .steps import (  # noqa: F401
     ALL_DTYPES, CONCRETE_STEPS, DimShuffleStep, DotStep, FallbackStep, LoopStep, Program,
-    ReduceStep, ShapeStep, Step, StepTable, SubtensorStep, Target, ViewStep,
+    PutStep, ReduceStep, ReshapeStep, ShapeStep, Step, StepTable, SubtensorStep, TakeStep, Target, ViewStep,
 )

@@ -9,10 +9,11 @@ import functools
 from arignote.tensor.elemwise import DimShuffle
 from arignote.tensor.linalg import Dot, Matmul
 from arignote.tensor.reduction import Reduce
-from arignote.tensor.shape_ops import Shape, Shape_i
-from arignote.tensor.subtensor import Subtensor
+from arignote.tensor.shape_ops import Reshape, Shape, Shape_i
+from arignote.tensor.subtensor import AdvancedIncSubtensor, AdvancedSubtensor, Subtensor
 
-from .steps import DimShuffleStep, DotStep, ReduceStep, ShapeStep, SubtensorStep, _dtype_ok, _is_tensor
+from .steps import (DimShuffleStep, DotStep, PutStep, ReduceStep, ReshapeStep, ShapeStep, SubtensorStep, TakeStep,
+                    _dtype_ok, _is_tensor)
 
 
 # ------------------------------------------------------------- per-op rules
@@ -97,6 +98,36 @@ def _lower_subtensor(op, node, target):
     return SubtensorStep(list(node.inputs), list(node.outputs), [node], idx_list=tuple(op.idx_list))
 
 
+def _lower_reshape(op, node, target):
+    x, shp = node.inputs
+    if not _dtype_ok(target, x, shp, *node.outputs) or shp.ndim != 1 or shp.dtype[0] not in "iu":
+        return None
+    return ReshapeStep(list(node.inputs), list(node.outputs), [node], ndim=op.ndim)
+
+
+def _first_axis_array(op, index):
+    """Is the advanced index one integer array on the first axis (``x[idx]``, NumPy's ``take``)?"""
+    return (len(op.idx_list) == 1 and isinstance(op.idx_list[0], tuple) and op.idx_list[0][0] == "array"
+            and len(index) == 1 and index[0].dtype[0] in "iu")
+
+
+def _lower_advanced_subtensor(op, node, target):
+    x, *idx = node.inputs
+    if not _first_axis_array(op, idx) or not _dtype_ok(target, x, *idx, *node.outputs) or x.ndim == 0:
+        return None
+    return TakeStep(list(node.inputs), list(node.outputs), [node])
+
+
+def _lower_advanced_inc(op, node, target):
+    x, y, *idx = node.inputs
+    if op.ignore_duplicates or not _first_axis_array(op, idx) or x.ndim == 0:
+        return None
+    if not _dtype_ok(target, x, y, *idx, *node.outputs) or y.dtype != x.dtype:
+        return None
+    return PutStep(list(node.inputs), list(node.outputs), [node], set_=op.set_instead_of_inc,
+                   y_bcast=tuple(s == 1 for s in y.type.shape))
+
+
 def needs_blas(fgraph):
     """Does ``fgraph`` hold a node the lowering may turn into a BLAS call (Dot, Matmul)?"""
     return any(isinstance(n.op, (Dot, Matmul)) for n in fgraph.apply_nodes)
@@ -104,4 +135,5 @@ def needs_blas(fgraph):
 
 #: the built-in rules, registered through the hook by backends/lowering/plugin.py
 BUILTIN = {DimShuffle: _lower_dimshuffle, Reduce: _lower_reduce, Dot: _lower_dot, Matmul: _lower_dot,
-           Shape: _lower_shape, Shape_i: _lower_shape_i, Subtensor: _lower_subtensor}
+           Shape: _lower_shape, Shape_i: _lower_shape_i, Subtensor: _lower_subtensor, Reshape: _lower_reshape,
+           AdvancedSubtensor: _lower_advanced_subtensor, AdvancedIncSubtensor: _lower_advanced_inc}

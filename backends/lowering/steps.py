@@ -116,6 +116,30 @@ class DotStep(Step):
 
 
 @dataclass
+class ReshapeStep(Step):
+    """``inputs[0]`` reshaped to the int vector ``inputs[1]`` (``ndim`` entries, one may be -1): a view
+    wherever NumPy's reshape would give one, else a C-ordered copy."""
+
+    ndim: int = 0
+
+
+@dataclass
+class TakeStep(Step):
+    """``inputs[0][inputs[1]]``: an integer array (any rank) indexing the first axis; the output is
+    ``idx.shape + x.shape[1:]``.  Negative indices wrap; one out of bounds is NumPy's IndexError."""
+
+
+@dataclass
+class PutStep(Step):
+    """``inputs[0]`` with ``x[idx]`` incremented by (accumulating over repeated indices, as
+    ``numpy.add.at``) or set to (last write wins) ``inputs[1]``; ``inputs[2]`` is the integer array
+    indexing the first axis.  ``y_bcast[k]``: axis k of y is broadcastable in its type."""
+
+    set_: bool = False
+    y_bcast: tuple = ()
+
+
+@dataclass
 class FallbackStep(Step):
     """A node run by its NumPy perform."""
 
@@ -178,4 +202,5 @@ class StepTable(dict):
 
 
 #: every step kind lower() produces
-CONCRETE_STEPS = (LoopStep, ReduceStep, DimShuffleStep, SubtensorStep, ShapeStep, DotStep, FallbackStep)
+CONCRETE_STEPS = (LoopStep, ReduceStep, DimShuffleStep, SubtensorStep, ShapeStep, DotStep, ReshapeStep, TakeStep,
+                  PutStep, FallbackStep)
