@@ -163,3 +163,11 @@ class CBackend:
             warnings.warn(f"arignote c backend: {len(fb)} node(s) run their NumPy perform: {names}",
                           FallbackWarning, stacklevel=3)
         return thunk
+
+    def fallback_nodes(self, fgraph):
+        """The nodes of ``fgraph`` that run (or would run) their NumPy ``perform``, not C code."""
+        prog = getattr(fgraph, "lowered", None)
+        if prog is None:
+            need_blas = lowering.needs_blas(fgraph)
+            prog = lowering.lower(fgraph, target(build.probe(), need_blas and blas_capsules() is not None))
+        return [n for s in prog.fallbacks() for n in s.nodes]

@@ -156,6 +156,11 @@ class LLVMBackend:
             _report_fallbacks(program)
         return thunk
 
+    def fallback_nodes(self, fgraph):
+        """The nodes of ``fgraph`` that would run their NumPy ``perform`` (not LLVM code)."""
+        program = lw.lower(fgraph, lowering_target(jit.get_target(), fgraph))
+        return [n for s in program.steps if not _is_native(s) for n in s.nodes]
+
 
 def _steps(segs):
     return [s for seg in segs for s in seg.steps]
