@@ -15,7 +15,6 @@ import arignote.tensor as T
 from arignote import function
 
 BACKENDS = ["c", "llvm"]
-LLVM_TODO = "llvm renders ReshapeStep/TakeStep/PutStep: not yet (they run their perform between segments)"
 
 
 def _backend(name):
@@ -28,10 +27,7 @@ def _backend(name):
 
 
 def _native(f, backend):
-    names = [str(n.op) for n in arignote.debug.fallbacks(f)]
-    if backend == "llvm" and names:
-        pytest.xfail(LLVM_TODO + f": {names}")
-    assert names == []
+    assert [str(n.op) for n in arignote.debug.fallbacks(f)] == []
 
 
 def coal_graph():
