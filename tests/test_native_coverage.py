@@ -144,3 +144,23 @@ def test_info_fallbacks_lists_unlowered_ops_per_backend():
     assert "CumOp" in rows["c"] and "Reshape" not in rows["c"] and "AdvancedSubtensor" not in rows["c"]
     assert "Reshape" in rows["py"] and "Elemwise" in rows["py"]
     assert arignote.debug.unlowered_ops("c") == sorted(arignote.debug.unlowered_ops("c"))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_alloc_fills_and_broadcasts_like_numpy(backend):
+    _backend(backend)
+    v, r, n, m = T.dvector("v"), T.drow("r"), T.lscalar("n"), T.lscalar("m")
+    f = function([v, r, n, m], [T.alloc(v, n, v.shape[0]), T.alloc(r, n, m), T.alloc(np.float32(1.5), n, m),
+                                T.alloc(v, 0, v.shape[0])], backend=backend)
+    _native(f, backend)
+    V, R = np.arange(4.0)[::-1], np.arange(5.0)[None, ::-1]
+    got = f(V, R, 3, 5)
+    want = [np.broadcast_to(V, (3, 4)), np.broadcast_to(R, (3, 5)), np.full((3, 5), 1.5, dtype="float32"), np.zeros((0, 4))]
+    for g, w in zip(got, want):
+        assert g.shape == w.shape and g.dtype == w.dtype
+        np.testing.assert_array_equal(g, w)
+    with pytest.raises(ValueError, match="alloc"):
+        f(V, R, -1, 5)
+    g = function([v, n], T.alloc(v, n, 3), backend=backend)
+    with pytest.raises(ValueError, match="alloc"):
+        g(V, 2)

@@ -31,7 +31,8 @@
 #define AR_STR(a) AR_STR2(a)
 
 enum { S_LOOP = 1, S_REDUCE = 2, S_DIMSHUFFLE = 3, S_SUBTENSOR = 4, S_SHAPE = 5, S_SHAPE_I = 6, S_DOT = 7,
-       S_FALLBACK = 8, S_SCAN = 9, S_RESHAPE = 10, S_TAKE = 11, S_PUT = 12 };
+       S_FALLBACK = 8, S_SCAN = 9, S_RESHAPE = 10, S_TAKE = 11, S_PUT = 12,
+       S_ALLOC = 13 };
 enum { AR_OK = 0, AR_PYERR = -1, AR_FAIL = 1 };
 #define AR_MAGIC 0x4152474e4f544531LL
 
@@ -856,6 +857,37 @@ static int ar_run_put(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
     return rc;
 }
 
+/* S_ALLOC v out itemsize nd vnd shape_vars[nd] vbcast[vnd]: out (shape from the scalars) filled with v */
+static int ar_run_alloc(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
+{
+    const ar_val *v = &V[c[1]];
+    int64_t out = c[2];
+    npy_intp es = (npy_intp)c[3];
+    int nd = (int)c[4], vnd = (int)c[5];
+    const int64_t *sv = c + 6, *vbc = sv + nd;
+    if (v->nd != vnd || vnd > nd || nd > AR_MAXD) return AR_FAIL;
+    npy_intp dims[AR_MAXD], vs[AR_MAXD], cs[AR_MAXD];
+    for (int d = 0; d < nd; d++) {
+        int64_t n;
+        if (ar_read_int(&V[sv[d]], (int)P->vtype[sv[d]], &n) != AR_OK || n < 0) return AR_FAIL;
+        dims[d] = (npy_intp)n;
+    }
+    for (int d = 0; d < nd; d++) {
+        int j = d - (nd - vnd);
+        if (j < 0 || (vbc[j] && v->dims[j] == 1)) {
+            vs[d] = 0;
+        } else {
+            if (v->dims[j] != dims[d]) return AR_FAIL;
+            vs[d] = v->strides[j];
+        }
+    }
+    ar_val vv = *v;
+    if (ar_output(P, V, use_cache, out, nd, dims) != AR_OK) return AR_PYERR;
+    ar_c_strides(nd, dims, es, cs);
+    if (ar_size(&V[out]) > 0) ar_walk2(nd, dims, V[out].data, cs, vv.data, vs, es, ar_elem_copy);
+    return AR_OK;
+}
+
 /* ------------------------------------------------------------- fallback */
 static int ar_run_fallback(ar_prog *P, ar_val *V, const int64_t *c)
 {
@@ -1279,6 +1311,7 @@ static int ar_run_steps(ar_prog *P, ar_val *V, int use_cache)
         case S_RESHAPE: rc = ar_run_reshape(P, V, c, use_cache); break;
         case S_TAKE: rc = ar_run_take(P, V, c, use_cache); break;
         case S_PUT: rc = ar_run_put(P, V, c, use_cache); break;
+        case S_ALLOC: rc = ar_run_alloc(P, V, c, use_cache); break;
         default:
             PyErr_Format(PyExc_SystemError, "arignote c runtime: unknown step kind %lld", (long long)c[0]);
             return AR_PYERR;

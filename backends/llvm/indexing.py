@@ -223,3 +223,27 @@ def _add(b, a, v, dt):
     if dt.startswith("float"):
         return b.fadd(a, v)
     return b.add(a, v)
+
+
+# ------------------------------------------------------------------ alloc
+def run_alloc(eb, step, kinds):
+    """A new array (shape from the scalar inputs) filled with the value broadcast to it."""
+    b = eb.b
+    v = eb.vals[step.inputs[0]]
+    (o,) = step.outputs
+    zero = const(I64, 0)
+    shape = [_read_int(eb, eb.vals[s].data, s.type.dtype) for s in step.inputs[1:]]
+    for n in shape:
+        eb.go_slow_if(b.icmp_signed("<", n, zero))
+    nd, vnd = len(shape), len(v.shape)
+    vstr = []
+    for d in range(nd):
+        j = d - (nd - vnd)
+        if j < 0 or step.v_bcast[j]:
+            vstr.append(zero)
+        else:
+            eb.go_slow_if(b.icmp_signed("!=", v.shape[j], shape[d]))
+            vstr.append(v.strides[j])
+    out = eb.allocate(o, shape, kinds[o])
+    eb.vals[o] = out
+    eb.kernel_call(copy_kernel(eb, v.dtype, nd), shape, [v, out], lambda k: vstr if k == 0 else out.strides)

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import functools
 
+from arignote.tensor.basic import Alloc
 from arignote.tensor.elemwise import DimShuffle
 from arignote.tensor.linalg import Dot, Matmul
 from arignote.tensor.reduction import Reduce
 from arignote.tensor.shape_ops import Reshape, Shape, Shape_i
 from arignote.tensor.subtensor import AdvancedIncSubtensor, AdvancedSubtensor, Subtensor
 
-from .steps import (DimShuffleStep, DotStep, PutStep, ReduceStep, ReshapeStep, ShapeStep, SubtensorStep, TakeStep,
+from .steps import (AllocStep, DimShuffleStep, DotStep, PutStep, ReduceStep, ReshapeStep, ShapeStep, SubtensorStep, TakeStep,
                     _dtype_ok, _is_tensor)
 
 
@@ -128,6 +129,14 @@ def _lower_advanced_inc(op, node, target):
                    y_bcast=tuple(s == 1 for s in y.type.shape))
 
 
+def _lower_alloc(op, node, target):
+    v, *shape = node.inputs
+    if not _dtype_ok(target, v, *node.outputs) or any(not _is_tensor(s) or s.ndim or s.dtype[0] not in "iu"
+                                                         for s in shape):
+        return None
+    return AllocStep(list(node.inputs), list(node.outputs), [node], v_bcast=tuple(s == 1 for s in v.type.shape))
+
+
 def needs_blas(fgraph):
     """Does ``fgraph`` hold a node the lowering may turn into a BLAS call (Dot, Matmul)?"""
     return any(isinstance(n.op, (Dot, Matmul)) for n in fgraph.apply_nodes)
@@ -136,4 +145,5 @@ def needs_blas(fgraph):
 #: the built-in rules, registered through the hook by backends/lowering/plugin.py
 BUILTIN = {DimShuffle: _lower_dimshuffle, Reduce: _lower_reduce, Dot: _lower_dot, Matmul: _lower_dot,
            Shape: _lower_shape, Shape_i: _lower_shape_i, Subtensor: _lower_subtensor, Reshape: _lower_reshape,
-           AdvancedSubtensor: _lower_advanced_subtensor, AdvancedIncSubtensor: _lower_advanced_inc}
+           AdvancedSubtensor: _lower_advanced_subtensor, AdvancedIncSubtensor: _lower_advanced_inc,
+           Alloc: _lower_alloc}

@@ -140,6 +140,14 @@ class PutStep(Step):
 
 
 @dataclass
+class AllocStep(Step):
+    """A new array of the shape given by the integer scalars ``inputs[1:]``, filled with
+    ``inputs[0]`` broadcast to it; ``v_bcast[k]``: axis k of the value is broadcastable in its type."""
+
+    v_bcast: tuple = ()
+
+
+@dataclass
 class FallbackStep(Step):
     """A node run by its NumPy perform."""
 
@@ -203,4 +211,4 @@ class StepTable(dict):
 
 #: every step kind lower() produces
 CONCRETE_STEPS = (LoopStep, ReduceStep, DimShuffleStep, SubtensorStep, ShapeStep, DotStep, ReshapeStep, TakeStep,
-                  PutStep, FallbackStep)
+                  PutStep, AllocStep, FallbackStep)
