@@ -164,3 +164,28 @@ def test_alloc_fills_and_broadcasts_like_numpy(backend):
     g = function([v, n], T.alloc(v, n, 3), backend=backend)
     with pytest.raises(ValueError, match="alloc"):
         g(V, 2)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("dtype", ["float64", "float32", "int32", "uint8", "bool"])
+def test_argmax_argmin_match_numpy(backend, dtype):
+    _backend(backend)
+    x = T.tensor(dtype, shape=(None, None), name="x")
+    outs = [T.argmax(x), T.argmin(x), T.argmax(x, axis=0), T.argmin(x, axis=1), T.argmax(x, axis=1)]
+    f = function([x], outs, backend=backend)
+    if backend == "c":
+        _native(f, backend)
+    r = np.random.default_rng(1)
+    base = (r.standard_normal((5, 7)) * 4).astype(dtype)
+    cases = [base, base[::-2, ::3], base.T, np.zeros((3, 4), dtype)]
+    if dtype.startswith("float"):
+        nan = base.copy()
+        nan[2, 3] = nan[4, 1] = np.nan
+        cases.append(nan)
+    for X in cases:
+        want = [np.argmax(X), np.argmin(X), np.argmax(X, 0), np.argmin(X, 1), np.argmax(X, 1)]
+        for g, w in zip(f(X), want):
+            assert g.dtype == np.int64 and g.shape == np.shape(w)
+            np.testing.assert_array_equal(g, w)
+    with pytest.raises(ValueError, match="empty"):
+        f(np.zeros((0, 3), dtype))

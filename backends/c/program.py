@@ -14,13 +14,13 @@ from __future__ import annotations
 import numpy as np
 
 from arignote.reference import NodeRuntimeError
-from ..lowering import (AllocStep, DimShuffleStep, DotStep, FallbackStep, LoopStep, PutStep, ReduceStep, ReshapeStep,
+from ..lowering import (AllocStep, ArgStep, DimShuffleStep, DotStep, FallbackStep, LoopStep, PutStep, ReduceStep, ReshapeStep,
                         ShapeStep, StepTable, SubtensorStep, TakeStep)
 from .scan import scan_words
 
 MAGIC = 0x4152474E4F544531
 S_LOOP, S_REDUCE, S_DIMSHUFFLE, S_SUBTENSOR, S_SHAPE, S_SHAPE_I, S_DOT, S_FALLBACK = range(1, 9)
-S_RESHAPE, S_TAKE, S_PUT, S_ALLOC = range(10, 14)  # 9 is S_SCAN (scan.py)
+S_RESHAPE, S_TAKE, S_PUT, S_ALLOC, S_ARG = range(10, 15)  # 9 is S_SCAN (scan.py)
 
 
 def _typenum(v):
@@ -88,6 +88,11 @@ class Encoder:
         return [S_ALLOC, ins[0], outs[0], _itemsize(s.inputs[0]), len(ins) - 1, len(s.v_bcast), *ins[1:],
                 *map(int, s.v_bcast)]
 
+    def _arg(self, i, s, ins, outs):
+        dt = np.dtype(s.inputs[0].type.dtype)
+        return [S_ARG, ins[0], outs[0], int(s.kind_ == "argmin"), -1 if s.axis is None else int(s.axis),
+                ord(dt.kind), dt.itemsize]
+
     def _fallback(self, i, s, ins, outs):
         fn = fallback_callable(s.nodes[0])
         words = [S_FALLBACK, self.obj(fn), len(ins), len(outs), *ins, *outs]
@@ -137,7 +142,7 @@ class Encoder:
 STEP_WORDS = StepTable("c", {
     LoopStep: Encoder._loop, ReduceStep: Encoder._reduce, DimShuffleStep: Encoder._dimshuffle,
     SubtensorStep: Encoder._subtensor, ShapeStep: Encoder._shape, DotStep: Encoder._dot,
-    ReshapeStep: Encoder._reshape, TakeStep: Encoder._take, PutStep: Encoder._put, AllocStep: Encoder._alloc,
+    ReshapeStep: Encoder._reshape, TakeStep: Encoder._take, PutStep: Encoder._put, AllocStep: Encoder._alloc, ArgStep: Encoder._arg,
     FallbackStep: Encoder._fallback,
 })
 

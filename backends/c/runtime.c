@@ -32,7 +32,7 @@
 
 enum { S_LOOP = 1, S_REDUCE = 2, S_DIMSHUFFLE = 3, S_SUBTENSOR = 4, S_SHAPE = 5, S_SHAPE_I = 6, S_DOT = 7,
        S_FALLBACK = 8, S_SCAN = 9, S_RESHAPE = 10, S_TAKE = 11, S_PUT = 12,
-       S_ALLOC = 13 };
+       S_ALLOC = 13, S_ARG = 14 };
 enum { AR_OK = 0, AR_PYERR = -1, AR_FAIL = 1 };
 #define AR_MAGIC 0x4152474e4f544531LL
 
@@ -888,6 +888,143 @@ static int ar_run_alloc(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
     return AR_OK;
 }
 
+/* argmax/argmin of n elements at stride s: NumPy's rules (the first extreme; the first NaN wins) */
+typedef npy_intp (*ar_arg_fn)(const char *p, npy_intp n, npy_intp s);
+#define AR_ARG_FNS(T, sfx)                                                                       \
+    static npy_intp ar_argmax_##sfx(const char *p, npy_intp n, npy_intp s)                       \
+    {                                                                                            \
+        T best = *(const T *)p;                                                                  \
+        npy_intp at = 0;                                                                         \
+        if (best != best) return 0;                                                              \
+        for (npy_intp i = 1; i < n; i++) {                                                       \
+            T v = *(const T *)(p + i * s);                                                       \
+            if (v > best || v != v) {                                                            \
+                best = v;                                                                        \
+                at = i;                                                                          \
+                if (v != v) break;                                                               \
+            }                                                                                    \
+        }                                                                                        \
+        return at;                                                                               \
+    }                                                                                            \
+    static npy_intp ar_argmin_##sfx(const char *p, npy_intp n, npy_intp s)                       \
+    {                                                                                            \
+        T best = *(const T *)p;                                                                  \
+        npy_intp at = 0;                                                                         \
+        if (best != best) return 0;                                                              \
+        for (npy_intp i = 1; i < n; i++) {                                                       \
+            T v = *(const T *)(p + i * s);                                                       \
+            if (v < best || v != v) {                                                            \
+                best = v;                                                                        \
+                at = i;                                                                          \
+                if (v != v) break;                                                               \
+            }                                                                                    \
+        }                                                                                        \
+        return at;                                                                               \
+    }
+AR_ARG_FNS(double, f8)
+AR_ARG_FNS(float, f4)
+AR_ARG_FNS(int64_t, i8)
+AR_ARG_FNS(int32_t, i4)
+AR_ARG_FNS(int16_t, i2)
+AR_ARG_FNS(int8_t, i1)
+AR_ARG_FNS(uint64_t, u8)
+AR_ARG_FNS(uint32_t, u4)
+AR_ARG_FNS(uint16_t, u2)
+AR_ARG_FNS(uint8_t, u1)
+
+static ar_arg_fn ar_arg_for(char kind, npy_intp es, int is_min)
+{
+#define AR_PICK(sfx) (is_min ? ar_argmin_##sfx : ar_argmax_##sfx)
+    if (kind == 'f') return es == 8 ? AR_PICK(f8) : es == 4 ? AR_PICK(f4) : NULL;
+    if (kind == 'i') return es == 8 ? AR_PICK(i8) : es == 4 ? AR_PICK(i4) : es == 2 ? AR_PICK(i2) : AR_PICK(i1);
+    if (kind == 'u' || kind == 'b') return es == 8 ? AR_PICK(u8) : es == 4 ? AR_PICK(u4) : es == 2 ? AR_PICK(u2) : AR_PICK(u1);
+    return NULL;
+#undef AR_PICK
+}
+
+static int ar_is_c_contig(const ar_val *x, npy_intp es)
+{
+    npy_intp acc = es;
+    for (int d = x->nd - 1; d >= 0; d--) {
+        if (x->dims[d] != 1 && x->strides[d] != acc) return 0;
+        acc *= x->dims[d];
+    }
+    return 1;
+}
+
+/* S_ARG x out is_min axis(-1: all) kind itemsize: int64 positions of the extreme, as np.argmax/argmin */
+static int ar_run_arg(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
+{
+    const ar_val *x = &V[c[1]];
+    int64_t out = c[2];
+    int is_min = (int)c[3], axis = (int)c[4];
+    npy_intp es = (npy_intp)c[6];
+    ar_arg_fn fn = ar_arg_for((char)c[5], es, is_min);
+    if (fn == NULL || x->nd < 0 || axis >= x->nd) return AR_FAIL;
+    ar_val xs = *x;
+    npy_intp size = ar_size(&xs);
+    if (axis < 0) {
+        if (size == 0) return AR_FAIL;
+        if (ar_output(P, V, use_cache, out, 0, NULL) != AR_OK) return AR_PYERR;
+        int64_t *z = (int64_t *)V[out].data;
+        if (xs.nd == 0 || ar_is_c_contig(&xs, es)) {
+            *z = xs.nd == 0 ? 0 : (int64_t)fn(xs.data, size, es);
+            return AR_OK;
+        }
+        /* C order over rows of the last axis; each row's extreme against the best so far */
+        npy_intp last = xs.dims[xs.nd - 1], ls = xs.strides[xs.nd - 1], pos[AR_MAXD] = {0};
+        npy_intp rows = size / last, best_at = 0;
+        const char *best = NULL, *row = xs.data;
+        char pair[64];
+        for (npy_intp r = 0; r < rows; r++) {
+            npy_intp i = fn(row, last, ls);
+            const char *cand = row + i * ls;
+            if (best == NULL) {
+                best = cand;
+                best_at = r * last + i;
+            } else {
+                memcpy(pair, best, es);
+                memcpy(pair + es, cand, es);
+                if (fn(pair, 2, es) == 1) {
+                    best = cand;
+                    best_at = r * last + i;
+                }
+            }
+            for (int d = xs.nd - 2; d >= 0; d--) {
+                row += xs.strides[d];
+                if (++pos[d] < xs.dims[d]) break;
+                row -= xs.strides[d] * xs.dims[d];
+                pos[d] = 0;
+            }
+        }
+        *z = (int64_t)best_at;
+        return AR_OK;
+    }
+    npy_intp n = xs.dims[axis], s = xs.strides[axis], odims[AR_MAXD], ost[AR_MAXD], pos[AR_MAXD] = {0};
+    int ond = 0;
+    for (int d = 0; d < xs.nd; d++)
+        if (d != axis) {
+            odims[ond] = xs.dims[d];
+            ost[ond++] = xs.strides[d];
+        }
+    npy_intp nout = 1;
+    for (int d = 0; d < ond; d++) nout *= odims[d];
+    if (n == 0 && nout > 0) return AR_FAIL;
+    if (ar_output(P, V, use_cache, out, ond, odims) != AR_OK) return AR_PYERR;
+    int64_t *z = (int64_t *)V[out].data;
+    const char *p = xs.data;
+    for (npy_intp k = 0; k < nout; k++) {
+        z[k] = (int64_t)fn(p, n, s);
+        for (int d = ond - 1; d >= 0; d--) {
+            p += ost[d];
+            if (++pos[d] < odims[d]) break;
+            p -= ost[d] * odims[d];
+            pos[d] = 0;
+        }
+    }
+    return AR_OK;
+}
+
 /* ------------------------------------------------------------- fallback */
 static int ar_run_fallback(ar_prog *P, ar_val *V, const int64_t *c)
 {
@@ -1312,6 +1449,7 @@ static int ar_run_steps(ar_prog *P, ar_val *V, int use_cache)
         case S_TAKE: rc = ar_run_take(P, V, c, use_cache); break;
         case S_PUT: rc = ar_run_put(P, V, c, use_cache); break;
         case S_ALLOC: rc = ar_run_alloc(P, V, c, use_cache); break;
+        case S_ARG: rc = ar_run_arg(P, V, c, use_cache); break;
         default:
             PyErr_Format(PyExc_SystemError, "arignote c runtime: unknown step kind %lld", (long long)c[0]);
             return AR_PYERR;

@@ -9,11 +9,11 @@ import functools
 from arignote.tensor.basic import Alloc
 from arignote.tensor.elemwise import DimShuffle
 from arignote.tensor.linalg import Dot, Matmul
-from arignote.tensor.reduction import Reduce
+from arignote.tensor.reduction import Argmax, Reduce
 from arignote.tensor.shape_ops import Reshape, Shape, Shape_i
 from arignote.tensor.subtensor import AdvancedIncSubtensor, AdvancedSubtensor, Subtensor
 
-from .steps import (AllocStep, DimShuffleStep, DotStep, PutStep, ReduceStep, ReshapeStep, ShapeStep, SubtensorStep, TakeStep,
+from .steps import (AllocStep, ArgStep, DimShuffleStep, DotStep, PutStep, ReduceStep, ReshapeStep, ShapeStep, SubtensorStep, TakeStep,
                     _dtype_ok, _is_tensor)
 
 
@@ -137,6 +137,15 @@ def _lower_alloc(op, node, target):
     return AllocStep(list(node.inputs), list(node.outputs), [node], v_bcast=tuple(s == 1 for s in v.type.shape))
 
 
+def _lower_arg(op, node, target):
+    (x,) = node.inputs
+    if not _dtype_ok(target, x, *node.outputs) or x.dtype[0] not in "fiub" or x.dtype == "float16":
+        return None
+    if op.axis is not None and not isinstance(op.axis, int):
+        return None
+    return ArgStep([x], list(node.outputs), [node], kind_=op.kind, axis=op.axis)
+
+
 def needs_blas(fgraph):
     """Does ``fgraph`` hold a node the lowering may turn into a BLAS call (Dot, Matmul)?"""
     return any(isinstance(n.op, (Dot, Matmul)) for n in fgraph.apply_nodes)
@@ -146,4 +155,4 @@ def needs_blas(fgraph):
 BUILTIN = {DimShuffle: _lower_dimshuffle, Reduce: _lower_reduce, Dot: _lower_dot, Matmul: _lower_dot,
            Shape: _lower_shape, Shape_i: _lower_shape_i, Subtensor: _lower_subtensor, Reshape: _lower_reshape,
            AdvancedSubtensor: _lower_advanced_subtensor, AdvancedIncSubtensor: _lower_advanced_inc,
-           Alloc: _lower_alloc}
+           Alloc: _lower_alloc, Argmax: _lower_arg}

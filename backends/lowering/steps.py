@@ -148,6 +148,15 @@ class AllocStep(Step):
 
 
 @dataclass
+class ArgStep(Step):
+    """argmax/argmin (``kind_``) of ``inputs[0]`` over ``axis`` (None: the flattened array in C
+    order) as int64, NumPy's rules: the first extreme, and the first NaN when there is one."""
+
+    kind_: str = "argmax"
+    axis: int | None = None
+
+
+@dataclass
 class FallbackStep(Step):
     """A node run by its NumPy perform."""
 
@@ -211,4 +220,4 @@ class StepTable(dict):
 
 #: every step kind lower() produces
 CONCRETE_STEPS = (LoopStep, ReduceStep, DimShuffleStep, SubtensorStep, ShapeStep, DotStep, ReshapeStep, TakeStep,
-                  PutStep, AllocStep, FallbackStep)
+                  PutStep, AllocStep, ArgStep, FallbackStep)
