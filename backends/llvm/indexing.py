@@ -247,3 +247,87 @@ def run_alloc(eb, step, kinds):
     out = eb.allocate(o, shape, kinds[o])
     eb.vals[o] = out
     eb.kernel_call(copy_kernel(eb, v.dtype, nd), shape, [v, out], lambda k: vstr if k == 0 else out.strides)
+
+
+# ------------------------------------------------------------ argmax/argmin
+def run_arg(eb, step, kinds):
+    """int64 position of the extreme along one axis (or of the flattened array, copied to C order
+    first unless it already is): NumPy's first extreme, the first NaN when there is one."""
+    b = eb.b
+    x = eb.vals[step.inputs[0]]
+    (o,) = step.outputs
+    zero, one = const(I64, 0), const(I64, 1)
+    isz = np.dtype(x.dtype).itemsize
+    if step.axis is None:
+        size = one
+        for s in x.shape:
+            size = b.mul(size, s)
+        eb.go_slow_if(b.icmp_signed("==", size, zero))
+        data = eb._alloca(x.data.type)
+        b.store(x.data, data)
+        if x.shape:
+            with b.if_then(b.not_(_is_c_contiguous(b, x, isz))):
+                mem = eb._allocate_mem(b.mul(size, const(I64, isz)))
+                eb.kernel_call(copy_kernel(eb, x.dtype, len(x.shape)), x.shape, [x, NVal(x.dtype, mem, [], [])],
+                               lambda k: x.strides if k == 0 else _c_strides(b, x.shape, isz))
+                b.store(mem, data)
+        src, n, s, oshape, xstr = NVal(x.dtype, b.load(data), [], []), size, const(I64, isz), [], []
+    else:
+        a = step.axis
+        n, s = x.shape[a], x.strides[a]
+        oshape = [x.shape[d] for d in range(len(x.shape)) if d != a]
+        xstr = [x.strides[d] for d in range(len(x.shape)) if d != a]
+        nout = one
+        for d in oshape:
+            nout = b.mul(nout, d)
+        eb.go_slow_if(b.and_(b.icmp_signed("==", n, zero), b.icmp_signed(">", nout, zero)))
+        src = x
+    out = eb.allocate(o, oshape, kinds[o])
+    eb.vals[o] = out
+    row = _arg_row(eb, x.dtype, step.kind_ == "argmin")
+    eb.kernel_call(row, oshape, [src, out, _params(eb, n, s)], lambda k: (xstr, out.strides, [zero] * len(oshape))[k])
+
+
+def _arg_row(eb, dtype, is_min):
+    fn, b, n, ptrs_p, strides_p, err = new_row(eb.module, eb.kernel_name("arg"), eb.ctx)
+    ptrs = [b.load(b.gep(ptrs_p, [const(I64, k)])) for k in range(3)]
+    strides = [b.load(b.gep(strides_p, [const(I64, k)])) for k in range(3)]
+    params = b.bitcast(ptrs[2], I64P)
+    length, step = b.load(params), b.load(b.gep(params, [const(I64, 1)]))
+    is_float = dtype.startswith("float")
+    best = b.alloca(mem_type(dtype) if dtype != "bool" else I1)
+    at, done = b.alloca(I64), b.alloca(I1)
+
+    def nan(v):
+        return b.fcmp_unordered("uno", v, v) if is_float else const(I1, 0)
+
+    def better(v, cur):
+        op = "<" if is_min else ">"
+        if is_float:
+            return b.fcmp_ordered(op, v, cur)
+        if dtype[0] == "i":
+            return b.icmp_signed(op, v, cur)
+        return b.icmp_unsigned(op, v, cur)
+
+    def element(j):
+        p = b.gep(ptrs[0], [b.mul(j, strides[0])])
+        first = load_elem(b, p, dtype)
+        b.store(first, best)
+        b.store(const(I64, 0), at)
+        b.store(nan(first), done)
+
+        def scan(i):
+            with b.if_then(b.not_(b.load(done))):
+                v = load_elem(b, b.gep(p, [b.mul(i, step)]), dtype)
+                isn = nan(v)
+                with b.if_then(b.or_(better(v, b.load(best)), isn)):
+                    b.store(v, best)
+                    b.store(i, at)
+                    b.store(isn, done)
+
+        counted_loop(b, fn, const(I64, 1), length, const(I64, 1), scan, "arg")
+        b.store(b.load(at), b.bitcast(b.gep(ptrs[1], [b.mul(j, strides[1])]), I64P))
+
+    counted_loop(b, fn, const(I64, 0), n, const(I64, 1), element, "out")
+    b.ret_void()
+    return fn

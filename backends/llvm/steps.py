@@ -380,7 +380,7 @@ NATIVE_STEPS = lw.StepTable("llvm", {
     lw.ShapeStep: SegmentBuilder.run_shape, lw.DimShuffleStep: SegmentBuilder.run_dimshuffle,
     lw.SubtensorStep: SegmentBuilder.run_subtensor, lw.DotStep: SegmentBuilder.run_dot,
     lw.ReshapeStep: indexing.run_reshape, lw.TakeStep: indexing.run_take, lw.PutStep: indexing.run_put,
-    lw.AllocStep: indexing.run_alloc,
+    lw.AllocStep: indexing.run_alloc, lw.ArgStep: indexing.run_arg,
 })
 
 
