@@ -188,3 +188,22 @@ def test_argmax_argmin_match_numpy(backend, dtype):
             np.testing.assert_array_equal(g, w)
     with pytest.raises(ValueError, match="empty"):
         f(np.zeros((0, 3), dtype))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("dtype", ["float64", "float32", "int32", "uint8", "int64", "bool"])
+def test_cumsum_cumprod_match_numpy(backend, dtype):
+    _backend(backend)
+    x = T.tensor(dtype, shape=(None, None), name="x")
+    outs = [T.cumsum(x), T.cumsum(x, axis=0), T.cumsum(x, axis=1), T.cumprod(x, axis=0), T.cumprod(x)]
+    f = function([x], outs, backend=backend)
+    if backend == "c":
+        _native(f, backend)
+    r = np.random.default_rng(2)
+    base = (r.standard_normal((5, 6)) * 3).astype(dtype)
+    for X in (base, base[::-2, ::-3], base.T, np.zeros((0, 4), dtype), np.zeros((3, 0), dtype)):
+        want = [np.cumsum(X), np.cumsum(X, 0), np.cumsum(X, 1), np.cumprod(X, 0), np.cumprod(X)]
+        for g, w, o in zip(f(X), want, outs):
+            w = w.astype(o.dtype)
+            assert g.dtype == w.dtype and g.shape == w.shape
+            np.testing.assert_array_equal(g, w)

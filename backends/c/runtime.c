@@ -32,7 +32,7 @@
 
 enum { S_LOOP = 1, S_REDUCE = 2, S_DIMSHUFFLE = 3, S_SUBTENSOR = 4, S_SHAPE = 5, S_SHAPE_I = 6, S_DOT = 7,
        S_FALLBACK = 8, S_SCAN = 9, S_RESHAPE = 10, S_TAKE = 11, S_PUT = 12,
-       S_ALLOC = 13, S_ARG = 14 };
+       S_ALLOC = 13, S_ARG = 14, S_CUM = 15 };
 enum { AR_OK = 0, AR_PYERR = -1, AR_FAIL = 1 };
 #define AR_MAGIC 0x4152474e4f544531LL
 
@@ -1025,6 +1025,125 @@ static int ar_run_arg(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
     return AR_OK;
 }
 
+/* cumulative sum/product of one row: z[i] = acc = acc op x[i], acc carried in and out.  Floats keep
+ * their type (NumPy's accumulate loop); integers and bools accumulate as int64/uint64 (wrapping). */
+typedef struct {
+    char in_kind, out_kind; /* 'f' (same type), 'i', 'u' (read as signed / unsigned, out 64-bit) */
+    npy_intp in_es;
+    int mul;
+    double d;
+    float f;
+    uint64_t u;
+} ar_cum;
+
+static inline uint64_t ar_read_u64(const char *p, char kind, npy_intp es)
+{
+    switch (es) {
+    case 1: return kind == 'i' ? (uint64_t)(int64_t) * (const int8_t *)p : *(const uint8_t *)p;
+    case 2: return kind == 'i' ? (uint64_t)(int64_t) * (const int16_t *)p : *(const uint16_t *)p;
+    case 4: return kind == 'i' ? (uint64_t)(int64_t) * (const int32_t *)p : *(const uint32_t *)p;
+    default: return *(const uint64_t *)p;
+    }
+}
+
+static void ar_cum_row(ar_cum *a, const char *x, npy_intp n, npy_intp xs, char *z, npy_intp zs)
+{
+    if (a->in_kind == 'f' && a->in_es == 8) {
+        double acc = a->d;
+        for (npy_intp i = 0; i < n; i++) {
+            double v = *(const double *)(x + i * xs);
+            acc = a->mul ? acc * v : acc + v;
+            *(double *)(z + i * zs) = acc;
+        }
+        a->d = acc;
+    } else if (a->in_kind == 'f') {
+        float acc = a->f;
+        for (npy_intp i = 0; i < n; i++) {
+            float v = *(const float *)(x + i * xs);
+            acc = a->mul ? acc * v : acc + v;
+            *(float *)(z + i * zs) = acc;
+        }
+        a->f = acc;
+    } else {
+        uint64_t acc = a->u; /* two's complement: the same bits as int64 arithmetic */
+        for (npy_intp i = 0; i < n; i++) {
+            uint64_t v = ar_read_u64(x + i * xs, a->in_kind, a->in_es);
+            acc = a->mul ? acc * v : acc + v;
+            *(uint64_t *)(z + i * zs) = acc;
+        }
+        a->u = acc;
+    }
+}
+
+static void ar_cum_reset(ar_cum *a)
+{
+    a->d = a->mul ? 1.0 : 0.0;
+    a->f = a->mul ? 1.0f : 0.0f;
+    a->u = a->mul ? 1 : 0;
+}
+
+/* S_CUM x out mul axis(-1: flattened) in_kind in_itemsize out_itemsize */
+static int ar_run_cum(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
+{
+    const ar_val *x = &V[c[1]];
+    int64_t out = c[2];
+    int axis = (int)c[4];
+    ar_cum a = {(char)c[5], (char)c[5], (npy_intp)c[6], (int)c[3], 0, 0, 0};
+    npy_intp oes = (npy_intp)c[7];
+    if (x->nd < 0 || axis >= x->nd) return AR_FAIL;
+    ar_val xs = *x;
+    npy_intp size = ar_size(&xs);
+    ar_cum_reset(&a);
+    if (axis < 0) {
+        if (ar_output(P, V, use_cache, out, 1, &size) != AR_OK) return AR_PYERR;
+        char *z = V[out].data;
+        if (xs.nd == 0) {
+            ar_cum_row(&a, xs.data, 1, 0, z, oes);
+            return AR_OK;
+        }
+        if (size == 0) return AR_OK;
+        npy_intp last = xs.dims[xs.nd - 1], ls = xs.strides[xs.nd - 1], pos[AR_MAXD] = {0};
+        const char *row = xs.data;
+        for (npy_intp r = 0; r < size / last; r++) {
+            ar_cum_row(&a, row, last, ls, z + r * last * oes, oes);
+            for (int d = xs.nd - 2; d >= 0; d--) {
+                row += xs.strides[d];
+                if (++pos[d] < xs.dims[d]) break;
+                row -= xs.strides[d] * xs.dims[d];
+                pos[d] = 0;
+            }
+        }
+        return AR_OK;
+    }
+    if (ar_output(P, V, use_cache, out, xs.nd, xs.dims) != AR_OK) return AR_PYERR;
+    npy_intp cs[AR_MAXD], odims[AR_MAXD], xst[AR_MAXD], zst[AR_MAXD], pos[AR_MAXD] = {0};
+    ar_c_strides(xs.nd, xs.dims, oes, cs);
+    int ond = 0;
+    for (int d = 0; d < xs.nd; d++)
+        if (d != axis) {
+            odims[ond] = xs.dims[d];
+            xst[ond] = xs.strides[d];
+            zst[ond++] = cs[d];
+        }
+    if (size == 0) return AR_OK;
+    npy_intp nrows = size / xs.dims[axis];
+    const char *p = xs.data;
+    char *z = V[out].data;
+    for (npy_intp k = 0; k < nrows; k++) {
+        ar_cum_reset(&a);
+        ar_cum_row(&a, p, xs.dims[axis], xs.strides[axis], z, cs[axis]);
+        for (int d = ond - 1; d >= 0; d--) {
+            p += xst[d];
+            z += zst[d];
+            if (++pos[d] < odims[d]) break;
+            p -= xst[d] * odims[d];
+            z -= zst[d] * odims[d];
+            pos[d] = 0;
+        }
+    }
+    return AR_OK;
+}
+
 /* ------------------------------------------------------------- fallback */
 static int ar_run_fallback(ar_prog *P, ar_val *V, const int64_t *c)
 {
@@ -1450,6 +1569,7 @@ static int ar_run_steps(ar_prog *P, ar_val *V, int use_cache)
         case S_PUT: rc = ar_run_put(P, V, c, use_cache); break;
         case S_ALLOC: rc = ar_run_alloc(P, V, c, use_cache); break;
         case S_ARG: rc = ar_run_arg(P, V, c, use_cache); break;
+        case S_CUM: rc = ar_run_cum(P, V, c, use_cache); break;
         default:
             PyErr_Format(PyExc_SystemError, "arignote c runtime: unknown step kind %lld", (long long)c[0]);
             return AR_PYERR;

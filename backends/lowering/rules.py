@@ -9,11 +9,11 @@ import functools
 from arignote.tensor.basic import Alloc
 from arignote.tensor.elemwise import DimShuffle
 from arignote.tensor.linalg import Dot, Matmul
-from arignote.tensor.reduction import Argmax, Reduce
+from arignote.tensor.reduction import Argmax, CumOp, Reduce
 from arignote.tensor.shape_ops import Reshape, Shape, Shape_i
 from arignote.tensor.subtensor import AdvancedIncSubtensor, AdvancedSubtensor, Subtensor
 
-from .steps import (AllocStep, ArgStep, DimShuffleStep, DotStep, PutStep, ReduceStep, ReshapeStep, ShapeStep, SubtensorStep, TakeStep,
+from .steps import (AllocStep, ArgStep, CumStep, DimShuffleStep, DotStep, PutStep, ReduceStep, ReshapeStep, ShapeStep, SubtensorStep, TakeStep,
                     _dtype_ok, _is_tensor)
 
 
@@ -146,6 +146,17 @@ def _lower_arg(op, node, target):
     return ArgStep([x], list(node.outputs), [node], kind_=op.kind, axis=op.axis)
 
 
+def _lower_cum(op, node, target):
+    (x,), (z,) = node.inputs, node.outputs
+    if not _dtype_ok(target, x, z) or op.mode not in ("add", "mul"):
+        return None
+    floats = x.dtype in ("float32", "float64") and z.dtype == x.dtype
+    ints = x.dtype[0] in "iub" and z.dtype in ("int64", "uint64")
+    if not (floats or ints) or (op.axis is not None and not isinstance(op.axis, int)):
+        return None
+    return CumStep([x], [z], [node], mode=op.mode, axis=op.axis)
+
+
 def needs_blas(fgraph):
     """Does ``fgraph`` hold a node the lowering may turn into a BLAS call (Dot, Matmul)?"""
     return any(isinstance(n.op, (Dot, Matmul)) for n in fgraph.apply_nodes)
@@ -155,4 +166,4 @@ def needs_blas(fgraph):
 BUILTIN = {DimShuffle: _lower_dimshuffle, Reduce: _lower_reduce, Dot: _lower_dot, Matmul: _lower_dot,
            Shape: _lower_shape, Shape_i: _lower_shape_i, Subtensor: _lower_subtensor, Reshape: _lower_reshape,
            AdvancedSubtensor: _lower_advanced_subtensor, AdvancedIncSubtensor: _lower_advanced_inc,
-           Alloc: _lower_alloc, Argmax: _lower_arg}
+           Alloc: _lower_alloc, Argmax: _lower_arg, CumOp: _lower_cum}

@@ -157,6 +157,15 @@ class ArgStep(Step):
 
 
 @dataclass
+class CumStep(Step):
+    """cumsum/cumprod (``mode`` 'add'/'mul') of ``inputs[0]`` along ``axis`` (None: the flattened
+    array in C order): floats in their own type, integers and bools as int64/uint64."""
+
+    mode: str = "add"
+    axis: int | None = None
+
+
+@dataclass
 class FallbackStep(Step):
     """A node run by its NumPy perform."""
 
@@ -220,4 +229,4 @@ class StepTable(dict):
 
 #: every step kind lower() produces
 CONCRETE_STEPS = (LoopStep, ReduceStep, DimShuffleStep, SubtensorStep, ShapeStep, DotStep, ReshapeStep, TakeStep,
-                  PutStep, AllocStep, ArgStep, FallbackStep)
+                  PutStep, AllocStep, ArgStep, CumStep, FallbackStep)
