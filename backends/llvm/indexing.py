@@ -331,3 +331,73 @@ def _arg_row(eb, dtype, is_min):
     counted_loop(b, fn, const(I64, 0), n, const(I64, 1), element, "out")
     b.ret_void()
     return fn
+
+
+# ------------------------------------------------------------ cumsum/cumprod
+def run_cum(eb, step, kinds):
+    """Cumulative sum/product along one axis (a row function per output row), or of the flattened
+    array (copied to C order first unless it already is): floats in their type, integers as 64-bit."""
+    b = eb.b
+    x = eb.vals[step.inputs[0]]
+    (o,) = step.outputs
+    zero, one = const(I64, 0), const(I64, 1)
+    isz = np.dtype(x.dtype).itemsize
+    size = one
+    for s in x.shape:
+        size = b.mul(size, s)
+    if step.axis is None:
+        out = eb.allocate(o, [size], kinds[o])
+        data = eb._alloca(x.data.type)
+        b.store(x.data, data)
+        if x.shape:
+            with b.if_then(b.not_(_is_c_contiguous(b, x, isz))):
+                mem = eb._allocate_mem(b.mul(b.select(b.icmp_signed("==", size, zero), one, size), const(I64, isz)))
+                eb.kernel_call(copy_kernel(eb, x.dtype, len(x.shape)), x.shape, [x, NVal(x.dtype, mem, [], [])],
+                               lambda k: x.strides if k == 0 else _c_strides(b, x.shape, isz))
+                b.store(mem, data)
+        src, n, sx, sz, oshape, xstr, zstr = NVal(x.dtype, b.load(data), [], []), size, const(I64, isz), \
+            out.strides[0], [], [], []
+    else:
+        a = step.axis
+        out = eb.allocate(o, list(x.shape), kinds[o])
+        n, sx, sz = x.shape[a], x.strides[a], out.strides[a]
+        keep = [d for d in range(len(x.shape)) if d != a]
+        oshape, xstr, zstr = [x.shape[d] for d in keep], [x.strides[d] for d in keep], [out.strides[d] for d in keep]
+        src = x
+    eb.vals[o] = out
+    p = eb._alloca(I64, count=3)
+    for k, v in enumerate((n, sx, sz)):
+        b.store(v, b.gep(p, [const(I64, k)]))
+    params = NVal("int64", b.bitcast(p, out.data.type), [], [])
+    row = _cum_row(eb, x.dtype, o.type.dtype, step.mode == "mul")
+    eb.kernel_call(row, oshape, [src, out, params], lambda k: (xstr, zstr, [zero] * len(oshape))[k])
+
+
+def _cum_row(eb, in_dt, out_dt, mul):
+    fn, b, n, ptrs_p, strides_p, err = new_row(eb.module, eb.kernel_name("cum"), eb.ctx)
+    ptrs = [b.load(b.gep(ptrs_p, [const(I64, k)])) for k in range(3)]
+    strides = [b.load(b.gep(strides_p, [const(I64, k)])) for k in range(3)]
+    params = b.bitcast(ptrs[2], I64P)
+    length, sx, sz = (b.load(b.gep(params, [const(I64, k)])) for k in range(3))
+    em = Emitter(b, eb.ctx.mathlib)
+    is_float = out_dt.startswith("float")
+    ty = mem_type(out_dt)
+    acc = b.alloca(ty)
+
+    def element(j):
+        xp = b.gep(ptrs[0], [b.mul(j, strides[0])])
+        zp = b.gep(ptrs[1], [b.mul(j, strides[1])])
+        b.store(ir.Constant(ty, (1.0 if is_float else 1) if mul else (0.0 if is_float else 0)), acc)
+
+        def body(i):
+            v = em.cast(load_elem(b, b.gep(xp, [b.mul(i, sx)]), in_dt), in_dt, out_dt)
+            cur = b.load(acc)
+            r = (b.fmul(cur, v) if mul else b.fadd(cur, v)) if is_float else (b.mul(cur, v) if mul else b.add(cur, v))
+            b.store(r, acc)
+            store_elem(b, r, b.gep(zp, [b.mul(i, sz)]), out_dt)
+
+        counted_loop(b, fn, const(I64, 0), length, const(I64, 1), body, "cum")
+
+    counted_loop(b, fn, const(I64, 0), n, const(I64, 1), element, "rows")
+    b.ret_void()
+    return fn
