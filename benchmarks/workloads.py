@@ -371,3 +371,48 @@ def index_ops(systems, n=1_000_000):
             checks[f"{k} {s}"] = bool(np.array_equal(f(*args), refs[k]()))
             timers[(k, s)] = clock(lambda f=f, args=args: f(*args))
     return timers, {"checks": checks}
+
+
+# ------------------------------------------------ random draws: a stream's call and a dropout mask
+def _stream(system, lib):
+    """A random stream of ``lib`` drawing with numpy.random.Generator (PyTensor's and arignote's alike)."""
+    if system in PEER_MODES:
+        from pytensor.tensor.random.utils import RandomStream
+    else:
+        from arignote.tensor.random import RandomStream
+    return RandomStream(0)
+
+
+def random_draws(systems, n_small=10, n_big=1_000_000):
+    """``function([], srng.normal(0, 1, size=(n,)))`` for a small n (the per-call cost of a draw and
+    its state update) and a large one, and a dropout mask ``x * bernoulli(0.5, x.shape)`` on n_big
+    float64; NumPy's Generator by hand as reference.  arignote's Theano-style ``RandomStreams``
+    (a RandomState per draw) is the variant system '<backend> RandomStreams'."""
+    x = np.random.default_rng(1).standard_normal(n_big)
+    timers, checks = {}, {}
+    for s in systems:
+        if s == "numpy":
+            g = np.random.default_rng(0)
+            timers[(f"normal n={n_small}", s)] = clock(lambda: g.normal(0.0, 1.0, n_small))
+            timers[(f"normal n={n_big:,}", s)] = clock(lambda: g.normal(0.0, 1.0, n_big))
+            timers[("dropout mask", s)] = clock(lambda: x * g.binomial(1, 0.5, x.shape))
+            continue
+        lib = library(s)
+        srng = _stream(s, lib)
+        xs = lib.T.dvector("x")
+        small = lib.function(s, [], srng.normal(0.0, 1.0, size=(n_small,)))
+        big = lib.function(s, [], srng.normal(0.0, 1.0, size=(n_big,)))
+        drop = lib.function(s, [xs], xs * srng.binomial(1, 0.5, size=xs.shape))
+        a, b = small(), small()
+        checks[s] = {"successive_calls_differ": bool(not np.array_equal(a, b)),
+                     "big_mean": float(np.mean(big())), "kept": float(np.mean(drop(x) != 0))}
+        timers[(f"normal n={n_small}", s)] = clock(small)
+        timers[(f"normal n={n_big:,}", s)] = clock(big)
+        timers[("dropout mask", s)] = clock(lambda drop=drop: drop(x))
+        if s not in PEER_MODES and s not in VARIANTS:
+            from arignote.tensor.shared_randomstreams import RandomStreams
+
+            old = RandomStreams(0)
+            f_old = lib.function(s, [], old.normal((n_small,)))
+            timers[(f"normal n={n_small}", f"{s} RandomStreams")] = clock(f_old)
+    return timers, {"checks": checks}

@@ -28,7 +28,7 @@ __all__ = [
 ]
 
 # Theano's sub-packages, imported on first use (``arignote.gof``, ``arignote.sparse``, ...)
-_LAZY_MODULES = ("gof", "compile", "scalar", "sparse", "typed_list")
+_LAZY_MODULES = ("gof", "compile", "scalar", "sparse", "typed_list", "sandbox")
 
 
 _LAZY = {"scan": ".scan", "scan_module": ".scan_module", "map": ".scan", "reduce": ".scan", "foldl": ".scan",

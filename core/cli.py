@@ -144,7 +144,7 @@ def cmd_cache_clear(args: argparse.Namespace) -> int:
 
     try:
         _print_result(compiledir.clear())
-    except compiledir.CacheError as e:
+    except (compiledir.CacheError, OSError) as e:  # one line, no traceback
         print(f"arignote cache clear: {e}", file=sys.stderr)
         return 1
     return 0

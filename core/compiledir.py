@@ -8,12 +8,20 @@ file or directory and a rename, so readers see a whole entry or none.
 ``arignote cache info|clear`` works on the directory as a whole, without
 importing any backend; backends holding entries in memory register a
 ``forget`` callback so that ``clear()`` in the same process drops those too.
+
+``clear()`` deletes only what arignote wrote, recognised by its layout: backend
+subdirectories carrying the ``MARKER`` file that ``subdir()`` writes, and in
+them entries named by hex keys (``<key[:2]>/<key>[.ext]``, ``index``,
+``failed``) or arignote's temporary names; probe files at the top.  Anything
+else (a user's file, a symbolic link) is left in place and reported; links are
+never followed.
 """
 from __future__ import annotations
 
 import contextlib
 import hashlib
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -22,6 +30,13 @@ from arignote.config import config
 from arignote.errors import CacheError, CacheWarning  # noqa: F401
 
 _forgetters: list = []
+MARKER = ".arignote-cache"
+_MARKER_TEXT = b"arignote compile cache: `arignote cache clear` removes the entries it recognises here\n"
+_TEMP = re.compile(r"\.(tmp|trash|build)-")
+_TOP = re.compile(r"(probe-[0-9a-f]{8,}\.json|arignote\.pydotprint\.[\w.]+)\Z")
+_PREFIX = re.compile(r"[0-9a-f]{2}\Z")
+_KEY = re.compile(r"[0-9a-f]{16,}(\.[a-z]{1,3})?\Z")
+_GROUPS = ("index", "failed")  # the c backend's kernel index and kept failed sources
 
 
 def check(path):
@@ -53,6 +68,9 @@ def subdir(name):
     """``<compiledir>/<name>``, created 0700 inside the checked compile directory."""
     sub = os.path.join(root(), name)
     os.makedirs(sub, mode=0o700, exist_ok=True)
+    marker = os.path.join(sub, MARKER)
+    if not os.path.isfile(marker):
+        atomic_write(marker, _MARKER_TEXT)
     return sub
 
 
@@ -146,8 +164,71 @@ def _refuse_to_clear(path):
         raise CacheError(f"refusing to clear {path!r}: it is the root or home directory")
 
 
+def _is_ours(entry, inside):
+    """Whether ``entry`` (a DirEntry, never a link) has a name arignote gives at this level.
+
+    ``inside`` is 'top' (the compile directory), 'backend' (a marked backend
+    subdirectory) or 'group' (a ``<key[:2]>``, ``index`` or ``failed`` folder).
+    """
+    name = entry.name
+    if entry.is_symlink():
+        return False
+    if _TEMP.match(name):
+        return True
+    if inside == "top":
+        return entry.is_file() and bool(_TOP.match(name))
+    return bool(_KEY.match(name))
+
+
+def _delete(path, is_dir):
+    """Delete a file, or a folder (moved aside first, so readers never see half of it); raises OSError."""
+    if not is_dir:
+        os.unlink(path)
+        return
+    trash = tempfile.mkdtemp(prefix=".trash-", dir=os.path.dirname(path))
+    os.rename(path, os.path.join(trash, "entry"))
+    shutil.rmtree(trash)
+
+
+def _clear_tree(path, inside, left, failed):
+    """Remove what arignote wrote under ``path``; add what it did not write to ``left`` and
+    (path, OSError) of what could not be removed to ``failed``."""
+    for entry in os.scandir(path):
+        if inside == "backend" and entry.name == MARKER:
+            continue  # removed last, with the folder, when nothing foreign stays
+        sub = None
+        if entry.is_dir(follow_symlinks=False):
+            if inside == "top" and os.path.isfile(os.path.join(entry.path, MARKER)) \
+                    and not os.path.islink(os.path.join(entry.path, MARKER)):
+                sub = "backend"
+            elif inside == "backend" and (_PREFIX.match(entry.name) or entry.name in _GROUPS):
+                sub = "group"
+            elif inside == "group" and _PREFIX.match(entry.name):
+                sub = "group"  # index/<key[:2]>/
+        if sub is not None:
+            _clear_tree(entry.path, sub, left, failed)
+            with contextlib.suppress(OSError):  # not empty: something foreign stays in it
+                os.rmdir(entry.path)
+        elif _is_ours(entry, inside):
+            try:
+                _delete(entry.path, entry.is_dir(follow_symlinks=False))
+            except FileNotFoundError:
+                pass  # removed meanwhile (another clear)
+            except OSError as e:
+                failed.append((entry.path, e))
+        else:
+            left.append(entry.path)
+    if inside == "backend" and os.listdir(path) == [MARKER]:
+        remove(os.path.join(path, MARKER))  # nothing foreign left: the folder goes too
+
+
 def clear():
-    """Empty the compile directory (every backend's entries; links are removed, never followed)."""
+    """Empty the compile directory of what arignote wrote (every backend's entries).
+
+    Files arignote did not write (recognised by name and place) and symbolic
+    links are left where they are, named in the message; links are never
+    followed.
+    """
     path = config.compiledir
     for forget in _forgetters:
         forget()
@@ -156,10 +237,19 @@ def clear():
     check(path)
     _refuse_to_clear(path)
     size, count = _stats(path)
-    for entry in os.scandir(path):
-        if entry.is_dir(follow_symlinks=False):
-            discard(entry.path)
-        else:
-            remove(entry.path)
-    left, nleft = _stats(path)
-    return f"cleared {path}: removed {count - nleft} files, {(size - left) / 1024:.1f} KiB"
+    left, failed = [], []
+    try:
+        _clear_tree(path, "top", left, failed)
+    except OSError as e:  # a folder that cannot be listed
+        failed.append((getattr(e, "filename", None) or path, e))
+    after, nleft = _stats(path)
+    if failed:
+        where, err = failed[0]
+        raise CacheError(f"could not clear {path}: {len(failed)} item(s) could not be removed, e.g. {where}: "
+                         f"{err.strerror or err} (removed {count - nleft} files)")
+    msg = f"cleared {path}: removed {count - nleft} files, {(size - after) / 1024:.1f} KiB"
+    if left:
+        shown = ", ".join(os.path.relpath(p, path) for p in sorted(left)[:5])
+        more = f" and {len(left) - 5} more" if len(left) > 5 else ""
+        msg += f"; left {len(left)} item(s) arignote did not write: {shown}{more}"
+    return msg

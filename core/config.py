@@ -15,7 +15,8 @@ Values are read once, at import, from the environment variable
 Other parts of arignote (a backend, say) add their own flags with
 ``config.register_flag(name, default, validator=None, doc='')``.  A value
 given in ``ARIGNOTE_FLAGS`` for a flag that is not registered yet is kept
-pending and applied when the flag is registered.  A pending name that looks
+pending and applied when the flag is registered (backends register theirs when
+their plugin loads, before the check for unknown names below).  A pending name that looks
 like a typo of a registered flag (same name up to case) is reported at once;
 any other pending name that is still unregistered once the plugins have been
 loaded (:func:`arignote.plugin_manager.get_plugin_manager` calls
@@ -37,6 +38,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from .errors import ConfigWarning  # noqa: F401
+from .forksafe import after_fork
 
 __all__ = ["Config", "config", "ConfigWarning", "parse_bool", "choices"]
 
@@ -274,7 +276,9 @@ class Config:
         the value as is) or raises ValueError/TypeError.
 
         If ``ARIGNOTE_FLAGS`` gave a value for ``name``, that value is applied
-        now (a bad one raises ValueError naming the flag).
+        now; a bad one is reported with a ConfigWarning naming the flag and
+        its allowed values, and the default is kept (the flags of arignote's
+        core, known at import, raise ValueError instead).
         """
         if not isinstance(name, str) or not name.isidentifier() or name.startswith("_"):
             raise ValueError(f"invalid flag name {name!r}")
@@ -288,7 +292,12 @@ class Config:
             flag = _Flag(name, default, validator, doc)
             value = flag.convert(default)
             if name in self._pending:
-                value = flag.convert(self._pending.pop(name))
+                raw = self._pending.pop(name)
+                try:
+                    value = flag.convert(raw)
+                except ValueError as e:  # a plugin's flag: its loading must not fail over it
+                    warnings.warn(f"{FLAGS_ENV}: {e}; the default {value!r} is used instead", ConfigWarning,
+                                  stacklevel=3)
             self._flags[name] = flag
             self._values[name] = value
 
@@ -404,5 +413,11 @@ def _backend_name(value: str) -> str:
 
 #: The configuration of this process.
 config = Config()
+
+
+@after_fork
+def _fresh_lock_after_fork():
+    """A fork child starts with a new lock: the parent's may have been held by another thread."""
+    object.__setattr__(config, "_lock", threading.RLock())
 
 change_flags = config.change_flags

@@ -16,6 +16,8 @@ They are slow by design: every node is a separate compiled function.
 """
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
 from .conformance.compare import mismatch
@@ -35,8 +37,13 @@ def _label(node):
     return f"{name}({args})"
 
 
+_GENERATORS = (np.random.RandomState, np.random.Generator)
+
+
 def _copy(v):
-    return v.copy() if isinstance(v, np.ndarray) else v
+    if isinstance(v, np.ndarray):
+        return v.copy()
+    return copy.deepcopy(v) if isinstance(v, _GENERATORS) else v  # a draw may advance its generator
 
 
 def _unchanged(a, b):
@@ -130,6 +137,10 @@ class DebugMode(_NodeModeBase):
     def _compare(self, backend_name, node, k, got, want):
         if isinstance(want, np.ndarray) or np.isscalar(want):
             problem = mismatch(got, np.asarray(want), self.rtol, self.atol)
+        elif isinstance(want, _GENERATORS):
+            from .tensor.random.type import same_generator_state
+
+            problem = None if same_generator_state(got, want) else "the generators' states differ"
         else:
             problem = None if got == want else "values differ"
         if problem:
@@ -144,7 +155,15 @@ class DebugMode(_NodeModeBase):
 
 class NanGuardMode(_NodeModeBase):
     """mode='nanguard': raise at the first node producing nan (``nan_is_error``), inf
-    (``inf_is_error``) or an absolute value above 1e10 (``big_is_error``)."""
+    (``inf_is_error``) or an absolute value above 1e10 (``big_is_error``).
+
+    The guard checks every intermediate value, so on every backend it runs without
+    the fusion phase: a fused kernel would compute values (a nan hidden by a
+    ``switch``) that no node's output shows.
+    """
+
+    def optimize(self, fgraph, skip_phases=()):
+        return super().optimize(fgraph, skip_phases=tuple(skip_phases) + ("fusion",))
 
     def __init__(self, nan_is_error=True, inf_is_error=True, big_is_error=False, optimizer="fast_run",
                  backend=None, including=(), excluding=()):

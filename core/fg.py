@@ -45,6 +45,8 @@ class FunctionGraph:
             inputs, outputs, _ = clone_graph(inputs, outputs)
         self.inputs = list(inputs)
         self.outputs = list(outputs)
+        self._reindex_outputs()  # output variable -> its positions (no scan of the outputs per rewrite)
+        self._input_set = set(self.inputs)
         self.g = nx.MultiDiGraph()
         self.features = []
         self._order = None
@@ -105,8 +107,26 @@ class FunctionGraph:
     def clients(self, var):
         """[(apply node, input index)] using ``var``; outputs appear as ('output', i)."""
         out = [(node, k) for _, node, k in self.g.out_edges(var, keys=True)] if var in self.g else []
-        out.extend(("output", i) for i, o in enumerate(self.outputs) if o is var)
+        out.extend(("output", i) for i in self.output_positions(var))
         return out
+
+    def output_positions(self, var):
+        """The positions of ``var`` in ``self.outputs`` (empty when it is not an output)."""
+        pos = self._out_pos.get(var, ())
+        if self._out_len != len(self.outputs) or any(k >= len(self.outputs) or self.outputs[k] is not var
+                                                       for k in pos):
+            self._reindex_outputs()  # self.outputs was changed from outside
+            pos = self._out_pos.get(var, ())
+        return list(pos)
+
+    def is_output(self, var):
+        return bool(self.output_positions(var))
+
+    def _reindex_outputs(self):
+        self._out_len = len(self.outputs)
+        self._out_pos = {}
+        for k, o in enumerate(self.outputs):
+            self._out_pos.setdefault(o, []).append(k)
 
     def toposort(self):
         """Apply nodes in a deterministic topological order (cached until the graph changes)."""
@@ -134,6 +154,8 @@ class FunctionGraph:
         for node, k in list(self.clients(var)):
             if node == "output":
                 self.outputs[k] = new_var
+                self._out_pos.pop(var, None)
+                self._out_pos.setdefault(new_var, []).append(k)
                 self._add_var(new_var)
             else:
                 self.g.remove_edge(var, node, key=k)
@@ -191,8 +213,8 @@ class FunctionGraph:
     def _prune(self, var):
         """Remove nodes that no longer reach an output (iteratively)."""
         stack = [var]
-        outputs = set(self.outputs)
-        inputs = set(self.inputs)
+        outputs = _OutputSet(self)
+        inputs = self._input_set if len(self._input_set) == len(self.inputs) else set(self.inputs)
         while stack:
             v = stack.pop()
             if v not in self.g or v in outputs or len(self.g.succ[v]) > 0:
@@ -228,6 +250,16 @@ class FunctionGraph:
         return "[" + ", ".join(as_string(self.inputs, self.outputs)) + "]"
 
     __repr__ = __str__
+
+
+class _OutputSet:
+    """``v in outputs`` through the graph's output index (no set built per call)."""
+
+    def __init__(self, fgraph):
+        self.fgraph = fgraph
+
+    def __contains__(self, v):
+        return self.fgraph.is_output(v)
 
 
 def _describe(v):

@@ -8,10 +8,11 @@ import warnings
 
 import numpy as np
 
+from .default_updates import default_updates
 from .fg import FunctionGraph
 from .graph import Constant, Variable, ancestors, clone_graph, use_compiler
 from .function_io import NO_DEFAULT as _NO_DEFAULT, In, Out, StoredInputs, as_in, named_filter, unknown_input_message
-from .shared import SharedVariable
+from .shared import Container, SharedVariable, lock_order
 from .errors import MissingInputError, UnusedInputError  # noqa: F401
 
 
@@ -29,7 +30,19 @@ class _Maker:
 
 
 class Function(StoredInputs):
-    """A compiled function; call it with input values (positionally or by name)."""
+    """A compiled function; call it with input values (positionally or by name).
+
+    Threads: one Function may be called from many threads at once, on every
+    backend, with correct results.  A call that reads or updates shared
+    variables holds their locks from reading their values to writing its
+    updates, so each call's updates are applied atomically and calls touching
+    the same shared variables are serialised; ``set_value`` waits for them too.
+    Calls touching no shared variable run concurrently: on 'py' each call has
+    its own storage and NumPy releases the GIL in its loops; on 'c' each call
+    has its own scratch buffers and kernels over large arrays release the GIL;
+    on 'llvm' the native entry holds the GIL for the whole call, so llvm calls
+    are serialised (they interleave only in fallback nodes run in Python).
+    """
 
     def __init__(self, spec, fgraph, thunk, ins, n_out, single, update_vars, copy_out, backend_name, mode,
                  trust_input=False, name=None):
@@ -53,6 +66,9 @@ class Function(StoredInputs):
         self._n_out = n_out
         self._single = single
         self._update_cells = [s.container for s in update_vars[0]]
+        # stored inputs (In(update=...)) change per call too: their lock joins the shared ones
+        self._stored = Container([None]) if self._in_updates else None
+        self._locked = lock_order(self._shared_cells + ([self._stored] if self._stored else []))
         self._copy_out = copy_out
         self.trust_input = trust_input
         self.name = name
@@ -60,28 +76,47 @@ class Function(StoredInputs):
 
     # ------------------------------------------------------------------- call
     def __call__(self, *args, **kwargs):
-        if not kwargs and len(args) == self._n_in:
-            values = list(args) if self.trust_input else [c(a) for c, a in zip(self._convert, args)]
-        else:
-            values = self._check_args(args, kwargs)
-        if self._shared_cells:
+        if not self._locked:  # the common case, inline: no shared state to guard
+            if not kwargs and len(args) == self._n_in:
+                values = list(args) if self.trust_input else [c(a) for c, a in zip(self._convert, args)]
+            else:
+                values = self._check_args(args, kwargs)
+            outs = self._thunk(values)
+            if self._copy_out:
+                outs = list(outs)
+                for i in self._copy_out:
+                    outs[i] = outs[i].copy()
+            return outs[0] if self._single else outs[:self._n_out]
+        for c in self._locked:  # read, compute and update as one step
+            c.lock.acquire()
+        try:
+            values = self._values(args, kwargs)
             values += [c[0] for c in self._shared_cells]
+            outs = self._run(values)
+            n = self._n_out
+            for k, cell in enumerate(self._update_cells):
+                cell[0] = outs[n + k]
+            if self._in_updates:  # In(x, update=...): the new stored values follow the shared updates
+                n = len(outs) - len(self._in_updates)
+                for k, i in enumerate(self._in_updates):
+                    self._defaults[i] = outs[n + k]
+        finally:
+            for c in reversed(self._locked):
+                c.lock.release()
+        return outs[0] if self._single else outs[:self._n_out]
+
+    def _values(self, args, kwargs):
+        if not kwargs and len(args) == self._n_in:
+            return list(args) if self.trust_input else [c(a) for c, a in zip(self._convert, args)]
+        return self._check_args(args, kwargs)
+
+    def _run(self, values):
         outs = self._thunk(values)
         if self._copy_out:
             outs = list(outs)
             for i in self._copy_out:
                 outs[i] = outs[i].copy()
-        if self._update_cells:
-            n = self._n_out
-            for k, cell in enumerate(self._update_cells):
-                cell[0] = outs[n + k]
-        if self._in_updates:  # In(x, update=...): the new stored values follow the shared updates
-            n = len(outs) - len(self._in_updates)
-            for k, i in enumerate(self._in_updates):
-                self._defaults[i] = outs[n + k]
-        if self._single:
-            return outs[0]
-        return outs[:self._n_out]
+        return outs
 
     def _check_args(self, args, kwargs):
         n_in = self._n_in
@@ -153,6 +188,7 @@ class Function(StoredInputs):
         spec["name"] = name or self.name
         if delete_updates:
             spec["on_unused_input"] = "ignore"
+            spec["no_default_updates"] = True  # random generators' default updates go too
         new = _rebuild(spec, self.trust_input)
         # stored input values: the same cells with share_memory=True, else a copy of them now
         new._defaults = self._defaults if share_memory else [
@@ -237,6 +273,15 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_defa
     together after each call, from the old values; ``givens`` substitute
     variables in the graph.  ``backend`` picks the executor ('py', 'c',
     'llvm', 'cuda', 'auto'; default ``config.backend``).
+
+    ``trust_input=True`` skips the Python-side conversion and checks of the
+    input values (positional calls).  The compiled backends still check each
+    value's dtype, rank and strides before reading it: on 'c' and 'llvm' a value
+    of another dtype is converted and one of another rank refused with the
+    TypeError of an untrusted call, so nothing is ever read or written out of
+    bounds.  On 'py' the values go to NumPy as given: a wrong one gives NumPy's
+    result for it (e.g. a matrix where a vector was declared gives a matrix) or
+    NumPy's error, never an out-of-bounds access.
     """
     spec = dict(inputs=inputs, outputs=outputs, mode=mode, updates=updates, givens=givens,
                 no_default_updates=no_default_updates, name=name, allow_input_downcast=allow_input_downcast,
@@ -282,8 +327,9 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_defa
     upd_pairs = _normalize_updates(updates)
     givens_map = _normalize_givens(givens)
     in_vars = [i.variable for i in ins]
-    if not no_default_updates:
-        _add_default_updates(upd_pairs, out_vars, in_vars, no_default_updates)
+    for s, e in default_updates(out_vars, [e for _, e in upd_pairs], [s for s, _ in upd_pairs], in_vars,
+                                no_default_updates):
+        upd_pairs.append((s, _fit_update(s, e)))
     upd_targets = [s for s, _ in upd_pairs]
     upd_exprs = [e for _, e in upd_pairs] + [_fit_update(i.variable, i.update) for i in ins if i.update is not None]
 
@@ -413,14 +459,6 @@ def _normalize_givens(givens):
                 raise TypeError(f"givens: {k} ({k.type}) cannot be replaced by {v} ({v.type}): types differ")
         out[k] = v
     return out
-
-
-def _add_default_updates(pairs, outs, in_vars, no_default):
-    have = {s for s, _ in pairs}
-    for v in ancestors(outs + [e for _, e in pairs], blockers=in_vars):
-        if isinstance(v, SharedVariable) and v.default_update is not None and v not in have:
-            pairs.append((v, _fit_update(v, v.default_update)))
-            have.add(v)
 
 
 def _check_unused(ins, outs, givens_map, on_unused_input):

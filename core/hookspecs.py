@@ -82,7 +82,9 @@ class BackendRecord:
     """A backend.
 
     ``factory()`` returns the backend object, which has a method
-    ``compile(fgraph, **opts)`` returning a callable.  ``available()`` returns
+    ``compile(fgraph, **opts)`` returning a callable, and optionally
+    ``fallback_nodes(fgraph)``: the nodes it would run through their NumPy
+    ``perform`` (the conformance report counts native and fallback cases).  ``available()`` returns
     ``(ok, reason)``, e.g. ``(False, "cupy is not installed")``; it should be
     cheap and must not raise.  Among the available backends, ``auto`` picks
     the one with the highest ``priority``.

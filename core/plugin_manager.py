@@ -26,6 +26,8 @@ from typing import Any
 
 import pluggy
 
+from .forksafe import quiesce_across_fork
+
 from . import hookspecs
 from .config import config
 from .hookspecs import (
@@ -67,6 +69,8 @@ REGISTERED = "registered"
 
 
 _lock = threading.RLock()
+# fork waits while another thread loads plugins or creates a backend (imports under way)
+quiesce_across_fork(globals(), "_lock", threading.RLock)
 _pm: pluggy.PluginManager | None = None
 _ready = False  # True once the entry points have been loaded
 _origins: dict[str, str] = {}  # plugin name -> 'builtin' / dist name / 'registered'

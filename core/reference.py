@@ -2,9 +2,10 @@
 
 The 'py' backend (arignote.backends.py) is this and nothing more; compiled
 backends run their fallback nodes with it, and the checking modes
-(mode='check', 'nanguard') run every node through it.  Storage is one cell per
-variable, allocated once at compile time; a call fills the input cells and
-walks a precomputed program of (perform, node, input cells, output cells).
+(mode='check', 'nanguard') run every node through it.  A call makes one
+storage cell per variable (its own, so calls may overlap in threads), fills the
+input cells and walks a precomputed program of (perform, node, input slots,
+output slots).
 """
 from __future__ import annotations
 
@@ -20,10 +21,15 @@ class NodeRuntimeError:
     @staticmethod
     def wrap(exc, node, values):
         msg = f"{exc}\n{node_summary(node, values)}"
-        etype = type(exc)
-        try:
-            new = etype(msg)
-        except Exception:
+        new = None
+        for etype in type(exc).__mro__:  # the error's own type, else the nearest that takes a message
+            if issubclass(etype, Exception):
+                try:
+                    new = etype(msg)
+                    break
+                except Exception:
+                    continue
+        if new is None:  # pragma: no cover - Exception itself takes a message
             new = ValueError(msg)
         new.__cause__ = exc
         new.node = node
@@ -38,48 +44,54 @@ def make_thunk(fgraph, node_runner=None):
 
     ``node_runner(node)`` may return a replacement for ``node.op.perform``
     (compiled backends use this to mix their kernels with the reference).
+    Each call gets storage cells of its own, so one thunk may run in many
+    threads at once.
     """
-    cells = {}
+    slot = {}
+    init = []
+
+    def cell(v, value=None):
+        if v not in slot:
+            slot[v] = len(init)
+            init.append(value)
+
     for v in fgraph.inputs:
-        cells[v] = [None]
+        cell(v)
     order = fgraph.toposort()
     for node in order:
         for v in node.inputs:
-            if v not in cells:
-                cells[v] = [v.data if isinstance(v, Constant) else None]
+            cell(v, v.data if isinstance(v, Constant) else None)
         for v in node.outputs:
-            cells[v] = [None]
+            cell(v)
     for v in fgraph.outputs:
-        if v not in cells:
-            cells[v] = [v.data if isinstance(v, Constant) else None]
+        cell(v, v.data if isinstance(v, Constant) else None)
     program = []
     for node in order:
         perform = node_runner(node) if node_runner else None
         if perform is None:
             perform = node.op.perform
-        program.append((perform, node, [cells[v] for v in node.inputs], [cells[v] for v in node.outputs]))
-    in_cells = [cells[v] for v in fgraph.inputs]
-    out_cells = [cells[v] for v in fgraph.outputs]
-    shared_const = [(cells[v], v.container) for v in fgraph.outputs if getattr(v, "_is_shared", False)
+        program.append((perform, node, [slot[v] for v in node.inputs], [slot[v] for v in node.outputs]))
+    out_slots = [slot[v] for v in fgraph.outputs]
+    shared_const = [(slot[v], v.container) for v in fgraph.outputs if getattr(v, "_is_shared", False)
                     and v not in fgraph.inputs]
 
     def thunk(values):
-        for c, v in zip(in_cells, values):
+        cells = [[v] for v in init]  # this call's own storage
+        for c, v in zip(cells, values):
             c[0] = v
-        for c, cont in shared_const:
-            c[0] = cont[0]
+        for i, cont in shared_const:
+            cells[i][0] = cont[0]
         step = None
         try:
             with _errstate(all="ignore"):  # nan/inf are values here, as in compiled code, not warnings
                 for step in program:
                     perform, node, ins, outs = step
-                    perform(node, [c[0] for c in ins], outs)
+                    perform(node, [cells[i][0] for i in ins], [cells[j] for j in outs])
         except Exception as e:  # name the node, its inputs and where it was made
             if step is None:
                 raise
-            raise NodeRuntimeError.wrap(e, step[1], [c[0] for c in step[2]]) from e
-        return [c[0] for c in out_cells]
+            raise NodeRuntimeError.wrap(e, step[1], [cells[i][0] for i in step[2]]) from e
+        return [cells[i][0] for i in out_slots]
 
     thunk.program = program
     return thunk
-

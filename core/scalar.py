@@ -1,7 +1,7 @@
 """Scalar ops: the per-element functions that Elemwise maps over arrays.
 
 Each ScalarOp has a unique ``name`` (compiled backends render it from one
-table keyed by that name), an arity, an output-dtype rule, a NumPy
+table keyed by that name; a second op of the same name is refused), an arity, an output-dtype rule, a NumPy
 implementation over whole arrays, and a gradient written with tensor ops.
 """
 from __future__ import annotations
@@ -81,7 +81,16 @@ class ScalarOp(ScalarNodeMixin):
         self.symbol = symbol
         self.loop = loop
         self.public = public
-        _REGISTRY.setdefault(name, self)
+        self.defined_at = _caller()
+        old = _REGISTRY.get(name)
+        if old is None:
+            _REGISTRY[name] = self
+        elif type(self).__eq__ is ScalarOp.__eq__:  # identity by name: a second definition would be
+            # taken for the first one (equal, same hash) and compiled backends render by name
+            raise ValueError(
+                f"a scalar op named {name!r} already exists (defined at {old.defined_at}); the new one "
+                f"(defined at {self.defined_at}) needs another name; get the existing one with "
+                f"arignote.scalar.get_scalar_op({name!r})")
 
     # identity: by name, and pickled by name
     def __eq__(self, other):
@@ -123,6 +132,16 @@ class ScalarOp(ScalarNodeMixin):
         return self._grad(inputs, outputs[0], gouts[0])
 
 
+def _caller():
+    """'file:line' of the code that created a scalar op (the first frame outside its constructors)."""
+    import sys
+
+    f = sys._getframe(2)
+    while f is not None and f.f_code.co_name == "__init__":
+        f = f.f_back
+    return f"{f.f_code.co_filename}:{f.f_lineno}" if f is not None else "?"
+
+
 def get_scalar_op(name):
     return _REGISTRY[name]
 
@@ -143,6 +162,8 @@ class Cast(ScalarOp):
         return self.dtype
 
     def impl(self, out_dtype, x):
+        if self.dtype == "uint32" and x.dtype.kind == "f":
+            return _float_to_uint32(x)
         return x.astype(self.dtype)
 
     def __eq__(self, other):
@@ -162,6 +183,23 @@ class Cast(ScalarOp):
         if not self.dtype.startswith(("float", "complex")):
             return [tm.zeros_like(x)]  # a cast to an integer is piecewise constant
         return [tm.cast(gz, x.dtype)]
+
+
+def _float_to_uint32(x):
+    """float -> uint32 with one result for nan, inf and out-of-range values wherever they sit.
+
+    NumPy's own cast gives those the vectorised loop's result in the body of an array and the
+    scalar loop's in its last elements (``np.full(19, 1e10).astype('uint32')`` is 0 sixteen times,
+    then 1410065408); arignote uses the vectorised rule on every backend: a 32-bit truncating
+    conversion (nan or out of range: -2**31), of x - 2**31 with the top bit set from 2**31 up.
+    """
+    v = np.asarray(x, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        hi = v >= 2.0 ** 31
+        w = np.where(hi, v - 2.0 ** 31, v)
+        ok = (w >= -(2.0 ** 31)) & (w < 2.0 ** 31)
+        r = np.where(ok, np.trunc(np.where(ok, w, 0.0)), -(2.0 ** 31)).astype(np.int64)
+    return ((np.where(hi, r ^ 0x80000000, r)) & 0xFFFFFFFF).astype(np.uint32)
 
 
 _cast_ops: dict[str, Cast] = {}

@@ -2,12 +2,44 @@
 from __future__ import annotations
 
 import copy
+import threading
+import weakref
 
 import numpy as np
 
+from .forksafe import after_fork
 from .graph import Variable, user_frame
+from .tensor.random import type as _random_type
 from .tensor.variable import _TensorMixin
 from .types import TensorType
+
+
+class Container(list):
+    """The one-element cell holding a shared variable's value, with the lock that makes
+    reading it, computing and writing updates one atomic step (see ``Function.__call__``)."""
+
+    def __init__(self, items=()):
+        super().__init__(items)
+        self.lock = threading.RLock()
+        _containers[id(self)] = self
+
+    def __reduce__(self):
+        return Container, (list(self),)
+
+
+_containers: weakref.WeakValueDictionary = weakref.WeakValueDictionary()  # id -> live Container
+
+
+@after_fork
+def _fresh_locks():
+    """A fork child gets new locks: a parent thread may have been inside a call."""
+    for c in list(_containers.values()):
+        c.lock = threading.RLock()
+
+
+def lock_order(containers):
+    """``containers`` without repeats, in the one order every call locks them in (no deadlock)."""
+    return sorted({id(c): c for c in containers}.values(), key=id)
 
 
 class SharedVariable(Variable):
@@ -19,7 +51,8 @@ class SharedVariable(Variable):
         super().__init__(type, None, None, name)
         from .function_io import named_filter
 
-        self.container = [named_filter(type)(value, strict=strict, allow_downcast=allow_downcast, name=name)]
+        self.container = Container([named_filter(type)(value, strict=strict, allow_downcast=allow_downcast,
+                                                       name=name)])
         self.default_update = None
         self.tag.trace = user_frame()
 
@@ -33,7 +66,8 @@ class SharedVariable(Variable):
         v = self.type.filter(value, name=self.name or "shared variable")
         if not borrow and v is value:
             v = copy.deepcopy(v)
-        self.container[0] = v
+        with self.container.lock:  # never between a call's read and its updates
+            self.container[0] = v
 
     def clone(self):
         return self  # shared variables keep their identity (their value is the point)
@@ -43,7 +77,8 @@ class SharedVariable(Variable):
         return self.get_value()
 
     def zero(self, borrow=False):
-        self.container[0] = np.zeros_like(self.container[0])
+        with self.container.lock:
+            self.container[0] = np.zeros_like(self.container[0])
 
 
 class TensorSharedVariable(_TensorMixin, SharedVariable):
@@ -57,7 +92,8 @@ class TensorSharedVariable(_TensorMixin, SharedVariable):
             self.type.filter(arr, name=self.name or "shared variable")
         if not borrow and arr is value:
             arr = arr.copy()
-        self.container[0] = arr
+        with self.container.lock:
+            self.container[0] = arr
 
     def get_value(self, borrow=False, return_internal_type=False):
         v = self.container[0]
@@ -73,6 +109,8 @@ def shared(value, name=None, strict=False, allow_downcast=None, borrow=False, sh
     """
     if isinstance(value, Variable):
         raise TypeError(f"shared() takes a value, not a symbolic variable ({value})")
+    if isinstance(value, (np.random.RandomState, np.random.Generator)):
+        return _random_shared(value, name=name, borrow=borrow)
     if isinstance(value, bool):
         arr = np.asarray(value, dtype="bool")
     elif isinstance(value, int):
@@ -92,3 +130,23 @@ def shared(value, name=None, strict=False, allow_downcast=None, borrow=False, sh
             shape = (None,) * arr.ndim
     t = TensorType(arr.dtype, shape=shape)
     return TensorSharedVariable(t, arr, name=name, strict=strict, allow_downcast=allow_downcast)
+
+
+class RandomStateSharedVariable(SharedVariable):
+    """A shared variable holding a NumPy generator (``rv.rng`` of a random variable).
+
+    ``get_value()`` returns a copy (drawing from it leaves the stream alone),
+    ``get_value(borrow=True)`` the generator itself; ``set_value`` copies unless
+    ``borrow=True``.
+    """
+
+    def __str__(self):
+        return self.name or f"<{self.type}>"
+
+
+def _random_shared(value, name=None, borrow=False):
+    t = _random_type.type_of_generator(value)
+    return RandomStateSharedVariable(t, value if borrow else copy.deepcopy(value), name=name)
+
+
+_random_type.use_shared_maker(_random_shared, RandomStateSharedVariable)

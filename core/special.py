@@ -122,7 +122,14 @@ def _erfinv(y):
 def _expit(sp):
     def expit(x):
         x = np.asarray(x)
-        return sp.expit(x if x.dtype.kind == "f" else x.astype(np.float64))
+        x = x if x.dtype.kind == "f" else x.astype(np.float64)
+        out = sp.expit(x)
+        # expit's 1 / (1 + exp(-x)) gives 0 where the result is subnormal (sigmoid(-710.) is
+        # 4.48e-309); there 1 + exp(x) rounds to 1, so exp(x) is the correctly rounded value
+        tiny = x < (-80.0 if x.dtype.itemsize <= 4 else -700.0)
+        if tiny.any():
+            out = np.where(tiny, np.exp(np.minimum(x, 0)), out).astype(out.dtype, copy=False)
+        return out
 
     return expit
 

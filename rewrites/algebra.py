@@ -98,7 +98,8 @@ def local_add_canonical(fgraph, node):
     if dt == "bool" or dt.startswith("complex"):
         return None
     parent = single_client(fgraph, out)
-    if parent is not None and parent.outputs[0].dtype == dt and owner_is(parent.outputs[0], "add", "sub"):
+    if (parent is not None and getattr(parent.outputs[0].type, "dtype", None) == dt
+            and owner_is(parent.outputs[0], "add", "sub")):
         return None
     leaves, changed = _sum_leaves(fgraph, node, dt)
     consts, groups, order = [], {}, []
@@ -317,7 +318,7 @@ def local_mul_canonical(fgraph, node):
     if dt not in _FLOAT:
         return None
     parent = single_client(fgraph, out)
-    if parent is not None and parent.outputs[0].dtype == dt and owner_is(
+    if parent is not None and getattr(parent.outputs[0].type, "dtype", None) == dt and owner_is(
             parent.outputs[0], "mul", "true_div", "reciprocal"):
         return None
     if owner_is(out, "mul") and _plain_product(node.inputs):

@@ -14,7 +14,8 @@ from .driver import PhaseRunner
 
 def load_rules():
     """Import the rule modules (registering their rules) and return the registry."""
-    from . import algebra, basic, canonicalize, fusion, scan, shape_feature, specialize, stabilize  # noqa: F401
+    from . import (algebra, basic, canonicalize, fusion, random_inplace, scan, shape_feature,  # noqa: F401
+                   specialize, stabilize)
 
     return registry
 

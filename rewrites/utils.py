@@ -157,7 +157,7 @@ def single_client(fgraph, var):
     if len(adj) != 1:
         return None
     ((node, keys),) = adj.items()
-    if len(keys) != 1 or any(o is var for o in fgraph.outputs):
+    if len(keys) != 1 or fgraph.is_output(var):
         return None
     return node
 

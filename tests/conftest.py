@@ -1,7 +1,8 @@
 """Test-wide settings and fixtures.
 
-* ``backend``: every registered backend; one that cannot run on this machine is
-  skipped with its reason (never silently passed).
+* ``backend``: each of arignote's own backends (py, c, llvm); one that cannot run
+  on this machine is skipped with its reason (never left out).  Third-party
+  backends (the example plugin's ``counting``) are checked by their own tests.
 * ``rng``: a seeded NumPy generator, fresh per test.
 * A rewrite rule that fails raises in tests (users get one warning naming the rule).
 * tests/ is on sys.path, so test modules can ``from cases.x_cases import CASES``.
@@ -16,20 +17,12 @@ sys.path.insert(0, os.path.dirname(__file__))  # the case tables: ``from cases.x
 
 import arignote.rewrites  # noqa: E402,F401  (registers the rewrite flags)
 from arignote.config import config  # noqa: E402
-from arignote.testing import all_backends  # noqa: E402
+from arignote.testing import all_backends, backend_params  # noqa: E402
 
 config.on_opt_error = "raise"
 
 
-def _backend_params():
-    params = []
-    for name, ok, reason in all_backends():
-        marks = () if ok else (pytest.mark.skip(reason=f"backend {name!r} is not available: {reason}"),)
-        params.append(pytest.param(name, id=name, marks=marks))
-    return params
-
-
-@pytest.fixture(params=_backend_params())
+@pytest.fixture(params=backend_params())
 def backend(request):
     """The name of a backend (a test that parametrizes ``backend`` itself overrides this)."""
     return request.param

@@ -340,16 +340,19 @@ def test_dot_through_blas_for_every_layout():
 
 # -------------------------------------------------------------- native entry
 def test_trusted_inputs_of_the_wrong_kind_never_crash():
+    """trust_input skips the checks, never safety: a value the native entry cannot take is
+    converted (as the untrusted path would) or refused with the untrusted path's TypeError."""
     x = T.dvector("x")
     f = function([x], x * 2, backend="llvm", trust_input=True)
     assert f(np.arange(3.0)).tolist() == [0.0, 2.0, 4.0]
-    for bad in (np.arange(3), np.ones((2, 2)), np.arange(3.0).astype(">f8"), [1.0, 2.0], 3.0, None):
-        try:
-            r = f(bad)
-        except Exception as e:  # the reference's error, never a segfault
-            assert not isinstance(e, SystemError)
-        else:
-            np.testing.assert_allclose(r, np.asarray(bad, dtype=float) * 2)
+    for good in (np.arange(3), np.arange(3.0).astype(">f8"), [1.0, 2.0]):
+        got = f(good)
+        assert got.dtype == np.float64 and got.tolist() == (np.asarray(good, dtype=float) * 2).tolist()
+    for bad, match in ((np.ones((2, 2)), r"wrong number of dimensions for input 'x': expected 1 .* got 2"),
+                       (3.0, r"wrong number of dimensions for input 'x': expected 1 .* got 0"),
+                       (None, r"input 'x' cannot be converted to a numeric array")):
+        with pytest.raises(TypeError, match=match):
+            f(bad)
 
 
 def test_errors_are_the_reference_errors():
@@ -371,14 +374,16 @@ def test_no_reference_leaks_and_outputs_are_fresh_arrays():
     x = T.dmatrix("x")
     f = function([x], [x.T, x * 2, x.sum(axis=1)], backend="llvm")
     a = np.ones((3, 4))
-    f(a)
-    gc.collect()
-    before = sys.getrefcount(a), sys.getrefcount(np.dtype("float64"))
-    for _ in range(300):
-        t, d, s = f(a)
-    del t, d, s
-    gc.collect()
-    assert (sys.getrefcount(a), sys.getrefcount(np.dtype("float64"))) == before
+    counts = []
+    for _ in range(2):  # the first round warms lazily filled caches up
+        for _ in range(300):
+            t, d, s = f(a)
+        del t, d, s
+        gc.collect()
+        counts.append((sys.getrefcount(a), sys.getrefcount(np.dtype("float64"))))
+    # a leak adds a reference per call (300 a round); unrelated objects freed meanwhile may move
+    # the dtype's count by one or two
+    assert counts[1][0] == counts[0][0] and abs(counts[1][1] - counts[0][1]) <= 2, counts
     t, d, s = f(a)
     assert not np.shares_memory(t, a) and t.tolist() == a.T.tolist()
     d[0, 0] = 5.0

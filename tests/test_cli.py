@@ -55,12 +55,18 @@ def test_console_script_installed():
 
 def test_cache_info_and_clear_every_backend(tmp_path, capsys):
     # Entries of any backend (c, llvm, a plugin's) are counted and cleared; links are not followed.
+    from arignote import compiledir
+
     cdir = tmp_path / "compiledir"
-    for sub in ("c/ab/abcdef", "llvm/cd"):
+    key = "ab" + "0" * 62
+    for sub in (f"c/ab/{key}", "llvm/cd", "myplugin/ef"):
         (cdir / sub).mkdir(parents=True)
-    (cdir / "c" / "ab" / "abcdef" / "m.so").write_bytes(b"x" * 100)
-    (cdir / "llvm" / "cd" / "cdef.o").write_bytes(b"y" * 20)
-    (cdir / "probe-1.json").write_bytes(b"{}")
+    for sub in ("c", "llvm", "myplugin"):
+        (cdir / sub / compiledir.MARKER).write_bytes(b"arignote")
+    (cdir / "c" / "ab" / key / "m.so").write_bytes(b"x" * 100)
+    (cdir / "llvm" / "cd" / ("cd" + "1" * 62 + ".o")).write_bytes(b"y" * 20)
+    (cdir / "myplugin" / "ef" / ("ef" + "2" * 62 + ".bin")).write_bytes(b"w" * 5)
+    (cdir / "probe-0123456789abcdef01234567.json").write_bytes(b"{}")
     outside = tmp_path / "outside.txt"
     outside.write_text("keep me")
     os.symlink(outside, cdir / "link")
@@ -71,11 +77,12 @@ def test_cache_info_and_clear_every_backend(tmp_path, capsys):
         assert cli.main(["cache", "info"]) == 0
         out = capsys.readouterr().out
         assert str(cdir) in out and "status: ok" in out
-        assert "c entries: 1" in out and "llvm entries: 1" in out and "files: 4" in out
+        assert "c entries: 1" in out and "llvm entries: 1" in out and "files: 8" in out
 
         assert cli.main(["cache", "clear"]) == 0
-        assert "removed 4 files" in capsys.readouterr().out
-        assert cdir.is_dir() and list(cdir.iterdir()) == []
+        out = capsys.readouterr().out
+        assert "removed 7 files" in out and "left 1 item(s) arignote did not write: link" in out
+        assert [p.name for p in cdir.iterdir()] == ["link"]
         assert outside.read_text() == "keep me"
 
     missing = tmp_path / "missing"

@@ -10,15 +10,13 @@ import pytest
 import arignote
 from arignote import tensor as T
 from arignote.tensor import nnet
-from arignote.testing import available_backends, run_case
+from arignote.testing import run_case
 
 sys.path.insert(0, os.path.dirname(__file__))
 from cases.nnet_cases import CASES  # noqa: E402
 
-BACKENDS = available_backends()
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_case(case, backend):
     run_case(case, backend=backend)

@@ -28,10 +28,8 @@ from arignote import function
 from arignote import scalar as ps
 from arignote import tensor as T
 from arignote.backends.scalar_table import NotRenderable, loop_dtypes
-from arignote.testing import available_backends
 from arignote.types import TensorType
 
-BACKENDS = available_backends()
 DTYPES = ("bool", "int8", "uint8", "float32")
 
 # Theano's integer -> float upgrade, written out independently of arignote's copy
@@ -189,7 +187,6 @@ BOOL_EXPRESSIONS = [
 
 
 @pytest.mark.parametrize("build,ref", [pytest.param(b, r or b, id=i) for i, b, r in BOOL_EXPRESSIONS])
-@pytest.mark.parametrize("backend", BACKENDS)
 def test_bool_expressions_match_numpy(build, ref, backend):
     """Bool arrays through operators and functions, Python bools and ints included (NumPy 2's weak scalars)."""
     b = T.tensor("bool", shape=(None,))
@@ -206,7 +203,6 @@ def test_bool_expressions_match_numpy(build, ref, backend):
 # ------------------------------------------------------------ values per backend
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
-@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("dtypes,refs", _cases(1) + _cases(2, skip=NEG_BOOL_LEAF))
 def test_values_match_numpy(dtypes, refs, backend):
     """All ops of one dtype combination in one function (fused on compiled backends)."""
@@ -220,7 +216,6 @@ def test_values_match_numpy(dtypes, refs, backend):
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
-@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("name", ["pow", "int_div", "mod", "sqr", "conj"])
 def test_bool_int8_loop_ops_alone(name, backend):
     """Each bool op that NumPy computes in int8, unfused, with every pair of bools (zero divisors included)."""
@@ -234,7 +229,6 @@ def test_bool_int8_loop_ops_alone(name, backend):
     np.testing.assert_array_equal(got, want)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("dtype", [d for d in DTYPES if d != "bool"])
 def test_number_minus_bool(dtype, backend):
     ins, out = _build("sub", (dtype, "bool"))
@@ -244,7 +238,6 @@ def test_number_minus_bool(dtype, backend):
     np.testing.assert_array_equal(function(ins, out, backend=backend)(*arrays), want)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_clip_and_switch_match_numpy(dtype, backend):
     x, lo, hi = (TensorType(dtype, shape=(None,))(n) for n in ("x", "lo", "hi"))
@@ -286,7 +279,6 @@ def test_compiled_loop_dtypes_agree_with_the_scalar_rule(dtypes):
 # ------------------------------------------------------------- empty reductions
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
-@pytest.mark.parametrize("backend", BACKENDS)
 def test_logsumexp_of_empty_axes_is_minus_inf(backend):
     x = T.dmatrix("x")
     outs = [T.logsumexp(x, axis=0), T.logsumexp(x), T.logsumexp(x, axis=0, keepdims=True), T.logsumexp(x, axis=1)]
@@ -304,7 +296,6 @@ def test_logsumexp_of_empty_axes_is_minus_inf(backend):
     np.testing.assert_allclose(f(v)[0], sp.logsumexp(v, axis=0), rtol=1e-12)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
 def test_user_written_log_sum_exp_of_empty_axis(backend):
     """log(sum(exp(x))) is -inf over an empty axis before the stability rewrite; it must stay so after."""
     x = T.dmatrix("x")
@@ -312,7 +303,6 @@ def test_user_written_log_sum_exp_of_empty_axis(backend):
     np.testing.assert_array_equal(f(np.zeros((0, 3))), np.full(3, -np.inf))
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
 def test_logsumexp_gradient_is_softmax(backend):
     x = T.dmatrix("x")
     g = function([x], T.grad(T.logsumexp(x, axis=1).sum(), x), backend=backend)
@@ -322,7 +312,6 @@ def test_logsumexp_gradient_is_softmax(backend):
     assert g(np.zeros((0, 3))).shape == (0, 3)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("kind,ufunc", [("max", "maximum"), ("min", "minimum")])
 def test_max_min_of_empty_axis_raise_like_numpy(kind, ufunc, backend):
     x = T.dmatrix("x")
@@ -335,7 +324,6 @@ def test_max_min_of_empty_axis_raise_like_numpy(kind, ufunc, backend):
     assert f"reduction operation {ufunc} which has no identity" in str(numpy_err.value)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
 def test_mean_of_empty_is_nan(backend):
     x = T.dmatrix("x")
     i = T.tensor("int8", shape=(None, None))

@@ -16,12 +16,26 @@ UNARY = {
     "log_sigmoid": lambda a: T.log(T.nnet.sigmoid(a)), "softplus": lambda a: T.log(1 + T.exp(a)),
     "sqrt_abs": lambda a: T.sqrt(abs(a) + 1), "expm1": lambda a: T.exp(T.tanh(a)) - 1,
     "cube": lambda a: a ** 3, "recip": lambda a: 1 / (1 + a ** 2), "one_minus_sig": lambda a: 1 - T.nnet.sigmoid(a),
+    # patterns the algebraic rewrites target: sqrt/pow, abs, log/exp, division
+    "sqrt_of_square": lambda a: T.sqrt(a ** 2), "sqrt_of_sqr": lambda a: T.sqrt(T.sqr(a)),
+    "sqr_of_sqrt": lambda a: T.sqr(T.sqrt(abs(a))), "abs": abs, "abs_neg": lambda a: abs(-a),
+    "neg_neg": lambda a: -(-a), "pow_half": lambda a: (a ** 2 + 1) ** 0.5,
+    "pow_minus_one": lambda a: (abs(a) + 1) ** -1,
+    "pow_minus_half": lambda a: (abs(a) + 1) ** -0.5, "pow_four": lambda a: a ** 4, "pow_zero": lambda a: a ** 0,
+    "log_of_exp": lambda a: T.log(T.exp(a)), "exp_of_log": lambda a: T.exp(T.log(abs(a) + 0.5)),
+    "log_of_pow": lambda a: T.log((abs(a) + 0.5) ** 3), "exp_minus_one": lambda a: T.exp(a) - 1,
+    "div_by_self": lambda a: (abs(a) + 1) / (abs(a) + 1), "recip_of_recip": lambda a: 1 / (1 / (abs(a) + 0.5)),
 }
 BINARY = {
     "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
     "div": lambda a, b: a / (1 + b ** 2), "max": T.maximum, "like": lambda a, b: 2 * a + b - a,
     "cancel": lambda a, b: a * (b ** 2 + 1) / (b ** 2 + 1), "pow": lambda a, b: (abs(a) + 0.5) ** 2.0 * b,
     "switch": lambda a, b: T.switch(T.gt(a, b), a, b),
+    "mul_div": lambda a, b: (a * (abs(b) + 1)) / (abs(b) + 1), "div_of_div": lambda a, b: a / (1 / (abs(b) + 1)),
+    "neg_div_neg": lambda a, b: (-a) / (-(abs(b) + 1)), "pow_var": lambda a, b: (abs(a) + 0.5) ** T.tanh(b),
+    "exp_sum": lambda a, b: T.exp(T.tanh(a)) * T.exp(T.tanh(b)),
+    "log_mul": lambda a, b: T.log((abs(a) + 1) * (abs(b) + 1)),
+    "sqrt_mul": lambda a, b: T.sqrt(a ** 2 * (b ** 2 + 1)),
 }
 REDUCE = {
     "sum": lambda a: T.sum(a, axis=0, keepdims=True), "max": lambda a: T.max(a, axis=1, keepdims=True),

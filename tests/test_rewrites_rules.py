@@ -389,6 +389,29 @@ def test_switch_constant_condition():
     check([x, y], T.switch(T.gt(x, 0), y, y), [X, Y], after={})
 
 
+def test_random_inplace():
+    """A draw whose generator is only advanced (its default update) draws in place; not otherwise."""
+    from arignote.tensor.random import RandomStream
+
+    srng = RandomStream(1)
+    u = srng.normal(size=(3,))
+    ops = lambda f: [str(n.op) for n in f.maker.fgraph.toposort()]  # noqa: E731
+    assert ops(arignote.function([], u)) == ["RandomFunction{normal,inplace}"]
+    assert ops(arignote.function([], u, no_default_updates=True)) == ["RandomFunction{normal}"]
+    excl = Mode(excluding=("random_inplace",))
+    assert ops(arignote.function([], u, mode=excl)) == ["RandomFunction{normal}"]
+    # a graph compiled by someone else (a loop body) says which inputs it consumes
+    from arignote.fg import FunctionGraph
+    from arignote.rewrites.random_inplace import random_inplace
+
+    r = u.owner.inputs[0].type()
+    new_r, x = u.owner.op.make_node(r, *u.owner.inputs[1:]).outputs
+    fg = FunctionGraph([r], [new_r, x], clone=False)
+    assert random_inplace.fn(fg, None) == 0
+    fg.consumed_inputs = {r: fg.outputs[0]}
+    assert random_inplace.fn(fg, None) == 1 and fg.toposort()[0].op.inplace
+
+
 # ------------------------------------------------------------ every rule tested
 
 
@@ -422,6 +445,7 @@ def test_every_rule_has_a_test():
         "local_add_neg_to_sub": "test_add_neg_to_sub", "local_mul_minus_one": "test_mul_minus_one",
         "local_sum_of_fill": "test_sum_of_alloc", "local_dot_to_sum": "test_dot_of_short_vectors",
         "local_switch_const_cond": "test_switch_constant_condition", "fusion": "test_fuse_ten_ops",
+        "random_inplace": "test_random_inplace",
         "scan_save_mem": "test_power_stores_only_the_last_value", "scan_drop_unused": "test_drops_unused_outputs",
         "scan_hoist_invariants": "test_hoists_loop_invariants", "scan_merge": "test_merges_loops_over_the_same_sequence",
         "scan_to_elemwise": "test_elementwise_loop_becomes_elementwise",

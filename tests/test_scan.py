@@ -8,6 +8,7 @@ import pytest
 import arignote
 import arignote.tensor as T
 from arignote import function, shared
+from arignote.testing import backend_params
 
 
 def fn(inputs, outputs, backend, **kw):
@@ -647,7 +648,7 @@ def test_grad_through_until(backend):
 
 
 @pytest.mark.skipif(not hasattr(__import__("signal"), "setitimer"), reason="needs POSIX interval timers")
-@pytest.mark.parametrize("backend", ["py", "c"])
+@pytest.mark.parametrize("backend", backend_params(("py", "c")))
 def test_a_long_loop_can_be_interrupted(backend):
     import signal
 

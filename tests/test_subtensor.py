@@ -9,7 +9,7 @@ import pytest
 
 import arignote
 from arignote import tensor as T
-from arignote.testing import available_backends, run_case
+from arignote.testing import run_case
 from arignote.tensor.indexing import inc_subtensor, set_subtensor, take
 from arignote.tensor.subtensor import (
     AdvancedIncSubtensor,
@@ -20,12 +20,10 @@ from arignote.tensor.subtensor import (
 from arignote.types import TensorType
 
 sys.path.insert(0, os.path.dirname(__file__))
-from cases.subtensor_cases import CASES  # noqa: E402
-
-BACKENDS = available_backends()
+from arignote.conformance.index_table import CASES  # noqa: E402
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_case(case, backend):
     run_case(case, backend=backend)

@@ -1362,7 +1362,6 @@ def test_faq_fast_compile_flags():
 # The cases for the ops added for these pages, on every backend
 # ====================================================================
 
-BACKENDS = available_backends()
 _NEW_OPS = ("Rebroadcast", "SortOp", "ArgSortOp", "MatrixInverse", "Det", "MatrixPinv", "Cholesky", "Solve")
 
 
@@ -1373,7 +1372,6 @@ def _new_op_nodes(case):
     return xs, [n for n in theano.graph.io_toposort(xs, outs) if type(n.op).__name__ in _NEW_OPS]
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_case(case, backend):
     run_case(case, backend=backend)

@@ -18,6 +18,7 @@ import numpy as np
 
 import arignote
 from arignote.config import config
+from arignote.forksafe import renew_after_fork
 
 from .. import lowering
 from . import build, cache, library, program, render
@@ -27,6 +28,7 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 _lock = threading.Lock()
 _runtime = None
 _blas = None
+renew_after_fork(globals(), _lock=threading.Lock)  # a parent thread may hold it building the runtime
 
 
 class FallbackWarning(UserWarning):
@@ -97,8 +99,7 @@ def _compile(key, c_path, so_path, flags, link, defines, includes):
     try:
         build.compile_shared(build.compiler(), c_path, so_path, flags, link, defines, includes)
     except build.CompileError as e:
-        kept = cache.keep_failed_source(key, c_path)
-        raise build.CompileError(f"{e}\nThe generated source is kept at {kept}") from None
+        raise build.CompileError(f"{e}\n{cache.keep_failed_source(key, c_path)}") from None
 
 
 def blas_capsules():

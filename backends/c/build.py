@@ -17,8 +17,10 @@ import sys
 import sysconfig
 import tempfile
 import threading
+import warnings
 
 from arignote.config import config
+from arignote.forksafe import renew_after_fork
 
 _FLAGS_REGISTERED = False
 _lock = threading.Lock()
@@ -175,25 +177,61 @@ def _probe(features):
 
         path = os.path.join(cache.root(), f"probe-{ident}.json")
         if hit is None:
-            try:
-                with open(path) as f:
-                    hit = json.load(f)
-            except (OSError, ValueError):
-                hit = None
-            if not isinstance(hit, dict) or hit.get("ident") != ident:
-                hit = _identify(cc, ident)
+            hit = _read_probe(path, ident) or _identify(cc, ident)
             _probe_cache[cc] = hit
     if features and "mvec" not in hit:
         with _feature_lock:
             if "mvec" not in hit:
                 res = dict(hit, **_features(cc, hit))
-                cache.atomic_write(path, json.dumps(res, indent=1).encode())
+                _write_probe(path, res)
                 with _lock:
                     _probe_cache[cc] = hit = res
     return hit
 
 
 _feature_lock = threading.Lock()
+
+
+def _probe_digest(res):
+    body = {k: v for k, v in res.items() if k != "checksum"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def _write_probe(path, res):
+    from . import cache
+
+    cache.atomic_write(path, json.dumps(dict(res, checksum=_probe_digest(res)), indent=1).encode())
+
+
+def _read_probe(path, ident):
+    """The probe recorded at ``path``, or None (absent; damaged: warned about, removed, probed again)."""
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except FileNotFoundError:
+        return None
+    except OSError:
+        raw = b""
+    res = None
+    try:
+        res = json.loads(raw.decode())
+        ok = isinstance(res, dict) and res.get("checksum") == _probe_digest(res) and res.get("ident") == ident
+    except (ValueError, UnicodeDecodeError):
+        ok = False
+    if ok:
+        del res["checksum"]
+        return res
+    from arignote import compiledir
+
+    if isinstance(res, dict) and "checksum" not in res and res.get("ident") == ident:
+        compiledir.remove(path)  # written by an arignote without probe checksums: probed again quietly
+        return None
+
+    warnings.warn(f"arignote: the compiler probe {path} is damaged; probing again", compiledir.CacheWarning,
+                  stacklevel=5)
+    compiledir.remove(path)
+    return None
+renew_after_fork(globals(), _lock=threading.Lock, _feature_lock=threading.Lock)
 
 
 def _identify(cc, ident):

@@ -1,12 +1,13 @@
 """The disk cache of compiled modules under ``config.compiledir``.
 
 Layout: ``<compiledir>/c/<key[:2]>/<key>/`` holds the module (``<name><EXT_SUFFIX>``),
-its C source and a ``checksum`` file (SHA-256 of the module) written after the
-module.  An entry is built in a private temporary directory and renamed into
+its C source, anything else the loader reads (a kernel library's ``symbols``)
+and a ``checksum`` file listing the SHA-256 of every other file, written last.  An entry is built in a private temporary directory and renamed into
 place in one step, so readers see a complete entry or none, and two processes
-building the same key both succeed (the loser uses the winner's entry).  A
-module whose checksum does not match (truncated, corrupted) is moved aside,
-rebuilt and reported with a warning.  The directory rules, ``info`` and
+building the same key both succeed (the loser uses the winner's entry).  An
+entry with any file missing, extra or not matching its checksum (truncated,
+emptied, corrupted, reordered) is never used: it is moved aside, rebuilt and
+reported with one warning.  The directory rules, ``info`` and
 ``clear`` are core/compiledir.py's.
 """
 from __future__ import annotations
@@ -17,16 +18,19 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 import warnings
 
 from arignote import compiledir
 from arignote.compiledir import CacheError, CacheWarning  # noqa: F401  (re-exported)
 from arignote.config import config
+from arignote.forksafe import renew_after_fork
 
 SUBDIR = "c"
 _loaded: dict = {}
 _lock = threading.Lock()       # guards _loaded and _key_locks
 _key_locks: dict = {}
+renew_after_fork(globals(), _lock=threading.Lock, _key_locks=dict)  # held mid-compile by a parent thread
 
 
 def _key_lock(name):
@@ -52,13 +56,20 @@ def entry_dir(key):
     return os.path.join(root(), SUBDIR, key[:2], key)
 
 
+def _checksums(d):
+    """The ``checksum`` file's text for the entry folder ``d``: "<sha256>  <name>" per other file."""
+    names = sorted(n for n in os.listdir(d) if n != "checksum")
+    return "".join(f"{digest(os.path.join(d, n))}  {n}\n" for n in names)
+
+
 def _valid(d, filename):
-    so, sumf = os.path.join(d, filename), os.path.join(d, "checksum")
+    """Whether every file of entry ``d`` is there, untouched, and ``filename`` is one of them."""
     try:
-        with open(sumf) as f:
-            want = f.read().strip()
-        return digest(so) == want
-    except OSError:
+        with open(os.path.join(d, "checksum"), encoding="ascii") as f:
+            listed = f.read()
+        names = [ln.partition("  ")[2] for ln in listed.splitlines()]
+        return filename in names and listed == _checksums(d)
+    except (OSError, ValueError):
         return False
 
 
@@ -90,7 +101,7 @@ def load_or_build(key, filename, build, load):
             if os.path.isdir(d):
                 if _valid(d, filename):
                     break
-                warnings.warn(f"arignote: the cached module {d} is damaged (checksum mismatch or missing); "
+                warnings.warn(f"arignote: the cached module {d} is damaged (a file missing, changed or unexpected); "
                               "rebuilding it", CacheWarning, stacklevel=4)
                 _discard(d)
             how = "compiled"
@@ -117,7 +128,7 @@ def load_existing(key, filename, load):
         if not os.path.isdir(d):
             return None
         if not _valid(d, filename):
-            warnings.warn(f"arignote: the cached module {d} is damaged (checksum mismatch or missing); "
+            warnings.warn(f"arignote: the cached module {d} is damaged (a file missing, changed or unexpected); "
                           "it will be rebuilt", CacheWarning, stacklevel=4)
             _discard(d)
             return None
@@ -131,14 +142,21 @@ def import_extension(name):
     return lambda path: _import(name, path)
 
 
+_cleaned = []
+
+
 def _build_into(d, filename, build):
+    if not _cleaned:
+        _cleaned.append(True)
+        clean_stale_builds()
     parent = os.path.dirname(d)
     os.makedirs(parent, mode=0o700, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix=".build-", dir=os.path.join(root(), SUBDIR))
     try:
         build(tmp)
-        so = os.path.join(tmp, filename)
-        atomic_write(os.path.join(tmp, "checksum"), (digest(so) + "\n").encode())
+        if not os.path.isfile(os.path.join(tmp, filename)):
+            raise CacheError(f"building {d} made no {filename}")
+        atomic_write(os.path.join(tmp, "checksum"), _checksums(tmp).encode())
         try:
             os.rename(tmp, d)
             tmp = None
@@ -152,12 +170,42 @@ def _build_into(d, filename, build):
 
 
 def keep_failed_source(key, src_path):
-    """Copy a source that failed to compile to ``<compiledir>/c/failed/`` and return the new path."""
-    dest_dir = os.path.join(root(), SUBDIR, "failed")
-    os.makedirs(dest_dir, mode=0o700, exist_ok=True)
-    dest = os.path.join(dest_dir, f"{key}.c")
-    shutil.copyfile(src_path, dest)
-    return dest
+    """Copy a source that failed to compile to ``<compiledir>/c/failed/``; returns the sentence
+    to add to the compiler's message.  Never raises: keeping the source must not hide the
+    compiler's own error (a full disk, the cache cleared meanwhile)."""
+    try:
+        dest_dir = os.path.join(root(), SUBDIR, "failed")
+        os.makedirs(dest_dir, mode=0o700, exist_ok=True)
+        dest = os.path.join(dest_dir, f"{key}.c")
+        shutil.copyfile(src_path, dest)
+    except (OSError, CacheError) as e:
+        return f"The generated source could not be kept ({type(e).__name__}: {e})"
+    return f"The generated source is kept at {dest}"
+
+
+STALE_SECONDS = 600  # a build folder this old belongs to a compile that was killed
+
+
+def clean_stale_builds(now=None):
+    """Remove ``.build-*`` folders (and temporary files) left by killed compiles, older than STALE_SECONDS."""
+    now = time.time() if now is None else now
+    base = os.path.join(root(), SUBDIR)
+    try:
+        entries = list(os.scandir(base))
+    except OSError:
+        return
+    for e in entries:
+        if not e.name.startswith((".build-", ".trash-", ".tmp-")) or e.is_symlink():
+            continue
+        try:
+            if now - e.stat(follow_symlinks=False).st_mtime < STALE_SECONDS:
+                continue  # maybe another process's compile in progress
+        except OSError:
+            continue
+        if e.is_dir(follow_symlinks=False):
+            shutil.rmtree(e.path, ignore_errors=True)
+        else:
+            compiledir.remove(e.path)
 
 
 def _forget():

@@ -4,7 +4,9 @@ Every kernel spec has a key (a hash of its rendered C and of everything the
 build depends on).  A graph's kernels are looked up by key; the missing ones
 are compiled together into one library (plain C, no Python headers, loaded
 by the runtime with dlopen), and each kernel of it is recorded in
-``<compiledir>/c/index/`` so other graphs and processes reuse it.  When the
+``<compiledir>/c/index/`` so other graphs and processes reuse it (one line per
+kernel: library key, symbol and a digest of both with the kernel's key; a line
+that does not check out is reported once, removed and the kernel rebuilt).  When the
 same op family keeps missing, its whole family is compiled at once.
 """
 from __future__ import annotations
@@ -13,6 +15,10 @@ import collections
 import hashlib
 import os
 import threading
+import warnings
+
+from arignote import compiledir
+from arignote.forksafe import renew_after_fork
 
 from . import build, cache, render
 from .specs import family, family_of
@@ -22,6 +28,7 @@ _handles: dict = {}               # library key -> dlopen handle (kept alive)
 _misses = collections.Counter()   # family key -> kernels of it compiled one by one
 _families: set = set()            # family keys compiled whole
 _lock = threading.Lock()
+renew_after_fork(globals(), _lock=threading.Lock)  # a parent thread may hold it mid-compile
 FAMILY_AFTER = 1                  # compile a family whole at its second miss
 CHUNK = 6                         # kernels per compiler process when a library is split
 
@@ -38,6 +45,33 @@ def _index_path(kk):
     return os.path.join(cache.root(), cache.SUBDIR, "index", kk[:2], kk)
 
 
+def _index_line(kk, libkey, sym):
+    return f"{libkey} {sym} {_h(kk + ' ' + libkey + ' ' + sym)}\n"
+
+
+def _read_index(kk):
+    """(library key, symbol) recorded for kernel ``kk``, or None (absent; damaged: warned and removed)."""
+    path = _index_path(kk)
+    try:
+        with open(path, encoding="ascii") as f:
+            text = f.read()
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        text = ""
+    parts = text.split()
+    if len(parts) == 3 and text == _index_line(kk, parts[0], parts[1]) and parts[1] == _symbol(kk):
+        return parts[0], parts[1]
+    warnings.warn(f"arignote: the kernel index entry {path} is damaged; rebuilding the kernel",
+                  cache.CacheWarning, stacklevel=5)
+    compiledir.remove(path)
+    return None
+
+
+def _symbol(kk):
+    return f"ar_{kk[:24]}"
+
+
 def _register(libkey, handle, pairs, addrs, write_index):
     _handles[libkey] = handle
     for (kk, sym), a in zip(pairs, addrs):
@@ -45,7 +79,7 @@ def _register(libkey, handle, pairs, addrs, write_index):
         if write_index:
             path = _index_path(kk)
             os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-            cache.atomic_write(path, f"{libkey} {sym}\n".encode())
+            cache.atomic_write(path, _index_line(kk, libkey, sym).encode())
 
 
 def _lib_filename(libkey):
@@ -57,7 +91,7 @@ def _load_library(libkey, runtime, write_index):
 
     def load(path):
         with open(os.path.join(os.path.dirname(path), "symbols")) as f:
-            pairs = [tuple(ln.split()) for ln in f if ln.strip()]
+            pairs = [tuple(ln.split()) for ln in f if ln.strip()]  # checked with the entry's checksum
         handle, addrs = runtime().load_kernels(path, tuple(sym for _, sym in pairs))
         _register(libkey, handle, pairs, addrs, write_index)
         return handle
@@ -66,11 +100,10 @@ def _load_library(libkey, runtime, write_index):
 
 
 def _from_index(kk, runtime):
-    try:
-        with open(_index_path(kk)) as f:
-            libkey, _sym = f.read().split()
-    except (OSError, ValueError):
+    found = _read_index(kk)
+    if found is None:
         return None
+    libkey = found[0]
     if libkey in _handles:
         return _addr.get(kk)
     handle = cache.load_existing(libkey, _lib_filename(libkey), _load_library(libkey, runtime, False))
@@ -133,7 +166,7 @@ def _compile(missing, ctx, flags, link, defines, target, runtime):
 
 
 def _compile_library(order, kernels, ctx, flags, link, defines, runtime):
-    pairs = [(kk, f"ar_{kk[:24]}") for kk in order]
+    pairs = [(kk, _symbol(kk)) for kk in order]
     src = render.render_library([(sym, kernels[kk]) for kk, sym in pairs])
     libkey = _h(src + "\0" + ctx)
     filename = _lib_filename(libkey)
@@ -147,7 +180,6 @@ def _compile_library(order, kernels, ctx, flags, link, defines, runtime):
         try:
             build.compile_shared(build.compiler(), c_path, os.path.join(tmp, filename), flags, link, defines, [])
         except build.CompileError as e:
-            kept = cache.keep_failed_source(libkey, c_path)
-            raise build.CompileError(f"{e}\nThe generated source is kept at {kept}") from None
+            raise build.CompileError(f"{e}\n{cache.keep_failed_source(libkey, c_path)}") from None
 
     cache.load_or_build(libkey, filename, make, _load_library(libkey, runtime, True))

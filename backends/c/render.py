@@ -82,6 +82,8 @@ def cast(expr, src, dst):
         expr = f"creal{SUFFIX[src]}({expr})"
     if dst == "float16":
         return f"((float)(_Float16)({expr}))"
+    if ks == "f" and kd in ("i", "u"):  # defined for nan, inf and out of range (see kernels.h)
+        return f"(({COMPUTE[dst]})ar_f2{dst}({expr}))"
     return f"(({COMPUTE[dst]})({expr}))"
 
 

@@ -48,8 +48,9 @@ COLUMN = {
         "c": "ar_cabs{F}({0})"},
     "sgn": {"i": "(({0} > 0) - ({0} < 0))", "u": "({0} > 0)",
         "f": "({0} > 0 ? ({T})1 : ({0} < 0 ? ({T})-1 : ({0} == 0 ? ({T})0 : {0})))"},
-    "maximum": {**_k("({0} > {1} ? {0} : {1})", ("b", "i", "u")), "f": "ar_max_nan{F}({0}, {1})"},
-    "minimum": {**_k("({0} < {1} ? {0} : {1})", ("b", "i", "u")), "f": "ar_min_nan{F}({0}, {1})"},
+    # equal zeros keep NumPy's sign per dtype (kernels.h: float16 keeps the first, the others the second)
+    "maximum": {**_k("({0} > {1} ? {0} : {1})", ("b", "i", "u")), "f": "ar_max_nan_{dt}({0}, {1})"},
+    "minimum": {**_k("({0} < {1} ? {0} : {1})", ("b", "i", "u")), "f": "ar_min_nan_{dt}({0}, {1})"},
     "clip": {**_k("({0} > {1} ? ({0} < {2} ? {0} : {2}) : ({1} < {2} ? {1} : {2}))", ("b", "i", "u")),
         "f": "ar_min_nan{F}(ar_max_nan{F}({0}, {1}), {2})"},
     "floor": _unary_math("floor"),

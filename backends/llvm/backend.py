@@ -48,16 +48,30 @@ def _is_native(step):
     return NATIVE_STEPS.renders(type(step))
 
 
+SEGMENT_OPERANDS = 256  # operands (step inputs + outputs) of one native function at most
+
+
 def plan(program):
-    """Split the program's steps into native segments and Python steps (in order)."""
-    items, cur = [], []
+    """Split the program's steps into native segments and Python steps (in order).
+
+    A run of native steps is cut into functions of at most SEGMENT_OPERANDS
+    operands: LLVM's code generation grows faster than linearly with a
+    function's size, so bounded functions keep compile time linear in the
+    graph (a graph with 20,000 outputs is many functions, not one).
+    """
+    items, cur, weight = [], [], 0
     for s in program.steps:
         if _is_native(s):
+            w = len(s.inputs) + len(s.outputs)
+            if cur and weight + w > SEGMENT_OPERANDS:
+                items.append(cur)
+                cur, weight = [], 0
             cur.append(s)
+            weight += w
         else:
             if cur:
                 items.append(cur)
-                cur = []
+                cur, weight = [], 0
             items.append(s)
     if cur:
         items.append(cur)
@@ -231,8 +245,19 @@ def _resolve(slots, program, target, slow, cells):
 
 
 def _slow_direct(fgraph):
-    """The reference run of the whole graph: used when a native check fails."""
-    return make_thunk(fgraph)
+    """The reference run of the whole graph: used when a native check fails.
+
+    The native entry checks every input's dtype, rank and strides before reading it; a value
+    that fails those checks (possible with ``trust_input=True``) lands here and is checked
+    and converted by its type, as the c backend does, instead of reaching NumPy as it is.
+    """
+    thunk = make_thunk(fgraph)
+    checks = [(v.type.filter, v.name or f"#{k}") for k, v in enumerate(fgraph.inputs)]
+
+    def checked(values):
+        return thunk([f(v, name=n) for (f, n), v in zip(checks, values)])
+
+    return checked
 
 
 def _slow_segment(seg, program, index):

@@ -26,13 +26,12 @@ from arignote import compiledir
 from arignote.compiledir import CacheError, CacheWarning  # noqa: F401  (re-exported)
 from arignote.config import config
 
+from . import flags  # noqa: F401  (llvm_disk_cache)
+
 SUBDIR = "llvm"
 FORMAT = b"arignote-llvm-object-2"
 _memory: dict = {}
 
-if "llvm_disk_cache" not in config._flags:
-    config.register_flag("llvm_disk_cache", True, None,
-                         "LLVM backend: keep compiled object code under compiledir for later processes")
 
 
 def make_key(description):

@@ -418,6 +418,11 @@ class EntryBuilder:
             self.b.branch(self.fn.basic_blocks[1])
         self.b.position_at_end(self.slow)
         self._cleanup()
+        # a failed CPython call (an output's allocation: MemoryError) left its error set: raise it
+        # here, as the c backend does; Python must never run with an exception pending
+        err = self.b.call(self.pyfn("PyErr_Occurred", PyObj, []), [])
+        with self.b.if_then(self.b.icmp_unsigned("!=", err, ir.Constant(PyObj, None)), likely=False):
+            self.b.ret(ir.Constant(PyObj, None))
         call = self.pyfn("PyObject_CallFunctionObjArgs", PyObj, [PyObj], var_arg=True)
         res = self.b.call(call, [self.rt.load(self.b, self.slow_key), self.arg, ir.Constant(PyObj, None)])
         self.b.ret(res)

@@ -164,6 +164,7 @@ def _erfinv(module, sym, ty):
     a = call_intrinsic(b, "llvm.fabs", [y])
     f.ret_if(b.fcmp_unordered(">", a, _c(1.0)), _c(math.nan))  # nan or |y| > 1
     f.ret_if(b.fcmp_ordered("==", a, _c(1.0)), call_intrinsic(b, "llvm.copysign", [_c(math.inf), y]))
+    f.ret_if(b.fcmp_ordered("==", a, _c(0.0)), _c(0.0))  # SciPy's erfinv(-0.0) is +0.0
     w = b.fneg(scalar_call(b, "log", [b.fmul(b.fsub(_c(1.0), a), b.fadd(_c(1.0), a))]))
     small = b.fcmp_ordered("<", w, _c(5.0))
     p_small = _poly(b, b.fsub(w, _c(2.5)), _GILES_SMALL)

@@ -16,13 +16,17 @@ from dataclasses import dataclass, field
 import llvmlite.binding as llvm
 
 from arignote.config import config
+from arignote.forksafe import quiesce_across_fork
 
 from . import cache as objcache
+from . import flags  # noqa: F401  (the llvm_* config flags)
 from . import capi
 from .loops import KernelContext
 from .vmath import MathLib
 
 _lock = threading.RLock()
+# fork waits for a compile in another thread: LLVM's own locks must not be inherited held
+quiesce_across_fork(globals(), "_lock", threading.RLock)
 
 # functions LLVM's code generator may call on its own (frem, half conversions, memory idioms)
 CODEGEN_LIBCALLS = ("fmod", "fmodf", "memset", "memcpy", "memmove", "__extendhfsf2", "__truncsfhf2",
@@ -31,21 +35,6 @@ HALF_LIBCALLS = ("__extendhfsf2", "__truncsfhf2", "__truncdfhf2")
 _state: dict = {}
 
 
-def _register_flags():
-    if "llvm_target" not in config._flags:
-        config.register_flag("llvm_target", "host", ("host", "generic"),
-                             "LLVM backend: 'host' compiles for this CPU, 'generic' for any CPU of its architecture")
-    if "llvm_vector_math" not in config._flags:
-        config.register_flag("llvm_vector_math", True, None,
-                             "LLVM backend: call glibc's libmvec for vectorised exp/log/sin/... when it exists")
-    if "llvm_opt" not in config._flags:
-        config.register_flag("llvm_opt", "fast", ("fast", "O3", "O2", "O1", "O0"),
-                             "LLVM backend: 'fast' runs a short IR pipeline (SROA, instcombine, GVN, CFG "
-                             "simplification; kernels are vectorised explicitly) then -O3 code generation; "
-                             "'O3' etc. run LLVM's standard pipelines with loop and SLP vectorisation")
-
-
-_register_flags()
 
 
 def _init_llvm():

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from arignote.hookspecs import BackendRecord, RenderingRecord, hookimpl
 
+from . import flags  # noqa: F401  (registers the llvm_* config flags, so ARIGNOTE_FLAGS can set them)
+
 
 def available():
     """(ok, reason): llvmlite imports, and generated code can use this interpreter's object layout."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 
 from llvmlite import ir
+from arignote.forksafe import renew_after_fork
 
 from .irtypes import I1, I8P, I32, I64, I64P, VOID, const
 from .loops import ROW_ARGS, counted_loop
@@ -20,6 +21,7 @@ WALK_TYPE = ir.FunctionType(VOID, [I64, I64P, I64, I8P.as_pointer(), I64P, ROW_P
 FILL_TYPE = ir.FunctionType(VOID, [I64, I8P, I64, I8P])
 
 _lock = threading.Lock()
+renew_after_fork(globals(), _lock=threading.Lock)
 _compiled: dict = {}
 
 

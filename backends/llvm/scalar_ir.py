@@ -94,8 +94,9 @@ class Emitter:
         return b.sext(v, to) if ks == "i" else b.zext(v, to)
 
     def _float_to_int(self, v, src, dst):
-        """NumPy's casts as built for x86-64: through a 32-bit (int8..int32, uint8, uint16) or 64-bit
-        signed conversion whose out-of-range and nan result is the minimum integer, then truncated."""
+        """NumPy's vectorised casts on x86-64: through a 32-bit (int8..int32, uint8, uint16) or 64-bit
+        signed conversion whose out-of-range and nan result is the minimum integer, then truncated;
+        uint32/uint64 convert x - 2**(n-1) above 2**(n-1) and set the top bit (c does the same)."""
         b = self.b
         if src == "float16":
             v = b.fpext(v, self.ty("float32"))
@@ -105,7 +106,12 @@ class Emitter:
             low = self._cvtt(v, 64)
             high = b.xor(self._cvtt(b.fsub(v, top), 64), const(low.type, 1 << 63))
             return b.select(b.fcmp_ordered(">=", v, top), high, low)
-        bits = 64 if dst in ("int64", "uint32") else 32
+        if dst == "uint32":  # as uint64, one size down (NumPy's vectorised cast, the c backend's)
+            top = self.like(v, 2.0 ** 31)
+            low = self._cvtt(v, 32)
+            high = b.xor(self._cvtt(b.fsub(v, top), 32), const(low.type, 1 << 31))
+            return b.select(b.fcmp_ordered(">=", v, top), high, low)
+        bits = 64 if dst == "int64" else 32
         r = self._cvtt(v, bits)
         return r if elem(to).width == bits else b.trunc(r, to)
 
@@ -205,15 +211,18 @@ def _sgn_float(em, a, d, o):
     return b.select(b.fcmp_ordered(">", x, em.like(x, 0.0)), em.like(x, 1.0), r)
 
 
-def _max_nan(em, x, y):
+def _max_nan(em, x, y, first=False):
+    """NumPy's maximum: nan if either is nan, else the larger; of equal values (0.0 and -0.0)
+    ``y``, as NumPy's float32/float64 loops, or ``x`` with ``first``, as its float16 loop."""
     b = em.b
-    keep = b.or_(b.fcmp_ordered(">=", x, y), b.fcmp_unordered("uno", x, x))
+    keep = b.or_(b.fcmp_ordered(">=" if first else ">", x, y), b.fcmp_unordered("uno", x, x))
     return b.select(keep, x, y)
 
 
-def _min_nan(em, x, y):
+def _min_nan(em, x, y, first=False):
+    """NumPy's minimum: as :func:`_max_nan` with the smaller."""
     b = em.b
-    keep = b.or_(b.fcmp_ordered("<=", x, y), b.fcmp_unordered("uno", x, x))
+    keep = b.or_(b.fcmp_ordered("<=" if first else "<", x, y), b.fcmp_unordered("uno", x, x))
     return b.select(keep, x, y)
 
 
@@ -522,8 +531,10 @@ RECIPES = {
     "mod_s": _mod_int(True), "mod_u": _mod_int(False), "mod_f": _mod_float,
     "ipow_s": _ipow(True), "ipow_u": _ipow(False),
     "abs_s": _abs_int, "fabs": _fabs, "sgn_s": _sgn_int, "sgn_u": _sgn_uint, "sgn_f": _sgn_float,
-    "max_s": _imax(True), "max_u": _imax(False), "max_f": lambda em, a, d, o: _max_nan(em, *a),
-    "min_s": _imin(True), "min_u": _imin(False), "min_f": lambda em, a, d, o: _min_nan(em, *a),
+    "max_s": _imax(True), "max_u": _imax(False),
+    "max_f": lambda em, a, d, o: _max_nan(em, *a, first=d[0] == "float16"),
+    "min_s": _imin(True), "min_u": _imin(False),
+    "min_f": lambda em, a, d, o: _min_nan(em, *a, first=d[0] == "float16"),
     "clip_s": _iclip(True), "clip_u": _iclip(False), "clip_f": _fclip,
     "floor": _intr("llvm.floor"), "ceil": _intr("llvm.ceil"), "trunc": _intr("llvm.trunc"),
     "roundeven": _intr("llvm.roundeven"), "round_away": _round_away, "sqrt": _intr("llvm.sqrt"),

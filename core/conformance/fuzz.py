@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import plugin_manager
-from ..testing import REFERENCE, REFERENCE_MODE
+from .harness import REFERENCE, REFERENCE_MODE
 from . import specs
 from .compare import mismatch
 from .report import FAILED, PASSED, SKIPPED, Result

@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
+NATIVE, FALLBACK = "native", "fallback"
 
 
 @dataclass
@@ -25,6 +26,7 @@ class Result:
     status: str
     message: str = ""
     inputs: str = ""
+    path: str = ""  # value checks: 'native' or 'fallback' (NumPy perform) where the backend tells
 
     def describe(self):
         head = f"{self.backend} [{self.mode}] {self.check}: {self.case}"
@@ -71,9 +73,20 @@ class Report:
             c[SKIPPED] += self.skipped_backends[backend][1]
         return c
 
+    def paths(self, backend):
+        """{'native': n, 'fallback': m}: value checks of ``backend`` whose graph ran in the
+        backend's own code, and those that went (at least partly) through a NumPy fallback;
+        None when the backend does not tell."""
+        c = {NATIVE: 0, FALLBACK: 0}
+        for r in self.results:
+            if r.backend == backend and r.check == "value" and r.path:
+                c[r.path] += 1
+        return c if any(c.values()) else None
+
     def summary(self):
-        """Passed / failed / skipped per backend, with the skip reasons."""
-        rows = [("backend", "passed", "failed", "skipped", "")]
+        """Passed / failed / skipped per backend, with the skip reasons, and how many
+        value checks ran natively or through the NumPy fallback."""
+        rows = [("backend", "passed", "failed", "skipped", "native", "fallback", "")]
         for b in self.backends():
             c = self.counts(b)
             note = ""
@@ -81,7 +94,9 @@ class Report:
                 note = "skipped: " + self.skipped_backends[b][0]
             elif c[FAILED]:
                 note = "FAILED"
-            rows.append((b, str(c[PASSED]), str(c[FAILED]), str(c[SKIPPED]), note))
+            paths = self.paths(b) or {NATIVE: "-", FALLBACK: "-"}
+            rows.append((b, str(c[PASSED]), str(c[FAILED]), str(c[SKIPPED]), str(paths[NATIVE]),
+                         str(paths[FALLBACK]), note))
         return _table(rows) + ("\n" + "\n".join(self.notes) if self.notes else "")
 
     def op_table(self):

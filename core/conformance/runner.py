@@ -16,11 +16,11 @@ import numpy as np
 
 from .. import plugin_manager
 from ..config import config
-from ..testing import (REFERENCE, REFERENCE_MODE, _as_list, case_arrays, check_gradient, describe_inputs,
+from .harness import (REFERENCE, REFERENCE_MODE, _as_list, case_arrays, check_gradient, describe_inputs,
                        reference_outputs, symbolic_inputs)
 from . import specs
 from .compare import mismatch
-from .report import FAILED, PASSED, Report, Result
+from .report import FAILED, FALLBACK, NATIVE, PASSED, Report, Result
 from .values import same_values
 
 DEFAULT_MODES = ("FAST_RUN", "NO_REWRITES")
@@ -125,14 +125,15 @@ def _result(p, backend, mode, check, status, message=""):
     return Result(backend, c.op or "?", c.dtype or "-", c.id, mode, check, status, message, inputs)
 
 
-def _compare(p, got, backend, mode):
+def _compare(p, got, backend, mode, path=""):
     n = len(p.outs)
     problems = []
     for k, (g, w) in enumerate(zip(got[:n], p.ref)):
-        m = mismatch(g, w, p.case.rtol, p.case.atol)
+        m = mismatch(g, w, p.case.rtol, p.case.atol, p.case.ulps)
         if m:
             problems.append(f"output {k}: {m}")
     out = [_result(p, backend, mode, "value", FAILED if problems else PASSED, "\n".join(problems))]
+    out[0].path = path
     if p.grads and len(got) > n:
         gp = []
         for k, (g, w) in enumerate(zip(got[n:], p.ref_grads)):
@@ -165,15 +166,32 @@ def run_batch(preps, backend, mode, label=None, grad=True):
             msg += "\n" + traceback.format_exc()
         return [_result(preps[0], backend, label, "value", FAILED, msg)]
     results, pos = [], 0
+    paths = _paths(f, backend)
     for p, arr, before in zip(preps, arrays, pristine):
         k = len(p.outs) + (len(p.grads) if grad else 0)
+        path = "" if paths is None else FALLBACK if any(paths[pos:pos + len(p.outs)]) else NATIVE
         mutated = [j for j, (a, b) in enumerate(zip(arr, before)) if not same_values(a, b)]
         if mutated:
             results.append(_result(p, backend, label, "value", FAILED, f"the backend mutated input(s) {mutated}"))
         else:
-            results.extend(_compare(p, got[pos:pos + k], backend, label))
+            results.extend(_compare(p, got[pos:pos + k], backend, label, path))
         pos += k
     return results
+
+
+def _paths(f, backend):
+    """Per output of the compiled ``f``: True where it depends on a node the backend runs
+    through its NumPy fallback; None when the backend cannot tell (``fallback_nodes``)."""
+    ask = getattr(plugin_manager.get_backend(backend), "fallback_nodes", None)
+    if ask is None:
+        return None
+    fg = f.maker.fgraph
+    tainted = set()
+    fallback = set(map(id, ask(fg)))
+    for node in fg.toposort():
+        if id(node) in fallback or any(id(i) in tainted for i in node.inputs):
+            tainted.update(id(o) for o in node.outputs)
+    return [id(o) in tainted for o in fg.outputs]
 
 
 def _split(preps, backend, mode, label, grad, exc):

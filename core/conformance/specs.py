@@ -7,7 +7,7 @@ give as ``cases``:
   generates cases over dtypes, shapes, broadcast patterns, edge values (0, -0,
   negatives, subnormals, ±inf, nan), empty and 0-d arrays and non-contiguous /
   negative-stride views, plus gradient inputs;
-* an :class:`Explicit` list of :class:`~arignote.testing.OpCase` (optionally
+* an :class:`Explicit` list of :class:`~arignote.conformance.harness.OpCase` (optionally
   with a fuzzer description);
 * a plain list of OpCases, or a callable returning any of these.
 
@@ -22,9 +22,9 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..testing import OpCase
+from .harness import OpCase
 from . import fuzzops
-from .values import VIEW_KINDS, edge_values, random_array
+from .values import VIEW_KINDS, edge_values, random_array, small_values
 
 FLOATS = ("float64", "float32")
 LEVELS = ("smoke", "quick", "full")
@@ -88,7 +88,11 @@ class Elementwise(Spec):
     or per-input tuples; ``domain`` is the range of random values (one pair,
     or one per input); ``nonzero`` lists integer inputs that must not be 0
     (divisors); ``extremes`` adds integer min/max to the edge values;
-    ``grad`` adds float64 gradient cases drawn from ``grad_domain``.
+    ``grad`` adds float64 gradient cases drawn from ``grad_domain``; ``small``
+    adds a case of tiny arguments (±1e-1 down to subnormals).  ``ulps`` (one
+    number or a dict per dtype) compares float results by ulps alone (no
+    relative tolerance): 0 for correctly rounded ops, the math library's
+    documented bound for the others; None keeps the dtype's relative tolerance.
     ``fuzz`` False keeps the op out of the random-graph fuzzer; ``fuzz_kinds``
     are the input dtype kinds it accepts there; ``discontinuous`` ops (e.g.
     comparisons, floor) get exactly-known operands only; ``exact`` ops give
@@ -106,6 +110,8 @@ class Elementwise(Spec):
     grad_domain: Any = None
     rtol: float | None = None
     atol: float | None = None
+    ulps: Any = None
+    small: bool = False
     fuzz: bool = True
     fuzz_kinds: str = "f"
     discontinuous: bool = False
@@ -134,9 +140,11 @@ class Elementwise(Spec):
         types = None
         if shapes is not None:
             types = [_tensor_type(d, s) for d, s in zip(combo, shapes)]
+        ulps = None if grad else _pick(self.ulps, combo[-1])
+        rtol = _pick(self.rtol, combo[-1])
         return OpCase(f"{name}[{label}]:{kind}", apply, arrays, None, grad=grad,
-                      rtol=_pick(self.rtol, combo[-1]), atol=_pick(self.atol, combo[-1]),
-                      input_types=types, op=name, dtype=label, views=views,
+                      rtol=0.0 if rtol is None and ulps is not None else rtol, atol=_pick(self.atol, combo[-1]),
+                      ulps=ulps, input_types=types, op=name, dtype=label, views=views,
                       wrt=[k for k, d in enumerate(combo) if d.startswith("float")] if grad else None)
 
     def _random(self, rng, combo, shape, domain=None):
@@ -172,6 +180,8 @@ class Elementwise(Spec):
                                     shapes=shapes if typed else None))
         if self.edge:
             c.append(self._edge_case(name, apply, combo))
+        if self.small and n == 1 and np.dtype(combo[0]).kind == "f":
+            c.append(self._case(name, apply, combo, "small", [small_values(combo[0])]))
         if self.grad and all(d == "float64" or not d.startswith("float") for d in combo) \
                 and any(d.startswith("float") for d in combo):
             dom = self.grad_domain or self.domain
@@ -274,12 +284,25 @@ class Reduction(Spec):
             if smoke is None:
                 pairs = np.stack([e, np.roll(e, 3)], axis=1)
                 c.append(self._case(name, apply, d, "edge-axis=1", pairs, 1))
+            if np.dtype(d).kind == "f":
+                c.append(self._case(name, apply, d, "edge-rows", edge_rows(d), 1))
         if self.grad and d == "float64":
             g = random_array(rng, d, (2, 3))
             c.append(self._case(name, apply, d, "grad-axis=1", g, 1, grad=True))
             if smoke is None:
                 c.append(self._case(name, apply, d, "grad-axis=None", g, None, grad=True))
         return c
+
+
+def edge_rows(dtype):
+    """Rows whose reductions are easy to get wrong: signed zeros, nan first/middle/last,
+    opposite infinities, subnormals, overflow."""
+    fi = np.finfo(dtype)
+    sub, top, nan, inf = float(fi.smallest_subnormal), float(fi.max), np.nan, np.inf
+    rows = [[-0.0, -0.0, -0.0], [0.0, -0.0, -0.0], [-0.0, 0.0, -0.0], [nan, 1.0, 2.0], [1.0, nan, -2.0],
+            [2.0, -1.0, nan], [inf, 1.0, -1.0], [-inf, -1.0, 1.0], [inf, -inf, 0.0], [sub, -sub, sub],
+            [top, top, -top], [-0.0, sub, -sub], [nan, inf, -inf]]
+    return np.array(rows, dtype=dtype)
 
 
 class _Bound:

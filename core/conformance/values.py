@@ -11,8 +11,13 @@ VIEW_KINDS = ("reverse", "step", "fortran")
 
 
 def edge_values(dtype, extremes=False):
-    """The awkward values of ``dtype``: 0, -0, ±1, subnormals, huge, ±inf, nan (floats);
-    small signed/unsigned integers (and the dtype's min/max with ``extremes``); both bools."""
+    """The awkward values of ``dtype``.
+
+    Floats: ±0, ±1, 0.5, -2.5, ±the smallest subnormal, 3 subnormals, the
+    smallest normal, ±tiny-but-normal (1e-300 in float64), ±1e-10, ±log(max)
+    (exp/sinh/cosh next to overflow), ±max/4, ±max, ±inf and nan.  Integers:
+    small signed/unsigned values (and the dtype's min/max with ``extremes``);
+    both bools; complex: pairs of the float parts."""
     dt = np.dtype(dtype)
     if dt.kind == "b":
         return np.array([False, True])
@@ -25,9 +30,12 @@ def edge_values(dtype, extremes=False):
     if dt.kind == "f":
         fi = np.finfo(dt)
         sub = float(fi.smallest_subnormal)
-        big = float(fi.max) / 4
-        vals = [0.0, -0.0, 1.0, -1.0, 0.5, -2.5, sub, -sub, float(fi.tiny), 3.0 * sub, big, -big,
-                np.inf, -np.inf, np.nan]
+        top = float(fi.max)
+        small = {8: 1e-300, 4: 1e-30, 2: 1e-4}.get(dt.itemsize, float(fi.tiny) * 16)
+        tenth = max(1e-10, float(fi.tiny) * 64)
+        near = float(np.log(np.asarray(top, dt))) - 0.5
+        vals = [0.0, -0.0, 1.0, -1.0, 0.5, -2.5, sub, -sub, float(fi.tiny), 3.0 * sub, small, -small,
+                tenth, -tenth, near, -near, top / 4, -top / 4, top, -top, np.inf, -np.inf, np.nan]
         return np.array(vals, dtype=dt)
     if dt.kind == "c":
         parts = edge_values(np.finfo(dt).dtype)
@@ -35,6 +43,17 @@ def edge_values(dtype, extremes=False):
         out.real, out.imag = parts[:, None], parts[None, ::3]
         return out.ravel()
     raise TypeError(f"no edge values for dtype {dt}")
+
+
+def small_values(dtype):
+    """±10**-k from 0.1 down to the dtype's smallest normal, and a few subnormals: where
+    log1p, expm1, sinh, tanh, arcsin or arctanh lose everything if computed naively."""
+    dt = np.dtype(dtype)
+    fi = np.finfo(dt)
+    lowest = int(np.floor(np.log10(float(fi.tiny))))
+    mags = 10.0 ** np.linspace(-1, lowest + 1, 24)
+    mags = np.concatenate([mags, [1e-5, 3e-8, 1e-10 if dt.itemsize > 2 else 1e-6, float(fi.smallest_subnormal) * 5]])
+    return np.concatenate([mags, -mags]).astype(dt)
 
 
 def random_array(rng, dtype, shape, domain=(-3.0, 3.0), nonzero=False):

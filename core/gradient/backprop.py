@@ -12,7 +12,8 @@ import operator
 from ..graph import Variable, io_toposort
 from .common import _fit_broadcast, _is_float, _tm, _where
 from ..errors import NoGradError
-from ..grad_markers import _ZERO, _is_disconnected, _is_null
+from ..grad_markers import _ZERO, _is_disconnected, _is_null, disconnected_type
+from ..types import TensorType
 
 
 def _backprop(seeds, wrt_list, blockers):
@@ -92,6 +93,8 @@ def _call_l_op(node, gouts):
     for o, g in zip(node.outputs, gouts):
         if isinstance(g, Variable) and not _is_null(g) and _is_float(o):
             gs.append(g if g.type.dtype == o.type.dtype else tm.cast(g, o.type.dtype))
+        elif not isinstance(o.type, TensorType):  # a generator, a slice...: no gradient to carry
+            gs.append(disconnected_type())
         else:  # disconnected or zero output gradient; integer outputs carry none
             gs.append(tm.zeros_like(o, dtype=None if _is_float(o) else config.floatX))
     try:

@@ -7,7 +7,11 @@ vectors of memory, not a million.
 """
 from __future__ import annotations
 
+import copy
+
 import numpy as np
+
+_GENERATORS = (np.random.RandomState, np.random.Generator)
 
 
 class _Ring:
@@ -85,7 +89,8 @@ def run_loop(op, thunk, inputs):
     rings, objects = [], {}
     for j, (taps, x0) in enumerate(zip(op.out_taps, inits)):
         if taps is None:
-            objects[j] = x0
+            # a generator state is advanced in place by the steps (see ScanOp._consumed_states): copy the caller's
+            objects[j] = copy.deepcopy(x0) if isinstance(x0, _GENERATORS) else x0
             rings.append(None)
             continue
         lead = -taps[0]
@@ -98,7 +103,7 @@ def run_loop(op, thunk, inputs):
     seq_plan = [(s, [tap - taps[0] for tap in taps]) for s, taps in zip(seqs, op.seq_taps)]
     tap_plan = [(j, rings[j], [rings[j].lead + tap for tap in taps]) if taps is not None else (j, None, None)
                 for j, taps in enumerate(op.out_taps)]
-    rec_dtypes = [t.dtype for t in rec_types]
+    rec_dtypes = [getattr(t, "dtype", None) for t in rec_types]  # a generator state has none
     nit_dtypes = [t.dtype for t in nit_types]
     done = n
     for t in range(n):

@@ -165,11 +165,21 @@ class Scan(Op):
             from ..fg import FunctionGraph
 
             fg = FunctionGraph(self.inner_inputs, self.inner_outputs, clone=True)
+            fg.consumed_inputs = self._consumed_states(fg)
             if the_mode is not None:
                 the_mode.optimize(fg, skip_phases=getattr(backend, "skip_phases", ()))
             # the mode is kept alive with the thunk, so that its id stays unique
             hit = self._thunks[key] = (backend.compile(fg), the_mode, fg)
         return hit[0]
+
+    def _consumed_states(self, fg):
+        """{inner input: inner output} of the generator states: a step's old generator is never read
+        again (the loop starts from a copy of the caller's), so draws may advance it in place."""
+        from ..tensor.random.type import RandomType
+
+        _, taps, _ = self.inner_split(fg.inputs)
+        return {taps[j][0]: fg.outputs[j] for j in range(self.n_rec)
+                if self.is_object_state(j) and isinstance(taps[j][0].type, RandomType)}
 
     def _thunk_for(self, node):
         th = getattr(node.tag, "scan_thunk", None)

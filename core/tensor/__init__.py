@@ -47,6 +47,10 @@ def __getattr__(name):
 
     if name in ("jacobian", "hessian", "Rop", "Lop", "verify_grad"):
         return getattr(gradient, name)
+    if name in ("shared_randomstreams", "random", "raw_random"):  # T.shared_randomstreams.RandomStreams
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
     if name == "TensorSharedVariable":  # arignote.shared imports this package: look it up on use
         from ..shared import TensorSharedVariable
 

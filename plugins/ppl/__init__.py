@@ -68,3 +68,4 @@ from .stats import (df_summary, effective_n, ess, gelman_rubin, hdi, hpd, mcse, 
 from .trace import MultiTrace, NDArray, merge_traces, trace_to_dataframe  # noqa: E402
 
 HamiltonianMC = HMC
+from .glm import plot_posterior_predictive as plot_posterior_predictive_glm  # noqa: E402

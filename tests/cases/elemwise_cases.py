@@ -12,6 +12,7 @@ import numpy as np
 from scipy import special as sp
 
 from arignote import tensor as T
+from arignote.conformance.values import edge_values, small_values
 from arignote.testing import OpCase
 from arignote.types import TensorType
 
@@ -187,15 +188,19 @@ _DIFFERENTIABLE = {"neg", "abs", "sqr", "sqrt", "reciprocal", "exp", "exp2", "ex
                    "arcsinh", "arccosh", "arctanh", "sigmoid", "softplus", "erf", "erfc", "erfinv",
                    "gammaln", "psi"}
 
-# special values: nan, inf, signed zeros
-_SPECIAL = np.array([0.0, -0.0, 1.0, -1.0, np.inf, -np.inf, np.nan, 1e-300, 710.0, -745.0])
+# edge values (±0, subnormals, 1e-300, 1e-10, near overflow, ±inf, nan) for every float op,
+# and tiny arguments where a naive formula loses everything
+_SMALL = ("log1p", "expm1", "sinh", "tanh", "arcsin", "arctanh", "arcsinh", "sin", "tan", "arctan", "erf")
+_EDGE_DTYPES = ("float64", "float32")
 
 
 def _special_value_cases():
-    for name in ("exp", "log", "sqrt", "tanh", "sigmoid", "softplus", "erf", "erfc", "isnan", "isinf",
-                 "abs", "sgn", "floor", "neg", "expm1", "log1p", "arctan", "sin", "sqr", "gammaln"):
-        fn, ref, _, _ = UNARY[name]
-        case(f"{name}-special-values", lambda x, fn=fn: fn(x), [_SPECIAL.copy()], ref)
+    for name, (fn, ref, _, dtypes) in UNARY.items():
+        for dt in _EDGE_DTYPES:
+            if dt in dtypes:
+                case(f"{name}-{dt}-edge", lambda x, fn=fn: fn(x), [edge_values(dt)], ref)
+                if name in _SMALL:
+                    case(f"{name}-{dt}-small", lambda x, fn=fn: fn(x), [small_values(dt)], ref)
     case("sigmoid-extremes-float32", T.sigmoid, [np.array([-1e4, -100, -20, 0, 20, 100, 1e4], "float32")],
          _float_ref(sp.expit))
     case("softplus-extremes", T.softplus, [np.array([-1e4, -40, -1, 0, 1, 40, 800, 1e4])],
@@ -244,10 +249,20 @@ _BCAST = [
 ]
 
 
+def _edge_pair(dt):
+    """Every edge value of ``dt`` against every other (a column against a row)."""
+    e = edge_values(dt, extremes=True)
+    return [e[:, None].copy(), e[None, :].copy()], [ttype(dt, (None, 1)), ttype(dt, (1, None))]
+
+
 def _binary_cases():
     for name, (fn, ref, (d0, d1), dtypes) in BINARY.items():
         for dt in dtypes:
             case(f"{name}-{dt}", lambda x, y, fn=fn: fn(x, y), [arr(dt, (3, 4), d0), arr(dt, (3, 4), d1)], ref)
+        for dt in _EDGE_DTYPES + ("int64", "int8", "uint8"):
+            if dt in dtypes and not (name == "pow" and dt[0] in "iu"):  # NumPy refuses negative int powers
+                inputs, types = _edge_pair(dt)
+                case(f"{name}-{dt}-edge", lambda x, y, fn=fn: fn(x, y), inputs, ref, input_types=types)
         dt = "float64" if "float64" in dtypes else dtypes[-1]
         for (s0, s1), (a0, a1), tag in _BCAST:
             case(f"{name}-{dt}-{tag}", lambda x, y, fn=fn: fn(x, y), [arr(dt, a0, d0), arr(dt, a1, d1)], ref,
@@ -303,6 +318,15 @@ def _ternary_cases():
          [arr("float64", (3, 4)), arr("float64", (3, 1)) - 1, arr("float64", (1, 4)) + 1],
          lambda x, lo, hi: np.clip(x, lo, hi),
          input_types=[ttype("float64", (None, None)), ttype("float64", (None, 1)), ttype("float64", (1, None))])
+    for dt in _EDGE_DTYPES:
+        e = edge_values(dt)
+        k = len(e)
+        case(f"switch-{dt}-edge", T.switch, [np.array([False, True]).reshape(2, 1, 1), e.reshape(1, k, 1).copy(),
+                                            e.reshape(1, 1, k).copy()], _same_ref(np.where),
+             input_types=[ttype("bool", (2, 1, 1)), ttype(dt, (1, None, 1)), ttype(dt, (1, 1, None))])
+        case(f"clip-{dt}-edge", lambda x, lo, hi: T.clip(x, lo, hi),
+             [e.reshape(k, 1, 1).copy(), e.reshape(1, k, 1).copy(), e.reshape(1, 1, k).copy()], _same_ref(np.clip),
+             input_types=[ttype(dt, (None, 1, 1)), ttype(dt, (1, None, 1)), ttype(dt, (1, 1, None))])
     for dt in ("float64", "int32", "bool", "complex64"):
         case(f"second-{dt}", T.second, [arr("float64", (3, 4)), arr(dt, ())],
              lambda a, b: np.broadcast_to(b, a.shape).copy())

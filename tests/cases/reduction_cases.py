@@ -6,6 +6,8 @@ import numpy as np
 from scipy import special as sp
 
 from arignote import tensor as T
+from arignote.conformance.specs import edge_rows
+from arignote.conformance.values import edge_values
 from arignote.testing import OpCase
 
 CASES: list[OpCase] = []
@@ -253,3 +255,22 @@ _logsumexp_cases()
 _cumulative_cases()
 _empty_cases()
 _dtype_arg_cases()
+
+
+def _edge_cases():
+    """Signed zeros, nan first/middle/last, opposite infinities, subnormals and overflow, per row
+    (axis 1) and all edge values at once (axis None)."""
+    table = {"sum": (T.sum, np.sum), "prod": (T.prod, np.prod), "max": (T.max, np.max), "min": (T.min, np.min),
+             "mean": (T.mean, np.mean), "var": (T.var, np.var), "std": (T.std, np.std),
+             "all": (T.all, np.all), "any": (T.any, np.any), "logsumexp": (T.logsumexp, sp.logsumexp),
+             "argmax": (T.argmax, lambda v, axis: np.asarray(np.argmax(v, axis=axis), "int64")),
+             "argmin": (T.argmin, lambda v, axis: np.asarray(np.argmin(v, axis=axis), "int64")),
+             "cumsum": (T.cumsum, np.cumsum), "cumprod": (T.cumprod, np.cumprod)}
+    for name, (fn, npf) in table.items():
+        for dt in ("float64", "float32"):
+            ref = (lambda v, npf=npf, dt=dt: np.asarray(npf(v, axis=1)))
+            case(f"{name}-{dt}-edge-rows", lambda v, fn=fn: fn(v, axis=1), [edge_rows(dt)], ref)
+            if name not in ("cumsum", "cumprod"):
+                case(f"{name}-{dt}-edge-all", lambda v, fn=fn: fn(v, axis=None), [edge_values(dt)],
+                     lambda v, npf=npf: np.asarray(npf(v, axis=None)))
+_edge_cases()

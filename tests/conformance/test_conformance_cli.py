@@ -24,7 +24,7 @@ def test_passing_run_prints_the_summary(capsys):
     out = capsys.readouterr().out
     assert status == 0, out
     header, rule, row = out.splitlines()[:3]
-    assert header.split() == ["backend", "passed", "failed", "skipped"]
+    assert header.split() == ["backend", "passed", "failed", "skipped", "native", "fallback"]
     assert row.split()[0] == "py" and int(row.split()[1]) > 40 and row.split()[2:4] == ["0", "0"]
     assert re.search(r"^exp\s+float32\s+ok$", out, re.M) and re.search(r"^sum\s+bool\s+ok$", out, re.M)
     assert "passed in" in out
@@ -45,7 +45,7 @@ def test_failures_exit_1_and_skips_show_their_reason(capsys):
     assert rows["py"].split()[2] == "0"
     assert rows["cli_wrong"].split()[2] != "0" and rows["cli_wrong"].rstrip().endswith("FAILED")
     assert rows["cli_absent"].split()[1:3] == ["0", "0"] and "skipped: no such device" in rows["cli_absent"]
-    assert "maximum[float64]:edge" in out and "input 0: float64 shape (15, 1)" in out
+    assert "maximum[float64]:edge" in out and "input 0: float64 shape (23, 1)" in out
 
 
 def test_usage_errors_exit_2(capsys):

@@ -15,6 +15,7 @@ from arignote.hookspecs import BackendRecord, OpRecord, RewriteRecord, hookimpl
 from arignote.reference import make_thunk
 from arignote.tensor.elemwise import Elemwise
 from arignote.tensor.variable import as_tensor_variable
+from arignote.testing import backend_params
 
 
 def _elemwise_name(node):
@@ -80,9 +81,9 @@ def test_wrong_kernel_is_reported_with_inputs(register):
     edge = [r for r in bad if r.case == "maximum[float64]:edge"]
     assert len(edge) == 2  # FAST_RUN and NO_REWRITES
     assert "want nan" in edge[0].message
-    assert "input 0: float64 shape (15, 1)" in edge[0].inputs and "nan" in edge[0].inputs
+    assert "input 0: float64 shape (23, 1)" in edge[0].inputs and "nan" in edge[0].inputs
     text = report.failures_text()
-    assert "wrong_fmax" in text and "maximum[float64]:edge" in text and "input 1: float64 shape (1, 15)" in text
+    assert "wrong_fmax" in text and "maximum[float64]:edge" in text and "input 1: float64 shape (1, 23)" in text
     assert "FAIL" in report.op_table()
     summary = report.summary().splitlines()
     assert any(line.split()[:3] == ["wrong_fmax", str(report.counts("wrong_fmax")["passed"]),
@@ -170,3 +171,16 @@ def test_unknown_names_are_usage_errors():
         run_conformance(backends=["nope"])
     with pytest.raises(ValueError, match="no registered op matches 'nope'"):
         run_conformance(backends=["py"], ops=["nope"])
+
+
+@pytest.mark.parametrize("backend", [p for p in backend_params() if p.id in ("c", "llvm")])
+def test_report_counts_native_and_fallback_cases(backend):
+    report = run_conformance(backends=[backend], ops=["exp", "cumsum"], modes=("NO_REWRITES",), grad=False)
+    assert report.ok, report.failures_text(5)
+    by_op = {op: {r.path for r in report.results if r.op == op and r.check == "value"} for op in ("exp", "cumsum")}
+    assert by_op == {"exp": {"native"}, "cumsum": {"fallback"}}  # cumsum runs its NumPy perform
+    n_exp, n_cumsum = (len(collect_cases([op])) for op in ("exp", "cumsum"))
+    assert report.paths(backend) == {"native": n_exp, "fallback": n_cumsum}
+    row = next(line.split() for line in report.summary().splitlines() if line.split()[:1] == [backend])
+    assert row[4:6] == [str(n_exp), str(n_cumsum)]
+    assert run_conformance(backends=["py"], ops=["exp"], grad=False).paths("py") is None  # py cannot tell

@@ -5,66 +5,7 @@ from doc_runner import check_page
 
 PAGE = "doc/tutorial/examples.txt"
 
-LEFT_OUT = {
-    'class Graph():':
-        'scan (issue 15), or uses what a scan example computed',
-    'copy_random_state(g1, g2)':
-        'random streams (issue 16)',
-    'def copy_random_state(g1, g2):':
-        'random streams (issue 16)',
-    'f1 = arignote.function([], g1.y)':
-        'scan (issue 15), or uses what a scan example computed',
-    'f1()':
-        'scan (issue 15), or uses what a scan example computed',
-    'f2 = arignote.function([], g2.y)':
-        'scan (issue 15), or uses what a scan example computed',
-    'f2()':
-        'scan (issue 15), or uses what a scan example computed',
-    'f_val0 = f()':
-        'scan (issue 15), or uses what a scan example computed',
-    'f_val1 = f()  #different numbers from f_val0':
-        'scan (issue 15), or uses what a scan example computed',
-    'from arignote.sandbox.rng_mrg import MRG_RandomStreams':
-        'random streams (issue 16)',
-    'from arignote.tensor.shared_randomstreams import RandomStreams':
-        'random streams (issue 16)',
-    'g1 = Graph(seed=123)':
-        'scan (issue 15), or uses what a scan example computed',
-    'g2 = Graph(seed=987)':
-        'scan (issue 15), or uses what a scan example computed',
-    'g_val0 = g()  # different numbers from f_val0 and f_val1':
-        'scan (issue 15), or uses what a scan example computed',
-    'g_val1 = g()  # same numbers as g_val0!':
-        'scan (issue 15), or uses what a scan example computed',
-    'import numpy':
-        'scan (issue 15), or uses what a scan example computed',
-    'nearly_zeros = function([], rv_u + rv_u - 2 * rv_u)':
-        'random streams (issue 16)',
-    "nearly_zeros()       # this affects rv_u's generator":
-        'random streams (issue 16)',
-    'rng = rv_u.rng.get_value(borrow=True)':
-        'random streams (issue 16)',
-    'rng.set_state(state_after_v0)':
-        'scan (issue 15), or uses what a scan example computed',
-    'rng_val = rv_u.rng.get_value(borrow=True)   # Get the rng for rv_u':
-        'random streams (issue 16)',
-    'rng_val.seed(89234)                         # seeds the generator':
-        'scan (issue 15), or uses what a scan example computed',
-    'rv_u.rng.set_value(rng, borrow=True)':
-        'random streams (issue 16)',
-    'rv_u.rng.set_value(rng_val, borrow=True)    # Assign back seeded rng':
-        'random streams (issue 16)',
-    'srng.seed(902340)  # seeds rv_u and rv_n with different seeds each':
-        'random streams (issue 16)',
-    'state_after_v0 = rv_u.rng.get_value().get_state()':
-        'random streams (issue 16)',
-    'v1 = f()':
-        'scan (issue 15), or uses what a scan example computed',
-    'v2 = f()             # v2 != v1':
-        'scan (issue 15), or uses what a scan example computed',
-    'v3 = f()             # v3 == v1':
-        'scan (issue 15), or uses what a scan example computed',
-}
+LEFT_OUT = {}
 
 EXAMPLES = r'''
 >>> import arignote

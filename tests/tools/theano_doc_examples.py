@@ -7,8 +7,8 @@ Usage:
 DOC_ROOT is the ``doc/`` folder of a Theano source tree (e.g. the sdist of Theano 1.0.5:
 ``pip download Theano==1.0.5 --no-deps --no-binary :all:``), PAGE a path relative to it
 (default: every page of tutorial/, library/ and extending/ with examples).  Each page runs
-in a fresh subprocess (see tests/theano_docs/doc_runner.py for how).  Examples of scan and
-random streams (their own issues) are left out of the count (``WITH_SCAN=1`` counts scan's);
+in a fresh subprocess (see tests/theano_docs/doc_runner.py for how).  Examples of scan are
+left out of the count (``WITH_SCAN=1`` counts them);
 ``VERBOSE=1`` lists failures.
 ``--extract`` prints the examples and test blocks of a page (``theano`` renamed), the
 text the page's test module in tests/theano_docs keeps.
@@ -26,14 +26,11 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from doc_runner import first_line, rename, run_text, segments  # noqa: E402
 
 SECTIONS = ("tutorial", "library", "extending")
-RANDOM_PAGES = {"library/tensor/shared_randomstreams.txt", "library/tensor/raw_random.txt",
-                "library/sandbox/rng_mrg.txt"}
 SCAN_PAGES = {"library/scan.txt", "tutorial/loop.txt", "extending/scan.txt"}
-RANDOM = r"RandomStreams|srng\b|rv_[un]\b|MRG_"
-# WITH_SCAN=1 counts scan's pages and examples too (once arignote.scan exists)
+# WITH_SCAN=1 counts scan's pages and examples too (once arignote.scan exists); random streams count
 WITH_SCAN = bool(os.environ.get("WITH_SCAN"))
-LEFT_OUT_PAGES = RANDOM_PAGES | (set() if WITH_SCAN else SCAN_PAGES)
-LEFT_OUT_EXAMPLE = re.compile(RANDOM if WITH_SCAN else RANDOM + r"|\bscan\(")
+LEFT_OUT_PAGES = set() if WITH_SCAN else SCAN_PAGES
+LEFT_OUT_EXAMPLE = re.compile(r"(?!)" if WITH_SCAN else r"\bscan\(")
 
 
 def _read(path):
@@ -50,7 +47,7 @@ def _assigned(source):
 
 
 def left_out_of(text):
-    """First lines of the scan / random-streams examples of a page, and of the examples
+    """First lines of the scan examples of a page, and of the examples
     using what those compute (a name bound by a left-out example stays left out until rebound)."""
     parser, out, tainted = doctest.DocTestParser(), set(), set()
     for kind, body in segments(text):

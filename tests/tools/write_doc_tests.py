@@ -3,8 +3,8 @@
 Usage: python tests/tools/write_doc_tests.py DOC_ROOT
 
 Each module holds its page's examples and test blocks (``theano`` renamed ``arignote``)
-and the examples left out, each with its reason: scan and random streams (their own
-issues; scan's are kept unless WITH_SCAN is set empty), and the documented behaviours
+and the examples left out, each with its reason: scan (its own issue; its examples are
+kept unless WITH_SCAN is set empty), and the documented behaviours
 listed in REASONS below.  A failing example with
 no reason stops the script, so nothing is left out silently.
 """
@@ -52,10 +52,7 @@ REASONS = {
 
 
 def _reason(rel, line):
-    why = REASONS.get((rel, line))
-    if why is None and re.search(r"RandomStreams|srng|rv_|random", line):
-        why = "random streams (issue 16)"
-    return why
+    return REASONS.get((rel, line))
 
 
 def module_text(rel, examples, left_out):

@@ -1,14 +1,14 @@
-"""Table of shape-op cases (shape, reshape, alloc, arange, join/split/stack, repeat, tile, ...)
-for arignote.testing.run_case."""
+"""The shape ops' cases (shape, reshape, alloc, arange, join/split/stack, repeat, tile, ...) with
+NumPy references: the conformance runner's samples of these ops and the test suite's table."""
 from __future__ import annotations
 
 import numpy as np
 
-from arignote.config import config
-from arignote.testing import OpCase
-from arignote.types import TensorType
-from arignote.tensor import math as tm
-from arignote.tensor import basic, extra_ops, shape_ops
+from ..config import config
+from ..tensor import basic, extra_ops, shape_ops
+from ..tensor import math as tm
+from ..types import TensorType
+from .harness import OpCase
 
 _rng = np.random.default_rng(7)
 
@@ -34,8 +34,22 @@ E0 = np.zeros((0, 3))
 CASES = []
 
 
+# the registered op each case samples, by the start of its id (first match)
+_OPS = (("shape_pad", "dimshuffle"), ("squeeze", "dimshuffle"), ("shape", "shape"), ("reshape", "reshape"),
+        ("flatten", "flatten"), ("alloc", "alloc"), ("zeros", "alloc"), ("ones", "alloc"), ("full", "alloc"),
+        ("empty", "alloc"), ("broadcast", "alloc"), ("arange", "arange"), ("concat", "concatenate"),
+        ("join", "concatenate"), ("split", "split"), ("stack", "stack"), ("as_tensor", "stack"),
+        ("expand_dims", "expand_dims"), ("transpose", "transpose"), ("swapaxes", "transpose"),
+        ("moveaxis", "transpose"), ("repeat", "repeat"), ("tile", "tile"), ("roll", "roll"), ("diag", "diag"),
+        ("eye", "eye"), ("identity", "eye"))
+
+
+def op_of(case_id):
+    return next(op for start, op in _OPS if case_id.startswith(start))
+
+
 def case(id, build, inputs, ref, **kw):
-    CASES.append(OpCase(id, build, inputs, ref, **kw))
+    CASES.append(OpCase(id, build, inputs, ref, op=op_of(id), **kw))
 
 
 def _t(dtype, shape):
@@ -233,3 +247,13 @@ case("eye_symbolic", lambda n: basic.eye(n, k=-1), [_l(4)], lambda n: np.eye(int
 case("identity_like", lambda x: basic.identity_like(x), [M], lambda x: np.eye(3, 4))
 case("identity_like_f32", lambda x: basic.identity_like(x) * x, [_f(2, 2, dtype="float32")],
      lambda x: np.eye(2, dtype="float32") * x)
+
+# -------------------------------------------------- inputs passed as strided views
+case("reshape_view_reverse", lambda x: shape_ops.reshape(x, (4, 3)), [M], lambda x: x.reshape(4, 3), views=["reverse"])
+case("reshape_view_fortran", lambda x: shape_ops.reshape(x, (6, 4)), [T3], lambda x: x.reshape(6, 4), views=["fortran"])
+case("transpose_view_step", lambda x: shape_ops.transpose(x) * 1, [M], lambda x: x.T * 1, views=["step"])
+case("shape_padaxis_view_reverse", lambda x: x.dimshuffle(1, "x", 0) + 0, [M], lambda x: x.T[:, None, :] + 0,
+     views=["reverse"])
+case("flatten_view_fortran", lambda x: shape_ops.flatten(x), [M], lambda x: x.reshape(-1), views=["fortran"])
+case("concat_views", lambda x, y: basic.concatenate([x, y], axis=-1), [M, M[:, :1].copy()],
+     lambda x, y: np.concatenate([x, y], axis=-1), views=["reverse", "step"])

@@ -1,11 +1,12 @@
-"""Table of indexing cases (basic, advanced, set/inc, take) for arignote.testing.run_case."""
+"""The indexing ops' cases (basic, advanced, set/inc, take) with NumPy references: the
+conformance runner's samples of these ops and the test suite's table."""
 from __future__ import annotations
 
 import numpy as np
 
-from arignote.testing import OpCase
-from arignote.types import TensorType
-from arignote.tensor.indexing import inc_subtensor, set_subtensor, take
+from ..tensor.indexing import inc_subtensor, set_subtensor, take
+from ..types import TensorType
+from .harness import OpCase
 
 _rng = np.random.default_rng(42)
 
@@ -34,8 +35,18 @@ S = np.asarray(1.5)
 CASES = []
 
 
+def op_of(case_id):
+    """The registered op a case samples: basic or advanced indexing, setting or incrementing."""
+    advanced = case_id.startswith(("adv", "mask", "mixed", "take")) or "_adv" in case_id or "_mask" in case_id
+    if case_id.startswith(("set", "inc")):
+        if advanced:
+            return "advanced_inc_subtensor"
+        return "set_subtensor" if case_id.startswith("set") else "inc_subtensor"
+    return "advanced_subtensor" if advanced else "subtensor"
+
+
 def case(id, build, inputs, ref, **kw):
-    CASES.append(OpCase(id, build, inputs, ref, **kw))
+    CASES.append(OpCase(id, build, inputs, ref, op=op_of(id), **kw))
 
 
 # ------------------------------------------------------------ basic: ints
@@ -192,3 +203,9 @@ case("take_symbolic", lambda x, i: take(x, i, axis=0), [M, np.array([[1, 1], [0,
      lambda x, i: np.take(x, i, axis=0))
 case("take_vector_none", lambda x: take(x, [5, 0]), [V], lambda x: np.take(x, [5, 0]))
 case("take_flat", lambda x: take(x, [7, 0, 19]), [M], lambda x: np.take(x, [7, 0, 19]))
+
+# -------------------------------------------------- inputs passed as strided views
+case("slice_view_reverse", lambda x: x[1:, 1:4], [M], lambda x: x[1:, 1:4], views=["reverse"])
+case("adv_view_fortran", lambda x: x[[2, 0]], [M], lambda x: x[[2, 0]], views=["fortran"])
+case("inc_slice_views", lambda x, y: inc_subtensor(x[1:3], y), [M, _f(2, 5)], lambda x, y: _add_at(x, np.s_[1:3], y),
+     views=["fortran", "reverse"])

@@ -1,0 +1,58 @@
+"""Issue 11 item 7: an output that cannot be allocated raises MemoryError on every backend (never
+SystemError, never a ValueError standing in for it), naming the node where the backend knows it."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import arignote
+import arignote.tensor as T
+
+BACKENDS = ["py", "c", "llvm"]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_impossible_output_raises_memoryerror(backend):
+    x = T.dvector("x")
+    y = T.dvector("y")
+    n = T.lscalar("n")
+    v = np.ones(400_000)
+    cases = [
+        (arignote.function([x, y], x.dimshuffle(0, "x") + y.dimshuffle("x", 0), backend=backend), (v, v)),
+        (arignote.function([x, y], T.exp(x.dimshuffle(0, "x") * y).sum(axis=0), backend=backend), (v, v)),
+        (arignote.function([x, n], T.zeros((n, n)) + x.sum(), backend=backend), (np.ones(3), 10**6)),
+    ]
+    for f, args in cases:
+        with pytest.raises(MemoryError, match="Unable to allocate"):
+            f(*args)
+    # and the function still works afterwards
+    np.testing.assert_allclose(cases[0][0](np.ones(2), np.arange(3.0)), 1 + np.arange(3.0)[None, :] + 0 * np.ones((2, 1)))
+
+
+CHILD = r'''
+import resource, sys, numpy as np, arignote, arignote.tensor as T
+x = T.dvector("x")
+f = arignote.function([x], [T.exp(x), T.sin(x), T.cos(x), T.tanh(x)], backend=sys.argv[1])
+w = np.ones(30_000_000)  # 229 MiB per output
+f(np.ones(3))
+used = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+resource.setrlimit(resource.RLIMIT_AS, (used + 700 * 2**20,) * 2)  # room for two outputs, not four
+try:
+    f(w)
+except MemoryError as e:
+    print("MemoryError", type(e).__name__)
+except BaseException as e:
+    print("WRONG", type(e).__name__, e)
+else:
+    print("WRONG no error")
+'''
+
+
+@pytest.mark.skipif(not hasattr(os, "fork") or sys.platform != "linux", reason="needs RLIMIT_AS (Linux)")
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_running_out_of_memory_mid_call_raises_memoryerror(backend):
+    r = subprocess.run([sys.executable, "-c", CHILD, backend], capture_output=True, text=True, timeout=300,
+                       env=dict(os.environ))
+    assert r.stdout.startswith("MemoryError"), r.stdout + r.stderr[-2000:]
