@@ -1077,8 +1077,8 @@ static void ar_cum_row(ar_cum *a, const char *x, npy_intp n, npy_intp xs, char *
 
 static void ar_cum_reset(ar_cum *a)
 {
-    a->d = a->mul ? 1.0 : 0.0;
-    a->f = a->mul ? 1.0f : 0.0f;
+    a->d = a->mul ? 1.0 : -0.0; /* -0.0 + x is x for every x, the sign of a zero included */
+    a->f = a->mul ? 1.0f : -0.0f;
     a->u = a->mul ? 1 : 0;
 }
 

@@ -60,22 +60,28 @@ def run_reshape(eb, step, kinds):
     base = x.base if x.base is not None else step.inputs[0]
     exported = kinds[o] == "obj"
     can_view = not exported or eb.vals[base].obj is not None  # Python sees a view only of an object
-    contiguous = _is_c_contiguous(b, x, isz) if can_view else const(I1, 0)
     data = eb._alloca(x.data.type)
     obj = eb._alloca(PyObj, ir.Constant(PyObj, None)) if exported else None
-    with b.if_else(contiguous) as (view, copy):
-        with view:  # NumPy's reshape of a C-contiguous array is a view
-            b.store(x.data, data)
-            if exported:
-                b.store(eb.make_view_object(NVal(x.dtype, x.data, shape, strides), eb.vals[base]), obj)
-        with copy:
-            out = eb.allocate(o, shape, kinds[o])
-            src_c = _c_strides(b, x.shape, isz)
-            eb.kernel_call(copy_kernel(eb, x.dtype, len(x.shape)), x.shape, [x, out],
-                           lambda k: x.strides if k == 0 else src_c)
-            b.store(out.data, data)
-            if exported:
-                b.store(out.obj, obj)
+
+    def copy():
+        out = eb.allocate(o, shape, kinds[o])
+        src_c = _c_strides(b, x.shape, isz)
+        eb.kernel_call(copy_kernel(eb, x.dtype, len(x.shape)), x.shape, [x, out],
+                       lambda k: x.strides if k == 0 else src_c)
+        b.store(out.data, data)
+        if exported:
+            b.store(out.obj, obj)
+
+    if not can_view:
+        copy()
+    else:
+        with b.if_else(_is_c_contiguous(b, x, isz)) as (view_bb, copy_bb):
+            with view_bb:  # NumPy's reshape of a C-contiguous array is a view
+                b.store(x.data, data)
+                if exported:
+                    b.store(eb.make_view_object(NVal(x.dtype, x.data, shape, strides), eb.vals[base]), obj)
+            with copy_bb:
+                copy()
     eb.vals[o] = NVal(x.dtype, b.load(data), shape, strides, obj=b.load(obj) if exported else None,
                       base=None if exported else base)
 
@@ -387,7 +393,7 @@ def _cum_row(eb, in_dt, out_dt, mul):
     def element(j):
         xp = b.gep(ptrs[0], [b.mul(j, strides[0])])
         zp = b.gep(ptrs[1], [b.mul(j, strides[1])])
-        b.store(ir.Constant(ty, (1.0 if is_float else 1) if mul else (0.0 if is_float else 0)), acc)
+        b.store(ir.Constant(ty, (1.0 if is_float else 1) if mul else (-0.0 if is_float else 0)), acc)  # -0.0 + x is x
 
         def body(i):
             v = em.cast(load_elem(b, b.gep(xp, [b.mul(i, sx)]), in_dt), in_dt, out_dt)
