@@ -171,10 +171,12 @@ class Compiled:
     timings: dict
 
     def address(self, name):
-        return self.engine.get_function_address(name)
+        with _lock:  # LLVM's symbol tables have locks of their own: fork must not catch them held
+            return self.engine.get_function_address(name)
 
     def global_address(self, name):
-        return self.engine.get_global_value_address(name)
+        with _lock:
+            return self.engine.get_global_value_address(name)
 
 
 def compile_ir(ir_text, target, name="arignote"):
