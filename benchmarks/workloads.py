@@ -300,6 +300,79 @@ def logreg_numpy(steps=1000):
     return w, b
 
 
+# ------------------------------------------------ the seed's marginal coal-mining logp and gradient
+COAL = np.array([4, 5, 4, 0, 1, 4, 3, 4, 0, 6, 3, 3, 4, 0, 2, 6, 3, 3, 5, 4, 5, 3, 1, 4, 4, 1, 5, 5, 3, 4, 2, 5,
+                 2, 2, 3, 4, 2, 1, 3, 2, 2, 1, 1, 1, 1, 3, 0, 0, 1, 0, 1, 1, 0, 0, 3, 1, 0, 3, 2, 2, 0, 1, 1, 1,
+                 0, 1, 0, 1, 0, 0, 0, 2, 1, 0, 0, 0, 1, 1, 0, 2, 3, 3, 1, 1, 2, 1, 1, 1, 1, 2, 4, 2, 0, 0, 1, 4,
+                 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 1])
+
+
+def coal_graph(T):
+    """The seed's marginalised log-likelihood over the 111 x 111 (12,321) switchpoint/year table, built
+    directly with the tensor API (Poisson logp written out), and its gradient wrt both rates."""
+    years = len(COAL)
+    e, l = T.dscalar("e"), T.dscalar("l")
+    s, t = np.array([(a, b) for a in range(years) for b in range(years)]).T
+    mu = T.switch(t < s, e, l)
+    v = T.constant(COAL)[t]
+    lp = v * T.log(mu) - mu - T.gammaln(v + 1)
+    ll = T.log(T.sum(T.exp(-np.log(years) + lp.reshape((years, years)).sum(1))))
+    return [e, l], [ll, *T.grad(ll, [e, l])]
+
+
+def coal_numpy(e, l):
+    from scipy.special import gammaln, logsumexp
+
+    years = len(COAL)
+    s, t = np.array([(a, b) for a in range(years) for b in range(years)]).T
+    v = COAL[t]
+    mu = np.where(t < s, e, l)
+    rows = (v * np.log(mu) - mu - gammaln(v + 1)).reshape(years, years).sum(1) - np.log(years)
+    w = np.exp(rows - logsumexp(rows))
+    dmu = (v / mu - 1).reshape(years, years)
+    early = (t < s).reshape(years, years)
+    return logsumexp(rows), (w * (dmu * early).sum(1)).sum(), (w * (dmu * ~early).sum(1)).sum()
+
+
+def coal(systems):
+    """One logp+gradient evaluation of the marginal coal-mining model at (e, l) = (3, 1)."""
+    args = (np.float64(3.0), np.float64(1.0))
+    want = coal_numpy(*args)
+    timers, checks = {}, {}
+    for s in systems:
+        if s == "numpy":
+            f = coal_numpy
+        else:
+            lib = library(s)
+            f = lib.function(s, *coal_graph(lib.T))
+            got = f(*args)
+            checks[s] = max(abs(float(g) - w) / abs(w) for g, w in zip(got, want))
+        timers[(None, s)] = clock(lambda f=f: f(*args))
+    return timers, {"checks": checks}
+
+
+def index_ops(systems, n=1_000_000):
+    """argmax, cumsum and x[idx] (idx: n random int64 positions) on n float64."""
+    r = np.random.default_rng(0)
+    a, idx = r.standard_normal(n), r.integers(0, n, n)
+    refs = {"argmax": lambda: np.argmax(a), "cumsum": lambda: np.cumsum(a), "x[idx]": lambda: a[idx]}
+    timers, checks = {}, {}
+    for s in systems:
+        if s == "numpy":
+            for k, fn in refs.items():
+                timers[(k, s)] = clock(fn)
+            continue
+        lib = library(s)
+        T = lib.T
+        x, i = T.dvector("x"), T.lvector("i")
+        for k, out, ins, args in (("argmax", T.argmax(x), [x], (a,)), ("cumsum", T.cumsum(x), [x], (a,)),
+                                  ("x[idx]", x[i], [x, i], (a, idx))):
+            f = lib.function(s, ins, out)
+            checks[f"{k} {s}"] = bool(np.array_equal(f(*args), refs[k]()))
+            timers[(k, s)] = clock(lambda f=f, args=args: f(*args))
+    return timers, {"checks": checks}
+
+
 # ------------------------------------------------ random draws: a stream's call and a dropout mask
 def _stream(system, lib):
     """A random stream of ``lib`` drawing with numpy.random.Generator (PyTensor's and arignote's alike)."""

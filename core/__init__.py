@@ -17,6 +17,7 @@ from .mode import Mode
 from .gradient import grad
 from . import gradient, printing
 from .printing import pp, debugprint, pydotprint
+from . import debug  # noqa: E402  (arignote.debug.fallbacks)
 from .fg import FunctionGraph
 from . import gof  # noqa: E402,F401  (Theano's graph/optimizer API; gives Apply its documented path)
 

@@ -1,6 +1,7 @@
 """The ``arignote`` command line.
 
-    arignote info           versions, config flags, backends, plugins
+    arignote info           versions, config flags, backends, plugins (--fallbacks: ops without
+                            a native lowering, per backend)
     arignote cache info     where the compile cache is, its size
     arignote cache clear    empty the compile cache
     arignote conformance    check backends against the NumPy reference (see --help)
@@ -99,7 +100,25 @@ def cmd_info(args: argparse.Namespace) -> int:
     except Exception as e:
         print(f"  error: {type(e).__name__}: {e}")
         status = 1
+    if getattr(args, "fallbacks", False):
+        status = max(status, _print_fallbacks(pm))
     return status
+
+
+def _print_fallbacks(pm) -> int:
+    from arignote.debug import unlowered_ops
+
+    _section("ops without a native lowering (they run their NumPy perform through Python)")
+    for name, ok, _, _ in pm.backend_status():
+        if not ok:
+            continue
+        try:
+            ops = unlowered_ops(name)
+        except Exception as e:
+            print(f"  {name}: error: {type(e).__name__}: {e}")
+            return 1
+        print(f"  {name} ({len(ops)}): {', '.join(ops) or 'none'}")
+    return 0
 
 
 # -- cache ------------------------------------------------------------------
@@ -139,6 +158,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"arignote {_version()}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     info = sub.add_parser("info", help="versions, config flags, backends and plugins")
+    info.add_argument("--fallbacks", action="store_true",
+                      help="also list, per available backend, the ops that run through their NumPy perform")
     info.set_defaults(func=cmd_info)
     cache = sub.add_parser("cache", help="the on-disk cache of compiled code")
     csub = cache.add_subparsers(dest="cache_command", metavar="ACTION")

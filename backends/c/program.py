@@ -14,12 +14,13 @@ from __future__ import annotations
 import numpy as np
 
 from arignote.reference import NodeRuntimeError
-from ..lowering import (DimShuffleStep, DotStep, FallbackStep, LoopStep, ReduceStep, ShapeStep, StepTable,
-                        SubtensorStep)
+from ..lowering import (AllocStep, ArgStep, CumStep, DimShuffleStep, DotStep, FallbackStep, LoopStep, PutStep, ReduceStep, ReshapeStep,
+                        ShapeStep, StepTable, SubtensorStep, TakeStep)
 from .scan import scan_words
 
 MAGIC = 0x4152474E4F544531
 S_LOOP, S_REDUCE, S_DIMSHUFFLE, S_SUBTENSOR, S_SHAPE, S_SHAPE_I, S_DOT, S_FALLBACK = range(1, 9)
+S_RESHAPE, S_TAKE, S_PUT, S_ALLOC, S_ARG, S_CUM = range(10, 16)  # 9 is S_SCAN (scan.py)
 
 
 def _typenum(v):
@@ -71,6 +72,33 @@ class Encoder:
     def _dot(self, i, s, ins, outs):
         return [S_DOT, ins[0], ins[1], outs[0], np.dtype(s.dtype).num]
 
+    def _reshape(self, i, s, ins, outs):
+        static = [-1 if d is None else int(d) for d in s.outputs[0].type.shape]
+        return [S_RESHAPE, ins[0], ins[1], outs[0], s.ndim, _itemsize(s.inputs[0]), *static]
+
+    def _take(self, i, s, ins, outs):
+        return [S_TAKE, ins[0], ins[1], outs[0], _itemsize(s.inputs[0])]
+
+    def _put(self, i, s, ins, outs):
+        return [S_PUT, ins[0], ins[1], ins[2], outs[0], _itemsize(s.inputs[0]), int(s.set_),
+                ord(np.dtype(s.inputs[0].type.dtype).kind), len(s.y_bcast),
+                *map(int, s.y_bcast)]
+
+    def _alloc(self, i, s, ins, outs):
+        return [S_ALLOC, ins[0], outs[0], _itemsize(s.inputs[0]), len(ins) - 1, len(s.v_bcast), *ins[1:],
+                *map(int, s.v_bcast)]
+
+    def _arg(self, i, s, ins, outs):
+        dt = np.dtype(s.inputs[0].type.dtype)
+        return [S_ARG, ins[0], outs[0], int(s.kind_ == "argmin"), -1 if s.axis is None else int(s.axis),
+                ord(dt.kind), dt.itemsize]
+
+    def _cum(self, i, s, ins, outs):
+        dt = np.dtype(s.inputs[0].type.dtype)
+        kind = "f" if dt.kind == "f" else "i" if dt.kind == "i" else "u"
+        return [S_CUM, ins[0], outs[0], int(s.mode == "mul"), -1 if s.axis is None else int(s.axis), ord(kind),
+                dt.itemsize, _itemsize(s.outputs[0])]
+
     def _fallback(self, i, s, ins, outs):
         fn = fallback_callable(s.nodes[0])
         words = [S_FALLBACK, self.obj(fn), len(ins), len(outs), *ins, *outs]
@@ -120,8 +148,14 @@ class Encoder:
 STEP_WORDS = StepTable("c", {
     LoopStep: Encoder._loop, ReduceStep: Encoder._reduce, DimShuffleStep: Encoder._dimshuffle,
     SubtensorStep: Encoder._subtensor, ShapeStep: Encoder._shape, DotStep: Encoder._dot,
+    ReshapeStep: Encoder._reshape, TakeStep: Encoder._take, PutStep: Encoder._put, AllocStep: Encoder._alloc, ArgStep: Encoder._arg,
+    CumStep: Encoder._cum,
     FallbackStep: Encoder._fallback,
 })
+
+
+def _itemsize(v):
+    return np.dtype(v.type.dtype).itemsize
 
 
 def _native(a):

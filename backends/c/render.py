@@ -99,10 +99,12 @@ def store_value(expr, dtype):
 
 
 class BodyRenderer:
-    """C statements computing a loop body's values; names each value ``v<j>``."""
+    """C statements computing a loop body's values; names each value ``v<j>``.  ``backend`` names
+    the column of the scalar table read (the cuda backend renders its bodies through this too)."""
 
-    def __init__(self, body):
+    def __init__(self, body, backend="c"):
         self.body = body
+        self.backend = backend
         self.names = {}
 
     def name(self, j):
@@ -119,9 +121,9 @@ class BodyRenderer:
         arg_dts = [self.body[a].dtype for a in v.args]
         kinds = {kind_of(d) for d in arg_dts}
         kind = "mixed" if len(kinds) > 1 and v.name in ("lt", "gt", "le", "ge", "eq", "neq") else kind_of(arg_dts[0])
-        tpl = row_of(v.name).template("c", kind)
+        tpl = row_of(v.name).template(self.backend, kind)
         if tpl is None:  # the lowering checked this already
-            raise ValueError(f"no C rendering of {v.name} for {kind}")
+            raise ValueError(f"no {self.backend} rendering of {v.name} for {kind}")
         dt = arg_dts[0] if v.name not in ("switch", "second") else v.dtype
         text = tpl.format(*args, F=SUFFIX.get(dt, ""), T=COMPUTE[v.dtype], dt=dt)
         if v.dtype == "float16":

@@ -7,7 +7,8 @@
  * owning object); views (DimShuffle, basic indexing) only rewrite a slot.
  * Loops and reductions call the graph's generated kernels by address; BLAS
  * goes through SciPy's exported function pointers; every other node calls
- * back into Python (its NumPy perform).  Buffers that only this runtime holds
+ * back into Python (its NumPy perform).  Reshape, take (x[idx]) and put (advanced set/inc_subtensor)
+ * are runtime steps of their own.  Buffers that only this runtime holds
  * (reference count 1) are reused by the next call.
  *
  * Compiled once per machine/compiler/Python/NumPy into the disk cache; the
@@ -30,7 +31,8 @@
 #define AR_STR(a) AR_STR2(a)
 
 enum { S_LOOP = 1, S_REDUCE = 2, S_DIMSHUFFLE = 3, S_SUBTENSOR = 4, S_SHAPE = 5, S_SHAPE_I = 6, S_DOT = 7,
-       S_FALLBACK = 8, S_SCAN = 9 };
+       S_FALLBACK = 8, S_SCAN = 9, S_RESHAPE = 10, S_TAKE = 11, S_PUT = 12,
+       S_ALLOC = 13, S_ARG = 14, S_CUM = 15 };
 enum { AR_OK = 0, AR_PYERR = -1, AR_FAIL = 1 };
 #define AR_MAGIC 0x4152474e4f544531LL
 
@@ -564,6 +566,584 @@ static int ar_run_dot(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
     return AR_OK;
 }
 
+/* ------------------------------------------------- reshape, take, put */
+/* One element of a typed read of an integer array element (for shapes and indices). */
+static inline int ar_read_at(const char *p, int typenum, int64_t *out)
+{
+    switch (typenum) {
+    case NPY_INT8: *out = *(const int8_t *)p; return AR_OK;
+    case NPY_INT16: *out = *(const int16_t *)p; return AR_OK;
+    case NPY_INT32: *out = *(const int32_t *)p; return AR_OK;
+    case NPY_INT64: *out = *(const int64_t *)p; return AR_OK;
+    case NPY_UINT8: *out = *(const uint8_t *)p; return AR_OK;
+    case NPY_UINT16: *out = *(const uint16_t *)p; return AR_OK;
+    case NPY_UINT32: *out = *(const uint32_t *)p; return AR_OK;
+    case NPY_UINT64: {
+        uint64_t u = *(const uint64_t *)p;
+        if (u > (uint64_t)INT64_MAX) return AR_FAIL;
+        *out = (int64_t)u;
+        return AR_OK;
+    }
+    default:
+        if (PyArray_EquivTypenums(typenum, NPY_INT64)) { *out = *(const int64_t *)p; return AR_OK; }
+        if (PyArray_EquivTypenums(typenum, NPY_UINT64)) return ar_read_at(p, NPY_UINT64, out);
+        return AR_FAIL;
+    }
+}
+
+typedef void (*ar_elem_fn)(char *dst, const char *src, npy_intp es);
+
+static void ar_elem_copy(char *d, const char *s, npy_intp es)
+{
+    switch (es) {
+    case 1: *d = *s; break;
+    case 2: memcpy(d, s, 2); break;
+    case 4: memcpy(d, s, 4); break;
+    case 8: memcpy(d, s, 8); break;
+    default: memcpy(d, s, (size_t)es);
+    }
+}
+
+#define AR_ADD_FN(name, T) static void name(char *d, const char *s, npy_intp es) { (void)es; *(T *)d += *(const T *)s; }
+AR_ADD_FN(ar_add_f64, double)
+AR_ADD_FN(ar_add_f32, float)
+AR_ADD_FN(ar_add_i64, int64_t)
+AR_ADD_FN(ar_add_i32, int32_t)
+AR_ADD_FN(ar_add_u64, uint64_t)
+AR_ADD_FN(ar_add_u32, uint32_t)
+static void ar_add_i16(char *d, const char *s, npy_intp es) { (void)es; *(int16_t *)d = (int16_t)(*(int16_t *)d + *(const int16_t *)s); }
+static void ar_add_u16(char *d, const char *s, npy_intp es) { (void)es; *(uint16_t *)d = (uint16_t)(*(uint16_t *)d + *(const uint16_t *)s); }
+static void ar_add_i8(char *d, const char *s, npy_intp es) { (void)es; *(int8_t *)d = (int8_t)(*(int8_t *)d + *(const int8_t *)s); }
+static void ar_add_u8(char *d, const char *s, npy_intp es) { (void)es; *(uint8_t *)d = (uint8_t)(*(uint8_t *)d + *(const uint8_t *)s); }
+static void ar_add_bool(char *d, const char *s, npy_intp es) { (void)es; *d = (char)(*d || *s); }
+static void ar_add_c128(char *d, const char *s, npy_intp es) { ar_add_f64(d, s, 8); ar_add_f64(d + 8, s + 8, 8); }
+static void ar_add_c64(char *d, const char *s, npy_intp es) { ar_add_f32(d, s, 4); ar_add_f32(d + 4, s + 4, 4); }
+
+/* the accumulating add of one element of NumPy dtype kind/itemsize (NULL: not rendered, e.g. float16) */
+static ar_elem_fn ar_adder(char kind, npy_intp es)
+{
+    if (kind == 'f') return es == 8 ? ar_add_f64 : es == 4 ? ar_add_f32 : NULL;
+    if (kind == 'c') return es == 16 ? ar_add_c128 : es == 8 ? ar_add_c64 : NULL;
+    if (kind == 'b') return ar_add_bool;
+    if (kind == 'i') return es == 8 ? ar_add_i64 : es == 4 ? ar_add_i32 : es == 2 ? ar_add_i16 : ar_add_i8;
+    if (kind == 'u') return es == 8 ? ar_add_u64 : es == 4 ? ar_add_u32 : es == 2 ? ar_add_u16 : ar_add_u8;
+    return NULL;
+}
+
+/* dst[...] op= src[...] over an nd-d block (C order), each with its own strides */
+static void ar_walk2(int nd, const npy_intp *dims, char *dst, const npy_intp *ds, const char *src,
+                     const npy_intp *ss, npy_intp es, ar_elem_fn fn)
+{
+    if (nd == 0) {
+        fn(dst, src, es);
+        return;
+    }
+    npy_intp n = dims[0];
+    if (nd == 1) {
+        npy_intp a = ds[0], b = ss[0];
+        if (fn == ar_elem_copy && a == es && b == es) {
+            memcpy(dst, src, (size_t)(n * es));
+            return;
+        }
+        for (npy_intp i = 0; i < n; i++) fn(dst + i * a, src + i * b, es);
+        return;
+    }
+    for (npy_intp i = 0; i < n; i++) ar_walk2(nd - 1, dims + 1, dst + i * ds[0], ds + 1, src + i * ss[0], ss + 1, es, fn);
+}
+
+static void ar_c_strides(int nd, const npy_intp *dims, npy_intp es, npy_intp *st)
+{
+    npy_intp s = es;
+    for (int d = nd - 1; d >= 0; d--) {
+        st[d] = s;
+        s *= dims[d] > 0 ? dims[d] : 1;
+    }
+}
+
+/* NumPy's no-copy reshape: strides for ``nnd``/``ndims`` over x's memory, or 0 when a copy is needed */
+static int ar_reshape_view(const ar_val *x, int nnd, const npy_intp *ndims, npy_intp es, npy_intp *nst)
+{
+    npy_intp od[AR_MAXD], os[AR_MAXD];
+    int ond = 0;
+    for (int d = 0; d < x->nd; d++)
+        if (x->dims[d] != 1) {
+            od[ond] = x->dims[d];
+            os[ond++] = x->strides[d];
+        }
+    int oi = 0, oj = 1, ni = 0, nj = 1;
+    while (ni < nnd && oi < ond) {
+        npy_intp np_ = ndims[ni], op = od[oi];
+        while (np_ != op) {
+            if (np_ < op) {
+                if (nj >= nnd) return 0;
+                np_ *= ndims[nj++];
+            } else {
+                if (oj >= ond) return 0;
+                op *= od[oj++];
+            }
+        }
+        for (int ok = oi; ok < oj - 1; ok++)
+            if (os[ok] != od[ok + 1] * os[ok + 1]) return 0;
+        nst[nj - 1] = os[oj - 1];
+        for (int nk = nj - 1; nk > ni; nk--) nst[nk - 1] = nst[nk] * ndims[nk];
+        ni = nj++;
+        oi = oj++;
+    }
+    npy_intp last = ni >= 1 ? nst[ni - 1] : es;
+    for (int nk = ni; nk < nnd; nk++) nst[nk] = last;
+    return 1;
+}
+
+/* S_RESHAPE x shp out ndim itemsize static_dims[ndim] (-1: unknown) */
+static int ar_run_reshape(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
+{
+    const ar_val *x = &V[c[1]], *s = &V[c[2]];
+    int64_t out = c[3];
+    int nnd = (int)c[4];
+    npy_intp es = (npy_intp)c[5];
+    const int64_t *stat = c + 6;
+    if (x->nd < 0 || s->nd != 1 || s->dims[0] != nnd || nnd > AR_MAXD) return AR_FAIL;
+    npy_intp dims[AR_MAXD], st[AR_MAXD], known = 1, size = ar_size(x);
+    int free_ax = -1;
+    for (int d = 0; d < nnd; d++) {
+        int64_t v;
+        if (ar_read_at(s->data + d * s->strides[0], (int)P->vtype[c[2]], &v) != AR_OK) return AR_FAIL;
+        if (v == -1 && free_ax < 0) {
+            free_ax = d;
+            continue;
+        }
+        if (v < 0) return AR_FAIL;
+        dims[d] = (npy_intp)v;
+        known *= dims[d];
+    }
+    if (free_ax >= 0) {
+        if (known == 0 || size % known) return AR_FAIL;
+        dims[free_ax] = size / known;
+    } else if (known != size) {
+        return AR_FAIL;
+    }
+    for (int d = 0; d < nnd; d++)
+        if (stat[d] >= 0 && stat[d] != dims[d]) return AR_FAIL;
+    ar_val *z = &V[out];
+    if (size == 0 || ar_reshape_view(x, nnd, dims, es, st)) {
+        if (size == 0) ar_c_strides(nnd, dims, es, st);
+        PyObject *o = x->obj;
+        char *data = x->data;
+        Py_INCREF(o);
+        Py_XSETREF(z->obj, o);
+        z->data = data;
+        z->nd = nnd;
+        memcpy(z->dims, dims, nnd * sizeof(npy_intp));
+        memcpy(z->strides, st, nnd * sizeof(npy_intp));
+        return AR_OK;
+    }
+    ar_val src = *x; /* a copy in C order (NumPy's reshape of an array no view can express) */
+    if (ar_output(P, V, use_cache, out, nnd, dims) != AR_OK) return AR_PYERR;
+    npy_intp cs[AR_MAXD];
+    ar_c_strides(src.nd, src.dims, es, cs);
+    ar_walk2(src.nd, src.dims, V[out].data, cs, src.data, src.strides, es, ar_elem_copy);
+    return AR_OK;
+}
+
+/* the index at idx's element p, wrapped into [0, n); AR_FAIL when out of bounds */
+static inline int ar_index_at(const char *p, int typenum, npy_intp n, npy_intp *out)
+{
+    int64_t i;
+    if (ar_read_at(p, typenum, &i) != AR_OK) return AR_FAIL;
+    if (i < 0) i += n;
+    if (i < 0 || i >= n) return AR_FAIL;
+    *out = (npy_intp)i;
+    return AR_OK;
+}
+
+/* Visit every element of idx in C order: cb(k, element pointer) with k its flat position. */
+#define AR_FOR_INDEX(iv, k, p, body)                                                        \
+    do {                                                                                    \
+        npy_intp _pos[AR_MAXD] = {0}, _n = ar_size(iv);                                     \
+        const char *p = (iv)->data;                                                         \
+        for (npy_intp k = 0; k < _n; k++) {                                                 \
+            body;                                                                           \
+            for (int _d = (iv)->nd - 1; _d >= 0; _d--) {                                    \
+                p += (iv)->strides[_d];                                                     \
+                if (++_pos[_d] < (iv)->dims[_d]) break;                                     \
+                p -= (iv)->strides[_d] * (iv)->dims[_d];                                    \
+                _pos[_d] = 0;                                                               \
+            }                                                                               \
+        }                                                                                   \
+    } while (0)
+
+/* S_TAKE x idx out itemsize: out = x[idx], idx an integer array on the first axis */
+static int ar_run_take(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
+{
+    const ar_val *x = &V[c[1]], *iv = &V[c[2]];
+    int64_t out = c[3];
+    npy_intp es = (npy_intp)c[4];
+    int it = (int)P->vtype[c[2]];
+    int ond = iv->nd + x->nd - 1;
+    if (x->nd < 1 || iv->nd < 0 || ond > AR_MAXD) return AR_FAIL;
+    npy_intp dims[AR_MAXD];
+    memcpy(dims, iv->dims, iv->nd * sizeof(npy_intp));
+    memcpy(dims + iv->nd, x->dims + 1, (x->nd - 1) * sizeof(npy_intp));
+    ar_val xs = *x, is = *iv; /* the slots may move when out's slot is set */
+    if (ar_output(P, V, use_cache, out, ond, dims) != AR_OK) return AR_PYERR;
+    char *dst = V[out].data;
+    npy_intp n0 = xs.dims[0], s0 = xs.strides[0], blk = es, bst[AR_MAXD];
+    for (int d = 1; d < xs.nd; d++) blk *= xs.dims[d];
+    ar_c_strides(xs.nd - 1, xs.dims + 1, es, bst);
+    int rc = AR_OK;
+    if (xs.nd == 1 && es == 8) {
+        AR_FOR_INDEX(&is, k, p, {
+            npy_intp i;
+            if (ar_index_at(p, it, n0, &i) != AR_OK) { rc = AR_FAIL; break; }
+            memcpy(dst + k * 8, xs.data + i * s0, 8);
+        });
+    } else {
+        AR_FOR_INDEX(&is, k, p, {
+            npy_intp i;
+            if (ar_index_at(p, it, n0, &i) != AR_OK) { rc = AR_FAIL; break; }
+            ar_walk2(xs.nd - 1, xs.dims + 1, dst + k * blk, bst, xs.data + i * s0, xs.strides + 1, es, ar_elem_copy);
+        });
+    }
+    return rc;
+}
+
+/* S_PUT x y idx out itemsize set kind ynd ybcast[ynd]: out = x with x[idx] += y (numpy.add.at) or = y */
+static int ar_run_put(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
+{
+    const ar_val *x = &V[c[1]], *y = &V[c[2]], *iv = &V[c[3]];
+    int64_t out = c[4];
+    npy_intp es = (npy_intp)c[5];
+    int set = (int)c[6], ynd = (int)c[8];
+    const int64_t *ybc = c + 9;
+    int it = (int)P->vtype[c[3]];
+    int rnd = iv->nd + x->nd - 1; /* the indexed region's rank */
+    if (x->nd < 1 || iv->nd < 0 || y->nd != ynd || ynd > rnd || rnd > AR_MAXD) return AR_FAIL;
+    ar_elem_fn fn = set ? ar_elem_copy : ar_adder((char)c[7], es);
+    if (fn == NULL) return AR_FAIL;
+    npy_intp rdims[AR_MAXD], ys[AR_MAXD];
+    memcpy(rdims, iv->dims, iv->nd * sizeof(npy_intp));
+    memcpy(rdims + iv->nd, x->dims + 1, (x->nd - 1) * sizeof(npy_intp));
+    for (int d = 0; d < rnd; d++) {
+        int yd = d - (rnd - ynd);
+        if (yd < 0 || ybc[yd]) {
+            if (yd >= 0 && y->dims[yd] != 1) return AR_FAIL;
+            ys[d] = 0;
+        } else {
+            if (y->dims[yd] != rdims[d]) return AR_FAIL;
+            ys[d] = y->strides[yd];
+        }
+    }
+    ar_val xs = *x, yv = *y, is = *iv;
+    if (ar_output(P, V, use_cache, out, xs.nd, xs.dims) != AR_OK) return AR_PYERR;
+    char *dst = V[out].data;
+    npy_intp cs[AR_MAXD];
+    ar_c_strides(xs.nd, xs.dims, es, cs);
+    ar_walk2(xs.nd, xs.dims, dst, cs, xs.data, xs.strides, es, ar_elem_copy);
+    npy_intp n0 = xs.dims[0], s0 = cs[0];
+    int rc = AR_OK;
+    npy_intp pos[AR_MAXD] = {0};
+    const char *yp = yv.data;
+    AR_FOR_INDEX(&is, k, p, {
+        npy_intp i;
+        if (ar_index_at(p, it, n0, &i) != AR_OK) { rc = AR_FAIL; break; }
+        ar_walk2(xs.nd - 1, xs.dims + 1, dst + i * s0, cs + 1, yp, ys + is.nd, es, fn);
+        for (int d = is.nd - 1; d >= 0; d--) { /* y's position follows idx's */
+            yp += ys[d];
+            if (++pos[d] < is.dims[d]) break;
+            yp -= ys[d] * is.dims[d];
+            pos[d] = 0;
+        }
+    });
+    return rc;
+}
+
+/* S_ALLOC v out itemsize nd vnd shape_vars[nd] vbcast[vnd]: out (shape from the scalars) filled with v */
+static int ar_run_alloc(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
+{
+    const ar_val *v = &V[c[1]];
+    int64_t out = c[2];
+    npy_intp es = (npy_intp)c[3];
+    int nd = (int)c[4], vnd = (int)c[5];
+    const int64_t *sv = c + 6, *vbc = sv + nd;
+    if (v->nd != vnd || vnd > nd || nd > AR_MAXD) return AR_FAIL;
+    npy_intp dims[AR_MAXD], vs[AR_MAXD], cs[AR_MAXD];
+    for (int d = 0; d < nd; d++) {
+        int64_t n;
+        if (ar_read_int(&V[sv[d]], (int)P->vtype[sv[d]], &n) != AR_OK || n < 0) return AR_FAIL;
+        dims[d] = (npy_intp)n;
+    }
+    for (int d = 0; d < nd; d++) {
+        int j = d - (nd - vnd);
+        if (j < 0 || (vbc[j] && v->dims[j] == 1)) {
+            vs[d] = 0;
+        } else {
+            if (v->dims[j] != dims[d]) return AR_FAIL;
+            vs[d] = v->strides[j];
+        }
+    }
+    ar_val vv = *v;
+    if (ar_output(P, V, use_cache, out, nd, dims) != AR_OK) return AR_PYERR;
+    ar_c_strides(nd, dims, es, cs);
+    if (ar_size(&V[out]) > 0) ar_walk2(nd, dims, V[out].data, cs, vv.data, vs, es, ar_elem_copy);
+    return AR_OK;
+}
+
+/* argmax/argmin of n elements at stride s: NumPy's rules (the first extreme; the first NaN wins) */
+typedef npy_intp (*ar_arg_fn)(const char *p, npy_intp n, npy_intp s);
+#define AR_ARG_FNS(T, sfx)                                                                       \
+    static npy_intp ar_argmax_##sfx(const char *p, npy_intp n, npy_intp s)                       \
+    {                                                                                            \
+        T best = *(const T *)p;                                                                  \
+        npy_intp at = 0;                                                                         \
+        if (best != best) return 0;                                                              \
+        for (npy_intp i = 1; i < n; i++) {                                                       \
+            T v = *(const T *)(p + i * s);                                                       \
+            if (v > best || v != v) {                                                            \
+                best = v;                                                                        \
+                at = i;                                                                          \
+                if (v != v) break;                                                               \
+            }                                                                                    \
+        }                                                                                        \
+        return at;                                                                               \
+    }                                                                                            \
+    static npy_intp ar_argmin_##sfx(const char *p, npy_intp n, npy_intp s)                       \
+    {                                                                                            \
+        T best = *(const T *)p;                                                                  \
+        npy_intp at = 0;                                                                         \
+        if (best != best) return 0;                                                              \
+        for (npy_intp i = 1; i < n; i++) {                                                       \
+            T v = *(const T *)(p + i * s);                                                       \
+            if (v < best || v != v) {                                                            \
+                best = v;                                                                        \
+                at = i;                                                                          \
+                if (v != v) break;                                                               \
+            }                                                                                    \
+        }                                                                                        \
+        return at;                                                                               \
+    }
+AR_ARG_FNS(double, f8)
+AR_ARG_FNS(float, f4)
+AR_ARG_FNS(int64_t, i8)
+AR_ARG_FNS(int32_t, i4)
+AR_ARG_FNS(int16_t, i2)
+AR_ARG_FNS(int8_t, i1)
+AR_ARG_FNS(uint64_t, u8)
+AR_ARG_FNS(uint32_t, u4)
+AR_ARG_FNS(uint16_t, u2)
+AR_ARG_FNS(uint8_t, u1)
+
+static ar_arg_fn ar_arg_for(char kind, npy_intp es, int is_min)
+{
+#define AR_PICK(sfx) (is_min ? ar_argmin_##sfx : ar_argmax_##sfx)
+    if (kind == 'f') return es == 8 ? AR_PICK(f8) : es == 4 ? AR_PICK(f4) : NULL;
+    if (kind == 'i') return es == 8 ? AR_PICK(i8) : es == 4 ? AR_PICK(i4) : es == 2 ? AR_PICK(i2) : AR_PICK(i1);
+    if (kind == 'u' || kind == 'b') return es == 8 ? AR_PICK(u8) : es == 4 ? AR_PICK(u4) : es == 2 ? AR_PICK(u2) : AR_PICK(u1);
+    return NULL;
+#undef AR_PICK
+}
+
+static int ar_is_c_contig(const ar_val *x, npy_intp es)
+{
+    npy_intp acc = es;
+    for (int d = x->nd - 1; d >= 0; d--) {
+        if (x->dims[d] != 1 && x->strides[d] != acc) return 0;
+        acc *= x->dims[d];
+    }
+    return 1;
+}
+
+/* S_ARG x out is_min axis(-1: all) kind itemsize: int64 positions of the extreme, as np.argmax/argmin */
+static int ar_run_arg(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
+{
+    const ar_val *x = &V[c[1]];
+    int64_t out = c[2];
+    int is_min = (int)c[3], axis = (int)c[4];
+    npy_intp es = (npy_intp)c[6];
+    ar_arg_fn fn = ar_arg_for((char)c[5], es, is_min);
+    if (fn == NULL || x->nd < 0 || axis >= x->nd) return AR_FAIL;
+    ar_val xs = *x;
+    npy_intp size = ar_size(&xs);
+    if (axis < 0) {
+        if (size == 0) return AR_FAIL;
+        if (ar_output(P, V, use_cache, out, 0, NULL) != AR_OK) return AR_PYERR;
+        int64_t *z = (int64_t *)V[out].data;
+        if (xs.nd == 0 || ar_is_c_contig(&xs, es)) {
+            *z = xs.nd == 0 ? 0 : (int64_t)fn(xs.data, size, es);
+            return AR_OK;
+        }
+        /* C order over rows of the last axis; each row's extreme against the best so far */
+        npy_intp last = xs.dims[xs.nd - 1], ls = xs.strides[xs.nd - 1], pos[AR_MAXD] = {0};
+        npy_intp rows = size / last, best_at = 0;
+        const char *best = NULL, *row = xs.data;
+        char pair[64];
+        for (npy_intp r = 0; r < rows; r++) {
+            npy_intp i = fn(row, last, ls);
+            const char *cand = row + i * ls;
+            if (best == NULL) {
+                best = cand;
+                best_at = r * last + i;
+            } else {
+                memcpy(pair, best, es);
+                memcpy(pair + es, cand, es);
+                if (fn(pair, 2, es) == 1) {
+                    best = cand;
+                    best_at = r * last + i;
+                }
+            }
+            for (int d = xs.nd - 2; d >= 0; d--) {
+                row += xs.strides[d];
+                if (++pos[d] < xs.dims[d]) break;
+                row -= xs.strides[d] * xs.dims[d];
+                pos[d] = 0;
+            }
+        }
+        *z = (int64_t)best_at;
+        return AR_OK;
+    }
+    npy_intp n = xs.dims[axis], s = xs.strides[axis], odims[AR_MAXD], ost[AR_MAXD], pos[AR_MAXD] = {0};
+    int ond = 0;
+    for (int d = 0; d < xs.nd; d++)
+        if (d != axis) {
+            odims[ond] = xs.dims[d];
+            ost[ond++] = xs.strides[d];
+        }
+    npy_intp nout = 1;
+    for (int d = 0; d < ond; d++) nout *= odims[d];
+    if (n == 0 && nout > 0) return AR_FAIL;
+    if (ar_output(P, V, use_cache, out, ond, odims) != AR_OK) return AR_PYERR;
+    int64_t *z = (int64_t *)V[out].data;
+    const char *p = xs.data;
+    for (npy_intp k = 0; k < nout; k++) {
+        z[k] = (int64_t)fn(p, n, s);
+        for (int d = ond - 1; d >= 0; d--) {
+            p += ost[d];
+            if (++pos[d] < odims[d]) break;
+            p -= ost[d] * odims[d];
+            pos[d] = 0;
+        }
+    }
+    return AR_OK;
+}
+
+/* cumulative sum/product of one row: z[i] = acc = acc op x[i], acc carried in and out.  Floats keep
+ * their type (NumPy's accumulate loop); integers and bools accumulate as int64/uint64 (wrapping). */
+typedef struct {
+    char in_kind, out_kind; /* 'f' (same type), 'i', 'u' (read as signed / unsigned, out 64-bit) */
+    npy_intp in_es;
+    int mul;
+    double d;
+    float f;
+    uint64_t u;
+} ar_cum;
+
+static inline uint64_t ar_read_u64(const char *p, char kind, npy_intp es)
+{
+    switch (es) {
+    case 1: return kind == 'i' ? (uint64_t)(int64_t) * (const int8_t *)p : *(const uint8_t *)p;
+    case 2: return kind == 'i' ? (uint64_t)(int64_t) * (const int16_t *)p : *(const uint16_t *)p;
+    case 4: return kind == 'i' ? (uint64_t)(int64_t) * (const int32_t *)p : *(const uint32_t *)p;
+    default: return *(const uint64_t *)p;
+    }
+}
+
+static void ar_cum_row(ar_cum *a, const char *x, npy_intp n, npy_intp xs, char *z, npy_intp zs)
+{
+    if (a->in_kind == 'f' && a->in_es == 8) {
+        double acc = a->d;
+        for (npy_intp i = 0; i < n; i++) {
+            double v = *(const double *)(x + i * xs);
+            acc = a->mul ? acc * v : acc + v;
+            *(double *)(z + i * zs) = acc;
+        }
+        a->d = acc;
+    } else if (a->in_kind == 'f') {
+        float acc = a->f;
+        for (npy_intp i = 0; i < n; i++) {
+            float v = *(const float *)(x + i * xs);
+            acc = a->mul ? acc * v : acc + v;
+            *(float *)(z + i * zs) = acc;
+        }
+        a->f = acc;
+    } else {
+        uint64_t acc = a->u; /* two's complement: the same bits as int64 arithmetic */
+        for (npy_intp i = 0; i < n; i++) {
+            uint64_t v = ar_read_u64(x + i * xs, a->in_kind, a->in_es);
+            acc = a->mul ? acc * v : acc + v;
+            *(uint64_t *)(z + i * zs) = acc;
+        }
+        a->u = acc;
+    }
+}
+
+static void ar_cum_reset(ar_cum *a)
+{
+    a->d = a->mul ? 1.0 : -0.0; /* -0.0 + x is x for every x, the sign of a zero included */
+    a->f = a->mul ? 1.0f : -0.0f;
+    a->u = a->mul ? 1 : 0;
+}
+
+/* S_CUM x out mul axis(-1: flattened) in_kind in_itemsize out_itemsize */
+static int ar_run_cum(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
+{
+    const ar_val *x = &V[c[1]];
+    int64_t out = c[2];
+    int axis = (int)c[4];
+    ar_cum a = {(char)c[5], (char)c[5], (npy_intp)c[6], (int)c[3], 0, 0, 0};
+    npy_intp oes = (npy_intp)c[7];
+    if (x->nd < 0 || axis >= x->nd) return AR_FAIL;
+    ar_val xs = *x;
+    npy_intp size = ar_size(&xs);
+    ar_cum_reset(&a);
+    if (axis < 0) {
+        if (ar_output(P, V, use_cache, out, 1, &size) != AR_OK) return AR_PYERR;
+        char *z = V[out].data;
+        if (xs.nd == 0) {
+            ar_cum_row(&a, xs.data, 1, 0, z, oes);
+            return AR_OK;
+        }
+        if (size == 0) return AR_OK;
+        npy_intp last = xs.dims[xs.nd - 1], ls = xs.strides[xs.nd - 1], pos[AR_MAXD] = {0};
+        const char *row = xs.data;
+        for (npy_intp r = 0; r < size / last; r++) {
+            ar_cum_row(&a, row, last, ls, z + r * last * oes, oes);
+            for (int d = xs.nd - 2; d >= 0; d--) {
+                row += xs.strides[d];
+                if (++pos[d] < xs.dims[d]) break;
+                row -= xs.strides[d] * xs.dims[d];
+                pos[d] = 0;
+            }
+        }
+        return AR_OK;
+    }
+    if (ar_output(P, V, use_cache, out, xs.nd, xs.dims) != AR_OK) return AR_PYERR;
+    npy_intp cs[AR_MAXD], odims[AR_MAXD], xst[AR_MAXD], zst[AR_MAXD], pos[AR_MAXD] = {0};
+    ar_c_strides(xs.nd, xs.dims, oes, cs);
+    int ond = 0;
+    for (int d = 0; d < xs.nd; d++)
+        if (d != axis) {
+            odims[ond] = xs.dims[d];
+            xst[ond] = xs.strides[d];
+            zst[ond++] = cs[d];
+        }
+    if (size == 0) return AR_OK;
+    npy_intp nrows = size / xs.dims[axis];
+    const char *p = xs.data;
+    char *z = V[out].data;
+    for (npy_intp k = 0; k < nrows; k++) {
+        ar_cum_reset(&a);
+        ar_cum_row(&a, p, xs.dims[axis], xs.strides[axis], z, cs[axis]);
+        for (int d = ond - 1; d >= 0; d--) {
+            p += xst[d];
+            z += zst[d];
+            if (++pos[d] < odims[d]) break;
+            p -= xst[d] * odims[d];
+            z -= zst[d] * odims[d];
+            pos[d] = 0;
+        }
+    }
+    return AR_OK;
+}
+
 /* ------------------------------------------------------------- fallback */
 static int ar_run_fallback(ar_prog *P, ar_val *V, const int64_t *c)
 {
@@ -984,6 +1564,12 @@ static int ar_run_steps(ar_prog *P, ar_val *V, int use_cache)
         case S_DOT: rc = ar_run_dot(P, V, c, use_cache); break;
         case S_FALLBACK: rc = ar_run_fallback(P, V, c); break;
         case S_SCAN: rc = ar_run_scan(P, V, c); break;
+        case S_RESHAPE: rc = ar_run_reshape(P, V, c, use_cache); break;
+        case S_TAKE: rc = ar_run_take(P, V, c, use_cache); break;
+        case S_PUT: rc = ar_run_put(P, V, c, use_cache); break;
+        case S_ALLOC: rc = ar_run_alloc(P, V, c, use_cache); break;
+        case S_ARG: rc = ar_run_arg(P, V, c, use_cache); break;
+        case S_CUM: rc = ar_run_cum(P, V, c, use_cache); break;
         default:
             PyErr_Format(PyExc_SystemError, "arignote c runtime: unknown step kind %lld", (long long)c[0]);
             return AR_PYERR;

@@ -1,8 +1,8 @@
-"""arignote.backends.cuda: reserved for the CUDA backend, which is not implemented yet.
+"""arignote.backends.cuda: the shared lowering rendered as CUDA kernels.
 
-No backend named ``cuda`` is registered, so ``config.device='cuda'`` and
-``Mode(linker='cuda')`` fail with a message saying the backend is not implemented
-(see ``arignote.plugin_manager.get_backend``).  When it lands it renders the shared
-lowering through its own step table and falls back to the C templates for the scalar
-ops it does not render itself (docs/architecture.md).
+``render`` writes the kernels (loops, block reductions) from the scalar table's ``cuda`` column
+(``scalar_cuda``) after the ``prelude``; ``runner`` runs a Program's steps through one StepTable
+on an array library; ``device`` is the 'cuda' backend (CuPy, NVRTC, cuBLAS) and ``emulated`` the
+'cuda-emulated' one (the same source compiled by g++ with ``emulation.h``, run on NumPy arrays).
+``plugin`` registers both, never chosen by backend='auto'.
 """

@@ -17,7 +17,7 @@ from llvmlite import ir
 
 from arignote.backends import lowering as lw
 
-from . import capi, runtime
+from . import capi, indexing, runtime
 from .entry import STACK_LIMIT, EntryBuilder, NVal, PyObj
 from .irtypes import F32, F64, I1, I8, I8P, I32, I64, I64P, const, mem_type
 from .loops import build_loop, build_reduce, eval_body, identity_bytes, load_elem, store_elem
@@ -379,6 +379,9 @@ NATIVE_STEPS = lw.StepTable("llvm", {
     lw.LoopStep: SegmentBuilder.run_loop, lw.ReduceStep: SegmentBuilder.run_reduce,
     lw.ShapeStep: SegmentBuilder.run_shape, lw.DimShuffleStep: SegmentBuilder.run_dimshuffle,
     lw.SubtensorStep: SegmentBuilder.run_subtensor, lw.DotStep: SegmentBuilder.run_dot,
+    lw.ReshapeStep: indexing.run_reshape, lw.TakeStep: indexing.run_take, lw.PutStep: indexing.run_put,
+    lw.AllocStep: indexing.run_alloc, lw.ArgStep: indexing.run_arg,
+    lw.CumStep: indexing.run_cum,
 })
 
 

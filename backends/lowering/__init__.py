@@ -10,6 +10,12 @@ A ``Program`` is a list of steps over numbered variables:
 * ``DimShuffleStep``, ``SubtensorStep`` (both ``ViewStep``): new shape/strides, no copy;
 * ``ShapeStep``   Shape and Shape_i;
 * ``DotStep``     Dot/Matmul on 1-d/2-d float arrays, for a BLAS call;
+* ``ReshapeStep`` Reshape: a view where NumPy's would be one, else a copy;
+* ``TakeStep``, ``PutStep``  advanced indexing of the first axis by an integer array, and
+                  advanced set/inc_subtensor there (``numpy.add.at`` accumulation);
+* ``AllocStep``   Alloc: a new array filled with a broadcast value;
+* ``ArgStep``     Argmax/Argmin over one axis or the whole array;
+* ``CumStep``     CumOp (cumsum/cumprod) along one axis or the flattened array;
 * ``FallbackStep`` any other node: its NumPy ``perform``.
 
 Every compiled backend renders these (C, LLVM, CUDA), so semantics such as
@@ -33,6 +39,6 @@ from .limits import MAX_BODY, MAX_NDIM, MAX_OPERANDS, SEARCH_LIMIT  # noqa: F401
 from .rules import lower_node, needs_blas, register_lowering  # noqa: F401
 from .schedule import lower  # noqa: F401
 from .steps import (  # noqa: F401
-    ALL_DTYPES, CONCRETE_STEPS, DimShuffleStep, DotStep, FallbackStep, LoopStep, Program,
-    ReduceStep, ShapeStep, Step, StepTable, SubtensorStep, Target, ViewStep,
+    ALL_DTYPES, AllocStep, ArgStep, CONCRETE_STEPS, CumStep, DimShuffleStep, DotStep, FallbackStep, LoopStep, Program,
+    PutStep, ReduceStep, ReshapeStep, ShapeStep, Step, StepTable, SubtensorStep, TakeStep, Target, ViewStep,
 )

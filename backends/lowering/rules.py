@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import functools
 
+from arignote.tensor.basic import Alloc
 from arignote.tensor.elemwise import DimShuffle
 from arignote.tensor.linalg import Dot, Matmul
-from arignote.tensor.reduction import Reduce
-from arignote.tensor.shape_ops import Shape, Shape_i
-from arignote.tensor.subtensor import Subtensor
+from arignote.tensor.reduction import Argmax, CumOp, Reduce
+from arignote.tensor.shape_ops import Reshape, Shape, Shape_i
+from arignote.tensor.subtensor import AdvancedIncSubtensor, AdvancedSubtensor, Subtensor
 
-from .steps import DimShuffleStep, DotStep, ReduceStep, ShapeStep, SubtensorStep, _dtype_ok, _is_tensor
+from .steps import (AllocStep, ArgStep, CumStep, DimShuffleStep, DotStep, PutStep, ReduceStep, ReshapeStep, ShapeStep, SubtensorStep, TakeStep,
+                    _dtype_ok, _is_tensor)
 
 
 # ------------------------------------------------------------- per-op rules
@@ -97,6 +99,64 @@ def _lower_subtensor(op, node, target):
     return SubtensorStep(list(node.inputs), list(node.outputs), [node], idx_list=tuple(op.idx_list))
 
 
+def _lower_reshape(op, node, target):
+    x, shp = node.inputs
+    if not _dtype_ok(target, x, shp, *node.outputs) or shp.ndim != 1 or shp.dtype[0] not in "iu":
+        return None
+    return ReshapeStep(list(node.inputs), list(node.outputs), [node], ndim=op.ndim)
+
+
+def _first_axis_array(op, index):
+    """Is the advanced index one integer array on the first axis (``x[idx]``, NumPy's ``take``)?"""
+    return (len(op.idx_list) == 1 and isinstance(op.idx_list[0], tuple) and op.idx_list[0][0] == "array"
+            and len(index) == 1 and index[0].dtype[0] in "iu")
+
+
+def _lower_advanced_subtensor(op, node, target):
+    x, *idx = node.inputs
+    if not _first_axis_array(op, idx) or not _dtype_ok(target, x, *idx, *node.outputs) or x.ndim == 0:
+        return None
+    return TakeStep(list(node.inputs), list(node.outputs), [node])
+
+
+def _lower_advanced_inc(op, node, target):
+    x, y, *idx = node.inputs
+    if op.ignore_duplicates or not _first_axis_array(op, idx) or x.ndim == 0:
+        return None
+    if not _dtype_ok(target, x, y, *idx, *node.outputs) or y.dtype != x.dtype:
+        return None
+    return PutStep(list(node.inputs), list(node.outputs), [node], set_=op.set_instead_of_inc,
+                   y_bcast=tuple(s == 1 for s in y.type.shape))
+
+
+def _lower_alloc(op, node, target):
+    v, *shape = node.inputs
+    if not _dtype_ok(target, v, *node.outputs) or any(not _is_tensor(s) or s.ndim or s.dtype[0] not in "iu"
+                                                         for s in shape):
+        return None
+    return AllocStep(list(node.inputs), list(node.outputs), [node], v_bcast=tuple(s == 1 for s in v.type.shape))
+
+
+def _lower_arg(op, node, target):
+    (x,) = node.inputs
+    if not _dtype_ok(target, x, *node.outputs) or x.dtype[0] not in "fiub" or x.dtype == "float16":
+        return None
+    if op.axis is not None and not isinstance(op.axis, int):
+        return None
+    return ArgStep([x], list(node.outputs), [node], kind_=op.kind, axis=op.axis)
+
+
+def _lower_cum(op, node, target):
+    (x,), (z,) = node.inputs, node.outputs
+    if not _dtype_ok(target, x, z) or op.mode not in ("add", "mul"):
+        return None
+    floats = x.dtype in ("float32", "float64") and z.dtype == x.dtype
+    ints = x.dtype[0] in "iub" and z.dtype in ("int64", "uint64")
+    if not (floats or ints) or (op.axis is not None and not isinstance(op.axis, int)):
+        return None
+    return CumStep([x], [z], [node], mode=op.mode, axis=op.axis)
+
+
 def needs_blas(fgraph):
     """Does ``fgraph`` hold a node the lowering may turn into a BLAS call (Dot, Matmul)?"""
     return any(isinstance(n.op, (Dot, Matmul)) for n in fgraph.apply_nodes)
@@ -104,4 +164,6 @@ def needs_blas(fgraph):
 
 #: the built-in rules, registered through the hook by backends/lowering/plugin.py
 BUILTIN = {DimShuffle: _lower_dimshuffle, Reduce: _lower_reduce, Dot: _lower_dot, Matmul: _lower_dot,
-           Shape: _lower_shape, Shape_i: _lower_shape_i, Subtensor: _lower_subtensor}
+           Shape: _lower_shape, Shape_i: _lower_shape_i, Subtensor: _lower_subtensor, Reshape: _lower_reshape,
+           AdvancedSubtensor: _lower_advanced_subtensor, AdvancedIncSubtensor: _lower_advanced_inc,
+           Alloc: _lower_alloc, Argmax: _lower_arg, CumOp: _lower_cum}

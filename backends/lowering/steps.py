@@ -116,6 +116,56 @@ class DotStep(Step):
 
 
 @dataclass
+class ReshapeStep(Step):
+    """``inputs[0]`` reshaped to the int vector ``inputs[1]`` (``ndim`` entries, one may be -1): a view
+    wherever NumPy's reshape would give one, else a C-ordered copy."""
+
+    ndim: int = 0
+
+
+@dataclass
+class TakeStep(Step):
+    """``inputs[0][inputs[1]]``: an integer array (any rank) indexing the first axis; the output is
+    ``idx.shape + x.shape[1:]``.  Negative indices wrap; one out of bounds is NumPy's IndexError."""
+
+
+@dataclass
+class PutStep(Step):
+    """``inputs[0]`` with ``x[idx]`` incremented by (accumulating over repeated indices, as
+    ``numpy.add.at``) or set to (last write wins) ``inputs[1]``; ``inputs[2]`` is the integer array
+    indexing the first axis.  ``y_bcast[k]``: axis k of y is broadcastable in its type."""
+
+    set_: bool = False
+    y_bcast: tuple = ()
+
+
+@dataclass
+class AllocStep(Step):
+    """A new array of the shape given by the integer scalars ``inputs[1:]``, filled with
+    ``inputs[0]`` broadcast to it; ``v_bcast[k]``: axis k of the value is broadcastable in its type."""
+
+    v_bcast: tuple = ()
+
+
+@dataclass
+class ArgStep(Step):
+    """argmax/argmin (``kind_``) of ``inputs[0]`` over ``axis`` (None: the flattened array in C
+    order) as int64, NumPy's rules: the first extreme, and the first NaN when there is one."""
+
+    kind_: str = "argmax"
+    axis: int | None = None
+
+
+@dataclass
+class CumStep(Step):
+    """cumsum/cumprod (``mode`` 'add'/'mul') of ``inputs[0]`` along ``axis`` (None: the flattened
+    array in C order): floats in their own type, integers and bools as int64/uint64."""
+
+    mode: str = "add"
+    axis: int | None = None
+
+
+@dataclass
 class FallbackStep(Step):
     """A node run by its NumPy perform."""
 
@@ -178,4 +228,5 @@ class StepTable(dict):
 
 
 #: every step kind lower() produces
-CONCRETE_STEPS = (LoopStep, ReduceStep, DimShuffleStep, SubtensorStep, ShapeStep, DotStep, FallbackStep)
+CONCRETE_STEPS = (LoopStep, ReduceStep, DimShuffleStep, SubtensorStep, ShapeStep, DotStep, ReshapeStep, TakeStep,
+                  PutStep, AllocStep, ArgStep, CumStep, FallbackStep)

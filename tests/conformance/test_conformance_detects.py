@@ -175,12 +175,12 @@ def test_unknown_names_are_usage_errors():
 
 @pytest.mark.parametrize("backend", [p for p in backend_params() if p.id in ("c", "llvm")])
 def test_report_counts_native_and_fallback_cases(backend):
-    report = run_conformance(backends=[backend], ops=["exp", "cumsum"], modes=("NO_REWRITES",), grad=False)
+    report = run_conformance(backends=[backend], ops=["exp", "repeat"], modes=("NO_REWRITES",), grad=False)
     assert report.ok, report.failures_text(5)
-    by_op = {op: {r.path for r in report.results if r.op == op and r.check == "value"} for op in ("exp", "cumsum")}
-    assert by_op == {"exp": {"native"}, "cumsum": {"fallback"}}  # cumsum runs its NumPy perform
-    n_exp, n_cumsum = (len(collect_cases([op])) for op in ("exp", "cumsum"))
-    assert report.paths(backend) == {"native": n_exp, "fallback": n_cumsum}
+    by_op = {op: {r.path for r in report.results if r.op == op and r.check == "value"} for op in ("exp", "repeat")}
+    assert by_op == {"exp": {"native"}, "repeat": {"fallback"}}  # repeat runs its NumPy perform (cumsum is native now)
+    n_exp, n_repeat = (len(collect_cases([op])) for op in ("exp", "repeat"))
+    assert report.paths(backend) == {"native": n_exp, "fallback": n_repeat}
     row = next(line.split() for line in report.summary().splitlines() if line.split()[:1] == [backend])
-    assert row[4:6] == [str(n_exp), str(n_cumsum)]
+    assert row[4:6] == [str(n_exp), str(n_repeat)]
     assert run_conformance(backends=["py"], ops=["exp"], grad=False).paths("py") is None  # py cannot tell

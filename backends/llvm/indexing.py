@@ -1,0 +1,409 @@
+"""Reshape, x[idx] (take) and advanced set/inc_subtensor (put) rendered inside a segment's entry.
+
+Reshape: the new shape is read and checked (one -1, sizes, static shape); a C-contiguous input
+gives a view, any other a C-ordered copy.  Take and put run one row function over the indexed
+region ``idx.shape + x.shape[1:]`` by the shared N-d walk; each element reads its index, wraps a
+negative one and sets ``err`` for one out of bounds (the slow path then raises NumPy's IndexError
+through the node's perform).  Put walks the index in C order, so repeated indices accumulate as
+``numpy.add.at`` (and the last write wins when setting).
+"""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+from llvmlite import ir
+
+from arignote.backends.lowering import SVal
+
+from .entry import NVal, PyObj
+from .irtypes import I1, I32, I64, I64P, const, is_complex, mem_type
+from .loops import build_loop, counted_loop, load_elem, new_row, store_elem
+from .scalar_ir import Emitter
+
+_NEVER_MERGED = 1 << 40  # stride of a dummy operand that keeps the walk from merging/reversing axis 0
+
+
+def copy_kernel(eb, dtype, ndim):
+    """The row kernel copying ``dtype`` elements over ``ndim`` axes (one per module, dtype and rank)."""
+    name = f"{eb.name}.copy.{dtype}.{ndim}"
+    fn = eb.module.globals.get(name)
+    if fn is None:
+        var = SimpleNamespace(type=SimpleNamespace(dtype=dtype))
+        step = SimpleNamespace(inputs=[var], outputs=[var], body=[SVal("in", dtype, index=0)], out_vals=[0],
+                               ndim=ndim, bcast=[(False,) * ndim])
+        fn = build_loop(eb.module, name, step, eb.ctx)
+    return fn
+
+
+def _c_strides(b, shape, itemsize):
+    strides, acc = [None] * len(shape), const(I64, itemsize)
+    for d in reversed(range(len(shape))):
+        strides[d] = acc
+        acc = b.mul(acc, b.select(b.icmp_signed("==", shape[d], const(I64, 0)), const(I64, 1), shape[d]))
+    return strides
+
+
+def _read_int(eb, ptr, dtype):
+    em = Emitter(eb.b, eb.ctx.mathlib)
+    return em.cast(load_elem(eb.b, ptr, dtype), dtype, "int64")
+
+
+# ------------------------------------------------------------------ reshape
+def run_reshape(eb, step, kinds):
+    b = eb.b
+    x, shp = eb.vals[step.inputs[0]], eb.vals[step.inputs[1]]
+    (o,) = step.outputs
+    shape = _new_shape(eb, step, x, shp)
+    isz = np.dtype(x.dtype).itemsize
+    strides = _c_strides(b, shape, isz)
+    base = x.base if x.base is not None else step.inputs[0]
+    exported = kinds[o] == "obj"
+    can_view = not exported or eb.vals[base].obj is not None  # Python sees a view only of an object
+    data = eb._alloca(x.data.type)
+    obj = eb._alloca(PyObj, ir.Constant(PyObj, None)) if exported else None
+
+    def copy():
+        out = eb.allocate(o, shape, kinds[o])
+        src_c = _c_strides(b, x.shape, isz)
+        eb.kernel_call(copy_kernel(eb, x.dtype, len(x.shape)), x.shape, [x, out],
+                       lambda k: x.strides if k == 0 else src_c)
+        b.store(out.data, data)
+        if exported:
+            b.store(out.obj, obj)
+
+    if not can_view:
+        copy()
+    else:
+        with b.if_else(_is_c_contiguous(b, x, isz)) as (view_bb, copy_bb):
+            with view_bb:  # NumPy's reshape of a C-contiguous array is a view
+                b.store(x.data, data)
+                if exported:
+                    b.store(eb.make_view_object(NVal(x.dtype, x.data, shape, strides), eb.vals[base]), obj)
+            with copy_bb:
+                copy()
+    eb.vals[o] = NVal(x.dtype, b.load(data), shape, strides, obj=b.load(obj) if exported else None,
+                      base=None if exported else base)
+
+
+def _new_shape(eb, step, x, shp):
+    """The shape vector's entries with the one -1 resolved; the slow path (the node's perform, which
+    raises NumPy's error) for a wrong length, entries below -1, two -1s, a size or static mismatch."""
+    b = eb.b
+    zero, one, m1 = const(I64, 0), const(I64, 1), const(I64, -1)
+    size = one
+    for s in x.shape:
+        size = b.mul(size, s)
+    eb.go_slow_if(b.icmp_signed("!=", shp.shape[0], const(I64, step.ndim)))
+    entries = [_read_int(eb, b.gep(shp.data, [b.mul(const(I64, d), shp.strides[0])]), step.inputs[1].type.dtype)
+               for d in range(step.ndim)]
+    known, nfree = one, zero
+    for v in entries:
+        is_free = b.icmp_signed("==", v, m1)
+        eb.go_slow_if(b.icmp_signed("<", v, m1))
+        nfree = b.add(nfree, b.zext(is_free, I64))
+        known = b.mul(known, b.select(is_free, one, v))
+    eb.go_slow_if(b.icmp_signed(">", nfree, one))
+    safe_known = b.select(b.icmp_signed("==", known, zero), one, known)
+    bad_free = b.or_(b.icmp_signed("==", known, zero), b.icmp_signed("!=", b.srem(size, safe_known), zero))
+    eb.go_slow_if(b.select(b.icmp_signed("==", nfree, one), bad_free, b.icmp_signed("!=", known, size)))
+    free = b.sdiv(size, safe_known)
+    shape = [b.select(b.icmp_signed("==", v, m1), free, v) for v in entries]
+    for d, s in enumerate(step.outputs[0].type.shape):
+        if s is not None:
+            eb.go_slow_if(b.icmp_signed("!=", shape[d], const(I64, s)))
+    return shape
+
+
+def _is_c_contiguous(b, x, isz):
+    ok, acc = const(I1, 1), const(I64, isz)
+    for d in reversed(range(len(x.shape))):
+        n = x.shape[d]
+        ok = b.and_(ok, b.or_(b.icmp_signed("<=", n, const(I64, 1)), b.icmp_signed("==", x.strides[d], acc)))
+        acc = b.mul(acc, n)
+    return ok
+
+
+# ------------------------------------------------------------- take and put
+def _index_row(eb, name, idx_dtype, dtype, nops, body):
+    """A row function over ``nops`` operands (0: the index, last: n0/stride params) calling
+    ``body(b, ptrs, i)`` with the wrapped index ``i`` of each element; err = 1 when out of bounds."""
+    fn, b, n, ptrs_p, strides_p, err = new_row(eb.module, eb.kernel_name(name), eb.ctx)
+    ptrs = [b.load(b.gep(ptrs_p, [const(I64, k)])) for k in range(nops)]
+    strides = [b.load(b.gep(strides_p, [const(I64, k)])) for k in range(nops)]
+    params = b.bitcast(ptrs[-1], I64P)
+    n0, s0 = b.load(params), b.load(b.gep(params, [const(I64, 1)]))
+    bad_bb = fn.append_basic_block("oob")
+
+    def elem(j):
+        at = [b.gep(p, [b.mul(j, s)]) for p, s in zip(ptrs, strides)]
+        em = Emitter(b, eb.ctx.mathlib)
+        i = em.cast(load_elem(b, at[0], idx_dtype), idx_dtype, "int64")
+        i = b.select(b.icmp_signed("<", i, const(I64, 0)), b.add(i, n0), i)
+        bad = b.or_(b.icmp_signed("<", i, const(I64, 0)), b.icmp_signed(">=", i, n0))
+        ok_bb = fn.append_basic_block("inb")
+        b.cbranch(bad, bad_bb, ok_bb)
+        b.position_at_end(ok_bb)
+        body(b, at, b.mul(i, s0))
+
+    counted_loop(b, fn, const(I64, 0), n, const(I64, 1), elem, "idx")
+    b.ret_void()
+    b.position_at_end(bad_bb)
+    b.store(const(I32, 1), err)
+    b.ret_void()
+    return fn
+
+
+def _params(eb, n0, s0):
+    p = eb._alloca(I64, count=2)
+    eb.b.store(n0, p)
+    eb.b.store(s0, eb.b.gep(p, [const(I64, 1)]))
+    return NVal("int64", eb.b.bitcast(p, ir.PointerType(ir.IntType(8))), [], [])
+
+
+def run_take(eb, step, kinds):
+    b = eb.b
+    x, idx = eb.vals[step.inputs[0]], eb.vals[step.inputs[1]]
+    (o,) = step.outputs
+    k, zero = len(idx.shape), const(I64, 0)
+    shape = list(idx.shape) + list(x.shape[1:])
+    out = eb.allocate(o, shape, kinds[o])
+    eb.vals[o] = out
+    dt = x.dtype
+
+    def body(b, at, off):
+        store_elem(b, load_elem(b, b.gep(at[1], [off]), dt), at[2], dt)
+
+    row = _index_row(eb, "take", step.inputs[1].type.dtype, dt, 4, body)
+    ops = [idx, x, out, _params(eb, x.shape[0], x.strides[0])]
+    strides = [list(idx.strides) + [zero] * (len(x.shape) - 1), [zero] * k + list(x.strides[1:]), out.strides,
+               [zero] * len(shape)]
+    eb.kernel_call(row, shape, ops, lambda j: strides[j])
+    eb.check_err()
+
+
+def run_put(eb, step, kinds):
+    b = eb.b
+    x, y, idx = (eb.vals[v] for v in step.inputs)
+    (o,) = step.outputs
+    k, zero = len(idx.shape), const(I64, 0)
+    region = list(idx.shape) + list(x.shape[1:])
+    ystr = []
+    for d in range(len(region)):
+        yd = d - (len(region) - len(y.shape))
+        if yd < 0 or step.y_bcast[yd]:
+            ystr.append(zero)
+        else:
+            eb.go_slow_if(b.icmp_signed("!=", y.shape[yd], region[d]))
+            ystr.append(y.strides[yd])
+    out = eb.allocate(o, list(x.shape), kinds[o])
+    eb.vals[o] = out
+    if x.shape:
+        eb.kernel_call(copy_kernel(eb, x.dtype, len(x.shape)), x.shape, [x, out],
+                       lambda j: x.strides if j == 0 else out.strides)
+    dt = x.dtype
+
+    def body(b, at, off):
+        dst = b.gep(at[1], [off])
+        val = load_elem(b, at[2], dt)
+        if not step.set_:
+            val = _add(b, load_elem(b, dst, dt), val, dt)
+        store_elem(b, val, dst, dt)
+
+    row = _index_row(eb, "put", step.inputs[2].type.dtype, dt, 5, body)
+    guard = NVal("int8", out.data, [], [])  # never read: its stride keeps the walk in C order
+    ops = [idx, out, y, guard, _params(eb, x.shape[0], out.strides[0])]
+    strides = [list(idx.strides) + [zero] * (len(x.shape) - 1), [zero] * k + list(out.strides[1:]), ystr,
+               [const(I64, _NEVER_MERGED)] + [zero] * (len(region) - 1), [zero] * len(region)]
+    eb.kernel_call(row, region, ops, lambda j: strides[j])
+    eb.check_err()
+
+
+def _add(b, a, v, dt):
+    if is_complex(dt):
+        from .irtypes import CVal
+
+        return CVal(b.fadd(a.re, v.re), b.fadd(a.im, v.im))
+    if dt == "bool":
+        return b.or_(a, v)
+    if dt.startswith("float"):
+        return b.fadd(a, v)
+    return b.add(a, v)
+
+
+# ------------------------------------------------------------------ alloc
+def run_alloc(eb, step, kinds):
+    """A new array (shape from the scalar inputs) filled with the value broadcast to it."""
+    b = eb.b
+    v = eb.vals[step.inputs[0]]
+    (o,) = step.outputs
+    zero = const(I64, 0)
+    shape = [_read_int(eb, eb.vals[s].data, s.type.dtype) for s in step.inputs[1:]]
+    for n in shape:
+        eb.go_slow_if(b.icmp_signed("<", n, zero))
+    nd, vnd = len(shape), len(v.shape)
+    vstr = []
+    for d in range(nd):
+        j = d - (nd - vnd)
+        if j < 0 or step.v_bcast[j]:
+            vstr.append(zero)
+        else:
+            eb.go_slow_if(b.icmp_signed("!=", v.shape[j], shape[d]))
+            vstr.append(v.strides[j])
+    out = eb.allocate(o, shape, kinds[o])
+    eb.vals[o] = out
+    eb.kernel_call(copy_kernel(eb, v.dtype, nd), shape, [v, out], lambda k: vstr if k == 0 else out.strides)
+
+
+# ------------------------------------------------------------ argmax/argmin
+def run_arg(eb, step, kinds):
+    """int64 position of the extreme along one axis (or of the flattened array, copied to C order
+    first unless it already is): NumPy's first extreme, the first NaN when there is one."""
+    b = eb.b
+    x = eb.vals[step.inputs[0]]
+    (o,) = step.outputs
+    zero, one = const(I64, 0), const(I64, 1)
+    isz = np.dtype(x.dtype).itemsize
+    if step.axis is None:
+        size = one
+        for s in x.shape:
+            size = b.mul(size, s)
+        eb.go_slow_if(b.icmp_signed("==", size, zero))
+        data = eb._alloca(x.data.type)
+        b.store(x.data, data)
+        if x.shape:
+            with b.if_then(b.not_(_is_c_contiguous(b, x, isz))):
+                mem = eb._allocate_mem(b.mul(size, const(I64, isz)))
+                eb.kernel_call(copy_kernel(eb, x.dtype, len(x.shape)), x.shape, [x, NVal(x.dtype, mem, [], [])],
+                               lambda k: x.strides if k == 0 else _c_strides(b, x.shape, isz))
+                b.store(mem, data)
+        src, n, s, oshape, xstr = NVal(x.dtype, b.load(data), [], []), size, const(I64, isz), [], []
+    else:
+        a = step.axis
+        n, s = x.shape[a], x.strides[a]
+        oshape = [x.shape[d] for d in range(len(x.shape)) if d != a]
+        xstr = [x.strides[d] for d in range(len(x.shape)) if d != a]
+        nout = one
+        for d in oshape:
+            nout = b.mul(nout, d)
+        eb.go_slow_if(b.and_(b.icmp_signed("==", n, zero), b.icmp_signed(">", nout, zero)))
+        src = x
+    out = eb.allocate(o, oshape, kinds[o])
+    eb.vals[o] = out
+    row = _arg_row(eb, x.dtype, step.kind_ == "argmin")
+    eb.kernel_call(row, oshape, [src, out, _params(eb, n, s)], lambda k: (xstr, out.strides, [zero] * len(oshape))[k])
+
+
+def _arg_row(eb, dtype, is_min):
+    fn, b, n, ptrs_p, strides_p, err = new_row(eb.module, eb.kernel_name("arg"), eb.ctx)
+    ptrs = [b.load(b.gep(ptrs_p, [const(I64, k)])) for k in range(3)]
+    strides = [b.load(b.gep(strides_p, [const(I64, k)])) for k in range(3)]
+    params = b.bitcast(ptrs[2], I64P)
+    length, step = b.load(params), b.load(b.gep(params, [const(I64, 1)]))
+    is_float = dtype.startswith("float")
+    best = b.alloca(mem_type(dtype) if dtype != "bool" else I1)
+    at, done = b.alloca(I64), b.alloca(I1)
+
+    def nan(v):
+        return b.fcmp_unordered("uno", v, v) if is_float else const(I1, 0)
+
+    def better(v, cur):
+        op = "<" if is_min else ">"
+        if is_float:
+            return b.fcmp_ordered(op, v, cur)
+        if dtype[0] == "i":
+            return b.icmp_signed(op, v, cur)
+        return b.icmp_unsigned(op, v, cur)
+
+    def element(j):
+        p = b.gep(ptrs[0], [b.mul(j, strides[0])])
+        first = load_elem(b, p, dtype)
+        b.store(first, best)
+        b.store(const(I64, 0), at)
+        b.store(nan(first), done)
+
+        def scan(i):
+            with b.if_then(b.not_(b.load(done))):
+                v = load_elem(b, b.gep(p, [b.mul(i, step)]), dtype)
+                isn = nan(v)
+                with b.if_then(b.or_(better(v, b.load(best)), isn)):
+                    b.store(v, best)
+                    b.store(i, at)
+                    b.store(isn, done)
+
+        counted_loop(b, fn, const(I64, 1), length, const(I64, 1), scan, "arg")
+        b.store(b.load(at), b.bitcast(b.gep(ptrs[1], [b.mul(j, strides[1])]), I64P))
+
+    counted_loop(b, fn, const(I64, 0), n, const(I64, 1), element, "out")
+    b.ret_void()
+    return fn
+
+
+# ------------------------------------------------------------ cumsum/cumprod
+def run_cum(eb, step, kinds):
+    """Cumulative sum/product along one axis (a row function per output row), or of the flattened
+    array (copied to C order first unless it already is): floats in their type, integers as 64-bit."""
+    b = eb.b
+    x = eb.vals[step.inputs[0]]
+    (o,) = step.outputs
+    zero, one = const(I64, 0), const(I64, 1)
+    isz = np.dtype(x.dtype).itemsize
+    size = one
+    for s in x.shape:
+        size = b.mul(size, s)
+    if step.axis is None:
+        out = eb.allocate(o, [size], kinds[o])
+        data = eb._alloca(x.data.type)
+        b.store(x.data, data)
+        if x.shape:
+            with b.if_then(b.not_(_is_c_contiguous(b, x, isz))):
+                mem = eb._allocate_mem(b.mul(b.select(b.icmp_signed("==", size, zero), one, size), const(I64, isz)))
+                eb.kernel_call(copy_kernel(eb, x.dtype, len(x.shape)), x.shape, [x, NVal(x.dtype, mem, [], [])],
+                               lambda k: x.strides if k == 0 else _c_strides(b, x.shape, isz))
+                b.store(mem, data)
+        src, n, sx, sz, oshape, xstr, zstr = NVal(x.dtype, b.load(data), [], []), size, const(I64, isz), \
+            out.strides[0], [], [], []
+    else:
+        a = step.axis
+        out = eb.allocate(o, list(x.shape), kinds[o])
+        n, sx, sz = x.shape[a], x.strides[a], out.strides[a]
+        keep = [d for d in range(len(x.shape)) if d != a]
+        oshape, xstr, zstr = [x.shape[d] for d in keep], [x.strides[d] for d in keep], [out.strides[d] for d in keep]
+        src = x
+    eb.vals[o] = out
+    p = eb._alloca(I64, count=3)
+    for k, v in enumerate((n, sx, sz)):
+        b.store(v, b.gep(p, [const(I64, k)]))
+    params = NVal("int64", b.bitcast(p, out.data.type), [], [])
+    row = _cum_row(eb, x.dtype, o.type.dtype, step.mode == "mul")
+    eb.kernel_call(row, oshape, [src, out, params], lambda k: (xstr, zstr, [zero] * len(oshape))[k])
+
+
+def _cum_row(eb, in_dt, out_dt, mul):
+    fn, b, n, ptrs_p, strides_p, err = new_row(eb.module, eb.kernel_name("cum"), eb.ctx)
+    ptrs = [b.load(b.gep(ptrs_p, [const(I64, k)])) for k in range(3)]
+    strides = [b.load(b.gep(strides_p, [const(I64, k)])) for k in range(3)]
+    params = b.bitcast(ptrs[2], I64P)
+    length, sx, sz = (b.load(b.gep(params, [const(I64, k)])) for k in range(3))
+    em = Emitter(b, eb.ctx.mathlib)
+    is_float = out_dt.startswith("float")
+    ty = mem_type(out_dt)
+    acc = b.alloca(ty)
+
+    def element(j):
+        xp = b.gep(ptrs[0], [b.mul(j, strides[0])])
+        zp = b.gep(ptrs[1], [b.mul(j, strides[1])])
+        b.store(ir.Constant(ty, (1.0 if is_float else 1) if mul else (-0.0 if is_float else 0)), acc)  # -0.0 + x is x
+
+        def body(i):
+            v = em.cast(load_elem(b, b.gep(xp, [b.mul(i, sx)]), in_dt), in_dt, out_dt)
+            cur = b.load(acc)
+            r = (b.fmul(cur, v) if mul else b.fadd(cur, v)) if is_float else (b.mul(cur, v) if mul else b.add(cur, v))
+            b.store(r, acc)
+            store_elem(b, r, b.gep(zp, [b.mul(i, sz)]), out_dt)
+
+        counted_loop(b, fn, const(I64, 0), length, const(I64, 1), body, "cum")
+
+    counted_loop(b, fn, const(I64, 0), n, const(I64, 1), element, "rows")
+    b.ret_void()
+    return fn

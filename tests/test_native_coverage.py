@@ -1,0 +1,210 @@
+"""Native coverage on c and llvm: reshape, x[idx] and advanced set/inc_subtensor run without a Python
+fallback, agree with NumPy (views, negative strides, empty arrays, repeated indices, bounds), and
+``arignote.debug.fallbacks`` / ``arignote info --fallbacks`` say what still runs through Python."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import arignote
+import arignote.tensor as T
+from arignote import function
+
+BACKENDS = ["c", "llvm"]
+
+
+def _backend(name):
+    from arignote import plugin_manager
+
+    ok = dict((n, a) for n, a, _, _ in plugin_manager.backend_status()).get(name)
+    if not ok:
+        pytest.skip(f"backend {name} not available")
+    return name
+
+
+def _native(f, backend):
+    assert [str(n.op) for n in arignote.debug.fallbacks(f)] == []
+
+
+def coal_graph():
+    """The seed's marginal coal-mining log-likelihood (Poisson logp written out) and its gradient."""
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "benchmarks"))
+    try:
+        import workloads
+    finally:
+        sys.path.pop(0)
+    return workloads
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_coal_mining_logp_and_gradient_have_no_fallback(backend):
+    wl = coal_graph()
+    f = function(*wl.coal_graph(T), backend=_backend(backend))
+    want = wl.coal_numpy(3.0, 1.0)
+    got = f(3.0, 1.0)
+    np.testing.assert_allclose([float(g) for g in got], want, rtol=1e-10)
+    _native(f, backend)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_reshape_views_and_copies(backend):
+    _backend(backend)
+    x = T.dmatrix("x")
+    outs = [x.reshape((-1,)), x.T.reshape((-1,)), x[::-1].reshape((2, -1)), x[:, ::2].reshape((-1,))]
+    f = function([x], outs, backend=backend)
+    _native(f, backend)
+    for X in (np.arange(12.0).reshape(4, 3), np.arange(24.0).reshape(4, 6)[:, ::2], np.zeros((0, 3))):
+        for g, w in zip(f(X), [X.reshape(-1), X.T.reshape(-1), X[::-1].reshape(2, -1), X[:, ::2].reshape(-1)]):
+            assert g.shape == w.shape and g.dtype == w.dtype
+            np.testing.assert_array_equal(g, w)
+    with pytest.raises(ValueError, match="reshape"):
+        function([x], x.reshape((5, -1)), backend=backend)(np.zeros((2, 3)))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("dtype", ["float64", "float32", "int64", "int32", "complex128", "bool"])
+def test_take_and_inc_set_subtensor_match_numpy(backend, dtype):
+    _backend(backend)
+    x, i = T.tensor(dtype, shape=(None, None), name="x"), T.lvector("i")
+    y = T.tensor(dtype, shape=(None, None), name="y")
+    f = function([x, i, y], [x[i], T.inc_subtensor(x[i], y), T.set_subtensor(x[i], y)], backend=backend)
+    _native(f, backend)
+    r = np.random.default_rng(0)
+    base = (r.standard_normal((6, 8)) * 3).astype(dtype)
+    for X in (base, base[::-2, 1::3], base.T[::-1][:5]):
+        for I in (np.array([0, 2, 2, -1, 0, 2]), np.array([], dtype=np.int64), np.array([1])):
+            Y = (r.standard_normal((len(I), X.shape[1])) * 2).astype(dtype)
+            got = f(X, I, Y)
+            acc = X.copy()
+            np.add.at(acc, I, Y)
+            st = X.copy()
+            st[I] = Y
+            for g, w in zip(got, [X[I], acc, st]):
+                assert g.shape == w.shape and g.dtype == w.dtype
+                np.testing.assert_array_equal(g, w)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_take_with_a_matrix_index_and_broadcast_increment(backend):
+    _backend(backend)
+    x, i, y = T.dvector("x"), T.lmatrix("i"), T.dscalar("y")
+    f = function([x, i, y], [x[i], T.inc_subtensor(x[i], y)], backend=backend)
+    _native(f, backend)
+    X, I = np.arange(5.0), np.array([[0, 4], [4, -5], [2, 2]])
+    acc = X.copy()
+    np.add.at(acc, I, 1.5)
+    got = f(X, I, 1.5)
+    np.testing.assert_array_equal(got[0], X[I])
+    np.testing.assert_array_equal(got[1], acc)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_out_of_bounds_index_is_an_index_error_naming_node_and_index(backend):
+    _backend(backend)
+    x, i = T.dvector("x"), T.lvector("i")
+    for out in (x[i], T.inc_subtensor(x[i], 1.0)):
+        f = function([x, i], out, backend=backend)
+        for bad in (7, -8):
+            with pytest.raises(IndexError, match=rf"index {bad} is out of bounds for axis 0 with size 7") as e:
+                f(np.zeros(7), np.array([0, bad]))
+            assert "AdvancedSubtensor" in str(e.value) or "AdvancedIncSubtensor" in str(e.value)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_gradient_of_indexing_accumulates_repeated_indices(backend):
+    _backend(backend)
+    x, i = T.dvector("x"), T.lvector("i")
+    g = T.grad((x[i] ** 2).sum(), x)
+    f = function([x, i], g, backend=backend)
+    _native(f, backend)
+    X, I = np.array([1.0, 2.0, 3.0]), np.array([2, 2, 0, 2])
+    want = np.zeros(3)
+    np.add.at(want, I, 2 * X[I])
+    np.testing.assert_array_equal(f(X, I), want)
+
+
+def test_fallbacks_lists_python_nodes_and_py_runs_everything_in_python():
+    x = T.dmatrix("x")
+    f = function([x], T.sort(x, axis=0) + 1, backend="c")
+    assert [type(n.op).__name__ for n in arignote.debug.fallbacks(f)] == ["SortOp"]
+    fp = function([x], T.sort(x, axis=0) + 1, backend="py")
+    assert len(arignote.debug.fallbacks(fp)) == len(fp.maker.fgraph.apply_nodes)
+
+
+def test_info_fallbacks_lists_unlowered_ops_per_backend():
+    out = subprocess.run([sys.executable, "-m", "arignote", "info", "--fallbacks"], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    text = out.stdout.split("ops without a native lowering", 1)[1]
+    rows = {line.split()[0]: set(line.split(": ", 1)[1].split(", ")) for line in text.splitlines()[1:]
+            if line.startswith("  ")}
+    assert "SortOp" in rows["c"] and not rows["c"] & {"Reshape", "AdvancedSubtensor", "CumOp", "Argmax", "Alloc"}
+    assert rows["llvm"] == rows["c"]
+    assert {"Reshape", "Elemwise", "CumOp"} <= rows["py"]
+    assert arignote.debug.unlowered_ops("c") == sorted(arignote.debug.unlowered_ops("c"))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_alloc_fills_and_broadcasts_like_numpy(backend):
+    _backend(backend)
+    v, r, n, m = T.dvector("v"), T.drow("r"), T.lscalar("n"), T.lscalar("m")
+    f = function([v, r, n, m], [T.alloc(v, n, v.shape[0]), T.alloc(r, n, m), T.alloc(np.float32(1.5), n, m),
+                                T.alloc(v, 0, v.shape[0])], backend=backend)
+    _native(f, backend)
+    V, R = np.arange(4.0)[::-1], np.arange(5.0)[None, ::-1]
+    got = f(V, R, 3, 5)
+    want = [np.broadcast_to(V, (3, 4)), np.broadcast_to(R, (3, 5)), np.full((3, 5), 1.5, dtype="float32"), np.zeros((0, 4))]
+    for g, w in zip(got, want):
+        assert g.shape == w.shape and g.dtype == w.dtype
+        np.testing.assert_array_equal(g, w)
+    with pytest.raises(ValueError, match="alloc"):
+        f(V, R, -1, 5)
+    g = function([v, n], T.alloc(v, n, 3), backend=backend)
+    with pytest.raises(ValueError, match="alloc"):
+        g(V, 2)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("dtype", ["float64", "float32", "int32", "uint8", "bool"])
+def test_argmax_argmin_match_numpy(backend, dtype):
+    _backend(backend)
+    x = T.tensor(dtype, shape=(None, None), name="x")
+    outs = [T.argmax(x), T.argmin(x), T.argmax(x, axis=0), T.argmin(x, axis=1), T.argmax(x, axis=1)]
+    f = function([x], outs, backend=backend)
+    _native(f, backend)
+    r = np.random.default_rng(1)
+    base = (r.standard_normal((5, 7)) * 4).astype(dtype)
+    cases = [base, base[::-2, ::3], base.T, np.zeros((3, 4), dtype)]
+    if dtype.startswith("float"):
+        nan = base.copy()
+        nan[2, 3] = nan[4, 1] = np.nan
+        cases.append(nan)
+    for X in cases:
+        want = [np.argmax(X), np.argmin(X), np.argmax(X, 0), np.argmin(X, 1), np.argmax(X, 1)]
+        for g, w in zip(f(X), want):
+            assert g.dtype == np.int64 and g.shape == np.shape(w)
+            np.testing.assert_array_equal(g, w)
+    with pytest.raises(ValueError, match="empty"):
+        f(np.zeros((0, 3), dtype))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("dtype", ["float64", "float32", "int32", "uint8", "int64", "bool"])
+def test_cumsum_cumprod_match_numpy(backend, dtype):
+    _backend(backend)
+    x = T.tensor(dtype, shape=(None, None), name="x")
+    outs = [T.cumsum(x), T.cumsum(x, axis=0), T.cumsum(x, axis=1), T.cumprod(x, axis=0), T.cumprod(x)]
+    f = function([x], outs, backend=backend)
+    _native(f, backend)
+    r = np.random.default_rng(2)
+    base = (r.standard_normal((5, 6)) * 3).astype(dtype)
+    for X in (base, base[::-2, ::-3], base.T, np.zeros((0, 4), dtype), np.zeros((3, 0), dtype)):
+        want = [np.cumsum(X), np.cumsum(X, 0), np.cumsum(X, 1), np.cumprod(X, 0), np.cumprod(X)]
+        for g, w, o in zip(f(X), want, outs):
+            w = w.astype(o.dtype)
+            assert g.dtype == w.dtype and g.shape == w.shape
+            np.testing.assert_array_equal(g, w)
