@@ -150,4 +150,14 @@ def test_every_module_imports_alone():
 
 
 def test_package_is_the_checked_tree():
-    assert os.path.dirname(arignote.__file__) == os.path.join(ROOT, "core")
+    """The imported arignote is this tree's core/: the same folder (editable install) or an
+    installed copy whose every module has the same text (CI installs non-editable)."""
+    pkg = os.path.dirname(arignote.__file__)
+    src = os.path.join(ROOT, "core")
+    if os.path.realpath(pkg) == os.path.realpath(src):
+        return
+    names = sorted(n for n in os.listdir(src) if n.endswith(".py"))
+    assert names, src
+    for n in names:
+        with open(os.path.join(src, n), "rb") as a, open(os.path.join(pkg, n), "rb") as b:
+            assert a.read() == b.read(), f"installed arignote/{n} differs from core/{n}"

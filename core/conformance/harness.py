@@ -76,9 +76,31 @@ def backend_params(names=None):
     one is skipped with its reason, never left out."""
     import pytest
 
-    return [pytest.param(n, id=n, marks=() if ok else (pytest.mark.skip(reason=f"backend {n!r} is not available: "
-                                                                                f"{why}"),))
-            for n, ok, why in builtin_backends() if names is None or n in names]
+    opt_in = opt_in_backends() if names is None else set()
+    params = []
+    for n, ok, why in builtin_backends():
+        if names is not None and n not in names:
+            continue
+        if not ok:
+            params.append(pytest.param(n, id=n, marks=pytest.mark.skip(
+                reason=f"backend {n!r} is not available: {why}")))
+        elif n in opt_in:
+            params.append(pytest.param(n, id=n, marks=pytest.mark.skip(
+                reason=f"backend {n!r} is opt-in here: set ARIGNOTE_TEST_OPT_IN={n}")))
+        else:
+            params.append(pytest.param(n, id=n))
+    return params
+
+
+def opt_in_backends():
+    """Backends left out of the generic backend parameters unless named in the environment
+    variable ARIGNOTE_TEST_OPT_IN (comma-separated): the CPU emulation of the CUDA renderer
+    runs its own tests (tests/test_backend_cuda.py, tests/test_cuda_ptx.py) but does not yet
+    cover every step kind the lowering emits (the native indexing/reshape steps of issue 17)."""
+    import os
+
+    asked = {n.strip() for n in os.environ.get("ARIGNOTE_TEST_OPT_IN", "").split(",") if n.strip()}
+    return {"cuda-emulated"} - asked
 
 
 def symbolic_inputs(case):
