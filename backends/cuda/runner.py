@@ -14,8 +14,8 @@ import numpy as np
 from arignote.reference import NodeRuntimeError
 
 from ..c.render import uses_err
-from ..lowering import (DimShuffleStep, DotStep, FallbackStep, LoopStep, ReduceStep, ShapeStep, StepTable,
-                        SubtensorStep)
+from ..lowering import (AllocStep, ArgStep, CumStep, DimShuffleStep, DotStep, FallbackStep, LoopStep, PutStep,
+                        ReduceStep, ReshapeStep, ShapeStep, StepTable, SubtensorStep, TakeStep)
 
 
 class PowerError(ValueError):
@@ -106,7 +106,11 @@ def _fallback(dev, step, kern, vals):
 
 
 STEPS = StepTable("cuda", {LoopStep: _loop, ReduceStep: _reduce, DimShuffleStep: _dimshuffle,
-                           SubtensorStep: _subtensor, ShapeStep: _shape, DotStep: _dot, FallbackStep: _fallback})
+                           SubtensorStep: _subtensor, ShapeStep: _shape, DotStep: _dot, FallbackStep: _fallback,
+                           # one node each, inputs and outputs those of the node: its perform, on the host,
+                           # until CUDA renderings of these kinds exist
+                           ReshapeStep: _fallback, TakeStep: _fallback, PutStep: _fallback,
+                           AllocStep: _fallback, ArgStep: _fallback, CumStep: _fallback})
 
 
 def make_thunk(prog, dev, kernels):
