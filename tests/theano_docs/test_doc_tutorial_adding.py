@@ -7,7 +7,7 @@ PAGE = "doc/tutorial/adding.txt"
 
 LEFT_OUT = {
     'x = arignote.tensor.ivector()':
-        "the page uses theano before importing it (only Sphinx's global setup made it run)",
+        "the page uses theano before importing it, inside an RST comment ('.. note:' with one colon) that Sphinx never ran",
 }
 
 EXAMPLES = r'''

@@ -5,18 +5,7 @@ from doc_runner import check_page
 
 PAGE = "doc/tutorial/loading_and_saving.txt"
 
-LEFT_OUT = {
-    'cPickle.dump(my_obj, f, protocol=cPickle.HIGHEST_PROTOCOL)':
-        "needs the 'six' package (Python 2 compatibility), which arignote does not depend on",
-    'for i in range(3):':
-        "needs the 'six' package (Python 2 compatibility), which arignote does not depend on",
-    'for obj in [obj1, obj2, obj3]:':
-        "needs the 'six' package (Python 2 compatibility), which arignote does not depend on",
-    'from six.moves import cPickle':
-        "needs the 'six' package (Python 2 compatibility), which arignote does not depend on",
-    'loaded_obj = cPickle.load(f)':
-        "needs the 'six' package (Python 2 compatibility), which arignote does not depend on",
-}
+LEFT_OUT = {}
 
 EXAMPLES = r'''
 >>> from six.moves import cPickle
