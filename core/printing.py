@@ -198,6 +198,19 @@ def _debugprint_roots(obj):
     raise TypeError(f"debugprint cannot print an object of type {type(obj).__name__}")
 
 
+def _shared_constant(v):
+    """True for a constant Theano made once per value (a single integral value in [-10, 10]
+    is cached by its ``constant()``), so that its copies print one id; other constants are
+    told apart by identity, as Theano's are."""
+    if not isinstance(v, Constant):
+        return False
+    data = getattr(v, "data", None)
+    if not isinstance(data, (np.ndarray, np.generic, int, float)) or np.size(data) != 1:
+        return False
+    x = np.asarray(data).reshape(()).item()
+    return isinstance(x, (int, float)) and -10 <= x <= 10 and float(x).is_integer()
+
+
 class _TreePrinter:
     """Theano's debugprint walk, with an explicit stack instead of recursion."""
 
@@ -232,8 +245,9 @@ class _TreePrinter:
             typ = f" <{v.type}>" if self.print_type else ""
             node = v.owner
             if node is None:
-                key = ("const", v.signature()) if isinstance(v, Constant) else v
-                self.lines.append(f"{line_prefix}{var_label(v)} {self.ident(key, v)}{typ}".rstrip())
+                label = var_label(v)
+                key = ("const", v.signature(), label) if _shared_constant(v) else v
+                self.lines.append(f"{line_prefix}{label} {self.ident(key, v)}{typ}".rstrip())
                 continue
             seen = node in self.done
             idx = f".{node.outputs.index(v)}" if len(node.outputs) > 1 else ""

@@ -140,6 +140,7 @@ def local_add_canonical(fgraph, node):
         if np.any(total):
             if len(consts) == 1 and consts[0][1] > 0:
                 const_var = consts[0][0]
+                changed = changed or leaves[0][0] is not const_var  # Theano's order: the constant first
             elif total.ndim <= out.ndim:
                 const_var = _array_const(total)
             else:
@@ -147,7 +148,7 @@ def local_add_canonical(fgraph, node):
     if not changed:
         return None
     if const_var is not None:
-        terms.append(const_var)
+        terms.insert(0, const_var)
     if not terms:
         new = _const(0, dt)
     elif len(terms) == 1:

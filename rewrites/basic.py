@@ -7,6 +7,7 @@ import numpy as np
 from arignote.config import config
 from arignote.gradient import ViewOp
 from arignote.graph import Apply, Constant, Variable
+from arignote.tensor.elemwise import user_form
 from arignote.types import TensorType
 
 from .driver import run_local
@@ -93,3 +94,17 @@ def dead_code(fgraph, mode):
     if removed:
         fgraph._order = None
     return removed
+
+
+@global_rule("cleanup", tags=(FAST_COMPILE, "user_op_names"))
+def user_op_names(fgraph, mode):
+    """Gradient formulas' ``Elemwise{mul}`` nodes left by the rewrites print as user code's
+    ``Elemwise{mul,no_inplace}`` in compiled graphs, as Theano's rebuilt ones did (an equal
+    op, so nothing else changes)."""
+    changed = 0
+    for node in fgraph.apply_nodes:
+        op = user_form(node.op)
+        if op is not None:
+            node.op = op
+            changed += 1
+    return changed

@@ -68,7 +68,7 @@ def test_pp_unnamed_inputs_and_functions():
 
 def test_pp_of_non_elemwise_ops():
     m = T.dmatrix("m")
-    assert pp(m.sum(axis=0)) == "Sum{axis=[0]}(m)"
+    assert pp(m.sum(axis=0)) == "Sum{axis=[0], acc_dtype=float64}(m)"
     assert pp(T.dot(m, m)) == "(m \\dot m)"
     assert pp(m.dimshuffle("x", 0, 1)) == "m"  # leading new axes are not shown
     assert pp(m.dimshuffle(0, "x", 1)) == "DimShuffle{0, x, 1}(m)"
@@ -120,7 +120,7 @@ def test_debugprint_options_and_stdout(capsys):
     x = T.dmatrix("x")
     assert debugprint(x.sum() * 2) is None
     printed = capsys.readouterr().out
-    assert printed.startswith("Elemwise{mul,no_inplace} [id A] ''") and "Sum{axis=[0, 1]}" in printed
+    assert printed.startswith("Elemwise{mul,no_inplace} [id A] ''") and "Sum{acc_dtype=float64}" in printed
     typed = debugprint(x.sum() * 2, file="str", print_type=True)
     assert typed.splitlines()[0] == "Elemwise{mul,no_inplace} [id A] <TensorType(float64, scalar)> ''"
     plain = debugprint(x.sum() * 2, file="str", ids="")
@@ -230,3 +230,33 @@ def test_node_summary_in_errors_prints_values_shapes():
     f = function([x], s + x)
     with pytest.raises(ValueError, match=r"(?s)input 0: s of type TensorType\(float64, matrix\), value shape \(2, 3\)"):
         f(np.ones((5, 7)))
+
+
+def test_sum_prints_its_accumulator_as_theano():
+    """Theano's Sum{axis=[..], acc_dtype=..}: no axis list for axis=None; float32 accumulates in float64."""
+    m, f32, i8 = T.dmatrix("m"), T.fmatrix("f"), T.bmatrix("b")
+    assert str(m.sum().owner.op) == "Sum{acc_dtype=float64}"
+    assert str(m.sum(axis=[0, 1]).owner.op) == "Sum{axis=[0, 1], acc_dtype=float64}"
+    assert str(f32.sum(axis=1).owner.op) == "Sum{axis=[1], acc_dtype=float64}"
+    assert str(i8.prod().owner.op) == "Prod{acc_dtype=int64}"
+    assert str(f32.sum(acc_dtype="float32").owner.op) == "Sum{acc_dtype=float32}"
+    assert m.sum().owner.op == m.sum(axis=[0, 1]).owner.op  # one computation: they merge
+    assert str(m.max(axis=0).owner.op) == "Max{axis=[0]}"
+
+
+def test_gradient_graphs_print_as_theano():
+    """A scalar op's gradient formula prints Theano's unnamed Elemwise{mul}, fresh 0-d constants
+    behind DimShuffle{}, and constants told apart unless Theano cached them (small integers)."""
+    x = T.dscalar("x")
+    gy = T.grad(x ** 2, x)
+    assert debugprint(gy, file="str").splitlines() == [
+        "Elemwise{mul} [id A] ''", " |Elemwise{mul} [id B] ''", " | |Elemwise{second,no_inplace} [id C] ''",
+        " | | |Elemwise{pow,no_inplace} [id D] ''", " | | | |x [id E]", " | | | |TensorConstant{2} [id F]",
+        " | | |TensorConstant{1.0} [id G]", " | |TensorConstant{2} [id F]", " |Elemwise{pow} [id H] ''",
+        "   |x [id E]", "   |Elemwise{sub} [id I] ''", "     |TensorConstant{2} [id F]",
+        "     |InplaceDimShuffle{} [id J] ''", "       |TensorConstant{1} [id K]"]
+    assert gy.owner.op == T.mul(x, x).owner.op  # an equal op: only the name differs
+    assert np.isclose(function([x], gy)(3.0), 6.0)
+    big = T.constant(np.arange(3.0))
+    printed = debugprint(x + big + T.constant(np.arange(3.0)), file="str")
+    assert "[id C]" in printed and "[id D]" in printed  # equal arrays, two constants

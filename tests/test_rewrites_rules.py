@@ -412,6 +412,23 @@ def test_random_inplace():
     assert random_inplace.fn(fg, None) == 1 and fg.toposort()[0].op.inplace
 
 
+def test_user_op_names():
+    """A gradient formula's Elemwise{mul} left in a compiled graph prints as user code's op."""
+    s = T.dscalar("s")
+    gy = T.grad(s ** 2, s)
+    assert str(gy.owner.op) == "Elemwise{mul}"
+    f = arignote.function([s], gy)
+    assert [str(n.op) for n in f.maker.fgraph.toposort()] == ["Elemwise{mul,no_inplace}"]
+    assert np.isclose(f(1.5), 3.0)
+    from arignote.fg import FunctionGraph
+    from arignote.rewrites.basic import user_op_names
+
+    fg = FunctionGraph([s], [gy])
+    assert user_op_names.fn(fg, None) == 4  # two products, the power and the subtraction
+    assert "Elemwise{mul}" not in {str(n.op) for n in fg.toposort()}
+    assert user_op_names.fn(fg, None) == 0
+
+
 # ------------------------------------------------------------ every rule tested
 
 
@@ -445,7 +462,7 @@ def test_every_rule_has_a_test():
         "local_add_neg_to_sub": "test_add_neg_to_sub", "local_mul_minus_one": "test_mul_minus_one",
         "local_sum_of_fill": "test_sum_of_alloc", "local_dot_to_sum": "test_dot_of_short_vectors",
         "local_switch_const_cond": "test_switch_constant_condition", "fusion": "test_fuse_ten_ops",
-        "random_inplace": "test_random_inplace",
+        "random_inplace": "test_random_inplace", "user_op_names": "test_user_op_names",
         "scan_save_mem": "test_power_stores_only_the_last_value", "scan_drop_unused": "test_drops_unused_outputs",
         "scan_hoist_invariants": "test_hoists_loop_invariants", "scan_merge": "test_merges_loops_over_the_same_sequence",
         "scan_to_elemwise": "test_elementwise_loop_becomes_elementwise",

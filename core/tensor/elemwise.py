@@ -127,6 +127,7 @@ class Elemwise(Op):
         from . import math as tm
 
         grads = self.scalar_op.L_op(inputs, outputs, output_grads)
+        _theano_grad_form(grads, set(inputs) | set(outputs) | set(output_grads))
         result = []
         for inp, g in zip(inputs, grads):
             if g is None or isinstance(g.type, DisconnectedType):
@@ -172,6 +173,43 @@ def is_zeros_fill(v):
         z = z.owner.inputs[0]
     data = getattr(z, "data", None)
     return isinstance(data, np.ndarray) and data.size == 1 and not data.any()
+
+
+_GRAD_OPS = {}  # scalar op -> its Elemwise named as Theano names the ops of a gradient
+
+
+def _theano_grad_form(grads, frontier):
+    """Give the nodes a scalar op's gradient formula built the form of Theano's gradients:
+    the Elemwise ops unnamed (``Elemwise{mul}``, Theano's ``Elemwise(scalar_op)``) and a
+    fresh 0-d constant behind a ``DimShuffle{}``.  Only nodes made by the formula (between
+    the gradients and ``frontier``) are touched; their values are unchanged."""
+    stack, seen = [g for g in grads if g is not None and g.owner is not None and g not in frontier], set()
+    while stack:
+        node = stack.pop().owner
+        if node in seen:
+            continue
+        seen.add(node)
+        op = node.op
+        if type(op) is Elemwise and op._given_name is None and not isinstance(op.scalar_op, (ps.Composite, ps.Cast)):
+            named = _GRAD_OPS.get(op.scalar_op)
+            if named is None:
+                named = _GRAD_OPS[op.scalar_op] = Elemwise(op.scalar_op, f"Elemwise{{{op.scalar_op.name}}}")
+            node.op = named
+            if node.outputs[0].ndim == 0:
+                node.inputs = [DimShuffle((), ())(v) if v.owner is None and v not in frontier
+                               and getattr(v, "data", None) is not None and v.ndim == 0 else v
+                               for v in node.inputs]
+        stack.extend(v for v in node.inputs if v.owner is not None and v not in frontier)
+
+
+def user_form(op):
+    """The op user code builds (``Elemwise{mul,no_inplace}``) for a gradient formula's
+    unnamed ``Elemwise{mul}``; None for any other op."""
+    if type(op) is Elemwise and _GRAD_OPS.get(op.scalar_op) is op:
+        from .math import elemwise
+
+        return elemwise(op.scalar_op.name)
+    return None
 
 
 def _theano_name(sop):

@@ -3,6 +3,7 @@ and the graph-level mean/var/std/logsumexp built from them."""
 from __future__ import annotations
 
 import builtins
+import copy
 
 import numpy as np
 
@@ -50,6 +51,9 @@ _SUM_DTYPE = {"bool": "int64", "int8": "int64", "int16": "int64", "int32": "int6
 
 
 _UFUNC_NAME = {"max": "maximum", "min": "minimum"}
+# Theano's default accumulator of sum/prod (shown in their printed names)
+_ACC_DTYPE = dict(_SUM_DTYPE, float16="float32", float32="float64", complex64="complex128")
+_RESOLVED = {}  # (op, acc_dtype, axis_none) -> the op that prints them
 
 
 class Reduce(Op):
@@ -65,15 +69,35 @@ class Reduce(Op):
     __props__ = ("kind", "axis", "dtype", "identity")
     _NP = {"sum": np.sum, "prod": np.prod, "max": np.max, "min": np.min, "all": np.all, "any": np.any}
 
-    def __init__(self, kind, axis, dtype=None, identity=False):
+    def __init__(self, kind, axis, dtype=None, identity=False, acc_dtype=None, axis_none=False):
         self.kind = kind
         self.axis = tuple(axis)
         self.dtype = dtype
         self.identity = bool(identity) and kind in _UFUNC_NAME
+        # how Theano prints a sum/prod (not props: they change no value arignote computes):
+        # the accumulator dtype, and no axis list when the user asked for all axes (axis=None)
+        self.acc_dtype = acc_dtype
+        self.axis_none = bool(axis_none)
 
     def __str__(self):
+        name = self.kind.capitalize()
+        if self.kind in ("sum", "prod") and self.acc_dtype is not None:
+            axis = "" if self.axis_none else f"axis={list(self.axis)}, "
+            return f"{name}{{{axis}acc_dtype={self.acc_dtype}}}"
         extra = ", identity" if self.identity else ""
-        return f"{self.kind.capitalize()}{{axis={list(self.axis)}{extra}}}"
+        return f"{name}{{axis={list(self.axis)}{extra}}}"
+
+    def _with_acc_dtype(self, in_dtype):
+        """This op with its accumulator dtype resolved for ``in_dtype`` (Theano's default)."""
+        acc = self.acc_dtype or _ACC_DTYPE.get(in_dtype, in_dtype)
+        if acc == self.acc_dtype:
+            return self
+        key = (self, acc, self.axis_none)
+        op = _RESOLVED.get(key)
+        if op is None:
+            op = _RESOLVED[key] = copy.copy(self)
+            op.acc_dtype = acc
+        return op
 
     def out_dtype(self, in_dtype):
         if self.dtype is not None:
@@ -91,7 +115,8 @@ class Reduce(Op):
         if self.kind in ("max", "min") and x.dtype.startswith("complex"):
             raise TypeError(f"{self.kind} is not defined for complex input {x}")
         shape = [s for i, s in enumerate(x.type.shape) if i not in self.axis]
-        return Apply(self, [x], [TensorType(self.out_dtype(x.dtype), shape=shape).make_variable()])
+        op = self._with_acc_dtype(x.dtype) if self.kind in ("sum", "prod") else self
+        return Apply(op, [x], [TensorType(self.out_dtype(x.dtype), shape=shape).make_variable()])
 
     def perform(self, node, inputs, output_storage):
         (x,) = inputs
@@ -167,12 +192,14 @@ def _restore_axes(v, axis, ndim):
     return DimShuffle(v.type.broadcastable, insert_axes_order(axis, ndim))(v)
 
 
-def _reduce(kind, x, axis, keepdims, dtype=None, identity=False):
+def _reduce(kind, x, axis, keepdims, dtype=None, identity=False, acc_dtype=None):
     x = as_tensor_variable(x)
     ax = normalize_axis(axis, x.ndim, kind)
     if dtype is not None:
         dtype = np.dtype(dtype).name
-    out = Reduce(kind, ax, dtype, identity)(x)
+    if acc_dtype is not None:
+        acc_dtype = np.dtype(acc_dtype).name
+    out = Reduce(kind, ax, dtype, identity, acc_dtype, axis_none=axis is None)(x)
     if keepdims:
         out = _restore_axes(out, ax, x.ndim)
     return out
@@ -202,13 +229,13 @@ def _minmax(kind, x, axis, keepdims, initial):
 
 
 def sum(x, axis=None, dtype=None, keepdims=False, acc_dtype=None):
-    """Sum over ``axis`` (None: all axes)."""
-    return _reduce("sum", x, axis, keepdims, dtype)
+    """Sum over ``axis`` (None: all axes); ``acc_dtype`` only names the accumulator in print-outs."""
+    return _reduce("sum", x, axis, keepdims, dtype, acc_dtype=acc_dtype)
 
 
 def prod(x, axis=None, dtype=None, keepdims=False, acc_dtype=None, no_zeros_in_input=False):
     """Product over ``axis``."""
-    return _reduce("prod", x, axis, keepdims, dtype)
+    return _reduce("prod", x, axis, keepdims, dtype, acc_dtype=acc_dtype)
 
 
 def max(x, axis=None, keepdims=False, initial=None):

@@ -154,10 +154,10 @@ class _TensorMixin:
 
     # --- methods
     def sum(self, axis=None, dtype=None, keepdims=False, acc_dtype=None):
-        return _m().sum(self, axis=axis, dtype=dtype, keepdims=keepdims)
+        return _m().sum(self, axis=axis, dtype=dtype, keepdims=keepdims, acc_dtype=acc_dtype)
 
-    def prod(self, axis=None, dtype=None, keepdims=False):
-        return _m().prod(self, axis=axis, dtype=dtype, keepdims=keepdims)
+    def prod(self, axis=None, dtype=None, keepdims=False, acc_dtype=None):
+        return _m().prod(self, axis=axis, dtype=dtype, keepdims=keepdims, acc_dtype=acc_dtype)
 
     def mean(self, axis=None, dtype=None, keepdims=False):
         return _m().mean(self, axis=axis, dtype=dtype, keepdims=keepdims)

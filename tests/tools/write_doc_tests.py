@@ -21,17 +21,7 @@ from doc_runner import run_text  # noqa: E402
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "theano_docs")
 
-_SUM = "arignote prints the sum as Sum{axis=[0]} and keeps the vector first in add; Theano printed " \
-       "Sum{acc_dtype=float64} with the constant first"
 REASONS = {
-    ("extending/graphstructures.txt", "arignote.printing.debugprint(f)"): _SUM,
-    ("extending/graphstructures.txt", "topo[0].outputs[0].clients"): _SUM,
-    ("extending/graphstructures.txt", "client"): _SUM,
-    ("library/printing.txt", "arignote.printing.debugprint(gy)  # doctest: +NORMALIZE_WHITESPACE"):
-        "arignote's gradient graph uses the named ops of user code (Elemwise{mul,no_inplace}); Theano's "
-        "printed its gradient ops as Elemwise{mul}",
-    ("library/printing.txt", "arignote.printing.debugprint(gy, depth=2)  # doctest: +NORMALIZE_WHITESPACE"):
-        "as above: Elemwise{mul,no_inplace} where Theano printed Elemwise{mul}",
     ("tutorial/adding.txt", "x = arignote.tensor.ivector()"):
         "the page uses theano before importing it, inside an RST comment ('.. note:' with one colon) "
         "that Sphinx never ran",
