@@ -168,6 +168,31 @@ class FunctionGraph:
                 f.on_change_input(self, var, new_var, reason)
         self._prune(var)
 
+    def change_input(self, node, i, new_var, reason=None):
+        """Theano's ``change_input``: input ``i`` of ``node`` (or output ``i`` when ``node`` is
+        ``'output'``) becomes ``new_var``; other users of the old variable keep it."""
+        old = self.outputs[i] if node == "output" else node.inputs[i]
+        if old is new_var:
+            return
+        if old.type != new_var.type:
+            raise TypeError(f"change_input: {new_var} ({new_var.type}) cannot stand for {old} ({old.type})")
+        if new_var not in self.g:
+            self._import(new_var)
+        if node == "output":
+            self.outputs[i] = new_var
+            self._reindex_outputs()
+            self._add_var(new_var)
+        else:
+            self.g.remove_edge(old, node, key=i)
+            node.inputs[i] = new_var
+            self.g.add_edge(new_var, node, key=i)
+            new_var._fgraph = self._ref
+        self._order = None
+        for f in self.features:
+            if hasattr(f, "on_change_input"):
+                f.on_change_input(self, old, new_var, reason)
+        self._prune(old)
+
     def replace_all(self, pairs, reason=None):
         for a, b in pairs:
             self.replace(a, b, reason=reason)

@@ -8,7 +8,9 @@ import warnings
 
 import numpy as np
 
+from .deep_copy import deep_copy_op
 from .default_updates import default_updates
+from .destroy import check_accept_inplace, protect_destroyed
 from .fg import FunctionGraph
 from .graph import Constant, Variable, ancestors, clone_graph, use_compiler
 from .function_io import NO_DEFAULT as _NO_DEFAULT, In, Out, StoredInputs, as_in, named_filter, unknown_input_message
@@ -361,15 +363,30 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_defa
             backend_name = device_backend() or backend_name
     be = plugins.get_backend(backend_name)
     # a backend may opt out of phases that do not pay for it (the reference skips fusion)
+    check_accept_inplace(fgraph, accept_inplace)
     the_mode.optimize(fgraph, skip_phases=getattr(be, "skip_phases", ()))
+    n_out = len(out_vars)  # the outputs, then the updates' values in the order of upd_targets
+    protect_destroyed(fgraph, [v for v, i in zip(new_ins, ins) if i.mutable],
+                      dict(zip([memo.get(s, s) for s in upd_targets], fgraph.outputs[n_out:n_out + len(upd_targets)])))
+    _insert_deepcopy(fgraph, borrows)
     _prepare_nodes(fgraph, be, the_mode)
     compile_graph = getattr(the_mode, "compile_graph", None)  # mode="check"/"nanguard" compile node by node
     thunk = compile_graph(be, fgraph) if compile_graph is not None else be.compile(fgraph)
-    copy_out = [k for k in _aliased_outputs(fgraph, len(out_vars) + len(upd_exprs))
+    own = {n_out + j: memo.get(t, t) for j, t in enumerate(upd_targets)}
+    copy_out = [k for k in _aliased_outputs(fgraph, len(out_vars) + len(upd_exprs), own)
                 if k >= len(borrows) or not borrows[k]]
     fn = Function(spec, fgraph, thunk, ins, len(out_vars), single, (upd_targets, shared_in), copy_out,
                   getattr(be, "name", backend_name), the_mode, trust_input=trust_input, name=name)
     return fn
+
+
+def _insert_deepcopy(fgraph, borrows):
+    """Theano's ``insert_deepcopy``: an output that would share memory with an input, a shared
+    value, a constant or another output gets a DeepCopyOp node (unless ``Out(borrow=True)``)."""
+    n = len(borrows)
+    for k in _aliased_outputs(fgraph, n):
+        if not borrows[k]:
+            fgraph.change_input("output", k, deep_copy_op(fgraph.outputs[k]), reason="insert_deepcopy")
 
 
 def _prepare_nodes(fgraph, backend, mode):
@@ -481,12 +498,14 @@ def _check_unused(ins, outs, givens_map, on_unused_input):
                 raise UnusedInputError(msg)
 
 
-def _aliased_outputs(fgraph, n):
-    """Indices of outputs that may share memory with an input, a constant or another output."""
+def _aliased_outputs(fgraph, n, own=None):
+    """Indices of outputs that may share memory with an input, a constant or another output.
+    ``own``: {output index: the input it updates}, which that output may overwrite and share."""
+    own = own or {}
     sources = set(fgraph.inputs)
     view_of = {}
     for node in fgraph.toposort():
-        vm = getattr(node.op, "view_map", None) or {}
+        vm = {**(getattr(node.op, "destroy_map", None) or {}), **(getattr(node.op, "view_map", None) or {})}
         for o, ins in vm.items():
             for i in ins:
                 base = view_of.get(node.inputs[i], node.inputs[i])
@@ -494,7 +513,9 @@ def _aliased_outputs(fgraph, n):
     out, seen = [], set()
     for k, o in enumerate(fgraph.outputs[:n]):
         base = view_of.get(o, o)
-        if base in sources or isinstance(base, Constant) or base.owner is None or base in seen:
+        if own.get(k) is base and base not in seen:
+            pass  # an update written into its own shared value (a generator advanced in place)
+        elif base in sources or isinstance(base, Constant) or base.owner is None or base in seen:
             out.append(k)
         seen.add(base)
     return out

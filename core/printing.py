@@ -35,6 +35,9 @@ def _tokens(v):
     op, ins = node.op, node.inputs
     sop = getattr(op, "scalar_op", None)
     if sop is not None and not hasattr(sop, "nodes"):
+        symbol = getattr(op, "pp_symbol", None)  # an in-place op: Theano's ``(x += y)``, ``exp=(x)``
+        if symbol is not None:
+            return _inplace_tokens(symbol, ins)
         return _elemwise_tokens(sop.name, ins)
     from .tensor.elemwise import DimShuffle
     from .tensor.linalg import Dot
@@ -60,6 +63,12 @@ def _elemwise_tokens(name, ins):
     if name == "abs":
         return ["|", ins[0], "|"]
     return _call_tokens(_FUNCTION_NAMES.get(name, name), ins)
+
+
+def _inplace_tokens(symbol, ins):
+    if symbol.endswith("=") and symbol[:-1] in _OPERATORS.values() and len(ins) == 2:
+        return ["(", ins[0], f" {symbol} ", ins[1], ")"]
+    return _call_tokens(symbol, ins)
 
 
 def _dimshuffle_tokens(order, x):

@@ -150,6 +150,8 @@ class _Dispatch:
         self.by_instance = any(not isinstance(t, (str, type)) for r in rules for t in (r.tracks or ()))
 
     def get(self, op):
+        if getattr(op, "destroy_map", None):
+            return ()  # an in-place node stays as the user wrote it (function() protects what it overwrites)
         if self.by_instance:
             key = op
         else:

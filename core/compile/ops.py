@@ -1,8 +1,10 @@
-"""Theano's ``theano.compile.ops``: ``as_op`` (an Op from a Python function) and helper ops."""
+"""Theano's ``theano.compile.ops``: ``as_op`` (an Op from a Python function) and helper ops
+(``DeepCopyOp``, ``ViewOp``, ``Shape_i``)."""
 from __future__ import annotations
 
 import numpy as np
 
+from ..deep_copy import DeepCopyOp, deep_copy_op  # noqa: F401
 from ..graph import Apply, Op
 from ..tensor.grad_ops import ViewOp  # noqa: F401
 from ..tensor.shape_ops import Shape_i  # noqa: F401

@@ -55,7 +55,7 @@ def __getattr__(name):
         from ..shared import TensorSharedVariable
 
         return TensorSharedVariable
-    if name in ("opt",):  # Theano's optimizer registration module, imported on use
+    if name in ("opt", "inplace"):  # Theano's optimizer registration and in-place modules, imported on use
         import importlib
 
         return importlib.import_module(f"{__name__}.{name}")

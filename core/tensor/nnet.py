@@ -346,3 +346,12 @@ def categorical_crossentropy(coding_dist, true_dist):
     raise TypeError(
         f"categorical_crossentropy: true_dist must be a distribution of the same ndim as coding_dist "
         f"({coding_dist.type}) or integer class indices with one dimension less; got {true_dist.type}")
+
+
+def __getattr__(name):
+    """Theano's ``nnet.sigmoid_inplace`` (from ``arignote.tensor.inplace``, loaded on use)."""
+    if name in ("sigmoid_inplace", "softplus_inplace"):
+        from . import inplace
+
+        return getattr(inplace, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
