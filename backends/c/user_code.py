@@ -5,7 +5,8 @@ the c backend instead of its NumPy ``perform``, as in Theano: the code sees its 
 outputs as C variables named by ``inputs``/``outputs`` (``PyArrayObject*`` for tensors,
 or what a user Type's ``c_declare``/``c_extract``/``c_sync`` say), allocates its outputs,
 and jumps to ``sub['fail']`` after setting a Python exception.  ``c_support_code``,
-``c_support_code_apply``, ``c_headers``, ``c_header_dirs``, ``c_libraries``, ``c_lib_dirs``
+``c_support_code_apply``, ``c_init_code`` (run when the extension loads), ``c_headers``,
+``c_header_dirs``, ``c_libraries``, ``c_lib_dirs``
 and ``c_compile_args`` are honoured.  Code that does not compile is reported once
 (``UserCCodeWarning``, with the compiler's output) and the op's ``perform`` runs instead;
 an op with neither raises.
@@ -167,6 +168,7 @@ def source(node, modname):
     support = (_opt(op, "c_support_code", default="") or "") + "\n" + \
               (_opt(op, "c_support_code_apply", node, "node", default="") or "")
     body = op.c_code(node, "node", ins, outs, sub)
+    init = "\n".join(list(_opt(op, "c_init_code")) + [_opt(op, "c_init_code_apply", node, "node", default="") or ""])
     lines = [f"PyObject* py_{n} = Py_None;" for n in names]
     lines += [f"py_{n} = PyTuple_GET_ITEM(args, {k});" for k, n in enumerate(ins)]
     lines += [f"Py_INCREF(py_{n});" for n in names]
@@ -182,6 +184,7 @@ def source(node, modname):
 #include <Python.h>
 #define NPY_NO_DEPRECATED_API NPY_1_7_API_VERSION
 #include <numpy/arrayobject.h>
+#include <stdbool.h>
 {headers}
 {support}
 
@@ -216,6 +219,9 @@ static PyMethodDef methods[] = {{{{"run", run, METH_VARARGS, NULL}}, {{NULL, NUL
 static struct PyModuleDef moddef = {{PyModuleDef_HEAD_INIT, "{modname}", NULL, -1, methods}};
 PyMODINIT_FUNC PyInit_{modname}(void) {{
     import_array();
+    {{
+{init}
+    }}
     return PyModule_Create(&moddef);
 }}
 """

@@ -3,6 +3,7 @@ from ..fg import FunctionGraph, InconsistencyError
 from ..graph import Apply, Constant, Op, Variable
 from ..types import GenericType as Generic, Type, generic
 from . import fg, graph, op, opt, optdb, toolbox, type, utils  # noqa: F401
+from .cop import COp
 from .op import PureOp
 from .opt import (EquilibriumOptimizer, GlobalOptimizer, LocalOptGroup, LocalOptimizer, MergeOptimizer,
                   NavigatorOptimizer, OpRemove, OpSub, Optimizer, PatternSub, SeqOptimizer, TopoOptimizer, in2out,
@@ -12,7 +13,7 @@ from .toolbox import Feature, NodeFinder, ReplaceValidate
 from .utils import MethodNotDefined
 
 __all__ = ["FunctionGraph", "InconsistencyError", "Apply", "Constant", "Op", "Variable", "Type", "Generic",
-           "generic", "PureOp", "EquilibriumOptimizer", "GlobalOptimizer", "LocalOptGroup",
+           "generic", "COp", "PureOp", "EquilibriumOptimizer", "GlobalOptimizer", "LocalOptGroup",
            "LocalOptimizer", "MergeOptimizer", "NavigatorOptimizer", "OpRemove", "OpSub", "Optimizer",
            "PatternSub", "SeqOptimizer", "TopoOptimizer", "in2out", "out2in", "local_optimizer", "DB",
            "EquilibriumDB", "Query", "SequenceDB", "Feature", "NodeFinder", "ReplaceValidate",
