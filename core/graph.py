@@ -22,7 +22,20 @@ class Tag:
     """A free-form attribute bag attached to variables and nodes."""
 
     def __repr__(self):
-        return f"Tag({self.__dict__})"
+        return f"Tag({ {k: v for k, v in self.__dict__.items() if k != '_owner_type'} })"
+
+    def __setattr__(self, name, value):
+        # Theano's ValidatingScratchpad: a variable's test value goes through its type's filter
+        # (42 on a float scalar becomes array(42.0)); a value the filter refuses is kept as given,
+        # for compute_test_value to report where it is used
+        if name == "test_value":
+            t = self.__dict__.get("_owner_type")
+            if t is not None:
+                try:
+                    value = t.filter(value)
+                except Exception:  # noqa: BLE001  (any refusal: keep the user's value)
+                    pass
+        object.__setattr__(self, name, value)
 
 
 class _Lazy:
@@ -58,6 +71,9 @@ class _TagSlot:
         t = obj._tag
         if t is None:
             t = obj._tag = Tag()
+            owner_type = getattr(obj, "type", None)
+            if owner_type is not None and callable(getattr(owner_type, "filter", None)):
+                t.__dict__["_owner_type"] = owner_type
             tr = obj._trace
             if tr is not None:
                 t.trace = tr
@@ -247,7 +263,7 @@ class Variable:
         return f"<{self.type}>"
 
     def __repr__(self):
-        return str(self)
+        return _test_values.repr_with_test_value(self)
 
     def get_parents(self):
         return [self.owner] if self.owner is not None else []

@@ -5,7 +5,8 @@ shows where the graph is written, not when the compiled function first runs.
 'off' (the default) does nothing; 'ignore' skips nodes whose inputs lack test values;
 'warn' warns about them; 'raise' raises ValueError for them.  Constants and shared
 variables have their values as test values.  A failing op raises its own error, with a
-note naming the node.
+note naming the node.  With ``config.print_test_value`` on, ``repr()`` of a variable adds
+its test value on a second line, as Theano's does.
 """
 from __future__ import annotations
 
@@ -23,6 +24,11 @@ def _register():
         config.register_flag("compute_test_value", "off", MODES,
                              "run each op on the inputs' tag.test_value while the graph is built "
                              "('off', 'ignore', 'warn', 'raise')")
+    try:
+        getattr(config, "print_test_value")
+    except AttributeError:
+        config.register_flag("print_test_value", False, (False, True),
+                             "repr() of a variable also shows its test value, when it has one")
 
 
 _register()
@@ -87,3 +93,14 @@ def _filtered(v, value):
         return named_filter(v.type)(value, name=str(v))
     except TypeError as exc:
         raise TypeError(f"the test value of {v} does not fit its type {v.type}: {exc}") from exc
+
+
+def repr_with_test_value(v):
+    """Theano's ``Variable.__repr__``: ``str(v)``, then the test value's repr when
+    ``config.print_test_value`` is on and ``v`` has one."""
+    text = str(v)
+    if config.print_test_value:
+        value = test_value_of(v)
+        if value is not _MISSING:
+            text += "\n" + repr(value)
+    return text

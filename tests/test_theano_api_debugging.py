@@ -215,3 +215,23 @@ def test_get_scalar_constant_value():
         get_scalar_constant_value(T.dvector("v"))
     with pytest.raises(NotScalarConstantError, match="does not hold a single value"):
         get_scalar_constant_value(T.as_tensor_variable(np.array([1, 2])))
+
+
+def test_print_test_value_and_filtered_test_values():
+    """doc/tutorial/debug_faq.txt: repr shows the test value when config.print_test_value is on;
+    a test value goes through the type's filter (42 on a float scalar is array(42.0))."""
+    x = T.scalar("x")
+    x.tag.test_value = 42
+    assert isinstance(x.tag.test_value, np.ndarray) and x.tag.test_value.dtype == x.dtype
+    old = arignote.config.print_test_value
+    try:
+        arignote.config.print_test_value = True
+        assert repr(x) == "x\n" + repr(np.array(42.0, dtype=x.dtype))
+        assert repr(T.vector("v")) == "v"  # no test value: the name only
+        assert str(x) == "x"
+    finally:
+        arignote.config.print_test_value = old
+    assert repr(x) == "x"
+    m = T.dmatrix("m")
+    m.tag.test_value = "not a matrix"  # refused by the filter: kept, for compute_test_value to report
+    assert m.tag.test_value == "not a matrix"
