@@ -534,8 +534,9 @@ def graph_inputs(outputs, blockers=None):
 def io_toposort(inputs, outputs):
     """Apply nodes between ``inputs`` and ``outputs`` in a deterministic topological order.
 
-    Depth-first, inputs left to right, each node after its inputs' nodes; a node is marked
-    when first met (in a DAG a node met again is finished or on another branch).
+    Depth-first, outputs left to right and each node's inputs right to left (Theano's
+    order), each node after its inputs' nodes; a node is marked when first met (in a DAG a
+    node met again is finished or on another branch).
     """
     stop = set(inputs)
     order, seen = [], set()
@@ -544,14 +545,14 @@ def io_toposort(inputs, outputs):
         if node is None or node in seen or out in stop:
             continue
         seen.add(node)
-        stack = [(node, iter(node.inputs))]
+        stack = [(node, reversed(node.inputs))]
         while stack:
             node, it = stack[-1]
             for inp in it:
                 n2 = inp.owner
                 if n2 is not None and n2 not in seen and inp not in stop:
                     seen.add(n2)
-                    stack.append((n2, iter(n2.inputs)))
+                    stack.append((n2, reversed(n2.inputs)))
                     break
             else:
                 stack.pop()

@@ -175,7 +175,12 @@ def test_dtypes():
 
 def test_ops_merge_by_props():
     assert shape_ops.Reshape(2) == shape_ops.Reshape(2) and hash(shape_ops.Reshape(2)) == hash(shape_ops.Reshape(2))
-    assert basic.Join(0) != basic.Join(1)
+    assert basic.Join() == basic.Join()  # Theano's Join: the axis is its first input
+    x = T.dmatrix("x")
+    a, b = basic.join(0, x, x).owner, basic.join(1, x, x).owner
+    assert [int(n.inputs[0].data) for n in (a, b)] == [0, 1]
+    with pytest.raises(TypeError, match="join: the axis must be a constant integer"):
+        basic.Join()(T.lscalar("ax"), x, x)
     assert basic.Split(2, 0) == basic.Split(2, 0)
 
 

@@ -270,16 +270,15 @@ def arange(start, stop=None, step=1, dtype=None):
 
 
 class Join(Op):
-    """Concatenate tensors of equal ndim along ``axis`` (a non-negative constant)."""
+    """Concatenate tensors of equal ndim along ``axis``: Theano's ``Join`` op, whose first input
+    is the axis (here a non-negative integer constant) and the others the tensors."""
 
-    __props__ = ("axis",)
+    __props__ = ()
 
-    def __init__(self, axis):
-        self.axis = int(axis)
-
-    def make_node(self, *tensors):
+    def make_node(self, axis, *tensors):
         from . import math as tm
 
+        axis_var = _join_axis(axis)
         if not tensors:
             raise ValueError("join: needs at least one tensor")
         ts = []
@@ -295,7 +294,7 @@ class Join(Op):
         ndim = ndims[0]
         if ndim == 0:
             raise ValueError("join: cannot join 0-d tensors (scalars); use stack")
-        axis = self.axis
+        axis = int(axis_var.data)
         if not 0 <= axis < ndim:
             raise ValueError(f"join: axis {axis} is out of bounds for {ndim}-d inputs")
         dtype = ps.upcast(*[t.dtype for t in ts])
@@ -312,10 +311,10 @@ class Join(Op):
                     f"join: input shapes {[_shape_str(t.type.shape) for t in ts]} differ on axis {d}; "
                     f"only axis {axis} (the join axis) may differ")
             out.append(known.pop() if known else None)
-        return Apply(self, ts, [TensorType(dtype, shape=out).make_variable()])
+        return Apply(self, [axis_var] + ts, [TensorType(dtype, shape=out).make_variable()])
 
     def perform(self, node, inputs, output_storage):
-        axis = self.axis
+        axis, inputs = int(inputs[0]), inputs[1:]
         s0 = inputs[0].shape
         for a in inputs[1:]:
             if a.shape[:axis] != s0[:axis] or a.shape[axis + 1:] != s0[axis + 1:]:
@@ -329,7 +328,7 @@ class Join(Op):
     def infer_shape(self, fgraph, node, input_shapes):
         from . import math as tm
 
-        axis = self.axis
+        axis, input_shapes = int(node.inputs[0].data), input_shapes[1:]
         res = []
         for d in range(node.outputs[0].ndim):
             s = node.outputs[0].type.shape[d]
@@ -346,9 +345,10 @@ class Join(Op):
         (gz,) = output_grads
         if not _is_float(outputs[0]):
             return [None] * len(inputs)
-        sizes = [shape_i(t, self.axis) for t in inputs]
-        pieces = split(gz, make_vector(*sizes, dtype="int64"), len(inputs), axis=self.axis)
-        res = []
+        axis, inputs = int(inputs[0].data), inputs[1:]
+        sizes = [shape_i(t, axis) for t in inputs]
+        pieces = split(gz, make_vector(*sizes, dtype="int64"), len(inputs), axis=axis)
+        res = [None]  # the axis
         for t, g in zip(inputs, pieces):
             if not _is_float(t):
                 res.append(None)
@@ -382,7 +382,19 @@ def join(axis, *tensors):
     axis = _normalize_axis(axis, ndim, "join")
     if len(ts) == 1:
         return ts[0]
-    return Join(axis)(*ts)
+    return Join()(axis, *ts)
+
+
+def _join_axis(axis):
+    """Join's axis input: an integer constant (arignote needs it known when the graph is built)."""
+    if isinstance(axis, Variable):
+        if not isinstance(axis, Constant) or np.ndim(axis.data) != 0 or \
+                not np.issubdtype(np.asarray(axis.data).dtype, np.integer):
+            raise TypeError(f"join: the axis must be a constant integer, got {axis} ({axis.type})")
+        return axis
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"join: the axis must be an integer, got {axis!r}")
+    return constant(int(axis))
 
 
 def concatenate(tensor_list, axis=0):
@@ -468,7 +480,7 @@ class Split(Op):
             if _is_disconnected(g):
                 g = zeros(shape_tuple(o), dtype=o.dtype)
             gs.append(g)
-        g = gs[0] if len(gs) == 1 else Join(self.axis)(*gs)
+        g = gs[0] if len(gs) == 1 else Join()(self.axis, *gs)
         if g.dtype != x.dtype:
             from . import math as tm
 

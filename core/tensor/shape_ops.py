@@ -304,6 +304,9 @@ class MakeVector(Op):
     def __init__(self, dtype="int64"):
         self.dtype = np.dtype(dtype).name
 
+    def __str__(self):
+        return f"MakeVector{{dtype={self.dtype!r}}}"  # Theano's spelling of an op's props
+
     def make_node(self, *inputs):
         from . import math as tm
 

@@ -53,12 +53,15 @@ class _Recorder(doctest.DocTestRunner):
     def __init__(self):
         super().__init__(optionflags=FLAGS, verbose=False)
         self.failed = []
+        self.failed_at = []  # (first line, occurrence) of each failed example
 
     def report_failure(self, out, test, example, got):
         self.failed.append((example.source.strip(), "expected:\n" + example.want + "got:\n" + got))
+        self.failed_at.append(getattr(example, "occurrence", None))
 
     def report_unexpected_exception(self, out, test, example, exc_info):
         self.failed.append((example.source.strip(), f"{exc_info[0].__name__}: {exc_info[1]}"))
+        self.failed_at.append(getattr(example, "occurrence", None))
 
 
 def first_line(example_source: str) -> str:
@@ -66,8 +69,10 @@ def first_line(example_source: str) -> str:
 
 
 def run_text(text: str, name: str = "<page>", left_out=(), globs=None) -> dict:
-    """Run a page's examples; ``left_out`` names examples (by first line) not to run.
-    Returns counts and the failures [(source, why)]."""
+    """Run a page's examples; ``left_out`` names examples not to run: by first line (every
+    example beginning so), or by (first line, n) for the n-th of them (from 1).
+    Returns counts, the failures [(source, why)] and, in ``failed_at``, which (first line, n)
+    each failed example was."""
     import os
     import tempfile
 
@@ -81,6 +86,7 @@ def run_text(text: str, name: str = "<page>", left_out=(), globs=None) -> dict:
         globs = {"__name__": "__doc_page__"} if globs is None else globs
         runner, parser = _Recorder(), doctest.DocTestParser()
         total = skipped = 0
+        seen = {}  # first line -> how many examples began with it so far
         for kind, body in segments(text):
             if kind == "code":
                 if body.strip() and first_line(body) in left_out:
@@ -89,14 +95,18 @@ def run_text(text: str, name: str = "<page>", left_out=(), globs=None) -> dict:
                     exec(compile(body, name, "exec"), globs)
                 except Exception as exc:
                     runner.failed.append(("<testcode>\n" + body, f"{type(exc).__name__}: {exc}"))
+                    runner.failed_at.append(None)
                 continue
             if kind == "skip":
                 continue
             examples = []
             for ex in parser.get_examples(body):
-                if first_line(ex.source) in left_out:
+                first = first_line(ex.source)
+                seen[first] = seen.get(first, 0) + 1
+                if first in left_out or (first, seen[first]) in left_out:
                     skipped += 1
                     continue
+                ex.occurrence = (first, seen[first])
                 examples.append(ex)
             total += len(examples)
             if examples:
@@ -108,7 +118,8 @@ def run_text(text: str, name: str = "<page>", left_out=(), globs=None) -> dict:
         os.chdir(cwd)
         scratch.cleanup()
     n_failed = sum(1 for src, _ in runner.failed if not src.startswith("<testcode>"))
-    return {"total": total, "passed": total - n_failed, "left_out": skipped, "failed": runner.failed}
+    return {"total": total, "passed": total - n_failed, "left_out": skipped, "failed": runner.failed,
+            "failed_at": runner.failed_at}
 
 
 def _registered():
