@@ -1,5 +1,7 @@
-"""Vector-valued distributions: MvNormal, Dirichlet, LKJCholeskyCov."""
+"""Vector-valued distributions: MvNormal, MvStudentT, Dirichlet, Multinomial."""
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 
@@ -51,31 +53,31 @@ class MvNormal(Continuous):
         self.shape_given = shape_given
         self.k = self.shape[-1]
 
-    def logp(self, value):
+    def _quad_logdet(self, value):
+        """(squared Mahalanobis distances, log det of the covariance's Cholesky factor, valid) of ``value``."""
         value = T.as_tensor_variable(value)
         delta = value - self.mu
         k = self.shape[-1]
-        if delta.ndim == 1:
-            d2 = T.shape_padleft(delta)
-        else:
-            d2 = T.reshape(delta, (-1, k))
+        d2 = T.shape_padleft(delta) if delta.ndim == 1 else T.reshape(delta, (-1, k))
         if self._kind == "tau":
             L = self.chol_tau
-            half_logdet = T.sum(T.log(T.diagonal(L)))
+            half_logdet = -T.sum(T.log(T.diagonal(L)))
             z = T.dot(d2, L)
             quad = T.sum(z * z, axis=-1)
             ok = T.all(T.gt(T.diagonal(L), 0))
-            lp = -0.5 * quad + half_logdet - 0.5 * k * LOG_2PI
         else:
             L = self.chol_cov
             diag = T.diagonal(L)
             ok = T.all(T.gt(diag, 0))
-            Ls = T.switch(ok, L, T.eye(k))
-            z = slinalg.solve_lower_triangular(Ls, d2.T)
+            z = slinalg.solve_lower_triangular(T.switch(ok, L, T.eye(k)), d2.T)
             quad = T.sum(z * z, axis=0)
-            lp = -0.5 * quad - T.sum(T.log(T.switch(ok, diag, 1.0))) - 0.5 * k * LOG_2PI
-        lp = T.reshape(lp, delta.shape[:-1]) if delta.ndim != 1 else lp[0]
-        return bound(lp, ok)
+            half_logdet = T.sum(T.log(T.switch(ok, diag, 1.0)))
+        quad = T.reshape(quad, delta.shape[:-1]) if delta.ndim != 1 else quad[0]
+        return quad, half_logdet, ok
+
+    def logp(self, value):
+        quad, half_logdet, ok = self._quad_logdet(value)
+        return bound(-0.5 * quad - half_logdet - 0.5 * self.shape[-1] * LOG_2PI, ok)
 
     def _random(self, p, shape):
         k = self.shape[-1]
@@ -172,3 +174,33 @@ class Multinomial(Continuous):
         count = int(np.prod(size)) if size else 1
         out = np.stack([rng.multinomial(int(n), p) for _ in range(count)])
         return out.reshape(size + (p.shape[-1],)) if size else out[0]
+
+
+class MvStudentT(MvNormal):
+    """Multivariate Student's t with ``nu`` degrees of freedom, location ``mu`` and scale matrix
+    given by one of ``cov`` (alias ``Sigma``), ``tau`` or ``chol``."""
+
+    def __init__(self, nu, Sigma=None, mu=None, cov=None, tau=None, chol=None, lower=True, *args, **kwargs):
+        if Sigma is not None:
+            if cov is not None:
+                raise ValueError("MvStudentT: pass Sigma or cov, not both")
+            warnings.warn("MvStudentT: Sigma is deprecated, use cov instead", DeprecationWarning, stacklevel=2)
+            cov = Sigma
+        if mu is None:
+            mat = next(m for m in (cov, tau, chol) if m is not None) if any(m is not None for m in (cov, tau, chol)) else None
+            k = np.shape(mat)[-1] if isinstance(mat, (np.ndarray, list, tuple)) else None
+            mu = np.zeros(k) if k is not None else 0.0
+        super().__init__(mu=mu, cov=cov, tau=tau, chol=chol, lower=lower, *args, **kwargs)
+        self.nu = self.param("nu", nu, (lambda v: v > 0, "must be positive"))
+
+    def logp(self, value):
+        quad, half_logdet, ok = self._quad_logdet(value)
+        nu, k = self.nu, self.shape[-1]
+        lp = (T.gammaln((nu + k) / 2.0) - T.gammaln(nu / 2.0) - 0.5 * k * T.log(nu * np.pi)
+              - half_logdet - (nu + k) / 2.0 * T.log1p(quad / nu))
+        return bound(lp, ok, nu > 0)
+
+    def _random(self, p, shape):
+        normal = super()._random({**p, "mu": np.zeros(self.shape[-1])}, shape)
+        chi2 = rng.chisquare(np.broadcast_to(p["nu"], tuple(shape[:-1])))
+        return p["mu"] + normal / np.sqrt(np.asarray(chi2 / p["nu"]))[..., None]
