@@ -20,13 +20,10 @@ from .context import modelcontext
 from .data import as_observed
 from .graph_eval import evaluate
 from .model_fn import LogpDlogpFunction, PointFunc
+from .exceptions import ImputationWarning
 from .variables import FreeRV, MultiObservedRV, ObservedRV, PointGraph, TransformedRV, retype
 
 _CONTINUOUS = ("float16", "float32", "float64")
-
-
-class ImputationWarning(UserWarning):
-    """Observed data with missing values: they become a free variable ``<name>_missing``."""
 
 
 class Model:

@@ -1,5 +1,5 @@
 """The distributions of ``arignote.ppl`` (PyMC3's names)."""
-from .base import Continuous, Discrete, Distribution, NoDistribution, draw_values
+from .base import Continuous, Discrete, Distribution, NoDistribution, TensorType, draw_values
 from .continuous import (Beta, Cauchy, ChiSquared, Exponential, Flat, Gamma, HalfCauchy, HalfFlat, HalfNormal,
                          InverseGamma, Laplace, Logistic, LogNormal, Lognormal, Normal, StudentT, TruncatedNormal,
                          Uniform, Weibull, BoundedContinuous, PositiveContinuous, UnitContinuous, HalfStudentT,
@@ -7,7 +7,7 @@ from .continuous import (Beta, Cauchy, ChiSquared, Exponential, Flat, Gamma, Hal
                          AsymmetricLaplace)
 from .discrete import (Bernoulli, BetaBinomial, Binomial, Categorical, DiscreteUniform, Geometric,
                        NegativeBinomial, Poisson, ZeroInflatedPoisson, ZeroInflatedBinomial,
-                       ZeroInflatedNegativeBinomial, Constant, DiscreteWeibull, OrderedLogistic)
+                       ZeroInflatedNegativeBinomial, Constant, ConstantDist, DiscreteWeibull, OrderedLogistic)
 from .multivariate import Dirichlet, Multinomial, MvNormal, MvStudentT
 from .continuous_special import Interpolated, Rice, SkewNormal, VonMises
 from .wishart import Wishart
