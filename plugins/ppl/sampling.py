@@ -336,10 +336,11 @@ def sample(draws=1000, step=None, init="auto", n_init=200000, start=None, trace=
     chains = _check_count("chains", max(2, cores) if chains is None else chains, 1)
     chain_ids = list(range(chain_idx, chain_idx + chains))
     seeds = chain_seeds(random_seed, chains)
-    if init not in _INITS:
-        raise ValueError(f"init must be one of {_INITS}, got {init!r}")
+    if init is not None and init not in _INITS:
+        raise ValueError(f"init must be one of {_INITS} or None, got {init!r}")
 
-    if step is None and all(np.dtype(v.dtype).kind == "f" for v in model.free_RVs):
+    # init=None (PyMC3): no NUTS initialisation, the step methods start at the test point
+    if step is None and init is not None and all(np.dtype(v.dtype).kind == "f" for v in model.free_RVs):
         _log.info("Auto-assigning NUTS sampler...")
         _log.info(f"Initializing NUTS using {'jitter+adapt_diag' if init == 'auto' else init}...")
         starts, step = init_nuts(init, chains, model, start=start, seeds=seeds,
