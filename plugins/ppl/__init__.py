@@ -19,7 +19,7 @@ from .math import (expand_packed_triangular, invprobit, probit, abs, and_, ceil,
                    sigmoid, sin, sqr, sqrt, stack, sum, switch, tan, tanh, where, logdiffexp, log1mexp, log1pexp)
 from .exceptions import (DtypeError, ImputationWarning, IncorrectArgumentsError, SamplingError, ShapeError,
                          ShapeWarning, TraceDirectoryError)
-from .model import Deterministic, Model, Point, Potential, set_data
+from .model import Deterministic, Model, Point, Potential, compilef, fastfn, fn, set_data
 from .model_graph import model_to_graphviz
 from .theanof import cont_inputs, floatX, gradient, hessian, hessian_diag, inputvars, intX, jacobian, smartfloatX
 from .tuning import find_hessian, find_hessian_diag, find_MAP, guess_scaling, trace_cov

@@ -504,3 +504,16 @@ def Point(*args, **kwargs):
     if model is None:
         return {k: np.asarray(v) for k, v in d.items()}
     return {str(k): np.asarray(v) for k, v in d.items() if str(k) in model.named_vars}
+
+
+def fn(outs, mode=None, model=None, *args, **kwargs):
+    """A compiled function of a point dict giving ``outs``, for the model in context (PyMC3's ``pm.fn``)."""
+    return modelcontext(model).fn(outs, mode, *args, **kwargs)
+
+
+fastfn = fn
+
+
+def compilef(outs, mode=None, model=None):
+    """PyMC3's ``compilef``: ``fn`` under its older name."""
+    return modelcontext(model).fn(outs, mode)

@@ -265,3 +265,48 @@ def test_timeseries_in_a_model_sample_short():
     mean = (grid * post).sum()
     sd = np.sqrt(((grid - mean) ** 2 * post).sum())
     assert abs(kk.mean() - mean) < 4 * sd / np.sqrt(60)
+
+
+@pytest.mark.parametrize("kind", ["cov", "chol", "tau"])
+def test_matrix_normal_logp_and_draws(kind):
+    U = np.array([[1.0, 0.3, 0.0], [0.3, 2.0, 0.5], [0.0, 0.5, 1.5]])
+    V = np.array([[0.5, -0.1], [-0.1, 1.0]])
+    M = np.arange(6.0).reshape(3, 2) / 3
+    conv = {"cov": lambda A: A, "chol": np.linalg.cholesky, "tau": np.linalg.inv}[kind]
+    d = pm.MatrixNormal.dist(mu=M, **{f"row{kind}": conv(U), f"col{kind}": conv(V)})
+    assert d.shape == (3, 2)
+    X = np.random.default_rng(0).normal(size=(3, 2))
+    assert np.isclose(lp(d, X), stats.matrix_normal(M, U, V).logpdf(X), rtol=1e-10)
+    np.random.seed(8)
+    draws = d.random(size=20000)
+    assert draws.shape == (20000, 3, 2)
+    np.testing.assert_allclose(draws.mean(0), M, atol=0.04)
+    np.testing.assert_allclose(np.cov(draws.reshape(20000, 6).T), np.kron(U, V), atol=0.06)
+    with pytest.raises(ValueError, match="exactly one of rowcov, rowchol or rowtau"):
+        pm.MatrixNormal.dist(mu=M, rowcov=U, rowtau=U, colcov=V)
+
+
+def test_dirichlet_multinomial():
+    a = np.array([0.5, 2.0, 3.0])
+    d = pm.DirichletMultinomial.dist(n=10, a=a)
+    assert d.shape == (3,) and d.dtype == "int64"
+    assert d.default().sum() == 10
+    for x in ([0, 4, 6], [10, 0, 0], [3, 3, 4]):
+        assert np.isclose(lp(d, x), stats.dirichlet_multinomial.logpmf(x, a, 10))
+    assert lp(d, [3, 3, 3]) == -np.inf and lp(d, [-1, 5, 6]) == -np.inf
+    np.random.seed(9)
+    draws = d.random(size=20000)
+    assert draws.shape == (20000, 3) and np.all(draws.sum(1) == 10)
+    ref = stats.dirichlet_multinomial(a, 10)
+    np.testing.assert_allclose(draws.mean(0), ref.mean(), atol=0.05)
+    np.testing.assert_allclose(np.cov(draws.T), ref.cov(), rtol=0.06, atol=0.05)
+
+
+def test_euler_maruyama_ornstein_uhlenbeck():
+    def sde(x, theta, s):
+        return -theta * x, s
+
+    x = np.array([1.0, 0.8, 0.7, 0.75, 0.5])
+    d = pm.EulerMaruyama.dist(dt=0.1, sde_fn=sde, sde_pars=(2.0, 0.5), shape=5)
+    want = stats.norm.logpdf(x[1:], x[:-1] - 0.1 * 2.0 * x[:-1], np.sqrt(0.1) * 0.5).sum()
+    assert np.isclose(lp(d, x), want)

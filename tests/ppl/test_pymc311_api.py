@@ -16,8 +16,9 @@ import arignote.ppl as pm
 # PyMC3 3.11's ``from pymc3 import *`` names that arignote.ppl provides (beyond the notebook
 # names of notebooks/test_pymc3_namespace.py).  Not provided: the variational API (ADVI, fit, ...),
 # sample_smc/Simulator, ode, gp, BART, the DEMetropolis/MLDA/EllipticalSlice steps, Minibatch,
-# get_data (PyMC3's bundled data files), MatrixNormal/KroneckerNormal/DirichletMultinomial/
-# WishartBartlett, Factor, iter_sample, join_nonshared_inputs and the theanof rng helpers.
+# get_data (PyMC3's bundled data files), KroneckerNormal, WishartBartlett, Factor, iter_sample,
+# sample_posterior_predictive_w, the blocking bijections, join_nonshared_inputs and the theanof
+# rng helpers.
 PYMC311_NAMES = """
 Interpolated SkewNormal VonMises Rice MvStudentT Wishart LKJCorr LKJCholeskyCov AR AR1 GARCH11
 MvGaussianRandomWalk MvStudentTRandomWalk ConstantDist TensorType Kumaraswamy Triangular Gumbel Logistic
@@ -29,6 +30,7 @@ SamplingError IncorrectArgumentsError TraceDirectoryError ImputationWarning Shap
 bfmi compare ess hdi hpd loo mcse r2_score rhat summary waic
 autocorrplot compareplot forestplot kdeplot plot_posterior traceplot energyplot densityplot pairplot
 sample init_nuts sample_posterior_predictive sample_prior_predictive fast_sample_posterior_predictive
+MatrixNormal DirichletMultinomial EulerMaruyama fn fastfn compilef DtypeError
 """.split()
 
 
@@ -158,6 +160,15 @@ def test_find_hessian_and_scaling_helpers():
     draws = np.random.default_rng(0).normal(size=(500, 2)) @ np.array([[1.0, 0.5], [0.0, 2.0]])
     tr = pm.point_list_to_multitrace([{"mu": d[0], "tau_log__": d[1]} for d in draws])
     np.testing.assert_allclose(pm.trace_cov(tr, model=m), np.cov(draws.T))
+
+
+def test_module_level_fn():
+    with pm.Model() as m:
+        x = pm.Normal("x", 0.0, 1.0, shape=2)
+        f = pm.fn(2 * x)
+    assert pm.fastfn is pm.fn
+    np.testing.assert_allclose(f({"x": np.array([1.0, 2.0])}), [2.0, 4.0])
+    np.testing.assert_allclose(pm.compilef(x.sum(), model=m)({"x": np.array([1.0, 2.0])}), 3.0)
 
 
 def test_theanof_helpers_and_vartypes():

@@ -8,13 +8,13 @@ from .continuous import (Beta, Cauchy, ChiSquared, Exponential, Flat, Gamma, Hal
 from .discrete import (Bernoulli, BetaBinomial, Binomial, Categorical, DiscreteUniform, Geometric,
                        NegativeBinomial, Poisson, ZeroInflatedPoisson, ZeroInflatedBinomial,
                        ZeroInflatedNegativeBinomial, Constant, ConstantDist, DiscreteWeibull, OrderedLogistic)
-from .multivariate import Dirichlet, Multinomial, MvNormal, MvStudentT
+from .multivariate import Dirichlet, DirichletMultinomial, MatrixNormal, Multinomial, MvNormal, MvStudentT
 from .continuous_special import Interpolated, Rice, SkewNormal, VonMises
 from .wishart import Wishart
 from .mixture import Mixture, NormalMixture
 from .density import DensityDist
 from .lkj import LKJCholeskyCov, LKJCorr, lkj_log_normalizer
-from .timeseries import AR, AR1, GARCH11, GaussianRandomWalk, MvGaussianRandomWalk, MvStudentTRandomWalk
+from .timeseries import AR, AR1, GARCH11, EulerMaruyama, GaussianRandomWalk, MvGaussianRandomWalk, MvStudentTRandomWalk
 from .bound import Bound
 
 CONTINUOUS = ["Normal", "HalfNormal", "HalfCauchy", "Cauchy", "StudentT", "Exponential", "Gamma", "InverseGamma",
@@ -25,7 +25,7 @@ CONTINUOUS = ["Normal", "HalfNormal", "HalfCauchy", "Cauchy", "StudentT", "Expon
 DISCRETE = ["Poisson", "Binomial", "Bernoulli", "Categorical", "DiscreteUniform", "Geometric", "NegativeBinomial",
             "BetaBinomial", "ZeroInflatedPoisson", "ZeroInflatedBinomial", "ZeroInflatedNegativeBinomial", "Constant",
             "DiscreteWeibull", "OrderedLogistic"]
-MULTIVARIATE = ["MvNormal", "MvStudentT", "Dirichlet", "Multinomial", "Wishart", "LKJCholeskyCov", "LKJCorr",
-                "GaussianRandomWalk", "AR1", "AR", "GARCH11", "MvGaussianRandomWalk", "MvStudentTRandomWalk",
-                "Mixture", "NormalMixture"]
+MULTIVARIATE = ["MvNormal", "MvStudentT", "MatrixNormal", "Dirichlet", "Multinomial", "DirichletMultinomial",
+                "Wishart", "LKJCholeskyCov", "LKJCorr", "GaussianRandomWalk", "AR1", "AR", "GARCH11", "EulerMaruyama",
+                "MvGaussianRandomWalk", "MvStudentTRandomWalk", "Mixture", "NormalMixture"]
 BUILTIN = CONTINUOUS + DISCRETE + MULTIVARIATE + ["DensityDist"]

@@ -212,3 +212,19 @@ class MvStudentTRandomWalk(MvGaussianRandomWalk):
         from .multivariate import MvStudentT
 
         return MvStudentT.dist(self.nu, mu=mu, cov=cov, tau=tau, chol=chol, lower=lower)
+
+
+class EulerMaruyama(Continuous):
+    """A stochastic differential equation discretised by Euler-Maruyama with step ``dt``:
+    x[t+1] ~ Normal(x[t] + dt f, sqrt(dt) g), where ``f, g = sde_fn(x[:-1], *sde_pars)``."""
+
+    def __init__(self, dt, sde_fn, sde_pars, *args, **kwargs):
+        self.dt = self.param("dt", dt, (lambda v: v > 0, "must be positive"))
+        self.sde_fn, self.sde_pars = sde_fn, tuple(sde_pars)
+        self.mean = T.as_tensor_variable(0.0)
+        super().__init__(defaults=("mean",), *args, **kwargs)
+
+    def logp(self, x):
+        x = T.as_tensor_variable(x)
+        f, g = self.sde_fn(x[:-1], *self.sde_pars)
+        return T.sum(Normal.dist(mu=x[:-1] + self.dt * f, sigma=T.sqrt(self.dt) * g).logp(x[1:]))
