@@ -54,6 +54,7 @@ from .plots import (autocorrplot, densityplot, energyplot, forestplot, pairplot,
                     plot_posterior, plot_trace, traceplot, compareplot, kdeplot, plot_compare, plot_kde)
 from .sampling import init_nuts, sample  # noqa: E402
 from .sampling_assign import assign_step_methods  # noqa: E402
+from .sampling_iter import iter_sample  # noqa: E402
 from .sampling_predictive import (fast_sample_posterior_predictive,  # noqa: E402
                                   sample_posterior_predictive, sample_ppc)
 from .stats import (bfmi, compare, df_summary, r2_score, effective_n, ess, gelman_rubin, hdi, hpd, loo, mcse, rhat, waic,  # noqa: E402

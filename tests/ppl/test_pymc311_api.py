@@ -16,7 +16,7 @@ import arignote.ppl as pm
 # PyMC3 3.11's ``from pymc3 import *`` names that arignote.ppl provides (beyond the notebook
 # names of notebooks/test_pymc3_namespace.py).  Not provided: the variational API (ADVI, fit, ...),
 # sample_smc/Simulator, ode, gp, BART, the DEMetropolis/MLDA/EllipticalSlice steps, Minibatch,
-# get_data (PyMC3's bundled data files), KroneckerNormal, WishartBartlett, Factor, iter_sample,
+# get_data (PyMC3's bundled data files), KroneckerNormal, WishartBartlett, Factor,
 # sample_posterior_predictive_w, the blocking bijections, join_nonshared_inputs and the theanof
 # rng helpers.
 PYMC311_NAMES = """
@@ -30,7 +30,7 @@ SamplingError IncorrectArgumentsError TraceDirectoryError ImputationWarning Shap
 bfmi compare ess hdi hpd loo mcse r2_score rhat summary waic
 autocorrplot compareplot forestplot kdeplot plot_posterior traceplot energyplot densityplot pairplot
 sample init_nuts sample_posterior_predictive sample_prior_predictive fast_sample_posterior_predictive
-MatrixNormal DirichletMultinomial EulerMaruyama fn fastfn compilef DtypeError
+MatrixNormal DirichletMultinomial EulerMaruyama fn fastfn compilef DtypeError iter_sample
 """.split()
 
 
@@ -215,3 +215,30 @@ def test_bfmi_and_r2_score():
     r2 = pm.r2_score(y, pred)
     var_pred, var_res = np.var(pred, axis=1, ddof=1), np.var(y - pred, axis=1, ddof=1)
     assert np.isclose(r2["r2"], np.mean(var_pred / (var_pred + var_res)))
+
+
+def test_iter_sample_yields_the_growing_trace():
+    y = np.array([0.3, -0.2, 0.8, 1.1])
+    seen = []
+    with pm.Model() as m:
+        mu = pm.Normal("mu", 0.0, 1.0)
+        pm.Deterministic("twice", 2 * mu)
+        pm.Normal("y", mu, 1.0, observed=y)
+        step = pm.NUTS()
+        gen = pm.iter_sample(1500, step, tune=500, random_seed=3,
+                             callback=lambda trace, draw: seen.append(draw))
+        lengths = []
+        for trace in gen:
+            lengths.append(len(trace))
+    assert lengths == list(range(1, 1501)) and seen == list(range(1500))
+    assert trace.varnames == ["mu", "twice"]
+    np.testing.assert_allclose(trace["twice"], 2 * trace["mu"])
+    tune = trace.get_sampler_stats("tune")
+    assert tune.dtype == bool and tune[:500].all() and not tune[500:].any()
+    assert trace.get_sampler_stats("tree_size").dtype == np.float64
+    # the exact posterior: N(sum(y) / (n + 1), 1 / (n + 1))
+    kept = trace["mu"][500:]
+    assert abs(kept.mean() - y.sum() / 5) < 4 * np.sqrt(1 / 5) / np.sqrt(300)
+    assert abs(kept.std() - np.sqrt(1 / 5)) < 0.06
+    with m, pytest.raises(ValueError, match="draws must be non-negative"):
+        pm.iter_sample(-1, pm.NUTS())
