@@ -56,7 +56,7 @@ from .sampling import init_nuts, sample  # noqa: E402
 from .sampling_assign import assign_step_methods  # noqa: E402
 from .sampling_iter import iter_sample  # noqa: E402
 from .sampling_predictive import (fast_sample_posterior_predictive,  # noqa: E402
-                                  sample_posterior_predictive, sample_ppc)
+                                  sample_posterior_predictive, sample_posterior_predictive_w, sample_ppc)
 from .stats import (bfmi, compare, df_summary, r2_score, effective_n, ess, gelman_rubin, hdi, hpd, loo, mcse, rhat, waic,  # noqa: E402
                     summary, to_inference_data)
 from .trace import MultiTrace, NDArray, merge_traces, trace_to_dataframe  # noqa: E402

@@ -17,7 +17,7 @@ import arignote.ppl as pm
 # names of notebooks/test_pymc3_namespace.py).  Not provided: the variational API (ADVI, fit, ...),
 # sample_smc/Simulator, ode, gp, BART, the DEMetropolis/MLDA/EllipticalSlice steps, Minibatch,
 # get_data (PyMC3's bundled data files), KroneckerNormal, WishartBartlett, Factor,
-# sample_posterior_predictive_w, the blocking bijections, join_nonshared_inputs and the theanof
+# the blocking bijections, join_nonshared_inputs and the theanof
 # rng helpers.
 PYMC311_NAMES = """
 Interpolated SkewNormal VonMises Rice MvStudentT Wishart LKJCorr LKJCholeskyCov AR AR1 GARCH11
@@ -31,6 +31,7 @@ bfmi compare ess hdi hpd loo mcse r2_score rhat summary waic
 autocorrplot compareplot forestplot kdeplot plot_posterior traceplot energyplot densityplot pairplot
 sample init_nuts sample_posterior_predictive sample_prior_predictive fast_sample_posterior_predictive
 MatrixNormal DirichletMultinomial EulerMaruyama fn fastfn compilef DtypeError iter_sample
+sample_posterior_predictive_w
 """.split()
 
 
@@ -242,3 +243,24 @@ def test_iter_sample_yields_the_growing_trace():
     assert abs(kept.std() - np.sqrt(1 / 5)) < 0.06
     with m, pytest.raises(ValueError, match="draws must be non-negative"):
         pm.iter_sample(-1, pm.NUTS())
+
+
+def test_sample_posterior_predictive_w_mixes_the_models():
+    y = np.array([0.3, -0.2, 0.8, 1.1])
+    traces, models = [], []
+    for shift in (0.0, 10.0):
+        with pm.Model() as m:
+            mu = pm.Normal("mu", shift, 0.01)  # a tight prior: the predictive is about N(shift, 1)
+            pm.Normal("y", mu, 1.0, observed=y)
+            traces.append(pm.sample(200, tune=200, chains=2, cores=1, random_seed=[1, 2], progressbar=False,
+                                    compute_convergence_checks=False))
+        models.append(m)
+    only_first = pm.sample_posterior_predictive_w(traces, models=models, weights=[1.0, 0.0], random_seed=3)
+    assert only_first["y"].shape == (400, 4) and abs(only_first["y"].mean()) < 0.15
+    mixed = pm.sample_posterior_predictive_w(traces, samples=1000, models=models, weights=[0.3, 0.7],
+                                             random_seed=4)["y"]
+    assert mixed.shape == (1000, 4)
+    far = (mixed.mean(axis=1) > 5).mean()
+    assert abs(far - 0.7) < 0.01  # 700 of the 1000 draws come from the second model
+    with pytest.raises(ValueError, match="traces and weights"):
+        pm.sample_posterior_predictive_w(traces, models=models, weights=[1.0])
