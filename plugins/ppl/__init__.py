@@ -17,6 +17,7 @@ from .graph_eval import evaluate
 from .math import (expand_packed_triangular, invprobit, probit, abs, and_, ceil, clip, concatenate, constant, cos, cumsum, dot, eq, erf, erfc, exp, expm1, floor,
                    ge, gt, invlogit, le, log, log1p, logaddexp, logit, logsumexp, lt, maximum, minimum, neq, or_, prod,
                    sigmoid, sin, sqr, sqrt, stack, sum, switch, tan, tanh, where, logdiffexp, log1mexp, log1pexp)
+from .blocking import ArrayOrdering, DictToArrayBijection, DictToVarBijection
 from .exceptions import (DtypeError, ImputationWarning, IncorrectArgumentsError, SamplingError, ShapeError,
                          ShapeWarning, TraceDirectoryError)
 from .model import Deterministic, Model, Point, Potential, compilef, fastfn, fn, set_data

@@ -17,7 +17,7 @@ import arignote.ppl as pm
 # names of notebooks/test_pymc3_namespace.py).  Not provided: the variational API (ADVI, fit, ...),
 # sample_smc/Simulator, ode, gp, BART, the DEMetropolis/MLDA/EllipticalSlice steps, Minibatch,
 # get_data (PyMC3's bundled data files), KroneckerNormal, WishartBartlett, Factor,
-# the blocking bijections, join_nonshared_inputs and the theanof
+# join_nonshared_inputs and the theanof
 # rng helpers.
 PYMC311_NAMES = """
 Interpolated SkewNormal VonMises Rice MvStudentT Wishart LKJCorr LKJCholeskyCov AR AR1 GARCH11
@@ -31,7 +31,7 @@ bfmi compare ess hdi hpd loo mcse r2_score rhat summary waic
 autocorrplot compareplot forestplot kdeplot plot_posterior traceplot energyplot densityplot pairplot
 sample init_nuts sample_posterior_predictive sample_prior_predictive fast_sample_posterior_predictive
 MatrixNormal DirichletMultinomial EulerMaruyama fn fastfn compilef DtypeError iter_sample
-sample_posterior_predictive_w
+sample_posterior_predictive_w ArrayOrdering DictToArrayBijection DictToVarBijection
 """.split()
 
 
@@ -264,3 +264,24 @@ def test_sample_posterior_predictive_w_mixes_the_models():
     assert abs(far - 0.7) < 0.01  # 700 of the 1000 draws come from the second model
     with pytest.raises(ValueError, match="traces and weights"):
         pm.sample_posterior_predictive_w(traces, models=models, weights=[1.0])
+
+
+def test_blocking_bijections():
+    with pm.Model() as m:
+        pm.Normal("a", 0.0, 1.0, shape=(2, 2))
+        pm.HalfNormal("s", 1.0)
+    order = pm.ArrayOrdering(m.free_RVs)
+    assert order.size == 5 and [vm.var for vm in order.vmap] == ["a", "s_log__"]
+    assert order.by_name["s_log__"].slc == slice(4, 5) and order.by_name["a"].shp == (2, 2)
+    point = {"a": np.arange(4.0).reshape(2, 2), "s_log__": np.array(0.5), "other": 1}
+    bij = pm.DictToArrayBijection(order, point)
+    arr = bij.map(point)
+    np.testing.assert_array_equal(arr, [0.0, 1.0, 2.0, 3.0, 0.5])
+    back = bij.rmap(arr * 2)
+    np.testing.assert_array_equal(back["a"], 2 * point["a"])
+    assert back["s_log__"].shape == () and back["other"] == 1
+    assert bij.mapf(lambda p: p["a"].sum())(arr) == 6.0
+    one = pm.DictToVarBijection("a", (1, 0), point)
+    assert one.map(point) == 2.0 and one.rmap(9.0)["a"][1, 0] == 9.0 and point["a"][1, 0] == 2.0
+    with pytest.raises(ValueError, match="not unique"):
+        pm.ArrayOrdering([m.free_RVs[0], m.free_RVs[0]])
