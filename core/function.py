@@ -68,6 +68,9 @@ class Function(StoredInputs):
         self._in_updates = [i for i, inp in enumerate(ins) if inp.update is not None]
         self._n_required = sum(1 for d in self._defaults if d is _NO_DEFAULT)
         self._shared_cells = [s.container for s in update_vars[1]]
+        # where each shared value is computed on: the backend's device for tensors, else the host
+        self._shared_places = [(s.container, storage if getattr(s, "device_resident", False) else None)
+                               for s in update_vars[1]]
         self._n_out = n_out
         self._single = single
         self._update_cells = [s.container for s in update_vars[0]]
@@ -94,7 +97,7 @@ class Function(StoredInputs):
             c.lock.acquire()
         try:
             values = self._values(args, kwargs)
-            values += [_placed(c, self._storage) for c in self._shared_cells]
+            values += [_placed(c, st) for c, st in self._shared_places]
             outs = self._run(values)
             n = self._n_out
             for k, cell in enumerate(self._update_cells):

@@ -86,6 +86,8 @@ class TensorSharedVariable(_TensorMixin, SharedVariable):
     """A shared variable holding an ndarray, or a backend's device array (core/storage.py): a
     function compiled for a backend with device storage keeps the value on its device."""
 
+    device_resident = True  # a backend's device storage may hold the value (core/storage.py)
+
     def set_value(self, value, borrow=False):
         """Replace the value (copied unless ``borrow``): an array-like, or a device array, which
         stays on its device."""
