@@ -667,3 +667,38 @@ def test_a_long_loop_can_be_interrupted(backend):
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
+
+
+# ------------------------------------------------------------------ no steps
+
+
+def test_last_value_after_no_steps_is_out_of_range(backend):
+    A, k, result, updates = _power_graph()
+    f = fn([A, k], result[-1], backend, updates=updates)
+    assert [n.op.store for n in _scans(f)] == [(1,)]  # the memory rule is on
+    with pytest.raises(IndexError, match="index -1 is out of bounds for axis 0 with size 0"):
+        f(np.arange(3.0), 0)
+    np.testing.assert_allclose(f(np.arange(3.0), 1), np.arange(3.0))
+
+
+def test_last_two_values_need_two_steps(backend):
+    x0, k = T.vector("x0"), T.iscalar("k")
+    out, _ = arignote.scan(lambda a, b: a + b, outputs_info=dict(initial=x0, taps=[-2, -1]), n_steps=k)
+    f = fn([x0, k], [out[-2], out[-1]], backend)
+    with pytest.raises(IndexError, match="index -2 is out of bounds for axis 0 with size 1"):
+        f(np.ones(2), 1)
+    assert [float(v) for v in f(np.ones(2), 5)] == [8.0, 13.0]  # the whole history is 2 3 5 8 13
+    assert fn([x0, k], out, backend)(np.ones(2), 0).shape == (0,)
+
+
+def test_gradient_of_a_non_sequence_after_no_steps(backend):
+    X, W, h0 = T.matrix("X"), T.matrix("W"), T.vector("h0")
+    h, _ = arignote.scan(lambda x, h, W: T.tanh(T.dot(W, h) + x), sequences=X, outputs_info=h0, non_sequences=W)
+    f = fn([X, W, h0], [arignote.grad(h.sum(), W), arignote.grad(h.sum(), h0)], backend)
+    gw, gh = f(np.zeros((0, 2)), np.eye(2), np.ones(2))
+    np.testing.assert_array_equal(gw, np.zeros((2, 2)))
+    np.testing.assert_array_equal(gh, np.zeros(2))
+    A, k, result, _ = _power_graph()
+    g = fn([A, k], arignote.grad(result.sum(), A), backend)
+    np.testing.assert_array_equal(g(np.arange(3.0), 0), np.zeros(3))
+    np.testing.assert_allclose(g(np.arange(3.0), 2), 1 + 2 * np.arange(3.0))
