@@ -19,8 +19,9 @@ from llvmlite import ir
 from arignote.backends import lowering as lw
 from arignote.fg import FunctionGraph
 from arignote.scan.loop import _Ring, n_steps_of, run_loop
+from arignote.scan.op import prepare_inner
 
-from . import jit
+from . import jit, scan_entry
 from .irtypes import I32, I64, I64P, I8P, const
 from .loops import build_loop, counted_loop
 
@@ -30,11 +31,12 @@ _WRAP = 1 << 62  # the "modulus" of operands that never wrap around
 def compile_scan(backend, op, mode):
     """A runner ``run(outer input values) -> outer output values`` for ``op`` on this backend,
     native when its body is one elementwise step; None when the backend should use its default."""
-    if op.as_while or any(t is None for t in op.out_taps):
+    if any(t is None for t in op.out_taps):
         return None
     fg = FunctionGraph(op.inner_inputs, op.inner_outputs, clone=True)
     if mode is not None:
         mode.optimize(fg, skip_phases=getattr(backend, "skip_phases", ()))
+    prepare_inner(fg, backend, mode)
     from .backend import lowering_target
 
     target = jit.get_target()
@@ -42,13 +44,27 @@ def compile_scan(backend, op, mode):
         program = lw.lower(fg, lowering_target(target, fg))
     except Exception:  # a body the lowering refuses: the reference loop
         return None
-    plan = _plan(op, fg, program)
+    reference = backend.compile(fg)
+    plan = None if op.as_while else _plan(op, fg, program)
     if plan is None:
-        return None
+        if not scan_entry.supported(op, program):
+            return None
+        return _Loop(scan_entry.compile_loop(backend, op, fg, program, reference))
     step, operands = plan
     fn = _build(step, len(operands), target)
-    reference = backend.compile(fg)
     return _Runner(op, step, operands, fn, reference, program)
+
+
+class _Loop:
+    """Runs a whole loop in its native entry (scan_entry.py)."""
+
+    def __init__(self, native):
+        self.native = native
+
+    def __call__(self, inputs):
+        inputs = list(inputs)
+        inputs[0] = np.asarray(inputs[0], dtype=np.int64)
+        return self.native(inputs)
 
 
 def _plan(op, fg, program):

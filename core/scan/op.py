@@ -168,6 +168,7 @@ class Scan(Op):
             fg.consumed_inputs = self._consumed_states(fg)
             if the_mode is not None:
                 the_mode.optimize(fg, skip_phases=getattr(backend, "skip_phases", ()))
+            prepare_inner(fg, backend, the_mode)
             # the mode is kept alive with the thunk, so that its id stays unique
             hit = self._thunks[key] = (backend.compile(fg), the_mode, fg)
         return hit[0]
@@ -218,6 +219,13 @@ class Scan(Op):
         from .grad import scan_rop
 
         return scan_rop(self, inputs, eval_points)
+
+
+def prepare_inner(fgraph, backend, mode):
+    """Let loops nested in an inner graph compile theirs for the same backend (natively where it can)."""
+    for node in fgraph.toposort():
+        if isinstance(node.op, Scan):
+            node.op.prepare_for_backend(node, backend, mode)
 
 
 def _history_type(t):
