@@ -648,12 +648,14 @@ def test_grad_through_until(backend):
 
 
 @pytest.mark.skipif(not hasattr(__import__("signal"), "setitimer"), reason="needs POSIX interval timers")
-@pytest.mark.parametrize("backend", backend_params(("py", "c")))
-def test_a_long_loop_can_be_interrupted(backend):
+@pytest.mark.parametrize("backend", backend_params(("py", "c", "llvm")))
+@pytest.mark.parametrize("body", ["fused", "dot"])
+def test_a_long_loop_can_be_interrupted(backend, body):
     import signal
 
-    x = T.scalar("x")
-    out, _ = arignote.scan(lambda a: a + 1.0, outputs_info=x, n_steps=10 ** 9)
+    x = T.vector("x")
+    step = (lambda a: a + 1.0) if body == "fused" else (lambda a: T.tanh(T.dot(a, T.ones((2, 2)))) + a)
+    out, _ = arignote.scan(step, outputs_info=x, n_steps=10 ** 9)
     f = fn([x], out[-1], backend)
 
     def handler(sig, frame):
@@ -663,7 +665,7 @@ def test_a_long_loop_can_be_interrupted(backend):
     try:
         signal.setitimer(signal.ITIMER_REAL, 0.3)
         with pytest.raises(KeyboardInterrupt):
-            f(0.0)
+            f(np.zeros(2))
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
@@ -702,3 +704,116 @@ def test_gradient_of_a_non_sequence_after_no_steps(backend):
     g = fn([A, k], arignote.grad(result.sum(), A), backend)
     np.testing.assert_array_equal(g(np.arange(3.0), 0), np.zeros(3))
     np.testing.assert_allclose(g(np.arange(3.0), 2), 1 + 2 * np.arange(3.0))
+
+
+# ------------------------------------------------------------------ llvm: any body, one native loop
+
+
+def _llvm_native(f, monkeypatch):
+    """Check that ``f``'s loops run in their native entry: the reference loop must not run."""
+    import arignote.scan.loop as loop
+    from arignote.backends.llvm import scan as lscan
+
+    for node in _scans(f):
+        assert isinstance(node.tag.scan_runner, lscan._Loop), node.tag.scan_runner
+
+    def boom(*a, **kw):
+        raise AssertionError("the reference loop ran")
+
+    monkeypatch.setattr(loop, "run_loop", boom)
+    monkeypatch.setattr(lscan, "run_loop", boom)
+
+
+def _rnn_ref(x, w, h):
+    out = []
+    for r in x:
+        h = np.tanh(w @ h + r)
+        out.append(h)
+    return np.array(out)
+
+
+def test_llvm_rnn_body_runs_natively(monkeypatch):
+    X, W, h0 = T.matrix("X"), T.matrix("W"), T.vector("h0")
+    h, _ = arignote.scan(lambda x, h, W: T.tanh(T.dot(W, h) + x), sequences=X, outputs_info=h0, non_sequences=W)
+    f = function([X, W, h0], [h, h[-1]], backend="llvm")
+    rng = np.random.default_rng(1)
+    x, w, hv = rng.normal(size=(7, 4)), rng.normal(size=(4, 4)) * 0.5, rng.normal(size=4)
+    _llvm_native(f, monkeypatch)
+    full, last = f(x, w, hv)
+    np.testing.assert_allclose(full, _rnn_ref(x, w, hv), rtol=1e-12)
+    np.testing.assert_allclose(last, full[-1], rtol=0)
+    xs = np.asfortranarray(rng.normal(size=(3, 9, 4)))[:, ::2, :].transpose(1, 0, 2)[:, 0, :]  # strided rows
+    np.testing.assert_allclose(f(xs, w, hv)[0], _rnn_ref(xs, w, hv), rtol=1e-12)
+
+
+def test_llvm_native_taps_outputs_reductions_and_until(monkeypatch):
+    x, s0 = T.vector("x"), T.matrix("s0")
+    m = T.as_tensor_variable(np.array([1.0, -2.0, 3.0]))
+
+    def step(v_prev, v_next, a2, a1, m):
+        new = a1 + a2 * 0.5 + v_prev * v_next
+        return [new, (new * m).sum(), T.max(new)], arignote.scan.until(T.max(new) > 50)
+
+    (hist, sums, maxes), _ = arignote.scan(step, sequences=dict(input=x, taps=[-1, 1]),
+                                           outputs_info=[dict(initial=s0, taps=[-2, -1]), None, None],
+                                           non_sequences=m)
+    f = function([x, s0], [hist, sums, maxes, hist[-2]], backend="llvm")
+    _llvm_native(f, monkeypatch)
+    xv = np.arange(1.0, 9.0)
+    init = np.array([[0.5, 1.0, -1.0], [1.0, 2.0, 0.0]])
+    a2, a1, ref = init[0], init[1], []
+    for t in range(len(xv) - 2):
+        new = a1 + a2 * 0.5 + xv[t] * xv[t + 2]
+        ref.append(new)
+        a2, a1 = a1, new
+        if new.max() > 50:
+            break
+    ref = np.array(ref)
+    assert 1 < len(ref) < len(xv) - 2  # until() stopped the loop early
+    h, s, mx, prev = f(xv, init)
+    np.testing.assert_allclose(h, ref)
+    np.testing.assert_allclose(s, ref @ [1.0, -2.0, 3.0])
+    np.testing.assert_allclose(mx, ref.max(axis=1))
+    np.testing.assert_allclose(prev, ref[-2])
+
+
+def test_llvm_native_loop_with_a_python_node(monkeypatch):
+    x, W = T.vector("x"), T.matrix("W")
+    out, _ = arignote.scan(lambda a, W: T.sort(T.dot(W, a)[::-1]) * 0.5 + 1.0, outputs_info=x, non_sequences=W,
+                           n_steps=4)
+    f = function([x, W], out, backend="llvm")
+    (node,) = _scans(f)
+    assert [type(n.op).__name__ for n in node.tag.scan_runner.python_nodes] == ["SortOp"]  # only that node
+    _llvm_native(f, monkeypatch)
+    w = np.array([[0.0, 1.0, 0.0], [2.0, 0.0, 0.0], [0.0, 0.0, -1.0]])
+    a, ref = np.array([3.0, 1.0, 2.0]), []
+    for _ in range(4):
+        a = np.sort((w @ a)[::-1]) * 0.5 + 1.0
+        ref.append(a)
+    np.testing.assert_allclose(f(np.array([3.0, 1.0, 2.0]), w), ref)
+
+
+def test_llvm_native_memory_rule_keeps_a_ring(monkeypatch):
+    X, W, h0 = T.matrix("X"), T.matrix("W"), T.vector("h0")
+    h, _ = arignote.scan(lambda x, h, W: T.tanh(T.dot(W, h) + x), sequences=X, outputs_info=h0, non_sequences=W)
+    f = function([X, W, h0], [h[-1], h[-3]], backend="llvm")
+    assert [n.op.store for n in _scans(f)] == [(3,)]
+    rng = np.random.default_rng(2)
+    x, w, hv = rng.normal(size=(6, 3)), rng.normal(size=(3, 3)), rng.normal(size=3)
+    _llvm_native(f, monkeypatch)
+    ref = _rnn_ref(x, w, hv)
+    last, third = f(x, w, hv)
+    np.testing.assert_allclose(last, ref[-1])
+    np.testing.assert_allclose(third, ref[-3])
+
+
+def test_llvm_native_loop_errors_come_from_the_reference():
+    X, W, h0 = T.matrix("X"), T.matrix("W"), T.vector("h0")
+    h, _ = arignote.scan(lambda x, h, W: T.tanh(T.dot(W, h) + x), sequences=X, outputs_info=h0, non_sequences=W,
+                         n_steps=5)
+    f = function([X, W, h0], h, backend="llvm")
+    with pytest.raises(ValueError, match="covers 3 steps.*n_steps is 5"):
+        f(np.zeros((3, 2)), np.eye(2), np.zeros(2))
+    with pytest.raises(ValueError, match="shape|align|dot"):
+        f(np.zeros((6, 2)), np.eye(3), np.zeros(2))
+    np.testing.assert_allclose(f(np.ones((5, 2)), np.eye(2), np.zeros(2)), _rnn_ref(np.ones((5, 2)), np.eye(2), np.zeros(2)))

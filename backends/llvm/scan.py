@@ -5,9 +5,10 @@ When the inner graph of a loop lowers to a single fused elementwise step
 is generated as IR around that step's row function: each iteration points
 the operands at the current sequence rows, the ring-buffer slots of the
 states and the non-sequences, and calls the row.  Python sets up the
-buffers and calls the loop once; no Python runs per iteration.  Anything
-else (more steps in the body, until(), a failing step)
-runs the reference loop over the inner function the backend compiled.
+buffers and calls the loop once; no Python runs per iteration, and Ctrl-C
+is checked every 8192 steps.  A failing step reruns the reference loop, which
+raises NumPy's error.  Every other body (several steps, dots, reductions,
+until(), nodes without a rendering) runs in one native entry (scan_entry.py).
 """
 from __future__ import annotations
 
@@ -22,10 +23,11 @@ from arignote.scan.loop import _Ring, n_steps_of, run_loop
 from arignote.scan.op import prepare_inner
 
 from . import jit, scan_entry
-from .irtypes import I32, I64, I64P, I8P, const
+from .irtypes import I32, I64, I64P, I8P, const, declare
 from .loops import build_loop, counted_loop
 
 _WRAP = 1 << 62  # the "modulus" of operands that never wrap around
+_INTERRUPTED = -1  # the loop's return code when a signal handler raised (its error is set)
 
 
 def compile_scan(backend, op, mode):
@@ -49,17 +51,18 @@ def compile_scan(backend, op, mode):
     if plan is None:
         if not scan_entry.supported(op, program):
             return None
-        return _Loop(scan_entry.compile_loop(backend, op, fg, program, reference))
+        return _Loop(*scan_entry.compile_loop(backend, op, fg, program, reference))
     step, operands = plan
     fn = _build(step, len(operands), target)
     return _Runner(op, step, operands, fn, reference, program)
 
 
 class _Loop:
-    """Runs a whole loop in its native entry (scan_entry.py)."""
+    """Runs a whole loop in its native entry (scan_entry.py); ``python_nodes``: the inner nodes
+    it calls back into Python for, one call per step each."""
 
-    def __init__(self, native):
-        self.native = native
+    def __init__(self, native, python_nodes):
+        self.native, self.python_nodes = native, python_nodes
 
     def __call__(self, inputs):
         inputs = list(inputs)
@@ -135,6 +138,11 @@ def _build(step, nops, target):
     b.position_at_end(head)
     b.cbranch(b.icmp_signed("<", b.load(t), n), body, done)
     b.position_at_end(body)
+    every = const(I64, scan_entry.SIGNAL_EVERY - 1)
+    with b.if_then(b.icmp_signed("==", b.and_(b.load(t), every), every), likely=False):  # Ctrl-C stops a long loop
+        rc = b.call(declare(module, "PyErr_CheckSignals", I32, []), [])
+        with b.if_then(b.icmp_signed("<", rc, const(I32, 0)), likely=False):
+            b.ret(const(I32, _INTERRUPTED))
     level(0, [b.gep(bases[k], [b.mul(b.load(idx[k]), steps[k])]) for k in range(nops)])
     nxt = fn.append_basic_block("next")
     b.cbranch(b.icmp_signed("!=", b.load(err), const(I32, 0)), fail, nxt)
@@ -149,7 +157,8 @@ def _build(step, nops, target):
     b.position_at_end(fail)
     b.ret(b.load(err))
     compiled = jit.compile_ir(str(module), target, name="scan_loop")
-    proto = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_int64, *([ctypes.c_void_p] * 6))
+    # with the GIL held (PYFUNCTYPE): the loop checks for signals, and ctypes raises the error they set
+    proto = ctypes.PYFUNCTYPE(ctypes.c_int32, ctypes.c_int64, *([ctypes.c_void_p] * 6))
     native = proto(compiled.address("scan_loop"))
     native.compiled = compiled  # keeps the engine alive
     return native

@@ -54,6 +54,7 @@ class ScanBuilder(SegmentBuilder):
         self.loop_mem: list = []  # allocas of scratch blocks reused by every step, freed at the end
         self.held: list = []  # allocas of Python objects a step holds until its next run
         self.calls: list = []  # Python callables of the inner nodes without a rendering
+        self.python_nodes: list = []  # those nodes
 
     # ------------------------------------------------------------ memory
     def _allocate_mem(self, nbytes):
@@ -98,6 +99,7 @@ class ScanBuilder(SegmentBuilder):
         b = self.b
         ins = [v for v in step.inputs if v in self.vals]
         self.calls.append(_node_runner(step, ins, self.program))
+        self.python_nodes.extend(step.nodes)
         res_slot, args_slot = self._hold(), self._hold()
         self._release(res_slot)  # the previous step's results
         lst = b.call(self.pyfn("PyList_New", PyObj, [I64]), [const(I64, len(ins))])
@@ -376,7 +378,8 @@ def _node_runner(step, ins, program):
 
 
 def compile_loop(backend, op, fg, program, reference):
-    """A builtin ``loop(list of outer inputs) -> list of outer outputs`` running ``op`` natively."""
+    """(A builtin ``loop(list of outer inputs) -> list of outer outputs`` running ``op`` natively,
+    the inner nodes it runs with their Python perform)."""
     from . import jit
 
     target = jit.get_target()
@@ -399,5 +402,6 @@ def compile_loop(backend, op, fg, program, reference):
             values += v
             keep += k
     fill_table(compiled, eb.rt.name, values)
-    return capi.make_builtin(compiled.address("scan_loop"), "scan_loop", compiled.engine, keep=(keep, compiled),
-                             cells=cells, kinds=eb.caches)
+    native = capi.make_builtin(compiled.address("scan_loop"), "scan_loop", compiled.engine, keep=(keep, compiled),
+                               cells=cells, kinds=eb.caches)
+    return native, eb.python_nodes
