@@ -32,6 +32,7 @@ from .loops import counted_loop
 from .steps import NATIVE_STEPS, SegmentBuilder, Segment, alloc_kind
 
 SIGNAL_EVERY = 8192  # steps between two checks for Ctrl-C
+_ALLOCATING = (lw.LoopStep, lw.ReduceStep, lw.DotStep)  # steps whose outputs are always new memory
 
 
 def supported(op, program):
@@ -55,6 +56,8 @@ class ScanBuilder(SegmentBuilder):
         self.held: list = []  # allocas of Python objects a step holds until its next run
         self.calls: list = []  # Python callables of the inner nodes without a rendering
         self.python_nodes: list = []  # those nodes
+        self.place: dict = {}  # body output -> the ring slot it is computed into
+        self.placed: set = set()  # those that were
 
     # ------------------------------------------------------------ memory
     def _allocate_mem(self, nbytes):
@@ -134,6 +137,27 @@ class ScanBuilder(SegmentBuilder):
         return b.call(newfn, [self.rt.load(b, "ndarray"), descr, const(I32, nd), dims, strd, v.data,
                               const(I32, capi.NPY_ARRAY_WRITEABLE), ir.Constant(PyObj, None)])
 
+    def allocate(self, var, shape, kind, fortran=None):
+        """A body output that a ring takes is computed straight into this step's slot."""
+        slot = self.place.get(var)
+        if slot is None:
+            return super().allocate(var, shape, kind, fortran)
+        _check_shape(self, shape, slot.shape)  # a changed shape: the reference names it
+        self.placed.add(var)
+        return slot
+
+    def kernel_call(self, kfn, shape, operands, strides_of):
+        """One axis: the row function itself (the N-d walk costs more than a short row)."""
+        if len(shape) != 1:
+            return super().kernel_call(kfn, shape, operands, strides_of)
+        b = self.b
+        data, strd = self._alloca(I8P, count=len(operands)), self._alloca(I64, count=len(operands))
+        for k, v in enumerate(operands):
+            b.store(v.data, b.gep(data, [const(I64, k)]))
+            b.store(strides_of(k)[0], b.gep(strd, [const(I64, k)]))
+        with b.if_then(b.icmp_signed(">", shape[0], const(I64, 0))):
+            b.call(kfn, [shape[0], data, strd, self.err])
+
     # ------------------------------------------------------------ helpers
     def load_i64(self, val):
         return self.b.load(self.b.bitcast(val.data, I64P))
@@ -187,9 +211,20 @@ class _Ring:
 
     def slot(self, eb, m):
         """The NVal of position ``m`` (wrapping at the slots)."""
-        b = eb.b
-        p = b.gep(self.buf.data, [b.mul(b.srem(m, self.slots), self.slotbytes)])
+        return self.at(eb, eb.b.srem(m, self.slots))
+
+    def at(self, eb, i):
+        """The NVal of slot ``i``."""
+        p = eb.b.gep(self.buf.data, [eb.b.mul(i, self.slotbytes)])
         return NVal(self.var.type.dtype, p, self.shape, self.strides)
+
+    def cursor(self, eb, start, pre, cursors):
+        """The slot of position ``start + t`` in step t: a counter (``start`` < slots, set in block
+        ``pre``) that the loop moves on after each step, wrapping at the slots (no division per step)."""
+        c = eb._alloca(I64)
+        with eb.b.goto_block(pre):
+            eb.b.store(const(I64, start), c)
+        cursors.append((c, self.slots))
 
     def result(self, eb, count, var):
         """The NVal of the history returned for ``count`` positions (never an initial tap)."""
@@ -266,6 +301,8 @@ def build(module, target, name, op, program):
     t_slot, done_slot = eb._alloca(I64, zero), eb._alloca(I64)
     b.store(n, done_slot)
     fn = eb.fn
+    pre = b.block  # where the loop's cursors start
+    write = []  # per recurrent output: the slot this step writes
     head, body, exit_ = (fn.append_basic_block(f"scan.{x}") for x in ("head", "body", "exit"))
     b.branch(head)
     b.position_at_end(head)
@@ -282,9 +319,22 @@ def build(module, target, name, op, program):
             row = b.add(t, const(I64, tap - taps[0]))
             eb.vals[slices[i][q]] = NVal(s.dtype, b.gep(s.data, [b.mul(row, s.strides[0])]), s.shape[1:],
                                          s.strides[1:])
+    cursors = []
     for j, taps in enumerate(op.out_taps):
         for q, tap in enumerate(taps):
-            eb.vals[taps_in[j][q]] = rings[j].slot(eb, b.add(t, const(I64, rings[j].lead + tap)))
+            rings[j].cursor(eb, rings[j].lead + tap, pre, cursors)
+        rings[j].cursor(eb, rings[j].lead, pre, cursors)
+    k = 0
+    for j, taps in enumerate(op.out_taps):
+        for q in range(len(taps)):
+            eb.vals[taps_in[j][q]] = rings[j].at(eb, b.load(cursors[k][0]))
+            k += 1
+        dst = rings[j].at(eb, b.load(cursors[k][0]))
+        k += 1
+        o = fg.outputs[j]
+        if o not in eb.place and any(o in s.outputs for s in program.steps if isinstance(s, _ALLOCATING)):
+            eb.place[o] = dst
+        write.append(dst)
     for s in program.steps:
         if lb._is_native(s):
             NATIVE_STEPS.lookup(type(s))(eb, s, kinds)
@@ -294,7 +344,8 @@ def build(module, target, name, op, program):
     for j, ring in enumerate(rings):
         o = eb.vals[fg.outputs[j]]
         _check_shape(eb, o.shape, ring.shape)
-        eb.copy_into(ring.slot(eb, b.add(t, const(I64, ring.lead))), o)
+        if not (fg.outputs[j] in eb.placed and eb.place[fg.outputs[j]] is write[j]):
+            eb.copy_into(write[j], o)
     nit_rings = []
     for k, (o_var, (data_p, obj_p, dims_p)) in enumerate(zip(nit_outs, nit_state)):
         o = eb.vals[o_var]
@@ -324,6 +375,9 @@ def build(module, target, name, op, program):
         b.branch(nxt)
     b.position_at_end(nxt)
     b.store(b.add(t, one), t_slot)
+    for c, slots in cursors:
+        i = b.add(b.load(c), one)
+        b.store(b.select(b.icmp_signed("==", i, slots), zero, i), c)
     b.branch(head)
     # the histories
     b.position_at_end(exit_)
@@ -377,7 +431,7 @@ def _node_runner(step, ins, program):
     return run
 
 
-def compile_loop(backend, op, fg, program, reference):
+def compile_loop(op, program, reference):
     """(A builtin ``loop(list of outer inputs) -> list of outer outputs`` running ``op`` natively,
     the inner nodes it runs with their Python perform)."""
     from . import jit
@@ -390,7 +444,7 @@ def compile_loop(backend, op, fg, program, reference):
     def slow(lst):
         from arignote.scan.loop import run_loop
 
-        return run_loop(op, reference, list(lst))
+        return run_loop(op, reference(), list(lst))
 
     cells = capi.keep_cells(len(eb.caches))
     values, keep = [], [slow, eb.calls, program]

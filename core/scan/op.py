@@ -156,6 +156,14 @@ class Scan(Op):
             node.tag.scan_runner = self._thunks[key][0]
 
     def inner_thunk(self, backend, mode):
+        return self._inner(backend, mode)[0]
+
+    def inner_fgraph(self, backend, mode):
+        """The inner graph as ``inner_thunk`` rewrote it for ``backend`` and ``mode``."""
+        return self._inner(backend, mode)[2]
+
+    def _inner(self, backend, mode):
+        """(thunk, mode, rewritten inner graph) for ``backend`` and ``mode``, compiled once."""
         from ..mode import get_mode
 
         the_mode = get_mode(self.mode) if self.mode is not None else mode
@@ -171,7 +179,7 @@ class Scan(Op):
             prepare_inner(fg, backend, the_mode)
             # the mode is kept alive with the thunk, so that its id stays unique
             hit = self._thunks[key] = (backend.compile(fg), the_mode, fg)
-        return hit[0]
+        return hit
 
     def _consumed_states(self, fg):
         """{inner input: inner output} of the generator states: a step's old generator is never read
