@@ -8,6 +8,7 @@ import pytest
 import arignote
 import arignote.tensor as T
 from arignote import function, shared
+from arignote.function import MissingInputError
 from arignote.testing import backend_params
 
 
@@ -602,10 +603,26 @@ def test_scan_checkpoints_values_and_gradient():
 
 def test_strict_requires_shared_variables_in_non_sequences():
     W = shared(np.eye(2))
-    with pytest.raises(ValueError, match="strict=True.*shared variable"):
+    with pytest.raises(MissingInputError,
+                       match=r"An input of the graph, used to compute .*dot.*not provided.*strict=True.*shared variable"):
         arignote.scan(lambda v: T.dot(v, W), sequences=T.matrix(), strict=True)
     out, _ = arignote.scan(lambda v, W: T.dot(v, W), sequences=T.matrix("m"), non_sequences=W, strict=True)
     assert out.ndim == 2
+
+
+def test_theano_dot_of_the_scan_page(backend):
+    import scipy.sparse as sp
+
+    import arignote.sparse as S
+
+    x, W = T.vector("x"), T.matrix("W")
+    rows, _ = arignote.scan(lambda v, W: arignote.dot(v, W), sequences=T.matrix("m"), non_sequences=W)
+    assert rows.ndim == 2
+    wv = np.arange(6.0).reshape(2, 3)
+    np.testing.assert_allclose(fn([x, W], arignote.dot(x, W), backend)(np.array([1.0, 2.0]), wv), [6, 9, 12])
+    xs = S.csr_matrix("xs")
+    got = fn([xs, W], arignote.dot(xs, W), backend)(sp.csr_matrix(np.array([[0.0, 2.0]])), wv)
+    np.testing.assert_allclose(np.asarray(got.todense() if hasattr(got, "todense") else got), [[6, 8, 10]])
 
 
 def test_pickled_function_with_a_loop(backend):
