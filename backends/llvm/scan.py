@@ -45,6 +45,5 @@ class _Loop:
         self.native, self.python_nodes = native, python_nodes
 
     def __call__(self, inputs):
-        inputs = list(inputs)
-        inputs[0] = np.asarray(inputs[0], dtype=np.int64)
+        inputs = [v if type(v) is np.ndarray else np.asarray(v) for v in inputs]  # the entry reads arrays
         return self.native(inputs)
