@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 
+from arignote.deep_copy import DeepCopyOp
 from arignote.tensor.basic import Alloc
 from arignote.tensor.elemwise import DimShuffle
 from arignote.tensor.linalg import Dot, Matmul
@@ -157,6 +158,15 @@ def _lower_cum(op, node, target):
     return CumStep([x], [z], [node], mode=op.mode, axis=op.axis)
 
 
+def _lower_deep_copy(op, node, target):
+    """function()'s copy of an output (Theano's DeepCopyOp) as a max over no axes: each element
+    taken as it is (NaN, -0.0) into fresh C-ordered storage, natively."""
+    (x,), (z,) = node.inputs, node.outputs
+    if not _dtype_ok(target, x, z) or x.dtype.startswith("complex"):
+        return None
+    return ReduceStep([x], [z], [node], kind_="max", axes=(), in_dtype=x.dtype, out_dtype=z.dtype)
+
+
 def needs_blas(fgraph):
     """Does ``fgraph`` hold a node the lowering may turn into a BLAS call (Dot, Matmul)?"""
     return any(isinstance(n.op, (Dot, Matmul)) for n in fgraph.apply_nodes)
@@ -166,4 +176,4 @@ def needs_blas(fgraph):
 BUILTIN = {DimShuffle: _lower_dimshuffle, Reduce: _lower_reduce, Dot: _lower_dot, Matmul: _lower_dot,
            Shape: _lower_shape, Shape_i: _lower_shape_i, Subtensor: _lower_subtensor, Reshape: _lower_reshape,
            AdvancedSubtensor: _lower_advanced_subtensor, AdvancedIncSubtensor: _lower_advanced_inc,
-           Alloc: _lower_alloc, Argmax: _lower_arg, CumOp: _lower_cum}
+           Alloc: _lower_alloc, Argmax: _lower_arg, CumOp: _lower_cum, DeepCopyOp: _lower_deep_copy}
