@@ -33,8 +33,12 @@ class Rendering:
     extra: dict = field(default_factory=dict)  # backend name -> column, for backends beyond these three
 
     def template(self, backend, kind):
-        """The template of ``backend`` for inputs of ``kind``, or None."""
+        """The template of ``backend`` for inputs of ``kind``, or None.  A row without a column
+        for a backend that builds on another's templates (cuda on C's) takes that one's."""
         col = getattr(self, backend) if backend in _COLUMNS else self.extra.get(backend)
+        if col is None and backend in INHERITS:
+            base, kinds = INHERITS[backend]
+            return self.template(base, kind) if kind in kinds else None
         if col is None or isinstance(col, str):
             return col
         return col.get(kind)
@@ -42,6 +46,9 @@ class Rendering:
 
 RULES = ("same", "float_same", "switch", "second", "int_same")
 _COLUMNS = ("c", "llvm", "cuda")
+# backend -> (the backend whose templates it uses for a row without its own column, for these kinds):
+# CUDA C++ compiles the C templates of the real kinds once its prelude has the ar_* helpers
+INHERITS = {"cuda": ("c", ("b", "i", "u", "f"))}
 
 TABLE: dict[str, Rendering] = {}  # filled by _assemble() on first use; read it through row() / rows()
 _assembled: list = []     # [the plugin manager's generation] TABLE was assembled at

@@ -240,6 +240,16 @@ def test_a_new_scalar_op_is_one_row_plus_one_rendering_per_backend(cube, plugin)
         f = function([x], T.test_cube(x) + 1.0, backend=backend)
         np.testing.assert_allclose(f(a), a ** 3 + 1.0, rtol=1e-15)
         assert fallbacks(f) == [], backend  # rendered, not run through NumPy
+    assert scalar_table.row_of(CUBE).template("cuda", "f") == "({0} * {0} * {0})"  # cuda takes C's
+    from arignote.backends import lowering
+    from arignote.backends.cuda import common as cuda
+    from arignote.fg import FunctionGraph
+
+    steps = lowering.lower(FunctionGraph([x], [T.test_cube(x)], clone=True), cuda.target()).steps
+    assert [type(s).__name__ for s in steps] == ["LoopStep"]  # a cuda kernel, not a host fallback
+    if "cuda-emulated" in available_backends():
+        f = function([x], T.test_cube(x) + 1.0, backend="cuda-emulated")
+        np.testing.assert_allclose(f(a), a ** 3 + 1.0, rtol=1e-15)
     g = function([x], T.grad(T.sum(T.test_cube(x)), x), backend=backends[0] if backends else "py")
     np.testing.assert_allclose(g(a), 3 * a * a)
 
