@@ -85,6 +85,14 @@ def register(row, replace=False):
     table_changed()
 
 
+def unregister(name):
+    """Forget the row ``register`` added for scalar op ``name``: the renderings the plugins'
+    hooks give it (if any) come back.  KeyError when register() added none."""
+    if _added.pop(name, None) is None:
+        raise KeyError(f"no row was registered for scalar op {name!r}")
+    _assemble()
+
+
 _pm_module: list = []
 
 

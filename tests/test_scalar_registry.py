@@ -114,6 +114,16 @@ def test_register_refuses_a_conflicting_row(restore_table):
         scalar_table.register({"name": "arctan"})
 
 
+def test_unregister_brings_back_the_hooked_row(restore_table):
+    row = scalar_table.row_of("arctan")
+    scalar_table.register(dataclasses.replace(row, c={"f": "(({T})0)"}), replace=True)
+    assert scalar_table.row_of("arctan") != row
+    scalar_table.unregister("arctan")
+    assert scalar_table.row_of("arctan") == row and "arctan" not in scalar_table._plugin_rows
+    with pytest.raises(KeyError, match="no row was registered"):
+        scalar_table.unregister("arctan")
+
+
 def test_register_clears_the_loop_dtype_cache(restore_table):
     with pytest.raises(scalar_table.NotRenderable, match="not in the rendering table"):
         scalar_table.loop_dtypes("test_op_not_yet_there", ["float32"])
