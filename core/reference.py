@@ -13,6 +13,7 @@ import numpy as np
 
 from .graph import Constant
 from .labels import node_summary
+from .storage import to_host
 
 
 class NodeRuntimeError:
@@ -77,7 +78,7 @@ def make_thunk(fgraph, node_runner=None):
     n_in = len(fgraph.inputs)
     free = []  # storage sets no call is using; a call pops one (atomic) and gives it back when done
 
-    def storage():
+    def new_set():
         """A new storage set: its cells, and the program bound to them."""
         cells = [[v] for v in init]
         bound = [(perform, node, [cells[i] for i in ins], [cells[j] for j in outs])
@@ -88,13 +89,13 @@ def make_thunk(fgraph, node_runner=None):
         try:
             store = free.pop()
         except IndexError:  # every set is in use (or none made yet): calls overlap in threads
-            store = storage()
+            store = new_set()
         in_cells, out_cells, consts, bound = store
         try:
             for c, v in zip(in_cells, values):
                 c[0] = v
             for c, cont in consts:
-                c[0] = cont[0]
+                c[0] = to_host(cont[0])
             step = None
             try:
                 with _errstate(all="ignore"):  # nan/inf are values here, as in compiled code, not warnings
