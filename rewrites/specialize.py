@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from arignote.tensor.elemwise import DimShuffle
+from arignote.tensor.elemwise import DimShuffle, Elemwise
 from arignote.tensor.linalg import Dot
 from arignote.tensor.reduction import Reduce
 from arignote.tensor.basic import Alloc, alloc
@@ -162,3 +162,28 @@ def local_switch_const_cond(fgraph, node):
         return None
     keep, other = (a, b) if v else (b, a)
     return [fit(keep, out, fill_from=[c, other])]
+
+
+def _broadcast_smaller(branch, out):
+    """True when ``branch`` is broadcast along an axis of ``out`` (so it holds fewer elements)."""
+    pb = (True,) * (out.ndim - branch.ndim) + branch.type.broadcastable
+    return any(b and not o for b, o in zip(pb, out.type.broadcastable))
+
+
+@local_rule((Elemwise,), "specialize", tags=TAGS)
+def local_unary_into_switch(fgraph, node):
+    """f(switch(c, a, b)) -> switch(c, f(a), f(b)) for a unary elementwise f when both branches are
+    broadcast (smaller than the switch): f then runs once per branch element instead of once per
+    output element, e.g. log(switch(t < s, e, l)) with scalar rates computes two logarithms."""
+    if node.op.scalar_op.nin != 1 or not owner_is(node.inputs[0], "switch"):
+        return None
+    sw = node.inputs[0]
+    c, a, b = sw.owner.inputs
+    if not (_broadcast_smaller(a, sw) and _broadcast_smaller(b, sw)):
+        return None
+    name = node.op.scalar_op.name
+    try:
+        fa, fb = E(name, a), E(name, b)
+    except (TypeError, ValueError):
+        return None
+    return [fit(E("switch", c, fa, fb), node.outputs[0], fill_from=[c, a, b])]
