@@ -193,6 +193,48 @@ def test_argmax_argmin_match_numpy(backend, dtype):
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("dtype", ["float64", "float32", "int64", "int16", "uint32"])
+def test_argmax_argmin_of_long_contiguous_rows(backend, dtype):
+    """The unit-stride scan works in blocks of lanes: ties, signed zeros, infs and NaNs placed on
+    both sides of lane and block boundaries give NumPy's answer (the first extreme, the first NaN)."""
+    _backend(backend)
+    x = T.tensor(dtype, shape=(None,), name="x")
+    m = T.tensor(dtype, shape=(None, None), name="m")
+    f = function([x], [T.argmax(x), T.argmin(x)], backend=backend)
+    g = function([m], [T.argmax(m, axis=1), T.argmin(m, axis=1)], backend=backend)
+    _native(f, backend)
+    r = np.random.default_rng(7)
+    is_float = dtype.startswith("float")
+    for n in (1, 3, 8, 9, 1023, 1024, 1025, 2049, 5000):
+        for trial in range(12):
+            a = r.integers(0 if dtype[0] == "u" else -3, 4, n).astype(dtype)
+            if is_float and trial % 3 == 0:
+                a[r.integers(0, n, 2)] = np.nan
+            if is_float and trial % 3 == 1:
+                a[a == 0] = -0.0
+                a[r.integers(0, n)] = 0.0
+                a[r.integers(0, n)] = -np.inf if trial % 2 else np.inf
+            got = f(a)
+            assert (int(got[0]), int(got[1])) == (np.argmax(a), np.argmin(a)), (n, trial)
+        rows = a[: n - n % 3].reshape(3, -1) if n >= 3 else a.reshape(1, -1)
+        got = g(rows)
+        np.testing.assert_array_equal(got[0], np.argmax(rows, 1))
+        np.testing.assert_array_equal(got[1], np.argmin(rows, 1))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_steps_differing_only_in_their_fields_compile_apart(backend):
+    """argmax and argmin (cumsum and cumprod, axis 0 and 1) of the same input type are different
+    programs: compiled in one process they must not share cached code."""
+    _backend(backend)
+    x = T.dmatrix("x")
+    X = np.array([[3.0, 1.0, 2.0], [0.0, 5.0, -1.0]])
+    for build, ref in ((T.argmax, np.argmax), (T.argmin, np.argmin), (T.cumsum, np.cumsum), (T.cumprod, np.cumprod)):
+        for axis in (0, 1):
+            np.testing.assert_array_equal(function([x], build(x, axis=axis), backend=backend)(X), ref(X, axis=axis))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("dtype", ["float64", "float32", "int32", "uint8", "int64", "bool"])
 def test_cumsum_cumprod_match_numpy(backend, dtype):
     _backend(backend)

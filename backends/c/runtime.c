@@ -888,32 +888,63 @@ static int ar_run_alloc(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
     return AR_OK;
 }
 
-/* argmax/argmin of n elements at stride s: NumPy's rules (the first extreme; the first NaN wins) */
+/* argmax/argmin of n elements at stride s: NumPy's rules (the first extreme; the first NaN wins).
+   Unit stride runs in blocks: each block's extreme and whether it holds a NaN, over AR_ARG_LANES
+   independent lanes (a loop gcc vectorises), then the first position of the winning value in the
+   first block that reached it (or of the first NaN in the first block that has one). */
+#define AR_ARG_BLOCK 1024
+#define AR_ARG_LANES 8
 typedef npy_intp (*ar_arg_fn)(const char *p, npy_intp n, npy_intp s);
-#define AR_ARG_FNS(T, sfx)                                                                       \
-    static npy_intp ar_argmax_##sfx(const char *p, npy_intp n, npy_intp s)                       \
+#define AR_ARG_FN(T, sfx, name, BETTER)                                                          \
+    static npy_intp ar_##name##_unit_##sfx(const T *x, npy_intp n)                               \
     {                                                                                            \
-        T best = *(const T *)p;                                                                  \
-        npy_intp at = 0;                                                                         \
-        if (best != best) return 0;                                                              \
-        for (npy_intp i = 1; i < n; i++) {                                                       \
-            T v = *(const T *)(p + i * s);                                                       \
-            if (v > best || v != v) {                                                            \
-                best = v;                                                                        \
-                at = i;                                                                          \
-                if (v != v) break;                                                               \
+        T best = x[0];                                                                           \
+        npy_intp from = 0;                                                                       \
+        for (npy_intp b = 0; b < n; b += AR_ARG_BLOCK) {                                         \
+            const T *q = x + b;                                                                  \
+            npy_intp e = n - b < AR_ARG_BLOCK ? n - b : AR_ARG_BLOCK, i = 0;                     \
+            T m[AR_ARG_LANES];                                                                   \
+            int nan[AR_ARG_LANES];                                                               \
+            for (int j = 0; j < AR_ARG_LANES; j++) {                                             \
+                m[j] = q[0];                                                                     \
+                nan[j] = 0;                                                                      \
+            }                                                                                    \
+            for (; i + AR_ARG_LANES <= e; i += AR_ARG_LANES)                                     \
+                for (int j = 0; j < AR_ARG_LANES; j++) {                                         \
+                    T v = q[i + j];                                                              \
+                    m[j] = BETTER(v, m[j]) ? v : m[j];                                           \
+                    nan[j] |= v != v;                                                            \
+                }                                                                                \
+            T bm = m[0];                                                                         \
+            int any = 0;                                                                         \
+            for (int j = 0; j < AR_ARG_LANES; j++) {                                             \
+                bm = BETTER(m[j], bm) ? m[j] : bm;                                               \
+                any |= nan[j];                                                                   \
+            }                                                                                    \
+            for (; i < e; i++) {                                                                 \
+                bm = BETTER(q[i], bm) ? q[i] : bm;                                               \
+                any |= q[i] != q[i];                                                             \
+            }                                                                                    \
+            if (any)                                                                             \
+                for (i = 0;; i++)                                                                \
+                    if (q[i] != q[i]) return b + i;                                              \
+            if (BETTER(bm, best)) {                                                              \
+                best = bm;                                                                       \
+                from = b;                                                                        \
             }                                                                                    \
         }                                                                                        \
-        return at;                                                                               \
+        for (npy_intp i = from;; i++)                                                            \
+            if (x[i] == best) return i;                                                          \
     }                                                                                            \
-    static npy_intp ar_argmin_##sfx(const char *p, npy_intp n, npy_intp s)                       \
+    static npy_intp ar_##name##_##sfx(const char *p, npy_intp n, npy_intp s)                     \
     {                                                                                            \
+        if (s == (npy_intp)sizeof(T)) return ar_##name##_unit_##sfx((const T *)p, n);            \
         T best = *(const T *)p;                                                                  \
         npy_intp at = 0;                                                                         \
         if (best != best) return 0;                                                              \
         for (npy_intp i = 1; i < n; i++) {                                                       \
             T v = *(const T *)(p + i * s);                                                       \
-            if (v < best || v != v) {                                                            \
+            if (BETTER(v, best) || v != v) {                                                     \
                 best = v;                                                                        \
                 at = i;                                                                          \
                 if (v != v) break;                                                               \
@@ -921,6 +952,9 @@ typedef npy_intp (*ar_arg_fn)(const char *p, npy_intp n, npy_intp s);
         }                                                                                        \
         return at;                                                                               \
     }
+#define AR_GREATER(a, b) ((a) > (b))
+#define AR_LESS(a, b) ((a) < (b))
+#define AR_ARG_FNS(T, sfx) AR_ARG_FN(T, sfx, argmax, AR_GREATER) AR_ARG_FN(T, sfx, argmin, AR_LESS)
 AR_ARG_FNS(double, f8)
 AR_ARG_FNS(float, f4)
 AR_ARG_FNS(int64_t, i8)

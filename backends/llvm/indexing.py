@@ -18,7 +18,7 @@ from arignote.backends.lowering import SVal
 
 from .entry import NVal, PyObj
 from .irtypes import I1, I32, I64, I64P, const, is_complex, mem_type
-from .loops import build_loop, counted_loop, load_elem, new_row, store_elem
+from .loops import build_loop, counted_loop, lanes_for, load_elem, new_row, splat, store_elem
 from .scalar_ir import Emitter
 
 _NEVER_MERGED = 1 << 40  # stride of a dummy operand that keeps the walk from merging/reversing axis 0
@@ -294,6 +294,16 @@ def run_arg(eb, step, kinds):
     eb.kernel_call(row, oshape, [src, out, _params(eb, n, s)], lambda k: (xstr, out.strides, [zero] * len(oshape))[k])
 
 
+def _better(b, dtype, is_min, v, cur):
+    """v strictly beats cur (ordered for floats: a NaN never beats)."""
+    op = "<" if is_min else ">"
+    if dtype.startswith("float"):
+        return b.fcmp_ordered(op, v, cur)
+    if dtype[0] == "i":
+        return b.icmp_signed(op, v, cur)
+    return b.icmp_unsigned(op, v, cur)
+
+
 def _arg_row(eb, dtype, is_min):
     fn, b, n, ptrs_p, strides_p, err = new_row(eb.module, eb.kernel_name("arg"), eb.ctx)
     ptrs = [b.load(b.gep(ptrs_p, [const(I64, k)])) for k in range(3)]
@@ -303,20 +313,13 @@ def _arg_row(eb, dtype, is_min):
     is_float = dtype.startswith("float")
     best = b.alloca(mem_type(dtype) if dtype != "bool" else I1)
     at, done = b.alloca(I64), b.alloca(I1)
+    unit = _arg_unit(eb, dtype, is_min) if dtype != "bool" else None
+    isz = np.dtype(dtype).itemsize
 
     def nan(v):
         return b.fcmp_unordered("uno", v, v) if is_float else const(I1, 0)
 
-    def better(v, cur):
-        op = "<" if is_min else ">"
-        if is_float:
-            return b.fcmp_ordered(op, v, cur)
-        if dtype[0] == "i":
-            return b.icmp_signed(op, v, cur)
-        return b.icmp_unsigned(op, v, cur)
-
-    def element(j):
-        p = b.gep(ptrs[0], [b.mul(j, strides[0])])
+    def strided(p):
         first = load_elem(b, p, dtype)
         b.store(first, best)
         b.store(const(I64, 0), at)
@@ -326,16 +329,116 @@ def _arg_row(eb, dtype, is_min):
             with b.if_then(b.not_(b.load(done))):
                 v = load_elem(b, b.gep(p, [b.mul(i, step)]), dtype)
                 isn = nan(v)
-                with b.if_then(b.or_(better(v, b.load(best)), isn)):
+                with b.if_then(b.or_(_better(b, dtype, is_min, v, b.load(best)), isn)):
                     b.store(v, best)
                     b.store(i, at)
                     b.store(isn, done)
 
         counted_loop(b, fn, const(I64, 1), length, const(I64, 1), scan, "arg")
+
+    def element(j):
+        p = b.gep(ptrs[0], [b.mul(j, strides[0])])
+        if unit is None:
+            strided(p)
+        else:
+            with b.if_else(b.icmp_signed("==", step, const(I64, isz))) as (then, otherwise):
+                with then:
+                    b.store(b.call(unit, [p, length]), at)
+                with otherwise:
+                    strided(p)
         b.store(b.load(at), b.bitcast(b.gep(ptrs[1], [b.mul(j, strides[1])]), I64P))
 
     counted_loop(b, fn, const(I64, 0), n, const(I64, 1), element, "out")
     b.ret_void()
+    return fn
+
+
+_ARG_BLOCK = 1024
+
+
+def _arg_unit(eb, dtype, is_min):
+    """``i64 scan(i8* p, i64 n)``, n >= 1 unit-stride elements: NumPy's argmax/argmin in blocks.
+    Each block's extreme and NaN flag come from vector lanes (no index bookkeeping per element);
+    the answer is the first NaN of the first block holding one, else the first position of the
+    extreme in the first block that reached it."""
+    name = f"{eb.name}.argunit.{dtype}.{'min' if is_min else 'max'}"
+    fn = eb.module.globals.get(name)
+    if fn is not None:
+        return fn
+    fn = ir.Function(eb.module, ir.FunctionType(I64, [ir.IntType(8).as_pointer(), I64]), name)
+    fn.attributes.add("nounwind")
+    fn.linkage = "internal"
+    b = ir.IRBuilder(fn.append_basic_block("entry"))
+    p, n = fn.args
+    is_float = dtype.startswith("float")
+    isz = np.dtype(dtype).itemsize
+    lanes = lanes_for([dtype], eb.ctx)
+    ty = mem_type(dtype)
+    vty = ir.VectorType(ty, lanes)
+    best, frm = b.alloca(ty), b.alloca(I64)
+    vm, vnan, bm, anyn = b.alloca(vty), b.alloca(ir.VectorType(I1, lanes)), b.alloca(ty), b.alloca(I1)
+    b.store(load_elem(b, p, dtype), best)
+    b.store(const(I64, 0), frm)
+
+    def elem(q, i, w=None):
+        return load_elem(b, b.gep(q, [b.mul(i, const(I64, isz))]), dtype, w)
+
+    def uno(v):
+        return b.fcmp_unordered("uno", v, v)
+
+    def block(start):
+        q = b.gep(p, [b.mul(start, const(I64, isz))])
+        rest = b.sub(n, start)
+        e = b.select(b.icmp_signed("<", rest, const(I64, _ARG_BLOCK)), rest, const(I64, _ARG_BLOCK))
+        nv = b.and_(e, const(I64, -lanes))
+        b.store(splat(b, elem(q, const(I64, 0)), lanes), vm)
+        b.store(ir.Constant(ir.VectorType(I1, lanes), [0] * lanes), vnan)
+
+        def vbody(i):
+            v, cur = elem(q, i, lanes), b.load(vm)
+            b.store(b.select(_better(b, dtype, is_min, v, cur), v, cur), vm)
+            if is_float:
+                b.store(b.or_(b.load(vnan), uno(v)), vnan)
+
+        counted_loop(b, fn, const(I64, 0), nv, const(I64, lanes), vbody, "vec")
+        m, fl = b.load(vm), b.load(vnan)
+        acc, flag = b.extract_element(m, const(I32, 0)), b.extract_element(fl, const(I32, 0))
+        for k in range(1, lanes):
+            lane = b.extract_element(m, const(I32, k))
+            acc = b.select(_better(b, dtype, is_min, lane, acc), lane, acc)
+            flag = b.or_(flag, b.extract_element(fl, const(I32, k)))
+        b.store(acc, bm)
+        b.store(flag, anyn)
+
+        def tail(i):
+            v, cur = elem(q, i), b.load(bm)
+            b.store(b.select(_better(b, dtype, is_min, v, cur), v, cur), bm)
+            if is_float:
+                b.store(b.or_(b.load(anyn), uno(v)), anyn)
+
+        counted_loop(b, fn, nv, e, const(I64, 1), tail, "tail")
+        if is_float:
+            with b.if_then(b.load(anyn)):
+                def first_nan(i):
+                    with b.if_then(uno(elem(q, i))):
+                        b.ret(b.add(start, i))
+
+                counted_loop(b, fn, const(I64, 0), e, const(I64, 1), first_nan, "nan")
+        with b.if_then(_better(b, dtype, is_min, b.load(bm), b.load(best))):
+            b.store(b.load(bm), best)
+            b.store(start, frm)
+
+    counted_loop(b, fn, const(I64, 0), n, const(I64, _ARG_BLOCK), block, "block")
+    target = b.load(best)
+
+    def find(i):
+        v = elem(p, i)
+        same = b.fcmp_ordered("==", v, target) if is_float else b.icmp_signed("==", v, target)
+        with b.if_then(same):
+            b.ret(i)
+
+    counted_loop(b, fn, b.load(frm), n, const(I64, 1), find, "find")
+    b.ret(b.load(frm))
     return fn
 
 
