@@ -372,7 +372,7 @@ def _arg_unit(eb, dtype, is_min):
     p, n = fn.args
     is_float = dtype.startswith("float")
     isz = np.dtype(dtype).itemsize
-    lanes = lanes_for([dtype], eb.ctx)
+    lanes = 2 * lanes_for([dtype], eb.ctx)  # two registers' worth: two independent max chains
     ty = mem_type(dtype)
     vty = ir.VectorType(ty, lanes)
     best, frm = b.alloca(ty), b.alloca(I64)
