@@ -142,7 +142,8 @@ def test_info_fallbacks_lists_unlowered_ops_per_backend():
     text = out.stdout.split("ops without a native lowering", 1)[1]
     rows = {line.split()[0]: set(line.split(": ", 1)[1].split(", ")) for line in text.splitlines()[1:]
             if line.startswith("  ")}
-    assert "SortOp" in rows["c"] and not rows["c"] & {"Reshape", "AdvancedSubtensor", "CumOp", "Argmax", "Alloc"}
+    assert "SortOp" in rows["c"] and not rows["c"] & {"Reshape", "AdvancedSubtensor", "CumOp", "Argmax", "Alloc", "Join",
+                                                       "MakeVector", "IncSubtensor"}
     assert rows["llvm"] == rows["c"]
     assert {"Reshape", "Elemwise", "CumOp"} <= rows["py"]
     assert arignote.debug.unlowered_ops("c") == sorted(arignote.debug.unlowered_ops("c"))
@@ -250,3 +251,73 @@ def test_cumsum_cumprod_match_numpy(backend, dtype):
             w = w.astype(o.dtype)
             assert g.dtype == w.dtype and g.shape == w.shape
             np.testing.assert_array_equal(g, w)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("dtype", ["float64", "float32", "int64", "int8", "bool", "complex128"])
+def test_join_and_make_vector_match_numpy(backend, dtype):
+    _backend(backend)
+    x, y = T.tensor(dtype, shape=(None, None), name="x"), T.tensor(dtype, shape=(None, None), name="y")
+    a, b = T.tensor(dtype, shape=(), name="a"), T.tensor(dtype, shape=(), name="b")
+    f = function([x, y, a, b], [T.concatenate([x, y], axis=0), T.concatenate([y, x, y], axis=1),
+                                T.stack([a, b, a]), T.join(1, x)], backend=backend)
+    _native(f, backend)
+    r = np.random.default_rng(3)
+    base = (r.standard_normal((6, 8)) * 5).astype(dtype)
+    for X, Y in ((base[:3, :4], base[3:, 4:]), (base[::-2, ::3], base[::-2, 1::3]),  # strided, reversed
+                 (base.T[:4, :2], base.T[4:, :2].copy()), (base[:0, :3], base[:0, :3]), (base[:2, :0], base[:2, :0])):
+        A, B = base[0, 0], base[1, 1]
+        want = [np.concatenate([X, Y], 0), np.concatenate([Y, X, Y], 1), np.array([A, B, A]), X]
+        for g, w in zip(f(X, Y, A, B), want):
+            assert g.dtype == w.dtype and g.shape == w.shape
+            np.testing.assert_array_equal(g, w)
+    with pytest.raises(ValueError, match="join"):
+        f(base[:2, :3], base[:2, :4], A, B)
+
+
+def _np_inc(x, idx, value, set_):
+    w = x.copy()
+    if set_:
+        w[idx] = value
+    else:
+        w[idx] += value
+    return w
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("dtype", ["float64", "float32", "int32", "bool", "complex64"])
+def test_basic_inc_and_set_subtensor_match_numpy(backend, dtype):
+    """Slices (negative steps, empty), integers (negative), strided and reversed inputs, the value
+    broadcast to the region; an index out of bounds is NumPy's IndexError and writes nothing."""
+    _backend(backend)
+    x = T.tensor(dtype, shape=(None, None), name="x")
+    v = T.tensor(dtype, shape=(None,), name="v")
+    i, j = T.lscalar("i"), T.lscalar("j")
+    c = np.asarray(1, dtype)
+    cases = [  # (graph, numpy index from (I, J), value from V, set?)
+        (T.set_subtensor(x[1:, ::2], c), lambda I, J: (slice(1, None), slice(None, None, 2)), lambda V: c, True),
+        (T.inc_subtensor(x[::-1, i], v), lambda I, J: (slice(None, None, -1), I), lambda V: V, False),
+        (T.inc_subtensor(x[i], c), lambda I, J: I, lambda V: c, False),
+        (T.set_subtensor(x[i:j], v), lambda I, J: slice(I, J), lambda V: V, True),
+        (T.inc_subtensor(x[:, j:i:-1], v[:1]), lambda I, J: (slice(None), slice(J, I, -1)), lambda V: V[:1], False),
+        (T.inc_subtensor(x[i, j], c), lambda I, J: (I, J), lambda V: c, False),
+    ]
+    f = function([x, v, i, j], [g for g, _, _, _ in cases], backend=backend)
+    _native(f, backend)
+    r = np.random.default_rng(4)
+    base = (r.standard_normal((8, 8)) * 4).astype(dtype)
+    for X, V, I, J in ((base[:4, :4], base[0, :4], 1, 3), (base[::-2, ::-2], base[1, ::-2], -2, 3),
+                       (base.T[:4, 2:6], base[2, :4], 0, 0), (base[:4, :4], base[0, :4], 2, 2)):
+        for g, (_, idx, val, set_) in zip(f(X, V, I, J), cases):
+            w = _np_inc(X, idx(I, J), val(V), set_)
+            assert g.dtype == w.dtype and g.shape == w.shape
+            np.testing.assert_array_equal(g, w)
+    empty = function([x], T.set_subtensor(x[1:, ::2], c), backend=backend)
+    for E in (np.zeros((0, 3), dtype), np.zeros((3, 0), dtype)):
+        np.testing.assert_array_equal(empty(E), _np_inc(E, (slice(1, None), slice(None, None, 2)), c, True))
+    X = base[:4, :4].copy()
+    with pytest.raises(IndexError, match=r"(?s)index 7 is out of bounds for axis 1 with size 4.*IncSubtensor"):
+        f(X, base[0, :4], 7, 1)
+    np.testing.assert_array_equal(X, base[:4, :4])  # nothing written on failure
+    with pytest.raises(ValueError):  # a value that does not broadcast to the region
+        function([x, v], T.set_subtensor(x[1:3], v), backend=backend)(X, base[0, :3])

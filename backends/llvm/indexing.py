@@ -24,14 +24,20 @@ from .scalar_ir import Emitter
 _NEVER_MERGED = 1 << 40  # stride of a dummy operand that keeps the walk from merging/reversing axis 0
 
 
-def copy_kernel(eb, dtype, ndim):
-    """The row kernel copying ``dtype`` elements over ``ndim`` axes (one per module, dtype and rank)."""
-    name = f"{eb.name}.copy.{dtype}.{ndim}"
+def copy_kernel(eb, dtype, ndim, add=False):
+    """The row kernel copying ``dtype`` elements over ``ndim`` axes (one per module, dtype and rank);
+    with ``add``, operands (dst, src, dst) and dst += src instead."""
+    name = f"{eb.name}.{'add' if add else 'copy'}.{dtype}.{ndim}"
     fn = eb.module.globals.get(name)
     if fn is None:
         var = SimpleNamespace(type=SimpleNamespace(dtype=dtype))
-        step = SimpleNamespace(inputs=[var], outputs=[var], body=[SVal("in", dtype, index=0)], out_vals=[0],
-                               ndim=ndim, bcast=[(False,) * ndim])
+        if add:
+            body = [SVal("in", dtype, index=0), SVal("in", dtype, index=1), SVal("op", dtype, name="add", args=(0, 1))]
+            step = SimpleNamespace(inputs=[var, var], outputs=[var], body=body, out_vals=[2], ndim=ndim,
+                                   bcast=[(False,) * ndim] * 2)
+        else:
+            step = SimpleNamespace(inputs=[var], outputs=[var], body=[SVal("in", dtype, index=0)], out_vals=[0],
+                                   ndim=ndim, bcast=[(False,) * ndim])
         fn = build_loop(eb.module, name, step, eb.ctx)
     return fn
 
@@ -253,6 +259,67 @@ def run_alloc(eb, step, kinds):
     out = eb.allocate(o, shape, kinds[o])
     eb.vals[o] = out
     eb.kernel_call(copy_kernel(eb, v.dtype, nd), shape, [v, out], lambda k: vstr if k == 0 else out.strides)
+
+
+# ------------------------------------------------------------ join and inc_subtensor
+def run_join(eb, step, kinds):
+    """Join/MakeVector: the inputs copied one after another along the axis of a new array; other
+    axes that differ take the slow path (the node's perform raises NumPy's error)."""
+    b = eb.b
+    xs = [eb.vals[v] for v in step.inputs]
+    (o,) = step.outputs
+    axis, zero, one = step.axis, const(I64, 0), const(I64, 1)
+
+    def full(x):  # shape and strides with the stacked axis in place
+        if not step.stacked:
+            return list(x.shape), list(x.strides)
+        return x.shape[:axis] + [one] + x.shape[axis:], x.strides[:axis] + [zero] + x.strides[axis:]
+
+    shapes = [full(x) for x in xs]
+    shape = list(shapes[0][0])
+    for sh, _ in shapes[1:]:
+        for d, n in enumerate(sh):
+            if d == axis:
+                shape[d] = b.add(shape[d], n)
+            else:
+                eb.go_slow_if(b.icmp_signed("!=", n, shape[d]))
+    out = eb.allocate(o, shape, kinds[o])
+    eb.vals[o] = out
+    kern = copy_kernel(eb, out.dtype, len(shape))
+    offset = zero
+    for x, (sh, st) in zip(xs, shapes):
+        dst = NVal(out.dtype, b.gep(out.data, [b.mul(offset, out.strides[axis])]), sh, out.strides)
+        eb.kernel_call(kern, sh, [x, dst], lambda k, st=st: st if k == 0 else out.strides)
+        offset = b.add(offset, sh[axis])
+
+
+def run_incsub(eb, step, kinds):
+    """Basic inc/set_subtensor: a C-contiguous copy of x, then its region set to / incremented by y
+    broadcast to it.  Bounds and broadcasting are checked on x before anything is written."""
+    b = eb.b
+    x, y = eb.vals[step.inputs[0]], eb.vals[step.inputs[1]]
+    (o,) = step.outputs
+    view = SimpleNamespace(idx_list=step.idx_list, inputs=[step.inputs[0], *step.inputs[2:]])
+    region = eb._subtensor(view, x)  # checks the indices (slow path when out of bounds)
+    nd, ynd, zero, one = len(region.shape), len(y.shape), const(I64, 0), const(I64, 1)
+    ystr = []
+    for d in range(nd):
+        j = d - (nd - ynd)
+        if j < 0:
+            ystr.append(zero)
+            continue
+        same, single = b.icmp_signed("==", y.shape[j], region.shape[d]), b.icmp_signed("==", y.shape[j], one)
+        eb.go_slow_if(b.not_(b.or_(same, single)))
+        ystr.append(b.select(same, y.strides[j], zero))
+    out = eb.allocate(o, x.shape, kinds[o])
+    eb.vals[o] = out
+    eb.kernel_call(copy_kernel(eb, x.dtype, len(x.shape)), x.shape, [x, out], lambda k: x.strides if k == 0 else out.strides)
+    dst = eb._subtensor(view, NVal(out.dtype, out.data, out.shape, out.strides))
+    if step.set_:
+        eb.kernel_call(copy_kernel(eb, x.dtype, nd), dst.shape, [y, dst], lambda k: ystr if k == 0 else dst.strides)
+    else:
+        eb.kernel_call(copy_kernel(eb, x.dtype, nd, add=True), dst.shape, [dst, y, dst],
+                       lambda k: ystr if k == 1 else dst.strides)
 
 
 # ------------------------------------------------------------ argmax/argmin

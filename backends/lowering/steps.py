@@ -166,6 +166,26 @@ class CumStep(Step):
 
 
 @dataclass
+class JoinStep(Step):
+    """The inputs concatenated along ``axis`` into a new C-contiguous array (Join), or, with
+    ``stacked``, each input one slab along a new axis ``axis`` (MakeVector: 0-d inputs into a
+    vector).  The inputs share the output's dtype; other axes must agree (else NumPy's error)."""
+
+    axis: int = 0
+    stacked: bool = False
+
+
+@dataclass
+class IncSubtensorStep(Step):
+    """A copy of ``inputs[0]`` whose basic-indexed region (``idx_list`` as SubtensorStep's, scalar
+    indices ``inputs[2:]``) is incremented by (or, with ``set_``, set to) ``inputs[1]`` broadcast
+    to the region as NumPy does."""
+
+    idx_list: tuple = ()
+    set_: bool = False
+
+
+@dataclass
 class FallbackStep(Step):
     """A node run by its NumPy perform."""
 
@@ -229,4 +249,4 @@ class StepTable(dict):
 
 #: every step kind lower() produces
 CONCRETE_STEPS = (LoopStep, ReduceStep, DimShuffleStep, SubtensorStep, ShapeStep, DotStep, ReshapeStep, TakeStep,
-                  PutStep, AllocStep, ArgStep, CumStep, FallbackStep)
+                  PutStep, AllocStep, ArgStep, CumStep, JoinStep, IncSubtensorStep, FallbackStep)
