@@ -299,7 +299,8 @@ def test_basic_inc_and_set_subtensor_match_numpy(backend, dtype):
         (T.inc_subtensor(x[::-1, i], v), lambda I, J: (slice(None, None, -1), I), lambda V: V, False),
         (T.inc_subtensor(x[i], c), lambda I, J: I, lambda V: c, False),
         (T.set_subtensor(x[i:j], v), lambda I, J: slice(I, J), lambda V: V, True),
-        (T.inc_subtensor(x[:, j:i:-1], v[:1]), lambda I, J: (slice(None), slice(J, I, -1)), lambda V: V[:1], False),
+        (T.inc_subtensor(x[:, j:i:-1], v[0]), lambda I, J: (slice(None), slice(J, I, -1)), lambda V: V[0], False),
+        (T.inc_subtensor(x[1:3], v.dimshuffle("x", 0)), lambda I, J: slice(1, 3), lambda V: V[None], False),
         (T.inc_subtensor(x[i, j], c), lambda I, J: (I, J), lambda V: c, False),
     ]
     f = function([x, v, i, j], [g for g, _, _, _ in cases], backend=backend)

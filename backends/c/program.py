@@ -104,8 +104,8 @@ class Encoder:
 
     def _incsub(self, i, s, ins, outs):
         dt = np.dtype(s.inputs[0].type.dtype)
-        return [S_INCSUB, ins[0], ins[1], outs[0], dt.itemsize, int(s.set_), ord(dt.kind),
-                *self._entries(s.idx_list, ins[2:])]
+        return [S_INCSUB, ins[0], ins[1], outs[0], dt.itemsize, int(s.set_), ord(dt.kind), len(s.y_bcast),
+                *map(int, s.y_bcast), *self._entries(s.idx_list, ins[2:])]
 
     def _fallback(self, i, s, ins, outs):
         fn = fallback_callable(s.nodes[0])

@@ -943,8 +943,9 @@ static int ar_run_join(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
     return AR_OK;
 }
 
-/* S_INCSUB x y out itemsize set kind nent entries...: a C-contiguous copy of x whose region
-   x[entries] is set to / incremented by y, broadcast to the region as NumPy does (else AR_FAIL). */
+/* S_INCSUB x y out itemsize set kind ynd ybcast[ynd] nent entries...: a C-contiguous copy of x
+   whose region x[entries] is set to / incremented by y, broadcast to the region along the axes
+   y's type marks broadcastable (else AR_FAIL: the node's perform raises the error). */
 static int ar_run_incsub(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
 {
     const ar_val *x = &V[c[1]], *y = &V[c[2]];
@@ -952,19 +953,21 @@ static int ar_run_incsub(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
     npy_intp es = (npy_intp)c[4];
     int set = (int)c[5];
     ar_elem_fn fn = set ? ar_elem_copy : ar_adder((char)c[6], es);
-    int nent = (int)c[7];
-    if (fn == NULL || x->nd < 0 || y->nd < 0) return AR_FAIL;
+    int ynd = (int)c[7];
+    const int64_t *ybc = c + 8, *ent = c + 9 + ynd;
+    int nent = (int)c[8 + ynd];
+    if (fn == NULL || x->nd < 0 || y->nd != ynd) return AR_FAIL;
     npy_intp rd[AR_MAXD], rs[AR_MAXD], ys[AR_MAXD], cs[AR_MAXD];
     char *rdata;
     int rnd;
     /* the region's shape from x itself: the bounds are checked before anything is written */
-    if (ar_sub_view(P, V, x, nent, c + 8, &rdata, &rnd, rd, rs) != AR_OK) return AR_FAIL;
+    if (ar_sub_view(P, V, x, nent, ent, &rdata, &rnd, rd, rs) != AR_OK) return AR_FAIL;
     if (y->nd > rnd) return AR_FAIL;
     for (int d = 0; d < rnd; d++) {
         int j = d - (rnd - y->nd);
         if (j < 0) ys[d] = 0;
+        else if (ybc[j] && y->dims[j] == 1) ys[d] = 0;
         else if (y->dims[j] == rd[d]) ys[d] = y->strides[j];
-        else if (y->dims[j] == 1) ys[d] = 0;
         else return AR_FAIL;
     }
     ar_val xv = *x, yv = *y;
@@ -973,7 +976,7 @@ static int ar_run_incsub(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
     ar_c_strides(xv.nd, xv.dims, es, cs);
     if (ar_size(z) == 0) return AR_OK;
     ar_walk2(xv.nd, xv.dims, z->data, cs, xv.data, xv.strides, es, ar_elem_copy);
-    if (ar_sub_view(P, V, z, nent, c + 8, &rdata, &rnd, rd, rs) != AR_OK) return AR_FAIL;
+    if (ar_sub_view(P, V, z, nent, ent, &rdata, &rnd, rd, rs) != AR_OK) return AR_FAIL;
     npy_intp n = 1;
     for (int d = 0; d < rnd; d++) n *= rd[d];
     if (n > 0) ar_walk2(rnd, rd, rdata, rs, yv.data, ys, es, fn);

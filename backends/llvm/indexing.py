@@ -308,9 +308,11 @@ def run_incsub(eb, step, kinds):
         if j < 0:
             ystr.append(zero)
             continue
-        same, single = b.icmp_signed("==", y.shape[j], region.shape[d]), b.icmp_signed("==", y.shape[j], one)
-        eb.go_slow_if(b.not_(b.or_(same, single)))
-        ystr.append(b.select(same, y.strides[j], zero))
+        if step.y_bcast[j]:  # 1 by its type: broadcast
+            ystr.append(zero)
+            continue
+        eb.go_slow_if(b.icmp_signed("!=", y.shape[j], region.shape[d]))
+        ystr.append(y.strides[j])
     out = eb.allocate(o, x.shape, kinds[o])
     eb.vals[o] = out
     eb.kernel_call(copy_kernel(eb, x.dtype, len(x.shape)), x.shape, [x, out], lambda k: x.strides if k == 0 else out.strides)

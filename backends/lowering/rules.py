@@ -110,7 +110,7 @@ def _lower_inc_subtensor(op, node, target):
     if y.ndim > region_ndim:
         return None
     return IncSubtensorStep(list(node.inputs), list(node.outputs), [node], idx_list=tuple(op.idx_list),
-                            set_=op.set_instead_of_inc)
+                            set_=op.set_instead_of_inc, y_bcast=tuple(s == 1 for s in y.type.shape))
 
 
 def _lower_join(op, node, target):

@@ -179,10 +179,12 @@ class JoinStep(Step):
 class IncSubtensorStep(Step):
     """A copy of ``inputs[0]`` whose basic-indexed region (``idx_list`` as SubtensorStep's, scalar
     indices ``inputs[2:]``) is incremented by (or, with ``set_``, set to) ``inputs[1]`` broadcast
-    to the region as NumPy does."""
+    to the region as Theano does: only the axes its type marks broadcastable (``y_bcast[k]``) may
+    be 1 against a longer region axis."""
 
     idx_list: tuple = ()
     set_: bool = False
+    y_bcast: tuple = ()
 
 
 @dataclass
