@@ -66,6 +66,87 @@ def test_reshape_views_and_copies(backend):
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
+def test_reshape_copies_nothing_where_numpy_does_not(backend):
+    """With borrowed input and outputs, a reshape's result shares the input's memory exactly where
+    NumPy's reshape of the same view does (strided, reversed, transposed, length-1 axes), and is a
+    new array where NumPy copies; values equal NumPy's either way."""
+    _backend(backend)
+    x = T.dmatrix("x")
+    cases = [((-1,), lambda a: a), ((2, 3, 2), lambda a: a[::2]), ((4, 2, 3), lambda a: a[:, ::-1]),
+             ((3, 2, 4), lambda a: a.T), ((-1,), lambda a: a[1:3]), ((-1,), lambda a: a.T),
+             ((-1,), lambda a: a[::2]), ((1, 4, 1, 3), lambda a: a[:, ::2]), ((4, 3), lambda a: a[:, 1::2]),
+             ((2, 1, 6), lambda a: a[::-2])]
+    outs = [view(x).reshape(shape) for shape, view in cases]
+    f = function([arignote.In(x, borrow=True)], [arignote.Out(o, borrow=True) for o in outs], backend=backend)
+    _native(f, backend)
+    X = np.arange(24.0).reshape(4, 6)
+    for g, (shape, view) in zip(f(X), cases):
+        w = view(X).reshape(shape)
+        np.testing.assert_array_equal(g, w)
+        assert np.shares_memory(g, X) == np.shares_memory(w, X), (shape, g.strides, w.strides)
+
+
+def _seed_functions(backend):
+    """The seed tutorial's compiled functions (its cells, ``theano`` -> ``arignote``)."""
+    from arignote import In, shared
+    from arignote.tensor.shared_randomstreams import RandomStreams
+
+    fs = {}
+    x, y = T.dscalars("x", "y")
+    fs["add scalars"] = function([x, y], x + y, backend=backend)
+    a, b = T.dmatrices("a", "b")
+    fs["add matrices"] = function([a, b], a + b, backend=backend)
+    fs["logistic"] = function([a], 1 / (1 + T.exp(-a)), backend=backend)
+    d = a - b
+    fs["diff"] = function([a, b], [d, abs(d), d ** 2], backend=backend)
+    x, y, w = T.dscalars("x", "y", "w")
+    fs["defaults"] = function([x, In(y, value=1), In(w, value=2, name="w_by_name")], (x + y) * w, backend=backend)
+    state, inc = shared(0), T.iscalar("inc")
+    fs["accumulator"] = function([inc], state, updates=[(state, state + inc)], backend=backend)
+    fs["decrementor"] = function([inc], state, updates=[(state, state - inc)], backend=backend)
+    u, v, m = T.dvector("u"), T.dvector("v"), T.dmatrix("m")
+    fs["exercise"] = function([u, v, m], T.dot(m, u * v), backend=backend)
+    x, y = T.vector("x"), T.vector("y")
+    w, b, step = shared(1.0, name="w"), shared(0.0, name="b"), shared(10.0, name="step")
+    p_1 = 1 / (1 + T.exp(-(x * w + b)))
+    xent = -y * T.log(p_1) - (5 - y) * T.log(1 - p_1)
+    gw, gb = T.grad(xent.mean(), [w, b])
+    fs["train"] = function([x, y], [p_1 > 0.5, xent], updates=((w, w - step * gw), (b, b - step * gb),
+                                                               (step, step * 0.99)), backend=backend)
+    fs["predict"] = function([x], p_1 > 0.5, backend=backend)
+    fs["random"] = function([], RandomStreams(seed=234).uniform((2, 2)), backend=backend)
+    k, A = T.iscalar("k"), T.vector("A")
+    result, updates = arignote.scan(fn=lambda prior, A: prior * A, outputs_info=T.ones_like(A), non_sequences=A,
+                                    n_steps=k)
+    fs["power"] = function([A, k], result[-1], updates=updates, backend=backend)
+    c, x = T.vector("coefficients"), T.scalar("x")
+    comps, _ = arignote.scan(fn=lambda co, p, val: co * (val ** p), outputs_info=None,
+                             sequences=[c, T.arange(1000)], non_sequences=x)
+    fs["polynomial"] = function([c, x], comps.sum(), backend=backend)
+    return fs
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_seeds_compiled_functions_have_no_fallback(backend):
+    """Every function the seed compiles runs natively, scan loops included, but the random draw:
+    its values come from NumPy's Generator (the same stream as NumPy's), one call per draw."""
+    _backend(backend)
+    listed = {name: [str(n.op) for n in arignote.debug.fallbacks(f)] for name, f in _seed_functions(backend).items()}
+    assert listed.pop("random") == ["RandomFunction{uniform,inplace}"]
+    assert listed == {name: [] for name in listed}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_scan_whose_body_falls_back_is_listed(backend):
+    _backend(backend)
+    A = T.dmatrix("A")
+    out, _ = arignote.scan(fn=lambda row: T.sort(row) * 2, sequences=[A])
+    f = function([A], out, backend=backend)
+    assert [type(n.op).__name__ for n in arignote.debug.fallbacks(f)] == ["Scan"]
+    np.testing.assert_array_equal(f(np.array([[3.0, 1.0], [0.0, -1.0]])), [[2.0, 6.0], [-2.0, 0.0]])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("dtype", ["float64", "float32", "int64", "int32", "complex128", "bool"])
 def test_take_and_inc_set_subtensor_match_numpy(backend, dtype):
     _backend(backend)

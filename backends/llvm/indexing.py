@@ -80,16 +80,143 @@ def run_reshape(eb, step, kinds):
 
     if not can_view:
         copy()
+        new_strides = strides
     else:
-        with b.if_else(_is_c_contiguous(b, x, isz)) as (view_bb, copy_bb):
-            with view_bb:  # NumPy's reshape of a C-contiguous array is a view
+        ok, vstrides = _view_strides(eb, x, shape, isz)
+        st = [eb._alloca(I64) for _ in shape]
+        for p, s in zip(st, strides):
+            b.store(s, p)
+        with b.if_else(ok) as (view_bb, copy_bb):
+            with view_bb:  # where NumPy's reshape is a view, so is this one
+                for p, s in zip(st, vstrides):
+                    b.store(s, p)
                 b.store(x.data, data)
                 if exported:
-                    b.store(eb.make_view_object(NVal(x.dtype, x.data, shape, strides), eb.vals[base]), obj)
+                    b.store(eb.make_view_object(NVal(x.dtype, x.data, shape, vstrides), eb.vals[base]), obj)
             with copy_bb:
                 copy()
-    eb.vals[o] = NVal(x.dtype, b.load(data), shape, strides, obj=b.load(obj) if exported else None,
+        new_strides = [b.load(p) for p in st]
+    eb.vals[o] = NVal(x.dtype, b.load(data), shape, new_strides, obj=b.load(obj) if exported else None,
                       base=None if exported else base)
+
+
+def _while(b, fn, cond, body, name):
+    """``while (cond()) body()``; ``cond`` and ``body`` emit at the builder's position."""
+    head, loop, done = (fn.append_basic_block(f"{name}.{k}") for k in ("head", "body", "done"))
+    b.branch(head)
+    b.position_at_end(head)
+    b.cbranch(cond(), loop, done)
+    b.position_at_end(loop)
+    body()
+    b.branch(head)
+    b.position_at_end(done)
+
+
+def _reshape_view_fn(eb):
+    """``i1 view(i64 xnd, i64* xdims, i64* xstr, i64 nnd, i64* ndims, i64* nst, i64 es)``: NumPy's
+    no-copy reshape rule (the C runtime's ar_reshape_view).  Axes of length 1 are dropped; runs of
+    old axes that are contiguous among themselves map onto runs of new axes of the same total
+    length; ``nst`` gets the new strides and the answer is 1, or 0 when NumPy would copy."""
+    name = f"{eb.name}.reshapeview"
+    fn = eb.module.globals.get(name)
+    if fn is not None:
+        return fn
+    fn = ir.Function(eb.module, ir.FunctionType(I1, [I64, I64P, I64P, I64, I64P, I64P, I64]), name)
+    fn.attributes.add("nounwind")
+    fn.linkage = "internal"
+    b = ir.IRBuilder(fn.append_basic_block("entry"))
+    xnd, xdims, xstr, nnd, ndims, nst, es = fn.args
+    zero, one = const(I64, 0), const(I64, 1)
+    cap = b.select(b.icmp_signed(">", xnd, one), xnd, one)
+    od, os_ = b.alloca(I64, size=cap), b.alloca(I64, size=cap)
+    ond, oi, oj, ni, nj, np_, op = (b.alloca(I64) for _ in range(7))
+    for v, init in ((ond, zero), (oi, zero), (oj, one), (ni, zero), (nj, one)):
+        b.store(init, v)
+
+    def at(p, i):
+        return b.gep(p, [i])
+
+    def keep(d):
+        n = b.load(at(xdims, d))
+        with b.if_then(b.icmp_signed("!=", n, one)):
+            k = b.load(ond)
+            b.store(n, at(od, k))
+            b.store(b.load(at(xstr, d)), at(os_, k))
+            b.store(b.add(k, one), ond)
+
+    counted_loop(b, fn, zero, xnd, one, keep, "compact")
+    n_old = b.load(ond)
+
+    def fail():
+        b.ret(const(I1, 0))
+
+    def run():
+        b.store(b.load(at(ndims, b.load(ni))), np_)
+        b.store(b.load(at(od, b.load(oi))), op)
+
+        def grow():
+            with b.if_else(b.icmp_signed("<", b.load(np_), b.load(op))) as (new_side, old_side):
+                with new_side:
+                    k = b.load(nj)
+                    with b.if_then(b.icmp_signed(">=", k, nnd)):
+                        fail()
+                    b.store(b.mul(b.load(np_), b.load(at(ndims, k))), np_)
+                    b.store(b.add(k, one), nj)
+                with old_side:
+                    k = b.load(oj)
+                    with b.if_then(b.icmp_signed(">=", k, n_old)):
+                        fail()
+                    b.store(b.mul(b.load(op), b.load(at(od, k))), op)
+                    b.store(b.add(k, one), oj)
+
+        _while(b, fn, lambda: b.icmp_signed("!=", b.load(np_), b.load(op)), grow, "grow")
+        o_end = b.sub(b.load(oj), one)
+
+        def contiguous(k):
+            k1 = b.add(k, one)
+            with b.if_then(b.icmp_signed("!=", b.load(at(os_, k)), b.mul(b.load(at(od, k1)), b.load(at(os_, k1))))):
+                fail()
+
+        counted_loop(b, fn, b.load(oi), o_end, one, contiguous, "contig")
+        n_end = b.sub(b.load(nj), one)
+        b.store(b.load(at(os_, o_end)), at(nst, n_end))
+        lo = b.load(ni)
+
+        def back(t):  # nk = n_end - t, from n_end down to ni + 1
+            nk = b.sub(n_end, t)
+            b.store(b.mul(b.load(at(nst, nk)), b.load(at(ndims, nk))), at(nst, b.sub(nk, one)))
+
+        counted_loop(b, fn, zero, b.sub(n_end, lo), one, back, "back")
+        b.store(b.load(nj), ni)
+        b.store(b.add(b.load(nj), one), nj)
+        b.store(b.load(oj), oi)
+        b.store(b.add(b.load(oj), one), oj)
+
+    _while(b, fn, lambda: b.and_(b.icmp_signed("<", b.load(ni), nnd), b.icmp_signed("<", b.load(oi), n_old)), run, "run")
+    k = b.load(ni)
+    last = b.select(b.icmp_signed(">=", k, one), b.load(at(nst, b.sub(k, one))), es)
+    counted_loop(b, fn, k, nnd, one, lambda t: b.store(last, at(nst, t)), "rest")
+    b.ret(const(I1, 1))
+    return fn
+
+
+def _view_strides(eb, x, shape, isz):
+    """(i1 NumPy reshapes x to ``shape`` without a copy, the new strides)."""
+    b = eb.b
+    xnd, nnd = len(x.shape), len(shape)
+    xd, xs = eb._alloca(I64, count=max(xnd, 1)), eb._alloca(I64, count=max(xnd, 1))
+    nd_, ns = eb._alloca(I64, count=max(nnd, 1)), eb._alloca(I64, count=max(nnd, 1))
+    for d in range(xnd):
+        b.store(x.shape[d], b.gep(xd, [const(I64, d)]))
+        b.store(x.strides[d], b.gep(xs, [const(I64, d)]))
+    for d in range(nnd):
+        b.store(shape[d], b.gep(nd_, [const(I64, d)]))
+    size = const(I64, 1)
+    for s in x.shape:
+        size = b.mul(size, s)
+    ok = b.call(_reshape_view_fn(eb), [const(I64, xnd), xd, xs, const(I64, nnd), nd_, ns, const(I64, isz)])
+    ok = b.or_(ok, b.icmp_signed("==", size, const(I64, 0)))
+    return ok, [b.load(b.gep(ns, [const(I64, d)])) for d in range(nnd)]
 
 
 def _new_shape(eb, step, x, shp):

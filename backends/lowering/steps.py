@@ -213,6 +213,19 @@ class Program:
     def fallbacks(self):
         return [s for s in self.steps if isinstance(s, FallbackStep)]
 
+
+def native_scan(node, backend, loop_native):
+    """Is ``node`` a Scan whose loop ``backend`` runs natively (``loop_native``, the backend's own
+    verdict) over an inner function that has no fallback node itself?  Such a node is a fallback
+    step of the outer program only in form: no Python runs per call."""
+    if not loop_native or type(node.op).__name__ != "Scan":
+        return False
+    name = getattr(backend, "name", None)
+    for key, hit in getattr(node.op, "_thunks", {}).items():
+        if key[0] == name and len(hit) == 3:  # (backend, mode) -> (inner thunk, mode, inner graph)
+            return not backend.fallback_nodes(hit[2])
+    return False
+
     def describe(self):
         lines = []
         for i, s in enumerate(self.steps):
