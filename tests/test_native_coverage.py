@@ -403,3 +403,24 @@ def test_basic_inc_and_set_subtensor_match_numpy(backend, dtype):
     np.testing.assert_array_equal(X, base[:4, :4])  # nothing written on failure
     with pytest.raises(ValueError):  # a value that does not broadcast to the region
         function([x, v], T.set_subtensor(x[1:3], v), backend=backend)(X, base[0, :3])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_dot_above_two_dims_matches_numpy(backend, dtype):
+    _backend(backend)
+    a, c = T.tensor(dtype, shape=(None,) * 3, name="a"), T.tensor(dtype, shape=(None,) * 4, name="c")
+    m, v = T.tensor(dtype, shape=(None, None), name="m"), T.tensor(dtype, shape=(None,), name="v")
+    f = function([a, c, m, v], [T.dot(a, m), T.dot(m, a), T.dot(a, v), T.dot(v, a), T.dot(a, c)], backend=backend)
+    _native(f, backend)
+    r = np.random.default_rng(5)
+    rtol = 1e-5 if dtype == "float32" else 1e-12
+    for shapes in (((2, 4, 4), (1, 3, 4, 3), (4, 4), (4,)), ((0, 4, 4), (2, 2, 4, 0), (4, 4), (4,)),
+                   ((3, 4, 4), (3, 2, 4, 1), (4, 4), (4,))):
+        A, C, M, V = (r.standard_normal(s).astype(dtype) for s in shapes)
+        A = A[:, ::-1]  # a reversed view as well
+        for g, w in zip(f(A, C, M, V), [np.dot(A, M), np.dot(M, A), np.dot(A, V), np.dot(V, A), np.dot(A, C)]):
+            assert g.shape == w.shape and g.dtype == w.dtype
+            np.testing.assert_allclose(g, w, rtol=rtol, atol=rtol)
+    with pytest.raises(ValueError, match="not aligned"):
+        f(np.zeros((2, 4, 4), dtype), np.zeros((1, 1, 6, 2), dtype), np.zeros((4, 4), dtype), np.zeros(4, dtype))
