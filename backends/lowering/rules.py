@@ -187,12 +187,16 @@ def _lower_cum(op, node, target):
 
 
 def _lower_deep_copy(op, node, target):
-    """function()'s copy of an output (Theano's DeepCopyOp) as a max over no axes: each element
-    taken as it is (NaN, -0.0) into fresh C-ordered storage, natively."""
+    """function()'s copy of an output (Theano's DeepCopyOp), natively, into fresh C-ordered
+    storage: a join of the one array (every element as it is: NaN, -0.0, complex); a 0-d value,
+    which a join cannot hold, as a max over no axes (a sum for complex: a -0.0 part becomes +0.0)."""
     (x,), (z,) = node.inputs, node.outputs
-    if not _dtype_ok(target, x, z) or x.dtype.startswith("complex"):
+    if not _dtype_ok(target, x, z):
         return None
-    return ReduceStep([x], [z], [node], kind_="max", axes=(), in_dtype=x.dtype, out_dtype=z.dtype)
+    if x.ndim:
+        return JoinStep([x], [z], [node], axis=0, stacked=False)
+    kind = "sum" if x.dtype.startswith("complex") else "max"
+    return ReduceStep([x], [z], [node], kind_=kind, axes=(), in_dtype=x.dtype, out_dtype=z.dtype)
 
 
 def needs_blas(fgraph):

@@ -61,8 +61,10 @@ def __getattr__(name):
         return importlib.import_module(f"{__name__}.{name}")
     from . import math
 
-    try:  # a public scalar op a plugin registered after this package was imported
-        return getattr(math, name)
+    try:  # a public scalar op a plugin registered after this package was imported (no dunder:
+        # ``from arignote.tensor import *`` must not find math's ``__all__``)
+        if not name.startswith("__"):
+            return getattr(math, name)
     except AttributeError:
         pass
     raise AttributeError(f"module 'arignote.tensor' has no attribute {name!r}")

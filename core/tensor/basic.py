@@ -314,7 +314,10 @@ class Join(Op):
         return Apply(self, [axis_var] + ts, [TensorType(dtype, shape=out).make_variable()])
 
     def perform(self, node, inputs, output_storage):
-        axis, inputs = int(inputs[0]), inputs[1:]
+        if len(inputs) == len(node.inputs):
+            axis, inputs = int(inputs[0]), inputs[1:]
+        else:  # the values of the tensors only (a backend's join step): the axis is the node's constant
+            axis = int(node.inputs[0].data)
         s0 = inputs[0].shape
         for a in inputs[1:]:
             if a.shape[:axis] != s0[:axis] or a.shape[axis + 1:] != s0[axis + 1:]:
