@@ -16,7 +16,7 @@ import arignote.ppl as pm
 # PyMC3 3.11's ``from pymc3 import *`` names that arignote.ppl provides (beyond the notebook
 # names of notebooks/test_pymc3_namespace.py).  Not provided: the variational API (ADVI, fit, ...),
 # sample_smc/Simulator, ode, gp, BART, the DEMetropolis/MLDA/EllipticalSlice steps, Minibatch,
-# get_data (PyMC3's bundled data files), KroneckerNormal, WishartBartlett, Factor,
+# get_data (PyMC3's bundled data files), KroneckerNormal, Factor,
 # join_nonshared_inputs and the theanof
 # rng helpers.
 PYMC311_NAMES = """
@@ -31,7 +31,7 @@ bfmi compare ess hdi hpd loo mcse r2_score rhat summary waic
 autocorrplot compareplot forestplot kdeplot plot_posterior traceplot energyplot densityplot pairplot
 sample init_nuts sample_posterior_predictive sample_prior_predictive fast_sample_posterior_predictive
 MatrixNormal DirichletMultinomial EulerMaruyama fn fastfn compilef DtypeError iter_sample
-sample_posterior_predictive_w ArrayOrdering DictToArrayBijection DictToVarBijection
+sample_posterior_predictive_w ArrayOrdering DictToArrayBijection DictToVarBijection WishartBartlett
 """.split()
 
 
