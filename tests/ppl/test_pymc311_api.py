@@ -152,6 +152,8 @@ def test_find_hessian_and_scaling_helpers():
     want = np.array([[0.25 + 4 * t, -t * np.sum(y - 0.4)],
                      [-t * np.sum(y - 0.4), t / 2 * np.sum((y - 0.4) ** 2) + t]])
     np.testing.assert_allclose(H, want, rtol=1e-10)
+    np.testing.assert_allclose(m.d2logp()(point), want, rtol=1e-10)  # PyMC3's sign, as find_hessian
+    np.testing.assert_allclose(m.d2logp([mu])(point), [[0.25 + 4 * 1.5]])  # one scalar variable
     with m:
         np.testing.assert_allclose(pm.find_hessian({"mu": 0.4, "tau": 1.5}), want, rtol=1e-10)  # untransformed
         np.testing.assert_allclose(pm.find_hessian(point, vars=[mu]), [[0.25 + 4 * t]])
