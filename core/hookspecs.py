@@ -84,7 +84,9 @@ class BackendRecord:
     ``factory()`` returns the backend object, which has a method
     ``compile(fgraph, **opts)`` returning a callable, and optionally
     ``fallback_nodes(fgraph)``: the nodes it would run through their NumPy
-    ``perform`` (the conformance report counts native and fallback cases).  ``available()`` returns
+    ``perform`` (the conformance report counts native and fallback cases), and
+    ``native_entry(fgraph)``: a C-callable entry of the whole graph (see
+    ``arignote.native_entry``).  ``available()`` returns
     ``(ok, reason)``, e.g. ``(False, "cupy is not installed")``; it should be
     cheap and must not raise.  Among the available backends, ``auto`` picks
     the one with the highest ``priority``.

@@ -175,6 +175,12 @@ class LLVMBackend:
         program = lw.lower(fgraph, lowering_target(jit.get_target(), fgraph))
         return [n for s in program.steps if not _is_native(s) for n in s.nodes]
 
+    def native_entry(self, fgraph):
+        """A GIL-free C entry of the whole graph (see native.py)."""
+        from .native import native_entry
+
+        return native_entry(fgraph)
+
 
 def _steps(segs):
     return [s for seg in segs for s in seg.steps]
