@@ -20,6 +20,7 @@ from ..mass_matrix import adaptation_windows
 __all__ = ["NativePlan", "native_plan", "run_native_chain", "CHUNK"]
 
 CHUNK = 200  # iterations per C call (a few ms on the seed's models)
+_PYTHON_HOOKS = ("astep", "_transition", "reset_tuning", "_adapt", "_stats", "_first_step_size")
 
 
 class NativePlan:
@@ -44,6 +45,11 @@ def native_plan(step) -> NativePlan:
         return NativePlan(reason="native=False")
     if step.step_rand is not None:
         return NativePlan(reason="step_rand is a Python function")
+    from ..nuts import NUTS
+
+    changed = [m for m in _PYTHON_HOOKS if getattr(type(step), m) is not getattr(NUTS, m)]
+    if changed:
+        return NativePlan(reason=f"{type(step).__name__} overrides {', '.join(changed)}")
     make = getattr(step._fn, "native_entry", None)
     if make is None:
         return NativePlan(reason="the log-density is not a compiled arignote function")
@@ -169,6 +175,10 @@ def run_native_chain(step, plan, x0, draws, tune, rng, chain=0, stop=None, progr
     return out[:n].copy(), _stats_dict(step, stats[:n]), n, interrupted, time.perf_counter() - start
 
 
+#: the dtypes the Python NUTS's stats arrays come out with (counts are integers there)
+_INTEGER_STATS = ("depth", "tree_size")
+
+
 def _stats_dict(step, stats):
-    return {name: stats[:, j].astype(np.dtype(t) if t is not bool else np.bool_)
+    return {name: stats[:, j].astype(np.int64 if name in _INTEGER_STATS else np.dtype(t))
             for j, (name, t) in enumerate(zip(step.stat_names, step.stat_types))}
