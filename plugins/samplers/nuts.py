@@ -30,6 +30,10 @@ class NUTS(BaseHMC):
     stat_types = (int, float, bool, float, float, float, bool, float, float, float, float)
 
     def __init__(self, vars=None, max_treedepth=10, early_max_treedepth=8, native=None, **kwargs):
+        if native is not False:  # the kernel's one-time build overlaps the model's compilation
+            from .native.build import prefetch
+
+            prefetch()
         super().__init__(vars, **kwargs)
         if native not in (None, True, False):
             raise TypeError(f"native must be None, True or False, got {native!r}")
