@@ -264,3 +264,15 @@ def test_an_exception_in_a_fallback_node_stops_the_chain_with_its_traceback():
     with model, pytest.raises(pm.SamplingError, match="(?s)All 1 chains failed.*exploded on purpose"), \
             pytest.warns(RuntimeWarning):
         pm.sample(200, tune=200, chains=1, cores=1, random_seed=3, **FAST)
+
+
+def test_native_chains_on_an_executor_match_the_threads(linear):
+    import concurrent.futures as cf
+    import multiprocessing
+
+    _, threads = _sample(linear[0], None, seed=13, draws=100, tune=100, cores=2)
+    ctx = multiprocessing.get_context("fork")
+    with cf.ProcessPoolExecutor(2, mp_context=ctx) as pool, linear[0]:
+        shipped = pm.sample(100, tune=100, chains=2, step=pm.NUTS(), random_seed=13, executor=pool, **FAST)
+    for name in threads.varnames:
+        np.testing.assert_array_equal(threads[name], shipped[name])
