@@ -85,6 +85,13 @@ class Function(StoredInputs):
         self.name = name
         self.backend = backend_name
 
+    def native_entry(self):
+        """This function's C-callable entry (see :mod:`arignote.native_entry`); raises
+        NativeEntryUnavailable, naming the cause, where there is none."""
+        from .native_entry import native_entry
+
+        return native_entry(self)
+
     # ------------------------------------------------------------------- call
     def __call__(self, *args, **kwargs):
         if not self._locked:  # the common case, inline: no shared state to guard

@@ -90,12 +90,15 @@ def fill_table(compiled, name, values):
 class EntryBuilder:
     """Builds the IR of one segment's entry function."""
 
+    #: ``PyObject *entry(PyObject *self, PyObject *list)``; native.py's builder overrides it
+    signature = ir.FunctionType(PyObj, [PyObj, PyObj])
+
     def __init__(self, module, target, name, program, segment, index, slow_key):
         self.module, self.target, self.name = module, target, name
         self.ctx = target.kernel_ctx
         self.program, self.seg, self.index = program, segment, index
         self.rt = RuntimeTable(module, f"{name}.rt")
-        self.fn = ir.Function(module, ir.FunctionType(PyObj, [PyObj, PyObj]), name)
+        self.fn = ir.Function(module, self.signature, name)
         self.fn.attributes.add("nounwind")
         for a in self.ctx.attributes:
             set.add(self.fn.attributes, a)
@@ -224,8 +227,12 @@ class EntryBuilder:
         by the Python side (``keep`` in the runtime table), which frees what they hold with the function."""
         self.caches.append(kind)
         with self.b.goto_block(self.entry):  # dominates every use, the slow path's included
-            base = self.rt.load(self.b, "keep")
+            base = self.keep_base()
             return self.b.bitcast(self.b.gep(base, [const(I64, 8 * (len(self.caches) - 1))]), ty.as_pointer())
+
+    def keep_base(self):
+        """i8* to the cells kept between calls."""
+        return self.rt.load(self.b, "keep")
 
     def _allocate_obj(self, dt, shape, strides, fortran):
         """A NumPy array: last call's one when nobody else holds it and it fits, else a new one."""

@@ -344,8 +344,10 @@ class Model:
         return g
 
     def d2logp(self, vars=None):
-        vars = self._grad_vars(vars)
-        return self.fn(T.hessian(self.logpt, vars[0]) if len(vars) == 1 else _flat_hessian(self.logpt, vars))
+        """Compiled negative Hessian of ``logpt`` over the flattened ``vars`` (PyMC3's sign: a precision)."""
+        from .theanof import hessian
+
+        return self.fn(hessian(self.logpt, self._grad_vars(vars)))
 
     def compile_logp(self, vars=None, jacobian=True, sum=True):
         """Compiled log-density of a point dict (a sum, or per-variable terms when ``sum=False``)."""
@@ -458,12 +460,6 @@ class _LogpAccessor:
 def _flat_grad(cost, vars):
     gs = T.grad(cost, vars) if vars else []
     return T.concatenate([T.flatten(g) for g in gs]) if gs else T.zeros((0,))
-
-
-def _flat_hessian(cost, vars):
-    g = T.concatenate([T.flatten(x) for x in T.grad(cost, vars)])
-    rows = T.jacobian(g, vars)
-    return T.concatenate([T.reshape(r, (r.shape[0], -1)) for r in rows], axis=1)
 
 
 def Potential(name, var, model=None):

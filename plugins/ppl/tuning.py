@@ -72,11 +72,8 @@ def _full_point(model, point, include_transformed=True):
 def find_hessian(point, vars=None, model=None):
     """The negative Hessian of the model's log-density (Jacobians included) at ``point``, as a
     matrix over the flattened ``vars`` (default: the continuous free variables, transformed)."""
-    from .theanof import hessian
-
     model = modelcontext(model)
-    H = hessian(model.logpt, model._grad_vars(vars))
-    return np.atleast_2d(np.asarray(model.fn(H)(_with_transformed(model, point)), dtype=float))
+    return np.atleast_2d(np.asarray(model.d2logp(vars)(_with_transformed(model, point)), dtype=float))
 
 
 def find_hessian_diag(point, vars=None, model=None):

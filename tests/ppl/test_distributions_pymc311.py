@@ -310,3 +310,22 @@ def test_euler_maruyama_ornstein_uhlenbeck():
     d = pm.EulerMaruyama.dist(dt=0.1, sde_fn=sde, sde_pars=(2.0, 0.5), shape=5)
     want = stats.norm.logpdf(x[1:], x[:-1] - 0.1 * 2.0 * x[:-1], np.sqrt(0.1) * 0.5).sum()
     assert np.isclose(lp(d, x), want)
+
+
+def test_wishart_bartlett_prior_and_start():
+    with pm.Model() as m:
+        W = pm.WishartBartlett("W", S3, nu=6, testval=2 * S3)
+    assert [v.name for v in m.free_RVs] == ["W_c_log__", "W_z"]
+    np.testing.assert_allclose(pm.evaluate(W, {v: m.test_point[v.name] for v in m.free_RVs}), 2 * S3)
+    np.random.seed(12)
+    prior = pm.sample_prior_predictive(4000, model=m, var_names=["W"])["W"]
+    assert prior.shape == (4000, 3, 3)
+    np.testing.assert_allclose(prior.mean(0), 6 * S3, rtol=0.08, atol=0.15)
+    # the Wishart's variances: Var(W_ij) = nu (S_ij^2 + S_ii S_jj)
+    want_var = 6 * (S3 ** 2 + np.outer(np.diag(S3), np.diag(S3)))
+    np.testing.assert_allclose(prior.var(0), want_var, rtol=0.15)
+    with pm.Model():
+        chol = pm.WishartBartlett("L", np.linalg.cholesky(S3), nu=5, is_cholesky=True, return_cholesky=True)
+    assert chol.ndim == 2
+    with pm.Model(), pytest.raises(ValueError, match="greater than p - 1"):
+        pm.WishartBartlett("W", S3, nu=1.0)

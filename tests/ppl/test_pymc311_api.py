@@ -16,7 +16,7 @@ import arignote.ppl as pm
 # PyMC3 3.11's ``from pymc3 import *`` names that arignote.ppl provides (beyond the notebook
 # names of notebooks/test_pymc3_namespace.py).  Not provided: the variational API (ADVI, fit, ...),
 # sample_smc/Simulator, ode, gp, BART, the DEMetropolis/MLDA/EllipticalSlice steps, Minibatch,
-# get_data (PyMC3's bundled data files), KroneckerNormal, WishartBartlett, Factor,
+# get_data (PyMC3's bundled data files), KroneckerNormal, Factor,
 # join_nonshared_inputs and the theanof
 # rng helpers.
 PYMC311_NAMES = """
@@ -31,7 +31,7 @@ bfmi compare ess hdi hpd loo mcse r2_score rhat summary waic
 autocorrplot compareplot forestplot kdeplot plot_posterior traceplot energyplot densityplot pairplot
 sample init_nuts sample_posterior_predictive sample_prior_predictive fast_sample_posterior_predictive
 MatrixNormal DirichletMultinomial EulerMaruyama fn fastfn compilef DtypeError iter_sample
-sample_posterior_predictive_w ArrayOrdering DictToArrayBijection DictToVarBijection
+sample_posterior_predictive_w ArrayOrdering DictToArrayBijection DictToVarBijection WishartBartlett
 """.split()
 
 
@@ -152,6 +152,8 @@ def test_find_hessian_and_scaling_helpers():
     want = np.array([[0.25 + 4 * t, -t * np.sum(y - 0.4)],
                      [-t * np.sum(y - 0.4), t / 2 * np.sum((y - 0.4) ** 2) + t]])
     np.testing.assert_allclose(H, want, rtol=1e-10)
+    np.testing.assert_allclose(m.d2logp()(point), want, rtol=1e-10)  # PyMC3's sign, as find_hessian
+    np.testing.assert_allclose(m.d2logp([mu])(point), [[0.25 + 4 * 1.5]])  # one scalar variable
     with m:
         np.testing.assert_allclose(pm.find_hessian({"mu": 0.4, "tau": 1.5}), want, rtol=1e-10)  # untransformed
         np.testing.assert_allclose(pm.find_hessian(point, vars=[mu]), [[0.25 + 4 * t]])

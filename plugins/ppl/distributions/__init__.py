@@ -10,7 +10,7 @@ from .discrete import (Bernoulli, BetaBinomial, Binomial, Categorical, DiscreteU
                        ZeroInflatedNegativeBinomial, Constant, ConstantDist, DiscreteWeibull, OrderedLogistic)
 from .multivariate import Dirichlet, DirichletMultinomial, MatrixNormal, Multinomial, MvNormal, MvStudentT
 from .continuous_special import Interpolated, Rice, SkewNormal, VonMises
-from .wishart import Wishart
+from .wishart import Wishart, WishartBartlett
 from .mixture import Mixture, NormalMixture
 from .density import DensityDist
 from .lkj import LKJCholeskyCov, LKJCorr, lkj_log_normalizer

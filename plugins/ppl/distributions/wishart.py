@@ -64,3 +64,38 @@ class Wishart(Continuous):
         size = tuple(shape[:-2])
         out = stats.wishart(df=float(params["nu"]), scale=params["V"]).rvs(size=int(np.prod(size)) if size else 1)
         return np.asarray(out).reshape(size + (self.p, self.p))
+
+
+def WishartBartlett(name, S, nu, is_cholesky=False, return_cholesky=False, testval=None):
+    """A Wishart(``nu``, ``S``) matrix built by Bartlett's decomposition, so that it samples well:
+    L A A^T L^T with L the Cholesky factor of S (``S`` itself when ``is_cholesky``), A lower
+    triangular with A_ii = sqrt(c_i), c_i ~ ChiSquared(nu - i) (i = 0..p-1), and A_ij ~ Normal(0, 1)
+    below the diagonal.  Adds ``<name>_c`` and ``<name>_z`` and returns the Deterministic ``name``
+    (``L A`` when ``return_cholesky``).  ``testval`` (a p x p matrix) sets their starting values.
+
+    PyMC3 3.11 gave c_i nu - 2 - i degrees of freedom, which is not Bartlett's decomposition.
+    """
+    from ..model import Deterministic
+    from .continuous import ChiSquared, Normal
+
+    S = np.asarray(S, dtype=float)
+    if S.ndim != 2 or S.shape[0] != S.shape[1]:
+        raise ValueError(f"WishartBartlett: S must be a square matrix, got shape {S.shape}")
+    p = S.shape[0]
+    if not nu > p - 1:
+        raise ValueError(f"WishartBartlett: nu must be greater than p - 1 = {p - 1}, got {nu}")
+    L = S if is_cholesky else np.linalg.cholesky(S)
+    diag, tril = np.diag_indices(p), np.tril_indices(p, -1)
+    c_start = z_start = None
+    if testval is not None:
+        L_inv = np.linalg.inv(L)
+        A0 = np.linalg.cholesky(L_inv @ np.asarray(testval, dtype=float) @ L_inv.T)
+        c_start, z_start = A0[diag] ** 2, A0[tril]
+    c = ChiSquared(f"{name}_c", nu - np.arange(p), shape=p, testval=c_start)
+    z = Normal(f"{name}_z", 0.0, 1.0, shape=len(tril[0]), testval=z_start)
+    place_c, place_z = np.zeros((p, p * p)), np.zeros((len(tril[0]), p * p))
+    place_c[np.arange(p), diag[0] * p + diag[1]] = 1.0
+    place_z[np.arange(len(tril[0])), tril[0] * p + tril[1]] = 1.0
+    A = T.reshape(T.dot(T.sqrt(c), place_c) + T.dot(z, place_z), (p, p))
+    LA = T.dot(L, A)
+    return Deterministic(name, LA if return_cholesky else T.dot(LA, LA.T))
