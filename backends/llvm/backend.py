@@ -228,9 +228,9 @@ def _resolve(slots, program, target, slow, cells):
                 values.append(id(value))
             else:  # pragma: no cover - the generator makes no other kinds
                 raise KeyError(key)
-        elif key in ("walk", "fill"):
+        elif key in ("walk", "fill", "alloc", "keep_objects", "release"):
             shared = shared or runtime.functions(target)
-            values.append(shared[key])
+            values.append(shared[key.replace("_objects", "")])
         elif key in ("dgemm", "sgemm", "dgemv", "sgemv"):
             blas = capi.blas_functions()
             keep.append(blas["_keep"])
