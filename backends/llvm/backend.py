@@ -184,11 +184,11 @@ def _generate(program, segs, target):
     """(IR text, header) of the module holding one entry per native segment."""
     index = program.index()
     module = ir.Module(name="arignote_graph")
-    layouts = []
+    layouts, kernels = [], {}
     for k, seg in enumerate(segs):
         name = f"seg{k}"
         try:
-            eb = build_segment(module, target, name, program, seg, index)
+            eb = build_segment(module, target, name, program, seg, index, kernels)
         except (NotImplementedError, ValueError, TypeError) as e:
             raise LLVMCompileError(f"the LLVM backend cannot render {_describe_nodes(seg.steps)}: "
                                    f"{type(e).__name__}: {e}") from e

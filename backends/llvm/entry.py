@@ -90,8 +90,9 @@ def fill_table(compiled, name, values):
 class EntryBuilder:
     """Builds the IR of one segment's entry function."""
 
-    def __init__(self, module, target, name, program, segment, index, slow_key):
+    def __init__(self, module, target, name, program, segment, index, slow_key, kernels=None):
         self.module, self.target, self.name = module, target, name
+        self.kernels = {} if kernels is None else kernels  # shared by the entries of one module
         self.ctx = target.kernel_ctx
         self.program, self.seg, self.index = program, segment, index
         self.rt = RuntimeTable(module, f"{name}.rt")
@@ -337,6 +338,13 @@ class EntryBuilder:
 
     def check_err(self):
         self.go_slow_if(self.b.icmp_signed("!=", self.b.load(self.err), const(I32, 0)))
+
+    def shared_kernel(self, key, build):
+        """The module's kernel for ``key`` (``build()`` makes it the first time): steps that differ
+        only in their operands call one function with different pointers."""
+        if key not in self.kernels:
+            self.kernels[key] = build()
+        return self.kernels[key]
 
     def kernel_name(self, what):
         self.kernel_count += 1
