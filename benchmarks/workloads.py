@@ -257,6 +257,37 @@ def scan_poly(systems, n=1000):
     return timers, {"checks": checks}
 
 
+def scan_rnn(systems, size=10, steps=1000):
+    """An RNN step h_t = tanh(W h_{t-1} + x_t) over ``steps`` rows (per call; divide by steps for an
+    iteration); NumPy's reference is the same loop in Python over NumPy."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((steps, size))
+    W = rng.standard_normal((size, size)) / np.sqrt(size)
+    h0 = np.zeros(size)
+
+    def loop(X, W, h0):
+        h, out = h0, np.empty_like(X)
+        for t in range(X.shape[0]):
+            h = out[t] = np.tanh(W @ h + X[t])
+        return out
+
+    want = loop(X, W, h0)
+    timers, checks = {}, {}
+    for s in systems:
+        if s == "numpy":
+            f = loop
+        else:
+            lib = library(s)
+            T = lib.T
+            x, w, h = T.dmatrix("X"), T.dmatrix("W"), T.dvector("h0")
+            hs, _ = lib.scan(fn=lambda x_t, h_prev, W: T.tanh(T.dot(W, h_prev) + x_t), sequences=x,
+                             outputs_info=h, non_sequences=w)
+            f = lib.function(s, [x, w, h], hs)
+            checks[s] = max_rel_err(f(X, W, h0), want)
+        timers[(None, s)] = clock(lambda f=f: f(X, W, h0))
+    return timers, {"checks": checks}
+
+
 # ------------------------------------------------ graphs for the rewrite benchmark
 def sum5000(T, shared):
     """A sum of 1000 different elementwise terms exp(x * c_k) * y: about 5000 nodes."""

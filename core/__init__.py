@@ -24,8 +24,20 @@ from . import gof  # noqa: E402,F401  (Theano's graph/optimizer API; gives Apply
 __all__ = [
     "config", "tensor", "function", "shared", "In", "Out", "Param", "grad", "printing", "gradient", "pp",
     "debugprint", "pydotprint", "Mode", "Variable", "Constant", "Apply", "Op", "TensorType", "FunctionGraph",
-    "SharedVariable", "MissingInputError", "UnusedInputError", "Function", "Type",
+    "SharedVariable", "MissingInputError", "UnusedInputError", "Function", "Type", "dot",
 ]
+
+def dot(l, r):
+    """Theano's ``theano.dot``: the dot product of ``l`` and ``r``, dense or sparse (a sparse operand's
+    own ``__dot__``/``__rdot__`` first, else the tensor dot)."""
+    for a, meth, b in ((l, "__dot__", r), (r, "__rdot__", l)):
+        f = getattr(a, meth, None)
+        if f is not None:
+            out = f(b)
+            if out is not NotImplemented:
+                return out
+    return tensor.dot(l, r)
+
 
 # Theano's sub-packages, imported on first use (``arignote.gof``, ``arignote.sparse``, ...)
 _LAZY_MODULES = ("gof", "compile", "scalar", "sparse", "typed_list", "sandbox")

@@ -13,6 +13,7 @@ from .fg import FunctionGraph
 from .graph import Constant, Variable, ancestors, clone_graph, use_compiler
 from .function_io import NO_DEFAULT as _NO_DEFAULT, In, Out, StoredInputs, as_in, named_filter, unknown_input_message
 from .shared import Container, SharedVariable, lock_order
+from .storage import fit as _fit_device, placed as _placed, storage_of as _storage_of, to_host as _to_host
 from .errors import MissingInputError, UnusedInputError  # noqa: F401
 
 
@@ -45,8 +46,12 @@ class Function(StoredInputs):
     """
 
     def __init__(self, spec, fgraph, thunk, ins, n_out, single, update_vars, copy_out, backend_name, mode,
-                 trust_input=False, name=None):
+                 trust_input=False, name=None, storage=None):
         self._spec = spec
+        # the backend's device storage (core/storage.py): shared values live there, plain outputs
+        # come back to the host unless it keeps them
+        self._storage = storage
+        self._host_outs = storage is not None and not storage.device_outputs
         self.maker = _Maker(fgraph, ins, mode, backend_name)
         self._thunk = thunk
         self._ins = ins
@@ -56,13 +61,16 @@ class Function(StoredInputs):
             for n in {inp.name, inp.variable.name} - {None}:
                 self._names.setdefault(n, i)
         self._types = [inp.variable.type for inp in ins]
-        self._convert = [_converter(inp.variable.type, inp, self._describe(i, quote=False))
+        self._convert = [_converter(inp.variable.type, inp, self._describe(i, quote=False), storage)
                          for i, inp in enumerate(ins)]
         self._defaults = [self._convert[i](inp.value) if inp.has_default else _NO_DEFAULT
                           for i, inp in enumerate(ins)]
         self._in_updates = [i for i, inp in enumerate(ins) if inp.update is not None]
         self._n_required = sum(1 for d in self._defaults if d is _NO_DEFAULT)
         self._shared_cells = [s.container for s in update_vars[1]]
+        # where each shared value is computed on: the backend's device for tensors, else the host
+        self._shared_places = [(s.container, storage if getattr(s, "device_resident", False) else None)
+                               for s in update_vars[1]]
         self._n_out = n_out
         self._single = single
         self._update_cells = [s.container for s in update_vars[0]]
@@ -82,16 +90,14 @@ class Function(StoredInputs):
             else:
                 values = self._check_args(args, kwargs)
             outs = self._thunk(values)
-            if self._copy_out:
-                outs = list(outs)
-                for i in self._copy_out:
-                    outs[i] = outs[i].copy()
+            if self._copy_out or self._host_outs:
+                outs = self._finish(outs)
             return outs[0] if self._single else outs[:self._n_out]
         for c in self._locked:  # read, compute and update as one step
             c.lock.acquire()
         try:
             values = self._values(args, kwargs)
-            values += [c[0] for c in self._shared_cells]
+            values += [_placed(c, st) for c, st in self._shared_places]
             outs = self._run(values)
             n = self._n_out
             for k, cell in enumerate(self._update_cells):
@@ -99,7 +105,7 @@ class Function(StoredInputs):
             if self._in_updates:  # In(x, update=...): the new stored values follow the shared updates
                 n = len(outs) - len(self._in_updates)
                 for k, i in enumerate(self._in_updates):
-                    self._defaults[i] = outs[n + k]
+                    self._defaults[i] = _to_host(outs[n + k])
         finally:
             for c in reversed(self._locked):
                 c.lock.release()
@@ -111,11 +117,17 @@ class Function(StoredInputs):
         return self._check_args(args, kwargs)
 
     def _run(self, values):
-        outs = self._thunk(values)
+        return self._finish(self._thunk(values))
+
+    def _finish(self, outs):
+        """The thunk's outputs with the aliased ones copied and the plain ones on the host."""
         if self._copy_out:
             outs = list(outs)
             for i in self._copy_out:
                 outs[i] = outs[i].copy()
+        if self._host_outs:  # plain outputs to NumPy; updates stay on the device
+            st = self._storage
+            outs = [st.to_host(o) if k < self._n_out and st.owns(o) else o for k, o in enumerate(outs)]
         return outs
 
     def _check_args(self, args, kwargs):
@@ -199,15 +211,26 @@ class Function(StoredInputs):
         return f"<arignote.Function {self.name or ''} {self._input_list()} on {self.backend}>"
 
 
-def _converter(t, inp, name):
-    """A fast checker/caster for one input: exact-type arrays pass straight through."""
+def _converter(t, inp, name, storage=None):
+    """A fast checker/caster for one input: exact-type arrays pass straight through, and so do
+    the device arrays of ``storage`` (the backend's, core/storage.py); other device arrays are
+    copied to the host."""
     filt = named_filter(t)
     strict, down = inp.strict, inp.allow_downcast
     dt = getattr(t, "numpy_dtype", None)
     shape = getattr(t, "shape", None)
     ndarray = np.ndarray
+
+    def slow(v):
+        st = _storage_of(v)
+        if st is not None:
+            if st is storage and dt is not None:
+                return _fit_device(t, v, st, f"input {name!r}", strict, down)
+            v = st.to_host(v)
+        return filt(v, strict=strict, allow_downcast=down, name=name)
+
     if dt is None or any(s is not None for s in shape):
-        return lambda v: filt(v, strict=strict, allow_downcast=down, name=name)
+        return slow
     nd = len(shape)
     pyfloat_ok = dt == np.float64 and nd == 0 and not strict
 
@@ -227,7 +250,7 @@ def _converter(t, inp, name):
                     return v.astype(dt)
         elif pyfloat_ok and (tv is float or tv is int):
             return np.array(v, dtype=dt)
-        return filt(v, strict=strict, allow_downcast=down, name=name)
+        return slow(v)
 
     return convert
 
@@ -364,11 +387,15 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_defa
     the_mode.optimize(fgraph, skip_phases=getattr(be, "skip_phases", ()))
     _prepare_nodes(fgraph, be, the_mode)
     compile_graph = getattr(the_mode, "compile_graph", None)  # mode="check"/"nanguard" compile node by node
-    thunk = compile_graph(be, fgraph) if compile_graph is not None else be.compile(fgraph)
+    storage = getattr(be, "storage", None) if compile_graph is None else None
+    if compile_graph is not None:
+        thunk = compile_graph(be, fgraph)
+    else:  # a backend with device storage runs on device values as they come (core/storage.py)
+        thunk = be.compile(fgraph, device_io=True) if storage is not None else be.compile(fgraph)
     copy_out = [k for k in _aliased_outputs(fgraph, len(out_vars) + len(upd_exprs))
                 if k >= len(borrows) or not borrows[k]]
     fn = Function(spec, fgraph, thunk, ins, len(out_vars), single, (upd_targets, shared_in), copy_out,
-                  getattr(be, "name", backend_name), the_mode, trust_input=trust_input, name=name)
+                  getattr(be, "name", backend_name), the_mode, trust_input=trust_input, name=name, storage=storage)
     return fn
 
 

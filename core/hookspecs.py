@@ -84,7 +84,10 @@ class BackendRecord:
     ``factory()`` returns the backend object, which has a method
     ``compile(fgraph, **opts)`` returning a callable, and optionally
     ``fallback_nodes(fgraph)``: the nodes it would run through their NumPy
-    ``perform`` (the conformance report counts native and fallback cases).  ``available()`` returns
+    ``perform`` (the conformance report counts native and fallback cases), and ``storage``: a
+    ``arignote.storage.DeviceStorage`` when it keeps values on a device (then ``function`` calls
+    ``compile(fgraph, device_io=True)``, whose callable takes and returns device arrays, and keeps
+    shared values there; see core/storage.py).  ``available()`` returns
     ``(ok, reason)``, e.g. ``(False, "cupy is not installed")``; it should be
     cheap and must not raise.  Among the available backends, ``auto`` picks
     the one with the highest ``priority``.

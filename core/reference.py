@@ -13,6 +13,7 @@ import numpy as np
 
 from .graph import Constant
 from .labels import node_summary
+from .storage import to_host
 
 
 class NodeRuntimeError:
@@ -80,7 +81,7 @@ def make_thunk(fgraph, node_runner=None):
         for c, v in zip(cells, values):
             c[0] = v
         for i, cont in shared_const:
-            cells[i][0] = cont[0]
+            cells[i][0] = to_host(cont[0])
         step = None
         try:
             with _errstate(all="ignore"):  # nan/inf are values here, as in compiled code, not warnings

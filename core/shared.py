@@ -8,6 +8,7 @@ import weakref
 import numpy as np
 
 from .forksafe import after_fork
+from . import storage as _storage
 from .graph import Variable, user_frame
 from .tensor.random import type as _random_type
 from .tensor.variable import _TensorMixin
@@ -24,7 +25,7 @@ class Container(list):
         _containers[id(self)] = self
 
     def __reduce__(self):
-        return Container, (list(self),)
+        return Container, ([_storage.to_host(v) for v in self],)  # pickles hold host values
 
 
 _containers: weakref.WeakValueDictionary = weakref.WeakValueDictionary()  # id -> live Container
@@ -82,22 +83,60 @@ class SharedVariable(Variable):
 
 
 class TensorSharedVariable(_TensorMixin, SharedVariable):
-    """A shared variable holding an ndarray."""
+    """A shared variable holding an ndarray, or a backend's device array (core/storage.py): a
+    function compiled for a backend with device storage keeps the value on its device."""
+
+    device_resident = True  # a backend's device storage may hold the value (core/storage.py)
 
     def set_value(self, value, borrow=False):
-        arr = value
-        if not isinstance(arr, np.ndarray) or arr.dtype != self.type.numpy_dtype:
-            arr = self.type.filter(value, name=self.name or "shared variable")
+        """Replace the value (copied unless ``borrow``): an array-like, or a device array, which
+        stays on its device."""
+        what = self.name or "shared variable"
+        st = _storage.storage_of(value)
+        if st is not None:
+            arr = _storage.fit(self.type, value, st, what)
+            if not borrow and arr is value:
+                arr = st.copy(arr)
         else:
-            self.type.filter(arr, name=self.name or "shared variable")
-        if not borrow and arr is value:
-            arr = arr.copy()
+            arr = value
+            if not isinstance(arr, np.ndarray) or arr.dtype != self.type.numpy_dtype:
+                arr = self.type.filter(value, name=what)
+            else:
+                self.type.filter(arr, name=what)
+            if not borrow and arr is value:
+                arr = arr.copy()
         with self.container.lock:
             self.container[0] = arr
 
-    def get_value(self, borrow=False, return_internal_type=False):
+    def get_value(self, borrow=False, return_internal_type=False, return_cupy=False):
+        """The current value as a NumPy array (a copy unless ``borrow`` and the value is on the
+        host).  ``return_internal_type=True`` gives the value as it is stored: the device array
+        when a device holds it (a copy on the device unless ``borrow``); ``return_cupy=True``
+        gives a CuPy array (the 'cuda' backend's device array), moving a copy there if needed."""
         v = self.container[0]
-        return v if borrow else v.copy()
+        if return_cupy:
+            return self._on_backend("cuda", v, borrow)
+        st = _storage.storage_of(v)
+        if st is None:
+            return v if borrow else v.copy()
+        if return_internal_type:
+            return v if borrow else st.copy(v)
+        return st.to_host(v)
+
+    def _on_backend(self, backend, v, borrow):
+        from . import plugin_manager
+
+        target = getattr(plugin_manager.get_backend(backend), "storage", None)
+        if target is None:
+            raise ValueError(f"backend {backend!r} keeps no values on a device")
+        if target.owns(v):
+            return v if borrow else target.copy(v)
+        return target.from_host(_storage.to_host(v))
+
+    def zero(self, borrow=False):
+        with self.container.lock:
+            v = self.container[0]
+            self.container[0] = np.zeros(v.shape, dtype=v.dtype)
 
 
 def shared(value, name=None, strict=False, allow_downcast=None, borrow=False, shape=None, broadcastable=None):

@@ -38,7 +38,9 @@ def test_value_of(v):
         return v.data
     container = getattr(v, "container", None)
     if container is not None and getattr(v, "_is_shared", False):
-        return container[0]
+        from .storage import to_host
+
+        return to_host(container[0])  # a device value (core/storage.py) as NumPy
     tag = v._tag
     if tag is not None and hasattr(tag, "test_value"):
         return tag.test_value

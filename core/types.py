@@ -187,15 +187,32 @@ class TensorType(Type, metaclass=_Interned):
                 if not isinstance(value, np.ndarray) or value.dtype != self.numpy_dtype:
                     raise TypeError(f"{what} must be an ndarray of dtype {self.dtype}, got {type(value).__name__}")
             arr = _safe_cast(value, self.numpy_dtype, what, allow_downcast)
-        if arr.ndim != len(self.shape):
+        self.check_shape(arr.shape, what)
+        return arr
+
+    def check_shape(self, shape, what="value"):
+        """Raise TypeError naming ``what`` unless an array of ``shape`` fits this type."""
+        shape = tuple(shape)
+        if len(shape) != len(self.shape):
             raise TypeError(
                 f"wrong number of dimensions for {what}: expected {len(self.shape)} "
-                f"({self}), got {arr.ndim} (shape {arr.shape})"
+                f"({self}), got {len(shape)} (shape {shape})"
             )
-        for i, (s, a) in enumerate(zip(self.shape, arr.shape)):
+        for i, (s, a) in enumerate(zip(self.shape, shape)):
             if s is not None and s != a:
-                raise TypeError(f"{what} has shape {arr.shape}, but its type {self} requires size {s} on axis {i}")
-        return arr
+                raise TypeError(f"{what} has shape {shape}, but its type {self} requires size {s} on axis {i}")
+
+    def cast_check(self, dtype, what="value", strict=False, allow_downcast=None):
+        """Raise TypeError naming ``what`` unless ``dtype`` data may be stored in this type
+        (equal, or a cast that loses nothing; any cast with ``allow_downcast``; none if ``strict``)."""
+        dtype = np.dtype(dtype)
+        if dtype == self.numpy_dtype:
+            return
+        if strict:
+            raise TypeError(f"{what} must be an array of dtype {self.dtype}, got {dtype}")
+        if not (allow_downcast or np.can_cast(dtype, self.numpy_dtype, "safe")):
+            raise TypeError(f"{what}: cannot cast {dtype} data to {self.dtype} without losing data "
+                            f"(pass a {self.dtype} array, or cast it explicitly)")
 
     def constant_signature(self, data):
         a = np.asarray(data)

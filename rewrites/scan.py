@@ -1,7 +1,7 @@
 """Rewrites of scan loops.
 
-* ``scan_save_mem``: an output read only as ``out[-k]`` (or a nit_sot output
-  read as ``out[-k:]``) keeps only its last k entries: A**k over a million
+* ``scan_save_mem``: an output read only as ``out[-k]`` or ``out[-k:]``
+  keeps only its last k entries: A**k over a million
   steps holds two vectors, not a million.
 * ``scan_drop_unused``: outputs that nothing reads and no other output needs
   are not computed.
@@ -33,8 +33,8 @@ def _const_int(v):
     return None
 
 
-def _last_k_use(client, op, k_out):
-    """How many last entries ``client`` (node, position) reads of output ``k_out``, or None if it
+def _last_k_use(client):
+    """How many last entries ``client`` (node, position) reads of a loop output, or None if it
     reads more than the last few (or in a way this rule does not follow)."""
     node, pos = client
     if node == "output" or pos != 0 or not isinstance(node.op, Subtensor):
@@ -43,8 +43,8 @@ def _last_k_use(client, op, k_out):
     if first == "int":
         i = _const_int(node.inputs[1])
         return -i if i is not None and i < 0 else None
-    if first == ("slice", True, False, False) and len(node.op.idx_list) == 1 and k_out >= op.n_rec:
-        i = _const_int(node.inputs[1])  # out[-k:] of an output without initial taps
+    if first == ("slice", True, False, False) and len(node.op.idx_list) == 1:
+        i = _const_int(node.inputs[1])  # out[-k:] (a kept history never holds initial taps)
         return -i if i is not None and i < 0 else None
     return None
 
@@ -62,7 +62,7 @@ def scan_save_mem(fgraph, node):
         if not clients:
             store[k] = 1
             continue
-        needs = [_last_k_use(c, op, k) for c in clients]
+        needs = [_last_k_use(c) for c in clients]
         if any(n is None for n in needs):
             continue
         store[k] = max(needs)

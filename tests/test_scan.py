@@ -8,6 +8,7 @@ import pytest
 import arignote
 import arignote.tensor as T
 from arignote import function, shared
+from arignote.function import MissingInputError
 from arignote.testing import backend_params
 
 
@@ -563,12 +564,11 @@ def test_llvm_runs_the_whole_loop_natively(monkeypatch):
     A, k, result, updates = _power_graph()
     f = function([A, k], result[-1], backend="llvm")
     (node,) = _scans(f)
-    assert isinstance(node.tag.scan_runner, lscan._Runner)
+    assert isinstance(node.tag.scan_runner, lscan._Loop)
 
     def boom(*a, **kw):
         raise AssertionError("the reference loop ran")
 
-    monkeypatch.setattr(lscan, "run_loop", boom)
     monkeypatch.setattr(loop, "run_loop", boom)
     np.testing.assert_allclose(f(np.array([1.0, 2.0, 3.0]), 5), np.array([1.0, 2.0, 3.0]) ** 5)
 
@@ -603,10 +603,26 @@ def test_scan_checkpoints_values_and_gradient():
 
 def test_strict_requires_shared_variables_in_non_sequences():
     W = shared(np.eye(2))
-    with pytest.raises(ValueError, match="strict=True.*shared variable"):
+    with pytest.raises(MissingInputError,
+                       match=r"An input of the graph, used to compute .*dot.*not provided.*strict=True.*shared variable"):
         arignote.scan(lambda v: T.dot(v, W), sequences=T.matrix(), strict=True)
     out, _ = arignote.scan(lambda v, W: T.dot(v, W), sequences=T.matrix("m"), non_sequences=W, strict=True)
     assert out.ndim == 2
+
+
+def test_theano_dot_of_the_scan_page(backend):
+    import scipy.sparse as sp
+
+    import arignote.sparse as S
+
+    x, W = T.vector("x"), T.matrix("W")
+    rows, _ = arignote.scan(lambda v, W: arignote.dot(v, W), sequences=T.matrix("m"), non_sequences=W)
+    assert rows.ndim == 2
+    wv = np.arange(6.0).reshape(2, 3)
+    np.testing.assert_allclose(fn([x, W], arignote.dot(x, W), backend)(np.array([1.0, 2.0]), wv), [6, 9, 12])
+    xs = S.csr_matrix("xs")
+    got = fn([xs, W], arignote.dot(xs, W), backend)(sp.csr_matrix(np.array([[0.0, 2.0]])), wv)
+    np.testing.assert_allclose(np.asarray(got.todense() if hasattr(got, "todense") else got), [[6, 8, 10]])
 
 
 def test_pickled_function_with_a_loop(backend):
@@ -634,7 +650,7 @@ def test_elementwise_loops_of_matrices_and_strided_sequences(backend):
     np.testing.assert_allclose(f(sv, rv), np.array(ref))
     if backend == "llvm":
         (node,) = _scans(f)
-        assert type(node.tag.scan_runner).__name__ == "_Runner"
+        assert type(node.tag.scan_runner).__name__ == "_Loop"
 
 
 def test_grad_through_until(backend):
@@ -648,12 +664,14 @@ def test_grad_through_until(backend):
 
 
 @pytest.mark.skipif(not hasattr(__import__("signal"), "setitimer"), reason="needs POSIX interval timers")
-@pytest.mark.parametrize("backend", backend_params(("py", "c")))
-def test_a_long_loop_can_be_interrupted(backend):
+@pytest.mark.parametrize("backend", backend_params(("py", "c", "llvm")))
+@pytest.mark.parametrize("body", ["fused", "dot"])
+def test_a_long_loop_can_be_interrupted(backend, body):
     import signal
 
-    x = T.scalar("x")
-    out, _ = arignote.scan(lambda a: a + 1.0, outputs_info=x, n_steps=10 ** 9)
+    x = T.vector("x")
+    step = (lambda a: a + 1.0) if body == "fused" else (lambda a: T.tanh(T.dot(a, T.ones((2, 2)))) + a)
+    out, _ = arignote.scan(step, outputs_info=x, n_steps=10 ** 9)
     f = fn([x], out[-1], backend)
 
     def handler(sig, frame):
@@ -663,7 +681,154 @@ def test_a_long_loop_can_be_interrupted(backend):
     try:
         signal.setitimer(signal.ITIMER_REAL, 0.3)
         with pytest.raises(KeyboardInterrupt):
-            f(0.0)
+            f(np.zeros(2))
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
+
+
+# ------------------------------------------------------------------ no steps
+
+
+def test_last_value_after_no_steps_is_out_of_range(backend):
+    A, k, result, updates = _power_graph()
+    f = fn([A, k], result[-1], backend, updates=updates)
+    assert [n.op.store for n in _scans(f)] == [(1,)]  # the memory rule is on
+    with pytest.raises(IndexError, match="index -1 is out of bounds for axis 0 with size 0"):
+        f(np.arange(3.0), 0)
+    np.testing.assert_allclose(f(np.arange(3.0), 1), np.arange(3.0))
+
+
+def test_last_two_values_need_two_steps(backend):
+    x0, k = T.vector("x0"), T.iscalar("k")
+    out, _ = arignote.scan(lambda a, b: a + b, outputs_info=dict(initial=x0, taps=[-2, -1]), n_steps=k)
+    f = fn([x0, k], [out[-2], out[-1]], backend)
+    with pytest.raises(IndexError, match="index -2 is out of bounds for axis 0 with size 1"):
+        f(np.ones(2), 1)
+    assert [float(v) for v in f(np.ones(2), 5)] == [8.0, 13.0]  # the whole history is 2 3 5 8 13
+    assert fn([x0, k], out, backend)(np.ones(2), 0).shape == (0,)
+
+
+def test_gradient_of_a_non_sequence_after_no_steps(backend):
+    X, W, h0 = T.matrix("X"), T.matrix("W"), T.vector("h0")
+    h, _ = arignote.scan(lambda x, h, W: T.tanh(T.dot(W, h) + x), sequences=X, outputs_info=h0, non_sequences=W)
+    f = fn([X, W, h0], [arignote.grad(h.sum(), W), arignote.grad(h.sum(), h0)], backend)
+    gw, gh = f(np.zeros((0, 2)), np.eye(2), np.ones(2))
+    np.testing.assert_array_equal(gw, np.zeros((2, 2)))
+    np.testing.assert_array_equal(gh, np.zeros(2))
+    A, k, result, _ = _power_graph()
+    g = fn([A, k], arignote.grad(result.sum(), A), backend)
+    np.testing.assert_array_equal(g(np.arange(3.0), 0), np.zeros(3))
+    np.testing.assert_allclose(g(np.arange(3.0), 2), 1 + 2 * np.arange(3.0))
+
+
+# ------------------------------------------------------------------ llvm: any body, one native loop
+
+
+def _llvm_native(f, monkeypatch):
+    """Check that ``f``'s loops run in their native entry: the reference loop must not run."""
+    import arignote.scan.loop as loop
+    from arignote.backends.llvm import scan as lscan
+
+    for node in _scans(f):
+        assert isinstance(node.tag.scan_runner, lscan._Loop), node.tag.scan_runner
+
+    def boom(*a, **kw):
+        raise AssertionError("the reference loop ran")
+
+    monkeypatch.setattr(loop, "run_loop", boom)
+
+
+def _rnn_ref(x, w, h):
+    out = []
+    for r in x:
+        h = np.tanh(w @ h + r)
+        out.append(h)
+    return np.array(out)
+
+
+def test_llvm_rnn_body_runs_natively(monkeypatch):
+    X, W, h0 = T.matrix("X"), T.matrix("W"), T.vector("h0")
+    h, _ = arignote.scan(lambda x, h, W: T.tanh(T.dot(W, h) + x), sequences=X, outputs_info=h0, non_sequences=W)
+    f = function([X, W, h0], [h, h[-1]], backend="llvm")
+    rng = np.random.default_rng(1)
+    x, w, hv = rng.normal(size=(7, 4)), rng.normal(size=(4, 4)) * 0.5, rng.normal(size=4)
+    _llvm_native(f, monkeypatch)
+    full, last = f(x, w, hv)
+    np.testing.assert_allclose(full, _rnn_ref(x, w, hv), rtol=1e-12)
+    np.testing.assert_allclose(last, full[-1], rtol=0)
+    xs = np.asfortranarray(rng.normal(size=(3, 9, 4)))[:, ::2, :].transpose(1, 0, 2)[:, 0, :]  # strided rows
+    np.testing.assert_allclose(f(xs, w, hv)[0], _rnn_ref(xs, w, hv), rtol=1e-12)
+
+
+def test_llvm_native_taps_outputs_reductions_and_until(monkeypatch):
+    x, s0 = T.vector("x"), T.matrix("s0")
+    m = T.as_tensor_variable(np.array([1.0, -2.0, 3.0]))
+
+    def step(v_prev, v_next, a2, a1, m):
+        new = a1 + a2 * 0.5 + v_prev * v_next
+        return [new, (new * m).sum(), T.max(new)], arignote.scan.until(T.max(new) > 50)
+
+    (hist, sums, maxes), _ = arignote.scan(step, sequences=dict(input=x, taps=[-1, 1]),
+                                           outputs_info=[dict(initial=s0, taps=[-2, -1]), None, None],
+                                           non_sequences=m)
+    f = function([x, s0], [hist, sums, maxes, hist[-2]], backend="llvm")
+    _llvm_native(f, monkeypatch)
+    xv = np.arange(1.0, 9.0)
+    init = np.array([[0.5, 1.0, -1.0], [1.0, 2.0, 0.0]])
+    a2, a1, ref = init[0], init[1], []
+    for t in range(len(xv) - 2):
+        new = a1 + a2 * 0.5 + xv[t] * xv[t + 2]
+        ref.append(new)
+        a2, a1 = a1, new
+        if new.max() > 50:
+            break
+    ref = np.array(ref)
+    assert 1 < len(ref) < len(xv) - 2  # until() stopped the loop early
+    h, s, mx, prev = f(xv, init)
+    np.testing.assert_allclose(h, ref)
+    np.testing.assert_allclose(s, ref @ [1.0, -2.0, 3.0])
+    np.testing.assert_allclose(mx, ref.max(axis=1))
+    np.testing.assert_allclose(prev, ref[-2])
+
+
+def test_llvm_native_loop_with_a_python_node(monkeypatch):
+    x, W = T.vector("x"), T.matrix("W")
+    out, _ = arignote.scan(lambda a, W: T.sort(T.dot(W, a)[::-1]) * 0.5 + 1.0, outputs_info=x, non_sequences=W,
+                           n_steps=4)
+    f = function([x, W], out, backend="llvm")
+    (node,) = _scans(f)
+    assert [type(n.op).__name__ for n in node.tag.scan_runner.python_nodes] == ["SortOp"]  # only that node
+    _llvm_native(f, monkeypatch)
+    w = np.array([[0.0, 1.0, 0.0], [2.0, 0.0, 0.0], [0.0, 0.0, -1.0]])
+    a, ref = np.array([3.0, 1.0, 2.0]), []
+    for _ in range(4):
+        a = np.sort((w @ a)[::-1]) * 0.5 + 1.0
+        ref.append(a)
+    np.testing.assert_allclose(f(np.array([3.0, 1.0, 2.0]), w), ref)
+
+
+def test_llvm_native_memory_rule_keeps_a_ring(monkeypatch):
+    X, W, h0 = T.matrix("X"), T.matrix("W"), T.vector("h0")
+    h, _ = arignote.scan(lambda x, h, W: T.tanh(T.dot(W, h) + x), sequences=X, outputs_info=h0, non_sequences=W)
+    f = function([X, W, h0], [h[-1], h[-3]], backend="llvm")
+    assert [n.op.store for n in _scans(f)] == [(3,)]
+    rng = np.random.default_rng(2)
+    x, w, hv = rng.normal(size=(6, 3)), rng.normal(size=(3, 3)), rng.normal(size=3)
+    _llvm_native(f, monkeypatch)
+    ref = _rnn_ref(x, w, hv)
+    last, third = f(x, w, hv)
+    np.testing.assert_allclose(last, ref[-1])
+    np.testing.assert_allclose(third, ref[-3])
+
+
+def test_llvm_native_loop_errors_come_from_the_reference():
+    X, W, h0 = T.matrix("X"), T.matrix("W"), T.vector("h0")
+    h, _ = arignote.scan(lambda x, h, W: T.tanh(T.dot(W, h) + x), sequences=X, outputs_info=h0, non_sequences=W,
+                         n_steps=5)
+    f = function([X, W, h0], h, backend="llvm")
+    with pytest.raises(ValueError, match="covers 3 steps.*n_steps is 5"):
+        f(np.zeros((3, 2)), np.eye(2), np.zeros(2))
+    with pytest.raises(ValueError, match="shape|align|dot"):
+        f(np.zeros((6, 2)), np.eye(3), np.zeros(2))
+    np.testing.assert_allclose(f(np.ones((5, 2)), np.eye(2), np.zeros(2)), _rnn_ref(np.ones((5, 2)), np.eye(2), np.zeros(2)))

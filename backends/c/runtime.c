@@ -1283,11 +1283,8 @@ static inline void ar_ring_slot(ar_val *d, ar_ring *r, npy_intp m)
 /* the history entries first..count-1 of a ring, as a new array (or a view of the whole buffer) */
 static PyObject *ar_ring_result(ar_ring *r, npy_intp count)
 {
-    npy_intp first = r->lead;
-    if (r->keep > 0) {
-        npy_intp k = count < r->keep ? count : r->keep;
-        first = count - k;
-    }
+    npy_intp first = r->lead; /* never an initial tap: out[-1] after no step is out of range */
+    if (r->keep > 0 && count - r->keep > first) first = count - r->keep;
     npy_intp len = count - first;
     npy_intp dims[AR_MAXD + 1];
     dims[0] = len;

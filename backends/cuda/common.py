@@ -4,7 +4,10 @@ from __future__ import annotations
 import hashlib
 import warnings
 
+import numpy as np
+
 from arignote.config import config
+from arignote.storage import DeviceStorage, to_host
 
 from .. import lowering
 from ..c.specs import spec_of
@@ -49,3 +52,31 @@ def report_fallbacks(prog, backend_name):
         names = ", ".join(str(n.op) for s in fb for n in s.nodes)
         warnings.warn(f"arignote {backend_name} backend: {len(fb)} node(s) run their NumPy perform on the host: "
                       f"{names}", FallbackWarning, stacklevel=4)
+
+
+def to_device(v, array_type, upload):
+    """``v`` in device memory: ``array_type`` arrays as they are, host arrays through ``upload``
+    (another backend's device arrays via the host), anything else (generators, lists) unchanged."""
+    if isinstance(v, array_type):
+        return v
+    if isinstance(v, np.generic):
+        v = np.asarray(v)
+    elif type(v) is not np.ndarray:
+        v = to_host(v)
+    return upload(v) if isinstance(v, np.ndarray) else v
+
+
+class CudaStorage(DeviceStorage):
+    """Shared values of a cuda backend: its device arrays, moved by its ``upload``/``download``."""
+
+    upload = download = None  # set by each backend: host->device and device->host copies
+
+    @property
+    def device_outputs(self):
+        return bool(config.cuda_device_outputs)
+
+    def to_host(self, value):
+        return self.download(value)
+
+    def from_host(self, array):
+        return self.upload(array)

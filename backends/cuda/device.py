@@ -4,18 +4,20 @@ Loops and reductions run the generated kernels; Dot is ``cupy.dot`` (cuBLAS); vi
 are CuPy calls; other nodes run their NumPy ``perform`` on the host (listed with
 ``config.debug``).  Modules are compiled once per source/GPU architecture/CuPy version and kept
 in the compile directory's cache (the c backend's cache rules: per-key locks, checksums, damaged
-entries rebuilt).  Inputs may be NumPy or CuPy arrays (CuPy ones are not copied); outputs are
-NumPy unless ``config.cuda_device_outputs`` is set.  Without CuPy or a device the backend is
-unavailable with the reason.
+entries rebuilt).  Shared variables used by its functions live on the device and their updates
+stay there (``CupyStorage``, core/storage.py); inputs may be NumPy or CuPy arrays (CuPy ones are
+not copied); outputs are NumPy unless ``config.cuda_device_outputs`` is set.  Without CuPy or a
+device the backend is unavailable with the reason.
 """
 from __future__ import annotations
 
 import hashlib
 import os
+from collections import Counter
 
 import numpy as np
 
-from arignote.config import config
+from arignote.storage import register
 
 from ..c import cache
 from . import common, runner
@@ -70,6 +72,38 @@ def load_module(source):
     return mod
 
 
+TRANSFERS: Counter = Counter()  # as emulated_array.TRANSFERS: host<->device copies of values
+
+
+def upload(a):
+    import cupy
+
+    a = np.asarray(a)
+    TRANSFERS["to_device"] += 1
+    TRANSFERS["to_device_bytes"] += a.nbytes
+    return cupy.asarray(a)  # a new device array (cupy.asarray copies host memory to the device)
+
+
+def download(x):
+    import cupy
+
+    TRANSFERS["to_host"] += 1
+    TRANSFERS["to_host_bytes"] += x.nbytes
+    return cupy.asnumpy(x)  # a new NumPy array
+
+
+class CupyStorage(common.CudaStorage):
+    """'cuda' shared values: CuPy arrays on the current device."""
+
+    name = "cuda"
+    upload, download = staticmethod(upload), staticmethod(download)
+
+    def __init__(self):
+        import cupy
+
+        self.array_types = (cupy.ndarray,)
+
+
 class CupyDevice:
     """Arrays on the current CUDA device."""
 
@@ -80,43 +114,37 @@ class CupyDevice:
         self.sms = cupy.cuda.Device().attributes["MultiProcessorCount"]
 
     def to_device(self, v):
-        if isinstance(v, (np.ndarray, np.generic)):
-            return self.xp.asarray(v)
-        return v
+        return common.to_device(v, self.xp.ndarray, upload)
 
     def host(self, v):
-        return self.xp.asnumpy(v) if isinstance(v, self.xp.ndarray) else v
+        return download(v) if isinstance(v, self.xp.ndarray) else v
 
     def launch(self, kern, kind, size, args):
         if kind == "loop":
             grid = min((size + BLOCK - 1) // BLOCK, self.sms * 32)
         else:
             grid = min(size, 65535)
-        conv = {"i64": np.int64, "i32": np.int32, "arr": lambda a: a}
+        conv = {"i64": np.int64, "i32": np.int32, "arr": lambda a: a}  # CuPy passes an ndarray as its pointer
         kern((grid,), (BLOCK,), tuple(conv[t](v) for t, v in args))
 
 
 class CudaBackend:
-    """The backend object registered as 'cuda'."""
+    """The backend object registered as 'cuda'; shared values used by its functions live on the
+    device (``storage``, see core/storage.py)."""
 
     name = "cuda"
 
     def __init__(self):
         self.device = CupyDevice()
+        self.storage = register(CupyStorage())
 
-    def compile(self, fgraph, **opts):
+    def compile(self, fgraph, device_io=False, **opts):
+        """The thunk of ``fgraph``: NumPy outputs, or with ``device_io`` device arrays as they come
+        (a Function then returns NumPy unless ``config.cuda_device_outputs``)."""
         prog, syms, source = common.lower(fgraph, self.name)
         kernels = {}
         if source:
             mod = load_module(source)
             kernels = {i: mod.get_function(sym) for i, sym in syms.items()}
         thunk = runner.make_thunk(prog, self.device, kernels)
-        if config.cuda_device_outputs:
-            return thunk
-        host = self.device.host
-
-        def to_host(values):
-            return [host(v) for v in thunk(values)]
-
-        to_host.program = prog
-        return to_host
+        return thunk if device_io else runner.on_host(thunk, self.device)

@@ -14,10 +14,11 @@ import os
 import shutil
 import subprocess
 
-import numpy as np
+from arignote.storage import register
 
 from ..c import build, cache
 from . import common, runner
+from .emulated_array import EmulatedArray, EmulatedStorage, EmulatedXP, to_host_value, upload
 from .prelude import emulation_header, header_dir
 
 FLAGS = ("-std=c++17", "-O1", "-shared", "-fPIC", "-pthread", "-ffp-contract=off", "-fno-fast-math", "-w",
@@ -67,33 +68,35 @@ def load_module(source):
     return lib
 
 
-class HostDevice:
-    """The emulation's 'device': NumPy arrays, kernels called through ctypes."""
+class EmulatedDevice:
+    """The emulation's 'device': ``EmulatedArray`` memory, kernels called through ctypes."""
 
-    xp = np
+    xp = EmulatedXP
 
     @staticmethod
     def to_device(v):
-        return np.asarray(v) if isinstance(v, np.generic) else v
-
-    @staticmethod
-    def host(v):
-        return v
+        return common.to_device(v, EmulatedArray, upload)
+    host = staticmethod(to_host_value)
 
     @staticmethod
     def launch(kern, kind, size, args):
         grid, block = LAUNCH[kind]
         conv = {"i64": ctypes.c_longlong, "i32": ctypes.c_int}
-        cargs = [ctypes.c_void_p(v.ctypes.data) if t == "arr" else conv[t](v) for t, v in args]
+        cargs = [ctypes.c_void_p(v.ptr) if t == "arr" else conv[t](v) for t, v in args]
         kern(ctypes.c_uint(min(grid, size)), ctypes.c_uint(block), *cargs)
 
 
 class CudaEmulatedBackend:
-    """The backend object registered as 'cuda-emulated'."""
+    """The backend object registered as 'cuda-emulated'; its shared values live in the emulated
+    device memory (``storage``, see core/storage.py)."""
 
     name = "cuda-emulated"
 
-    def compile(self, fgraph, **opts):
+    def __init__(self):
+        self.storage = register(EmulatedStorage())
+
+    def compile(self, fgraph, device_io=False, **opts):
+        """The thunk of ``fgraph``: NumPy outputs, or with ``device_io`` device arrays as they come."""
         prog, syms, source = common.lower(fgraph, self.name)
         kernels = {}
         if source:
@@ -102,4 +105,5 @@ class CudaEmulatedBackend:
                 fn = getattr(lib, "emu_" + sym)
                 fn.restype = None
                 kernels[i] = fn
-        return runner.make_thunk(prog, HostDevice, kernels)
+        thunk = runner.make_thunk(prog, EmulatedDevice, kernels)
+        return thunk if device_io else runner.on_host(thunk, EmulatedDevice)

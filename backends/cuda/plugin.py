@@ -8,7 +8,7 @@ from arignote.hookspecs import BackendRecord, RenderingRecord, hookimpl
 
 if "cuda_device_outputs" not in config:
     config.register_flag("cuda_device_outputs", False, None,
-                         "cuda backend: return CuPy arrays (kept on the device) instead of NumPy ones")
+                         "cuda backends: plain outputs stay device arrays (CuPy arrays on 'cuda') instead of NumPy ones")
 
 _status = {}
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from arignote.reference import NodeRuntimeError
 
+from ..c.program import reference
 from ..c.render import uses_err
 from ..lowering import (AllocStep, ArgStep, CumStep, DimShuffleStep, DotStep, FallbackStep, LoopStep, PutStep,
                         ReduceStep, ReshapeStep, ShapeStep, StepTable, SubtensorStep, TakeStep)
@@ -26,13 +27,29 @@ def _meta(xp, parts):
     return xp.asarray(np.array([int(p) for p in parts], dtype=np.int64))
 
 
-def _loop(dev, step, kern, vals):
-    xp = dev.xp
+def _refuse(dev, step, vals, what):
+    """Raise the reference's error for ``step`` on ``vals`` (which the kernel cannot run)."""
+    reference(step, [dev.host(v) for v in vals])
+    raise ValueError(f"{step.kind} of {', '.join(str(n.op) for n in step.nodes)}: {what}")
+
+
+def _loop_shape(dev, step, vals):
+    """The loop's shape; the reference's error when the inputs do not broadcast, or would broadcast
+    an axis their type does not mark broadcastable."""
     try:
         shape = np.broadcast_shapes(*[a.shape for a in vals])
     except ValueError:
-        shapes = ", ".join(str(tuple(a.shape)) for a in vals)
-        raise ValueError(f"shapes of the elementwise inputs do not broadcast: {shapes}") from None
+        _refuse(dev, step, vals, "the input shapes do not broadcast")
+    for a, bc in zip(vals, step.bcast):
+        lead = len(shape) - a.ndim
+        if any(n != shape[lead + d] and not bc[d] for d, n in enumerate(a.shape)):
+            _refuse(dev, step, vals, "an axis not marked broadcastable would be broadcast")
+    return shape
+
+
+def _loop(dev, step, kern, vals):
+    xp = dev.xp
+    shape = _loop_shape(dev, step, vals)
     vals = [a.reshape((1,) * (len(shape) - a.ndim) + a.shape) if a.ndim < len(shape) else a for a in vals]
     outs = [xp.empty(shape, dtype=o.type.dtype) for o in step.outputs]
     n = int(np.prod(shape, dtype=np.int64))
@@ -54,9 +71,11 @@ def _reduce(dev, step, kern, vals):
     axes = sorted(a % max(x.ndim, 1) for a in step.axes) if x.ndim else []
     kept = [d for d in range(x.ndim) if d not in axes]
     out_shape = tuple(x.shape[d] for d in kept)
-    z = xp.empty(out_shape, dtype=step.out_dtype)
     nout = int(np.prod(out_shape, dtype=np.int64))
     ninner = int(np.prod([x.shape[d] for d in axes], dtype=np.int64))
+    if nout and not ninner and step.kind_ in ("max", "min") and not getattr(step.nodes[0].op, "identity", False):
+        _refuse(dev, step, vals, "an empty axis has no maximum/minimum")
+    z = xp.empty(out_shape, dtype=step.out_dtype)
     if nout:
         meta = (list(out_shape) + [x.shape[d] for d in axes] + [x.strides[d] for d in kept]
                 + [x.strides[d] for d in axes] + list(z.strides))
@@ -95,6 +114,8 @@ def _shape(dev, step, kern, vals):
 
 def _dot(dev, step, kern, vals):
     x, y = vals
+    if x.ndim and y.ndim and x.shape[-1] != y.shape[-2 if y.ndim >= 2 else 0]:
+        _refuse(dev, step, vals, f"shapes {tuple(x.shape)} and {tuple(y.shape)} not aligned")
     return [dev.xp.asarray(dev.xp.dot(x, y)).astype(step.dtype, copy=False)]
 
 
@@ -118,7 +139,16 @@ def make_thunk(prog, dev, kernels):
     plan = [(STEPS.lookup(type(s)), s, kernels.get(i)) for i, s in enumerate(prog.steps)]
     consts = {v: dev.to_device(d) if isinstance(d, np.ndarray) else d for v, d in prog.constants.items()}
 
+    in_checks = [(k, v.type) for k, v in enumerate(prog.inputs) if hasattr(v.type, "check_shape")]
+
     def thunk(values):
+        values = list(values)
+        for k, t in in_checks:  # values given with trust_input: kernels read the type's dtype and rank
+            a = values[k]
+            if getattr(a, "dtype", None) != t.numpy_dtype or a.ndim != t.ndim:
+                a = a if hasattr(a, "shape") else np.asarray(a)
+                t.check_shape(a.shape, f"input #{k}")
+                values[k] = a.astype(t.numpy_dtype)
         cells = dict(consts)
         cells.update(zip(prog.inputs, values))
         for v, cont in prog.containers.items():
@@ -129,6 +159,8 @@ def make_thunk(prog, dev, kernels):
                 with np.errstate(all="ignore"):
                     outs = run(dev, step, kern, [dev.to_device(v) if run is not _fallback else v for v in vals])
             except Exception as e:
+                if getattr(e, "node", None) is not None:  # the reference's error: names its node already
+                    raise
                 raise NodeRuntimeError.wrap(e, step.nodes[-1], [dev.host(v) for v in vals]) from e
             for o, val in zip(step.outputs, outs):
                 cells[o] = dev.to_device(val) if run is _fallback else val
@@ -136,3 +168,15 @@ def make_thunk(prog, dev, kernels):
 
     thunk.program = prog
     return thunk
+
+
+def on_host(thunk, dev):
+    """``thunk`` returning its outputs as NumPy arrays (for callers that are not a Function with
+    the backend's device storage: scan's inner graphs, debug modes)."""
+    host = dev.host
+
+    def run(values):
+        return [host(v) for v in thunk(values)]
+
+    run.program = thunk.program
+    return run

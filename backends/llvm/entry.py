@@ -152,7 +152,11 @@ class EntryBuilder:
         """Unpack list item ``list_index`` as an ndarray of ``var``'s type (or take the slow path)."""
         b = self.b
         get = self.pyfn("PyList_GetItem", PyObj, [PyObj, I64])
-        obj = b.call(get, [self.arg, const(I64, list_index)])
+        return self.check_array(var, b.call(get, [self.arg, const(I64, list_index)]))
+
+    def check_array(self, var, obj):
+        """``obj`` unpacked as an ndarray of ``var``'s type (or the slow path)."""
+        b = self.b
         t = var.type
         nd = t.ndim
         ok = b.icmp_unsigned("==", self.field(obj, capi.OB_TYPE, I8P), self.rt.load(b, "ndarray"))

@@ -76,7 +76,6 @@ def backend_params(names=None):
     one is skipped with its reason, never left out."""
     import pytest
 
-    opt_in = opt_in_backends() if names is None else set()
     params = []
     for n, ok, why in builtin_backends():
         if names is not None and n not in names:
@@ -84,24 +83,9 @@ def backend_params(names=None):
         if not ok:
             params.append(pytest.param(n, id=n, marks=pytest.mark.skip(
                 reason=f"backend {n!r} is not available: {why}")))
-        elif n in opt_in:
-            params.append(pytest.param(n, id=n, marks=pytest.mark.skip(
-                reason=f"backend {n!r} is opt-in here: set ARIGNOTE_TEST_OPT_IN={n}")))
         else:
             params.append(pytest.param(n, id=n))
     return params
-
-
-def opt_in_backends():
-    """Backends left out of the generic backend parameters unless named in the environment
-    variable ARIGNOTE_TEST_OPT_IN (comma-separated): the CPU emulation of the CUDA renderer
-    runs its own tests (tests/test_backend_cuda.py, tests/test_cuda_ptx.py); in the generic
-    tests it still differs in three runtime checks (a dot's shape error naming the shapes, the
-    refusal to broadcast a non-broadcastable axis), so there it runs only when asked for."""
-    import os
-
-    asked = {n.strip() for n in os.environ.get("ARIGNOTE_TEST_OPT_IN", "").split(",") if n.strip()}
-    return {"cuda-emulated"} - asked
 
 
 def symbolic_inputs(case):

@@ -13,7 +13,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from ..graph import Constant, Variable, ancestors, clone_graph
+from ..graph import Constant, Variable, ancestors, clone_graph, io_toposort
 from ..shared import SharedVariable
 from ..types import TensorType
 from .op import Scan
@@ -224,9 +224,7 @@ class _StepGraph:
         for v in ancestors(exprs, blockers=self._placeholders() + self.nonseqs + self.shared):
             if v.owner is None and not isinstance(v, Constant) and v not in known:
                 if strict:
-                    what = "the shared variable " if isinstance(v, SharedVariable) else ""
-                    raise ValueError(f"scan(strict=True): fn uses {what}{v} ({v.type}), which is not in "
-                                     "non_sequences; pass it in non_sequences")
+                    raise _strict_error(v, exprs)
                 implicit.append(v)
         self.outer_ns = self.nonseqs + implicit
         self.ns_ph = [_placeholder(v.type, f"{v.name}_copy" if v.name else None) for v in self.outer_ns]
@@ -289,6 +287,17 @@ def _fit_shared_update(s, e):
         if e.type == s.type or s.type.is_super(e.type):
             return e
     raise TypeError(f"scan: the update of shared variable {s} ({s.type}) has type {e.type}; cast it")
+
+
+def _strict_error(v, exprs):
+    """Theano's MissingInputError for a variable that fn uses but strict=True did not get passed."""
+    from ..errors import MissingInputError
+
+    user = next((n for n in io_toposort([v], exprs) if v in n.inputs), None)
+    what = "the shared variable " if isinstance(v, SharedVariable) else ""
+    return MissingInputError(
+        f"An input of the graph, used to compute {user}, was not provided and not given a value. "
+        f"scan(strict=True): fn uses {what}{v} ({v.type}), which is not in non_sequences; pass it in non_sequences")
 
 
 def _check_state(j, init, ph, out, strict):

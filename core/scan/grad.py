@@ -195,8 +195,8 @@ class _Backward:
                 h = self._forward_order(v_res[self.v_keys.index((j, q))])[:-tap]  # steps t < -tap read before 0
                 g = T.inc_subtensor(g[lead + tap:lead + tap + h.shape[0]], h)
             g_in.append(g)
-        for k in range(len(self.nonseqs)):
-            g_in.append(acc_res[self.ns_f.index(k)][-1] if k in self.ns_f else disconnected_type())
+        for k in range(len(self.nonseqs)):  # the accumulator's last value; its zeros after no step
+            g_in.append(acc_res[self.ns_f.index(k)][-1:].sum(axis=0) if k in self.ns_f else disconnected_type())
         return g_in
 
 

@@ -46,13 +46,14 @@ class _Ring:
         self.buf[m % self.slots] = value
 
     def result(self, count, dtype=None, shape_hint=()):
-        """The history: entries lead..count-1, or the last ``keep`` of 0..count-1."""
+        """The history: entries lead..count-1, or the last ``keep`` of them (never an initial tap:
+        ``out[-1]`` after no step is out of range, as it is on the whole history)."""
         if self.buf is None:  # no step ran: an empty history of the type's shape
             return np.empty((0,) + tuple(0 if s is None else s for s in shape_hint), dtype=dtype)
         if self.keep == 0:
             return self.buf[self.lead:count]
-        k = min(self.keep, count)
-        return self.buf[[m % self.slots for m in range(count - k, count)]]
+        first = max(self.lead, count - self.keep)
+        return self.buf[[m % self.slots for m in range(first, count)]]
 
 
 def n_steps_of(op, n_req, seqs):

@@ -156,6 +156,14 @@ class Scan(Op):
             node.tag.scan_runner = self._thunks[key][0]
 
     def inner_thunk(self, backend, mode):
+        return self._inner(backend, mode)[0]
+
+    def inner_fgraph(self, backend, mode):
+        """The inner graph as ``inner_thunk`` rewrote it for ``backend`` and ``mode``."""
+        return self._inner(backend, mode)[2]
+
+    def _inner(self, backend, mode):
+        """(thunk, mode, rewritten inner graph) for ``backend`` and ``mode``, compiled once."""
         from ..mode import get_mode
 
         the_mode = get_mode(self.mode) if self.mode is not None else mode
@@ -168,9 +176,10 @@ class Scan(Op):
             fg.consumed_inputs = self._consumed_states(fg)
             if the_mode is not None:
                 the_mode.optimize(fg, skip_phases=getattr(backend, "skip_phases", ()))
+            prepare_inner(fg, backend, the_mode)
             # the mode is kept alive with the thunk, so that its id stays unique
             hit = self._thunks[key] = (backend.compile(fg), the_mode, fg)
-        return hit[0]
+        return hit
 
     def _consumed_states(self, fg):
         """{inner input: inner output} of the generator states: a step's old generator is never read
@@ -218,6 +227,13 @@ class Scan(Op):
         from .grad import scan_rop
 
         return scan_rop(self, inputs, eval_points)
+
+
+def prepare_inner(fgraph, backend, mode):
+    """Let loops nested in an inner graph compile theirs for the same backend (natively where it can)."""
+    for node in fgraph.toposort():
+        if isinstance(node.op, Scan):
+            node.op.prepare_for_backend(node, backend, mode)
 
 
 def _history_type(t):

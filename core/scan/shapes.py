@@ -82,8 +82,7 @@ def scan_shapes(op, node, input_shapes):
         if taps is None:
             out.append(None)
             continue
-        lead = -taps[0]
-        length = n if op.store[j] == 0 else tm.minimum(as_tensor_variable(op.store[j]), n + lead)
+        length = n if op.store[j] == 0 else tm.minimum(as_tensor_variable(op.store[j]), n)
         out.append((length,) + tuple(init_sh[j][1:]))
     for k in range(op.n_nit_sot):
         sh = inner[op.n_rec + k]

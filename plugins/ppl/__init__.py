@@ -17,23 +17,17 @@ from .graph_eval import evaluate
 from .math import (expand_packed_triangular, invprobit, probit, abs, and_, ceil, clip, concatenate, constant, cos, cumsum, dot, eq, erf, erfc, exp, expm1, floor,
                    ge, gt, invlogit, le, log, log1p, logaddexp, logit, logsumexp, lt, maximum, minimum, neq, or_, prod,
                    sigmoid, sin, sqr, sqrt, stack, sum, switch, tan, tanh, where, logdiffexp, log1mexp, log1pexp)
-from .model import Deterministic, ImputationWarning, Model, Point, Potential, set_data
-from .tuning import find_MAP
+from .blocking import ArrayOrdering, DictToArrayBijection, DictToVarBijection
+from .exceptions import (DtypeError, ImputationWarning, IncorrectArgumentsError, SamplingError, ShapeError,
+                         ShapeWarning, TraceDirectoryError)
+from .model import Deterministic, Model, Point, Potential, compilef, fastfn, fn, set_data
+from .model_graph import model_to_graphviz
+from .theanof import cont_inputs, floatX, gradient, hessian, hessian_diag, inputvars, intX, jacobian, smartfloatX
+from .tuning import find_hessian, find_hessian_diag, find_MAP, guess_scaling, trace_cov
+from .vartypes import (bool_types, complex_types, continuous_types, discrete_types, float_types, int_types,
+                       isgenerator, typefilter)
 from .prior import draw, sample_prior_predictive
 from .variables import FreeRV, ObservedRV, TransformedRV
-
-floatX = None  # set below
-
-
-def _floatx(x):
-    import numpy as np
-
-    from arignote import config
-
-    return np.asarray(x, dtype=config.floatX)
-
-
-floatX = _floatx
 
 
 def __getattr__(name):
@@ -58,14 +52,16 @@ from arignote.plugins.samplers import (HMC, NUTS, ArrayStep, BinaryGibbsMetropol
                                        UniformProposal)
 from .plots import (autocorrplot, densityplot, energyplot, forestplot, pairplot,  # noqa: E402
                     plot_autocorr, plot_density, plot_energy, plot_forest, plot_pair,
-                    plot_posterior, plot_trace, traceplot)
+                    plot_posterior, plot_trace, traceplot, compareplot, kdeplot, plot_compare, plot_kde)
 from .sampling import init_nuts, sample  # noqa: E402
 from .sampling_assign import assign_step_methods  # noqa: E402
+from .sampling_iter import iter_sample  # noqa: E402
 from .sampling_predictive import (fast_sample_posterior_predictive,  # noqa: E402
-                                  sample_posterior_predictive, sample_ppc)
-from .stats import (compare, df_summary, effective_n, ess, gelman_rubin, hdi, hpd, loo, mcse, rhat, waic,  # noqa: E402
+                                  sample_posterior_predictive, sample_posterior_predictive_w, sample_ppc)
+from .stats import (bfmi, compare, df_summary, r2_score, effective_n, ess, gelman_rubin, hdi, hpd, loo, mcse, rhat, waic,  # noqa: E402
                     summary, to_inference_data)
 from .trace import MultiTrace, NDArray, merge_traces, trace_to_dataframe  # noqa: E402
+from .trace_io import load_trace, point_list_to_multitrace, save_trace  # noqa: E402
 
 HamiltonianMC = HMC
 from . import arviz_bridge as _arviz_bridge  # noqa: E402

@@ -20,13 +20,10 @@ from .context import modelcontext
 from .data import as_observed
 from .graph_eval import evaluate
 from .model_fn import LogpDlogpFunction, PointFunc
+from .exceptions import ImputationWarning
 from .variables import FreeRV, MultiObservedRV, ObservedRV, PointGraph, TransformedRV, retype
 
 _CONTINUOUS = ("float16", "float32", "float64")
-
-
-class ImputationWarning(UserWarning):
-    """Observed data with missing values: they become a free variable ``<name>_missing``."""
 
 
 class Model:
@@ -507,3 +504,16 @@ def Point(*args, **kwargs):
     if model is None:
         return {k: np.asarray(v) for k, v in d.items()}
     return {str(k): np.asarray(v) for k, v in d.items() if str(k) in model.named_vars}
+
+
+def fn(outs, mode=None, model=None, *args, **kwargs):
+    """A compiled function of a point dict giving ``outs``, for the model in context (PyMC3's ``pm.fn``)."""
+    return modelcontext(model).fn(outs, mode, *args, **kwargs)
+
+
+fastfn = fn
+
+
+def compilef(outs, mode=None, model=None):
+    """PyMC3's ``compilef``: ``fn`` under its older name."""
+    return modelcontext(model).fn(outs, mode)

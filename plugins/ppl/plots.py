@@ -6,7 +6,7 @@ from .stats import as_inference_data
 
 __all__ = ["traceplot", "plot_trace", "plot_posterior", "forestplot", "plot_forest",
            "autocorrplot", "plot_autocorr", "energyplot", "plot_energy", "densityplot",
-           "plot_density", "pairplot", "plot_pair"]
+           "plot_density", "pairplot", "plot_pair", "compareplot", "plot_compare", "kdeplot", "plot_kde"]
 
 
 def _plot(name, data, var_names, varnames, kwargs):
@@ -57,3 +57,21 @@ plot_autocorr = autocorrplot
 plot_energy = energyplot
 plot_density = densityplot
 plot_pair = pairplot
+
+
+def compareplot(comp_df, **kwargs):
+    """The table of ``pm.compare`` drawn as intervals (ArviZ's ``plot_compare``)."""
+    import arviz as az
+
+    return az.plot_compare(comp_df, **kwargs)
+
+
+def kdeplot(values, **kwargs):
+    """A kernel density estimate of NumPy ``values`` (ArviZ's ``plot_kde``)."""
+    import arviz as az
+
+    return az.plot_kde(values, **kwargs)
+
+
+plot_compare = compareplot
+plot_kde = kdeplot

@@ -198,7 +198,19 @@ def _chain_trace(model, layout, result, discard, det_fn, det_names):
     return NDArray(result.chain, varnames, samples, stats, model)
 
 
-def _build_trace(model, layout, results, discard):
+def _declared_dtypes(results, step):
+    """Each sampler statistic in the dtype its step method declares in ``stats_dtypes``
+    (PyMC3 stores them so: ``tree_size`` is float64 although it counts leapfrog steps)."""
+    declared = getattr(step, "stats_dtypes", None) or []
+    for r in results:
+        if len(declared) != len(r.stats):
+            return
+        r.stats = [{k: np.asarray(v, dtype=np.dtype(d[k])) if k in d else v for k, v in s.items()}
+                   for s, d in zip(r.stats, declared)]
+
+
+def _build_trace(model, layout, results, discard, step=None):
+    _declared_dtypes(results, step)
     det_names = [v.name for v in model.deterministics]
     det_fn = model.fastfn(list(model.deterministics)) if det_names else None
     kept = [r for r in results if not r.error and r.n_done > (r.n_tune if discard else 0)]
@@ -324,10 +336,11 @@ def sample(draws=1000, step=None, init="auto", n_init=200000, start=None, trace=
     chains = _check_count("chains", max(2, cores) if chains is None else chains, 1)
     chain_ids = list(range(chain_idx, chain_idx + chains))
     seeds = chain_seeds(random_seed, chains)
-    if init not in _INITS:
-        raise ValueError(f"init must be one of {_INITS}, got {init!r}")
+    if init is not None and init not in _INITS:
+        raise ValueError(f"init must be one of {_INITS} or None, got {init!r}")
 
-    if step is None and all(np.dtype(v.dtype).kind == "f" for v in model.free_RVs):
+    # init=None (PyMC3): no NUTS initialisation, the step methods start at the test point
+    if step is None and init is not None and all(np.dtype(v.dtype).kind == "f" for v in model.free_RVs):
         _log.info("Auto-assigning NUTS sampler...")
         _log.info(f"Initializing NUTS using {'jitter+adapt_diag' if init == 'auto' else init}...")
         starts, step = init_nuts(init, chains, model, start=start, seeds=seeds,
@@ -353,7 +366,7 @@ def sample(draws=1000, step=None, init="auto", n_init=200000, start=None, trace=
     t0 = time.perf_counter()
     results, interrupted = run_chains(job, cores if parallel else 1, executor, progressbar)
     t_sampling = time.perf_counter() - t0
-    result_trace = _build_trace(model, layout, results, discard_tuned_samples)
+    result_trace = _build_trace(model, layout, results, discard_tuned_samples, step)
     _report_failures(result_trace, results)
     report = result_trace.report
     report.n_tune, report.n_draws, report.t_sampling = tune, draws, t_sampling

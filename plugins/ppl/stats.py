@@ -11,7 +11,7 @@ import numpy as np
 from .trace import MultiTrace
 
 __all__ = ["df_summary", "to_inference_data", "effective_n", "gelman_rubin", "rhat", "ess",
-           "summary", "hdi", "hpd", "mcse", "as_inference_data", "loo", "waic", "compare"]
+           "summary", "hdi", "hpd", "mcse", "as_inference_data", "loo", "waic", "compare", "bfmi", "r2_score"]
 
 # PyMC3's names of NUTS statistics -> ArviZ's conventions
 _STAT_NAMES = {"mean_tree_accept": "acceptance_rate", "depth": "tree_depth",
@@ -200,3 +200,13 @@ def _idata(data):
     from .arviz_bridge import from_pymc3
 
     return from_pymc3(data) if isinstance(data, MultiTrace) else data
+
+
+def bfmi(data):
+    """Bayesian fraction of missing information per chain, from the NUTS energies (ArviZ's ``bfmi``)."""
+    return _az().bfmi(_idata(data))
+
+
+def r2_score(y_true, y_pred):
+    """Bayesian R-squared of predictions ``y_pred`` (draws x observations) against ``y_true`` (ArviZ's)."""
+    return _az().r2_score(y_true, y_pred)

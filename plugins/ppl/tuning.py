@@ -1,4 +1,5 @@
-"""``find_MAP``: the mode of the posterior by SciPy's optimisers on the compiled logp and gradient."""
+"""``find_MAP`` (the posterior mode by SciPy's optimisers) and the scaling helpers of PyMC3's
+``pymc3.tuning``: ``find_hessian``, ``find_hessian_diag``, ``trace_cov``, ``guess_scaling``."""
 from __future__ import annotations
 
 import numpy as np
@@ -66,3 +67,50 @@ def _full_point(model, point, include_transformed=True):
     for v, x in zip(dets, vals):
         out[v.name] = np.array(x)
     return out
+
+
+def find_hessian(point, vars=None, model=None):
+    """The negative Hessian of the model's log-density (Jacobians included) at ``point``, as a
+    matrix over the flattened ``vars`` (default: the continuous free variables, transformed)."""
+    from .theanof import hessian
+
+    model = modelcontext(model)
+    H = hessian(model.logpt, model._grad_vars(vars))
+    return np.atleast_2d(np.asarray(model.fn(H)(_with_transformed(model, point)), dtype=float))
+
+
+def find_hessian_diag(point, vars=None, model=None):
+    """The diagonal of ``find_hessian`` (a flat vector)."""
+    return np.diag(find_hessian(point, vars, model)).copy()
+
+
+def _with_transformed(model, point):
+    """``point`` completed with the free variables' test values (a MAP point without them works too)."""
+    full = dict(model.test_point)
+    full.update({k: np.asarray(v) for k, v in point.items()})
+    for var in model.deterministics:  # an untransformed value given for a transformed variable
+        inner = getattr(var, "transformed", None)
+        if inner is not None and inner.name not in point and var.name in point:
+            full[inner.name] = var.transformation.forward_val(np.asarray(point[var.name]))
+    return full
+
+
+def trace_cov(trace, vars=None, model=None):
+    """Covariance matrix of the flattened draws of ``vars`` (default: the model's free variables)."""
+    if vars is None:
+        try:
+            vars = modelcontext(model).free_RVs
+        except TypeError:
+            vars = trace.varnames
+    cols = []
+    for v in vars:
+        x = np.asarray(trace[getattr(v, "name", v)], dtype=float)
+        cols.append(x.reshape(len(x), -1))
+    return np.atleast_2d(np.cov(np.concatenate(cols, axis=1).T))
+
+
+def guess_scaling(point, vars=None, model=None, scaling_bound=1e-8):
+    """A positive precision for step scaling from the Hessian's diagonal at ``point``,
+    each entry clipped to [scaling_bound**2, scaling_bound**-2]."""
+    h = find_hessian_diag(point, vars, model)
+    return np.clip(np.abs(h), scaling_bound ** 2, scaling_bound ** -2)

@@ -87,6 +87,19 @@ CONTINUOUS += [
      lambda x, b, kappa, mu: stats.laplace_asymmetric.logpdf(x, kappa, mu, 1 / b), None),
 ]
 
+CIRCLE = np.array([-4.0, -np.pi, -2.0, -0.3, 0.0, 1.0, 3.0, np.pi, 3.2])
+CONTINUOUS += [  # PyMC3 3.11's SkewNormal, VonMises, Rice
+    ("SkewNormal", {"mu": [-1.0, 0.5], "sigma": [0.5, 2.0], "alpha": [-4.0, 0.0, 2.5]}, R[1:-1],
+     lambda x, mu, sigma, alpha: stats.skewnorm.logpdf(x, alpha, mu, sigma), None),
+    ("VonMises", {"mu": [-1.0, 0.5], "kappa": [0.0, 0.7, 40.0]}, CIRCLE,
+     lambda x, mu, kappa: np.where(np.abs(x) <= np.pi, kappa * np.cos(x - mu) - np.log(2 * np.pi * special.i0e(kappa)) - kappa,
+                                   -np.inf), None),
+    # SciPy underflows to -inf far right (logp is -1795 at 30 with sigma 0.5): the grid stops at 6;
+    # large arguments of I0 are checked where SciPy is finite (test_distributions_pymc311)
+    ("Rice", {"nu": [0.0, 1.5, 6.0], "sigma": [0.5, 2.0]}, np.append(POS[:-3], [2.5, 6.0]),
+     lambda x, nu, sigma: stats.rice.logpdf(x, nu / sigma, scale=sigma), None),
+]
+
 DISCRETE = [
     ("Poisson", {"mu": [0.0, 0.3, 4.0, 25.0]}, COUNT, lambda x, mu: stats.poisson.logpmf(x, mu), None),
     ("Binomial", {"n": [0, 1, 10], "p": [0.0, 0.3, 1.0]}, np.append(COUNT, [10, 11]),
@@ -146,6 +159,12 @@ DRAWS += [
     ("Wald", {"mu": 2.0, "lam": 3.0}, stats.invgauss(2.0 / 3.0, scale=3.0)),
     ("Moyal", {"mu": 0.5, "sigma": 2.0}, stats.moyal(0.5, 2.0)),
     ("AsymmetricLaplace", {"b": 2.0, "kappa": 3.0, "mu": 1.0}, stats.laplace_asymmetric(3.0, 1.0, 0.5)),
+]
+DRAWS += [
+    ("SkewNormal", {"mu": 0.5, "sigma": 2.0, "alpha": -3.0}, stats.skewnorm(-3.0, 0.5, 2.0)),
+    ("VonMises", {"mu": 0.5, "kappa": 2.0}, stats.vonmises(2.0, loc=0.5)),
+    ("Rice", {"nu": 1.5, "sigma": 0.8}, stats.rice(1.5 / 0.8, scale=0.8)),
+    ("Rice", {"b": 1.5, "sigma": 0.8}, stats.rice(1.5, scale=0.8)),
 ]
 DRAWS = [d for d in DRAWS if d[2] is not None]
 

@@ -108,6 +108,8 @@ GRAD_CASES = [
     ("Triangular", {"lower": -1.0, "c": 0.2, "upper": 2.0}, 0.8), ("ExGaussian", {"mu": 0.2, "sigma": 0.7, "nu": 1.3}, 0.8),
     ("Wald", {"mu": 1.2, "lam": 2.0}, 0.8), ("Moyal", {"mu": 0.2, "sigma": 1.3}, 0.8),
     ("LogitNormal", {"mu": 0.2, "sigma": 1.3}, 0.4), ("AsymmetricLaplace", {"b": 1.2, "kappa": 2.0, "mu": 0.2}, 0.8),
+    ("SkewNormal", {"mu": 0.2, "sigma": 1.3, "alpha": -2.0}, 0.9), ("VonMises", {"mu": 0.2, "kappa": 1.7}, -2.1),
+    ("Rice", {"nu": 1.2, "sigma": 0.7}, 1.4),
 ]
 
 

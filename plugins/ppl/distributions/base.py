@@ -269,3 +269,8 @@ def draw_values(params, point=None, size=None):
                 raise
             given[var] = np.asarray(dist.random(point={**point, **{k.name: v for k, v in given.items() if k.name}}))
     raise RuntimeError("draw_values: too many nested draws")
+
+
+def TensorType(dtype, shape, broadcastable=None):
+    """The tensor type of a value of ``dtype`` and static ``shape`` (PyMC3's helper)."""
+    return T.TensorType(dtype, shape=tuple(int(s) for s in np.atleast_1d(shape)) if np.ndim(shape) or shape != () else ())

@@ -334,3 +334,13 @@ class OrderedLogistic(Categorical):
         p = T.concatenate([cdf, ones], axis=-1) - T.concatenate([zeros, cdf], axis=-1)
         super().__init__(p, *args, **kwargs)
         self._params = {"eta": self.eta, "cutpoints": self.cutpoints}
+
+
+class ConstantDist(Constant):
+    """PyMC3's deprecated spelling of :class:`Constant`."""
+
+    def __init__(self, *args, **kwargs):
+        import warnings
+
+        warnings.warn("ConstantDist is deprecated, use Constant", DeprecationWarning, stacklevel=3)
+        super().__init__(*args, **kwargs)

@@ -1,14 +1,17 @@
-"""LKJCholeskyCov: packed Cholesky factors of covariance matrices with LKJ-distributed correlations."""
+"""LKJ priors: LKJCholeskyCov (packed Cholesky factors of covariance matrices with LKJ correlations)
+and LKJCorr (the correlation matrices themselves)."""
 from __future__ import annotations
 
 import numpy as np
 
 import arignote.tensor as T
+from arignote.tensor import nlinalg
 
 from .. import transforms
 from ..context import modelcontext
 from .base import Continuous, draw_values
 from .continuous import rng
+from .dist_math import bound
 
 
 def lkj_log_normalizer(eta, n):
@@ -116,3 +119,56 @@ def LKJCholeskyCov(name, eta, n, sd_dist, compute_corr=False, store_in_trace=Tru
 
 
 LKJCholeskyCov.dist = _LKJCholeskyCov.dist
+
+
+class LKJCorr(Continuous):
+    """LKJ(``eta``) over n x n correlation matrices, as the vector of their upper off-diagonal
+    entries (``np.triu_indices(n, 1)`` order); density proportional to det(R)**(eta - 1).
+
+    ``p`` is PyMC3's deprecated spelling of ``n``.
+    """
+
+    ndim_supp = 1
+
+    def __init__(self, eta=None, n=None, p=None, transform="interval", *args, **kwargs):
+        if n is None:
+            n = p
+        elif p is not None:
+            raise ValueError("LKJCorr: pass n or p, not both")
+        if eta is None or n is None:
+            raise TypeError("LKJCorr: parameters 'eta' and 'n' are required")
+        n = int(n)
+        if n < 2:
+            raise ValueError(f"LKJCorr: parameter 'n' must be at least 2, got {n}")
+        self.n = n
+        self.eta = self.param("eta", eta, (lambda v: v > 0, "must be positive"))
+        self.tri_index = np.triu_indices(n, 1)
+        size = n * (n - 1) // 2
+        self.mean = T.constant(np.zeros(size))
+        if transform == "interval":
+            transform = transforms.interval(-1.0, 1.0)
+        kwargs.setdefault("shape", (size,))
+        super().__init__(transform=transform, defaults=("mean",), *args, **kwargs)
+
+    def corr_matrix(self, x):
+        """The n x n correlation matrix of the packed off-diagonal entries ``x``."""
+        n, (rows, cols) = self.n, self.tri_index
+        basis = np.zeros((len(rows), n * n))
+        basis[np.arange(len(rows)), rows * n + cols] = 1.0
+        basis[np.arange(len(rows)), cols * n + rows] = 1.0
+        return T.reshape(T.dot(x, basis), (n, n)) + np.eye(n)
+
+    def logp(self, x):
+        from .wishart import positive_definite
+
+        R = self.corr_matrix(x)
+        det = nlinalg.det(R)
+        lp = lkj_log_normalizer(self.eta, self.n) + (self.eta - 1.0) * T.log(T.switch(det > 0, det, 1.0))
+        return bound(lp, T.all(x >= -1), T.all(x <= 1), positive_definite(R, self.n), self.eta > 0)
+
+    def random(self, point=None, size=None):
+        (eta,) = draw_values([self.eta], point=point)
+        size = () if size is None else tuple(np.atleast_1d(size).astype(int))
+        count = int(np.prod(size)) if size else 1
+        out = np.stack([_onion_corr(self.n, float(eta))[self.tri_index] for _ in range(count)])
+        return out.reshape(size + (len(self.tri_index[0]),)) if size else out[0]
