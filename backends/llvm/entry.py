@@ -90,6 +90,8 @@ def fill_table(compiled, name, values):
 class EntryBuilder:
     """Builds the IR of one segment's entry function."""
 
+    repeats_sites = False  # True where the IR built may run more than once per call (a loop's body)
+
     def __init__(self, module, target, name, program, segment, index, slow_key, kernels=None):
         self.module, self.target, self.name = module, target, name
         self.kernels = {} if kernels is None else kernels  # shared by the entries of one module
@@ -259,10 +261,20 @@ class EntryBuilder:
         alloc = b.bitcast(self.rt.load(b, "alloc"), runtime.ALLOC_TYPE.as_pointer())
         new = b.bitcast(self.rt.load(b, "new"), runtime.NEW_TYPE.as_pointer())
         cellp = b.bitcast(b.gep(self._keep_base, [const(I64, cell)]), PyObj.as_pointer())
-        arr = b.call(alloc, [cellp, self.descr(dt), const(I32, len(shape)), self._dims, self._strides, flags,
-                             self.rt.load(b, "ndarray"), new])
-        b.store(arr, slot)
-        self.go_slow_if(b.icmp_unsigned("==", arr, ir.Constant(PyObj, None)))
+        null = ir.Constant(PyObj, None)
+
+        def make():
+            arr = b.call(alloc, [cellp, self.descr(dt), const(I32, len(shape)), self._dims, self._strides, flags,
+                                 self.rt.load(b, "ndarray"), new])
+            b.store(arr, slot)
+            self.go_slow_if(b.icmp_unsigned("==", arr, null))
+
+        if self.repeats_sites:  # a site run again (a loop) keeps the array it made the first time
+            with b.if_then(b.icmp_unsigned("==", b.load(slot), null)):
+                make()
+        else:
+            make()
+        arr = b.load(slot)
         return NVal(dt, self.field(arr, capi.AR_DATA, I8P), list(shape), strides, obj=arr)
 
     def _allocate_mem(self, nbytes):
