@@ -109,6 +109,7 @@ class EntryBuilder:
         self.vals: dict = {}
         self.obj_cells: list = []  # per owned PyObject* slot: its keep cell's byte offset, or -1
         self._objs = self._keep_base = self._dims = self._strides = None  # made on first use
+        self._rt_values: dict = {}
         self.mem_slots: list = []  # (alloca, capacity alloca, keep-global, capacity global)
         self.caches: list = []  # kinds ('obj', 'mem', 'cap') of the cells kept between calls
         self.err = self._alloca(I32, const(I32, 0))
@@ -237,6 +238,15 @@ class EntryBuilder:
         with self.b.goto_block(self.entry):
             return make(self.b)
 
+    def _rt_value(self, key, ty=None):
+        """Runtime-table entry ``key`` (as ``ty``), loaded once in the entry block: per-output code
+        stays a few instructions in an entry with thousands of outputs."""
+        got = self._rt_values.get((key, ty))
+        if got is None:
+            got = self._rt_values[(key, ty)] = self._entry_value(
+                lambda eb: eb.bitcast(self.rt.load(eb, key), ty) if ty is not None else self.rt.load(eb, key))
+        return got
+
     def _obj_slot(self, cell):
         """A new slot for an owned PyObject* (NULL until set; released on return), kept between calls
         in the keep cell at byte offset ``cell`` (or not, for -1): a pointer to it."""
@@ -258,14 +268,14 @@ class EntryBuilder:
             b.store(n, b.gep(self._dims, [const(I64, d)]))
             b.store(st, b.gep(self._strides, [const(I64, d)]))
         flags = const(I32, 0) if fortran is None else b.select(fortran, const(I32, 2), const(I32, 0))
-        alloc = b.bitcast(self.rt.load(b, "alloc"), runtime.ALLOC_TYPE.as_pointer())
-        new = b.bitcast(self.rt.load(b, "new"), runtime.NEW_TYPE.as_pointer())
+        alloc = self._rt_value("alloc", runtime.ALLOC_TYPE.as_pointer())
+        new = self._rt_value("new", runtime.NEW_TYPE.as_pointer())
         cellp = b.bitcast(b.gep(self._keep_base, [const(I64, cell)]), PyObj.as_pointer())
         null = ir.Constant(PyObj, None)
 
         def make():
-            arr = b.call(alloc, [cellp, self.descr(dt), const(I32, len(shape)), self._dims, self._strides, flags,
-                                 self.rt.load(b, "ndarray"), new])
+            arr = b.call(alloc, [cellp, self._rt_value(("descr", dt)), const(I32, len(shape)), self._dims,
+                                 self._strides, flags, self._rt_value("ndarray"), new])
             b.store(arr, slot)
             self.go_slow_if(b.icmp_unsigned("==", arr, null))
 
