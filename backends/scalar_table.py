@@ -33,8 +33,12 @@ class Rendering:
     extra: dict = field(default_factory=dict)  # backend name -> column, for backends beyond these three
 
     def template(self, backend, kind):
-        """The template of ``backend`` for inputs of ``kind``, or None."""
+        """The template of ``backend`` for inputs of ``kind``, or None.  A row without a column
+        for a backend that builds on another's templates (cuda on C's) takes that one's."""
         col = getattr(self, backend) if backend in _COLUMNS else self.extra.get(backend)
+        if col is None and backend in INHERITS:
+            base, kinds = INHERITS[backend]
+            return self.template(base, kind) if kind in kinds else None
         if col is None or isinstance(col, str):
             return col
         return col.get(kind)
@@ -42,11 +46,14 @@ class Rendering:
 
 RULES = ("same", "float_same", "switch", "second", "int_same")
 _COLUMNS = ("c", "llvm", "cuda")
+# backend -> (the backend whose templates it uses for a row without its own column, for these kinds):
+# CUDA C++ compiles the C templates of the real kinds once its prelude has the ar_* helpers
+INHERITS = {"cuda": ("c", ("b", "i", "u", "f"))}
 
 TABLE: dict[str, Rendering] = {}  # filled by _assemble() on first use; read it through row() / rows()
-_assembled: list = []     # [True] once TABLE holds the hooked columns
-_registered: dict = {}    # name -> (row, replace) of rows register() added before the table was assembled
-_plugin_rows: dict = {}   # name -> repr of a row a plugin registered (part of the LLVM cache key)
+_assembled: list = []     # [the plugin manager's generation] TABLE was assembled at
+_added: dict = {}         # name -> (row, replace) of every row register() added (replayed at each assembly)
+_plugin_rows: dict = {}   # name -> repr of a row a plugin added (part of the LLVM cache key)
 _fingerprint: list = []   # fingerprint() of _plugin_rows, until a row is registered
 _listeners: list = []     # callables clearing caches derived from TABLE
 
@@ -60,9 +67,9 @@ def register(row, replace=False):
     """
     if not isinstance(row, Rendering):
         raise TypeError(f"register() takes a scalar_table.Rendering, not {type(row).__name__}")
-    if not _assembled and not _plugins_ready():
+    if not _assembled and not _pm().loaded():
         # a plugin registering while the plugin manager loads it: the table is assembled later
-        _registered[row.name] = (row, replace)
+        _added[row.name] = (row, replace)
         _plugin_rows[row.name] = repr(row)
         table_changed()
         return
@@ -72,50 +79,76 @@ def register(row, replace=False):
     if known is not None and not replace:
         raise ValueError(f"scalar op {row.name!r} already has renderings ({known!r}); "
                          "pass replace=True to change them")
+    _added[row.name] = (row, replace)
     TABLE[row.name] = row
     _plugin_rows[row.name] = repr(row)
     table_changed()
 
 
-def _plugins_ready():
-    from arignote import plugin_manager
+def unregister(name):
+    """Forget the row ``register`` added for scalar op ``name``: the renderings the plugins'
+    hooks give it (if any) come back.  KeyError when register() added none."""
+    if _added.pop(name, None) is None:
+        raise KeyError(f"no row was registered for scalar op {name!r}")
+    _assemble()
 
-    return plugin_manager.loaded()
+
+_pm_module: list = []
+
+
+def _pm():
+    if not _pm_module:
+        from arignote import plugin_manager
+
+        _pm_module.append(plugin_manager)
+    return _pm_module[0]
 
 
 def _assemble():
-    """Fill TABLE: one row per scalar op that some backend renders, from the hooked columns."""
-    from arignote import plugin_manager
+    """Fill TABLE: one row per scalar op that some backend renders, from the hooked columns, then
+    the rows register() added.  Runs again when the set of plugins changes."""
+    from arignote import scalar as ps
 
+    pm = _pm()
+    generation = pm.generation()
     cols: dict = {}
-    for rec in plugin_manager.renderings().values():
+    for rec in pm.renderings().values():
         cols.setdefault(rec.op, {})[rec.backend] = rec.template
+    TABLE.clear()
+    _plugin_rows.clear()
     for name, by_backend in cols.items():
-        TABLE.setdefault(name, Rendering(name, **{b: t for b, t in by_backend.items() if b in _COLUMNS},
-                                         extra={b: t for b, t in by_backend.items() if b not in _COLUMNS}))
-    for name, (row, replace) in _registered.items():
+        TABLE[name] = Rendering(name, **{b: t for b, t in by_backend.items() if b in _COLUMNS},
+                                extra={b: t for b, t in by_backend.items() if b not in _COLUMNS})
+        if name not in ps.BUILTIN:  # arignote's own renderings are keyed by its code
+            _plugin_rows[name] = repr(TABLE[name])
+    for name, (row, replace) in _added.items():
         known = TABLE.get(name)
         if known is None or replace or known == row:
             TABLE[name] = row
+            _plugin_rows[name] = repr(row)
         else:
             import warnings
 
             warnings.warn(f"scalar op {name!r} already has renderings; the row a plugin registered for it is "
                           "ignored (pass replace=True to change them)", stacklevel=2)
-    _registered.clear()
-    _assembled.append(True)
+    _assembled[:] = [generation]
+    table_changed()
+
+
+def _stale():
+    return not _assembled or _assembled[0] != _pm().generation()
 
 
 def rows():
-    """The table, assembled on first use: name -> Rendering."""
-    if not _assembled:
+    """The table, assembled on first use (and again after a plugin change): name -> Rendering."""
+    if _stale():
         _assemble()
     return TABLE
 
 
 def row_of(name):
     """The Rendering of scalar op ``name``, or None."""
-    if not _assembled:
+    if _stale():
         _assemble()
     return TABLE.get(name)
 

@@ -85,3 +85,8 @@ class CacheWarning(UserWarning):
 
 class GraphvizNotFound(RuntimeError):
     """The Graphviz ``dot`` program is not installed."""
+
+
+class NativeEntryUnavailable(RuntimeError):
+    """A compiled function has no C-callable entry (its backend has none, or a node of its
+    graph runs through a NumPy fallback); the message names the cause."""

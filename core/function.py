@@ -38,8 +38,9 @@ class Function(StoredInputs):
     variables holds their locks from reading their values to writing its
     updates, so each call's updates are applied atomically and calls touching
     the same shared variables are serialised; ``set_value`` waits for them too.
-    Calls touching no shared variable run concurrently: on 'py' each call has
-    its own storage and NumPy releases the GIL in its loops; on 'c' each call
+    Calls touching no shared variable run concurrently: on 'py' each running
+    call has storage of its own (from a pool of storage sets) and NumPy releases
+    the GIL in its loops; on 'c' each call
     has its own scratch buffers and kernels over large arrays release the GIL;
     on 'llvm' the native entry holds the GIL for the whole call, so llvm calls
     are serialised (they interleave only in fallback nodes run in Python).
@@ -81,6 +82,13 @@ class Function(StoredInputs):
         self.trust_input = trust_input
         self.name = name
         self.backend = backend_name
+
+    def native_entry(self):
+        """This function's C-callable entry (see :mod:`arignote.native_entry`); raises
+        NativeEntryUnavailable, naming the cause, where there is none."""
+        from .native_entry import native_entry
+
+        return native_entry(self)
 
     # ------------------------------------------------------------------- call
     def __call__(self, *args, **kwargs):

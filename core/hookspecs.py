@@ -84,7 +84,8 @@ class BackendRecord:
     ``factory()`` returns the backend object, which has a method
     ``compile(fgraph, **opts)`` returning a callable, and optionally
     ``fallback_nodes(fgraph)``: the nodes it would run through their NumPy
-    ``perform`` (the conformance report counts native and fallback cases), and ``storage``: a
+    ``perform`` (the conformance report counts native and fallback cases), ``native_entry(fgraph)``:
+    a C-callable entry of the whole graph (see ``arignote.native_entry``), and ``storage``: a
     ``arignote.storage.DeviceStorage`` when it keeps values on a device (then ``function`` calls
     ``compile(fgraph, device_io=True)``, whose callable takes and returns device arrays, and keeps
     shared values there; see core/storage.py).  ``available()`` returns

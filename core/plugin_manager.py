@@ -78,6 +78,7 @@ _failures: list[tuple[str, str]] = []  # (plugin name, error message)
 _records: dict[str, dict[str, Any]] = {}  # hook name -> {record name: record}
 _instances: dict[str, Any] = {}  # backend name -> backend object
 _auto: str | None = None  # what 'auto' resolved to
+_generation = 0  # counts the changes of the set of plugins (tables built from hooks compare it)
 
 
 # -- loading ----------------------------------------------------------------
@@ -200,7 +201,8 @@ def get_plugin_manager() -> pluggy.PluginManager:
 
 
 def _invalidate() -> None:
-    global _auto
+    global _auto, _generation
+    _generation += 1
     _records.clear()
     _instances.clear()
     _auto = None
@@ -330,6 +332,17 @@ def renderings() -> dict[str, RenderingRecord]:
 def lowerings() -> dict[str, LoweringRecord]:
     """Op class name -> LoweringRecord of every lowering rule the plugins register."""
     return dict(_collect("arignote_register_lowerings"))
+
+
+def forget(hook_name: str) -> None:
+    """Collect the records of ``hook_name`` again at the next request (their source changed)."""
+    _records.pop(hook_name, None)
+
+
+def generation() -> int:
+    """A number that changes whenever a plugin is registered or unregistered: what is built from
+    the hooks' records (e.g. the backends' rendering table) is rebuilt when it changes."""
+    return _generation
 
 
 def loaded() -> bool:

@@ -2,10 +2,10 @@
 
 The 'py' backend (arignote.backends.py) is this and nothing more; compiled
 backends run their fallback nodes with it, and the checking modes
-(mode='check', 'nanguard') run every node through it.  A call makes one
-storage cell per variable (its own, so calls may overlap in threads), fills the
-input cells and walks a precomputed program of (perform, node, input slots,
-output slots).
+(mode='check', 'nanguard') run every node through it.  A call takes a
+set of storage cells, one per variable, from a pool (a set is used by one call
+at a time, so calls may overlap in threads), fills the input cells and walks the
+program bound to that set: (perform, node, input cells, output cells).
 """
 from __future__ import annotations
 
@@ -45,8 +45,8 @@ def make_thunk(fgraph, node_runner=None):
 
     ``node_runner(node)`` may return a replacement for ``node.op.perform``
     (compiled backends use this to mix their kernels with the reference).
-    Each call gets storage cells of its own, so one thunk may run in many
-    threads at once.
+    A call takes a storage set no other call is using (a new one only when
+    every set is in use), so one thunk may run in many threads at once.
     """
     slot = {}
     init = []
@@ -75,24 +75,41 @@ def make_thunk(fgraph, node_runner=None):
     out_slots = [slot[v] for v in fgraph.outputs]
     shared_const = [(slot[v], v.container) for v in fgraph.outputs if getattr(v, "_is_shared", False)
                     and v not in fgraph.inputs]
+    n_in = len(fgraph.inputs)
+    free = []  # storage sets no call is using; a call pops one (atomic) and gives it back when done
+
+    def new_set():
+        """A new storage set: its cells, and the program bound to them."""
+        cells = [[v] for v in init]
+        bound = [(perform, node, [cells[i] for i in ins], [cells[j] for j in outs])
+                 for perform, node, ins, outs in program]
+        return cells[:n_in], [cells[i] for i in out_slots], [(cells[i], c) for i, c in shared_const], bound
 
     def thunk(values):
-        cells = [[v] for v in init]  # this call's own storage
-        for c, v in zip(cells, values):
-            c[0] = v
-        for i, cont in shared_const:
-            cells[i][0] = to_host(cont[0])
-        step = None
         try:
-            with _errstate(all="ignore"):  # nan/inf are values here, as in compiled code, not warnings
-                for step in program:
-                    perform, node, ins, outs = step
-                    perform(node, [cells[i][0] for i in ins], [cells[j] for j in outs])
-        except Exception as e:  # name the node, its inputs and where it was made
-            if step is None:
-                raise
-            raise NodeRuntimeError.wrap(e, step[1], [cells[i][0] for i in step[2]]) from e
-        return [cells[i][0] for i in out_slots]
+            store = free.pop()
+        except IndexError:  # every set is in use (or none made yet): calls overlap in threads
+            store = new_set()
+        in_cells, out_cells, consts, bound = store
+        try:
+            for c, v in zip(in_cells, values):
+                c[0] = v
+            for c, cont in consts:
+                c[0] = to_host(cont[0])
+            step = None
+            try:
+                with _errstate(all="ignore"):  # nan/inf are values here, as in compiled code, not warnings
+                    for step in bound:
+                        perform, node, ins, outs = step
+                        perform(node, [c[0] for c in ins], outs)
+            except Exception as e:  # name the node, its inputs and where it was made
+                if step is None:
+                    raise
+                raise NodeRuntimeError.wrap(e, node, [c[0] for c in ins]) from e
+            return [c[0] for c in out_cells]
+        finally:
+            free.append(store)
 
     thunk.program = program
+    thunk.pool = free  # the storage sets not in use (tests read it)
     return thunk

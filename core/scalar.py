@@ -12,8 +12,16 @@ from .scalar_graph import ScalarNodeMixin
 
 from . import special
 from .errors import NoGradError
+from .scalar_domain import EXACT, F, FI, FLOAT_EXTRA, INT_EXTRA, LIBMVEC, SPECIAL_RTOL, ConformanceDomain
 
 _REGISTRY: dict[str, "ScalarOp"] = {}
+_row_listeners: list = []  # callables told the name of each new row with a conformance domain
+
+
+def on_new_row(tell):
+    """Call ``tell(name)`` whenever a scalar op with a conformance domain is defined (the
+    conformance records built from the rows are rebuilt then; a plugin may define rows late)."""
+    _row_listeners.append(tell)
 _umath = getattr(np, "_core", None) or np.core  # numpy 2 / numpy 1
 _CLIP_UFUNC = _umath.umath.clip if hasattr(_umath, "umath") else _umath.clip
 
@@ -60,12 +68,14 @@ class ScalarOp(ScalarNodeMixin):
     function over whole arrays (``fn``), output-dtype rule, gradient, algebraic properties, how
     NumPy picks its loop dtypes (``loop``: a ufunc whose ``resolve_dtypes`` is the reference, or
     one of the rule names of arignote.backends.scalar_table.RULES; None when no backend has a
-    native loop for it) and whether ``arignote.tensor`` exports it as a function (``public``).
-    The backends' renderings live in their own folders, keyed by ``name``."""
+    native loop for it), whether ``arignote.tensor`` exports it as a function (``public``) and
+    the inputs its conformance cases draw from (``conformance``, a ConformanceDomain: every
+    backend is checked against ``fn`` there).  The backends' renderings live in their own
+    folders, keyed by ``name``."""
 
     def __init__(self, name, nin, fn, dtype_rule="upcast", grad=None, commutative=False,
                  associative=False, identity=None, float_inputs=False, symbol=None, bools="keep", loop=None,
-                 public=True):
+                 public=True, conformance=None):
         if bools not in BOOL_RULES:
             raise ValueError(f"scalar op {name}: bools must be one of {BOOL_RULES}, got {bools!r}")
         self.name = name
@@ -81,10 +91,17 @@ class ScalarOp(ScalarNodeMixin):
         self.symbol = symbol
         self.loop = loop
         self.public = public
+        if conformance is not None and not isinstance(conformance, ConformanceDomain):
+            raise TypeError(f"scalar op {name}: conformance must be a ConformanceDomain, "
+                            f"not {type(conformance).__name__}")
+        self.conformance = conformance
         self.defined_at = _caller()
         old = _REGISTRY.get(name)
         if old is None:
             _REGISTRY[name] = self
+            if conformance is not None:
+                for tell in _row_listeners:
+                    tell(name)
         elif type(self).__eq__ is ScalarOp.__eq__:  # identity by name: a second definition would be
             # taken for the first one (equal, same hash) and compiled backends render by name
             raise ValueError(
@@ -352,87 +369,159 @@ def _u(f):
     return lambda xs, z, gz: [f(xs[0], z, gz)]
 
 
+def _d(dtypes, extra_dtypes=(), **kw):
+    """A row's conformance domain: its quick-level dtypes, full-level extra dtypes and the rest."""
+    return ConformanceDomain(dtypes=dtypes, extra_dtypes=extra_dtypes, **kw)
+
+
 def _define_all():
     tm = _t
     S = ScalarOp
     np_ = np
     # arithmetic
-    S("add", -1, lambda *a: _reduce_fn(np_.add, a), "upcast", _g_add, True, True, 0, symbol="+", loop=np_.add)
-    S("sub", 2, np_.subtract, "upcast", _g_sub, symbol="-", bools="error", loop=np_.subtract)
-    S("mul", -1, lambda *a: _reduce_fn(np_.multiply, a), "upcast", _g_mul, True, True, 1, symbol="*", loop=np_.multiply)
-    S("true_div", 2, np_.true_divide, "float", _g_div, symbol="/", loop=np_.true_divide)
-    S("int_div", 2, np_.floor_divide, "upcast", _g_zero, symbol="//", bools="int8", loop=np_.floor_divide)
-    S("mod", 2, np_.mod, "upcast", _g_mod, symbol="%", bools="int8", loop=np_.remainder)
-    S("pow", 2, np_.power, "upcast", _g_pow, symbol="**", bools="int8", loop=np_.power)
-    S("neg", 1, np_.negative, "upcast", _u(lambda x, z, gz: -gz), bools="error", loop=np_.negative)
-    S("abs", 1, np_.abs, "real", _u(lambda x, z, gz: gz * tm().sgn(x)), loop=np_.absolute)
-    S("sgn", 1, np_.sign, "upcast", _g_zero, bools="error", loop=np_.sign)
-    S("maximum", 2, np_.maximum, "upcast", _g_maximum, True, loop=np_.maximum)
-    S("minimum", 2, np_.minimum, "upcast", _g_maximum, True, loop=np_.minimum)
-    S("clip", 3, np_.clip, "first", _g_clip, loop=_CLIP_UFUNC, public=False)  # tensor.clip keeps x's dtype
-    S("floor", 1, np_.floor, "float", _g_zero, loop=np_.floor)
-    S("ceil", 1, np_.ceil, "float", _g_zero, loop=np_.ceil)
-    S("round_half_to_even", 1, np_.round, "upcast", _g_zero, loop="same")
-    S("round_half_away_from_zero", 1, _round_away, "upcast", _g_zero, loop="same")
-    S("trunc", 1, np_.trunc, "float", _g_zero, loop=np_.trunc)
-    S("sqr", 1, np_.square, "upcast", _u(lambda x, z, gz: gz * 2 * x), bools="int8", loop=np_.square)
-    S("sqrt", 1, np_.sqrt, "float", _u(lambda x, z, gz: gz * 0.5 / z), loop=np_.sqrt)
-    S("reciprocal", 1, np_.reciprocal, "float", _u(lambda x, z, gz: -gz * z * z), loop=np_.reciprocal)
+    S("add", -1, lambda *a: _reduce_fn(np_.add, a), "upcast", _g_add, True, True, 0, symbol="+", loop=np_.add,
+      conformance=_d(FI, INT_EXTRA, extremes=True, fuzz_kinds="fiu", ulps=EXACT))
+    S("sub", 2, np_.subtract, "upcast", _g_sub, symbol="-", bools="error", loop=np_.subtract,
+      conformance=_d(FI, INT_EXTRA, extremes=True, fuzz_kinds="fiu", ulps=EXACT))
+    S("mul", -1, lambda *a: _reduce_fn(np_.multiply, a), "upcast", _g_mul, True, True, 1, symbol="*", loop=np_.multiply,
+      conformance=_d(FI, INT_EXTRA, extremes=True, fuzz_kinds="fiu", ulps=EXACT))
+    S("true_div", 2, np_.true_divide, "float", _g_div, symbol="/", loop=np_.true_divide,
+      conformance=_d(FI, INT_EXTRA, nonzero=(1,), grad_domain=((-3, 3), (0.5, 3)), ulps=EXACT))
+    S("int_div", 2, np_.floor_divide, "upcast", _g_zero, symbol="//", bools="int8", loop=np_.floor_divide,
+      conformance=_d(FI, ("int8", "uint8"), nonzero=(1,), discontinuous=True, exact=True))
+    S("mod", 2, np_.mod, "upcast", _g_mod, symbol="%", bools="int8", loop=np_.remainder,
+      conformance=_d(FI, ("int8", "uint8"), nonzero=(1,), discontinuous=True, exact=True, ulps=EXACT))
+    S("pow", 2, np_.power, "upcast", _g_pow, symbol="**", bools="int8", loop=np_.power,
+      conformance=_d(FI, ("int8",), domain=((-3, 3), (0, 4)), grad_domain=((0.5, 2.5), (-2, 2)), ulps=LIBMVEC))
+    S("neg", 1, np_.negative, "upcast", _u(lambda x, z, gz: -gz), bools="error", loop=np_.negative,
+      conformance=_d(FI, INT_EXTRA[:3], extremes=True, exact=True, fuzz_kinds="fiu", ulps=EXACT))
+    S("abs", 1, np_.abs, "real", _u(lambda x, z, gz: gz * tm().sgn(x)), loop=np_.absolute,
+      conformance=_d(FI, INT_EXTRA[:3], extremes=True, exact=True, fuzz_kinds="fiu", ulps=EXACT))
+    S("sgn", 1, np_.sign, "upcast", _g_zero, bools="error", loop=np_.sign,
+      conformance=_d(FI, ("int8",), discontinuous=True, exact=True, fuzz_kinds="fiu", ulps=EXACT))
+    S("maximum", 2, np_.maximum, "upcast", _g_maximum, True, loop=np_.maximum,
+      conformance=_d(FI, INT_EXTRA, extremes=True, exact=True, fuzz_kinds="fiu", ulps=EXACT))
+    S("minimum", 2, np_.minimum, "upcast", _g_maximum, True, loop=np_.minimum,
+      conformance=_d(FI, INT_EXTRA, extremes=True, exact=True, fuzz_kinds="fiu", ulps=EXACT))
+    S("clip", 3, np_.clip, "first", _g_clip, loop=_CLIP_UFUNC, public=False,
+      conformance=_d(FI, INT_EXTRA[:3], extremes=True, exact=True))  # tensor.clip keeps x's dtype
+    S("floor", 1, np_.floor, "float", _g_zero, loop=np_.floor,
+      conformance=_d(F, FLOAT_EXTRA, discontinuous=True, exact=True, ulps=EXACT))
+    S("ceil", 1, np_.ceil, "float", _g_zero, loop=np_.ceil,
+      conformance=_d(F, FLOAT_EXTRA, discontinuous=True, exact=True, ulps=EXACT))
+    S("round_half_to_even", 1, np_.round, "upcast", _g_zero, loop="same",
+      conformance=_d(F, ("float16",), discontinuous=True, exact=True, ulps=EXACT))
+    S("round_half_away_from_zero", 1, _round_away, "upcast", _g_zero, loop="same",
+      conformance=_d(F, ("float16",), discontinuous=True, exact=True, ulps=EXACT))
+    S("trunc", 1, np_.trunc, "float", _g_zero, loop=np_.trunc,
+      conformance=_d(F, FLOAT_EXTRA, discontinuous=True, exact=True, ulps=EXACT))
+    S("sqr", 1, np_.square, "upcast", _u(lambda x, z, gz: gz * 2 * x), bools="int8", loop=np_.square,
+      conformance=_d(FI, INT_EXTRA[:3], extremes=True, ulps=EXACT))
+    S("sqrt", 1, np_.sqrt, "float", _u(lambda x, z, gz: gz * 0.5 / z), loop=np_.sqrt,
+      conformance=_d(F, FLOAT_EXTRA, domain=(0.1, 4), ulps=EXACT))
+    S("reciprocal", 1, np_.reciprocal, "float", _u(lambda x, z, gz: -gz * z * z), loop=np_.reciprocal,
+      conformance=_d(F, FLOAT_EXTRA, nonzero=(0,), grad_domain=(0.5, 3), ulps=EXACT))
     # exponentials and logs
-    S("exp", 1, np_.exp, "float", _u(lambda x, z, gz: gz * z), loop=np_.exp)
-    S("exp2", 1, np_.exp2, "float", _u(lambda x, z, gz: gz * z * np.log(2.0)), loop=np_.exp2)
-    S("expm1", 1, np_.expm1, "float", _u(lambda x, z, gz: gz * (z + 1)), loop=np_.expm1)
-    S("log", 1, np_.log, "float", _u(lambda x, z, gz: gz / x), loop=np_.log)
-    S("log2", 1, np_.log2, "float", _u(lambda x, z, gz: gz / (x * np.log(2.0))), loop=np_.log2)
-    S("log10", 1, np_.log10, "float", _u(lambda x, z, gz: gz / (x * np.log(10.0))), loop=np_.log10)
-    S("log1p", 1, np_.log1p, "float", _u(lambda x, z, gz: gz / (1 + x)), loop=np_.log1p)
+    S("exp", 1, np_.exp, "float", _u(lambda x, z, gz: gz * z), loop=np_.exp,
+      conformance=_d(F, FLOAT_EXTRA, ulps=LIBMVEC))
+    S("exp2", 1, np_.exp2, "float", _u(lambda x, z, gz: gz * z * np.log(2.0)), loop=np_.exp2,
+      conformance=_d(F, FLOAT_EXTRA, ulps=LIBMVEC))
+    S("expm1", 1, np_.expm1, "float", _u(lambda x, z, gz: gz * (z + 1)), loop=np_.expm1,
+      conformance=_d(F, FLOAT_EXTRA, ulps=LIBMVEC, small=True))
+    S("log", 1, np_.log, "float", _u(lambda x, z, gz: gz / x), loop=np_.log,
+      conformance=_d(F, FLOAT_EXTRA, domain=(0.1, 5), ulps=LIBMVEC))
+    S("log2", 1, np_.log2, "float", _u(lambda x, z, gz: gz / (x * np.log(2.0))), loop=np_.log2,
+      conformance=_d(F, FLOAT_EXTRA, domain=(0.1, 5), ulps=LIBMVEC))
+    S("log10", 1, np_.log10, "float", _u(lambda x, z, gz: gz / (x * np.log(10.0))), loop=np_.log10,
+      conformance=_d(F, FLOAT_EXTRA, domain=(0.1, 5), ulps=LIBMVEC))
+    S("log1p", 1, np_.log1p, "float", _u(lambda x, z, gz: gz / (1 + x)), loop=np_.log1p,
+      conformance=_d(F, FLOAT_EXTRA, domain=(-0.9, 3), ulps=LIBMVEC, small=True))
     # trigonometric and hyperbolic
-    S("sin", 1, np_.sin, "float", _u(lambda x, z, gz: gz * tm().cos(x)), loop=np_.sin)
-    S("cos", 1, np_.cos, "float", _u(lambda x, z, gz: -gz * tm().sin(x)), loop=np_.cos)
-    S("tan", 1, np_.tan, "float", _u(lambda x, z, gz: gz * (1 + z * z)), loop=np_.tan)
-    S("arcsin", 1, np_.arcsin, "float", _u(lambda x, z, gz: gz / tm().sqrt(1 - x * x)), loop=np_.arcsin)
-    S("arccos", 1, np_.arccos, "float", _u(lambda x, z, gz: -gz / tm().sqrt(1 - x * x)), loop=np_.arccos)
-    S("arctan", 1, np_.arctan, "float", _u(lambda x, z, gz: gz / (1 + x * x)), loop=np_.arctan)
-    S("arctan2", 2, np_.arctan2, "float", _g_arctan2, loop=np_.arctan2)
-    S("sinh", 1, np_.sinh, "float", _u(lambda x, z, gz: gz * tm().cosh(x)), loop=np_.sinh)
-    S("cosh", 1, np_.cosh, "float", _u(lambda x, z, gz: gz * tm().sinh(x)), loop=np_.cosh)
-    S("tanh", 1, np_.tanh, "float", _u(lambda x, z, gz: gz * (1 - z * z)), loop=np_.tanh)
-    S("arcsinh", 1, np_.arcsinh, "float", _u(lambda x, z, gz: gz / tm().sqrt(x * x + 1)), loop=np_.arcsinh)
-    S("arccosh", 1, np_.arccosh, "float", _u(lambda x, z, gz: gz / tm().sqrt(x * x - 1)), loop=np_.arccosh)
-    S("arctanh", 1, np_.arctanh, "float", _u(lambda x, z, gz: gz / (1 - x * x)), loop=np_.arctanh)
+    S("sin", 1, np_.sin, "float", _u(lambda x, z, gz: gz * tm().cos(x)), loop=np_.sin,
+      conformance=_d(F, FLOAT_EXTRA, ulps=LIBMVEC, small=True))
+    S("cos", 1, np_.cos, "float", _u(lambda x, z, gz: -gz * tm().sin(x)), loop=np_.cos,
+      conformance=_d(F, FLOAT_EXTRA, ulps=LIBMVEC))
+    S("tan", 1, np_.tan, "float", _u(lambda x, z, gz: gz * (1 + z * z)), loop=np_.tan,
+      conformance=_d(F, FLOAT_EXTRA, domain=(-1.4, 1.4), ulps=LIBMVEC, small=True))
+    S("arcsin", 1, np_.arcsin, "float", _u(lambda x, z, gz: gz / tm().sqrt(1 - x * x)), loop=np_.arcsin,
+      conformance=_d(F, FLOAT_EXTRA, domain=(-0.95, 0.95), ulps=LIBMVEC, small=True))
+    S("arccos", 1, np_.arccos, "float", _u(lambda x, z, gz: -gz / tm().sqrt(1 - x * x)), loop=np_.arccos,
+      conformance=_d(F, FLOAT_EXTRA, domain=(-0.95, 0.95), ulps=LIBMVEC))
+    S("arctan", 1, np_.arctan, "float", _u(lambda x, z, gz: gz / (1 + x * x)), loop=np_.arctan,
+      conformance=_d(F, FLOAT_EXTRA, ulps=LIBMVEC, small=True))
+    S("arctan2", 2, np_.arctan2, "float", _g_arctan2, loop=np_.arctan2,
+      conformance=_d(F, FLOAT_EXTRA, nonzero=(0, 1), ulps=LIBMVEC))
+    S("sinh", 1, np_.sinh, "float", _u(lambda x, z, gz: gz * tm().cosh(x)), loop=np_.sinh,
+      conformance=_d(F, FLOAT_EXTRA, ulps=LIBMVEC, small=True))
+    S("cosh", 1, np_.cosh, "float", _u(lambda x, z, gz: gz * tm().sinh(x)), loop=np_.cosh,
+      conformance=_d(F, FLOAT_EXTRA, ulps=LIBMVEC))
+    S("tanh", 1, np_.tanh, "float", _u(lambda x, z, gz: gz * (1 - z * z)), loop=np_.tanh,
+      conformance=_d(F, FLOAT_EXTRA, ulps=LIBMVEC, small=True))
+    S("arcsinh", 1, np_.arcsinh, "float", _u(lambda x, z, gz: gz / tm().sqrt(x * x + 1)), loop=np_.arcsinh,
+      conformance=_d(F, FLOAT_EXTRA, ulps=LIBMVEC, small=True))
+    S("arccosh", 1, np_.arccosh, "float", _u(lambda x, z, gz: gz / tm().sqrt(x * x - 1)), loop=np_.arccosh,
+      conformance=_d(F, FLOAT_EXTRA, domain=(1.1, 4), ulps=LIBMVEC))
+    S("arctanh", 1, np_.arctanh, "float", _u(lambda x, z, gz: gz / (1 - x * x)), loop=np_.arctanh,
+      conformance=_d(F, FLOAT_EXTRA, domain=(-0.9, 0.9), ulps=LIBMVEC, small=True))
     # special functions
-    S("sigmoid", 1, special.sigmoid, "float", _u(lambda x, z, gz: gz * z * (1 - z)), loop="float_same")
-    S("softplus", 1, special.softplus, "float", _u(lambda x, z, gz: gz * tm().sigmoid(x)), loop="float_same")
+    S("sigmoid", 1, special.sigmoid, "float", _u(lambda x, z, gz: gz * z * (1 - z)), loop="float_same",
+      conformance=_d(F, FLOAT_EXTRA))
+    S("softplus", 1, special.softplus, "float", _u(lambda x, z, gz: gz * tm().sigmoid(x)), loop="float_same",
+      conformance=_d(F, FLOAT_EXTRA))
     S("erf", 1, special.erf, "float",
-      _u(lambda x, z, gz: gz * (2.0 / np.sqrt(np.pi)) * tm().exp(-x * x)), loop="float_same")
+      _u(lambda x, z, gz: gz * (2.0 / np.sqrt(np.pi)) * tm().exp(-x * x)), loop="float_same",
+      conformance=_d(F, FLOAT_EXTRA, rtol=SPECIAL_RTOL, ulps=LIBMVEC))
     S("erfc", 1, special.erfc, "float",
-      _u(lambda x, z, gz: -gz * (2.0 / np.sqrt(np.pi)) * tm().exp(-x * x)), loop="float_same")
+      _u(lambda x, z, gz: -gz * (2.0 / np.sqrt(np.pi)) * tm().exp(-x * x)), loop="float_same",
+      conformance=_d(F, FLOAT_EXTRA, rtol=SPECIAL_RTOL, ulps=LIBMVEC))
     S("erfinv", 1, special.erfinv, "float",
-      _u(lambda x, z, gz: gz * (np.sqrt(np.pi) / 2.0) * tm().exp(z * z)), loop="float_same")
-    S("gammaln", 1, special.gammaln, "float", _u(lambda x, z, gz: gz * tm().psi(x)), loop="float_same")
-    S("psi", 1, special.psi, "float", _u(lambda x, z, gz: gz * tm().tri_gamma(x)), loop="float_same")
-    S("tri_gamma", 1, special.trigamma, "float", None, loop="float_same")
+      _u(lambda x, z, gz: gz * (np.sqrt(np.pi) / 2.0) * tm().exp(z * z)), loop="float_same",
+      conformance=_d(F, FLOAT_EXTRA, domain=(-0.9, 0.9), rtol=SPECIAL_RTOL))
+    S("gammaln", 1, special.gammaln, "float", _u(lambda x, z, gz: gz * tm().psi(x)), loop="float_same",
+      conformance=_d(F, FLOAT_EXTRA, domain=(0.5, 5), rtol=SPECIAL_RTOL))
+    S("psi", 1, special.psi, "float", _u(lambda x, z, gz: gz * tm().tri_gamma(x)), loop="float_same",
+      conformance=_d(F, FLOAT_EXTRA, domain=(0.5, 5), rtol=SPECIAL_RTOL))
+    S("tri_gamma", 1, special.trigamma, "float", None, loop="float_same",
+      conformance=_d(F, FLOAT_EXTRA, domain=(0.5, 5), grad=False, rtol=SPECIAL_RTOL))
     # predicates and comparisons (no gradient flows through a bool)
     for name, fn, sym in (("lt", np_.less, "<"), ("gt", np_.greater, ">"), ("le", np_.less_equal, "<="),
                           ("ge", np_.greater_equal, ">="), ("eq", np_.equal, "=="), ("neq", np_.not_equal, "!=")):
-        S(name, 2, fn, "bool", _g_zero, symbol=sym, loop=fn)
-    S("isnan", 1, np_.isnan, "bool", _g_zero, loop=np_.isnan)
-    S("isinf", 1, np_.isinf, "bool", _g_zero, loop=np_.isinf)
-    S("and_", 2, _bitwise(np_.bitwise_and), "upcast", _g_zero, True, True, symbol="&", loop=np_.bitwise_and)
-    S("or_", 2, _bitwise(np_.bitwise_or), "upcast", _g_zero, True, True, symbol="|", loop=np_.bitwise_or)
-    S("xor", 2, _bitwise(np_.bitwise_xor), "upcast", _g_zero, True, True, symbol="^", loop=np_.bitwise_xor)
-    S("invert", 1, _bitwise(np_.invert), "upcast", _g_zero, symbol="~", loop=np_.invert)
-    S("logical_and", 2, np_.logical_and, "bool", _g_zero, True, loop=np_.logical_and)
-    S("logical_or", 2, np_.logical_or, "bool", _g_zero, True, loop=np_.logical_or)
-    S("logical_xor", 2, np_.logical_xor, "bool", _g_zero, True, loop=np_.logical_xor)
-    S("logical_not", 1, np_.logical_not, "bool", _g_zero, loop=np_.logical_not)
-    S("switch", 3, _switch, "switch", _g_switch, loop="switch")
+        S(name, 2, fn, "bool", _g_zero, symbol=sym, loop=fn,
+          conformance=_d(("float64", "float32", "int64", "bool", ("int64", "float64")), INT_EXTRA[:3],
+                         extremes=True, grad=False, discontinuous=True, exact=True, fuzz_kinds="fiub"))
+    S("isnan", 1, np_.isnan, "bool", _g_zero, loop=np_.isnan,
+      conformance=_d(F, ("float16",), grad=False, discontinuous=True, exact=True))
+    S("isinf", 1, np_.isinf, "bool", _g_zero, loop=np_.isinf,
+      conformance=_d(F, ("float16",), grad=False, discontinuous=True, exact=True))
+    S("and_", 2, _bitwise(np_.bitwise_and), "upcast", _g_zero, True, True, symbol="&", loop=np_.bitwise_and,
+      conformance=_d(("int64", "bool"), ("uint8", "int8"), extremes=True, grad=False, fuzz_kinds="biu", exact=True))
+    S("or_", 2, _bitwise(np_.bitwise_or), "upcast", _g_zero, True, True, symbol="|", loop=np_.bitwise_or,
+      conformance=_d(("int64", "bool"), ("uint8", "int8"), extremes=True, grad=False, fuzz_kinds="biu", exact=True))
+    S("xor", 2, _bitwise(np_.bitwise_xor), "upcast", _g_zero, True, True, symbol="^", loop=np_.bitwise_xor,
+      conformance=_d(("int64", "bool"), ("uint8", "int8"), extremes=True, grad=False, fuzz_kinds="biu", exact=True))
+    S("invert", 1, _bitwise(np_.invert), "upcast", _g_zero, symbol="~", loop=np_.invert,
+      conformance=_d(("int64", "bool"), ("uint8", "int8"), extremes=True, grad=False, fuzz_kinds="biu", exact=True))
+    S("logical_and", 2, np_.logical_and, "bool", _g_zero, True, loop=np_.logical_and,
+      conformance=_d(("bool", "int64"), ("float64",), grad=False, fuzz_kinds="b", exact=True))
+    S("logical_or", 2, np_.logical_or, "bool", _g_zero, True, loop=np_.logical_or,
+      conformance=_d(("bool", "int64"), ("float64",), grad=False, fuzz_kinds="b", exact=True))
+    S("logical_xor", 2, np_.logical_xor, "bool", _g_zero, True, loop=np_.logical_xor,
+      conformance=_d(("bool", "int64"), ("float64",), grad=False, fuzz_kinds="b", exact=True))
+    S("logical_not", 1, np_.logical_not, "bool", _g_zero, loop=np_.logical_not,
+      conformance=_d(("bool", "int64"), ("float64",), grad=False, fuzz_kinds="b", exact=True))
+    S("switch", 3, _switch, "switch", _g_switch, loop="switch",
+      conformance=_d([("bool", "float64", "float64"), ("bool", "float32", "float32"), ("bool", "int64", "int64")], [("int64", "float64", "int64")], fuzz_kinds=("b", "fiub", "fiub"), exact=True, exact_args=(0,), ulps=EXACT))
     S("second", 2, lambda a, b: np.broadcast_to(b, np.broadcast_shapes(a.shape, b.shape)).copy(), "second",
-      _g_second, loop="second")
-    S("identity", 1, lambda x: x.copy(), "upcast", _u(lambda x, z, gz: gz), loop="same")
-    S("real", 1, np_.real, "real", None, loop="same")
-    S("imag", 1, np_.imag, "real", None, loop="same")
-    S("conj", 1, np_.conj, "upcast", None, bools="int8", loop="same")
+      _g_second, loop="second",
+      conformance=_d(("float64", "int64"), (("float32", "float64"),), exact=True, fuzz_kinds="fiub", ulps=EXACT))
+    S("identity", 1, lambda x: x.copy(), "upcast", _u(lambda x, z, gz: gz), loop="same",
+      conformance=_d(("float64", "int64", "bool"), ("float32", "uint8"), exact=True, fuzz_kinds="fiub", ulps=EXACT))
+    S("real", 1, np_.real, "real", None, loop="same",
+      conformance=_d(("complex128",), ("complex64",), grad=False, fuzz=False))
+    S("imag", 1, np_.imag, "real", None, loop="same",
+      conformance=_d(("complex128",), ("complex64",), grad=False, fuzz=False))
+    S("conj", 1, np_.conj, "upcast", None, bools="int8", loop="same",
+      conformance=_d(("complex128", "float64"), ("complex64",), grad=False, fuzz=False))
 
 
 DTYPE_RULES["switch"] = lambda c, a, b: upcast(a, b)

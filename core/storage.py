@@ -59,9 +59,12 @@ _STORAGES: list = []
 
 
 def register(storage):
-    """Make ``storage``'s arrays known as device values (idempotent; returns ``storage``)."""
-    if not any(s is storage for s in _STORAGES):
-        _STORAGES.append(storage)
+    """Make ``storage``'s arrays known as device values (returns ``storage``).
+
+    A storage of the same class registered earlier (by a backend instance since dropped, e.g.
+    when plugins are re-registered) is replaced, so that the live backend owns its arrays."""
+    _STORAGES[:] = [s for s in _STORAGES if type(s) is not type(storage)]
+    _STORAGES.append(storage)
     return storage
 
 

@@ -20,16 +20,26 @@ def merge(fgraph, mode):
     return run_local(fgraph, [], mode, label="merge", merge="fresh")
 
 
-def _static_size(var):
+def _static_nbytes(var):
     shape = getattr(var.type, "shape", None)
     if shape is None or any(s is None for s in shape):
         return None
-    return int(np.prod(shape, dtype="int64"))
+    return int(np.prod(shape, dtype="int64")) * np.dtype(var.type.dtype).itemsize
+
+
+def _fold_budget(node):
+    """Bytes a folded result may take: any size up to ``constant_folding_max_size`` elements (of the
+    output's dtype), and beyond that no more than the constant inputs it replaces hold together, so
+    that folding never costs more memory than the graph already spends on its constants (an alloc or
+    outer product of small constants stays unfolded; gammaln(table + 1) folds at any size)."""
+    given = sum(np.asarray(i.data).nbytes for i in node.inputs)
+    return lambda dtype: max(config.constant_folding_max_size * np.dtype(dtype).itemsize, given)
 
 
 @local_rule(None, "canonicalize", "stabilize", "specialize", tags=(FAST_COMPILE, "constant_folding"))
 def constant_folding(fgraph, node):
-    """Compute a node whose inputs are all constants, unless its result would be large."""
+    """Compute a node whose inputs are all constants, unless its result would take more memory than
+    both the size limit and the constants it replaces."""
     if not node.inputs or not all(isinstance(i, Constant) for i in node.inputs):
         return None
     op = node.op
@@ -37,10 +47,10 @@ def constant_folding(fgraph, node):
         return None
     if not all(isinstance(o.type, TensorType) for o in node.outputs):
         return None
-    limit = config.constant_folding_max_size
+    budget = _fold_budget(node)
     for o in node.outputs:
-        n = _static_size(o)
-        if n is not None and n > limit:
+        n = _static_nbytes(o)
+        if n is not None and n > budget(o.type.dtype):
             return None
     storage = [[None] for _ in node.outputs]
     with np.errstate(all="ignore"):
@@ -48,7 +58,7 @@ def constant_folding(fgraph, node):
     out = []
     for o, (value,) in zip(node.outputs, storage):
         value = np.asarray(value)
-        if value.size > limit:
+        if value.nbytes > budget(value.dtype):
             return None
         c = const_like(value, o)
         if c is None:

@@ -27,36 +27,41 @@ def _fusable(node):
         and all(isinstance(v.type, TensorType) for v in node.outputs)
 
 
+_START = object()  # the virtual unit from which a search starts (its successors: the start nodes)
+
+
+class _AfterFusion:
+    """Successors of a node in the graph as it will be after fusion: the nodes reading its
+    outputs, and, for a node of an already formed group, every node of that group."""
+
+    def __init__(self, fgraph, starts, group_of):
+        self.fgraph, self.starts, self.group_of = fgraph, starts, group_of
+        self.entered = set()  # ids of the groups whose nodes a walk already continued from
+
+    def __getitem__(self, n):
+        if n is _START:
+            return self.starts
+        clients = [c for o in n.outputs for c, _ in self.fgraph.clients(o) if c != "output"]
+        group = self.group_of.get(n)
+        if group is None or id(group) in self.entered:
+            return clients
+        self.entered.add(id(group))
+        return [*group, *clients]
+
+
 def _reaches_group(fgraph, starts, members, group_of):
-    """True (or unknown, past ``limits.REWRITE_SEARCH_LIMIT`` nodes) when a path from ``starts`` outside ``members``
-    reaches a member.  The walk runs on the graph as it will be after fusion: entering a node
-    of an already formed group continues from every node of that group."""
-    stack, seen, seen_groups = list(starts), set(), set()
-    while stack:
-        n = stack.pop()
-        if n in members:
-            return True
-        if n in seen:
-            continue
-        seen.add(n)
-        if len(seen) > limits.REWRITE_SEARCH_LIMIT:
-            return True
-        group = group_of.get(n)
-        if group is not None and id(group) not in seen_groups:
-            seen_groups.add(id(group))
-            stack.extend(group)
-        for o in n.outputs:
-            for c, _ in fgraph.clients(o):
-                if c != "output":
-                    stack.append(c)
-    return False
+    """True (or unknown, past ``limits.REWRITE_SEARCH_LIMIT`` nodes) when a path from ``starts``
+    outside ``members`` reaches a member, in the graph as it will be after fusion
+    (``limits.reaches``, the search the lowering's grouping uses too)."""
+    found = limits.reaches(_START, members, _AfterFusion(fgraph, starts, group_of), limits.REWRITE_SEARCH_LIMIT)
+    return found is not False
 
 
 def _grow(fgraph, root, group_of, max_inputs, max_nodes):
     """The members (a set of nodes) of the group rooted at ``root``."""
     members = {root}
     size = _size(root)
-    pattern = root.outputs[0].type.broadcastable
+    pattern = limits.pattern(root)
     ext = set(root.inputs)
     frontier = [root]
     while frontier:
@@ -65,7 +70,7 @@ def _grow(fgraph, root, group_of, max_inputs, max_nodes):
             p = inp.owner
             if p is None or p in members or p in group_of or not _fusable(p):
                 continue
-            if any(o.type.broadcastable != pattern for o in p.outputs):
+            if limits.pattern(p) != pattern:
                 continue
             new_ext = (ext - set(p.outputs)) | {i for i in p.inputs if i.owner not in members}
             if len(new_ext) > max_inputs or size + _size(p) > max_nodes:

@@ -51,7 +51,8 @@ _register_flag("on_opt_error", "warn", _error_policy,
 _register_flag("optimizer_max_use_ratio", 10.0, _positive,
                "a phase stops (with a warning) after this many rewrites per node of the graph")
 _register_flag("constant_folding_max_size", 10000, _positive,
-               "constant folding leaves results with more elements than this uncomputed")
+               "constant folding leaves results with more elements than this uncomputed, unless they take no\n"
+               "more memory than the constant inputs they replace")
 
 
 class Rule:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from arignote.tensor.elemwise import DimShuffle
+from arignote.tensor.elemwise import DimShuffle, Elemwise
 from arignote.tensor.linalg import Dot
 from arignote.tensor.reduction import Reduce
 from arignote.tensor.basic import Alloc, alloc
@@ -162,3 +162,63 @@ def local_switch_const_cond(fgraph, node):
         return None
     keep, other = (a, b) if v else (b, a)
     return [fit(keep, out, fill_from=[c, other])]
+
+
+def _broadcast_smaller(branch, out):
+    """True when ``branch`` is broadcast along an axis of ``out`` (so it holds fewer elements)."""
+    pb = (True,) * (out.ndim - branch.ndim) + branch.type.broadcastable
+    return any(b and not o for b, o in zip(pb, out.type.broadcastable))
+
+
+@local_rule((Elemwise,), "specialize", tags=TAGS)
+def local_unary_into_switch(fgraph, node):
+    """f(switch(c, a, b)) -> switch(c, f(a), f(b)) for a unary elementwise f when both branches are
+    broadcast (smaller than the switch): f then runs once per branch element instead of once per
+    output element, e.g. log(switch(t < s, e, l)) with scalar rates computes two logarithms."""
+    if node.op.scalar_op.nin != 1 or not owner_is(node.inputs[0], "switch"):
+        return None
+    sw = node.inputs[0]
+    c, a, b = sw.owner.inputs
+    if not (_broadcast_smaller(a, sw) and _broadcast_smaller(b, sw)):
+        return None
+    name = node.op.scalar_op.name
+    try:
+        fa, fb = E(name, a), E(name, b)
+    except (TypeError, ValueError):
+        return None
+    return [fit(E("switch", c, fa, fb), node.outputs[0], fill_from=[c, a, b])]
+
+
+def _flat(dims):
+    """The product of symbolic lengths (1 for none) as an int64 scalar."""
+    out = const(1, "int64")
+    for d in dims:
+        out = E("mul", out, d)
+    return out
+
+
+@local_rule((Dot,), "specialize", tags=TAGS + ("dot_nd",))
+def local_dot_nd_to_matrix(fgraph, node):
+    """numpy.dot of float arrays above 2-d as one matrix product: x (..., k) seen as a (rows, k)
+    matrix, y (..., k, n) with its axis -2 moved first as a (k, cols) matrix, the product reshaped
+    to x.shape[:-1] + y.shape[:-2] + y.shape[-1:]; the product then runs natively (BLAS) where the
+    N-d dot ran NumPy's loop.  Each reshape keeps its own operand's k, so mismatched operands still
+    fail in the product, never by a silent re-split."""
+    from arignote.tensor.linalg import dot
+    from arignote.tensor.shape_ops import reshape, shape_i
+
+    x, y = node.inputs
+    out = node.outputs[0]
+    if x.ndim <= 2 and y.ndim <= 2 or x.ndim == 0 or y.ndim == 0:
+        return None
+    if out.dtype not in ("float32", "float64") or x.dtype != out.dtype or y.dtype != out.dtype:
+        return None
+    xs = [shape_i(x, d) for d in range(x.ndim)]
+    ys = [shape_i(y, d) for d in range(y.ndim)]
+    x2 = x if x.ndim <= 2 else reshape(x, (_flat(xs[:-1]), xs[-1]))
+    if y.ndim <= 2:
+        y2, ytail = y, ys[1:]
+    else:
+        order = (y.ndim - 2, *range(y.ndim - 2), y.ndim - 1)
+        y2, ytail = reshape(y.dimshuffle(*order), (ys[-2], _flat(ys[:-2] + ys[-1:]))), ys[:-2] + ys[-1:]
+    return [fit(reshape(dot(x2, y2), tuple(xs[:-1] + ytail)), out)]

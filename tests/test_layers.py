@@ -3,7 +3,7 @@
 Layers, lowest first (docs/architecture.md draws them):
 
 * core's foundation: ``config``, ``errors``, ``forksafe``, ``hookspecs``, ``compiledir``, ``special``,
-  ``storage``;
+  ``storage``, ``scalar_domain``;
 * core's graph: ``graph``, ``types``, ``scalar``, ``labels``, ``grad_markers``, ``graph_pickle``, ``fg``
   (with ``graph_text``, ``op_compat``, ``scalar_graph``, ``test_values``);
 * the modules of ``arignote.tensor`` (ops and their helpers; ``tensor.opt``, Theano's registration
@@ -32,7 +32,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PACKAGES = {"arignote": "core", "arignote.backends": "backends", "arignote.rewrites": "rewrites",
             "arignote.plugins": "plugins"}
 
-FOUNDATION = {"config", "errors", "forksafe", "hookspecs", "compiledir", "special", "storage"}
+FOUNDATION = {"config", "errors", "forksafe", "hookspecs", "compiledir", "special", "storage", "scalar_domain"}
 GRAPH = {"graph", "types", "scalar", "labels", "grad_markers", "graph_pickle", "fg",
          "graph_text", "op_compat", "scalar_graph", "test_values"}
 TENSOR_FACADES = {"opt"}  # Theano's tensor.opt: registers user rewrites through arignote.gof

@@ -66,6 +66,87 @@ def test_reshape_views_and_copies(backend):
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
+def test_reshape_copies_nothing_where_numpy_does_not(backend):
+    """With borrowed input and outputs, a reshape's result shares the input's memory exactly where
+    NumPy's reshape of the same view does (strided, reversed, transposed, length-1 axes), and is a
+    new array where NumPy copies; values equal NumPy's either way."""
+    _backend(backend)
+    x = T.dmatrix("x")
+    cases = [((-1,), lambda a: a), ((2, 3, 2), lambda a: a[::2]), ((4, 2, 3), lambda a: a[:, ::-1]),
+             ((3, 2, 4), lambda a: a.T), ((-1,), lambda a: a[1:3]), ((-1,), lambda a: a.T),
+             ((-1,), lambda a: a[::2]), ((1, 4, 1, 3), lambda a: a[:, ::2]), ((4, 3), lambda a: a[:, 1::2]),
+             ((2, 1, 6), lambda a: a[::-2])]
+    outs = [view(x).reshape(shape) for shape, view in cases]
+    f = function([arignote.In(x, borrow=True)], [arignote.Out(o, borrow=True) for o in outs], backend=backend)
+    _native(f, backend)
+    X = np.arange(24.0).reshape(4, 6)
+    for g, (shape, view) in zip(f(X), cases):
+        w = view(X).reshape(shape)
+        np.testing.assert_array_equal(g, w)
+        assert np.shares_memory(g, X) == np.shares_memory(w, X), (shape, g.strides, w.strides)
+
+
+def _seed_functions(backend):
+    """The seed tutorial's compiled functions (its cells, ``theano`` -> ``arignote``)."""
+    from arignote import In, shared
+    from arignote.tensor.shared_randomstreams import RandomStreams
+
+    fs = {}
+    x, y = T.dscalars("x", "y")
+    fs["add scalars"] = function([x, y], x + y, backend=backend)
+    a, b = T.dmatrices("a", "b")
+    fs["add matrices"] = function([a, b], a + b, backend=backend)
+    fs["logistic"] = function([a], 1 / (1 + T.exp(-a)), backend=backend)
+    d = a - b
+    fs["diff"] = function([a, b], [d, abs(d), d ** 2], backend=backend)
+    x, y, w = T.dscalars("x", "y", "w")
+    fs["defaults"] = function([x, In(y, value=1), In(w, value=2, name="w_by_name")], (x + y) * w, backend=backend)
+    state, inc = shared(0), T.iscalar("inc")
+    fs["accumulator"] = function([inc], state, updates=[(state, state + inc)], backend=backend)
+    fs["decrementor"] = function([inc], state, updates=[(state, state - inc)], backend=backend)
+    u, v, m = T.dvector("u"), T.dvector("v"), T.dmatrix("m")
+    fs["exercise"] = function([u, v, m], T.dot(m, u * v), backend=backend)
+    x, y = T.vector("x"), T.vector("y")
+    w, b, step = shared(1.0, name="w"), shared(0.0, name="b"), shared(10.0, name="step")
+    p_1 = 1 / (1 + T.exp(-(x * w + b)))
+    xent = -y * T.log(p_1) - (5 - y) * T.log(1 - p_1)
+    gw, gb = T.grad(xent.mean(), [w, b])
+    fs["train"] = function([x, y], [p_1 > 0.5, xent], updates=((w, w - step * gw), (b, b - step * gb),
+                                                               (step, step * 0.99)), backend=backend)
+    fs["predict"] = function([x], p_1 > 0.5, backend=backend)
+    fs["random"] = function([], RandomStreams(seed=234).uniform((2, 2)), backend=backend)
+    k, A = T.iscalar("k"), T.vector("A")
+    result, updates = arignote.scan(fn=lambda prior, A: prior * A, outputs_info=T.ones_like(A), non_sequences=A,
+                                    n_steps=k)
+    fs["power"] = function([A, k], result[-1], updates=updates, backend=backend)
+    c, x = T.vector("coefficients"), T.scalar("x")
+    comps, _ = arignote.scan(fn=lambda co, p, val: co * (val ** p), outputs_info=None,
+                             sequences=[c, T.arange(1000)], non_sequences=x)
+    fs["polynomial"] = function([c, x], comps.sum(), backend=backend)
+    return fs
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_seeds_compiled_functions_have_no_fallback(backend):
+    """Every function the seed compiles runs natively, scan loops included, but the random draw:
+    its values come from NumPy's Generator (the same stream as NumPy's), one call per draw."""
+    _backend(backend)
+    listed = {name: [str(n.op) for n in arignote.debug.fallbacks(f)] for name, f in _seed_functions(backend).items()}
+    assert listed.pop("random") == ["RandomFunction{uniform,inplace}"]
+    assert listed == {name: [] for name in listed}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_scan_whose_body_falls_back_is_listed(backend):
+    _backend(backend)
+    A = T.dmatrix("A")
+    out, _ = arignote.scan(fn=lambda row: T.sort(row) * 2, sequences=[A])
+    f = function([A], out, backend=backend)
+    assert [type(n.op).__name__ for n in arignote.debug.fallbacks(f)] == ["Scan"]
+    np.testing.assert_array_equal(f(np.array([[3.0, 1.0], [0.0, -1.0]])), [[2.0, 6.0], [-2.0, 0.0]])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("dtype", ["float64", "float32", "int64", "int32", "complex128", "bool"])
 def test_take_and_inc_set_subtensor_match_numpy(backend, dtype):
     _backend(backend)
@@ -142,7 +223,8 @@ def test_info_fallbacks_lists_unlowered_ops_per_backend():
     text = out.stdout.split("ops without a native lowering", 1)[1]
     rows = {line.split()[0]: set(line.split(": ", 1)[1].split(", ")) for line in text.splitlines()[1:]
             if line.startswith("  ")}
-    assert "SortOp" in rows["c"] and not rows["c"] & {"Reshape", "AdvancedSubtensor", "CumOp", "Argmax", "Alloc"}
+    assert "SortOp" in rows["c"] and not rows["c"] & {"Reshape", "AdvancedSubtensor", "CumOp", "Argmax", "Alloc", "Join",
+                                                       "MakeVector", "IncSubtensor"}
     assert rows["llvm"] == rows["c"]
     assert {"Reshape", "Elemwise", "CumOp"} <= rows["py"]
     assert arignote.debug.unlowered_ops("c") == sorted(arignote.debug.unlowered_ops("c"))
@@ -193,6 +275,48 @@ def test_argmax_argmin_match_numpy(backend, dtype):
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("dtype", ["float64", "float32", "int64", "int16", "uint32"])
+def test_argmax_argmin_of_long_contiguous_rows(backend, dtype):
+    """The unit-stride scan works in blocks of lanes: ties, signed zeros, infs and NaNs placed on
+    both sides of lane and block boundaries give NumPy's answer (the first extreme, the first NaN)."""
+    _backend(backend)
+    x = T.tensor(dtype, shape=(None,), name="x")
+    m = T.tensor(dtype, shape=(None, None), name="m")
+    f = function([x], [T.argmax(x), T.argmin(x)], backend=backend)
+    g = function([m], [T.argmax(m, axis=1), T.argmin(m, axis=1)], backend=backend)
+    _native(f, backend)
+    r = np.random.default_rng(7)
+    is_float = dtype.startswith("float")
+    for n in (1, 3, 8, 9, 1023, 1024, 1025, 2049, 5000):
+        for trial in range(12):
+            a = r.integers(0 if dtype[0] == "u" else -3, 4, n).astype(dtype)
+            if is_float and trial % 3 == 0:
+                a[r.integers(0, n, 2)] = np.nan
+            if is_float and trial % 3 == 1:
+                a[a == 0] = -0.0
+                a[r.integers(0, n)] = 0.0
+                a[r.integers(0, n)] = -np.inf if trial % 2 else np.inf
+            got = f(a)
+            assert (int(got[0]), int(got[1])) == (np.argmax(a), np.argmin(a)), (n, trial)
+        rows = a[: n - n % 3].reshape(3, -1) if n >= 3 else a.reshape(1, -1)
+        got = g(rows)
+        np.testing.assert_array_equal(got[0], np.argmax(rows, 1))
+        np.testing.assert_array_equal(got[1], np.argmin(rows, 1))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_steps_differing_only_in_their_fields_compile_apart(backend):
+    """argmax and argmin (cumsum and cumprod, axis 0 and 1) of the same input type are different
+    programs: compiled in one process they must not share cached code."""
+    _backend(backend)
+    x = T.dmatrix("x")
+    X = np.array([[3.0, 1.0, 2.0], [0.0, 5.0, -1.0]])
+    for build, ref in ((T.argmax, np.argmax), (T.argmin, np.argmin), (T.cumsum, np.cumsum), (T.cumprod, np.cumprod)):
+        for axis in (0, 1):
+            np.testing.assert_array_equal(function([x], build(x, axis=axis), backend=backend)(X), ref(X, axis=axis))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("dtype", ["float64", "float32", "int32", "uint8", "int64", "bool"])
 def test_cumsum_cumprod_match_numpy(backend, dtype):
     _backend(backend)
@@ -208,3 +332,95 @@ def test_cumsum_cumprod_match_numpy(backend, dtype):
             w = w.astype(o.dtype)
             assert g.dtype == w.dtype and g.shape == w.shape
             np.testing.assert_array_equal(g, w)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("dtype", ["float64", "float32", "int64", "int8", "bool", "complex128"])
+def test_join_and_make_vector_match_numpy(backend, dtype):
+    _backend(backend)
+    x, y = T.tensor(dtype, shape=(None, None), name="x"), T.tensor(dtype, shape=(None, None), name="y")
+    a, b = T.tensor(dtype, shape=(), name="a"), T.tensor(dtype, shape=(), name="b")
+    f = function([x, y, a, b], [T.concatenate([x, y], axis=0), T.concatenate([y, x, y], axis=1),
+                                T.stack([a, b, a]), T.join(1, x)], backend=backend)
+    _native(f, backend)
+    r = np.random.default_rng(3)
+    base = (r.standard_normal((6, 8)) * 5).astype(dtype)
+    for X, Y in ((base[:3, :4], base[3:, 4:]), (base[::-2, ::3], base[::-2, 1::3]),  # strided, reversed
+                 (base.T[:4, :2], base.T[4:, :2].copy()), (base[:0, :3], base[:0, :3]), (base[:2, :0], base[:2, :0])):
+        A, B = base[0, 0], base[1, 1]
+        want = [np.concatenate([X, Y], 0), np.concatenate([Y, X, Y], 1), np.array([A, B, A]), X]
+        for g, w in zip(f(X, Y, A, B), want):
+            assert g.dtype == w.dtype and g.shape == w.shape
+            np.testing.assert_array_equal(g, w)
+    with pytest.raises(ValueError, match="join"):
+        f(base[:2, :3], base[:2, :4], A, B)
+
+
+def _np_inc(x, idx, value, set_):
+    w = x.copy()
+    if set_:
+        w[idx] = value
+    else:
+        w[idx] += value
+    return w
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("dtype", ["float64", "float32", "int32", "bool", "complex64"])
+def test_basic_inc_and_set_subtensor_match_numpy(backend, dtype):
+    """Slices (negative steps, empty), integers (negative), strided and reversed inputs, the value
+    broadcast to the region; an index out of bounds is NumPy's IndexError and writes nothing."""
+    _backend(backend)
+    x = T.tensor(dtype, shape=(None, None), name="x")
+    v = T.tensor(dtype, shape=(None,), name="v")
+    i, j = T.lscalar("i"), T.lscalar("j")
+    c = np.asarray(1, dtype)
+    cases = [  # (graph, numpy index from (I, J), value from V, set?)
+        (T.set_subtensor(x[1:, ::2], c), lambda I, J: (slice(1, None), slice(None, None, 2)), lambda V: c, True),
+        (T.inc_subtensor(x[::-1, i], v), lambda I, J: (slice(None, None, -1), I), lambda V: V, False),
+        (T.inc_subtensor(x[i], c), lambda I, J: I, lambda V: c, False),
+        (T.set_subtensor(x[i:j], v), lambda I, J: slice(I, J), lambda V: V, True),
+        (T.inc_subtensor(x[:, j:i:-1], v[0]), lambda I, J: (slice(None), slice(J, I, -1)), lambda V: V[0], False),
+        (T.inc_subtensor(x[1:3], v.dimshuffle("x", 0)), lambda I, J: slice(1, 3), lambda V: V[None], False),
+        (T.inc_subtensor(x[i, j], c), lambda I, J: (I, J), lambda V: c, False),
+    ]
+    f = function([x, v, i, j], [g for g, _, _, _ in cases], backend=backend)
+    _native(f, backend)
+    r = np.random.default_rng(4)
+    base = (r.standard_normal((8, 8)) * 4).astype(dtype)
+    for X, V, I, J in ((base[:4, :4], base[0, :4], 1, 3), (base[::-2, ::-2], base[1, ::-2], -2, 3),
+                       (base.T[:4, 2:6], base[2, :4], 0, 0), (base[:4, :4], base[0, :4], 2, 2)):
+        for g, (_, idx, val, set_) in zip(f(X, V, I, J), cases):
+            w = _np_inc(X, idx(I, J), val(V), set_)
+            assert g.dtype == w.dtype and g.shape == w.shape
+            np.testing.assert_array_equal(g, w)
+    empty = function([x], T.set_subtensor(x[1:, ::2], c), backend=backend)
+    for E in (np.zeros((0, 3), dtype), np.zeros((3, 0), dtype)):
+        np.testing.assert_array_equal(empty(E), _np_inc(E, (slice(1, None), slice(None, None, 2)), c, True))
+    X = base[:4, :4].copy()
+    with pytest.raises(IndexError, match=r"(?s)index 7 is out of bounds for axis 1 with size 4.*IncSubtensor"):
+        f(X, base[0, :4], 7, 1)
+    np.testing.assert_array_equal(X, base[:4, :4])  # nothing written on failure
+    with pytest.raises(ValueError):  # a value that does not broadcast to the region
+        function([x, v], T.set_subtensor(x[1:3], v), backend=backend)(X, base[0, :3])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_dot_above_two_dims_matches_numpy(backend, dtype):
+    _backend(backend)
+    a, c = T.tensor(dtype, shape=(None,) * 3, name="a"), T.tensor(dtype, shape=(None,) * 4, name="c")
+    m, v = T.tensor(dtype, shape=(None, None), name="m"), T.tensor(dtype, shape=(None,), name="v")
+    f = function([a, c, m, v], [T.dot(a, m), T.dot(m, a), T.dot(a, v), T.dot(v, a), T.dot(a, c)], backend=backend)
+    _native(f, backend)
+    r = np.random.default_rng(5)
+    rtol = 1e-5 if dtype == "float32" else 1e-12
+    for shapes in (((2, 4, 4), (1, 3, 4, 3), (4, 4), (4,)), ((0, 4, 4), (2, 2, 4, 0), (4, 4), (4,)),
+                   ((3, 4, 4), (3, 2, 4, 1), (4, 4), (4,))):
+        A, C, M, V = (r.standard_normal(s).astype(dtype) for s in shapes)
+        A = A[:, ::-1]  # a reversed view as well
+        for g, w in zip(f(A, C, M, V), [np.dot(A, M), np.dot(M, A), np.dot(A, V), np.dot(V, A), np.dot(A, C)]):
+            assert g.shape == w.shape and g.dtype == w.dtype
+            np.testing.assert_allclose(g, w, rtol=rtol, atol=rtol)
+    with pytest.raises(ValueError, match="not aligned"):
+        f(np.zeros((2, 4, 4), dtype), np.zeros((1, 1, 6, 2), dtype), np.zeros((4, 4), dtype), np.zeros(4, dtype))

@@ -64,7 +64,7 @@ def _held_locks(backend, which="compile"):
     if backend == "c":
         from arignote.backends.c import backend as cb, build, cache, library
 
-        return [library._lock, cache._lock, build._lock, cb._lock]
+        return [library._lock, cache._CACHE._lock, build._lock, cb._lock]
     from arignote import plugin_manager
     from arignote.backends.llvm import jit, runtime
 

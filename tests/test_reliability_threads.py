@@ -108,3 +108,36 @@ def test_set_value_is_never_lost_under_a_concurrent_update(fast_switching):
 
     _in_threads(3, work)
     assert not lost, f"{len(lost)} set_value calls were overwritten by a concurrent update"
+
+
+def test_py_storage_sets_are_reused_and_a_nested_call_gets_its_own():
+    """The py thunk keeps a pool of storage sets: sequential calls share one, a call made while
+    another runs (here from inside a perform, as a thread would) gets a second one, and both
+    calls see their own values."""
+    from arignote.fg import FunctionGraph
+    from arignote.reference import make_thunk
+
+    x = T.dvector("x")
+    fg = FunctionGraph([x], [T.exp(x) * 2.0 + x])
+    inner_results = []
+
+    def runner(node):
+        if getattr(getattr(node.op, "scalar_op", None), "name", None) != "exp":
+            return None
+
+        def perform(node, inputs, out):
+            if not inner_results:  # one nested call, before this node writes its cell
+                inner_results.append(None)
+                inner_results[0] = thunk([np.array([0.0, 1.0])])[0]
+            out[0][0] = np.exp(inputs[0])
+
+        return perform
+
+    thunk = make_thunk(fg, node_runner=runner)
+    a = np.array([0.5, -1.0, 2.0])
+    np.testing.assert_allclose(thunk([a])[0], np.exp(a) * 2.0 + a)
+    np.testing.assert_allclose(inner_results[0], np.exp([0.0, 1.0]) * 2.0 + [0.0, 1.0])
+    assert len(thunk.pool) == 2  # the outer call's set and the nested call's
+    for _ in range(5):
+        np.testing.assert_allclose(thunk([a + 1.0])[0], np.exp(a + 1.0) * 2.0 + a + 1.0)
+    assert len(thunk.pool) == 2  # sequential calls made no new set

@@ -118,3 +118,53 @@ def test_wide_sum_is_split_into_fusable_chunks():
     assert len(nodes) <= 20, len(nodes)  # not 201 kernels around one 200-operand add
     assert all(len(n.inputs) <= arignote.config.fusion_max_inputs for n in nodes)
     assert_same_values(f, g, rng.standard_normal(5), rng.standard_normal(5), rtol=1e-12)
+
+
+def test_one_cycle_search_and_pattern_rule_serve_both_fusion_levels(monkeypatch):
+    """arignote.fusion.reaches (the cycle search) and arignote.fusion.pattern (the candidate rule)
+    are what both the fusion rewrite and the lowering's grouping call."""
+    import sys
+
+    from arignote import fusion
+    from arignote.backends import lowering
+    from arignote.fg import FunctionGraph
+
+    callers = set()
+
+    def spy(name):
+        real = getattr(fusion, name)
+
+        def call(*args):
+            callers.add((name, sys._getframe(1).f_globals["__name__"]))
+            return real(*args)
+
+        monkeypatch.setattr(fusion, name, call)
+
+    spy("reaches")
+    spy("pattern")
+    x = T.dvector("x")
+    a = T.exp(x)
+    outs = [T.sin(a) * a.sum() + T.cos(a), a * 2.0]  # exp(x) is read inside and outside a group
+    f, _ = compile_fused([x], outs)
+    lowering.lower(FunctionGraph([x], outs, clone=True), lowering.Target("c"))
+    for name in ("reaches", "pattern"):
+        assert {(name, "arignote.rewrites.fusion"), (name, "arignote.backends.lowering.grouping")} <= callers
+    v = np.array([0.5, -1.0, 2.0])
+    e = np.exp(v)
+    np.testing.assert_allclose(f(v)[0], np.sin(e) * e.sum() + np.cos(e))
+
+
+def test_reaches_answers_true_false_or_unknown_and_shares_answers():
+    from arignote import fusion
+
+    succ = {0: [1, 2], 1: [3], 2: [3], 3: [], 4: [0]}
+    memo = {}
+    assert fusion.reaches(0, {3}, succ, 10, memo) is True
+    assert memo[0] is True and memo[1] is True
+    assert fusion.reaches(4, {3}, succ, 10, memo) is True  # answered from the memo: 0 reaches 3
+    assert fusion.reaches(1, {2}, succ, 10) is False
+    assert fusion.reaches(0, {99}, succ, 2) is None  # would visit 3 units > 2
+    assert fusion.reaches(0, {99}, succ, 3) is False
+    cyclic = {"s": ["a"], "a": ["b"], "b": ["a", "c"], "c": []}  # a group's nodes lead back to each other
+    assert fusion.reaches("s", {"c"}, cyclic, 10) is True
+    assert fusion.reaches("s", {"z"}, cyclic, 10) is False

@@ -75,6 +75,34 @@ def test_constant_folding_size_limit():
     assert op_counts(f2)["Alloc"] == 0
 
 
+def test_constant_folding_no_bigger_than_its_constants():
+    """Past the size limit a result still folds when it takes no more memory than the constants it
+    replaces (a lookup into a big table, gammaln of it); an alloc of a scalar does not."""
+    table = np.arange(20_000) % 7
+    idx = (np.arange(20_000) * 3) % 20_000
+    v = T.constant(table)[T.constant(idx)]
+    f = check([x], T.sum(T.gammaln(v + 1)) + x, [X], mode=Mode(excluding=("fusion",)))
+    counts = op_counts(f)
+    assert counts["gammaln"] == 0 and counts["AdvancedSubtensor"] == 0 and counts["AdvancedSubtensor1"] == 0, counts
+    with arignote.config.change_flags(constant_folding_max_size=10):
+        small = check([x], T.exp(T.constant(np.arange(100.0))) + x[0], [X], mode=Mode(excluding=("fusion",)))
+    assert op_counts(small)["exp"] == 0  # same size as its input: folds whatever the limit
+    with arignote.config.change_flags(constant_folding_max_size=10):
+        rows = T.alloc(T.constant(np.arange(100.0)), 100, 100)
+        g = check([x], T.sum(rows) + x, [X], mode=Mode(excluding=("fusion", "specialize")))
+    assert op_counts(g)["Alloc"] == 1  # 10,000 elements from 100: left to run time
+
+
+def test_unary_into_switch():
+    """log(switch(c, a, b)) with broadcast branches -> switch(c, log a, log b): two logs, not n."""
+    a, b = T.dscalar("a"), T.dscalar("b")
+    c = T.constant(np.arange(50) % 3 == 0)
+    f = check([a, b], T.log(T.switch(c, a, b)), [2.0, 5.0], after={"log": 2, "switch": 1, "DimShuffle": 2})
+    np.testing.assert_allclose(f(2.0, 5.0), np.where(np.arange(50) % 3 == 0, np.log(2.0), np.log(5.0)))
+    f = check([a, x], T.log(T.switch(T.gt(x, 0), a, x)), [2.0, X])  # a full-size branch: unchanged
+    assert op_counts(f)["log"] == 1
+
+
 def test_dead_code_after_replacement():
     f = check([x], T.log(1 + x), [X])
     fg = f.maker.fgraph
@@ -383,6 +411,19 @@ def test_dot_of_short_vectors():
     check([x, y], T.dot(x, y), [X, Y], after={"Dot": 1})  # unknown length: left to the library
 
 
+def test_dot_above_two_dims():
+    """numpy.dot of 3-d/4-d float operands becomes one matrix product between reshapes."""
+    a, c = T.dtensor3("a"), T.dtensor4("c")
+    A = rng.standard_normal((2, 3, 4))
+    C = rng.standard_normal((2, 1, 4, 5))
+    f = check([a, z], T.dot(a, z.T), [A, Z], present=("Reshape",))
+    g = check([a, c], T.dot(a, c), [A, C], present=("Reshape",))
+    assert op_counts(f)["Dot"] == op_counts(g)["Dot"] == 1
+    np.testing.assert_allclose(g(A, C), np.dot(A, C), rtol=1e-12)
+    i3 = T.ltensor3("i3")  # integers keep NumPy's own N-d dot
+    assert op_counts(check([i3, i], T.dot(i3, i), [np.arange(24).reshape(2, 3, 4), np.arange(4)]))["Reshape"] == 0
+
+
 def test_switch_constant_condition():
     check([x, y], T.switch(1, x, y), [X, Y], after={})
     check([x, y], T.switch(0, x, y), [X, Y], after={})
@@ -444,7 +485,8 @@ def test_every_rule_has_a_test():
         "local_distribute_cancel": "test_distribute_cancel", "local_pow_specialize": "test_pow_specialize",
         "local_add_neg_to_sub": "test_add_neg_to_sub", "local_mul_minus_one": "test_mul_minus_one",
         "local_sum_of_fill": "test_sum_of_alloc", "local_dot_to_sum": "test_dot_of_short_vectors",
-        "local_switch_const_cond": "test_switch_constant_condition", "fusion": "test_fuse_ten_ops",
+        "local_switch_const_cond": "test_switch_constant_condition",
+        "local_unary_into_switch": "test_unary_into_switch", "local_dot_nd_to_matrix": "test_dot_above_two_dims", "fusion": "test_fuse_ten_ops",
         "random_inplace": "test_random_inplace",
         "scan_save_mem": "test_power_stores_only_the_last_value", "scan_drop_unused": "test_drops_unused_outputs",
         "scan_hoist_invariants": "test_hoists_loop_invariants", "scan_merge": "test_merges_loops_over_the_same_sequence",

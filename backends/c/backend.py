@@ -171,4 +171,7 @@ class CBackend:
         if prog is None:
             need_blas = lowering.needs_blas(fgraph)
             prog = lowering.lower(fgraph, target(build.probe(), need_blas and blas_capsules() is not None))
-        return [n for s in prog.fallbacks() for n in s.nodes]
+        from .scan import native_inner
+
+        return [n for s in prog.fallbacks() for n in s.nodes
+                if not lowering.steps.native_scan(n, self, native_inner(n) is not None)]

@@ -185,6 +185,27 @@ AR_UINT_HELPERS(uint16_t, uint16)
 AR_UINT_HELPERS(uint32_t, uint32)
 AR_UINT_HELPERS(uint64_t, uint64)
 
+/* ----------------------------------------------------------- selects */
+/* switch(c, a, b) on a bool condition as a bit mask: gcc 12 with AVX-512VL does not vectorise
+   `c ? a : b` when c is a byte loaded from memory and a, b are 4 or 8 bytes wide; the mask form
+   vectorises everywhere and keeps every bit of the chosen value (nan payloads, signed zeros). */
+#define AR_SELECT(T, U, NAME)                                                            \
+    static inline T ar_select_##NAME(ar_bool c, T a, T b)                               \
+    {                                                                                    \
+        union { T v; U u; } x, y;                                                        \
+        x.v = a;                                                                         \
+        y.v = b;                                                                         \
+        U m = (U)0 - (U)(c != 0);                                                        \
+        x.u = (x.u & m) | (y.u & ~m);                                                    \
+        return x.v;                                                                      \
+    }
+AR_SELECT(double, uint64_t, float64)
+AR_SELECT(float, uint32_t, float32)
+AR_SELECT(int64_t, uint64_t, int64)
+AR_SELECT(uint64_t, uint64_t, uint64)
+AR_SELECT(int32_t, uint32_t, int32)
+AR_SELECT(uint32_t, uint32_t, uint32)
+
 /* ---------------------------------------- float -> integer conversions */
 /* One defined result for nan, inf and out-of-range values, the same as the llvm backend's and as
    NumPy's vectorised casts on x86-64 (a plain C cast is undefined there, and the compiler's vector

@@ -14,13 +14,13 @@ from __future__ import annotations
 import numpy as np
 
 from arignote.reference import NodeRuntimeError
-from ..lowering import (AllocStep, ArgStep, CumStep, DimShuffleStep, DotStep, FallbackStep, LoopStep, PutStep, ReduceStep, ReshapeStep,
-                        ShapeStep, StepTable, SubtensorStep, TakeStep)
+from ..lowering import (AllocStep, ArgStep, CumStep, DimShuffleStep, DotStep, FallbackStep, IncSubtensorStep, JoinStep, LoopStep,
+                        PutStep, ReduceStep, ReshapeStep, ShapeStep, StepTable, SubtensorStep, TakeStep)
 from .scan import scan_words
 
 MAGIC = 0x4152474E4F544531
 S_LOOP, S_REDUCE, S_DIMSHUFFLE, S_SUBTENSOR, S_SHAPE, S_SHAPE_I, S_DOT, S_FALLBACK = range(1, 9)
-S_RESHAPE, S_TAKE, S_PUT, S_ALLOC, S_ARG, S_CUM = range(10, 16)  # 9 is S_SCAN (scan.py)
+S_RESHAPE, S_TAKE, S_PUT, S_ALLOC, S_ARG, S_CUM, S_JOIN, S_INCSUB = range(10, 18)  # 9 is S_SCAN (scan.py)
 
 
 def _typenum(v):
@@ -99,6 +99,14 @@ class Encoder:
         return [S_CUM, ins[0], outs[0], int(s.mode == "mul"), -1 if s.axis is None else int(s.axis), ord(kind),
                 dt.itemsize, _itemsize(s.outputs[0])]
 
+    def _join(self, i, s, ins, outs):
+        return [S_JOIN, outs[0], int(s.axis), int(s.stacked), _itemsize(s.outputs[0]), len(ins), *ins]
+
+    def _incsub(self, i, s, ins, outs):
+        dt = np.dtype(s.inputs[0].type.dtype)
+        return [S_INCSUB, ins[0], ins[1], outs[0], dt.itemsize, int(s.set_), ord(dt.kind), len(s.y_bcast),
+                *map(int, s.y_bcast), *self._entries(s.idx_list, ins[2:])]
+
     def _fallback(self, i, s, ins, outs):
         fn = fallback_callable(s.nodes[0])
         words = [S_FALLBACK, self.obj(fn), len(ins), len(outs), *ins, *outs]
@@ -149,7 +157,7 @@ STEP_WORDS = StepTable("c", {
     LoopStep: Encoder._loop, ReduceStep: Encoder._reduce, DimShuffleStep: Encoder._dimshuffle,
     SubtensorStep: Encoder._subtensor, ShapeStep: Encoder._shape, DotStep: Encoder._dot,
     ReshapeStep: Encoder._reshape, TakeStep: Encoder._take, PutStep: Encoder._put, AllocStep: Encoder._alloc, ArgStep: Encoder._arg,
-    CumStep: Encoder._cum,
+    CumStep: Encoder._cum, JoinStep: Encoder._join, IncSubtensorStep: Encoder._incsub,
     FallbackStep: Encoder._fallback,
 })
 

@@ -98,6 +98,10 @@ def store_value(expr, dtype):
 # ------------------------------------------------------------- loop bodies
 
 
+#: dtypes whose switch on a bool renders as kernels.h's bit-mask select (it vectorises)
+_SELECT = ("float64", "float32", "int64", "uint64", "int32", "uint32")
+
+
 class BodyRenderer:
     """C statements computing a loop body's values; names each value ``v<j>``.  ``backend`` names
     the column of the scalar table read (the cuda backend renders its bodies through this too)."""
@@ -118,6 +122,8 @@ class BodyRenderer:
         args = [self.name(a) for a in v.args]
         if v.name == "cast":
             return cast(args[0], self.body[v.args[0]].dtype, v.dtype)
+        if v.name == "switch" and v.dtype in _SELECT and self.body[v.args[0]].dtype == "bool":
+            return f"ar_select_{v.dtype}({args[0]}, {args[1]}, {args[2]})"
         arg_dts = [self.body[a].dtype for a in v.args]
         kinds = {kind_of(d) for d in arg_dts}
         kind = "mixed" if len(kinds) > 1 and v.name in ("lt", "gt", "le", "ge", "eq", "neq") else kind_of(arg_dts[0])

@@ -32,7 +32,7 @@
 
 enum { S_LOOP = 1, S_REDUCE = 2, S_DIMSHUFFLE = 3, S_SUBTENSOR = 4, S_SHAPE = 5, S_SHAPE_I = 6, S_DOT = 7,
        S_FALLBACK = 8, S_SCAN = 9, S_RESHAPE = 10, S_TAKE = 11, S_PUT = 12,
-       S_ALLOC = 13, S_ARG = 14, S_CUM = 15 };
+       S_ALLOC = 13, S_ARG = 14, S_CUM = 15, S_JOIN = 16, S_INCSUB = 17 };
 enum { AR_OK = 0, AR_PYERR = -1, AR_FAIL = 1 };
 #define AR_MAGIC 0x4152474e4f544531LL
 
@@ -393,14 +393,12 @@ static int ar_read_int(const ar_val *v, int typenum, int64_t *out)
 }
 
 /* basic indexing: entries are (0, idx) for an integer, (1, start, stop, step) for a slice (var or -1) */
-static int ar_run_subtensor(ar_prog *P, ar_val *V, const int64_t *c)
+/* The region x[entries] (nent entries at e: 0 i | 1 start stop step, -1 where absent) as data,
+   dims and strides over x's memory; AR_FAIL for an index out of bounds or a zero step. */
+static int ar_sub_view(ar_prog *P, ar_val *V, const ar_val *x, int nent, const int64_t *e, char **out_data,
+                       int *out_nd, npy_intp *dims, npy_intp *strides)
 {
-    const ar_val *x = &V[c[1]];
-    ar_val *z = &V[c[2]];
-    int nent = (int)c[3];
-    const int64_t *e = c + 4;
     if (x->nd < nent) return AR_FAIL;
-    npy_intp dims[AR_MAXD], strides[AR_MAXD];
     char *data = x->data;
     int ond = 0;
     for (int d = 0; d < nent; d++) {
@@ -443,6 +441,19 @@ static int ar_run_subtensor(ar_prog *P, ar_val *V, const int64_t *c)
         strides[ond] = x->strides[d];
         ond++;
     }
+    *out_data = data;
+    *out_nd = ond;
+    return AR_OK;
+}
+
+static int ar_run_subtensor(ar_prog *P, ar_val *V, const int64_t *c)
+{
+    const ar_val *x = &V[c[1]];
+    ar_val *z = &V[c[2]];
+    npy_intp dims[AR_MAXD], strides[AR_MAXD];
+    char *data;
+    int ond;
+    if (ar_sub_view(P, V, x, (int)c[3], c + 4, &data, &ond, dims, strides) != AR_OK) return AR_FAIL;
     PyObject *o = x->obj;
     Py_INCREF(o);
     Py_XSETREF(z->obj, o);
@@ -888,32 +899,147 @@ static int ar_run_alloc(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
     return AR_OK;
 }
 
-/* argmax/argmin of n elements at stride s: NumPy's rules (the first extreme; the first NaN wins) */
+/* S_JOIN out axis stacked itemsize nin ins[nin]: the inputs concatenated along axis into a new
+   C-contiguous array; stacked: each input is one slab of a new axis (MakeVector's scalars).
+   Other axes that differ fail the step (the node's perform raises NumPy's error). */
+static int ar_run_join(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
+{
+    int64_t out = c[1];
+    int axis = (int)c[2], stacked = (int)c[3], nin = (int)c[5];
+    npy_intp es = (npy_intp)c[4];
+    const int64_t *ins = c + 6;
+    int nd = V[ins[0]].nd + stacked;
+    if (nd < 1 || nd > AR_MAXD || axis >= nd) return AR_FAIL;
+    npy_intp dims[AR_MAXD], idims[AR_MAXD], istr[AR_MAXD], cs[AR_MAXD];
+    for (int k = 0; k < nin; k++) {
+        const ar_val *x = &V[ins[k]];
+        if (x->nd + stacked != nd) return AR_FAIL;
+        for (int d = 0, j = 0; d < nd; d++) {
+            npy_intp n = stacked && d == axis ? 1 : x->dims[j++];
+            if (k == 0) dims[d] = n;
+            else if (d == axis) dims[d] += n;
+            else if (dims[d] != n) return AR_FAIL;
+        }
+    }
+    if (ar_output(P, V, use_cache, out, nd, dims) != AR_OK) return AR_PYERR;
+    ar_c_strides(nd, dims, es, cs);
+    char *dst = V[out].data;
+    for (int k = 0; k < nin; k++) {
+        const ar_val *x = &V[ins[k]];
+        for (int d = 0, j = 0; d < nd; d++) {
+            if (stacked && d == axis) {
+                idims[d] = 1;
+                istr[d] = 0;
+            } else {
+                idims[d] = x->dims[j];
+                istr[d] = x->strides[j++];
+            }
+        }
+        npy_intp n = 1;
+        for (int d = 0; d < nd; d++) n *= idims[d];
+        if (n > 0) ar_walk2(nd, idims, dst, cs, x->data, istr, es, ar_elem_copy);
+        dst += idims[axis] * cs[axis];
+    }
+    return AR_OK;
+}
+
+/* S_INCSUB x y out itemsize set kind ynd ybcast[ynd] nent entries...: a C-contiguous copy of x
+   whose region x[entries] is set to / incremented by y, broadcast to the region along the axes
+   y's type marks broadcastable (else AR_FAIL: the node's perform raises the error). */
+static int ar_run_incsub(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
+{
+    const ar_val *x = &V[c[1]], *y = &V[c[2]];
+    int64_t out = c[3];
+    npy_intp es = (npy_intp)c[4];
+    int set = (int)c[5];
+    ar_elem_fn fn = set ? ar_elem_copy : ar_adder((char)c[6], es);
+    int ynd = (int)c[7];
+    const int64_t *ybc = c + 8, *ent = c + 9 + ynd;
+    int nent = (int)c[8 + ynd];
+    if (fn == NULL || x->nd < 0 || y->nd != ynd) return AR_FAIL;
+    npy_intp rd[AR_MAXD], rs[AR_MAXD], ys[AR_MAXD], cs[AR_MAXD];
+    char *rdata;
+    int rnd;
+    /* the region's shape from x itself: the bounds are checked before anything is written */
+    if (ar_sub_view(P, V, x, nent, ent, &rdata, &rnd, rd, rs) != AR_OK) return AR_FAIL;
+    if (y->nd > rnd) return AR_FAIL;
+    for (int d = 0; d < rnd; d++) {
+        int j = d - (rnd - y->nd);
+        if (j < 0) ys[d] = 0;
+        else if (ybc[j] && y->dims[j] == 1) ys[d] = 0;
+        else if (y->dims[j] == rd[d]) ys[d] = y->strides[j];
+        else return AR_FAIL;
+    }
+    ar_val xv = *x, yv = *y;
+    if (ar_output(P, V, use_cache, out, xv.nd, xv.dims) != AR_OK) return AR_PYERR;
+    ar_val *z = &V[out];
+    ar_c_strides(xv.nd, xv.dims, es, cs);
+    if (ar_size(z) == 0) return AR_OK;
+    ar_walk2(xv.nd, xv.dims, z->data, cs, xv.data, xv.strides, es, ar_elem_copy);
+    if (ar_sub_view(P, V, z, nent, ent, &rdata, &rnd, rd, rs) != AR_OK) return AR_FAIL;
+    npy_intp n = 1;
+    for (int d = 0; d < rnd; d++) n *= rd[d];
+    if (n > 0) ar_walk2(rnd, rd, rdata, rs, yv.data, ys, es, fn);
+    return AR_OK;
+}
+
+/* argmax/argmin of n elements at stride s: NumPy's rules (the first extreme; the first NaN wins).
+   Unit stride runs in blocks: each block's extreme and whether it holds a NaN, over AR_ARG_LANES
+   independent lanes (a loop gcc vectorises), then the first position of the winning value in the
+   first block that reached it (or of the first NaN in the first block that has one). */
+#define AR_ARG_BLOCK 1024
+#define AR_ARG_LANES 8
 typedef npy_intp (*ar_arg_fn)(const char *p, npy_intp n, npy_intp s);
-#define AR_ARG_FNS(T, sfx)                                                                       \
-    static npy_intp ar_argmax_##sfx(const char *p, npy_intp n, npy_intp s)                       \
+#define AR_ARG_FN(T, sfx, name, BETTER)                                                          \
+    static npy_intp ar_##name##_unit_##sfx(const T *x, npy_intp n)                               \
     {                                                                                            \
-        T best = *(const T *)p;                                                                  \
-        npy_intp at = 0;                                                                         \
-        if (best != best) return 0;                                                              \
-        for (npy_intp i = 1; i < n; i++) {                                                       \
-            T v = *(const T *)(p + i * s);                                                       \
-            if (v > best || v != v) {                                                            \
-                best = v;                                                                        \
-                at = i;                                                                          \
-                if (v != v) break;                                                               \
+        T best = x[0];                                                                           \
+        npy_intp from = 0;                                                                       \
+        for (npy_intp b = 0; b < n; b += AR_ARG_BLOCK) {                                         \
+            const T *q = x + b;                                                                  \
+            npy_intp e = n - b < AR_ARG_BLOCK ? n - b : AR_ARG_BLOCK, i = 0;                     \
+            T m[AR_ARG_LANES];                                                                   \
+            int nan[AR_ARG_LANES];                                                               \
+            for (int j = 0; j < AR_ARG_LANES; j++) {                                             \
+                m[j] = q[0];                                                                     \
+                nan[j] = 0;                                                                      \
+            }                                                                                    \
+            for (; i + AR_ARG_LANES <= e; i += AR_ARG_LANES)                                     \
+                for (int j = 0; j < AR_ARG_LANES; j++) {                                         \
+                    T v = q[i + j];                                                              \
+                    m[j] = BETTER(v, m[j]) ? v : m[j];                                           \
+                    nan[j] |= v != v;                                                            \
+                }                                                                                \
+            T bm = m[0];                                                                         \
+            int any = 0;                                                                         \
+            for (int j = 0; j < AR_ARG_LANES; j++) {                                             \
+                bm = BETTER(m[j], bm) ? m[j] : bm;                                               \
+                any |= nan[j];                                                                   \
+            }                                                                                    \
+            for (; i < e; i++) {                                                                 \
+                bm = BETTER(q[i], bm) ? q[i] : bm;                                               \
+                any |= q[i] != q[i];                                                             \
+            }                                                                                    \
+            if (any)                                                                             \
+                for (i = 0;; i++)                                                                \
+                    if (q[i] != q[i]) return b + i;                                              \
+            if (BETTER(bm, best)) {                                                              \
+                best = bm;                                                                       \
+                from = b;                                                                        \
             }                                                                                    \
         }                                                                                        \
-        return at;                                                                               \
+        for (npy_intp i = from;; i++)                                                            \
+            if (x[i] == best) return i;                                                          \
     }                                                                                            \
-    static npy_intp ar_argmin_##sfx(const char *p, npy_intp n, npy_intp s)                       \
+    static npy_intp ar_##name##_##sfx(const char *p, npy_intp n, npy_intp s)                     \
     {                                                                                            \
+        if (s == (npy_intp)sizeof(T)) return ar_##name##_unit_##sfx((const T *)p, n);            \
         T best = *(const T *)p;                                                                  \
         npy_intp at = 0;                                                                         \
         if (best != best) return 0;                                                              \
         for (npy_intp i = 1; i < n; i++) {                                                       \
             T v = *(const T *)(p + i * s);                                                       \
-            if (v < best || v != v) {                                                            \
+            if (BETTER(v, best) || v != v) {                                                     \
                 best = v;                                                                        \
                 at = i;                                                                          \
                 if (v != v) break;                                                               \
@@ -921,6 +1047,9 @@ typedef npy_intp (*ar_arg_fn)(const char *p, npy_intp n, npy_intp s);
         }                                                                                        \
         return at;                                                                               \
     }
+#define AR_GREATER(a, b) ((a) > (b))
+#define AR_LESS(a, b) ((a) < (b))
+#define AR_ARG_FNS(T, sfx) AR_ARG_FN(T, sfx, argmax, AR_GREATER) AR_ARG_FN(T, sfx, argmin, AR_LESS)
 AR_ARG_FNS(double, f8)
 AR_ARG_FNS(float, f4)
 AR_ARG_FNS(int64_t, i8)
@@ -1567,6 +1696,8 @@ static int ar_run_steps(ar_prog *P, ar_val *V, int use_cache)
         case S_ALLOC: rc = ar_run_alloc(P, V, c, use_cache); break;
         case S_ARG: rc = ar_run_arg(P, V, c, use_cache); break;
         case S_CUM: rc = ar_run_cum(P, V, c, use_cache); break;
+        case S_JOIN: rc = ar_run_join(P, V, c, use_cache); break;
+        case S_INCSUB: rc = ar_run_incsub(P, V, c, use_cache); break;
         default:
             PyErr_Format(PyExc_SystemError, "arignote c runtime: unknown step kind %lld", (long long)c[0]);
             return AR_PYERR;

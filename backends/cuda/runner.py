@@ -16,7 +16,7 @@ from arignote.reference import NodeRuntimeError
 from ..c.program import reference
 from ..c.render import uses_err
 from ..lowering import (AllocStep, ArgStep, CumStep, DimShuffleStep, DotStep, FallbackStep, LoopStep, PutStep,
-                        ReduceStep, ReshapeStep, ShapeStep, StepTable, SubtensorStep, TakeStep)
+                        ReduceStep, ReshapeStep, ShapeStep, Step, StepTable, SubtensorStep, TakeStep)
 
 
 class PowerError(ValueError):
@@ -129,9 +129,9 @@ def _fallback(dev, step, kern, vals):
 STEPS = StepTable("cuda", {LoopStep: _loop, ReduceStep: _reduce, DimShuffleStep: _dimshuffle,
                            SubtensorStep: _subtensor, ShapeStep: _shape, DotStep: _dot, FallbackStep: _fallback,
                            # one node each, inputs and outputs those of the node: its perform, on the host,
-                           # until CUDA renderings of these kinds exist
+                           # until CUDA renderings of these kinds exist (Step: any kind added later too)
                            ReshapeStep: _fallback, TakeStep: _fallback, PutStep: _fallback,
-                           AllocStep: _fallback, ArgStep: _fallback, CumStep: _fallback})
+                           AllocStep: _fallback, ArgStep: _fallback, CumStep: _fallback, Step: _fallback})
 
 
 def make_thunk(prog, dev, kernels):

@@ -173,7 +173,14 @@ class LLVMBackend:
     def fallback_nodes(self, fgraph):
         """The nodes of ``fgraph`` that would run their NumPy ``perform`` (not LLVM code)."""
         program = lw.lower(fgraph, lowering_target(jit.get_target(), fgraph))
-        return [n for s in program.steps if not _is_native(s) for n in s.nodes]
+        return [n for s in program.steps if not _is_native(s) for n in s.nodes
+                if not lw.steps.native_scan(n, self, getattr(n.tag, "scan_runner", None) is not None)]
+
+    def native_entry(self, fgraph):
+        """A GIL-free C entry of the whole graph (see native.py)."""
+        from .native import native_entry
+
+        return native_entry(fgraph)
 
 
 def _steps(segs):

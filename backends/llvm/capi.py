@@ -145,15 +145,33 @@ class _Owner:
         self.engine, self.methoddef, self.keep, self.cells, self.kinds = engine, methoddef, keep, cells, kinds
 
     def __del__(self):
-        cells, kinds = self.cells, self.kinds
-        for i, kind in enumerate(kinds):
-            v = cells[i]
-            if v and kind != "cap":
-                cells[i] = None
-                try:
-                    (_decref if kind == "obj" else _free)(v)
-                except Exception:  # pragma: no cover - interpreter shutdown
-                    pass
+        release_cells(self.cells, self.kinds)
+
+
+def release_cells(cells, kinds):
+    """Drop what ``cells`` hold: a reference ('obj') or a malloc'd block ('mem')."""
+    for i, kind in enumerate(kinds):
+        v = cells[i]
+        if v and kind != "cap":
+            cells[i] = None
+            try:
+                (_decref if kind == "obj" else _free)(v)
+            except Exception:  # pragma: no cover - interpreter shutdown
+                pass
+
+
+class ScratchCells:
+    """The cells one caller of a native entry keeps its scratch blocks in (one per thread:
+    the entry takes a block out of its cell and puts it back); freed with this object."""
+
+    __slots__ = ("cells", "kinds", "address")
+
+    def __init__(self, n, kinds):
+        self.cells, self.kinds = keep_cells(n), tuple(kinds)
+        self.address = address_of(self.cells)
+
+    def __del__(self):
+        release_cells(self.cells, self.kinds)
 
 
 def make_builtin(address, name, engine, keep=(), cells=None, kinds=()):

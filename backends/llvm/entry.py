@@ -91,6 +91,8 @@ class EntryBuilder:
     """Builds the IR of one segment's entry function."""
 
     repeats_sites = False  # True where the IR built may run more than once per call (a loop's body)
+    #: ``PyObject *entry(PyObject *self, PyObject *list)``; native.py's builder overrides it
+    signature = ir.FunctionType(PyObj, [PyObj, PyObj])
 
     def __init__(self, module, target, name, program, segment, index, slow_key, kernels=None):
         self.module, self.target, self.name = module, target, name
@@ -98,7 +100,7 @@ class EntryBuilder:
         self.ctx = target.kernel_ctx
         self.program, self.seg, self.index = program, segment, index
         self.rt = RuntimeTable(module, f"{name}.rt")
-        self.fn = ir.Function(module, ir.FunctionType(PyObj, [PyObj, PyObj]), name)
+        self.fn = ir.Function(module, self.signature, name)
         self.fn.attributes.add("nounwind")
         for a in self.ctx.attributes:
             set.add(self.fn.attributes, a)
@@ -230,8 +232,12 @@ class EntryBuilder:
         by the Python side (``keep`` in the runtime table), which frees what they hold with the function."""
         self.caches.append(kind)
         with self.b.goto_block(self.entry):  # dominates every use, the slow path's included
-            base = self.rt.load(self.b, "keep")
+            base = self.keep_base()
             return self.b.bitcast(self.b.gep(base, [const(I64, 8 * (len(self.caches) - 1))]), ty.as_pointer())
+
+    def keep_base(self):
+        """i8* to the cells kept between calls."""
+        return self.rt.load(self.b, "keep")
 
     def _entry_value(self, make):
         """A value computed once in the entry block (it dominates every use, the slow path's too)."""
@@ -260,7 +266,7 @@ class EntryBuilder:
         b = self.b
         if self._dims is None:  # the shape and strides of the array being allocated, one at a time
             self._dims, self._strides = (self._alloca(I64, count=64) for _ in range(2))
-            self._keep_base = self._entry_value(lambda eb: self.rt.load(eb, "keep"))
+            self._keep_base = self._entry_value(lambda eb: self.keep_base())
         self.caches.append("obj")
         cell = 8 * (len(self.caches) - 1)
         slot = self._obj_slot(cell)
@@ -436,8 +442,8 @@ class EntryBuilder:
                 with drop:
                     b.call(free, [mem])
 
-    def finish(self):
-        """Terminate the entry block and emit the slow path."""
+    def close_entry_block(self):
+        """End the entry block (its allocas, the object slots set to NULL) with the jump to the body."""
         with self.b.goto_block(self.entry):
             if self._objs is not None:  # every slot starts NULL
                 n = max(len(self.obj_cells), 1)
@@ -445,6 +451,10 @@ class EntryBuilder:
                 memset = self.module.declare_intrinsic("llvm.memset", [I8P, I64])
                 self.b.call(memset, [self.b.bitcast(self._objs, I8P), const(I8, 0), const(I64, 8 * n), const(I1, 0)])
             self.b.branch(self.fn.basic_blocks[1])
+
+    def finish(self):
+        """Terminate the entry block and emit the slow path."""
+        self.close_entry_block()
         self.b.position_at_end(self.slow)
         self._cleanup()
         # a failed CPython call (an output's allocation: MemoryError) left its error set: raise it

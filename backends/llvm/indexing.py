@@ -18,20 +18,26 @@ from arignote.backends.lowering import SVal
 
 from .entry import NVal, PyObj
 from .irtypes import I1, I32, I64, I64P, const, is_complex, mem_type
-from .loops import build_loop, counted_loop, load_elem, new_row, store_elem
+from .loops import build_loop, counted_loop, lanes_for, load_elem, new_row, splat, store_elem
 from .scalar_ir import Emitter
 
 _NEVER_MERGED = 1 << 40  # stride of a dummy operand that keeps the walk from merging/reversing axis 0
 
 
-def copy_kernel(eb, dtype, ndim):
-    """The row kernel copying ``dtype`` elements over ``ndim`` axes (one per module, dtype and rank)."""
-    name = f"{eb.name}.copy.{dtype}.{ndim}"
+def copy_kernel(eb, dtype, ndim, add=False):
+    """The row kernel copying ``dtype`` elements over ``ndim`` axes (one per module, dtype and rank);
+    with ``add``, operands (dst, src, dst) and dst += src instead."""
+    name = f"{eb.name}.{'add' if add else 'copy'}.{dtype}.{ndim}"
     fn = eb.module.globals.get(name)
     if fn is None:
         var = SimpleNamespace(type=SimpleNamespace(dtype=dtype))
-        step = SimpleNamespace(inputs=[var], outputs=[var], body=[SVal("in", dtype, index=0)], out_vals=[0],
-                               ndim=ndim, bcast=[(False,) * ndim])
+        if add:
+            body = [SVal("in", dtype, index=0), SVal("in", dtype, index=1), SVal("op", dtype, name="add", args=(0, 1))]
+            step = SimpleNamespace(inputs=[var, var], outputs=[var], body=body, out_vals=[2], ndim=ndim,
+                                   bcast=[(False,) * ndim] * 2)
+        else:
+            step = SimpleNamespace(inputs=[var], outputs=[var], body=[SVal("in", dtype, index=0)], out_vals=[0],
+                                   ndim=ndim, bcast=[(False,) * ndim])
         fn = build_loop(eb.module, name, step, eb.ctx)
     return fn
 
@@ -74,16 +80,143 @@ def run_reshape(eb, step, kinds):
 
     if not can_view:
         copy()
+        new_strides = strides
     else:
-        with b.if_else(_is_c_contiguous(b, x, isz)) as (view_bb, copy_bb):
-            with view_bb:  # NumPy's reshape of a C-contiguous array is a view
+        ok, vstrides = _view_strides(eb, x, shape, isz)
+        st = [eb._alloca(I64) for _ in shape]
+        for p, s in zip(st, strides):
+            b.store(s, p)
+        with b.if_else(ok) as (view_bb, copy_bb):
+            with view_bb:  # where NumPy's reshape is a view, so is this one
+                for p, s in zip(st, vstrides):
+                    b.store(s, p)
                 b.store(x.data, data)
                 if exported:
-                    b.store(eb.make_view_object(NVal(x.dtype, x.data, shape, strides), eb.vals[base]), obj)
+                    b.store(eb.make_view_object(NVal(x.dtype, x.data, shape, vstrides), eb.vals[base]), obj)
             with copy_bb:
                 copy()
-    eb.vals[o] = NVal(x.dtype, b.load(data), shape, strides, obj=b.load(obj) if exported else None,
+        new_strides = [b.load(p) for p in st]
+    eb.vals[o] = NVal(x.dtype, b.load(data), shape, new_strides, obj=b.load(obj) if exported else None,
                       base=None if exported else base)
+
+
+def _while(b, fn, cond, body, name):
+    """``while (cond()) body()``; ``cond`` and ``body`` emit at the builder's position."""
+    head, loop, done = (fn.append_basic_block(f"{name}.{k}") for k in ("head", "body", "done"))
+    b.branch(head)
+    b.position_at_end(head)
+    b.cbranch(cond(), loop, done)
+    b.position_at_end(loop)
+    body()
+    b.branch(head)
+    b.position_at_end(done)
+
+
+def _reshape_view_fn(eb):
+    """``i1 view(i64 xnd, i64* xdims, i64* xstr, i64 nnd, i64* ndims, i64* nst, i64 es)``: NumPy's
+    no-copy reshape rule (the C runtime's ar_reshape_view).  Axes of length 1 are dropped; runs of
+    old axes that are contiguous among themselves map onto runs of new axes of the same total
+    length; ``nst`` gets the new strides and the answer is 1, or 0 when NumPy would copy."""
+    name = f"{eb.name}.reshapeview"
+    fn = eb.module.globals.get(name)
+    if fn is not None:
+        return fn
+    fn = ir.Function(eb.module, ir.FunctionType(I1, [I64, I64P, I64P, I64, I64P, I64P, I64]), name)
+    fn.attributes.add("nounwind")
+    fn.linkage = "internal"
+    b = ir.IRBuilder(fn.append_basic_block("entry"))
+    xnd, xdims, xstr, nnd, ndims, nst, es = fn.args
+    zero, one = const(I64, 0), const(I64, 1)
+    cap = b.select(b.icmp_signed(">", xnd, one), xnd, one)
+    od, os_ = b.alloca(I64, size=cap), b.alloca(I64, size=cap)
+    ond, oi, oj, ni, nj, np_, op = (b.alloca(I64) for _ in range(7))
+    for v, init in ((ond, zero), (oi, zero), (oj, one), (ni, zero), (nj, one)):
+        b.store(init, v)
+
+    def at(p, i):
+        return b.gep(p, [i])
+
+    def keep(d):
+        n = b.load(at(xdims, d))
+        with b.if_then(b.icmp_signed("!=", n, one)):
+            k = b.load(ond)
+            b.store(n, at(od, k))
+            b.store(b.load(at(xstr, d)), at(os_, k))
+            b.store(b.add(k, one), ond)
+
+    counted_loop(b, fn, zero, xnd, one, keep, "compact")
+    n_old = b.load(ond)
+
+    def fail():
+        b.ret(const(I1, 0))
+
+    def run():
+        b.store(b.load(at(ndims, b.load(ni))), np_)
+        b.store(b.load(at(od, b.load(oi))), op)
+
+        def grow():
+            with b.if_else(b.icmp_signed("<", b.load(np_), b.load(op))) as (new_side, old_side):
+                with new_side:
+                    k = b.load(nj)
+                    with b.if_then(b.icmp_signed(">=", k, nnd)):
+                        fail()
+                    b.store(b.mul(b.load(np_), b.load(at(ndims, k))), np_)
+                    b.store(b.add(k, one), nj)
+                with old_side:
+                    k = b.load(oj)
+                    with b.if_then(b.icmp_signed(">=", k, n_old)):
+                        fail()
+                    b.store(b.mul(b.load(op), b.load(at(od, k))), op)
+                    b.store(b.add(k, one), oj)
+
+        _while(b, fn, lambda: b.icmp_signed("!=", b.load(np_), b.load(op)), grow, "grow")
+        o_end = b.sub(b.load(oj), one)
+
+        def contiguous(k):
+            k1 = b.add(k, one)
+            with b.if_then(b.icmp_signed("!=", b.load(at(os_, k)), b.mul(b.load(at(od, k1)), b.load(at(os_, k1))))):
+                fail()
+
+        counted_loop(b, fn, b.load(oi), o_end, one, contiguous, "contig")
+        n_end = b.sub(b.load(nj), one)
+        b.store(b.load(at(os_, o_end)), at(nst, n_end))
+        lo = b.load(ni)
+
+        def back(t):  # nk = n_end - t, from n_end down to ni + 1
+            nk = b.sub(n_end, t)
+            b.store(b.mul(b.load(at(nst, nk)), b.load(at(ndims, nk))), at(nst, b.sub(nk, one)))
+
+        counted_loop(b, fn, zero, b.sub(n_end, lo), one, back, "back")
+        b.store(b.load(nj), ni)
+        b.store(b.add(b.load(nj), one), nj)
+        b.store(b.load(oj), oi)
+        b.store(b.add(b.load(oj), one), oj)
+
+    _while(b, fn, lambda: b.and_(b.icmp_signed("<", b.load(ni), nnd), b.icmp_signed("<", b.load(oi), n_old)), run, "run")
+    k = b.load(ni)
+    last = b.select(b.icmp_signed(">=", k, one), b.load(at(nst, b.sub(k, one))), es)
+    counted_loop(b, fn, k, nnd, one, lambda t: b.store(last, at(nst, t)), "rest")
+    b.ret(const(I1, 1))
+    return fn
+
+
+def _view_strides(eb, x, shape, isz):
+    """(i1 NumPy reshapes x to ``shape`` without a copy, the new strides)."""
+    b = eb.b
+    xnd, nnd = len(x.shape), len(shape)
+    xd, xs = eb._alloca(I64, count=max(xnd, 1)), eb._alloca(I64, count=max(xnd, 1))
+    nd_, ns = eb._alloca(I64, count=max(nnd, 1)), eb._alloca(I64, count=max(nnd, 1))
+    for d in range(xnd):
+        b.store(x.shape[d], b.gep(xd, [const(I64, d)]))
+        b.store(x.strides[d], b.gep(xs, [const(I64, d)]))
+    for d in range(nnd):
+        b.store(shape[d], b.gep(nd_, [const(I64, d)]))
+    size = const(I64, 1)
+    for s in x.shape:
+        size = b.mul(size, s)
+    ok = b.call(_reshape_view_fn(eb), [const(I64, xnd), xd, xs, const(I64, nnd), nd_, ns, const(I64, isz)])
+    ok = b.or_(ok, b.icmp_signed("==", size, const(I64, 0)))
+    return ok, [b.load(b.gep(ns, [const(I64, d)])) for d in range(nnd)]
 
 
 def _new_shape(eb, step, x, shp):
@@ -255,6 +388,69 @@ def run_alloc(eb, step, kinds):
     eb.kernel_call(copy_kernel(eb, v.dtype, nd), shape, [v, out], lambda k: vstr if k == 0 else out.strides)
 
 
+# ------------------------------------------------------------ join and inc_subtensor
+def run_join(eb, step, kinds):
+    """Join/MakeVector: the inputs copied one after another along the axis of a new array; other
+    axes that differ take the slow path (the node's perform raises NumPy's error)."""
+    b = eb.b
+    xs = [eb.vals[v] for v in step.inputs]
+    (o,) = step.outputs
+    axis, zero, one = step.axis, const(I64, 0), const(I64, 1)
+
+    def full(x):  # shape and strides with the stacked axis in place
+        if not step.stacked:
+            return list(x.shape), list(x.strides)
+        return x.shape[:axis] + [one] + x.shape[axis:], x.strides[:axis] + [zero] + x.strides[axis:]
+
+    shapes = [full(x) for x in xs]
+    shape = list(shapes[0][0])
+    for sh, _ in shapes[1:]:
+        for d, n in enumerate(sh):
+            if d == axis:
+                shape[d] = b.add(shape[d], n)
+            else:
+                eb.go_slow_if(b.icmp_signed("!=", n, shape[d]))
+    out = eb.allocate(o, shape, kinds[o])
+    eb.vals[o] = out
+    kern = copy_kernel(eb, out.dtype, len(shape))
+    offset = zero
+    for x, (sh, st) in zip(xs, shapes):
+        dst = NVal(out.dtype, b.gep(out.data, [b.mul(offset, out.strides[axis])]), sh, out.strides)
+        eb.kernel_call(kern, sh, [x, dst], lambda k, st=st: st if k == 0 else out.strides)
+        offset = b.add(offset, sh[axis])
+
+
+def run_incsub(eb, step, kinds):
+    """Basic inc/set_subtensor: a C-contiguous copy of x, then its region set to / incremented by y
+    broadcast to it.  Bounds and broadcasting are checked on x before anything is written."""
+    b = eb.b
+    x, y = eb.vals[step.inputs[0]], eb.vals[step.inputs[1]]
+    (o,) = step.outputs
+    view = SimpleNamespace(idx_list=step.idx_list, inputs=[step.inputs[0], *step.inputs[2:]])
+    region = eb._subtensor(view, x)  # checks the indices (slow path when out of bounds)
+    nd, ynd, zero, one = len(region.shape), len(y.shape), const(I64, 0), const(I64, 1)
+    ystr = []
+    for d in range(nd):
+        j = d - (nd - ynd)
+        if j < 0:
+            ystr.append(zero)
+            continue
+        if step.y_bcast[j]:  # 1 by its type: broadcast
+            ystr.append(zero)
+            continue
+        eb.go_slow_if(b.icmp_signed("!=", y.shape[j], region.shape[d]))
+        ystr.append(y.strides[j])
+    out = eb.allocate(o, x.shape, kinds[o])
+    eb.vals[o] = out
+    eb.kernel_call(copy_kernel(eb, x.dtype, len(x.shape)), x.shape, [x, out], lambda k: x.strides if k == 0 else out.strides)
+    dst = eb._subtensor(view, NVal(out.dtype, out.data, out.shape, out.strides))
+    if step.set_:
+        eb.kernel_call(copy_kernel(eb, x.dtype, nd), dst.shape, [y, dst], lambda k: ystr if k == 0 else dst.strides)
+    else:
+        eb.kernel_call(copy_kernel(eb, x.dtype, nd, add=True), dst.shape, [dst, y, dst],
+                       lambda k: ystr if k == 1 else dst.strides)
+
+
 # ------------------------------------------------------------ argmax/argmin
 def run_arg(eb, step, kinds):
     """int64 position of the extreme along one axis (or of the flattened array, copied to C order
@@ -294,6 +490,16 @@ def run_arg(eb, step, kinds):
     eb.kernel_call(row, oshape, [src, out, _params(eb, n, s)], lambda k: (xstr, out.strides, [zero] * len(oshape))[k])
 
 
+def _better(b, dtype, is_min, v, cur):
+    """v strictly beats cur (ordered for floats: a NaN never beats)."""
+    op = "<" if is_min else ">"
+    if dtype.startswith("float"):
+        return b.fcmp_ordered(op, v, cur)
+    if dtype[0] == "i":
+        return b.icmp_signed(op, v, cur)
+    return b.icmp_unsigned(op, v, cur)
+
+
 def _arg_row(eb, dtype, is_min):
     fn, b, n, ptrs_p, strides_p, err = new_row(eb.module, eb.kernel_name("arg"), eb.ctx)
     ptrs = [b.load(b.gep(ptrs_p, [const(I64, k)])) for k in range(3)]
@@ -303,20 +509,13 @@ def _arg_row(eb, dtype, is_min):
     is_float = dtype.startswith("float")
     best = b.alloca(mem_type(dtype) if dtype != "bool" else I1)
     at, done = b.alloca(I64), b.alloca(I1)
+    unit = _arg_unit(eb, dtype, is_min) if dtype != "bool" else None
+    isz = np.dtype(dtype).itemsize
 
     def nan(v):
         return b.fcmp_unordered("uno", v, v) if is_float else const(I1, 0)
 
-    def better(v, cur):
-        op = "<" if is_min else ">"
-        if is_float:
-            return b.fcmp_ordered(op, v, cur)
-        if dtype[0] == "i":
-            return b.icmp_signed(op, v, cur)
-        return b.icmp_unsigned(op, v, cur)
-
-    def element(j):
-        p = b.gep(ptrs[0], [b.mul(j, strides[0])])
+    def strided(p):
         first = load_elem(b, p, dtype)
         b.store(first, best)
         b.store(const(I64, 0), at)
@@ -326,16 +525,116 @@ def _arg_row(eb, dtype, is_min):
             with b.if_then(b.not_(b.load(done))):
                 v = load_elem(b, b.gep(p, [b.mul(i, step)]), dtype)
                 isn = nan(v)
-                with b.if_then(b.or_(better(v, b.load(best)), isn)):
+                with b.if_then(b.or_(_better(b, dtype, is_min, v, b.load(best)), isn)):
                     b.store(v, best)
                     b.store(i, at)
                     b.store(isn, done)
 
         counted_loop(b, fn, const(I64, 1), length, const(I64, 1), scan, "arg")
+
+    def element(j):
+        p = b.gep(ptrs[0], [b.mul(j, strides[0])])
+        if unit is None:
+            strided(p)
+        else:
+            with b.if_else(b.icmp_signed("==", step, const(I64, isz))) as (then, otherwise):
+                with then:
+                    b.store(b.call(unit, [p, length]), at)
+                with otherwise:
+                    strided(p)
         b.store(b.load(at), b.bitcast(b.gep(ptrs[1], [b.mul(j, strides[1])]), I64P))
 
     counted_loop(b, fn, const(I64, 0), n, const(I64, 1), element, "out")
     b.ret_void()
+    return fn
+
+
+_ARG_BLOCK = 1024
+
+
+def _arg_unit(eb, dtype, is_min):
+    """``i64 scan(i8* p, i64 n)``, n >= 1 unit-stride elements: NumPy's argmax/argmin in blocks.
+    Each block's extreme and NaN flag come from vector lanes (no index bookkeeping per element);
+    the answer is the first NaN of the first block holding one, else the first position of the
+    extreme in the first block that reached it."""
+    name = f"{eb.name}.argunit.{dtype}.{'min' if is_min else 'max'}"
+    fn = eb.module.globals.get(name)
+    if fn is not None:
+        return fn
+    fn = ir.Function(eb.module, ir.FunctionType(I64, [ir.IntType(8).as_pointer(), I64]), name)
+    fn.attributes.add("nounwind")
+    fn.linkage = "internal"
+    b = ir.IRBuilder(fn.append_basic_block("entry"))
+    p, n = fn.args
+    is_float = dtype.startswith("float")
+    isz = np.dtype(dtype).itemsize
+    lanes = 2 * lanes_for([dtype], eb.ctx)  # two registers' worth: two independent max chains
+    ty = mem_type(dtype)
+    vty = ir.VectorType(ty, lanes)
+    best, frm = b.alloca(ty), b.alloca(I64)
+    vm, vnan, bm, anyn = b.alloca(vty), b.alloca(ir.VectorType(I1, lanes)), b.alloca(ty), b.alloca(I1)
+    b.store(load_elem(b, p, dtype), best)
+    b.store(const(I64, 0), frm)
+
+    def elem(q, i, w=None):
+        return load_elem(b, b.gep(q, [b.mul(i, const(I64, isz))]), dtype, w)
+
+    def uno(v):
+        return b.fcmp_unordered("uno", v, v)
+
+    def block(start):
+        q = b.gep(p, [b.mul(start, const(I64, isz))])
+        rest = b.sub(n, start)
+        e = b.select(b.icmp_signed("<", rest, const(I64, _ARG_BLOCK)), rest, const(I64, _ARG_BLOCK))
+        nv = b.and_(e, const(I64, -lanes))
+        b.store(splat(b, elem(q, const(I64, 0)), lanes), vm)
+        b.store(ir.Constant(ir.VectorType(I1, lanes), [0] * lanes), vnan)
+
+        def vbody(i):
+            v, cur = elem(q, i, lanes), b.load(vm)
+            b.store(b.select(_better(b, dtype, is_min, v, cur), v, cur), vm)
+            if is_float:
+                b.store(b.or_(b.load(vnan), uno(v)), vnan)
+
+        counted_loop(b, fn, const(I64, 0), nv, const(I64, lanes), vbody, "vec")
+        m, fl = b.load(vm), b.load(vnan)
+        acc, flag = b.extract_element(m, const(I32, 0)), b.extract_element(fl, const(I32, 0))
+        for k in range(1, lanes):
+            lane = b.extract_element(m, const(I32, k))
+            acc = b.select(_better(b, dtype, is_min, lane, acc), lane, acc)
+            flag = b.or_(flag, b.extract_element(fl, const(I32, k)))
+        b.store(acc, bm)
+        b.store(flag, anyn)
+
+        def tail(i):
+            v, cur = elem(q, i), b.load(bm)
+            b.store(b.select(_better(b, dtype, is_min, v, cur), v, cur), bm)
+            if is_float:
+                b.store(b.or_(b.load(anyn), uno(v)), anyn)
+
+        counted_loop(b, fn, nv, e, const(I64, 1), tail, "tail")
+        if is_float:
+            with b.if_then(b.load(anyn)):
+                def first_nan(i):
+                    with b.if_then(uno(elem(q, i))):
+                        b.ret(b.add(start, i))
+
+                counted_loop(b, fn, const(I64, 0), e, const(I64, 1), first_nan, "nan")
+        with b.if_then(_better(b, dtype, is_min, b.load(bm), b.load(best))):
+            b.store(b.load(bm), best)
+            b.store(start, frm)
+
+    counted_loop(b, fn, const(I64, 0), n, const(I64, _ARG_BLOCK), block, "block")
+    target = b.load(best)
+
+    def find(i):
+        v = elem(p, i)
+        same = b.fcmp_ordered("==", v, target) if is_float else b.icmp_signed("==", v, target)
+        with b.if_then(same):
+            b.ret(i)
+
+    counted_loop(b, fn, b.load(frm), n, const(I64, 1), find, "find")
+    b.ret(b.load(frm))
     return fn
 
 

@@ -410,25 +410,35 @@ def _check_shape(eb, got, want):
 
 
 def _node_runner(step, ins, program):
-    """``run([arrays of ins]) -> [arrays of step.outputs]``: the step's nodes' perform, in order."""
+    """``run([arrays of ins]) -> [arrays of step.outputs]``: the step's nodes' perform, in order (the
+    sources of every node input resolved here once, to list positions or constant values)."""
     from arignote.reference import NodeRuntimeError
 
-    consts = dict(program.constants)
-    nodes = list(step.nodes)
-    outs = list(step.outputs)
+    slot = {v: i for i, v in enumerate(ins)}
+    plan = []
+    for node in step.nodes:
+        srcs = [(True, slot[v]) if v in slot else (False, program.constants.get(v, getattr(v, "data", None)))
+                for v in node.inputs]
+        outs = []
+        for o in node.outputs:
+            slot[o] = len(slot)
+            outs.append(slot[o])
+        plan.append((node, node.op.perform, srcs, outs))
+    results = [slot[o] for o in step.outputs]
+    size = len(slot)
 
     def run(args):
-        local = dict(zip(ins, args))
-        for node in nodes:
-            vals = [local[v] if v in local else consts[v] if v in consts else v.data for v in node.inputs]
-            cells = [[None] for _ in node.outputs]
+        st = list(args) + [None] * (size - len(args))
+        for node, perform, srcs, outs in plan:
+            vals = [st[k] if is_slot else k for is_slot, k in srcs]
+            cells = [[None] for _ in outs]
             try:
-                node.op.perform(node, vals, cells)
+                perform(node, vals, cells)
             except Exception as e:
                 raise NodeRuntimeError.wrap(e, node, vals) from e
-            for o, c in zip(node.outputs, cells):
-                local[o] = c[0]
-        return [np.asarray(local[o]) for o in outs]
+            for j, c in zip(outs, cells):
+                st[j] = c[0]
+        return [np.asarray(st[j]) for j in results]
 
     return run
 

@@ -10,6 +10,7 @@ appear by their position in ``program.variables``.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 
@@ -19,7 +20,7 @@ from arignote.backends import lowering as lw
 
 from . import scalar_ir
 
-_SOURCES = ("irtypes.py", "vmath.py", "scalar_ir.py", "scalar_column.py", "helpers.py", "loops.py", "entry.py", "steps.py", "indexing.py", "runtime.py",
+_SOURCES = ("irtypes.py", "vmath.py", "scalar_ir.py", "scalar_column.py", "helpers.py", "loops.py", "entry.py", "steps.py", "indexing.py", "runtime.py", "native.py",
             "backend.py", "capi.py", "signature.py", "jit.py")
 _code_hash = None
 
@@ -70,8 +71,15 @@ _STEP_FIELDS = lw.StepTable("llvm keys", {
     lw.SubtensorStep: lambda s: (tuple(s.idx_list),),
     lw.ShapeStep: lambda s: (s.axis,),
     lw.DotStep: lambda s: (s.dtype,),
-    lw.Step: lambda s: (),
+    lw.Step: lambda s: _own_fields(s),
 })
+
+
+def _own_fields(s):
+    """The fields a step kind adds to Step's (argmax or argmin, cumsum or cumprod, axis, set or
+    inc, broadcast patterns...): every one of them changes the code generated."""
+    base = {f.name for f in dataclasses.fields(lw.Step)}
+    return tuple((f.name, repr(getattr(s, f.name))) for f in dataclasses.fields(s) if f.name not in base)
 
 
 def segment_key(program, segments, target_key):

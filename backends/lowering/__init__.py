@@ -16,6 +16,9 @@ A ``Program`` is a list of steps over numbered variables:
 * ``AllocStep``   Alloc: a new array filled with a broadcast value;
 * ``ArgStep``     Argmax/Argmin over one axis or the whole array;
 * ``CumStep``     CumOp (cumsum/cumprod) along one axis or the flattened array;
+* ``JoinStep``    Join (concatenate) and MakeVector (scalars stacked into a vector);
+* ``IncSubtensorStep`` basic inc/set_subtensor: a copy whose region (slices, integers) is
+                  incremented or set, the value broadcast as NumPy does;
 * ``FallbackStep`` any other node: its NumPy ``perform``.
 
 Every compiled backend renders these (C, LLVM, CUDA), so semantics such as
@@ -39,6 +42,7 @@ from .limits import MAX_BODY, MAX_NDIM, MAX_OPERANDS, SEARCH_LIMIT  # noqa: F401
 from .rules import lower_node, needs_blas, register_lowering  # noqa: F401
 from .schedule import lower  # noqa: F401
 from .steps import (  # noqa: F401
-    ALL_DTYPES, AllocStep, ArgStep, CONCRETE_STEPS, CumStep, DimShuffleStep, DotStep, FallbackStep, LoopStep, Program,
+    ALL_DTYPES, AllocStep, ArgStep, CONCRETE_STEPS, CumStep, DimShuffleStep, DotStep, FallbackStep, IncSubtensorStep,
+    JoinStep, LoopStep, Program,
     PutStep, ReduceStep, ReshapeStep, ShapeStep, Step, StepTable, SubtensorStep, TakeStep, Target, ViewStep,
 )

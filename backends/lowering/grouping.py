@@ -61,7 +61,7 @@ class _Grouper:
 
     def _place(self, node, unit_of, producers):
         """Put fusable ``node`` in a group; its id."""
-        pat = node.outputs[0].type.broadcastable
+        pat = limits.pattern(node)
         self._pat, self._nin, self._P, self._hit = pat, len(node.inputs), producers, {}
         gid = self._join_producer(node, unit_of)
         scanned = []
@@ -173,43 +173,11 @@ class _Grouper:
     def _probe(self, root):
         """Does ``root`` reach a producer of the current node (other than itself)?  None when it
         reaches more than ``limits.SEARCH_LIMIT`` units.  Answers are shared while placing one node."""
-        memo, P, succ = self._hit, self._P, self.succ
-        r = memo.get(root)
-        if r is not None:
-            return r
-        keep_root = root not in P
-        stack, pushed = [(root, iter(succ[root]))], 0
-        while stack:
-            u, it = stack[-1]
-            for s in it:
-                if s in P or memo.get(s) is True:
-                    for x, _ in stack:
-                        if x is not root or keep_root:
-                            memo[x] = True
-                    return True
-                if s not in memo:
-                    pushed += 1
-                    if pushed > limits.SEARCH_LIMIT:
-                        return None
-                    stack.append((s, iter(succ[s])))
-                    break
-            else:
-                stack.pop()
-                if u is not root or keep_root:
-                    memo[u] = False
-        return False
+        return limits.reaches(root, self._P, self.succ, limits.SEARCH_LIMIT, self._hit)
 
     def _too_far(self, g):
         """Does group ``g`` reach more than ``limits.SEARCH_LIMIT`` units?"""
-        succ, stack, seen = self.succ, [g], {g}
-        while stack:
-            for v in succ[stack.pop()]:
-                if v not in seen:
-                    if len(seen) > limits.SEARCH_LIMIT:
-                        return True
-                    seen.add(v)
-                    stack.append(v)
-        return False
+        return limits.reaches(g, (), self.succ, limits.SEARCH_LIMIT) is None
 
 
 class _Cands:

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import functools
 
-from arignote.tensor.basic import Alloc
+from arignote.tensor.basic import Alloc, Join
 from arignote.tensor.elemwise import DimShuffle
 from arignote.tensor.linalg import Dot, Matmul
 from arignote.tensor.reduction import Argmax, CumOp, Reduce
-from arignote.tensor.shape_ops import Reshape, Shape, Shape_i
-from arignote.tensor.subtensor import AdvancedIncSubtensor, AdvancedSubtensor, Subtensor
+from arignote.tensor.shape_ops import MakeVector, Reshape, Shape, Shape_i
+from arignote.tensor.subtensor import AdvancedIncSubtensor, AdvancedSubtensor, IncSubtensor, Subtensor
 
-from .steps import (AllocStep, ArgStep, CumStep, DimShuffleStep, DotStep, PutStep, ReduceStep, ReshapeStep, ShapeStep, SubtensorStep, TakeStep,
+from .steps import (AllocStep, ArgStep, CumStep, DimShuffleStep, DotStep, IncSubtensorStep, JoinStep, PutStep, ReduceStep, ReshapeStep, ShapeStep, SubtensorStep, TakeStep,
                     _dtype_ok, _is_tensor)
 
 
@@ -88,15 +88,43 @@ def _lower_shape_i(op, node, target):
     return ShapeStep(list(node.inputs), list(node.outputs), [node], axis=op.i)
 
 
+def _basic_index(op, idx):
+    """Are the entries integers and slices over integer scalars (what SubtensorStep renders)?"""
+    if any(not _is_tensor(v) or v.ndim != 0 or v.dtype[0] not in "iu" for v in idx):
+        return False
+    return all(e == "int" or (isinstance(e, tuple) and e[0] == "slice") for e in op.idx_list)
+
+
 def _lower_subtensor(op, node, target):
     x, *idx = node.inputs
-    if not _dtype_ok(target, x, *node.outputs):
-        return None
-    if any(not _is_tensor(v) or v.ndim != 0 or v.dtype[0] not in "iu" for v in idx):
-        return None
-    if any(not (e == "int" or (isinstance(e, tuple) and e[0] == "slice")) for e in op.idx_list):
+    if not _dtype_ok(target, x, *node.outputs) or not _basic_index(op, idx):
         return None
     return SubtensorStep(list(node.inputs), list(node.outputs), [node], idx_list=tuple(op.idx_list))
+
+
+def _lower_inc_subtensor(op, node, target):
+    x, y, *idx = node.inputs
+    if not _dtype_ok(target, x, y, *node.outputs) or not _basic_index(op, idx) or y.dtype != x.dtype:
+        return None
+    region_ndim = x.ndim - sum(e == "int" for e in op.idx_list)
+    if y.ndim > region_ndim:
+        return None
+    return IncSubtensorStep(list(node.inputs), list(node.outputs), [node], idx_list=tuple(op.idx_list),
+                            set_=op.set_instead_of_inc, y_bcast=tuple(s == 1 for s in y.type.shape))
+
+
+def _lower_join(op, node, target):
+    (z,) = node.outputs
+    if not _dtype_ok(target, *node.inputs, z) or any(v.dtype != z.dtype for v in node.inputs):
+        return None
+    return JoinStep(list(node.inputs), [z], [node], axis=op.axis, stacked=False)
+
+
+def _lower_make_vector(op, node, target):
+    (z,) = node.outputs
+    if not _dtype_ok(target, *node.inputs, z) or any(v.dtype != z.dtype or v.ndim for v in node.inputs):
+        return None
+    return JoinStep(list(node.inputs), [z], [node], axis=0, stacked=True)
 
 
 def _lower_reshape(op, node, target):
@@ -166,4 +194,5 @@ def needs_blas(fgraph):
 BUILTIN = {DimShuffle: _lower_dimshuffle, Reduce: _lower_reduce, Dot: _lower_dot, Matmul: _lower_dot,
            Shape: _lower_shape, Shape_i: _lower_shape_i, Subtensor: _lower_subtensor, Reshape: _lower_reshape,
            AdvancedSubtensor: _lower_advanced_subtensor, AdvancedIncSubtensor: _lower_advanced_inc,
-           Alloc: _lower_alloc, Argmax: _lower_arg, CumOp: _lower_cum}
+           Alloc: _lower_alloc, Argmax: _lower_arg, CumOp: _lower_cum, Join: _lower_join, MakeVector: _lower_make_vector,
+           IncSubtensor: _lower_inc_subtensor}

@@ -166,6 +166,28 @@ class CumStep(Step):
 
 
 @dataclass
+class JoinStep(Step):
+    """The inputs concatenated along ``axis`` into a new C-contiguous array (Join), or, with
+    ``stacked``, each input one slab along a new axis ``axis`` (MakeVector: 0-d inputs into a
+    vector).  The inputs share the output's dtype; other axes must agree (else NumPy's error)."""
+
+    axis: int = 0
+    stacked: bool = False
+
+
+@dataclass
+class IncSubtensorStep(Step):
+    """A copy of ``inputs[0]`` whose basic-indexed region (``idx_list`` as SubtensorStep's, scalar
+    indices ``inputs[2:]``) is incremented by (or, with ``set_``, set to) ``inputs[1]`` broadcast
+    to the region as Theano does: only the axes its type marks broadcastable (``y_bcast[k]``) may
+    be 1 against a longer region axis."""
+
+    idx_list: tuple = ()
+    set_: bool = False
+    y_bcast: tuple = ()
+
+
+@dataclass
 class FallbackStep(Step):
     """A node run by its NumPy perform."""
 
@@ -190,6 +212,19 @@ class Program:
 
     def fallbacks(self):
         return [s for s in self.steps if isinstance(s, FallbackStep)]
+
+
+def native_scan(node, backend, loop_native):
+    """Is ``node`` a Scan whose loop ``backend`` runs natively (``loop_native``, the backend's own
+    verdict) over an inner function that has no fallback node itself?  Such a node is a fallback
+    step of the outer program only in form: no Python runs per call."""
+    if not loop_native or type(node.op).__name__ != "Scan":
+        return False
+    name = getattr(backend, "name", None)
+    for key, hit in getattr(node.op, "_thunks", {}).items():
+        if key[0] == name and len(hit) == 3:  # (backend, mode) -> (inner thunk, mode, inner graph)
+            return not backend.fallback_nodes(hit[2])
+    return False
 
     def describe(self):
         lines = []
@@ -229,4 +264,4 @@ class StepTable(dict):
 
 #: every step kind lower() produces
 CONCRETE_STEPS = (LoopStep, ReduceStep, DimShuffleStep, SubtensorStep, ShapeStep, DotStep, ReshapeStep, TakeStep,
-                  PutStep, AllocStep, ArgStep, CumStep, FallbackStep)
+                  PutStep, AllocStep, ArgStep, CumStep, JoinStep, IncSubtensorStep, FallbackStep)

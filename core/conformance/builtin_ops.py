@@ -1,7 +1,9 @@
 """arignote's own ops and their conformance samples, registered through
 ``arignote_register_ops`` like any op pack's.
 
-Elementwise ops and reductions are declared (the runner generates the cases);
+Elementwise ops take their samples from their scalar op's row (``conformance``
+in arignote.scalar); reductions and casts are declared here (the runner
+generates the cases from both);
 shape and indexing ops take their cases from shape_table.py and index_table.py
 (NumPy references, shared with the test suite); linear-algebra and nnet ops
 list hand-written cases.  Ops
@@ -12,112 +14,33 @@ from __future__ import annotations
 import numpy as np
 
 from ..hookspecs import OpRecord, hookimpl
+from ..scalar_domain import F
 from ..tensor import basic, extra_ops, shape_ops
 from . import fuzzops as fz
 from .specs import Elementwise, Explicit, Reduction
 from .values import edge_values, random_array
 
-F = ("float64", "float32")
-FI = ("float64", "float32", "int64")
-FLOAT_EXTRA = ("float16", "int64", "int8")
-INT_EXTRA = ("int8", "uint8", "int32", ("int32", "float32"), "float16")
-SPECIAL_RTOL = {"float64": 1e-9, "float32": 1e-5}
-
-# Float results of the ops below are compared by ulps alone (see compare.py), the bound beside each op:
-EXACT = 0  # IEEE-754 correctly rounded (+ - * / sqrt) or exact (neg, abs, max/min, rounding, selection)
-# glibc's libmvec (which the c and llvm backends call for vectors) is documented accurate to 4 ulps for
-# every vector function; NumPy's own loops and libm are within 1 ulp of the true value on these inputs,
-# so two correct implementations may differ by 4 + 1.
-LIBMVEC = 5
-
-# name -> Elementwise declaration (op: the Elemwise of the scalar op with that name)
-ELEMWISE = {
-    # arithmetic: integer overflow wraps as in NumPy
-    "add": Elementwise(2, FI, INT_EXTRA, extremes=True, fuzz_kinds="fiu", ulps=EXACT),
-    "sub": Elementwise(2, FI, INT_EXTRA, extremes=True, fuzz_kinds="fiu", ulps=EXACT),
-    "mul": Elementwise(2, FI, INT_EXTRA, extremes=True, fuzz_kinds="fiu", ulps=EXACT),
-    "true_div": Elementwise(2, FI, INT_EXTRA, nonzero=(1,), grad_domain=((-3, 3), (0.5, 3)), ulps=EXACT),
-    "int_div": Elementwise(2, FI, ("int8", "uint8"), nonzero=(1,), discontinuous=True, exact=True),
-    "mod": Elementwise(2, FI, ("int8", "uint8"), nonzero=(1,), discontinuous=True, exact=True, ulps=EXACT),
-    "pow": Elementwise(2, FI, ("int8",), domain=((-3, 3), (0, 4)), grad_domain=((0.5, 2.5), (-2, 2)), ulps=LIBMVEC),
-    "neg": Elementwise(1, FI, INT_EXTRA[:3], extremes=True, exact=True, fuzz_kinds="fiu", ulps=EXACT),
-    "abs": Elementwise(1, FI, INT_EXTRA[:3], extremes=True, exact=True, fuzz_kinds="fiu", ulps=EXACT),
-    "sgn": Elementwise(1, FI, ("int8",), discontinuous=True, exact=True, fuzz_kinds="fiu", ulps=EXACT),
-    "maximum": Elementwise(2, FI, INT_EXTRA, extremes=True, exact=True, fuzz_kinds="fiu", ulps=EXACT),
-    "minimum": Elementwise(2, FI, INT_EXTRA, extremes=True, exact=True, fuzz_kinds="fiu", ulps=EXACT),
-    "sqr": Elementwise(1, FI, INT_EXTRA[:3], extremes=True, ulps=EXACT),
-    "sqrt": Elementwise(1, F, FLOAT_EXTRA, domain=(0.1, 4), ulps=EXACT),
-    "reciprocal": Elementwise(1, F, FLOAT_EXTRA, nonzero=(0,), grad_domain=(0.5, 3), ulps=EXACT),
-    # rounding
-    "floor": Elementwise(1, F, FLOAT_EXTRA, discontinuous=True, exact=True, ulps=EXACT),
-    "ceil": Elementwise(1, F, FLOAT_EXTRA, discontinuous=True, exact=True, ulps=EXACT),
-    "trunc": Elementwise(1, F, FLOAT_EXTRA, discontinuous=True, exact=True, ulps=EXACT),
-    "round_half_to_even": Elementwise(1, F, ("float16",), discontinuous=True, exact=True, ulps=EXACT),
-    "round_half_away_from_zero": Elementwise(1, F, ("float16",), discontinuous=True, exact=True, ulps=EXACT),
-    # exponentials and logarithms
-    "exp": Elementwise(1, F, FLOAT_EXTRA, ulps=LIBMVEC),
-    "exp2": Elementwise(1, F, FLOAT_EXTRA, ulps=LIBMVEC),
-    "expm1": Elementwise(1, F, FLOAT_EXTRA, ulps=LIBMVEC, small=True),
-    "log": Elementwise(1, F, FLOAT_EXTRA, domain=(0.1, 5), ulps=LIBMVEC),
-    "log2": Elementwise(1, F, FLOAT_EXTRA, domain=(0.1, 5), ulps=LIBMVEC),
-    "log10": Elementwise(1, F, FLOAT_EXTRA, domain=(0.1, 5), ulps=LIBMVEC),
-    "log1p": Elementwise(1, F, FLOAT_EXTRA, domain=(-0.9, 3), ulps=LIBMVEC, small=True),
-    # trigonometric and hyperbolic
-    "sin": Elementwise(1, F, FLOAT_EXTRA, ulps=LIBMVEC, small=True),
-    "cos": Elementwise(1, F, FLOAT_EXTRA, ulps=LIBMVEC),
-    "tan": Elementwise(1, F, FLOAT_EXTRA, domain=(-1.4, 1.4), ulps=LIBMVEC, small=True),
-    "arcsin": Elementwise(1, F, FLOAT_EXTRA, domain=(-0.95, 0.95), ulps=LIBMVEC, small=True),
-    "arccos": Elementwise(1, F, FLOAT_EXTRA, domain=(-0.95, 0.95), ulps=LIBMVEC),
-    "arctan": Elementwise(1, F, FLOAT_EXTRA, ulps=LIBMVEC, small=True),
-    "arctan2": Elementwise(2, F, FLOAT_EXTRA, nonzero=(0, 1), ulps=LIBMVEC),
-    "sinh": Elementwise(1, F, FLOAT_EXTRA, ulps=LIBMVEC, small=True),
-    "cosh": Elementwise(1, F, FLOAT_EXTRA, ulps=LIBMVEC),
-    "tanh": Elementwise(1, F, FLOAT_EXTRA, ulps=LIBMVEC, small=True),
-    "arcsinh": Elementwise(1, F, FLOAT_EXTRA, ulps=LIBMVEC, small=True),
-    "arccosh": Elementwise(1, F, FLOAT_EXTRA, domain=(1.1, 4), ulps=LIBMVEC),
-    "arctanh": Elementwise(1, F, FLOAT_EXTRA, domain=(-0.9, 0.9), ulps=LIBMVEC, small=True),
-    # special functions
-    "sigmoid": Elementwise(1, F, FLOAT_EXTRA),
-    "softplus": Elementwise(1, F, FLOAT_EXTRA),
-    "erf": Elementwise(1, F, FLOAT_EXTRA, rtol=SPECIAL_RTOL, ulps=LIBMVEC),
-    "erfc": Elementwise(1, F, FLOAT_EXTRA, rtol=SPECIAL_RTOL, ulps=LIBMVEC),
-    "erfinv": Elementwise(1, F, FLOAT_EXTRA, domain=(-0.9, 0.9), rtol=SPECIAL_RTOL),
-    "gammaln": Elementwise(1, F, FLOAT_EXTRA, domain=(0.5, 5), rtol=SPECIAL_RTOL),
-    "psi": Elementwise(1, F, FLOAT_EXTRA, domain=(0.5, 5), rtol=SPECIAL_RTOL),
-    "tri_gamma": Elementwise(1, F, FLOAT_EXTRA, domain=(0.5, 5), grad=False, rtol=SPECIAL_RTOL),
-    # predicates: bool results, compared exactly
-    "isnan": Elementwise(1, F, ("float16",), grad=False, discontinuous=True, exact=True),
-    "isinf": Elementwise(1, F, ("float16",), grad=False, discontinuous=True, exact=True),
-    "logical_and": Elementwise(2, ("bool", "int64"), ("float64",), grad=False, fuzz_kinds="b", exact=True),
-    "logical_or": Elementwise(2, ("bool", "int64"), ("float64",), grad=False, fuzz_kinds="b", exact=True),
-    "logical_xor": Elementwise(2, ("bool", "int64"), ("float64",), grad=False, fuzz_kinds="b", exact=True),
-    "logical_not": Elementwise(1, ("bool", "int64"), ("float64",), grad=False, fuzz_kinds="b", exact=True),
-    # bitwise
-    "and_": Elementwise(2, ("int64", "bool"), ("uint8", "int8"), extremes=True, grad=False, fuzz_kinds="biu",
-                        exact=True),
-    "or_": Elementwise(2, ("int64", "bool"), ("uint8", "int8"), extremes=True, grad=False, fuzz_kinds="biu",
-                       exact=True),
-    "xor": Elementwise(2, ("int64", "bool"), ("uint8", "int8"), extremes=True, grad=False, fuzz_kinds="biu",
-                       exact=True),
-    "invert": Elementwise(1, ("int64", "bool"), ("uint8", "int8"), extremes=True, grad=False, fuzz_kinds="biu",
-                          exact=True),
-    # selection and plumbing
-    "switch": Elementwise(3, [("bool", "float64", "float64"), ("bool", "float32", "float32"),
-                              ("bool", "int64", "int64")], [("int64", "float64", "int64")],
-                          fuzz_kinds=("b", "fiub", "fiub"), exact=True, exact_args=(0,), ulps=EXACT),
-    "identity": Elementwise(1, ("float64", "int64", "bool"), ("float32", "uint8"), exact=True, fuzz_kinds="fiub", ulps=EXACT),
-    "second": Elementwise(2, ("float64", "int64"), (("float32", "float64"),), exact=True, fuzz_kinds="fiub", ulps=EXACT),
-    "real": Elementwise(1, ("complex128",), ("complex64",), grad=False, fuzz=False),
-    "imag": Elementwise(1, ("complex128",), ("complex64",), grad=False, fuzz=False),
-    "conj": Elementwise(1, ("complex128", "float64"), ("complex64",), grad=False, fuzz=False),
-}
-
-for _cmp in ("lt", "gt", "le", "ge", "eq", "neq"):
-    ELEMWISE[_cmp] = Elementwise(2, ("float64", "float32", "int64", "bool", ("int64", "float64")), INT_EXTRA[:3],
-                                 extremes=True, grad=False, discontinuous=True, exact=True, fuzz_kinds="fiub")
-
 # clip is applied through T.clip (which casts the bounds to x's dtype), not through its Elemwise
-CLIP = Elementwise(3, FI, INT_EXTRA[:3], extremes=True, exact=True)
+_APPLY = {"clip": lambda: _tm().clip}
+
+
+def _tm():
+    from ..tensor import math as tm
+
+    return tm
+
+
+def elementwise_records():
+    """One OpRecord per registered scalar op whose row carries a conformance domain (arignote's
+    own and any a plugin defines): the op's Elemwise with its row's samples."""
+    from .. import scalar as ps
+
+    out = []
+    for name, op in ps.all_scalar_ops().items():
+        if op.conformance is not None:
+            apply = _APPLY[name]() if name in _APPLY else _tm().elemwise(name)
+            out.append(OpRecord(name, apply, Elementwise.of(op.conformance, op.nin)))
+    return out
 
 
 class Cast:
@@ -373,10 +296,7 @@ def _builders():
 
 def records():
     """The OpRecords of arignote's own ops."""
-    from ..tensor import math as tm
-
-    out = [OpRecord(name, tm.elemwise(name), spec) for name, spec in ELEMWISE.items()]
-    out.append(OpRecord("clip", tm.clip, CLIP))
+    out = elementwise_records()
     out += [OpRecord(f"cast_{d}", Cast(d), spec) for d, spec in CASTS.items()]
     out += [OpRecord(name, fn, spec) for name, (fn, spec) in _reductions().items()]
     rng = np.random.default_rng(20240611)
@@ -392,3 +312,18 @@ def records():
 @hookimpl
 def arignote_register_ops():
     return records()
+
+
+def _row_added(name):
+    from .. import plugin_manager
+
+    plugin_manager.forget("arignote_register_ops")
+
+
+def _listen():
+    from .. import scalar as ps
+
+    ps.on_new_row(_row_added)
+
+
+_listen()

@@ -22,11 +22,11 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from ..scalar_domain import ConformanceDomain
 from .harness import OpCase
 from . import fuzzops
 from .values import VIEW_KINDS, edge_values, random_array, small_values
 
-FLOATS = ("float64", "float32")
 LEVELS = ("smoke", "quick", "full")
 
 
@@ -81,42 +81,21 @@ class Spec:
 
 
 @dataclass
-class Elementwise(Spec):
-    """Samples for an elementwise op of ``nin`` inputs.
+class Elementwise(ConformanceDomain, Spec):
+    """Samples for an elementwise op of ``nin`` inputs: a :class:`ConformanceDomain` (its fields
+    are documented there) and its expansion into cases.  A scalar op whose row carries a
+    conformance domain gets one of these from arignote's own op pack."""
 
-    ``dtypes`` (quick level) and ``extra_dtypes`` (full level) are dtype names
-    or per-input tuples; ``domain`` is the range of random values (one pair,
-    or one per input); ``nonzero`` lists integer inputs that must not be 0
-    (divisors); ``extremes`` adds integer min/max to the edge values;
-    ``grad`` adds float64 gradient cases drawn from ``grad_domain``; ``small``
-    adds a case of tiny arguments (±1e-1 down to subnormals).  ``ulps`` (one
-    number or a dict per dtype) compares float results by ulps alone (no
-    relative tolerance): 0 for correctly rounded ops, the math library's
-    documented bound for the others; None keeps the dtype's relative tolerance.
-    ``fuzz`` False keeps the op out of the random-graph fuzzer; ``fuzz_kinds``
-    are the input dtype kinds it accepts there; ``discontinuous`` ops (e.g.
-    comparisons, floor) get exactly-known operands only; ``exact`` ops give
-    bit-identical results for identical inputs on every backend.
-    """
+    def __post_init__(self):
+        if not isinstance(self.nin, int) or self.nin < 1:
+            raise ValueError(f"Elementwise needs nin, the number of inputs (an int >= 1), got {self.nin!r}")
 
-    nin: int
-    dtypes: Sequence[Any] = FLOATS
-    extra_dtypes: Sequence[Any] = ()
-    domain: Any = (-3.0, 3.0)
-    nonzero: Sequence[int] = ()
-    extremes: bool = False
-    edge: bool = True
-    grad: bool = True
-    grad_domain: Any = None
-    rtol: float | None = None
-    atol: float | None = None
-    ulps: Any = None
-    small: bool = False
-    fuzz: bool = True
-    fuzz_kinds: str = "f"
-    discontinuous: bool = False
-    exact: bool = False
-    exact_args: Sequence[int] | None = None
+    @classmethod
+    def of(cls, domain, nin):
+        """The declaration of ``domain`` (a ConformanceDomain) for an op of ``nin`` inputs (-1: variadic)."""
+        fields = {f: getattr(domain, f) for f in domain.__dataclass_fields__}
+        fields["nin"] = domain.nin or (nin if nin > 0 else 2)
+        return cls(**fields)
 
     def fuzz_op(self, name):
         if not self.fuzz:

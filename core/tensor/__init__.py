@@ -59,4 +59,10 @@ def __getattr__(name):
         import importlib
 
         return importlib.import_module(f"{__name__}.{name}")
+    from . import math
+
+    try:  # a public scalar op a plugin registered after this package was imported
+        return getattr(math, name)
+    except AttributeError:
+        pass
     raise AttributeError(f"module 'arignote.tensor' has no attribute {name!r}")

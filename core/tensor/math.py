@@ -44,6 +44,14 @@ def elemwise(name):
     return _ELEMWISE[name]
 
 
+def __getattr__(name):
+    # a public scalar op registered after this module was imported (a plugin's) is exported too
+    op = ps.all_scalar_ops().get(name)
+    if op is not None and op.public:
+        return elemwise(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def clip(x, a_min, a_max):
     """Limit x to [a_min, a_max] (the result keeps x's dtype)."""
     from .elemwise import weak_convert

@@ -131,6 +131,11 @@ class LogpDlogpFunction:
             raise TypeError(f"logp_dlogp_function: x must be numeric, got dtype {arr.dtype}")
         return np.ascontiguousarray(arr, dtype=np.float64)
 
+    def native_entry(self):
+        """The compiled function's C-callable entry (``arignote.native_entry``): the native
+        NUTS kernel calls it; NativeEntryUnavailable names why there is none."""
+        return self._fn.native_entry()
+
     def logp(self, x):
         return float(self(x)[0])
 

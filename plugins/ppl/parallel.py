@@ -1,4 +1,5 @@
-"""Running chains: one after the other in this process, in forked worker
+"""Running chains: one after the other in this process, in threads (chains of
+the native NUTS kernel, which runs without the GIL), in forked worker
 processes (the compiled functions are inherited, never recompiled), or on
 any ``concurrent.futures.Executor`` (e.g. Dask's), which pickles the job.
 
@@ -12,13 +13,15 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import multiprocessing
+import queue as queue_module
 import signal
 import sys
+import threading
 import traceback
 
 import numpy as np
 
-from arignote.plugins.samplers.chain import ChainResult, run_chain
+from arignote.plugins.samplers.chain import ChainResult, native_plan, run_chain
 
 __all__ = ["ChainJob", "run_chains", "chain_seeds", "seed_child"]
 
@@ -180,6 +183,20 @@ def _run_forked(job, cores, bars):
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _run_threads(job, cores, bars):
+    """Chains of the native kernel in threads of this process (its C calls release the GIL)."""
+    stop = threading.Event()
+    queue = queue_module.SimpleQueue() if bars.enabled else None
+    progress = (lambda chain, n, total: queue.put((chain, n, total))) if queue is not None else None
+    pool = cf.ThreadPoolExecutor(max_workers=cores, thread_name_prefix="arignote-chain")
+    try:
+        futures = {pool.submit(job.run, i, stop, progress): i for i in range(len(job.starts))}
+        return _collect(job, futures, stop, queue, bars)
+    finally:
+        stop.set()  # an exception above must not leave chains running
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 def _run_shipped(job, i):
     """Run chain ``i`` of a pickled job (on an executor's worker)."""
     return job.run(i)
@@ -197,7 +214,12 @@ def run_chains(job, cores=1, executor=None, progressbar=True):
     try:
         if executor is not None:
             return _run_on_executor(job, executor)
-        if cores <= 1 or n == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        if cores <= 1 or n == 1:
+            return _run_sequential(job, bars)
+        plan = native_plan(job.step, job.layout)
+        if plan is not None and plan.ok:
+            return _run_threads(job, min(cores, n), bars)
+        if "fork" not in multiprocessing.get_all_start_methods():
             return _run_sequential(job, bars)
         return _run_forked(job, min(cores, n), bars)
     finally:

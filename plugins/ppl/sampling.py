@@ -19,7 +19,7 @@ import numpy as np
 
 from arignote.plugins.samplers import SamplingError
 from arignote.plugins.samplers.base import model_point_logp
-from arignote.plugins.samplers.chain import Layout
+from arignote.plugins.samplers.chain import Layout, native_plan
 
 from .context import modelcontext
 from .parallel import ChainJob, chain_seeds, run_chains, seed_child
@@ -355,13 +355,18 @@ def sample(draws=1000, step=None, init="auto", n_init=200000, start=None, trace=
     job = ChainJob(step, layout, [layout.to_array(p) for p in starts], draws, tune,
                    [seed_child(s, 1) for s in seeds], chain_ids)
     parallel = executor is not None or (cores > 1 and chains > 1)
+    plan = native_plan(step, layout)
     if executor is not None:
         _log.info(f"Sampling {chains} chains on {type(executor).__name__}")
+    elif parallel and plan is not None and plan.ok:
+        _log.info(f"Multithreaded sampling ({chains} chains in {min(cores, chains)} threads)")
     elif parallel:
         _log.info(f"Multiprocess sampling ({chains} chains in {min(cores, chains)} jobs)")
     else:
         _log.info(f"Sequential sampling ({chains} chains in 1 job)")
     _log.info(describe_step(step))
+    if plan is not None:
+        _log.info(plan.describe())
 
     t0 = time.perf_counter()
     results, interrupted = run_chains(job, cores if parallel else 1, executor, progressbar)

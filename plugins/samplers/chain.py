@@ -16,7 +16,7 @@ import numpy as np
 from .base import ArrayStep
 from .compound import CompoundStep
 
-__all__ = ["Layout", "ChainResult", "run_chain", "step_methods"]
+__all__ = ["Layout", "ChainResult", "run_chain", "step_methods", "native_plan"]
 
 _CHECK_EVERY = 32
 
@@ -132,9 +132,19 @@ def _stats_arrays(methods, stats):
     return out
 
 
+def native_plan(step, layout):
+    """The step's NativePlan when one NUTS step samples every variable, else None."""
+    runner = _Runner(step, layout)
+    plan = getattr(runner.methods[0], "native_plan", None)
+    return plan() if runner.fast and plan is not None else None
+
+
 def run_chain(step, layout, x0, draws, tune, rng, chain=0, stop=None, progress=None) -> ChainResult:
     """Run ``tune + draws`` iterations from ``x0``; never raises for a
     failure inside the loop (the traceback is kept in the result)."""
+    plan = native_plan(step, layout)
+    if plan is not None and plan.ok:
+        return _run_native(step, plan, x0, draws, tune, rng, chain, stop, progress)
     runner = _Runner(step, layout)
     methods = runner.methods
     for m in methods:
@@ -188,3 +198,22 @@ def _should_stop(stop, progress, chain, n, total) -> bool:
     if progress is not None:
         progress(chain, n, total)
     return stop is not None and stop.is_set()
+
+
+def _run_native(step, plan, x0, draws, tune, rng, chain, stop, progress) -> ChainResult:
+    """A chain in the native kernel; the step object is only read (threads may share it)."""
+    from .native.kernel import run_native_chain
+
+    error, interrupted = None, False
+    try:
+        samples, stats, _n, interrupted, elapsed = run_native_chain(step, plan, x0, draws, tune, rng,
+                                                                    chain, stop, progress)
+    except BaseException as e:  # noqa: BLE001 - Ctrl-C keeps the draws; a failure is reported
+        if not isinstance(e, (Exception, KeyboardInterrupt)):
+            raise
+        samples, stats, _n, elapsed = getattr(e, "partial", (np.zeros((0, len(x0))), {}, 0, 0.0))
+        if isinstance(e, KeyboardInterrupt):
+            interrupted = True
+        else:
+            error = traceback.format_exc()
+    return ChainResult(chain, samples, [stats], tune, error, interrupted, elapsed)

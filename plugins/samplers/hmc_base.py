@@ -100,12 +100,17 @@ class BaseHMC(ArrayStep):
         self._fresh = True
         self._q = None
 
-    def _evaluate(self, q):
+    def _initial_state(self, q):
+        """(logp, grad) at a chain's starting point; SamplingError where logp is not finite."""
         logp, grad = self._fn(q)
         if not math.isfinite(logp):
             names = [v.name for v in self.vars]
             raise SamplingError(f"log-density is {logp} at the starting point of {type(self).__name__} "
                                 f"over {names}: {self._fn.array_to_dict(q)}")
+        return logp, grad
+
+    def _evaluate(self, q):
+        logp, grad = self._initial_state(q)
         self._q, self._logp, self._grad = q, logp, grad
 
     def _first_step_size(self) -> None:

@@ -3,6 +3,7 @@ trajectory sampling, as in Stan and PyMC3."""
 
 from __future__ import annotations
 
+from .base import _rebuild
 from .hmc_base import BaseHMC
 from .trajectory import nuts_trajectory
 
@@ -13,7 +14,13 @@ class NUTS(BaseHMC):
     """``NUTS(vars=None, max_treedepth=10, early_max_treedepth=8, **kwargs)``;
     keyword arguments as for HMC (``target_accept=0.8``, ``step_scale``,
     ``scaling``, ``is_cov``, ``Emax``, ``adapt_step_size``, ...), plus
-    ``mass_matrix='stan'`` or ``'grad'`` (nutpie's gradient-based estimate)."""
+    ``mass_matrix='stan'`` or ``'grad'`` (nutpie's gradient-based estimate).
+
+    ``native=None`` (the default) runs whole chains in the native kernel
+    (:mod:`.native`) wherever the model's log-density has a native entry, and
+    the Python NUTS elsewhere; ``native=False`` forces the Python NUTS,
+    ``native=True`` raises NativeEntryUnavailable where the native kernel
+    cannot run.  ``native_plan().describe()`` says which runs and why."""
 
     name = "nuts"
     generates_stats = True
@@ -22,12 +29,40 @@ class NUTS(BaseHMC):
                   "model_logp")
     stat_types = (int, float, bool, float, float, float, bool, float, float, float, float)
 
-    def __init__(self, vars=None, max_treedepth=10, early_max_treedepth=8, **kwargs):
+    def __init__(self, vars=None, max_treedepth=10, early_max_treedepth=8, native=None, **kwargs):
+        if native is not False:  # the kernel's one-time build overlaps the model's compilation
+            from .native.build import prefetch
+
+            prefetch()
         super().__init__(vars, **kwargs)
+        if native not in (None, True, False):
+            raise TypeError(f"native must be None, True or False, got {native!r}")
+        self.native = native
+        self._plan = None
         self.max_treedepth = int(max_treedepth)
         self.early_max_treedepth = int(early_max_treedepth)
         if self.max_treedepth < 1:
             raise ValueError(f"max_treedepth must be at least 1, got {max_treedepth!r}")
+
+    @property
+    def native_requested(self) -> bool:
+        return self.native is not False
+
+    def native_plan(self):
+        """Whether chains of this step run in the native kernel (a NativePlan, computed once)."""
+        if self._plan is None:
+            from .native.kernel import native_plan
+
+            plan = native_plan(self)
+            if self.native is True and not plan.ok:
+                from arignote.native_entry import NativeEntryUnavailable
+
+                raise NativeEntryUnavailable(f"NUTS(native=True): {plan.reason}")
+            self._plan = plan
+        return self._plan
+
+    def __reduce__(self):  # the plan holds native code: a copy (another process) makes its own
+        return (_rebuild, (type(self),), dict(self.__dict__, _plan=None))
 
     def _transition(self, root, eps):
         depth = self.early_max_treedepth if self.tune and self._iter < 200 else self.max_treedepth

@@ -32,7 +32,7 @@ def planted(op, backend, kind, rendering, recipe=None):
     from arignote.backends import scalar_table
 
     original = scalar_table.row_of(op)
-    had_row = op in scalar_table._plugin_rows
+    had_row = op in scalar_table._added
     if recipe is not None:
         from arignote.backends.llvm import scalar_ir
 
@@ -43,13 +43,15 @@ def planted(op, backend, kind, rendering, recipe=None):
     try:
         yield
     finally:
-        scalar_table.TABLE[op] = original
-        if not had_row:
-            scalar_table._plugin_rows.pop(op, None)
+        if had_row:
+            scalar_table.register(original, replace=True)
+        else:
+            scalar_table.unregister(op)
         if recipe is not None:
             scalar_ir.RECIPES.pop(recipe[0], None)
             scalar_ir._plugin_recipes.pop(recipe[0], None)
         scalar_table.table_changed()
+        assert scalar_table.row_of(op) == original
 
 
 def _check(backend, op, expect, modes=("NO_REWRITES",)):
