@@ -23,23 +23,34 @@ def after_fork(fn):
     return fn
 
 
-def quiesce_across_fork(namespace, name, factory):
+def quiesce_across_fork(namespace, name, factory, inner=None):
     """Make ``fork()`` wait for ``namespace[name]``, a lock held around native work (LLVM) or imports
-    whose own locks a child could inherit held; the parent releases it after, the child gets a new one."""
+    whose own locks a child could inherit held; the parent releases it after, the child gets a new one.
+
+    ``inner()``, if given, returns a further lock (a context manager) taken after ``namespace[name]``
+    and released on both sides of the fork: a library's own lock that other code may take without
+    ours (llvmlite's, around every LLVM C-API call, including the disposals the garbage collector
+    makes on any thread), so that no thread is inside that library when the process forks."""
     if not hasattr(os, "register_at_fork"):
         return
-    held = []  # the lock the 'before' hook took (a hook registered mid-fork took none)
+    held = []  # what the 'before' hook took (a hook registered mid-fork took none)
 
     def before():
         lock = namespace[name]
         lock.acquire()
-        held.append(lock)
+        held.append(lock.release)
+        if inner is not None:
+            inside = inner()
+            inside.__enter__()
+            held.append(lambda: inside.__exit__(None, None, None))
 
     def parent():
-        if held:
-            held.pop().release()
+        while held:
+            held.pop()()
 
     def child():
+        if len(held) > 1:  # the forking thread owns the inner lock in the child too: release it
+            held[1]()
         held.clear()
         namespace[name] = factory()
 

@@ -71,3 +71,36 @@ def test_llvm_cuts_a_long_run_of_native_steps_into_bounded_functions():
     assert len(items) > 1
     for it in items:
         assert sum(len(s.inputs) + len(s.outputs) for s in it) <= lb.SEGMENT_OPERANDS or len(it) == 1
+
+
+def test_loops_differing_only_in_constants_share_kernels_in_a_big_graph():
+    from arignote.backends import lowering as lw
+    from arignote.backends.llvm import steps as ls
+
+    x, outs = _graph(1500)  # above SHARE_KERNELS_AT elementwise nodes: constants become operands
+    fg = FunctionGraph([x], outs, clone=True)
+    get_mode(None).optimize(fg)
+    loops = [s for s in lw.lower(fg, lw.Target("c")).steps if isinstance(s, lw.LoopStep)]
+    assert len(loops) > 20 and not any(s.literals for s in loops)
+    assert len({ls._loop_key(s) for s in loops}) <= 6  # the body repeats; only the partial groups differ
+    x, small = _graph(40)  # a small graph keeps its constants inline
+    fg = FunctionGraph([x], small, clone=True)
+    get_mode(None).optimize(fg)
+    assert all(s.literals for s in lw.lower(fg, lw.Target("c")).steps if isinstance(s, lw.LoopStep))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", backend_params(("c", "llvm")))
+def test_twenty_thousand_outputs_compile_and_give_right_values(backend):
+    # benchmarks/bench_many_outputs.py times this; here: it compiles, shares its kernels, and is right
+    n = 20000
+    x, outs = _graph(n)
+    f = arignote.function([x], outs, backend=backend)
+    v = np.linspace(-1, 1, 7)
+    got = f(v)
+    assert len(got) == n
+    for k in (0, 1, 777, n // 2, n - 2, n - 1):
+        np.testing.assert_allclose(got[k], np.exp(v * (1.0 + k * 1e-3)), rtol=1e-12)
+    again = f(v * 0.5)  # a second call (arrays reused where nobody holds them) is right too
+    np.testing.assert_allclose(again[n - 1], np.exp(v * 0.5 * (1.0 + (n - 1) * 1e-3)), rtol=1e-12)
+    np.testing.assert_allclose(got[n - 1], np.exp(v * (1.0 + (n - 1) * 1e-3)), rtol=1e-12)  # not overwritten

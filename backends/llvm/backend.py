@@ -191,11 +191,11 @@ def _generate(program, segs, target):
     """(IR text, header) of the module holding one entry per native segment."""
     index = program.index()
     module = ir.Module(name="arignote_graph")
-    layouts = []
+    layouts, kernels = [], {}
     for k, seg in enumerate(segs):
         name = f"seg{k}"
         try:
-            eb = build_segment(module, target, name, program, seg, index)
+            eb = build_segment(module, target, name, program, seg, index, kernels)
         except (NotImplementedError, ValueError, TypeError) as e:
             raise LLVMCompileError(f"the LLVM backend cannot render {_describe_nodes(seg.steps)}: "
                                    f"{type(e).__name__}: {e}") from e
@@ -235,9 +235,9 @@ def _resolve(slots, program, target, slow, cells):
                 values.append(id(value))
             else:  # pragma: no cover - the generator makes no other kinds
                 raise KeyError(key)
-        elif key in ("walk", "fill"):
+        elif key in ("walk", "fill", "alloc", "keep_objects", "release"):
             shared = shared or runtime.functions(target)
-            values.append(shared[key])
+            values.append(shared[key.replace("_objects", "")])
         elif key in ("dgemm", "sgemm", "dgemv", "sgemv"):
             blas = capi.blas_functions()
             keep.append(blas["_keep"])

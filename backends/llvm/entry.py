@@ -90,11 +90,13 @@ def fill_table(compiled, name, values):
 class EntryBuilder:
     """Builds the IR of one segment's entry function."""
 
+    repeats_sites = False  # True where the IR built may run more than once per call (a loop's body)
     #: ``PyObject *entry(PyObject *self, PyObject *list)``; native.py's builder overrides it
     signature = ir.FunctionType(PyObj, [PyObj, PyObj])
 
-    def __init__(self, module, target, name, program, segment, index, slow_key):
+    def __init__(self, module, target, name, program, segment, index, slow_key, kernels=None):
         self.module, self.target, self.name = module, target, name
+        self.kernels = {} if kernels is None else kernels  # shared by the entries of one module
         self.ctx = target.kernel_ctx
         self.program, self.seg, self.index = program, segment, index
         self.rt = RuntimeTable(module, f"{name}.rt")
@@ -107,7 +109,9 @@ class EntryBuilder:
         self.b = ir.IRBuilder(body)
         self.slow = self.fn.append_basic_block("slow")
         self.vals: dict = {}
-        self.obj_slots: list = []  # (alloca holding an owned PyObject*, its keep-global or None)
+        self.obj_cells: list = []  # per owned PyObject* slot: its keep cell's byte offset, or -1
+        self._objs = self._keep_base = self._dims = self._strides = None  # made on first use
+        self._rt_values: dict = {}
         self.mem_slots: list = []  # (alloca, capacity alloca, keep-global, capacity global)
         self.caches: list = []  # kinds ('obj', 'mem', 'cap') of the cells kept between calls
         self.err = self._alloca(I32, const(I32, 0))
@@ -125,7 +129,8 @@ class EntryBuilder:
         return p
 
     def _setup_rt(self):
-        for key in ("ndarray", "list", "new", "setbase", "walk", "fill", "none", "slow", "keep"):
+        for key in ("ndarray", "list", "new", "setbase", "walk", "fill", "alloc", "keep_objects", "release",
+                    "none", "slow", "keep"):
             self.rt.slot(key)
 
     def pyfn(self, name, ret, args, var_arg=False):
@@ -234,42 +239,57 @@ class EntryBuilder:
         """i8* to the cells kept between calls."""
         return self.rt.load(self.b, "keep")
 
+    def _entry_value(self, make):
+        """A value computed once in the entry block (it dominates every use, the slow path's too)."""
+        with self.b.goto_block(self.entry):
+            return make(self.b)
+
+    def _rt_value(self, key, ty=None):
+        """Runtime-table entry ``key`` (as ``ty``), loaded once in the entry block: per-output code
+        stays a few instructions in an entry with thousands of outputs."""
+        got = self._rt_values.get((key, ty))
+        if got is None:
+            got = self._rt_values[(key, ty)] = self._entry_value(
+                lambda eb: eb.bitcast(self.rt.load(eb, key), ty) if ty is not None else self.rt.load(eb, key))
+        return got
+
+    def _obj_slot(self, cell):
+        """A new slot for an owned PyObject* (NULL until set; released on return), kept between calls
+        in the keep cell at byte offset ``cell`` (or not, for -1): a pointer to it."""
+        if self._objs is None:
+            self._objs = self._alloca(PyObj, count=1)  # its real length is set by finish()
+        self.obj_cells.append(cell)
+        return self.b.gep(self._objs, [const(I64, len(self.obj_cells) - 1)])
+
     def _allocate_obj(self, dt, shape, strides, fortran):
         """A NumPy array: last call's one when nobody else holds it and it fits, else a new one."""
         b = self.b
+        if self._dims is None:  # the shape and strides of the array being allocated, one at a time
+            self._dims, self._strides = (self._alloca(I64, count=64) for _ in range(2))
+            self._keep_base = self._entry_value(lambda eb: self.keep_base())
+        self.caches.append("obj")
+        cell = 8 * (len(self.caches) - 1)
+        slot = self._obj_slot(cell)
+        for d, (n, st) in enumerate(zip(shape, strides)):
+            b.store(n, b.gep(self._dims, [const(I64, d)]))
+            b.store(st, b.gep(self._strides, [const(I64, d)]))
+        flags = const(I32, 0) if fortran is None else b.select(fortran, const(I32, 2), const(I32, 0))
+        alloc = self._rt_value("alloc", runtime.ALLOC_TYPE.as_pointer())
+        new = self._rt_value("new", runtime.NEW_TYPE.as_pointer())
+        cellp = b.bitcast(b.gep(self._keep_base, [const(I64, cell)]), PyObj.as_pointer())
         null = ir.Constant(PyObj, None)
-        gv = self._cache_global(PyObj, "obj")
-        slot = self._alloca(PyObj, null)
-        self.obj_slots.append((slot, gv))
-        cand = b.load(gv)
-        descr = self.descr(dt)
-        with b.if_then(b.icmp_unsigned("!=", cand, null)):
-            ok = b.icmp_signed("==", b.load(b.bitcast(cand, I64P)), const(I64, 1))  # refcount: only ours
-            ok = b.and_(ok, b.icmp_unsigned("==", self.field(cand, capi.AR_DESCR, I8P), descr))
-            ok = b.and_(ok, b.icmp_unsigned("==", self.field(cand, capi.AR_BASE, I8P), null))
-            flags = self.field(cand, capi.AR_FLAGS, I32)
-            ok = b.and_(ok, b.icmp_unsigned("!=", b.and_(flags, const(I32, capi.NPY_ARRAY_WRITEABLE)),
-                                             const(I32, 0)))
-            dims = self.field(cand, capi.AR_DIMS, I64P)
-            strd = self.field(cand, capi.AR_STRIDES, I64P)
-            for d, (n, st) in enumerate(zip(shape, strides)):
-                ok = b.and_(ok, b.icmp_signed("==", b.load(b.gep(dims, [const(I64, d)])), n))
-                ok = b.and_(ok, b.icmp_signed("==", b.load(b.gep(strd, [const(I64, d)])), st))
-            with b.if_then(ok):
-                b.store(cand, slot)
-                b.store(null, gv)
-        with b.if_then(b.icmp_unsigned("==", b.load(slot), null)):
-            dims = self._alloca(I64, count=max(len(shape), 1))
-            for d, n in enumerate(shape):
-                b.store(n, b.gep(dims, [const(I64, d)]))
-            self.incref(descr)
-            new_t = ir.FunctionType(PyObj, [I8P, I8P, I32, I64P, I64P, I8P, I32, PyObj])
-            newfn = b.bitcast(self.rt.load(b, "new"), new_t.as_pointer())
-            flags = const(I32, 0) if fortran is None else b.select(fortran, const(I32, 2), const(I32, 0))
-            arr = b.call(newfn, [self.rt.load(b, "ndarray"), descr, const(I32, len(shape)), dims,
-                                 ir.Constant(I64P, None), null, flags, null])
-            self.go_slow_if(b.icmp_unsigned("==", arr, null))
+
+        def make():
+            arr = b.call(alloc, [cellp, self._rt_value(("descr", dt)), const(I32, len(shape)), self._dims,
+                                 self._strides, flags, self._rt_value("ndarray"), new])
             b.store(arr, slot)
+            self.go_slow_if(b.icmp_unsigned("==", arr, null))
+
+        if self.repeats_sites:  # a site run again (a loop) keeps the array it made the first time
+            with b.if_then(b.icmp_unsigned("==", b.load(slot), null)):
+                make()
+        else:
+            make()
         arr = b.load(slot)
         return NVal(dt, self.field(arr, capi.AR_DATA, I8P), list(shape), strides, obj=arr)
 
@@ -312,8 +332,7 @@ class EntryBuilder:
         newfn = b.bitcast(self.rt.load(b, "new"), new_t.as_pointer())
         null = ir.Constant(I8P, None)
         arr = b.call(newfn, [self.rt.load(b, "ndarray"), descr, const(I32, nd), dims, strd, val.data, flags, null])
-        slot = self._alloca(PyObj, ir.Constant(PyObj, None))
-        self.obj_slots.append((slot, None))
+        slot = self._obj_slot(-1)
         self.go_slow_if(b.icmp_unsigned("==", arr, null))
         b.store(arr, slot)
         self.incref(base_val.obj)
@@ -351,6 +370,13 @@ class EntryBuilder:
 
     def check_err(self):
         self.go_slow_if(self.b.icmp_signed("!=", self.b.load(self.err), const(I32, 0)))
+
+    def shared_kernel(self, key, build):
+        """The module's kernel for ``key`` (``build()`` makes it the first time): steps that differ
+        only in their operands call one function with different pointers."""
+        if key not in self.kernels:
+            self.kernels[key] = build()
+        return self.kernels[key]
 
     def kernel_name(self, what):
         self.kernel_count += 1
@@ -392,27 +418,20 @@ class EntryBuilder:
         b.ret(none)
 
     def _keep_objects(self):
-        """Success: each new array also goes to its keep-global (for reuse by the next call)."""
+        """Success: each new array also goes to its keep cell (for reuse by the next call)."""
+        if self._keep_base is None:  # no array of this entry is kept
+            return
         b = self.b
-        null = ir.Constant(PyObj, None)
-        for slot, gv in self.obj_slots:
-            if gv is None:
-                continue
-            o = b.load(slot)
-            with b.if_then(b.icmp_unsigned("!=", o, null)):
-                old = b.load(gv)
-                self.incref(o)
-                b.store(o, gv)
-                with b.if_then(b.icmp_unsigned("!=", old, null)):
-                    self.decref(old)
+        cells = self.bytes_constant(np.asarray(self.obj_cells, dtype=np.int64).tobytes())
+        keep = b.bitcast(self.rt.load(b, "keep_objects"), runtime.KEEP_TYPE.as_pointer())
+        b.call(keep, [const(I64, len(self.obj_cells)), self._objs, b.bitcast(cells, I64P), self._keep_base])
 
     def _cleanup(self):
-        """Drop this call's references; scratch memory goes back to its keep-global (or is freed)."""
+        """Drop this call's references; scratch memory goes back to its keep cell (or is freed)."""
         b = self.b
-        for slot, _gv in self.obj_slots:
-            o = b.load(slot)
-            with b.if_then(b.icmp_unsigned("!=", o, ir.Constant(PyObj, None))):
-                self.decref(o)
+        if self._objs is not None:
+            release = b.bitcast(self.rt.load(b, "release"), runtime.RELEASE_TYPE.as_pointer())
+            b.call(release, [const(I64, len(self.obj_cells)), self._objs])
         free = self.pyfn("free", ir.VoidType(), [I8P])
         for slot, cap, gp, gc in self.mem_slots:
             mem = b.load(slot)
@@ -423,10 +442,19 @@ class EntryBuilder:
                 with drop:
                     b.call(free, [mem])
 
+    def close_entry_block(self):
+        """End the entry block (its allocas, the object slots set to NULL) with the jump to the body."""
+        with self.b.goto_block(self.entry):
+            if self._objs is not None:  # every slot starts NULL
+                n = max(len(self.obj_cells), 1)
+                self._objs.operands = [const(I64, n)]
+                memset = self.module.declare_intrinsic("llvm.memset", [I8P, I64])
+                self.b.call(memset, [self.b.bitcast(self._objs, I8P), const(I8, 0), const(I64, 8 * n), const(I1, 0)])
+            self.b.branch(self.fn.basic_blocks[1])
+
     def finish(self):
         """Terminate the entry block and emit the slow path."""
-        with self.b.goto_block(self.entry):
-            self.b.branch(self.fn.basic_blocks[1])
+        self.close_entry_block()
         self.b.position_at_end(self.slow)
         self._cleanup()
         # a failed CPython call (an output's allocation: MemoryError) left its error set: raise it

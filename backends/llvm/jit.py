@@ -7,6 +7,7 @@ architecture's generic CPU, for code that must run on any machine).
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import threading
@@ -25,8 +26,19 @@ from .loops import KernelContext
 from .vmath import MathLib
 
 _lock = threading.RLock()
-# fork waits for a compile in another thread: LLVM's own locks must not be inherited held
-quiesce_across_fork(globals(), "_lock", threading.RLock)
+
+
+def _llvmlite_lock():
+    """llvmlite's own lock, held around every call into LLVM (None if this llvmlite has none)."""
+    from llvmlite.binding import ffi
+
+    return getattr(ffi.lib, "_lock", None) or contextlib.nullcontext()
+
+
+# fork waits until no thread compiles and no thread is inside any llvmlite call (parse, codegen, a
+# module or engine freed by the garbage collector...): a child inheriting llvmlite's lock, or an
+# LLVM-internal one, held by a thread it does not have would hang at its first LLVM call
+quiesce_across_fork(globals(), "_lock", threading.RLock, inner=_llvmlite_lock)
 
 # functions LLVM's code generator may call on its own (frem, half conversions, memory idioms)
 CODEGEN_LIBCALLS = ("fmod", "fmodf", "memset", "memcpy", "memmove", "__extendhfsf2", "__truncsfhf2",

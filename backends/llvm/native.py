@@ -94,8 +94,7 @@ class NativeEntryBuilder(SegmentBuilder):
         self.write_outputs(outputs)
         self._cleanup()
         self.b.ret(const(I32, 0))
-        with self.b.goto_block(self.entry):
-            self.b.branch(self.fn.basic_blocks[1])
+        self.close_entry_block()
         self.b.position_at_end(self.slow)
         self._cleanup()
         self.b.ret(const(I32, 1))

@@ -4,7 +4,11 @@
 that are contiguous for every operand (so a C-contiguous array is one long
 row), drops length-1 axes and drives an odometer over the outer axes.
 ``fill`` writes one element value into n contiguous elements (reduction
-outputs start at the identity).
+outputs start at the identity).  ``alloc``, ``keep`` and ``release`` do an
+entry's per-array bookkeeping (reuse last call's array or make a new one;
+keep this call's arrays for the next; drop this call's references), so that
+an entry with thousands of outputs makes one call per array instead of
+inlining the same dozens of instructions and branches for each.
 """
 from __future__ import annotations
 
@@ -13,12 +17,18 @@ import threading
 from llvmlite import ir
 from arignote.forksafe import renew_after_fork
 
-from .irtypes import I1, I8P, I32, I64, I64P, VOID, const
+from . import capi
+from .irtypes import I1, I8P, I32, I64, I64P, VOID, const, declare
 from .loops import ROW_ARGS, counted_loop
 
 ROW_PTR = ir.FunctionType(VOID, ROW_ARGS).as_pointer()
 WALK_TYPE = ir.FunctionType(VOID, [I64, I64P, I64, I8P.as_pointer(), I64P, ROW_PTR, I32.as_pointer()])
 FILL_TYPE = ir.FunctionType(VOID, [I64, I8P, I64, I8P])
+NEW_TYPE = ir.FunctionType(I8P, [I8P, I8P, I32, I64P, I64P, I8P, I32, I8P])  # PyArray_NewFromDescr
+# alloc(cell, descr, nd, dims, strides, flags, ndarray type, new) -> array or NULL
+ALLOC_TYPE = ir.FunctionType(I8P, [I8P.as_pointer(), I8P, I32, I64P, I64P, I32, I8P, NEW_TYPE.as_pointer()])
+KEEP_TYPE = ir.FunctionType(VOID, [I64, I8P.as_pointer(), I64P, I8P])  # keep(n, objs, cells, keep base)
+RELEASE_TYPE = ir.FunctionType(VOID, [I64, I8P.as_pointer()])  # release(n, objs)
 
 _lock = threading.Lock()
 renew_after_fork(globals(), _lock=threading.Lock)
@@ -169,8 +179,92 @@ def _fill(module):
     return fn
 
 
+def _field(b, ptr, offset, ty):
+    return b.load(b.bitcast(b.gep(ptr, [const(I64, offset)]), ty.as_pointer()))
+
+
+def _alloc(module):
+    """PyObject *alloc(cell, descr, nd, dims, strides, flags, ndarray, new): the array kept in
+    ``*cell`` by the last call when only the cell holds it and it has this descr, shape and
+    strides, is writeable and owns its memory (the cell is emptied); else a new one (NULL on failure)."""
+    fn = ir.Function(module, ALLOC_TYPE, "arignote_alloc")
+    fn.attributes.add("nounwind")
+    cell, descr, nd, dims, strides, flags, ndarray, new = fn.args
+    b = ir.IRBuilder(fn.append_basic_block("entry"))
+    null = ir.Constant(I8P, None)
+    ok = b.alloca(I1)
+    cand = b.load(cell)
+    with b.if_then(b.icmp_unsigned("!=", cand, null)):
+        good = b.icmp_signed("==", b.load(b.bitcast(cand, I64P)), const(I64, 1))  # refcount: only ours
+        good = b.and_(good, b.icmp_unsigned("==", _field(b, cand, capi.AR_DESCR, I8P), descr))
+        good = b.and_(good, b.icmp_unsigned("==", _field(b, cand, capi.AR_BASE, I8P), null))
+        good = b.and_(good, b.icmp_unsigned("!=", b.and_(_field(b, cand, capi.AR_FLAGS, I32),
+                                                         const(I32, capi.NPY_ARRAY_WRITEABLE)), const(I32, 0)))
+        b.store(good, ok)
+        cdims, cstr = _field(b, cand, capi.AR_DIMS, I64P), _field(b, cand, capi.AR_STRIDES, I64P)
+
+        def same(d):
+            eq = b.and_(b.icmp_signed("==", b.load(b.gep(cdims, [d])), b.load(b.gep(dims, [d]))),
+                        b.icmp_signed("==", b.load(b.gep(cstr, [d])), b.load(b.gep(strides, [d]))))
+            b.store(b.and_(b.load(ok), eq), ok)
+
+        counted_loop(b, fn, const(I64, 0), b.zext(nd, I64), const(I64, 1), same, "same")
+        with b.if_then(b.load(ok)):
+            b.store(null, cell)
+            b.ret(cand)
+    b.call(declare(module, "Py_IncRef", VOID, [I8P]), [descr])  # NewFromDescr steals it
+    b.ret(b.call(new, [ndarray, descr, nd, dims, ir.Constant(I64P, None), null, flags, null]))
+    return fn
+
+
+def _keep(module):
+    """void keep(n, objs, cells, base): each non-NULL ``objs[i]`` with ``cells[i] >= 0`` also goes
+    to the cell at byte offset ``cells[i]`` of ``base`` (a new reference), dropping the one there."""
+    fn = ir.Function(module, KEEP_TYPE, "arignote_keep")
+    fn.attributes.add("nounwind")
+    n, objs, cells, base = fn.args
+    b = ir.IRBuilder(fn.append_basic_block("entry"))
+    null = ir.Constant(I8P, None)
+    inc, dec = declare(module, "Py_IncRef", VOID, [I8P]), declare(module, "Py_DecRef", VOID, [I8P])
+
+    def one(i):
+        o, off = b.load(b.gep(objs, [i])), b.load(b.gep(cells, [i]))
+        with b.if_then(b.and_(b.icmp_unsigned("!=", o, null), b.icmp_signed(">=", off, const(I64, 0)))):
+            gv = b.bitcast(b.gep(base, [off]), I8P.as_pointer())
+            old = b.load(gv)
+            b.call(inc, [o])
+            b.store(o, gv)
+            with b.if_then(b.icmp_unsigned("!=", old, null)):
+                b.call(dec, [old])
+
+    counted_loop(b, fn, const(I64, 0), n, const(I64, 1), one, "keep")
+    b.ret_void()
+    return fn
+
+
+def _release(module):
+    """void release(n, objs): drop the reference each non-NULL ``objs[i]`` holds."""
+    fn = ir.Function(module, RELEASE_TYPE, "arignote_release")
+    fn.attributes.add("nounwind")
+    n, objs = fn.args
+    b = ir.IRBuilder(fn.append_basic_block("entry"))
+    dec = declare(module, "Py_DecRef", VOID, [I8P])
+
+    def one(i):
+        o = b.load(b.gep(objs, [i]))
+        with b.if_then(b.icmp_unsigned("!=", o, ir.Constant(I8P, None))):
+            b.call(dec, [o])
+
+    counted_loop(b, fn, const(I64, 0), n, const(I64, 1), one, "release")
+    b.ret_void()
+    return fn
+
+
+SHARED = {"walk": _walk, "fill": _fill, "alloc": _alloc, "keep": _keep, "release": _release}
+
+
 def functions(target):
-    """Addresses of the shared functions for ``target``: {'walk': int, 'fill': int} (compiled once)."""
+    """Addresses of the shared functions for ``target``: {'walk': int, 'fill': int, ...} (compiled once)."""
     from . import jit
     from .signature import code_hash
 
@@ -180,13 +274,12 @@ def functions(target):
         if got is None:
             def build():
                 module = ir.Module(name="arignote_runtime")
-                _walk(module)
-                _fill(module)
+                for make in SHARED.values():
+                    make(module)
                 return str(module), {}
 
             compiled, _ = jit.compile_cached("runtime:" + code_hash(), build, target, name="arignote_runtime")
-            got = _compiled[key] = (compiled, {"walk": compiled.address("arignote_walk"),
-                                               "fill": compiled.address("arignote_fill")})
+            got = _compiled[key] = (compiled, {k: compiled.address(f"arignote_{k}") for k in SHARED})
         return got[1]
 
 

@@ -48,6 +48,8 @@ def supported(op, program):
 class ScanBuilder(SegmentBuilder):
     """The entry of one Scan op: the loop around its inner program's steps."""
 
+    repeats_sites = True  # the body's steps run once per iteration
+
     def __init__(self, module, target, name, op, program):
         index = program.index()
         super().__init__(module, target, name, program, Segment(program.steps, [], [], True), index, "slow")

@@ -46,6 +46,12 @@ def alloc_kind(var, exported_bases):
     return "malloc"
 
 
+def _loop_key(step):
+    """What ``build_loop`` makes of ``step``: loops with equal keys share one row function."""
+    return ("loop", step.ndim, tuple(step.invariant(k) for k in range(len(step.inputs))),
+            tuple(v.type.dtype for v in (*step.inputs, *step.outputs)), tuple(step.body), tuple(step.out_vals))
+
+
 class SegmentBuilder(EntryBuilder):
     """An entry builder that renders the lowering's steps."""
 
@@ -83,7 +89,8 @@ class SegmentBuilder(EntryBuilder):
             if _may_fail(step):
                 self.check_err()
             return
-        kfn = build_loop(self.module, self.kernel_name("loop"), step, self.ctx)
+        kfn = self.shared_kernel(_loop_key(step), lambda: build_loop(self.module, self.kernel_name("loop"), step,
+                                                                     self.ctx))
         zero = const(I64, 0)
 
         def strides_of(k):
@@ -385,9 +392,10 @@ NATIVE_STEPS = lw.StepTable("llvm", {
 })
 
 
-def build_segment(module, target, name, program, seg, index):
-    """Emit the entry of ``seg``; returns the EntryBuilder (its ``rt`` must be filled after JIT)."""
-    eb = SegmentBuilder(module, target, name, program, seg, index, "slow")
+def build_segment(module, target, name, program, seg, index, kernels=None):
+    """Emit the entry of ``seg``; returns the EntryBuilder (its ``rt`` must be filled after JIT).
+    ``kernels``: the module's row functions by key, shared with its other entries."""
+    eb = SegmentBuilder(module, target, name, program, seg, index, "slow", kernels)
     b = eb.b
     is_list = b.icmp_unsigned("==", eb.field(eb.arg, capi.OB_TYPE, I8P), eb.rt.load(b, "list"))
     eb.go_slow_if(b.not_(is_list))  # the thunk is called with a list; anything else takes the slow path

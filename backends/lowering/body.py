@@ -52,6 +52,7 @@ class _Memo:
         self.op_keys: dict = {}   # id(Composite) -> its _op_key
         self.singles: dict = {}   # node -> the _LoopBuilder holding just that node (never changed)
         self.clients = None       # variable -> client nodes (see _clients_of)
+        self.inline_literals = True  # False: constants are operands, so loops differing only in them match
 
     def loop(self, name, dts):
         r = self.loops.get((name, dts))
@@ -89,6 +90,8 @@ class _Memo:
 
     def literal_of(self, v):
         """(value, body key, SVal) when ``v`` is inlined as a literal, else None."""
+        if not self.inline_literals and isinstance(v, Constant):
+            return None  # an operand (a constant seen through a DimShuffle stays inline: no view step)
         if v in self.lits:
             return self.lits[v]
         lit = literal_value(v)

@@ -7,7 +7,9 @@ import heapq
 import numpy as np
 
 from arignote.graph import Constant
+from arignote.tensor.elemwise import Elemwise
 
+from . import limits
 from .body import _elemwise_ok, _Memo
 from .grouping import _clients_of, _group_elemwise, _split_loop
 from .rules import lower_node
@@ -22,6 +24,7 @@ def lower(fgraph, target):
     order = fgraph.toposort()
     outputs_set = set(fgraph.outputs)
     memo = _Memo(target)
+    memo.inline_literals = sum(isinstance(n.op, Elemwise) for n in order) < limits.SHARE_KERNELS_AT
     fusable = {n for n in order if _elemwise_ok(n, target, memo)}
     _clients_of(fgraph, order, memo)
     steps = []
