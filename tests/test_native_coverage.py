@@ -424,3 +424,55 @@ def test_dot_above_two_dims_matches_numpy(backend, dtype):
             np.testing.assert_allclose(g, w, rtol=rtol, atol=rtol)
     with pytest.raises(ValueError, match="not aligned"):
         f(np.zeros((2, 4, 4), dtype), np.zeros((1, 1, 6, 2), dtype), np.zeros((4, 4), dtype), np.zeros(4, dtype))
+
+
+# ------------------------------------------------------------- integer dot
+
+
+def _int_dot_cases():
+    r = np.random.default_rng(3)
+    big = r.integers(-2**62, 2**62, size=(4, 5))  # products and sums that wrap in int64
+    return [
+        (T.lvector, T.lvector, [(np.arange(5), np.arange(5)[::-1]), (np.arange(0), np.arange(0))]),
+        (T.lmatrix, T.lvector, [(big, big[0]), (big[::-1, ::2], big[1, ::-2][:3]), (np.zeros((0, 3), int), np.ones(3, int))]),
+        (T.lmatrix, T.lmatrix, [(big, big.T), (big[:, ::-1], big[::-1].T[::-1]), (np.zeros((2, 0), int), np.zeros((0, 3), int))]),
+        (T.ltensor3, T.ltensor3, [(r.integers(-9, 9, (2, 3, 4)), r.integers(-9, 9, (5, 4, 2))[:, ::-1]),
+                                  (r.integers(-9, 9, (2, 3, 4))[:, ::2], r.integers(-9, 9, (4, 0)))]),
+    ]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_integer_dot_is_native_and_exact(backend):
+    _backend(backend)
+    for mk_x, mk_y, cases in _int_dot_cases():
+        x = mk_x("x")
+        for X, Y in cases:
+            y = T.TensorType("int64", shape=(None,) * np.ndim(Y))("y")
+            f = function([x, y], T.dot(x, y), backend=backend)
+            _native(f, backend)
+            got, want = f(X, Y), np.dot(np.asarray(X), np.asarray(Y))
+            assert got.dtype == want.dtype and got.shape == want.shape
+            np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("dx,dy", [("int8", "int8"), ("int8", "uint8"), ("uint64", "uint64"), ("int32", "int16")])
+def test_integer_dot_dtypes_wrap_as_numpy(backend, dx, dy):
+    _backend(backend)
+    x, y = T.TensorType(dx, shape=(None, None))("x"), T.TensorType(dy, shape=(None, None))("y")
+    f = function([x, y], T.dot(x, y), backend=backend)
+    _native(f, backend)
+    r = np.random.default_rng(5)
+    X, Y = (r.integers(np.iinfo(d).min, np.iinfo(d).max, s, dtype=d) for d, s in ((dx, (3, 7)), (dy, (7, 4))))
+    got, want = f(X, Y[::-1]), np.dot(X, Y[::-1])
+    assert got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_integer_dot_unaligned_shapes_raise_numpys_error(backend):
+    _backend(backend)
+    x, y = T.lmatrix("x"), T.lmatrix("y")
+    f = function([x, y], T.dot(x, y), backend=backend)
+    with pytest.raises(ValueError, match="not aligned"):
+        f(np.ones((2, 3), int), np.ones((4, 2), int))

@@ -32,7 +32,7 @@
 
 enum { S_LOOP = 1, S_REDUCE = 2, S_DIMSHUFFLE = 3, S_SUBTENSOR = 4, S_SHAPE = 5, S_SHAPE_I = 6, S_DOT = 7,
        S_FALLBACK = 8, S_SCAN = 9, S_RESHAPE = 10, S_TAKE = 11, S_PUT = 12,
-       S_ALLOC = 13, S_ARG = 14, S_CUM = 15, S_JOIN = 16, S_INCSUB = 17 };
+       S_ALLOC = 13, S_ARG = 14, S_CUM = 15, S_JOIN = 16, S_INCSUB = 17, S_IDOT = 18 };
 enum { AR_OK = 0, AR_PYERR = -1, AR_FAIL = 1 };
 #define AR_MAGIC 0x4152474e4f544531LL
 
@@ -1175,6 +1175,58 @@ static inline uint64_t ar_read_u64(const char *p, char kind, npy_intp es)
     }
 }
 
+/* S_IDOT x y out xkind xes ykind yes zes: numpy.dot of integer arrays of any rank: products of x's
+ * last axis with y's second-to-last (its only one when 1-d), summed in 64 bits (wrapping), stored
+ * in the output's width (the same residue as NumPy's own wrapping loop).  Unequal summed lengths fail (the perform raises NumPy's error). */
+static int ar_run_idot(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
+{
+    const ar_val *x = &V[c[1]], *y = &V[c[2]];
+    int64_t out = c[3];
+    char xk = (char)c[4], yk = (char)c[6];
+    npy_intp xes = (npy_intp)c[5], yes = (npy_intp)c[7], zes = (npy_intp)c[8];
+    if (x->nd < 1 || y->nd < 1 || x->nd + y->nd - 2 > AR_MAXD) return AR_FAIL;
+    int ya = y->nd >= 2 ? y->nd - 2 : 0;
+    npy_intp n = x->dims[x->nd - 1], xsk = x->strides[x->nd - 1], ysk = y->strides[ya];
+    if (y->dims[ya] != n) return AR_FAIL;
+    npy_intp odims[AR_MAXD], xst[AR_MAXD], yst[AR_MAXD], pos[AR_MAXD] = {0}, nout = 1;
+    int ond = 0;
+    for (int d = 0; d < x->nd - 1; d++, ond++) {
+        odims[ond] = x->dims[d];
+        xst[ond] = x->strides[d];
+        yst[ond] = 0;
+    }
+    for (int d = 0; d < y->nd; d++)
+        if (d != ya) {
+            odims[ond] = y->dims[d];
+            xst[ond] = 0;
+            yst[ond++] = y->strides[d];
+        }
+    for (int d = 0; d < ond; d++) nout *= odims[d];
+    if (ar_output(P, V, use_cache, out, ond, odims) != AR_OK) return AR_PYERR;
+    char *z = V[out].data;
+    const char *px = x->data, *py = y->data;
+    for (npy_intp k = 0; k < nout; k++, z += zes) {
+        uint64_t acc = 0;
+        for (npy_intp i = 0; i < n; i++)
+            acc += ar_read_u64(px + i * xsk, xk, xes) * ar_read_u64(py + i * ysk, yk, yes);
+        switch (zes) {
+        case 1: *(uint8_t *)z = (uint8_t)acc; break;
+        case 2: *(uint16_t *)z = (uint16_t)acc; break;
+        case 4: *(uint32_t *)z = (uint32_t)acc; break;
+        default: *(uint64_t *)z = acc;
+        }
+        for (int d = ond - 1; d >= 0; d--) {
+            px += xst[d];
+            py += yst[d];
+            if (++pos[d] < odims[d]) break;
+            px -= xst[d] * odims[d];
+            py -= yst[d] * odims[d];
+            pos[d] = 0;
+        }
+    }
+    return AR_OK;
+}
+
 static void ar_cum_row(ar_cum *a, const char *x, npy_intp n, npy_intp xs, char *z, npy_intp zs)
 {
     if (a->in_kind == 'f' && a->in_es == 8) {
@@ -1698,6 +1750,7 @@ static int ar_run_steps(ar_prog *P, ar_val *V, int use_cache)
         case S_CUM: rc = ar_run_cum(P, V, c, use_cache); break;
         case S_JOIN: rc = ar_run_join(P, V, c, use_cache); break;
         case S_INCSUB: rc = ar_run_incsub(P, V, c, use_cache); break;
+        case S_IDOT: rc = ar_run_idot(P, V, c, use_cache); break;
         default:
             PyErr_Format(PyExc_SystemError, "arignote c runtime: unknown step kind %lld", (long long)c[0]);
             return AR_PYERR;

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import functools
 
+import numpy as np
+
 from arignote.deep_copy import DeepCopyOp
 from arignote.tensor.basic import Alloc, Join
 from arignote.tensor.elemwise import DimShuffle
@@ -14,7 +16,7 @@ from arignote.tensor.reduction import Argmax, CumOp, Reduce
 from arignote.tensor.shape_ops import MakeVector, Reshape, Shape, Shape_i
 from arignote.tensor.subtensor import AdvancedIncSubtensor, AdvancedSubtensor, IncSubtensor, Subtensor
 
-from .steps import (AllocStep, ArgStep, CumStep, DimShuffleStep, DotStep, IncSubtensorStep, JoinStep, PutStep, ReduceStep, ReshapeStep, ShapeStep, SubtensorStep, TakeStep,
+from .steps import (AllocStep, ArgStep, CumStep, DimShuffleStep, DotStep, IncSubtensorStep, IntDotStep, JoinStep, PutStep, ReduceStep, ReshapeStep, ShapeStep, SubtensorStep, TakeStep,
                     _dtype_ok, _is_tensor)
 
 
@@ -66,7 +68,11 @@ def _lower_reduce(op, node, target):
 def _lower_dot(op, node, target):
     x, y = node.inputs
     (z,) = node.outputs
-    if not target.blas or not _dtype_ok(target, x, y, z):
+    if not _dtype_ok(target, x, y, z):
+        return None
+    if isinstance(op, Dot) and _int_dot(x, y, z):
+        return IntDotStep([x, y], [z], [node])
+    if not target.blas:
         return None
     if not (x.dtype == y.dtype == z.dtype and z.dtype in ("float32", "float64")):
         return None
@@ -75,6 +81,12 @@ def _lower_dot(op, node, target):
     return DotStep([x, y], [z], [node], dtype=z.dtype)
 
 
+
+
+def _int_dot(x, y, z):
+    """Is this NumPy's integer dot of two arrays, in NumPy's result dtype?"""
+    return (all(v.dtype[0] in "iu" for v in (x, y, z)) and x.ndim >= 1 and y.ndim >= 1
+            and np.result_type(x.dtype, y.dtype) == np.dtype(z.dtype))
 
 
 def _lower_shape(op, node, target):

@@ -116,6 +116,14 @@ class DotStep(Step):
 
 
 @dataclass
+class IntDotStep(Step):
+    """NumPy's dot of integer arrays of any rank (no BLAS): products of ``inputs[0]``'s last axis
+    with ``inputs[1]``'s second-to-last (its only one when 1-d), summed exactly and wrapping in the
+    output's dtype (NumPy's result type of the two), shape
+    ``x.shape[:-1] + y.shape[:-2] + y.shape[-1:]``.  Unequal summed lengths: NumPy's error."""
+
+
+@dataclass
 class ReshapeStep(Step):
     """``inputs[0]`` reshaped to the int vector ``inputs[1]`` (``ndim`` entries, one may be -1): a view
     wherever NumPy's reshape would give one, else a C-ordered copy."""
@@ -263,5 +271,5 @@ class StepTable(dict):
 
 
 #: every step kind lower() produces
-CONCRETE_STEPS = (LoopStep, ReduceStep, DimShuffleStep, SubtensorStep, ShapeStep, DotStep, ReshapeStep, TakeStep,
+CONCRETE_STEPS = (LoopStep, ReduceStep, DimShuffleStep, SubtensorStep, ShapeStep, DotStep, IntDotStep, ReshapeStep, TakeStep,
                   PutStep, AllocStep, ArgStep, CumStep, JoinStep, IncSubtensorStep, FallbackStep)
