@@ -1,4 +1,5 @@
-"""Reshape, x[idx] (take) and advanced set/inc_subtensor (put) rendered inside a segment's entry.
+"""Reshape, x[idx] (take), advanced set/inc_subtensor (put), Alloc, Join, basic inc_subtensor,
+Argmax/Argmin, CumOp and integer dot rendered inside a segment's entry.
 
 Reshape: the new shape is read and checked (one -1, sizes, static shape); a C-contiguous input
 gives a view, any other a C-ordered copy.  Take and put run one row function over the indexed
@@ -704,5 +705,68 @@ def _cum_row(eb, in_dt, out_dt, mul):
         counted_loop(b, fn, const(I64, 0), length, const(I64, 1), body, "cum")
 
     counted_loop(b, fn, const(I64, 0), n, const(I64, 1), element, "rows")
+    b.ret_void()
+    return fn
+
+
+# ------------------------------------------------------------------ integer dot
+def run_idot(eb, step, kinds):
+    """numpy.dot of integer arrays of any rank: one row function over the output's shape
+    ``x.shape[:-1] + y.shape[:-2] + y.shape[-1:]`` sums the products of x's last axis with y's
+    second-to-last (its only one when 1-d) in 64 bits and stores them in the output's width (the
+    residue NumPy's own wrapping loop gives).  Unequal summed lengths take the slow path."""
+    b = eb.b
+    x, y = eb.vals[step.inputs[0]], eb.vals[step.inputs[1]]
+    (o,) = step.outputs
+    zero = const(I64, 0)
+    ya = max(len(y.shape) - 2, 0)
+    n = x.shape[-1]
+    eb.go_slow_if(b.icmp_signed("!=", n, y.shape[ya]))
+    ykeep = [d for d in range(len(y.shape)) if d != ya]
+    shape = list(x.shape[:-1]) + [y.shape[d] for d in ykeep]
+    out = eb.allocate(o, shape, kinds[o])
+    eb.vals[o] = out
+    p = eb._alloca(I64, count=3)
+    for k, v in enumerate((n, x.strides[-1], y.strides[ya])):
+        b.store(v, b.gep(p, [const(I64, k)]))
+    params = NVal("int64", b.bitcast(p, ir.PointerType(ir.IntType(8))), [], [])
+    nx = len(x.shape) - 1
+    strides = [list(x.strides[:-1]) + [zero] * len(ykeep), [zero] * nx + [y.strides[d] for d in ykeep],
+               out.strides, [zero] * len(shape)]
+    row = _idot_row(eb, x.dtype, y.dtype, o.type.dtype)
+    eb.kernel_call(row, shape, [x, y, out, params], lambda k: strides[k])
+
+
+def _widen(b, v, dtype):
+    if np.dtype(dtype).itemsize == 8:
+        return v
+    return b.sext(v, I64) if dtype[0] == "i" else b.zext(v, I64)
+
+
+def _idot_row(eb, xdt, ydt, zdt):
+    fn, b, n, ptrs_p, strides_p, err = new_row(eb.module, eb.kernel_name("idot"), eb.ctx)
+    ptrs = [b.load(b.gep(ptrs_p, [const(I64, k)])) for k in range(4)]
+    strides = [b.load(b.gep(strides_p, [const(I64, k)])) for k in range(3)]
+    params = b.bitcast(ptrs[3], I64P)
+    length, xs, ys = (b.load(b.gep(params, [const(I64, k)])) for k in range(3))
+    acc = b.alloca(I64)
+    zbits = 8 * np.dtype(zdt).itemsize
+
+    def element(j):
+        px, py = (b.gep(ptrs[k], [b.mul(j, strides[k])]) for k in range(2))
+        b.store(const(I64, 0), acc)
+
+        def term(i):
+            u = _widen(b, load_elem(b, b.gep(px, [b.mul(i, xs)]), xdt), xdt)
+            v = _widen(b, load_elem(b, b.gep(py, [b.mul(i, ys)]), ydt), ydt)
+            b.store(b.add(b.load(acc), b.mul(u, v)), acc)
+
+        counted_loop(b, fn, const(I64, 0), length, const(I64, 1), term, "k")
+        total = b.load(acc)
+        if zbits < 64:
+            total = b.trunc(total, ir.IntType(zbits))
+        store_elem(b, total, b.gep(ptrs[2], [b.mul(j, strides[2])]), zdt)
+
+    counted_loop(b, fn, const(I64, 0), n, const(I64, 1), element, "out")
     b.ret_void()
     return fn
