@@ -476,3 +476,51 @@ def test_integer_dot_unaligned_shapes_raise_numpys_error(backend):
     f = function([x, y], T.dot(x, y), backend=backend)
     with pytest.raises(ValueError, match="not aligned"):
         f(np.ones((2, 3), int), np.ones((4, 2), int))
+
+
+# ------------------------------------------------------------------ bool masks
+
+
+def _mask_inputs():
+    r = np.random.default_rng(7)
+    base = r.normal(size=(6, 8))
+    M = r.random((6, 8)) < 0.5
+    return [(base[:4, :5], M[:4, :5]), (base[::-1, ::-2], M[::2, ::2][:, :4].repeat(2, 0)[:6][::-1]),
+            (base[:0, :3], M[:0, :3]), (base[:3, :3], np.zeros((3, 3), bool))]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_bool_mask_read_set_and_inc_match_numpy(backend):
+    _backend(backend)
+    x, m, m1 = T.dmatrix("x"), T.TensorType("bool", shape=(None, None))("m"), T.TensorType("bool", shape=(None,))("m1")
+    v = T.dvector("v")
+    f = function([x, m, m1, v], [x[m], x[m1], T.set_subtensor(x[m], v[0]), T.inc_subtensor(x[m], 2.0),
+                                 T.inc_subtensor(x[m1], v)], backend=backend)
+    if backend == "c":
+        _native(f, backend)
+    for X, M in _mask_inputs():
+        M1 = M[:, 0]
+        V = np.arange(X.shape[1], dtype=float) + 0.5
+        got = f(X, M, M1, V)
+        want = [X[M], X[M1]]
+        for setter, where, val in ((True, M, V[0]), (False, M, 2.0), (False, M1, V)):
+            w = X.copy()
+            if setter:
+                w[where] = val
+            else:
+                w[where] += val
+            want.append(w)
+        for g, w in zip(got, want):
+            assert g.shape == w.shape
+            np.testing.assert_array_equal(g, w)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_bool_mask_of_the_wrong_shape_is_numpys_index_error(backend):
+    _backend(backend)
+    x, m = T.dmatrix("x"), T.TensorType("bool", shape=(None, None))("m")
+    for out in (x[m], T.inc_subtensor(x[m], 1.0)):
+        f = function([x, m], out, backend=backend)
+        with pytest.raises(IndexError, match="boolean index did not match") as e:
+            f(np.zeros((3, 4)), np.ones((3, 5), bool))
+        assert "AdvancedSubtensor" in str(e.value) or "AdvancedIncSubtensor" in str(e.value)

@@ -32,7 +32,8 @@
 
 enum { S_LOOP = 1, S_REDUCE = 2, S_DIMSHUFFLE = 3, S_SUBTENSOR = 4, S_SHAPE = 5, S_SHAPE_I = 6, S_DOT = 7,
        S_FALLBACK = 8, S_SCAN = 9, S_RESHAPE = 10, S_TAKE = 11, S_PUT = 12,
-       S_ALLOC = 13, S_ARG = 14, S_CUM = 15, S_JOIN = 16, S_INCSUB = 17, S_IDOT = 18 };
+       S_ALLOC = 13, S_ARG = 14, S_CUM = 15, S_JOIN = 16, S_INCSUB = 17, S_IDOT = 18,
+       S_MASK = 19, S_MPUT = 20 };
 enum { AR_OK = 0, AR_PYERR = -1, AR_FAIL = 1 };
 #define AR_MAGIC 0x4152474e4f544531LL
 
@@ -866,6 +867,94 @@ static int ar_run_put(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
         }
     });
     return rc;
+}
+
+/* Check a bool mask against x's leading axes: its rank k (0: not rendered) and its count of trues. */
+static int ar_mask_check(const ar_val *x, const ar_val *m, npy_intp *count)
+{
+    int k = m->nd;
+    if (k < 1 || x->nd < k) return -1;
+    for (int d = 0; d < k; d++)
+        if (m->dims[d] != x->dims[d]) return -1; /* NumPy's IndexError through the perform */
+    npy_intp cnt = 0;
+    AR_FOR_INDEX(m, i, p, { cnt += *p != 0; });
+    *count = cnt;
+    return k;
+}
+
+/* fn(x block at each true of the mask, in C order, t): the mask walks x's first k axes */
+#define AR_FOR_MASK(m, xs, k, t, xp, body)                                                  \
+    do {                                                                                    \
+        npy_intp _pos[AR_MAXD] = {0}, _n = ar_size(m), t = 0;                               \
+        const char *_p = (m)->data;                                                         \
+        char *xp = (xs)->data;                                                              \
+        for (npy_intp _i = 0; _i < _n; _i++) {                                              \
+            if (*_p) { body; t++; }                                                         \
+            for (int _d = (k) - 1; _d >= 0; _d--) {                                         \
+                _p += (m)->strides[_d];                                                     \
+                xp += (xs)->strides[_d];                                                    \
+                if (++_pos[_d] < (m)->dims[_d]) break;                                      \
+                _p -= (m)->strides[_d] * (m)->dims[_d];                                     \
+                xp -= (xs)->strides[_d] * (m)->dims[_d];                                    \
+                _pos[_d] = 0;                                                               \
+            }                                                                               \
+        }                                                                                   \
+    } while (0)
+
+/* S_MASK x mask out itemsize: out = x[mask], mask a bool array over x's first mask.ndim axes */
+static int ar_run_mask(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
+{
+    ar_val xs = V[c[1]], ms = V[c[2]]; /* the slots may move when out's slot is set */
+    int64_t out = c[3];
+    npy_intp es = (npy_intp)c[4], cnt, dims[AR_MAXD], bst[AR_MAXD];
+    int k = ar_mask_check(&xs, &ms, &cnt), rnd = xs.nd - k;
+    if (k < 0) return AR_FAIL;
+    dims[0] = cnt;
+    memcpy(dims + 1, xs.dims + k, rnd * sizeof(npy_intp));
+    if (ar_output(P, V, use_cache, out, rnd + 1, dims) != AR_OK) return AR_PYERR;
+    char *dst = V[out].data;
+    npy_intp blk = es;
+    for (int d = k; d < xs.nd; d++) blk *= xs.dims[d];
+    ar_c_strides(rnd, xs.dims + k, es, bst);
+    AR_FOR_MASK(&ms, &xs, k, t, xp, {
+        ar_walk2(rnd, xs.dims + k, dst + t * blk, bst, xp, xs.strides + k, es, ar_elem_copy);
+    });
+    return AR_OK;
+}
+
+/* S_MPUT x y mask out itemsize set kind ynd ybcast[ynd]: out = x with x[mask] += y or = y, y broadcast
+ * to the selected region (count,) + x.shape[mask.ndim:] on the axes its type marks broadcastable */
+static int ar_run_mput(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
+{
+    ar_val xs = V[c[1]], yv = V[c[2]], ms = V[c[3]];
+    int64_t out = c[4];
+    npy_intp es = (npy_intp)c[5], cnt, rdims[AR_MAXD], ys[AR_MAXD], cs[AR_MAXD];
+    int set = (int)c[6], ynd = (int)c[8];
+    const int64_t *ybc = c + 9;
+    ar_elem_fn fn = set ? ar_elem_copy : ar_adder((char)c[7], es);
+    int k = ar_mask_check(&xs, &ms, &cnt), rnd = xs.nd - k + 1;
+    if (k < 0 || fn == NULL || yv.nd != ynd || ynd > rnd) return AR_FAIL;
+    rdims[0] = cnt;
+    memcpy(rdims + 1, xs.dims + k, (rnd - 1) * sizeof(npy_intp));
+    for (int d = 0; d < rnd; d++) {
+        int yd = d - (rnd - ynd);
+        if (yd < 0 || (ybc[yd] && yv.dims[yd] == 1)) {
+            ys[d] = 0;
+        } else {
+            if (yv.dims[yd] != rdims[d]) return AR_FAIL;
+            ys[d] = yv.strides[yd];
+        }
+    }
+    if (ar_output(P, V, use_cache, out, xs.nd, xs.dims) != AR_OK) return AR_PYERR;
+    ar_val os = V[out];
+    ar_c_strides(xs.nd, xs.dims, es, cs);
+    ar_walk2(xs.nd, xs.dims, os.data, cs, xs.data, xs.strides, es, ar_elem_copy);
+    os.nd = xs.nd;
+    memcpy(os.strides, cs, xs.nd * sizeof(npy_intp));
+    AR_FOR_MASK(&ms, &os, k, t, op, {
+        ar_walk2(rnd - 1, xs.dims + k, op, cs + k, yv.data + t * ys[0], ys + 1, es, fn);
+    });
+    return AR_OK;
 }
 
 /* S_ALLOC v out itemsize nd vnd shape_vars[nd] vbcast[vnd]: out (shape from the scalars) filled with v */
@@ -1751,6 +1840,8 @@ static int ar_run_steps(ar_prog *P, ar_val *V, int use_cache)
         case S_JOIN: rc = ar_run_join(P, V, c, use_cache); break;
         case S_INCSUB: rc = ar_run_incsub(P, V, c, use_cache); break;
         case S_IDOT: rc = ar_run_idot(P, V, c, use_cache); break;
+        case S_MASK: rc = ar_run_mask(P, V, c, use_cache); break;
+        case S_MPUT: rc = ar_run_mput(P, V, c, use_cache); break;
         default:
             PyErr_Format(PyExc_SystemError, "arignote c runtime: unknown step kind %lld", (long long)c[0]);
             return AR_PYERR;

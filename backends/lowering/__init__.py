@@ -14,6 +14,8 @@ A ``Program`` is a list of steps over numbered variables:
 * ``ReshapeStep`` Reshape: a view where NumPy's would be one, else a copy;
 * ``TakeStep``, ``PutStep``  advanced indexing of the first axis by an integer array, and
                   advanced set/inc_subtensor there (``numpy.add.at`` accumulation);
+* ``MaskStep``, ``MaskPutStep``  ``x[mask]`` with a bool mask over leading axes, and
+                  set/inc_subtensor there (rendered on c; llvm runs the node's perform);
 * ``AllocStep``   Alloc: a new array filled with a broadcast value;
 * ``ArgStep``     Argmax/Argmin over one axis or the whole array;
 * ``CumStep``     CumOp (cumsum/cumprod) along one axis or the flattened array;
@@ -44,6 +46,6 @@ from .rules import lower_node, needs_blas, register_lowering  # noqa: F401
 from .schedule import lower  # noqa: F401
 from .steps import (  # noqa: F401
     ALL_DTYPES, AllocStep, ArgStep, CONCRETE_STEPS, CumStep, DimShuffleStep, DotStep, FallbackStep, IncSubtensorStep, IntDotStep,
-    JoinStep, LoopStep, Program,
+    JoinStep, LoopStep, MaskPutStep, MaskStep, Program,
     PutStep, ReduceStep, ReshapeStep, ShapeStep, Step, StepTable, SubtensorStep, TakeStep, Target, ViewStep,
 )

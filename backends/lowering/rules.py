@@ -16,7 +16,7 @@ from arignote.tensor.reduction import Argmax, CumOp, Reduce
 from arignote.tensor.shape_ops import MakeVector, Reshape, Shape, Shape_i
 from arignote.tensor.subtensor import AdvancedIncSubtensor, AdvancedSubtensor, IncSubtensor, Subtensor
 
-from .steps import (AllocStep, ArgStep, CumStep, DimShuffleStep, DotStep, IncSubtensorStep, IntDotStep, JoinStep, PutStep, ReduceStep, ReshapeStep, ShapeStep, SubtensorStep, TakeStep,
+from .steps import (AllocStep, ArgStep, CumStep, DimShuffleStep, DotStep, IncSubtensorStep, IntDotStep, MaskPutStep, MaskStep, JoinStep, PutStep, ReduceStep, ReshapeStep, ShapeStep, SubtensorStep, TakeStep,
                     _dtype_ok, _is_tensor)
 
 
@@ -153,8 +153,16 @@ def _first_axis_array(op, index):
             and len(index) == 1 and index[0].dtype[0] in "iu")
 
 
+def _bool_mask(op, index):
+    """Is the advanced index one bool array (rank >= 1) over the leading axes (``x[mask]``)?"""
+    return (len(op.idx_list) == 1 and isinstance(op.idx_list[0], tuple) and op.idx_list[0][0] == "bool"
+            and len(index) == 1 and index[0].dtype == "bool" and index[0].ndim >= 1)
+
+
 def _lower_advanced_subtensor(op, node, target):
     x, *idx = node.inputs
+    if _bool_mask(op, idx) and x.ndim >= idx[0].ndim and _dtype_ok(target, x, *idx, *node.outputs):
+        return MaskStep(list(node.inputs), list(node.outputs), [node])
     if not _first_axis_array(op, idx) or not _dtype_ok(target, x, *idx, *node.outputs) or x.ndim == 0:
         return None
     return TakeStep(list(node.inputs), list(node.outputs), [node])
@@ -162,9 +170,12 @@ def _lower_advanced_subtensor(op, node, target):
 
 def _lower_advanced_inc(op, node, target):
     x, y, *idx = node.inputs
-    if op.ignore_duplicates or not _first_axis_array(op, idx) or x.ndim == 0:
-        return None
     if not _dtype_ok(target, x, y, *idx, *node.outputs) or y.dtype != x.dtype:
+        return None
+    if _bool_mask(op, idx) and x.ndim >= idx[0].ndim:
+        return MaskPutStep(list(node.inputs), list(node.outputs), [node], set_=op.set_instead_of_inc,
+                           y_bcast=tuple(s == 1 for s in y.type.shape))
+    if op.ignore_duplicates or not _first_axis_array(op, idx) or x.ndim == 0:
         return None
     return PutStep(list(node.inputs), list(node.outputs), [node], set_=op.set_instead_of_inc,
                    y_bcast=tuple(s == 1 for s in y.type.shape))

@@ -148,6 +148,23 @@ class PutStep(Step):
 
 
 @dataclass
+class MaskStep(Step):
+    """``inputs[0][inputs[1]]``: a bool array (rank k >= 1) masking x's first k axes; the output is
+    ``(count of trues,) + x.shape[k:]`` in C order of the mask.  A mask whose shape differs from
+    x's leading axes is NumPy's IndexError (through the node)."""
+
+
+@dataclass
+class MaskPutStep(Step):
+    """``inputs[0]`` with ``x[mask]`` incremented by (or, with ``set_``, set to) ``inputs[1]``
+    broadcast to ``(count,) + x.shape[k:]`` (only on the axes ``y_bcast`` marks); ``inputs[2]`` is
+    the bool mask over x's first k axes."""
+
+    set_: bool = False
+    y_bcast: tuple = ()
+
+
+@dataclass
 class AllocStep(Step):
     """A new array of the shape given by the integer scalars ``inputs[1:]``, filled with
     ``inputs[0]`` broadcast to it; ``v_bcast[k]``: axis k of the value is broadcastable in its type."""
@@ -272,4 +289,4 @@ class StepTable(dict):
 
 #: every step kind lower() produces
 CONCRETE_STEPS = (LoopStep, ReduceStep, DimShuffleStep, SubtensorStep, ShapeStep, DotStep, IntDotStep, ReshapeStep, TakeStep,
-                  PutStep, AllocStep, ArgStep, CumStep, JoinStep, IncSubtensorStep, FallbackStep)
+                  PutStep, MaskStep, MaskPutStep, AllocStep, ArgStep, CumStep, JoinStep, IncSubtensorStep, FallbackStep)
