@@ -496,8 +496,7 @@ def test_bool_mask_read_set_and_inc_match_numpy(backend):
     v = T.dvector("v")
     f = function([x, m, m1, v], [x[m], x[m1], T.set_subtensor(x[m], v[0]), T.inc_subtensor(x[m], 2.0),
                                  T.inc_subtensor(x[m1], v)], backend=backend)
-    if backend == "c":
-        _native(f, backend)
+    _native(f, backend)
     for X, M in _mask_inputs():
         M1 = M[:, 0]
         V = np.arange(X.shape[1], dtype=float) + 0.5

@@ -770,3 +770,105 @@ def _idot_row(eb, xdt, ydt, zdt):
     counted_loop(b, fn, const(I64, 0), n, const(I64, 1), element, "out")
     b.ret_void()
     return fn
+
+
+# ------------------------------------------------------------------ bool masks
+def _nest(eb, dims, strides, ptrs, body, name):
+    """C-order loops over ``dims`` (a static count, run-time sizes) in the entry itself; each pointer
+    of ``ptrs`` advances by its list of ``strides``; ``body(pointers)`` runs at every position."""
+    b = eb.b
+    if not dims:
+        body(ptrs)
+        return
+
+    def step(i):
+        inner = [b.gep(p, [b.mul(i, s[0])]) for p, s in zip(ptrs, strides)]
+        _nest(eb, dims[1:], [s[1:] for s in strides], inner, body, name)
+
+    counted_loop(b, eb.fn, const(I64, 0), dims[0], const(I64, 1), step, f"{name}{len(dims)}")
+
+
+def _truth(b, p):
+    v = load_elem(b, p, "bool")
+    return v if v.type == I1 else b.icmp_unsigned("!=", v, ir.Constant(v.type, 0))
+
+
+def _mask_walk(eb, x, m, name, at_true):
+    """Check the mask against x's leading axes (slow path: NumPy's IndexError), count its trues;
+    returns the count and a function that calls ``at_true(x_ptr, t)`` at the t-th true, C order."""
+    b = eb.b
+    k = len(m.shape)
+    for d in range(k):
+        eb.go_slow_if(b.icmp_signed("!=", m.shape[d], x.shape[d]))
+    cnt = eb._alloca(I64)
+    b.store(const(I64, 0), cnt)
+    _nest(eb, m.shape, [m.strides], [m.data],
+          lambda p: b.store(b.add(b.load(cnt), b.zext(_truth(b, p[0]), I64)), cnt), f"{name}.count")
+
+    def walk(xv):
+        t = eb._alloca(I64)
+        b.store(const(I64, 0), t)
+
+        def visit(p):
+            with b.if_then(_truth(b, p[0])):
+                at_true(p[1], b.load(t))
+                b.store(b.add(b.load(t), const(I64, 1)), t)
+
+        _nest(eb, m.shape, [m.strides, xv.strides[:k]], [m.data, xv.data], visit, name)
+
+    return b.load(cnt), walk
+
+
+def run_mask(eb, step, kinds):
+    """x[mask]: the trues' blocks ``x.shape[k:]`` copied in the mask's C order."""
+    b = eb.b
+    x, m = eb.vals[step.inputs[0]], eb.vals[step.inputs[1]]
+    (o,) = step.outputs
+    k, dt = len(m.shape), x.dtype
+    out_box = []
+
+    def copy(xp, t):
+        out = out_box[0]
+        dst = b.gep(out.data, [b.mul(t, out.strides[0])])
+        _nest(eb, x.shape[k:], [x.strides[k:], out.strides[1:]], [xp, dst],
+              lambda q: store_elem(b, load_elem(b, q[0], dt), q[1], dt), "mask.copy")
+
+    cnt, walk = _mask_walk(eb, x, m, "mask", copy)
+    out = eb.allocate(o, [cnt] + list(x.shape[k:]), kinds[o])
+    eb.vals[o] = out
+    out_box.append(out)
+    walk(x)
+
+
+def run_mask_put(eb, step, kinds):
+    """x with x[mask] set to / incremented by y broadcast to ``(count,) + x.shape[k:]`` (the axes
+    y's type marks broadcastable; any other mismatch takes the slow path): a C-contiguous copy of x,
+    then each true's block written in the mask's C order."""
+    b = eb.b
+    x, y, m = (eb.vals[v] for v in step.inputs)
+    (o,) = step.outputs
+    k, dt, zero = len(m.shape), x.dtype, const(I64, 0)
+    ystr = []
+
+    def write(op, t):
+        yp = b.gep(y.data, [b.mul(t, ystr[0])])
+
+        def elem(q):
+            v = load_elem(b, q[1], dt)
+            store_elem(b, v if step.set_ else _add(b, load_elem(b, q[0], dt), v, dt), q[0], dt)
+
+        _nest(eb, x.shape[k:], [out.strides[k:], ystr[1:]], [op, yp], elem, "mput.block")
+
+    cnt, walk = _mask_walk(eb, x, m, "mput", write)
+    region = [cnt] + list(x.shape[k:])
+    for d in range(len(region)):
+        j = d - (len(region) - len(y.shape))
+        if j < 0 or step.y_bcast[j]:
+            ystr.append(zero)
+            continue
+        eb.go_slow_if(b.icmp_signed("!=", y.shape[j], region[d]))
+        ystr.append(y.strides[j])
+    out = eb.allocate(o, x.shape, kinds[o])
+    eb.vals[o] = out
+    eb.kernel_call(copy_kernel(eb, dt, len(x.shape)), x.shape, [x, out], lambda i: x.strides if i == 0 else out.strides)
+    walk(out)
