@@ -523,3 +523,55 @@ def test_bool_mask_of_the_wrong_shape_is_numpys_index_error(backend):
         with pytest.raises(IndexError, match="boolean index did not match") as e:
             f(np.zeros((3, 4)), np.ones((3, 5), bool))
         assert "AdvancedSubtensor" in str(e.value) or "AdvancedIncSubtensor" in str(e.value)
+
+
+# ------------------------------------------------------- several index arrays
+
+
+def _np_at(X, idx, Y, set_):
+    out = X.copy()
+    if set_:
+        out[idx] = Y
+    else:
+        np.add.at(out, idx, Y)
+    return out
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_multi_array_indexing_and_add_at_match_numpy(backend):
+    """x[i, j] (broadcast indices, negative ones, repeats, strided and reversed x, empty indices) and
+    inc/set_subtensor there: repeated positions accumulate as numpy.add.at, setting keeps the last."""
+    _backend(backend)
+    x, i, j, y = T.dtensor3("x"), T.lvector("i"), T.lmatrix("j"), T.dmatrix("y")
+    f = function([x, i, j, y], [x[i, j], T.inc_subtensor(x[i, j], y.dimshuffle(0, 1, "x")), T.set_subtensor(x[i, j], 5.0),
+                                T.inc_subtensor(x[i, j], 1.0)], backend=backend)
+    if backend == "c":
+        _native(f, backend)
+    base = np.arange(120.0).reshape(4, 5, 6)
+    cases = [(base, np.array([0, -1, 0]), np.array([[1], [1], [-5]])),
+             (base[::-1, ::2], np.array([3, 3]), np.array([[2, 2], [-3, 0]])),
+             (base[:, 1:], np.zeros(0, int), np.zeros((1, 0), int))]
+    for X, I, J in cases:
+        bshape = np.broadcast_shapes(I.shape, J.shape)
+        Y = np.arange(np.prod(bshape), dtype=float).reshape(bshape) + 0.25
+        got = f(X, I, J, Y)
+        want = [X[I, J], _np_at(X, (I, J), Y[..., None], False), _np_at(X, (I, J), 5.0, True),
+                _np_at(X, (I, J), 1.0, False)]
+        for g, w in zip(got, want):
+            assert g.shape == w.shape
+            np.testing.assert_array_equal(g, w)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_multi_array_index_out_of_bounds_is_numpys_index_error(backend):
+    _backend(backend)
+    x, i, j = T.dmatrix("x"), T.lvector("i"), T.lvector("j")
+    for out in (x[i, j], T.inc_subtensor(x[i, j], 1.0)):
+        f = function([x, i, j], out, backend=backend)
+        X = np.zeros((3, 4))
+        with pytest.raises(IndexError, match="index 4 is out of bounds for axis 1 with size 4") as e:
+            f(X, np.array([0, 1]), np.array([0, 4]))
+        assert "AdvancedSubtensor" in str(e.value) or "AdvancedIncSubtensor" in str(e.value)
+        with pytest.raises(IndexError, match="shape mismatch"):
+            f(X, np.array([0, 1]), np.array([0, 1, 2]))
+        assert not X.any()

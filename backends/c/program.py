@@ -14,13 +14,13 @@ from __future__ import annotations
 import numpy as np
 
 from arignote.reference import NodeRuntimeError
-from ..lowering import (AllocStep, ArgStep, CumStep, DimShuffleStep, DotStep, FallbackStep, IncSubtensorStep, IntDotStep, JoinStep, LoopStep, MaskPutStep, MaskStep,
-                        PutStep, ReduceStep, ReshapeStep, ShapeStep, StepTable, SubtensorStep, TakeStep)
+from ..lowering import (AllocStep, ArgStep, CumStep, DimShuffleStep, DotStep, FallbackStep, GatherStep, IncSubtensorStep, IntDotStep, JoinStep, LoopStep, MaskPutStep, MaskStep,
+                        PutStep, ReduceStep, ReshapeStep, ScatterStep, ShapeStep, StepTable, SubtensorStep, TakeStep)
 from .scan import scan_words
 
 MAGIC = 0x4152474E4F544531
 S_LOOP, S_REDUCE, S_DIMSHUFFLE, S_SUBTENSOR, S_SHAPE, S_SHAPE_I, S_DOT, S_FALLBACK = range(1, 9)
-S_RESHAPE, S_TAKE, S_PUT, S_ALLOC, S_ARG, S_CUM, S_JOIN, S_INCSUB, S_IDOT, S_MASK, S_MPUT = range(10, 21)  # 9 is S_SCAN (scan.py)
+S_RESHAPE, S_TAKE, S_PUT, S_ALLOC, S_ARG, S_CUM, S_JOIN, S_INCSUB, S_IDOT, S_MASK, S_MPUT, S_GATHER, S_SCATTER = range(10, 23)  # 9 is S_SCAN (scan.py)
 
 
 def _typenum(v):
@@ -94,6 +94,13 @@ class Encoder:
     def _mput(self, i, s, ins, outs):
         return [S_MPUT, *self._put(i, s, ins, outs)[1:]]
 
+    def _gather(self, i, s, ins, outs):
+        return [S_GATHER, ins[0], outs[0], _itemsize(s.inputs[0]), len(ins) - 1, *ins[1:]]
+
+    def _scatter(self, i, s, ins, outs):
+        return [S_SCATTER, ins[0], ins[1], outs[0], _itemsize(s.inputs[0]), int(s.set_),
+                ord(np.dtype(s.inputs[0].type.dtype).kind), len(s.y_bcast), len(ins) - 2, *map(int, s.y_bcast), *ins[2:]]
+
     def _alloc(self, i, s, ins, outs):
         return [S_ALLOC, ins[0], outs[0], _itemsize(s.inputs[0]), len(ins) - 1, len(s.v_bcast), *ins[1:],
                 *map(int, s.v_bcast)]
@@ -166,7 +173,7 @@ class Encoder:
 STEP_WORDS = StepTable("c", {
     LoopStep: Encoder._loop, ReduceStep: Encoder._reduce, DimShuffleStep: Encoder._dimshuffle,
     SubtensorStep: Encoder._subtensor, ShapeStep: Encoder._shape, DotStep: Encoder._dot, IntDotStep: Encoder._idot,
-    ReshapeStep: Encoder._reshape, TakeStep: Encoder._take, PutStep: Encoder._put, MaskStep: Encoder._mask, MaskPutStep: Encoder._mput, AllocStep: Encoder._alloc, ArgStep: Encoder._arg,
+    ReshapeStep: Encoder._reshape, TakeStep: Encoder._take, PutStep: Encoder._put, MaskStep: Encoder._mask, MaskPutStep: Encoder._mput, GatherStep: Encoder._gather, ScatterStep: Encoder._scatter, AllocStep: Encoder._alloc, ArgStep: Encoder._arg,
     CumStep: Encoder._cum, JoinStep: Encoder._join, IncSubtensorStep: Encoder._incsub,
     FallbackStep: Encoder._fallback,
 })

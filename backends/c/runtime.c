@@ -33,7 +33,7 @@
 enum { S_LOOP = 1, S_REDUCE = 2, S_DIMSHUFFLE = 3, S_SUBTENSOR = 4, S_SHAPE = 5, S_SHAPE_I = 6, S_DOT = 7,
        S_FALLBACK = 8, S_SCAN = 9, S_RESHAPE = 10, S_TAKE = 11, S_PUT = 12,
        S_ALLOC = 13, S_ARG = 14, S_CUM = 15, S_JOIN = 16, S_INCSUB = 17, S_IDOT = 18,
-       S_MASK = 19, S_MPUT = 20 };
+       S_MASK = 19, S_MPUT = 20, S_GATHER = 21, S_SCATTER = 22 };
 enum { AR_OK = 0, AR_PYERR = -1, AR_FAIL = 1 };
 #define AR_MAGIC 0x4152474e4f544531LL
 
@@ -957,6 +957,144 @@ static int ar_run_mput(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
     return AR_OK;
 }
 
+/* The p integer index arrays (variables iv[p]) broadcast together: their shape bd[*rank] and each
+ * one's strides in it (0 where broadcast); -1 when they do not broadcast (the perform's error). */
+typedef struct {
+    int p, nd, typ[AR_MAXD];
+    npy_intp dims[AR_MAXD], st[AR_MAXD][AR_MAXD], size;
+    const char *data[AR_MAXD];
+} ar_multi;
+
+static int ar_multi_init(ar_prog *P, ar_val *V, const int64_t *iv, int p, ar_multi *M)
+{
+    M->p = p;
+    M->nd = 0;
+    for (int a = 0; a < p; a++)
+        if (V[iv[a]].nd > M->nd) M->nd = V[iv[a]].nd;
+    if (M->nd > AR_MAXD) return -1;
+    for (int d = 0; d < M->nd; d++) M->dims[d] = 1;
+    for (int a = 0; a < p; a++) {
+        const ar_val *v = &V[iv[a]];
+        int off = M->nd - v->nd;
+        for (int d = 0; d < v->nd; d++)
+            if (v->dims[d] != 1) {
+                if (M->dims[off + d] != 1 && M->dims[off + d] != v->dims[d]) return -1;
+                M->dims[off + d] = v->dims[d];
+            }
+    }
+    M->size = 1;
+    for (int d = 0; d < M->nd; d++) M->size *= M->dims[d];
+    for (int a = 0; a < p; a++) {
+        const ar_val *v = &V[iv[a]];
+        int off = M->nd - v->nd;
+        M->typ[a] = (int)P->vtype[iv[a]];
+        M->data[a] = v->data;
+        for (int d = 0; d < M->nd; d++)
+            M->st[a][d] = d < off || v->dims[d - off] == 1 ? 0 : v->strides[d - off];
+    }
+    return 0;
+}
+
+/* Visit the broadcast index positions in C order: off = the byte offset into x (axes 0..p-1), k the
+ * flat position; an index out of bounds sets rc = AR_FAIL and stops (NumPy's IndexError via perform). */
+#define AR_FOR_MULTI(M, xs, k, off, rc, body)                                               \
+    do {                                                                                    \
+        npy_intp _pos[AR_MAXD] = {0};                                                       \
+        const char *_q[AR_MAXD];                                                            \
+        for (int _a = 0; _a < (M)->p; _a++) _q[_a] = (M)->data[_a];                         \
+        for (npy_intp k = 0; k < (M)->size; k++) {                                          \
+            npy_intp off = 0, _i;                                                           \
+            for (int _a = 0; _a < (M)->p; _a++) {                                           \
+                if (ar_index_at(_q[_a], (M)->typ[_a], (xs)->dims[_a], &_i) != AR_OK) {      \
+                    rc = AR_FAIL;                                                           \
+                    break;                                                                  \
+                }                                                                           \
+                off += _i * (xs)->strides[_a];                                              \
+            }                                                                               \
+            if (rc != AR_OK) break;                                                         \
+            body;                                                                           \
+            for (int _d = (M)->nd - 1; _d >= 0; _d--) {                                     \
+                for (int _a = 0; _a < (M)->p; _a++) _q[_a] += (M)->st[_a][_d];              \
+                if (++_pos[_d] < (M)->dims[_d]) break;                                      \
+                for (int _a = 0; _a < (M)->p; _a++) _q[_a] -= (M)->st[_a][_d] * (M)->dims[_d]; \
+                _pos[_d] = 0;                                                               \
+            }                                                                               \
+        }                                                                                   \
+    } while (0)
+
+/* S_GATHER x out itemsize p idx[p]: out = x[i0, ..., ip-1], integer arrays on x's first p axes */
+static int ar_run_gather(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
+{
+    ar_val xs = V[c[1]];
+    int64_t out = c[2];
+    npy_intp es = (npy_intp)c[3], dims[AR_MAXD], bst[AR_MAXD];
+    int p = (int)c[4];
+    ar_multi M;
+    if (xs.nd < p || ar_multi_init(P, V, c + 5, p, &M) != 0 || M.nd + xs.nd - p > AR_MAXD) return AR_FAIL;
+    int rnd = xs.nd - p;
+    memcpy(dims, M.dims, M.nd * sizeof(npy_intp));
+    memcpy(dims + M.nd, xs.dims + p, rnd * sizeof(npy_intp));
+    for (int a = 0; a < p; a++) /* the slots may move when out's slot is set */
+        M.data[a] = V[c[5 + a]].data;
+    if (ar_output(P, V, use_cache, out, M.nd + rnd, dims) != AR_OK) return AR_PYERR;
+    char *dst = V[out].data;
+    npy_intp blk = es;
+    for (int d = p; d < xs.nd; d++) blk *= xs.dims[d];
+    ar_c_strides(rnd, xs.dims + p, es, bst);
+    int rc = AR_OK;
+    AR_FOR_MULTI(&M, &xs, k, off, rc, {
+        ar_walk2(rnd, xs.dims + p, dst + k * blk, bst, xs.data + off, xs.strides + p, es, ar_elem_copy);
+    });
+    return rc;
+}
+
+/* S_SCATTER x y out itemsize set kind ynd p ybcast[ynd] idx[p]: out = x with x[i0, ...] += y
+ * (numpy.add.at: repeated positions accumulate) or = y (the last write wins) */
+static int ar_run_scatter(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
+{
+    ar_val xs = V[c[1]], yv = V[c[2]];
+    int64_t out = c[3];
+    npy_intp es = (npy_intp)c[4], rdims[AR_MAXD], ys[AR_MAXD], cs[AR_MAXD];
+    int set = (int)c[5], ynd = (int)c[7], p = (int)c[8];
+    const int64_t *ybc = c + 9, *iv = ybc + ynd;
+    ar_elem_fn fn = set ? ar_elem_copy : ar_adder((char)c[6], es);
+    ar_multi M;
+    if (fn == NULL || xs.nd < p || yv.nd != ynd || ar_multi_init(P, V, iv, p, &M) != 0) return AR_FAIL;
+    int rnd = M.nd + xs.nd - p;
+    if (ynd > rnd || rnd > AR_MAXD) return AR_FAIL;
+    memcpy(rdims, M.dims, M.nd * sizeof(npy_intp));
+    memcpy(rdims + M.nd, xs.dims + p, (xs.nd - p) * sizeof(npy_intp));
+    for (int d = 0; d < rnd; d++) {
+        int yd = d - (rnd - ynd);
+        if (yd < 0 || (ybc[yd] && yv.dims[yd] == 1)) {
+            ys[d] = 0;
+        } else {
+            if (yv.dims[yd] != rdims[d]) return AR_FAIL;
+            ys[d] = yv.strides[yd];
+        }
+    }
+    if (ar_output(P, V, use_cache, out, xs.nd, xs.dims) != AR_OK) return AR_PYERR;
+    for (int a = 0; a < p; a++) M.data[a] = V[iv[a]].data;
+    char *dst = V[out].data;
+    ar_c_strides(xs.nd, xs.dims, es, cs);
+    ar_walk2(xs.nd, xs.dims, dst, cs, xs.data, xs.strides, es, ar_elem_copy);
+    ar_val os = xs;
+    memcpy(os.strides, cs, xs.nd * sizeof(npy_intp));
+    npy_intp pos[AR_MAXD] = {0};
+    const char *yp = yv.data;
+    int rc = AR_OK;
+    AR_FOR_MULTI(&M, &os, k, off, rc, {
+        ar_walk2(xs.nd - p, xs.dims + p, dst + off, cs + p, yp, ys + M.nd, es, fn);
+        for (int d = M.nd - 1; d >= 0; d--) { /* y's position follows the indices' */
+            yp += ys[d];
+            if (++pos[d] < M.dims[d]) break;
+            yp -= ys[d] * M.dims[d];
+            pos[d] = 0;
+        }
+    });
+    return rc;
+}
+
 /* S_ALLOC v out itemsize nd vnd shape_vars[nd] vbcast[vnd]: out (shape from the scalars) filled with v */
 static int ar_run_alloc(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
 {
@@ -1842,6 +1980,8 @@ static int ar_run_steps(ar_prog *P, ar_val *V, int use_cache)
         case S_IDOT: rc = ar_run_idot(P, V, c, use_cache); break;
         case S_MASK: rc = ar_run_mask(P, V, c, use_cache); break;
         case S_MPUT: rc = ar_run_mput(P, V, c, use_cache); break;
+        case S_GATHER: rc = ar_run_gather(P, V, c, use_cache); break;
+        case S_SCATTER: rc = ar_run_scatter(P, V, c, use_cache); break;
         default:
             PyErr_Format(PyExc_SystemError, "arignote c runtime: unknown step kind %lld", (long long)c[0]);
             return AR_PYERR;

@@ -16,6 +16,8 @@ A ``Program`` is a list of steps over numbered variables:
                   advanced set/inc_subtensor there (``numpy.add.at`` accumulation);
 * ``MaskStep``, ``MaskPutStep``  ``x[mask]`` with a bool mask over leading axes, and
                   set/inc_subtensor there (rendered on c; llvm runs the node's perform);
+* ``GatherStep``, ``ScatterStep``  ``x[i, j, ...]`` with integer arrays on the first axes
+                  (broadcast together), and set/inc_subtensor there (``numpy.add.at``);
 * ``AllocStep``   Alloc: a new array filled with a broadcast value;
 * ``ArgStep``     Argmax/Argmin over one axis or the whole array;
 * ``CumStep``     CumOp (cumsum/cumprod) along one axis or the flattened array;
@@ -45,7 +47,7 @@ from .limits import MAX_BODY, MAX_NDIM, MAX_OPERANDS, SEARCH_LIMIT  # noqa: F401
 from .rules import lower_node, needs_blas, register_lowering  # noqa: F401
 from .schedule import lower  # noqa: F401
 from .steps import (  # noqa: F401
-    ALL_DTYPES, AllocStep, ArgStep, CONCRETE_STEPS, CumStep, DimShuffleStep, DotStep, FallbackStep, IncSubtensorStep, IntDotStep,
+    ALL_DTYPES, AllocStep, ArgStep, CONCRETE_STEPS, CumStep, DimShuffleStep, DotStep, FallbackStep, GatherStep, IncSubtensorStep, IntDotStep,
     JoinStep, LoopStep, MaskPutStep, MaskStep, Program,
-    PutStep, ReduceStep, ReshapeStep, ShapeStep, Step, StepTable, SubtensorStep, TakeStep, Target, ViewStep,
+    PutStep, ReduceStep, ReshapeStep, ScatterStep, ShapeStep, Step, StepTable, SubtensorStep, TakeStep, Target, ViewStep,
 )

@@ -16,7 +16,7 @@ from arignote.tensor.reduction import Argmax, CumOp, Reduce
 from arignote.tensor.shape_ops import MakeVector, Reshape, Shape, Shape_i
 from arignote.tensor.subtensor import AdvancedIncSubtensor, AdvancedSubtensor, IncSubtensor, Subtensor
 
-from .steps import (AllocStep, ArgStep, CumStep, DimShuffleStep, DotStep, IncSubtensorStep, IntDotStep, MaskPutStep, MaskStep, JoinStep, PutStep, ReduceStep, ReshapeStep, ShapeStep, SubtensorStep, TakeStep,
+from .steps import (AllocStep, ArgStep, CumStep, DimShuffleStep, DotStep, IncSubtensorStep, GatherStep, IntDotStep, MaskPutStep, MaskStep, ScatterStep, JoinStep, PutStep, ReduceStep, ReshapeStep, ShapeStep, SubtensorStep, TakeStep,
                     _dtype_ok, _is_tensor)
 
 
@@ -159,10 +159,19 @@ def _bool_mask(op, index):
             and len(index) == 1 and index[0].dtype == "bool" and index[0].ndim >= 1)
 
 
+def _leading_arrays(op, index):
+    """Are the entries p >= 2 integer arrays on the first p axes (``x[i, j]``, no slice between)?"""
+    return (len(op.idx_list) >= 2 and len(index) == len(op.idx_list)
+            and all(isinstance(e, tuple) and e[0] == "array" for e in op.idx_list)
+            and all(v.dtype[0] in "iu" for v in index))
+
+
 def _lower_advanced_subtensor(op, node, target):
     x, *idx = node.inputs
     if _bool_mask(op, idx) and x.ndim >= idx[0].ndim and _dtype_ok(target, x, *idx, *node.outputs):
         return MaskStep(list(node.inputs), list(node.outputs), [node])
+    if _leading_arrays(op, idx) and x.ndim >= len(idx) and _dtype_ok(target, x, *idx, *node.outputs):
+        return GatherStep(list(node.inputs), list(node.outputs), [node])
     if not _first_axis_array(op, idx) or not _dtype_ok(target, x, *idx, *node.outputs) or x.ndim == 0:
         return None
     return TakeStep(list(node.inputs), list(node.outputs), [node])
@@ -175,7 +184,12 @@ def _lower_advanced_inc(op, node, target):
     if _bool_mask(op, idx) and x.ndim >= idx[0].ndim:
         return MaskPutStep(list(node.inputs), list(node.outputs), [node], set_=op.set_instead_of_inc,
                            y_bcast=tuple(s == 1 for s in y.type.shape))
-    if op.ignore_duplicates or not _first_axis_array(op, idx) or x.ndim == 0:
+    if op.ignore_duplicates:
+        return None
+    if _leading_arrays(op, idx) and x.ndim >= len(idx):
+        return ScatterStep(list(node.inputs), list(node.outputs), [node], set_=op.set_instead_of_inc,
+                           y_bcast=tuple(s == 1 for s in y.type.shape))
+    if not _first_axis_array(op, idx) or x.ndim == 0:
         return None
     return PutStep(list(node.inputs), list(node.outputs), [node], set_=op.set_instead_of_inc,
                    y_bcast=tuple(s == 1 for s in y.type.shape))

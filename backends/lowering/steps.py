@@ -165,6 +165,23 @@ class MaskPutStep(Step):
 
 
 @dataclass
+class GatherStep(Step):
+    """``x[i0, ..., ip-1]`` (x is ``inputs[0]``): p >= 2 integer arrays ``inputs[1:]`` on x's first p
+    axes, broadcast together (NumPy's rule); the output is ``broadcast shape + x.shape[p:]``.
+    Negative indices wrap; one out of bounds is NumPy's IndexError (through the node)."""
+
+
+@dataclass
+class ScatterStep(Step):
+    """``inputs[0]`` with ``x[i0, ..., ip-1]`` incremented by (``numpy.add.at``: repeated positions
+    accumulate) or set to (the last write wins) ``inputs[1]``; the index arrays are ``inputs[2:]``.
+    ``y_bcast[k]``: axis k of y is broadcastable in its type."""
+
+    set_: bool = False
+    y_bcast: tuple = ()
+
+
+@dataclass
 class AllocStep(Step):
     """A new array of the shape given by the integer scalars ``inputs[1:]``, filled with
     ``inputs[0]`` broadcast to it; ``v_bcast[k]``: axis k of the value is broadcastable in its type."""
@@ -289,4 +306,4 @@ class StepTable(dict):
 
 #: every step kind lower() produces
 CONCRETE_STEPS = (LoopStep, ReduceStep, DimShuffleStep, SubtensorStep, ShapeStep, DotStep, IntDotStep, ReshapeStep, TakeStep,
-                  PutStep, MaskStep, MaskPutStep, AllocStep, ArgStep, CumStep, JoinStep, IncSubtensorStep, FallbackStep)
+                  PutStep, MaskStep, MaskPutStep, GatherStep, ScatterStep, AllocStep, ArgStep, CumStep, JoinStep, IncSubtensorStep, FallbackStep)
