@@ -872,3 +872,99 @@ def run_mask_put(eb, step, kinds):
     eb.vals[o] = out
     eb.kernel_call(copy_kernel(eb, dt, len(x.shape)), x.shape, [x, out], lambda i: x.strides if i == 0 else out.strides)
     walk(out)
+
+
+# ------------------------------------------------------- several index arrays
+def _broadcast_indices(eb, idx):
+    """The index arrays' broadcast shape and each one's strides in it (0 where it is 1); shapes
+    that do not broadcast take the slow path (NumPy's IndexError)."""
+    b = eb.b
+    one, zero = const(I64, 1), const(I64, 0)
+    rank = max(len(v.shape) for v in idx)
+    shape = []
+    for d in range(rank):
+        dim = one
+        for v in idx:
+            j = d - (rank - len(v.shape))
+            if j < 0:
+                continue
+            n = v.shape[j]
+            clash = b.and_(b.icmp_signed("!=", n, one),
+                           b.and_(b.icmp_signed("!=", dim, one), b.icmp_signed("!=", dim, n)))
+            eb.go_slow_if(clash)
+            dim = b.select(b.icmp_signed("==", n, one), dim, n)
+        shape.append(dim)
+    strides = []
+    for v in idx:
+        off = rank - len(v.shape)
+        strides.append([zero] * off + [b.select(b.icmp_signed("==", v.shape[j], one), zero, v.strides[j])
+                                       for j in range(len(v.shape))])
+    return shape, strides
+
+
+def _offset(eb, step, ptrs, x, target):
+    """Byte offset into ``target`` of the position the indices at ``ptrs`` name on x's first axes;
+    negative indices wrap, one out of bounds takes the slow path (NumPy's IndexError)."""
+    b = eb.b
+    em = Emitter(b, eb.ctx.mathlib)
+    off = const(I64, 0)
+    for a, p in enumerate(ptrs):
+        dt = step.inputs[-len(ptrs) + a].type.dtype
+        i = em.cast(load_elem(b, p, dt), dt, "int64")
+        n = x.shape[a]
+        i = b.select(b.icmp_signed("<", i, const(I64, 0)), b.add(i, n), i)
+        eb.go_slow_if(b.or_(b.icmp_signed("<", i, const(I64, 0)), b.icmp_signed(">=", i, n)))
+        off = b.add(off, b.mul(i, target.strides[a]))
+    return off
+
+
+def run_gather(eb, step, kinds):
+    """x[i0, ..., ip-1]: for each broadcast index position (C order), the block ``x.shape[p:]``."""
+    b = eb.b
+    x, idx = eb.vals[step.inputs[0]], [eb.vals[v] for v in step.inputs[1:]]
+    (o,) = step.outputs
+    p, dt = len(idx), x.dtype
+    bshape, bstr = _broadcast_indices(eb, idx)
+    out = eb.allocate(o, bshape + list(x.shape[p:]), kinds[o])
+    eb.vals[o] = out
+    r = len(bshape)
+
+    def visit(ptrs):
+        src = b.gep(x.data, [_offset(eb, step, ptrs[:p], x, x)])
+        _nest(eb, x.shape[p:], [x.strides[p:], out.strides[r:]], [src, ptrs[p]],
+              lambda q: store_elem(b, load_elem(b, q[0], dt), q[1], dt), "gather.block")
+
+    _nest(eb, bshape, bstr + [out.strides[:r]], [v.data for v in idx] + [out.data], visit, "gather")
+
+
+def run_scatter(eb, step, kinds):
+    """x with x[i0, ..., ip-1] set to / incremented by y (numpy.add.at: repeats accumulate, the
+    last write wins when setting): a C-contiguous copy of x, then the positions in C order."""
+    b = eb.b
+    x, y, idx = eb.vals[step.inputs[0]], eb.vals[step.inputs[1]], [eb.vals[v] for v in step.inputs[2:]]
+    (o,) = step.outputs
+    p, dt, zero = len(idx), x.dtype, const(I64, 0)
+    bshape, bstr = _broadcast_indices(eb, idx)
+    region = bshape + list(x.shape[p:])
+    ystr = []
+    for d in range(len(region)):
+        j = d - (len(region) - len(y.shape))
+        if j < 0 or step.y_bcast[j]:
+            ystr.append(zero)
+            continue
+        eb.go_slow_if(b.icmp_signed("!=", y.shape[j], region[d]))
+        ystr.append(y.strides[j])
+    out = eb.allocate(o, x.shape, kinds[o])
+    eb.vals[o] = out
+    eb.kernel_call(copy_kernel(eb, dt, len(x.shape)), x.shape, [x, out], lambda i: x.strides if i == 0 else out.strides)
+    r = len(bshape)
+
+    def elem(q):
+        v = load_elem(b, q[1], dt)
+        store_elem(b, v if step.set_ else _add(b, load_elem(b, q[0], dt), v, dt), q[0], dt)
+
+    def visit(ptrs):
+        dst = b.gep(out.data, [_offset(eb, step, ptrs[:p], x, out)])
+        _nest(eb, x.shape[p:], [out.strides[p:], ystr[r:]], [dst, ptrs[p]], elem, "scatter.block")
+
+    _nest(eb, bshape, bstr + [ystr[:r]], [v.data for v in idx] + [y.data], visit, "scatter")

@@ -388,6 +388,7 @@ NATIVE_STEPS = lw.StepTable("llvm", {
     lw.SubtensorStep: SegmentBuilder.run_subtensor, lw.DotStep: SegmentBuilder.run_dot, lw.IntDotStep: indexing.run_idot,
     lw.ReshapeStep: indexing.run_reshape, lw.TakeStep: indexing.run_take, lw.PutStep: indexing.run_put,
     lw.MaskStep: indexing.run_mask, lw.MaskPutStep: indexing.run_mask_put,
+    lw.GatherStep: indexing.run_gather, lw.ScatterStep: indexing.run_scatter,
     lw.AllocStep: indexing.run_alloc, lw.ArgStep: indexing.run_arg,
     lw.CumStep: indexing.run_cum, lw.JoinStep: indexing.run_join, lw.IncSubtensorStep: indexing.run_incsub,
 })
