@@ -322,19 +322,8 @@ def run_put(eb, step, kinds):
     (o,) = step.outputs
     k, zero = len(idx.shape), const(I64, 0)
     region = list(idx.shape) + list(x.shape[1:])
-    ystr = []
-    for d in range(len(region)):
-        yd = d - (len(region) - len(y.shape))
-        if yd < 0 or step.y_bcast[yd]:
-            ystr.append(zero)
-        else:
-            eb.go_slow_if(b.icmp_signed("!=", y.shape[yd], region[d]))
-            ystr.append(y.strides[yd])
-    out = eb.allocate(o, list(x.shape), kinds[o])
-    eb.vals[o] = out
-    if x.shape:
-        eb.kernel_call(copy_kernel(eb, x.dtype, len(x.shape)), x.shape, [x, out],
-                       lambda j: x.strides if j == 0 else out.strides)
+    ystr = _value_strides(eb, step, y, region)
+    out = _fresh_copy(eb, x, o, kinds)
     dt = x.dtype
 
     def body(b, at, off):
@@ -351,6 +340,30 @@ def run_put(eb, step, kinds):
                [const(I64, _NEVER_MERGED)] + [zero] * (len(region) - 1), [zero] * len(region)]
     eb.kernel_call(row, region, ops, lambda j: strides[j])
     eb.check_err()
+
+
+def _value_strides(eb, step, y, region):
+    """y's strides broadcast to ``region`` (0 on the axes its type marks broadcastable, and on the
+    leading ones it lacks); any other length that differs takes the slow path (NumPy's error)."""
+    b, zero, ystr = eb.b, const(I64, 0), []
+    for d in range(len(region)):
+        yd = d - (len(region) - len(y.shape))
+        if yd < 0 or step.y_bcast[yd]:
+            ystr.append(zero)
+        else:
+            eb.go_slow_if(b.icmp_signed("!=", y.shape[yd], region[d]))
+            ystr.append(y.strides[yd])
+    return ystr
+
+
+def _fresh_copy(eb, x, o, kinds):
+    """A new C-contiguous array for ``o`` holding x's values (what inc/set writes into)."""
+    out = eb.allocate(o, list(x.shape), kinds[o])
+    eb.vals[o] = out
+    if x.shape:
+        eb.kernel_call(copy_kernel(eb, x.dtype, len(x.shape)), x.shape, [x, out],
+                       lambda j: x.strides if j == 0 else out.strides)
+    return out
 
 
 def _add(b, a, v, dt):
@@ -847,7 +860,7 @@ def run_mask_put(eb, step, kinds):
     b = eb.b
     x, y, m = (eb.vals[v] for v in step.inputs)
     (o,) = step.outputs
-    k, dt, zero = len(m.shape), x.dtype, const(I64, 0)
+    k, dt = len(m.shape), x.dtype
     ystr = []
 
     def write(op, t):
@@ -861,16 +874,8 @@ def run_mask_put(eb, step, kinds):
 
     cnt, walk = _mask_walk(eb, x, m, "mput", write)
     region = [cnt] + list(x.shape[k:])
-    for d in range(len(region)):
-        j = d - (len(region) - len(y.shape))
-        if j < 0 or step.y_bcast[j]:
-            ystr.append(zero)
-            continue
-        eb.go_slow_if(b.icmp_signed("!=", y.shape[j], region[d]))
-        ystr.append(y.strides[j])
-    out = eb.allocate(o, x.shape, kinds[o])
-    eb.vals[o] = out
-    eb.kernel_call(copy_kernel(eb, dt, len(x.shape)), x.shape, [x, out], lambda i: x.strides if i == 0 else out.strides)
+    ystr.extend(_value_strides(eb, step, y, region))
+    out = _fresh_copy(eb, x, o, kinds)
     walk(out)
 
 
@@ -943,20 +948,11 @@ def run_scatter(eb, step, kinds):
     b = eb.b
     x, y, idx = eb.vals[step.inputs[0]], eb.vals[step.inputs[1]], [eb.vals[v] for v in step.inputs[2:]]
     (o,) = step.outputs
-    p, dt, zero = len(idx), x.dtype, const(I64, 0)
+    p, dt = len(idx), x.dtype
     bshape, bstr = _broadcast_indices(eb, idx)
     region = bshape + list(x.shape[p:])
-    ystr = []
-    for d in range(len(region)):
-        j = d - (len(region) - len(y.shape))
-        if j < 0 or step.y_bcast[j]:
-            ystr.append(zero)
-            continue
-        eb.go_slow_if(b.icmp_signed("!=", y.shape[j], region[d]))
-        ystr.append(y.strides[j])
-    out = eb.allocate(o, x.shape, kinds[o])
-    eb.vals[o] = out
-    eb.kernel_call(copy_kernel(eb, dt, len(x.shape)), x.shape, [x, out], lambda i: x.strides if i == 0 else out.strides)
+    ystr = _value_strides(eb, step, y, region)
+    out = _fresh_copy(eb, x, o, kinds)
     r = len(bshape)
 
     def elem(q):
