@@ -544,7 +544,8 @@ def test_multi_array_indexing_and_add_at_match_numpy(backend):
     _backend(backend)
     x, i, j, y = T.dtensor3("x"), T.lvector("i"), T.lmatrix("j"), T.dmatrix("y")
     f = function([x, i, j, y], [x[i, j], T.inc_subtensor(x[i, j], y.dimshuffle(0, 1, "x")), T.set_subtensor(x[i, j], 5.0),
-                                T.inc_subtensor(x[i, j], 1.0)], backend=backend)
+                                T.inc_subtensor(x[i, j], 1.0), T.set_subtensor(x[i, j], y.dimshuffle(0, 1, "x"))],
+                 backend=backend)
     _native(f, backend)
     base = np.arange(120.0).reshape(4, 5, 6)
     cases = [(base, np.array([0, -1, 0]), np.array([[1], [1], [-5]])),
@@ -555,7 +556,7 @@ def test_multi_array_indexing_and_add_at_match_numpy(backend):
         Y = np.arange(np.prod(bshape), dtype=float).reshape(bshape) + 0.25
         got = f(X, I, J, Y)
         want = [X[I, J], _np_at(X, (I, J), Y[..., None], False), _np_at(X, (I, J), 5.0, True),
-                _np_at(X, (I, J), 1.0, False)]
+                _np_at(X, (I, J), 1.0, False), _np_at(X, (I, J), Y[..., None], True)]
         for g, w in zip(got, want):
             assert g.shape == w.shape
             np.testing.assert_array_equal(g, w)
