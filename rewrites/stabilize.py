@@ -69,27 +69,31 @@ def local_expm1(fgraph, node):
     return [fit(new, out, fill_from=[ins[k1]])]
 
 
-def _neg_softplus(x):
-    return E("neg", E("softplus", x))
+def _log_sigmoid(x):
+    """log(sigmoid(x)) as min(x, 0) - softplus(-|x|): finite everywhere, and +0 at x = +inf as
+    log(1) is (-softplus(-x) gives -0 there)."""
+    ax = x.owner.inputs[0] if owner_is(x, "neg") else x     # |-y| is |y|
+    return E("sub", E("minimum", x, const(0, x.dtype)), E("softplus", E("neg", E("abs", ax))))
 
 
 @local_rule(("log",), "stabilize", tags=TAGS)
 def local_log_sigmoid(fgraph, node):
-    """log(sigmoid(x)) -> -softplus(-x)."""
+    """log(sigmoid(x)) -> min(x, 0) - softplus(-|x|) (that is, -softplus(-x))."""
     a = node.inputs[0]
     if owner_is(a, "sigmoid"):
         x = cast(a.owner.inputs[0], a.dtype)
-        return [fit(_neg_softplus(E("neg", x)), node.outputs[0])]
+        return [fit(_log_sigmoid(x), node.outputs[0])]
     return None
 
 
 @local_rule(("log1p",), "stabilize", tags=TAGS)
 def local_log1m_sigmoid(fgraph, node):
-    """log(1 - sigmoid(x)) (seen as log1p(-sigmoid(x))) -> -softplus(x)."""
+    """log(1 - sigmoid(x)) (seen as log1p(-sigmoid(x))) -> -softplus(x) (-0 where sigmoid(x) is 0, as
+    log1p(-0.0) is)."""
     a = node.inputs[0]
     if owner_is(a, "neg") and owner_is(a.owner.inputs[0], "sigmoid"):
         s = a.owner.inputs[0]
-        return [fit(_neg_softplus(cast(s.owner.inputs[0], s.dtype)), node.outputs[0])]
+        return [fit(E("neg", E("softplus", cast(s.owner.inputs[0], s.dtype))), node.outputs[0])]
     return None
 
 

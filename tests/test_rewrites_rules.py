@@ -282,7 +282,12 @@ def test_expm1():
 
 def test_log_sigmoid():
     f = check([x], T.log(T.nnet.sigmoid(x)), [X])
-    assert out_pp(f) == "(-softplus((-x)))"
+    assert out_pp(f) == "(minimum(x, TensorConstant{(1,) of 0.0}) - softplus((-|x|)))"
+    # +0 at x = +inf, as log(sigmoid(inf)) = log(1) is (-softplus(-x) gave -0 there)
+    g = arignote.function([x], T.log(T.nnet.sigmoid(x)))
+    r = g(np.array([np.inf, -np.inf, 0.0, -800.0]))
+    assert np.signbit(r[0]) == False and r[0] == 0.0
+    np.testing.assert_allclose(r[1:], [-np.inf, -np.log(2), -800.0])
 
 
 def test_log_sigmoid_of_integers():
@@ -296,7 +301,7 @@ def test_log_sigmoid_of_integers():
 
 def test_log_one_minus_sigmoid():
     f = check([x], T.log(1 - T.nnet.sigmoid(x)), [X])
-    assert out_pp(f) == "(-softplus(x))"
+    assert out_pp(f) == "(minimum((-x), TensorConstant{(1,) of 0.0}) - softplus((-|x|)))"
 
 
 def test_one_minus_sigmoid():
