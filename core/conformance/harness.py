@@ -71,11 +71,28 @@ def builtin_backends():
             if plugin_manager._is_builtin_module(getattr(records[n].factory, "__module__", None) or "")]
 
 
+#: backends the generic tests (``backend_params()`` without names) run on only when named in the
+#: environment variable ARIGNOTE_TEST_OPT_IN (comma-separated): the CPU emulation of the CUDA
+#: kernels passes them all, but adds minutes to a suite that must stay within CI's time; its own
+#: tests and the conformance suite name it and always run.
+OPT_IN = ("cuda-emulated",)
+
+
+def opted_out():
+    """The opt-in backends not asked for in ARIGNOTE_TEST_OPT_IN."""
+    import os
+
+    asked = {n.strip() for n in os.environ.get("ARIGNOTE_TEST_OPT_IN", "").split(",")}
+    return set(OPT_IN) - asked
+
+
 def backend_params(names=None):
     """pytest parameters for arignote's own backends (``names``: only those): an unavailable
-    one is skipped with its reason, never left out."""
+    one is skipped with its reason, never left out; without ``names`` an opt-in backend
+    (:data:`OPT_IN`) is skipped unless asked for."""
     import pytest
 
+    skip_opt_in = opted_out() if names is None else set()
     params = []
     for n, ok, why in builtin_backends():
         if names is not None and n not in names:
@@ -83,6 +100,9 @@ def backend_params(names=None):
         if not ok:
             params.append(pytest.param(n, id=n, marks=pytest.mark.skip(
                 reason=f"backend {n!r} is not available: {why}")))
+        elif n in skip_opt_in:
+            params.append(pytest.param(n, id=n, marks=pytest.mark.skip(
+                reason=f"backend {n!r} runs the generic tests when asked: ARIGNOTE_TEST_OPT_IN={n}")))
         else:
             params.append(pytest.param(n, id=n))
     return params

@@ -13,12 +13,14 @@ from arignote import plugin_manager as pm
 from arignote.conformance import Elementwise, Reduction, fuzz_backend, run_conformance
 from arignote.conformance.specs import resolve
 from arignote.testing import REFERENCE, backend_params
+from arignote.conformance.harness import builtin_backends
 
 FUZZ_EXAMPLES = int(os.environ.get("ARIGNOTE_FUZZ_EXAMPLES", "40"))
 
 
 def _backends(reference=False):
-    return [p for p in backend_params() if reference or p.id != REFERENCE]
+    names = [n for n, _ok, _why in builtin_backends()]      # every backend, opt-in ones included
+    return [p for p in backend_params(names) if reference or p.id != REFERENCE]
 
 
 def _groups():
