@@ -101,7 +101,7 @@ class Inference:
                 if bar is not None:
                     bar.update(1)
                     if i % 10 == 0:
-                        bar.set_postfix_str(f"Average Loss = {np.mean(losses[max(0, i - 99):i + 1]):,.5g}")
+                        bar.set_postfix_str(f"Average Loss = {np.mean(losses[max(0, i - 99):i + 1]):,.5g}", refresh=False)
                 for cb in callbacks:
                     cb(self.approx, losses[:done], i)
         except StopIteration as stop:
