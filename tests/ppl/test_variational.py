@@ -198,3 +198,32 @@ def test_star_import_exports_the_variational_api():
     for name in ("fit", "ADVI", "FullRankADVI", "MeanField", "FullRank", "adam", "adagrad_window", "sgd",
                  "adamax", "momentum", "callbacks", "Approximation", "Inference"):
         assert name in ns, name
+
+
+@pytest.mark.parametrize("init", ["advi", "advi+adapt_diag", "advi_map"])
+def test_sample_initialised_by_advi(init):
+    data = np.random.RandomState(0).normal(1.0, 1.5, size=50)
+    with pm.Model():
+        mu = pm.Normal("mu", 0.0, 10.0)
+        sigma = pm.HalfNormal("sigma", 5.0)
+        pm.Normal("y", mu, sigma, observed=data)
+        trace = pm.sample(300, tune=300, chains=2, cores=1, init=init, n_init=3000, random_seed=3,
+                          progressbar=False, compute_convergence_checks=False)
+    assert trace["mu"].shape == (600,)
+    assert abs(trace["mu"].mean() - data.mean()) < 0.15
+    assert abs(trace["sigma"].mean() - data.std()) < 0.25
+    with pm.Model():
+        pm.Normal("x", 0.0, 1.0)
+        with pytest.raises(ValueError, match="init must be one of"):
+            pm.sample(10, init="advi_full", progressbar=False)
+
+
+def test_tracker_records_the_mean_each_step():
+    with _normal_normal():
+        advi = pm.ADVI(random_seed=0)
+        tracker = pm.callbacks.Tracker(mean=advi.approx.mean.eval, std=advi.approx.std.eval)
+        advi.fit(50, callbacks=[tracker], progressbar=False)
+    assert len(tracker["mean"]) == 50 and len(tracker["std"]) == 50
+    np.testing.assert_array_equal(tracker["mean"][-1], advi.approx.mean.eval())
+    np.testing.assert_allclose(tracker["std"][-1], advi.approx.std.eval())
+    assert not np.array_equal(tracker["mean"][0], tracker["mean"][-1])

@@ -105,7 +105,7 @@ class Inference:
                 for cb in callbacks:
                     cb(self.approx, losses[:done], i)
         except StopIteration as stop:
-            _log.info("Convergence achieved at %d%s", done, f" ({stop})" if str(stop) else "")
+            _log.info("Convergence achieved at %d", done)
         except KeyboardInterrupt:
             _log.info("Interrupted at %d", done)
         finally:
