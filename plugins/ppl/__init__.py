@@ -74,4 +74,5 @@ _arviz_bridge.register()
 
 from . import variational  # noqa: E402  (issue 23: PyMC3's variational API)
 from .variational import (ADVI, Approximation, FullRank, FullRankADVI, Inference, MeanField,  # noqa: E402
-                          adagrad_window, adam, adamax, callbacks, fit, momentum, sgd)
+                          adadelta, adagrad, adagrad_window, adam, adamax, callbacks, fit, momentum,
+                          nesterov_momentum, rmsprop, sample_approx, sgd)

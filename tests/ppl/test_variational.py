@@ -90,7 +90,7 @@ def test_random_seed_reproduces_the_fit():
     for seed in (5, 5, 6):
         with _normal_normal():
             approx = pm.fit(n=300, random_seed=seed, progressbar=False)
-        runs.append((approx.hist.copy(), approx.mean.eval().copy(), approx.sample(10)["mu"]))
+        runs.append((approx.hist.copy(), approx.mean.eval().copy(), pm.sample_approx(approx, 10)["mu"]))
     np.testing.assert_array_equal(runs[0][0], runs[1][0])
     np.testing.assert_array_equal(runs[0][1], runs[1][1])
     np.testing.assert_array_equal(runs[0][2], runs[1][2])
@@ -167,7 +167,10 @@ def test_obj_n_mc_averages_several_draws():
 
 @pytest.mark.parametrize("name, kwargs", [("sgd", dict(learning_rate=0.1)), ("momentum", dict(learning_rate=0.05)),
                                           ("adam", dict(learning_rate=0.1)), ("adamax", dict(learning_rate=0.1)),
-                                          ("adagrad_window", dict(learning_rate=0.3))])
+                                          ("adagrad_window", dict(learning_rate=0.3)),
+                                          ("nesterov_momentum", dict(learning_rate=0.05)),
+                                          ("adagrad", dict(learning_rate=0.5)), ("rmsprop", dict(learning_rate=0.05)),
+                                          ("adadelta", dict(learning_rate=1.0, epsilon=1e-2))])
 def test_optimisers_minimise_a_quadratic(name, kwargs):
     target = np.array([1.0, -2.0, 0.5])
     p = arignote.shared(np.zeros(3), name="p")
@@ -183,7 +186,10 @@ def test_optimisers_minimise_a_quadratic(name, kwargs):
 def test_optimiser_first_steps_match_their_formulas():
     g = np.array([2.0, -4.0])
     for name, expected in [("sgd", -0.1 * g), ("adam", -0.1 * np.sign(g)), ("adamax", -0.1 * np.sign(g)),
-                           ("momentum", -0.1 * g), ("adagrad_window", -0.1 * g / np.sqrt(g ** 2 + 0.1))]:
+                           ("momentum", -0.1 * g), ("adagrad_window", -0.1 * g / np.sqrt(g ** 2 + 0.1)),
+                           ("nesterov_momentum", -0.19 * g), ("adagrad", -0.1 * g / np.sqrt(g ** 2 + 1e-6)),
+                           ("rmsprop", -0.1 * g / np.sqrt(0.1 * g ** 2 + 1e-6)),
+                           ("adadelta", -0.1 * g * np.sqrt(1e-6) / np.sqrt(0.05 * g ** 2 + 1e-6))]:
         p = arignote.shared(np.zeros(2))
         updates = getattr(pm, name)([arignote.tensor.constant(g)], [p], learning_rate=0.1)
         arignote.function([], [], updates=updates)()
@@ -195,7 +201,7 @@ def test_optimiser_first_steps_match_their_formulas():
 def test_star_import_exports_the_variational_api():
     ns = {}
     exec("from arignote.ppl import *", ns)
-    for name in ("fit", "ADVI", "FullRankADVI", "MeanField", "FullRank", "adam", "adagrad_window", "sgd",
+    for name in ("fit", "sample_approx", "rmsprop", "adagrad", "adadelta", "nesterov_momentum", "ADVI", "FullRankADVI", "MeanField", "FullRank", "adam", "adagrad_window", "sgd",
                  "adamax", "momentum", "callbacks", "Approximation", "Inference"):
         assert name in ns, name
 

@@ -2,8 +2,9 @@
 the ``MeanField``/``FullRank`` approximations, the optimisers and ``callbacks``."""
 from . import callbacks, updates
 from .approximations import Approximation, FullRank, MeanField, ParametrizationError
-from .inference import ADVI, FullRankADVI, Inference, fit
-from .updates import adagrad_window, adam, adamax, momentum, sgd
+from .inference import ADVI, FullRankADVI, Inference, fit, sample_approx
+from .updates import adadelta, adagrad, adagrad_window, adam, adamax, momentum, nesterov_momentum, rmsprop, sgd
 
 __all__ = ["ADVI", "Approximation", "FullRank", "FullRankADVI", "Inference", "MeanField", "ParametrizationError",
-           "adagrad_window", "adam", "adamax", "callbacks", "fit", "momentum", "sgd", "updates"]
+           "adadelta", "adagrad", "adagrad_window", "adam", "adamax", "callbacks", "fit", "momentum", "nesterov_momentum",
+           "rmsprop", "sample_approx", "sgd", "updates"]

@@ -168,3 +168,8 @@ def fit(n=10000, local_rv=None, method="advi", model=None, random_seed=None, sta
     else:
         raise TypeError(f"method should be one of {set(_select)} or Inference instance, got {type(method).__name__}")
     return inference.fit(n, **kwargs)
+
+
+def sample_approx(approx, draws=100, include_transformed=True):
+    """``approx.sample(draws, include_transformed)`` (PyMC3's function form)."""
+    return approx.sample(draws=draws, include_transformed=include_transformed)

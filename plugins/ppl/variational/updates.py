@@ -113,3 +113,52 @@ def adagrad_window(loss_or_grads=None, params=None, learning_rate=0.001, epsilon
         updates[window] = window_new
         updates[p] = p - learning_rate * g / T.sqrt(window_new.sum(axis=0) + epsilon)
     return updates
+
+
+@_partial_or
+def nesterov_momentum(loss_or_grads=None, params=None, learning_rate=1e-3, momentum=0.9):
+    """SGD with Nesterov momentum: ``v <- momentum*v - lr*g``; ``p <- p + momentum*v - lr*g``."""
+    updates = OrderedDict()
+    for p, g in zip(params, loss_or_grads):
+        v = _zeros_like(p, "velocity")
+        v_new = momentum * v - learning_rate * g
+        updates[v] = v_new
+        updates[p] = p + momentum * v_new - learning_rate * g
+    return updates
+
+
+def _scaled_by_accumulated(params, grads, learning_rate, epsilon, rho):
+    """Adagrad (``rho`` None: a running sum of squared gradients) or RMSProp (a moving average)."""
+    updates = OrderedDict()
+    for p, g in zip(params, grads):
+        accu = _zeros_like(p, "accu")
+        accu_new = accu + g ** 2 if rho is None else rho * accu + (1 - rho) * g ** 2
+        updates[accu] = accu_new
+        updates[p] = p - learning_rate * g / T.sqrt(accu_new + epsilon)
+    return updates
+
+
+@_partial_or
+def adagrad(loss_or_grads=None, params=None, learning_rate=1.0, epsilon=1e-6):
+    """Adagrad: steps scaled by the root of all squared gradients so far."""
+    return _scaled_by_accumulated(params, loss_or_grads, learning_rate, epsilon, None)
+
+
+@_partial_or
+def rmsprop(loss_or_grads=None, params=None, learning_rate=1.0, rho=0.9, epsilon=1e-6):
+    """RMSProp: steps scaled by a moving average of squared gradients."""
+    return _scaled_by_accumulated(params, loss_or_grads, learning_rate, epsilon, rho)
+
+
+@_partial_or
+def adadelta(loss_or_grads=None, params=None, learning_rate=1.0, rho=0.95, epsilon=1e-6):
+    """Adadelta: steps scaled by the ratio of moving averages of squared steps and gradients."""
+    updates = OrderedDict()
+    for p, g in zip(params, loss_or_grads):
+        accu, delta_accu = _zeros_like(p, "accu"), _zeros_like(p, "delta_accu")
+        accu_new = rho * accu + (1 - rho) * g ** 2
+        step = g * T.sqrt(delta_accu + epsilon) / T.sqrt(accu_new + epsilon)
+        updates[accu] = accu_new
+        updates[p] = p - learning_rate * step
+        updates[delta_accu] = rho * delta_accu + (1 - rho) * step ** 2
+    return updates
