@@ -48,7 +48,14 @@ class Approximation:
                 point[k] = np.asarray(v)
             elif getattr(var, "transformed", None) is not None:  # an untransformed value
                 point[var.transformed.name] = var.transformation.forward_val(np.asarray(v))
-        return np.concatenate([np.asarray(point[n], dtype=np.float64).ravel() for n, *_ in self._layout])
+            elif var is None or k not in (d.name for d in self.model.deterministics):
+                raise ValueError(f"start gives a value for {k!r}, which is not a free variable of the "
+                                 f"model (free: {sorted(point)})")
+        try:
+            return np.concatenate([np.broadcast_to(np.asarray(point[n], dtype=np.float64), shape).ravel()
+                                   for n, _, shape, _ in self._layout])
+        except ValueError as e:
+            raise ValueError(f"start: a value does not fit its variable's shape ({e})") from None
 
     # -------------------------------------------------------------- symbolic pieces
     @property
