@@ -233,3 +233,13 @@ def test_tracker_records_the_mean_each_step():
     np.testing.assert_array_equal(tracker["mean"][-1], advi.approx.mean.eval())
     np.testing.assert_allclose(tracker["std"][-1], advi.approx.std.eval())
     assert not np.array_equal(tracker["mean"][0], tracker["mean"][-1])
+
+
+def test_divergent_optimisation_raises_floating_point_error_and_keeps_the_history():
+    with pm.Model():
+        s = pm.HalfNormal("s", 1.0)
+        pm.Normal("y", 0.0, s, observed=np.array([0.1, 5.0]))
+        advi = pm.ADVI(random_seed=0)
+        with pytest.raises(FloatingPointError, match="NaN occurred in optimization at iteration"):
+            advi.fit(200, progressbar=False, obj_optimizer=pm.sgd(learning_rate=1e3))
+    assert 0 < len(advi.hist) < 200 and np.isfinite(advi.hist).all()
