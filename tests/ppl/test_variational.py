@@ -243,3 +243,12 @@ def test_divergent_optimisation_raises_floating_point_error_and_keeps_the_histor
         with pytest.raises(FloatingPointError, match="NaN occurred in optimization at iteration"):
             advi.fit(200, progressbar=False, obj_optimizer=pm.sgd(learning_rate=1e3))
     assert 0 < len(advi.hist) < 200 and np.isfinite(advi.hist).all()
+
+
+def test_total_grad_norm_constraint_bounds_each_sgd_step():
+    with _normal_normal():
+        advi = pm.ADVI(random_seed=0)
+        before = np.concatenate([p.get_value().ravel() for p in advi.approx.params])
+        advi.fit(1, progressbar=False, obj_optimizer=pm.sgd(learning_rate=1.0), total_grad_norm_constraint=0.5)
+        after = np.concatenate([p.get_value().ravel() for p in advi.approx.params])
+    assert np.linalg.norm(after - before) == pytest.approx(0.5, rel=1e-6)  # the raw gradient is larger
