@@ -272,22 +272,15 @@ def _divergence_warnings(trace, tune_kept):
 
 
 def _convergence_warnings(trace, model):
-    """R-hat and ESS through ArviZ, as PyMC3's convergence checks."""
+    """PyMC3's convergence checks: rank-normalised R-hat and bulk ESS, computed as ArviZ does
+    (``convergence``) without importing it."""
     if trace.nchains < 2 or len(trace) < 100:
         return []
-    try:
-        from .stats import _to_idata_posterior
-        import arviz as az
-    except ImportError:  # pragma: no cover - arviz is in the sampling extra
-        return []
-    idata = _to_idata_posterior(trace, model)
+    from .convergence import max_rhat_min_ess
+    from .stats import _posterior
+
+    max_rhat, min_ess = max_rhat_min_ess(_posterior(trace))
     out = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        rhat = az.rhat(idata)
-        ess = az.ess(idata)
-    max_rhat = max((float(np.nanmax(rhat[v].values)) for v in rhat.data_vars), default=1.0)
-    min_ess = min((float(np.nanmin(ess[v].values)) for v in ess.data_vars), default=np.inf)
     if max_rhat > 1.05:
         out.append(SamplerWarning("convergence", "The rhat statistic is larger than 1.05 for some "
                                   "parameters. This indicates slight problems during sampling.", "error"))
