@@ -424,3 +424,154 @@ def test_dot_above_two_dims_matches_numpy(backend, dtype):
             np.testing.assert_allclose(g, w, rtol=rtol, atol=rtol)
     with pytest.raises(ValueError, match="not aligned"):
         f(np.zeros((2, 4, 4), dtype), np.zeros((1, 1, 6, 2), dtype), np.zeros((4, 4), dtype), np.zeros(4, dtype))
+
+
+# ------------------------------------------------------------- integer dot
+
+
+def _int_dot_cases():
+    r = np.random.default_rng(3)
+    big = r.integers(-2**62, 2**62, size=(4, 5))  # products and sums that wrap in int64
+    return [
+        (T.lvector, T.lvector, [(np.arange(5), np.arange(5)[::-1]), (np.arange(0), np.arange(0))]),
+        (T.lmatrix, T.lvector, [(big, big[0]), (big[::-1, ::2], big[1, ::-2][:3]), (np.zeros((0, 3), int), np.ones(3, int))]),
+        (T.lmatrix, T.lmatrix, [(big, big.T), (big[:, ::-1], big[::-1].T[::-1]), (np.zeros((2, 0), int), np.zeros((0, 3), int))]),
+        (T.ltensor3, T.ltensor3, [(r.integers(-9, 9, (2, 3, 4)), r.integers(-9, 9, (5, 4, 2))[:, ::-1]),
+                                  (r.integers(-9, 9, (2, 3, 4))[:, ::2], r.integers(-9, 9, (4, 0)))]),
+    ]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_integer_dot_is_native_and_exact(backend):
+    _backend(backend)
+    for mk_x, mk_y, cases in _int_dot_cases():
+        x = mk_x("x")
+        for X, Y in cases:
+            y = T.TensorType("int64", shape=(None,) * np.ndim(Y))("y")
+            f = function([x, y], T.dot(x, y), backend=backend)
+            _native(f, backend)
+            got, want = f(X, Y), np.dot(np.asarray(X), np.asarray(Y))
+            assert got.dtype == want.dtype and got.shape == want.shape
+            np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("dx,dy", [("int8", "int8"), ("int8", "uint8"), ("uint64", "uint64"), ("int32", "int16")])
+def test_integer_dot_dtypes_wrap_as_numpy(backend, dx, dy):
+    _backend(backend)
+    x, y = T.TensorType(dx, shape=(None, None))("x"), T.TensorType(dy, shape=(None, None))("y")
+    f = function([x, y], T.dot(x, y), backend=backend)
+    _native(f, backend)
+    r = np.random.default_rng(5)
+    X, Y = (r.integers(np.iinfo(d).min, np.iinfo(d).max, s, dtype=d) for d, s in ((dx, (3, 7)), (dy, (7, 4))))
+    got, want = f(X, Y[::-1]), np.dot(X, Y[::-1])
+    assert got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_integer_dot_unaligned_shapes_raise_numpys_error(backend):
+    _backend(backend)
+    x, y = T.lmatrix("x"), T.lmatrix("y")
+    f = function([x, y], T.dot(x, y), backend=backend)
+    with pytest.raises(ValueError, match="not aligned"):
+        f(np.ones((2, 3), int), np.ones((4, 2), int))
+
+
+# ------------------------------------------------------------------ bool masks
+
+
+def _mask_inputs():
+    r = np.random.default_rng(7)
+    base = r.normal(size=(6, 8))
+    M = r.random((6, 8)) < 0.5
+    return [(base[:4, :5], M[:4, :5]), (base[::-1, ::-2], M[::2, ::2][:, :4].repeat(2, 0)[:6][::-1]),
+            (base[:0, :3], M[:0, :3]), (base[:3, :3], np.zeros((3, 3), bool))]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_bool_mask_read_set_and_inc_match_numpy(backend):
+    _backend(backend)
+    x, m, m1 = T.dmatrix("x"), T.TensorType("bool", shape=(None, None))("m"), T.TensorType("bool", shape=(None,))("m1")
+    v = T.dvector("v")
+    f = function([x, m, m1, v], [x[m], x[m1], T.set_subtensor(x[m], v[0]), T.inc_subtensor(x[m], 2.0),
+                                 T.inc_subtensor(x[m1], v)], backend=backend)
+    _native(f, backend)
+    for X, M in _mask_inputs():
+        M1 = M[:, 0]
+        V = np.arange(X.shape[1], dtype=float) + 0.5
+        got = f(X, M, M1, V)
+        want = [X[M], X[M1]]
+        for setter, where, val in ((True, M, V[0]), (False, M, 2.0), (False, M1, V)):
+            w = X.copy()
+            if setter:
+                w[where] = val
+            else:
+                w[where] += val
+            want.append(w)
+        for g, w in zip(got, want):
+            assert g.shape == w.shape
+            np.testing.assert_array_equal(g, w)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_bool_mask_of_the_wrong_shape_is_numpys_index_error(backend):
+    _backend(backend)
+    x, m = T.dmatrix("x"), T.TensorType("bool", shape=(None, None))("m")
+    for out in (x[m], T.inc_subtensor(x[m], 1.0)):
+        f = function([x, m], out, backend=backend)
+        with pytest.raises(IndexError, match="boolean index did not match") as e:
+            f(np.zeros((3, 4)), np.ones((3, 5), bool))
+        assert "AdvancedSubtensor" in str(e.value) or "AdvancedIncSubtensor" in str(e.value)
+
+
+# ------------------------------------------------------- several index arrays
+
+
+def _np_at(X, idx, Y, set_):
+    out = X.copy()
+    if set_:
+        out[idx] = Y
+    else:
+        np.add.at(out, idx, Y)
+    return out
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_multi_array_indexing_and_add_at_match_numpy(backend):
+    """x[i, j] (broadcast indices, negative ones, repeats, strided and reversed x, empty indices) and
+    inc/set_subtensor there: repeated positions accumulate as numpy.add.at, setting keeps the last."""
+    _backend(backend)
+    x, i, j, y = T.dtensor3("x"), T.lvector("i"), T.lmatrix("j"), T.dmatrix("y")
+    f = function([x, i, j, y], [x[i, j], T.inc_subtensor(x[i, j], y.dimshuffle(0, 1, "x")), T.set_subtensor(x[i, j], 5.0),
+                                T.inc_subtensor(x[i, j], 1.0), T.set_subtensor(x[i, j], y.dimshuffle(0, 1, "x"))],
+                 backend=backend)
+    _native(f, backend)
+    base = np.arange(120.0).reshape(4, 5, 6)
+    cases = [(base, np.array([0, -1, 0]), np.array([[1], [1], [-5]])),
+             (base[::-1, ::2], np.array([3, 3]), np.array([[2, 2], [-3, 0]])),
+             (base[:, 1:], np.zeros(0, int), np.zeros((1, 0), int))]
+    for X, I, J in cases:
+        bshape = np.broadcast_shapes(I.shape, J.shape)
+        Y = np.arange(np.prod(bshape), dtype=float).reshape(bshape) + 0.25
+        got = f(X, I, J, Y)
+        want = [X[I, J], _np_at(X, (I, J), Y[..., None], False), _np_at(X, (I, J), 5.0, True),
+                _np_at(X, (I, J), 1.0, False), _np_at(X, (I, J), Y[..., None], True)]
+        for g, w in zip(got, want):
+            assert g.shape == w.shape
+            np.testing.assert_array_equal(g, w)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_multi_array_index_out_of_bounds_is_numpys_index_error(backend):
+    _backend(backend)
+    x, i, j = T.dmatrix("x"), T.lvector("i"), T.lvector("j")
+    for out in (x[i, j], T.inc_subtensor(x[i, j], 1.0)):
+        f = function([x, i, j], out, backend=backend)
+        X = np.zeros((3, 4))
+        with pytest.raises(IndexError, match="index 4 is out of bounds for axis 1 with size 4") as e:
+            f(X, np.array([0, 1]), np.array([0, 4]))
+        assert "AdvancedSubtensor" in str(e.value) or "AdvancedIncSubtensor" in str(e.value)
+        with pytest.raises(IndexError, match="shape mismatch"):
+            f(X, np.array([0, 1]), np.array([0, 1, 2]))
+        assert not X.any()

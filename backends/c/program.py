@@ -14,13 +14,13 @@ from __future__ import annotations
 import numpy as np
 
 from arignote.reference import NodeRuntimeError
-from ..lowering import (AllocStep, ArgStep, CumStep, DimShuffleStep, DotStep, FallbackStep, IncSubtensorStep, JoinStep, LoopStep,
-                        PutStep, ReduceStep, ReshapeStep, ShapeStep, StepTable, SubtensorStep, TakeStep)
+from ..lowering import (AllocStep, ArgStep, CumStep, DimShuffleStep, DotStep, FallbackStep, GatherStep, IncSubtensorStep, IntDotStep, JoinStep, LoopStep, MaskPutStep, MaskStep,
+                        PutStep, ReduceStep, ReshapeStep, ScatterStep, ShapeStep, StepTable, SubtensorStep, TakeStep)
 from .scan import scan_words
 
 MAGIC = 0x4152474E4F544531
 S_LOOP, S_REDUCE, S_DIMSHUFFLE, S_SUBTENSOR, S_SHAPE, S_SHAPE_I, S_DOT, S_FALLBACK = range(1, 9)
-S_RESHAPE, S_TAKE, S_PUT, S_ALLOC, S_ARG, S_CUM, S_JOIN, S_INCSUB = range(10, 18)  # 9 is S_SCAN (scan.py)
+S_RESHAPE, S_TAKE, S_PUT, S_ALLOC, S_ARG, S_CUM, S_JOIN, S_INCSUB, S_IDOT, S_MASK, S_MPUT, S_GATHER, S_SCATTER = range(10, 23)  # 9 is S_SCAN (scan.py)
 
 
 def _typenum(v):
@@ -72,6 +72,10 @@ class Encoder:
     def _dot(self, i, s, ins, outs):
         return [S_DOT, ins[0], ins[1], outs[0], np.dtype(s.dtype).num]
 
+    def _idot(self, i, s, ins, outs):
+        (x, y), z = (np.dtype(v.type.dtype) for v in s.inputs), np.dtype(s.outputs[0].type.dtype)
+        return [S_IDOT, ins[0], ins[1], outs[0], ord(x.kind), x.itemsize, ord(y.kind), y.itemsize, z.itemsize]
+
     def _reshape(self, i, s, ins, outs):
         static = [-1 if d is None else int(d) for d in s.outputs[0].type.shape]
         return [S_RESHAPE, ins[0], ins[1], outs[0], s.ndim, _itemsize(s.inputs[0]), *static]
@@ -83,6 +87,19 @@ class Encoder:
         return [S_PUT, ins[0], ins[1], ins[2], outs[0], _itemsize(s.inputs[0]), int(s.set_),
                 ord(np.dtype(s.inputs[0].type.dtype).kind), len(s.y_bcast),
                 *map(int, s.y_bcast)]
+
+    def _mask(self, i, s, ins, outs):
+        return [S_MASK, ins[0], ins[1], outs[0], _itemsize(s.inputs[0])]
+
+    def _mput(self, i, s, ins, outs):
+        return [S_MPUT, *self._put(i, s, ins, outs)[1:]]
+
+    def _gather(self, i, s, ins, outs):
+        return [S_GATHER, ins[0], outs[0], _itemsize(s.inputs[0]), len(ins) - 1, *ins[1:]]
+
+    def _scatter(self, i, s, ins, outs):
+        return [S_SCATTER, ins[0], ins[1], outs[0], _itemsize(s.inputs[0]), int(s.set_),
+                ord(np.dtype(s.inputs[0].type.dtype).kind), len(s.y_bcast), len(ins) - 2, *map(int, s.y_bcast), *ins[2:]]
 
     def _alloc(self, i, s, ins, outs):
         return [S_ALLOC, ins[0], outs[0], _itemsize(s.inputs[0]), len(ins) - 1, len(s.v_bcast), *ins[1:],
@@ -155,8 +172,8 @@ class Encoder:
 #: the C runtime's words of each step kind (the runtime's switch in runtime.c reads them)
 STEP_WORDS = StepTable("c", {
     LoopStep: Encoder._loop, ReduceStep: Encoder._reduce, DimShuffleStep: Encoder._dimshuffle,
-    SubtensorStep: Encoder._subtensor, ShapeStep: Encoder._shape, DotStep: Encoder._dot,
-    ReshapeStep: Encoder._reshape, TakeStep: Encoder._take, PutStep: Encoder._put, AllocStep: Encoder._alloc, ArgStep: Encoder._arg,
+    SubtensorStep: Encoder._subtensor, ShapeStep: Encoder._shape, DotStep: Encoder._dot, IntDotStep: Encoder._idot,
+    ReshapeStep: Encoder._reshape, TakeStep: Encoder._take, PutStep: Encoder._put, MaskStep: Encoder._mask, MaskPutStep: Encoder._mput, GatherStep: Encoder._gather, ScatterStep: Encoder._scatter, AllocStep: Encoder._alloc, ArgStep: Encoder._arg,
     CumStep: Encoder._cum, JoinStep: Encoder._join, IncSubtensorStep: Encoder._incsub,
     FallbackStep: Encoder._fallback,
 })

@@ -32,7 +32,8 @@
 
 enum { S_LOOP = 1, S_REDUCE = 2, S_DIMSHUFFLE = 3, S_SUBTENSOR = 4, S_SHAPE = 5, S_SHAPE_I = 6, S_DOT = 7,
        S_FALLBACK = 8, S_SCAN = 9, S_RESHAPE = 10, S_TAKE = 11, S_PUT = 12,
-       S_ALLOC = 13, S_ARG = 14, S_CUM = 15, S_JOIN = 16, S_INCSUB = 17 };
+       S_ALLOC = 13, S_ARG = 14, S_CUM = 15, S_JOIN = 16, S_INCSUB = 17, S_IDOT = 18,
+       S_MASK = 19, S_MPUT = 20, S_GATHER = 21, S_SCATTER = 22 };
 enum { AR_OK = 0, AR_PYERR = -1, AR_FAIL = 1 };
 #define AR_MAGIC 0x4152474e4f544531LL
 
@@ -868,6 +869,232 @@ static int ar_run_put(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
     return rc;
 }
 
+/* Check a bool mask against x's leading axes: its rank k (0: not rendered) and its count of trues. */
+static int ar_mask_check(const ar_val *x, const ar_val *m, npy_intp *count)
+{
+    int k = m->nd;
+    if (k < 1 || x->nd < k) return -1;
+    for (int d = 0; d < k; d++)
+        if (m->dims[d] != x->dims[d]) return -1; /* NumPy's IndexError through the perform */
+    npy_intp cnt = 0;
+    AR_FOR_INDEX(m, i, p, { cnt += *p != 0; });
+    *count = cnt;
+    return k;
+}
+
+/* fn(x block at each true of the mask, in C order, t): the mask walks x's first k axes */
+#define AR_FOR_MASK(m, xs, k, t, xp, body)                                                  \
+    do {                                                                                    \
+        npy_intp _pos[AR_MAXD] = {0}, _n = ar_size(m), t = 0;                               \
+        const char *_p = (m)->data;                                                         \
+        char *xp = (xs)->data;                                                              \
+        for (npy_intp _i = 0; _i < _n; _i++) {                                              \
+            if (*_p) { body; t++; }                                                         \
+            for (int _d = (k) - 1; _d >= 0; _d--) {                                         \
+                _p += (m)->strides[_d];                                                     \
+                xp += (xs)->strides[_d];                                                    \
+                if (++_pos[_d] < (m)->dims[_d]) break;                                      \
+                _p -= (m)->strides[_d] * (m)->dims[_d];                                     \
+                xp -= (xs)->strides[_d] * (m)->dims[_d];                                    \
+                _pos[_d] = 0;                                                               \
+            }                                                                               \
+        }                                                                                   \
+    } while (0)
+
+/* S_MASK x mask out itemsize: out = x[mask], mask a bool array over x's first mask.ndim axes */
+static int ar_run_mask(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
+{
+    ar_val xs = V[c[1]], ms = V[c[2]]; /* the slots may move when out's slot is set */
+    int64_t out = c[3];
+    npy_intp es = (npy_intp)c[4], cnt, dims[AR_MAXD], bst[AR_MAXD];
+    int k = ar_mask_check(&xs, &ms, &cnt), rnd = xs.nd - k;
+    if (k < 0) return AR_FAIL;
+    dims[0] = cnt;
+    memcpy(dims + 1, xs.dims + k, rnd * sizeof(npy_intp));
+    if (ar_output(P, V, use_cache, out, rnd + 1, dims) != AR_OK) return AR_PYERR;
+    char *dst = V[out].data;
+    npy_intp blk = es;
+    for (int d = k; d < xs.nd; d++) blk *= xs.dims[d];
+    ar_c_strides(rnd, xs.dims + k, es, bst);
+    AR_FOR_MASK(&ms, &xs, k, t, xp, {
+        ar_walk2(rnd, xs.dims + k, dst + t * blk, bst, xp, xs.strides + k, es, ar_elem_copy);
+    });
+    return AR_OK;
+}
+
+/* S_MPUT x y mask out itemsize set kind ynd ybcast[ynd]: out = x with x[mask] += y or = y, y broadcast
+ * to the selected region (count,) + x.shape[mask.ndim:] on the axes its type marks broadcastable */
+static int ar_run_mput(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
+{
+    ar_val xs = V[c[1]], yv = V[c[2]], ms = V[c[3]];
+    int64_t out = c[4];
+    npy_intp es = (npy_intp)c[5], cnt, rdims[AR_MAXD], ys[AR_MAXD], cs[AR_MAXD];
+    int set = (int)c[6], ynd = (int)c[8];
+    const int64_t *ybc = c + 9;
+    ar_elem_fn fn = set ? ar_elem_copy : ar_adder((char)c[7], es);
+    int k = ar_mask_check(&xs, &ms, &cnt), rnd = xs.nd - k + 1;
+    if (k < 0 || fn == NULL || yv.nd != ynd || ynd > rnd) return AR_FAIL;
+    rdims[0] = cnt;
+    memcpy(rdims + 1, xs.dims + k, (rnd - 1) * sizeof(npy_intp));
+    for (int d = 0; d < rnd; d++) {
+        int yd = d - (rnd - ynd);
+        if (yd < 0 || (ybc[yd] && yv.dims[yd] == 1)) {
+            ys[d] = 0;
+        } else {
+            if (yv.dims[yd] != rdims[d]) return AR_FAIL;
+            ys[d] = yv.strides[yd];
+        }
+    }
+    if (ar_output(P, V, use_cache, out, xs.nd, xs.dims) != AR_OK) return AR_PYERR;
+    ar_val os = V[out];
+    ar_c_strides(xs.nd, xs.dims, es, cs);
+    ar_walk2(xs.nd, xs.dims, os.data, cs, xs.data, xs.strides, es, ar_elem_copy);
+    os.nd = xs.nd;
+    memcpy(os.strides, cs, xs.nd * sizeof(npy_intp));
+    AR_FOR_MASK(&ms, &os, k, t, op, {
+        ar_walk2(rnd - 1, xs.dims + k, op, cs + k, yv.data + t * ys[0], ys + 1, es, fn);
+    });
+    return AR_OK;
+}
+
+/* The p integer index arrays (variables iv[p]) broadcast together: their shape bd[*rank] and each
+ * one's strides in it (0 where broadcast); -1 when they do not broadcast (the perform's error). */
+typedef struct {
+    int p, nd, typ[AR_MAXD];
+    npy_intp dims[AR_MAXD], st[AR_MAXD][AR_MAXD], size;
+    const char *data[AR_MAXD];
+} ar_multi;
+
+static int ar_multi_init(ar_prog *P, ar_val *V, const int64_t *iv, int p, ar_multi *M)
+{
+    M->p = p;
+    M->nd = 0;
+    for (int a = 0; a < p; a++)
+        if (V[iv[a]].nd > M->nd) M->nd = V[iv[a]].nd;
+    if (M->nd > AR_MAXD) return -1;
+    for (int d = 0; d < M->nd; d++) M->dims[d] = 1;
+    for (int a = 0; a < p; a++) {
+        const ar_val *v = &V[iv[a]];
+        int off = M->nd - v->nd;
+        for (int d = 0; d < v->nd; d++)
+            if (v->dims[d] != 1) {
+                if (M->dims[off + d] != 1 && M->dims[off + d] != v->dims[d]) return -1;
+                M->dims[off + d] = v->dims[d];
+            }
+    }
+    M->size = 1;
+    for (int d = 0; d < M->nd; d++) M->size *= M->dims[d];
+    for (int a = 0; a < p; a++) {
+        const ar_val *v = &V[iv[a]];
+        int off = M->nd - v->nd;
+        M->typ[a] = (int)P->vtype[iv[a]];
+        M->data[a] = v->data;
+        for (int d = 0; d < M->nd; d++)
+            M->st[a][d] = d < off || v->dims[d - off] == 1 ? 0 : v->strides[d - off];
+    }
+    return 0;
+}
+
+/* Visit the broadcast index positions in C order: off = the byte offset into x (axes 0..p-1), k the
+ * flat position; an index out of bounds sets rc = AR_FAIL and stops (NumPy's IndexError via perform). */
+#define AR_FOR_MULTI(M, xs, k, off, rc, body)                                               \
+    do {                                                                                    \
+        npy_intp _pos[AR_MAXD] = {0};                                                       \
+        const char *_q[AR_MAXD];                                                            \
+        for (int _a = 0; _a < (M)->p; _a++) _q[_a] = (M)->data[_a];                         \
+        for (npy_intp k = 0; k < (M)->size; k++) {                                          \
+            npy_intp off = 0, _i;                                                           \
+            for (int _a = 0; _a < (M)->p; _a++) {                                           \
+                if (ar_index_at(_q[_a], (M)->typ[_a], (xs)->dims[_a], &_i) != AR_OK) {      \
+                    rc = AR_FAIL;                                                           \
+                    break;                                                                  \
+                }                                                                           \
+                off += _i * (xs)->strides[_a];                                              \
+            }                                                                               \
+            if (rc != AR_OK) break;                                                         \
+            body;                                                                           \
+            for (int _d = (M)->nd - 1; _d >= 0; _d--) {                                     \
+                for (int _a = 0; _a < (M)->p; _a++) _q[_a] += (M)->st[_a][_d];              \
+                if (++_pos[_d] < (M)->dims[_d]) break;                                      \
+                for (int _a = 0; _a < (M)->p; _a++) _q[_a] -= (M)->st[_a][_d] * (M)->dims[_d]; \
+                _pos[_d] = 0;                                                               \
+            }                                                                               \
+        }                                                                                   \
+    } while (0)
+
+/* S_GATHER x out itemsize p idx[p]: out = x[i0, ..., ip-1], integer arrays on x's first p axes */
+static int ar_run_gather(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
+{
+    ar_val xs = V[c[1]];
+    int64_t out = c[2];
+    npy_intp es = (npy_intp)c[3], dims[AR_MAXD], bst[AR_MAXD];
+    int p = (int)c[4];
+    ar_multi M;
+    if (xs.nd < p || ar_multi_init(P, V, c + 5, p, &M) != 0 || M.nd + xs.nd - p > AR_MAXD) return AR_FAIL;
+    int rnd = xs.nd - p;
+    memcpy(dims, M.dims, M.nd * sizeof(npy_intp));
+    memcpy(dims + M.nd, xs.dims + p, rnd * sizeof(npy_intp));
+    for (int a = 0; a < p; a++) /* the slots may move when out's slot is set */
+        M.data[a] = V[c[5 + a]].data;
+    if (ar_output(P, V, use_cache, out, M.nd + rnd, dims) != AR_OK) return AR_PYERR;
+    char *dst = V[out].data;
+    npy_intp blk = es;
+    for (int d = p; d < xs.nd; d++) blk *= xs.dims[d];
+    ar_c_strides(rnd, xs.dims + p, es, bst);
+    int rc = AR_OK;
+    AR_FOR_MULTI(&M, &xs, k, off, rc, {
+        ar_walk2(rnd, xs.dims + p, dst + k * blk, bst, xs.data + off, xs.strides + p, es, ar_elem_copy);
+    });
+    return rc;
+}
+
+/* S_SCATTER x y out itemsize set kind ynd p ybcast[ynd] idx[p]: out = x with x[i0, ...] += y
+ * (numpy.add.at: repeated positions accumulate) or = y (the last write wins) */
+static int ar_run_scatter(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
+{
+    ar_val xs = V[c[1]], yv = V[c[2]];
+    int64_t out = c[3];
+    npy_intp es = (npy_intp)c[4], rdims[AR_MAXD], ys[AR_MAXD], cs[AR_MAXD];
+    int set = (int)c[5], ynd = (int)c[7], p = (int)c[8];
+    const int64_t *ybc = c + 9, *iv = ybc + ynd;
+    ar_elem_fn fn = set ? ar_elem_copy : ar_adder((char)c[6], es);
+    ar_multi M;
+    if (fn == NULL || xs.nd < p || yv.nd != ynd || ar_multi_init(P, V, iv, p, &M) != 0) return AR_FAIL;
+    int rnd = M.nd + xs.nd - p;
+    if (ynd > rnd || rnd > AR_MAXD) return AR_FAIL;
+    memcpy(rdims, M.dims, M.nd * sizeof(npy_intp));
+    memcpy(rdims + M.nd, xs.dims + p, (xs.nd - p) * sizeof(npy_intp));
+    for (int d = 0; d < rnd; d++) {
+        int yd = d - (rnd - ynd);
+        if (yd < 0 || (ybc[yd] && yv.dims[yd] == 1)) {
+            ys[d] = 0;
+        } else {
+            if (yv.dims[yd] != rdims[d]) return AR_FAIL;
+            ys[d] = yv.strides[yd];
+        }
+    }
+    if (ar_output(P, V, use_cache, out, xs.nd, xs.dims) != AR_OK) return AR_PYERR;
+    for (int a = 0; a < p; a++) M.data[a] = V[iv[a]].data;
+    char *dst = V[out].data;
+    ar_c_strides(xs.nd, xs.dims, es, cs);
+    ar_walk2(xs.nd, xs.dims, dst, cs, xs.data, xs.strides, es, ar_elem_copy);
+    ar_val os = xs;
+    memcpy(os.strides, cs, xs.nd * sizeof(npy_intp));
+    npy_intp pos[AR_MAXD] = {0};
+    const char *yp = yv.data;
+    int rc = AR_OK;
+    AR_FOR_MULTI(&M, &os, k, off, rc, {
+        ar_walk2(xs.nd - p, xs.dims + p, dst + off, cs + p, yp, ys + M.nd, es, fn);
+        for (int d = M.nd - 1; d >= 0; d--) { /* y's position follows the indices' */
+            yp += ys[d];
+            if (++pos[d] < M.dims[d]) break;
+            yp -= ys[d] * M.dims[d];
+            pos[d] = 0;
+        }
+    });
+    return rc;
+}
+
 /* S_ALLOC v out itemsize nd vnd shape_vars[nd] vbcast[vnd]: out (shape from the scalars) filled with v */
 static int ar_run_alloc(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
 {
@@ -1173,6 +1400,58 @@ static inline uint64_t ar_read_u64(const char *p, char kind, npy_intp es)
     case 4: return kind == 'i' ? (uint64_t)(int64_t) * (const int32_t *)p : *(const uint32_t *)p;
     default: return *(const uint64_t *)p;
     }
+}
+
+/* S_IDOT x y out xkind xes ykind yes zes: numpy.dot of integer arrays of any rank: products of x's
+ * last axis with y's second-to-last (its only one when 1-d), summed in 64 bits (wrapping), stored
+ * in the output's width (the same residue as NumPy's own wrapping loop).  Unequal summed lengths fail (the perform raises NumPy's error). */
+static int ar_run_idot(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
+{
+    const ar_val *x = &V[c[1]], *y = &V[c[2]];
+    int64_t out = c[3];
+    char xk = (char)c[4], yk = (char)c[6];
+    npy_intp xes = (npy_intp)c[5], yes = (npy_intp)c[7], zes = (npy_intp)c[8];
+    if (x->nd < 1 || y->nd < 1 || x->nd + y->nd - 2 > AR_MAXD) return AR_FAIL;
+    int ya = y->nd >= 2 ? y->nd - 2 : 0;
+    npy_intp n = x->dims[x->nd - 1], xsk = x->strides[x->nd - 1], ysk = y->strides[ya];
+    if (y->dims[ya] != n) return AR_FAIL;
+    npy_intp odims[AR_MAXD], xst[AR_MAXD], yst[AR_MAXD], pos[AR_MAXD] = {0}, nout = 1;
+    int ond = 0;
+    for (int d = 0; d < x->nd - 1; d++, ond++) {
+        odims[ond] = x->dims[d];
+        xst[ond] = x->strides[d];
+        yst[ond] = 0;
+    }
+    for (int d = 0; d < y->nd; d++)
+        if (d != ya) {
+            odims[ond] = y->dims[d];
+            xst[ond] = 0;
+            yst[ond++] = y->strides[d];
+        }
+    for (int d = 0; d < ond; d++) nout *= odims[d];
+    if (ar_output(P, V, use_cache, out, ond, odims) != AR_OK) return AR_PYERR;
+    char *z = V[out].data;
+    const char *px = x->data, *py = y->data;
+    for (npy_intp k = 0; k < nout; k++, z += zes) {
+        uint64_t acc = 0;
+        for (npy_intp i = 0; i < n; i++)
+            acc += ar_read_u64(px + i * xsk, xk, xes) * ar_read_u64(py + i * ysk, yk, yes);
+        switch (zes) {
+        case 1: *(uint8_t *)z = (uint8_t)acc; break;
+        case 2: *(uint16_t *)z = (uint16_t)acc; break;
+        case 4: *(uint32_t *)z = (uint32_t)acc; break;
+        default: *(uint64_t *)z = acc;
+        }
+        for (int d = ond - 1; d >= 0; d--) {
+            px += xst[d];
+            py += yst[d];
+            if (++pos[d] < odims[d]) break;
+            px -= xst[d] * odims[d];
+            py -= yst[d] * odims[d];
+            pos[d] = 0;
+        }
+    }
+    return AR_OK;
 }
 
 static void ar_cum_row(ar_cum *a, const char *x, npy_intp n, npy_intp xs, char *z, npy_intp zs)
@@ -1698,6 +1977,11 @@ static int ar_run_steps(ar_prog *P, ar_val *V, int use_cache)
         case S_CUM: rc = ar_run_cum(P, V, c, use_cache); break;
         case S_JOIN: rc = ar_run_join(P, V, c, use_cache); break;
         case S_INCSUB: rc = ar_run_incsub(P, V, c, use_cache); break;
+        case S_IDOT: rc = ar_run_idot(P, V, c, use_cache); break;
+        case S_MASK: rc = ar_run_mask(P, V, c, use_cache); break;
+        case S_MPUT: rc = ar_run_mput(P, V, c, use_cache); break;
+        case S_GATHER: rc = ar_run_gather(P, V, c, use_cache); break;
+        case S_SCATTER: rc = ar_run_scatter(P, V, c, use_cache); break;
         default:
             PyErr_Format(PyExc_SystemError, "arignote c runtime: unknown step kind %lld", (long long)c[0]);
             return AR_PYERR;

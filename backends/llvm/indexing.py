@@ -1,4 +1,5 @@
-"""Reshape, x[idx] (take) and advanced set/inc_subtensor (put) rendered inside a segment's entry.
+"""Reshape, x[idx] (take), advanced set/inc_subtensor (put), Alloc, Join, basic inc_subtensor,
+Argmax/Argmin, CumOp and integer dot rendered inside a segment's entry.
 
 Reshape: the new shape is read and checked (one -1, sizes, static shape); a C-contiguous input
 gives a view, any other a C-ordered copy.  Take and put run one row function over the indexed
@@ -321,19 +322,8 @@ def run_put(eb, step, kinds):
     (o,) = step.outputs
     k, zero = len(idx.shape), const(I64, 0)
     region = list(idx.shape) + list(x.shape[1:])
-    ystr = []
-    for d in range(len(region)):
-        yd = d - (len(region) - len(y.shape))
-        if yd < 0 or step.y_bcast[yd]:
-            ystr.append(zero)
-        else:
-            eb.go_slow_if(b.icmp_signed("!=", y.shape[yd], region[d]))
-            ystr.append(y.strides[yd])
-    out = eb.allocate(o, list(x.shape), kinds[o])
-    eb.vals[o] = out
-    if x.shape:
-        eb.kernel_call(copy_kernel(eb, x.dtype, len(x.shape)), x.shape, [x, out],
-                       lambda j: x.strides if j == 0 else out.strides)
+    ystr = _value_strides(eb, step, y, region)
+    out = _fresh_copy(eb, x, o, kinds)
     dt = x.dtype
 
     def body(b, at, off):
@@ -350,6 +340,30 @@ def run_put(eb, step, kinds):
                [const(I64, _NEVER_MERGED)] + [zero] * (len(region) - 1), [zero] * len(region)]
     eb.kernel_call(row, region, ops, lambda j: strides[j])
     eb.check_err()
+
+
+def _value_strides(eb, step, y, region):
+    """y's strides broadcast to ``region`` (0 on the axes its type marks broadcastable, and on the
+    leading ones it lacks); any other length that differs takes the slow path (NumPy's error)."""
+    b, zero, ystr = eb.b, const(I64, 0), []
+    for d in range(len(region)):
+        yd = d - (len(region) - len(y.shape))
+        if yd < 0 or step.y_bcast[yd]:
+            ystr.append(zero)
+        else:
+            eb.go_slow_if(b.icmp_signed("!=", y.shape[yd], region[d]))
+            ystr.append(y.strides[yd])
+    return ystr
+
+
+def _fresh_copy(eb, x, o, kinds):
+    """A new C-contiguous array for ``o`` holding x's values (what inc/set writes into)."""
+    out = eb.allocate(o, list(x.shape), kinds[o])
+    eb.vals[o] = out
+    if x.shape:
+        eb.kernel_call(copy_kernel(eb, x.dtype, len(x.shape)), x.shape, [x, out],
+                       lambda j: x.strides if j == 0 else out.strides)
+    return out
 
 
 def _add(b, a, v, dt):
@@ -706,3 +720,247 @@ def _cum_row(eb, in_dt, out_dt, mul):
     counted_loop(b, fn, const(I64, 0), n, const(I64, 1), element, "rows")
     b.ret_void()
     return fn
+
+
+# ------------------------------------------------------------------ integer dot
+def run_idot(eb, step, kinds):
+    """numpy.dot of integer arrays of any rank: one row function over the output's shape
+    ``x.shape[:-1] + y.shape[:-2] + y.shape[-1:]`` sums the products of x's last axis with y's
+    second-to-last (its only one when 1-d) in 64 bits and stores them in the output's width (the
+    residue NumPy's own wrapping loop gives).  Unequal summed lengths take the slow path."""
+    b = eb.b
+    x, y = eb.vals[step.inputs[0]], eb.vals[step.inputs[1]]
+    (o,) = step.outputs
+    zero = const(I64, 0)
+    ya = max(len(y.shape) - 2, 0)
+    n = x.shape[-1]
+    eb.go_slow_if(b.icmp_signed("!=", n, y.shape[ya]))
+    ykeep = [d for d in range(len(y.shape)) if d != ya]
+    shape = list(x.shape[:-1]) + [y.shape[d] for d in ykeep]
+    out = eb.allocate(o, shape, kinds[o])
+    eb.vals[o] = out
+    p = eb._alloca(I64, count=3)
+    for k, v in enumerate((n, x.strides[-1], y.strides[ya])):
+        b.store(v, b.gep(p, [const(I64, k)]))
+    params = NVal("int64", b.bitcast(p, ir.PointerType(ir.IntType(8))), [], [])
+    nx = len(x.shape) - 1
+    strides = [list(x.strides[:-1]) + [zero] * len(ykeep), [zero] * nx + [y.strides[d] for d in ykeep],
+               out.strides, [zero] * len(shape)]
+    row = _idot_row(eb, x.dtype, y.dtype, o.type.dtype)
+    eb.kernel_call(row, shape, [x, y, out, params], lambda k: strides[k])
+
+
+def _widen(b, v, dtype):
+    if np.dtype(dtype).itemsize == 8:
+        return v
+    return b.sext(v, I64) if dtype[0] == "i" else b.zext(v, I64)
+
+
+def _idot_row(eb, xdt, ydt, zdt):
+    fn, b, n, ptrs_p, strides_p, err = new_row(eb.module, eb.kernel_name("idot"), eb.ctx)
+    ptrs = [b.load(b.gep(ptrs_p, [const(I64, k)])) for k in range(4)]
+    strides = [b.load(b.gep(strides_p, [const(I64, k)])) for k in range(3)]
+    params = b.bitcast(ptrs[3], I64P)
+    length, xs, ys = (b.load(b.gep(params, [const(I64, k)])) for k in range(3))
+    acc = b.alloca(I64)
+    zbits = 8 * np.dtype(zdt).itemsize
+
+    def element(j):
+        px, py = (b.gep(ptrs[k], [b.mul(j, strides[k])]) for k in range(2))
+        b.store(const(I64, 0), acc)
+
+        def term(i):
+            u = _widen(b, load_elem(b, b.gep(px, [b.mul(i, xs)]), xdt), xdt)
+            v = _widen(b, load_elem(b, b.gep(py, [b.mul(i, ys)]), ydt), ydt)
+            b.store(b.add(b.load(acc), b.mul(u, v)), acc)
+
+        counted_loop(b, fn, const(I64, 0), length, const(I64, 1), term, "k")
+        total = b.load(acc)
+        if zbits < 64:
+            total = b.trunc(total, ir.IntType(zbits))
+        store_elem(b, total, b.gep(ptrs[2], [b.mul(j, strides[2])]), zdt)
+
+    counted_loop(b, fn, const(I64, 0), n, const(I64, 1), element, "out")
+    b.ret_void()
+    return fn
+
+
+# ------------------------------------------------------------------ bool masks
+def _nest(eb, dims, strides, ptrs, body, name):
+    """C-order loops over ``dims`` (a static count, run-time sizes) in the entry itself; each pointer
+    of ``ptrs`` advances by its list of ``strides``; ``body(pointers)`` runs at every position."""
+    b = eb.b
+    if not dims:
+        body(ptrs)
+        return
+
+    def step(i):
+        inner = [b.gep(p, [b.mul(i, s[0])]) for p, s in zip(ptrs, strides)]
+        _nest(eb, dims[1:], [s[1:] for s in strides], inner, body, name)
+
+    counted_loop(b, eb.fn, const(I64, 0), dims[0], const(I64, 1), step, f"{name}{len(dims)}")
+
+
+def _truth(b, p):
+    v = load_elem(b, p, "bool")
+    return v if v.type == I1 else b.icmp_unsigned("!=", v, ir.Constant(v.type, 0))
+
+
+def _mask_walk(eb, x, m, name, at_true):
+    """Check the mask against x's leading axes (slow path: NumPy's IndexError), count its trues;
+    returns the count and a function that calls ``at_true(x_ptr, t)`` at the t-th true, C order."""
+    b = eb.b
+    k = len(m.shape)
+    for d in range(k):
+        eb.go_slow_if(b.icmp_signed("!=", m.shape[d], x.shape[d]))
+    cnt = eb._alloca(I64)
+    b.store(const(I64, 0), cnt)
+    _nest(eb, m.shape, [m.strides], [m.data],
+          lambda p: b.store(b.add(b.load(cnt), b.zext(_truth(b, p[0]), I64)), cnt), f"{name}.count")
+
+    def walk(xv):
+        t = eb._alloca(I64)
+        b.store(const(I64, 0), t)
+
+        def visit(p):
+            with b.if_then(_truth(b, p[0])):
+                at_true(p[1], b.load(t))
+                b.store(b.add(b.load(t), const(I64, 1)), t)
+
+        _nest(eb, m.shape, [m.strides, xv.strides[:k]], [m.data, xv.data], visit, name)
+
+    return b.load(cnt), walk
+
+
+def run_mask(eb, step, kinds):
+    """x[mask]: the trues' blocks ``x.shape[k:]`` copied in the mask's C order."""
+    b = eb.b
+    x, m = eb.vals[step.inputs[0]], eb.vals[step.inputs[1]]
+    (o,) = step.outputs
+    k, dt = len(m.shape), x.dtype
+    out_box = []
+
+    def copy(xp, t):
+        out = out_box[0]
+        dst = b.gep(out.data, [b.mul(t, out.strides[0])])
+        _nest(eb, x.shape[k:], [x.strides[k:], out.strides[1:]], [xp, dst],
+              lambda q: store_elem(b, load_elem(b, q[0], dt), q[1], dt), "mask.copy")
+
+    cnt, walk = _mask_walk(eb, x, m, "mask", copy)
+    out = eb.allocate(o, [cnt] + list(x.shape[k:]), kinds[o])
+    eb.vals[o] = out
+    out_box.append(out)
+    walk(x)
+
+
+def run_mask_put(eb, step, kinds):
+    """x with x[mask] set to / incremented by y broadcast to ``(count,) + x.shape[k:]`` (the axes
+    y's type marks broadcastable; any other mismatch takes the slow path): a C-contiguous copy of x,
+    then each true's block written in the mask's C order."""
+    b = eb.b
+    x, y, m = (eb.vals[v] for v in step.inputs)
+    (o,) = step.outputs
+    k, dt = len(m.shape), x.dtype
+    ystr = []
+
+    def write(op, t):
+        yp = b.gep(y.data, [b.mul(t, ystr[0])])
+
+        def elem(q):
+            v = load_elem(b, q[1], dt)
+            store_elem(b, v if step.set_ else _add(b, load_elem(b, q[0], dt), v, dt), q[0], dt)
+
+        _nest(eb, x.shape[k:], [out.strides[k:], ystr[1:]], [op, yp], elem, "mput.block")
+
+    cnt, walk = _mask_walk(eb, x, m, "mput", write)
+    region = [cnt] + list(x.shape[k:])
+    ystr.extend(_value_strides(eb, step, y, region))
+    out = _fresh_copy(eb, x, o, kinds)
+    walk(out)
+
+
+# ------------------------------------------------------- several index arrays
+def _broadcast_indices(eb, idx):
+    """The index arrays' broadcast shape and each one's strides in it (0 where it is 1); shapes
+    that do not broadcast take the slow path (NumPy's IndexError)."""
+    b = eb.b
+    one, zero = const(I64, 1), const(I64, 0)
+    rank = max(len(v.shape) for v in idx)
+    shape = []
+    for d in range(rank):
+        dim = one
+        for v in idx:
+            j = d - (rank - len(v.shape))
+            if j < 0:
+                continue
+            n = v.shape[j]
+            clash = b.and_(b.icmp_signed("!=", n, one),
+                           b.and_(b.icmp_signed("!=", dim, one), b.icmp_signed("!=", dim, n)))
+            eb.go_slow_if(clash)
+            dim = b.select(b.icmp_signed("==", n, one), dim, n)
+        shape.append(dim)
+    strides = []
+    for v in idx:
+        off = rank - len(v.shape)
+        strides.append([zero] * off + [b.select(b.icmp_signed("==", v.shape[j], one), zero, v.strides[j])
+                                       for j in range(len(v.shape))])
+    return shape, strides
+
+
+def _offset(eb, step, ptrs, x, target):
+    """Byte offset into ``target`` of the position the indices at ``ptrs`` name on x's first axes;
+    negative indices wrap, one out of bounds takes the slow path (NumPy's IndexError)."""
+    b = eb.b
+    em = Emitter(b, eb.ctx.mathlib)
+    off = const(I64, 0)
+    for a, p in enumerate(ptrs):
+        dt = step.inputs[-len(ptrs) + a].type.dtype
+        i = em.cast(load_elem(b, p, dt), dt, "int64")
+        n = x.shape[a]
+        i = b.select(b.icmp_signed("<", i, const(I64, 0)), b.add(i, n), i)
+        eb.go_slow_if(b.or_(b.icmp_signed("<", i, const(I64, 0)), b.icmp_signed(">=", i, n)))
+        off = b.add(off, b.mul(i, target.strides[a]))
+    return off
+
+
+def run_gather(eb, step, kinds):
+    """x[i0, ..., ip-1]: for each broadcast index position (C order), the block ``x.shape[p:]``."""
+    b = eb.b
+    x, idx = eb.vals[step.inputs[0]], [eb.vals[v] for v in step.inputs[1:]]
+    (o,) = step.outputs
+    p, dt = len(idx), x.dtype
+    bshape, bstr = _broadcast_indices(eb, idx)
+    out = eb.allocate(o, bshape + list(x.shape[p:]), kinds[o])
+    eb.vals[o] = out
+    r = len(bshape)
+
+    def visit(ptrs):
+        src = b.gep(x.data, [_offset(eb, step, ptrs[:p], x, x)])
+        _nest(eb, x.shape[p:], [x.strides[p:], out.strides[r:]], [src, ptrs[p]],
+              lambda q: store_elem(b, load_elem(b, q[0], dt), q[1], dt), "gather.block")
+
+    _nest(eb, bshape, bstr + [out.strides[:r]], [v.data for v in idx] + [out.data], visit, "gather")
+
+
+def run_scatter(eb, step, kinds):
+    """x with x[i0, ..., ip-1] set to / incremented by y (numpy.add.at: repeats accumulate, the
+    last write wins when setting): a C-contiguous copy of x, then the positions in C order."""
+    b = eb.b
+    x, y, idx = eb.vals[step.inputs[0]], eb.vals[step.inputs[1]], [eb.vals[v] for v in step.inputs[2:]]
+    (o,) = step.outputs
+    p, dt = len(idx), x.dtype
+    bshape, bstr = _broadcast_indices(eb, idx)
+    region = bshape + list(x.shape[p:])
+    ystr = _value_strides(eb, step, y, region)
+    out = _fresh_copy(eb, x, o, kinds)
+    r = len(bshape)
+
+    def elem(q):
+        v = load_elem(b, q[1], dt)
+        store_elem(b, v if step.set_ else _add(b, load_elem(b, q[0], dt), v, dt), q[0], dt)
+
+    def visit(ptrs):
+        dst = b.gep(out.data, [_offset(eb, step, ptrs[:p], x, out)])
+        _nest(eb, x.shape[p:], [out.strides[p:], ystr[r:]], [dst, ptrs[p]], elem, "scatter.block")
+
+    _nest(eb, bshape, bstr + [ystr[:r]], [v.data for v in idx] + [y.data], visit, "scatter")

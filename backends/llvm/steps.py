@@ -385,8 +385,10 @@ def _may_fail(step):
 NATIVE_STEPS = lw.StepTable("llvm", {
     lw.LoopStep: SegmentBuilder.run_loop, lw.ReduceStep: SegmentBuilder.run_reduce,
     lw.ShapeStep: SegmentBuilder.run_shape, lw.DimShuffleStep: SegmentBuilder.run_dimshuffle,
-    lw.SubtensorStep: SegmentBuilder.run_subtensor, lw.DotStep: SegmentBuilder.run_dot,
+    lw.SubtensorStep: SegmentBuilder.run_subtensor, lw.DotStep: SegmentBuilder.run_dot, lw.IntDotStep: indexing.run_idot,
     lw.ReshapeStep: indexing.run_reshape, lw.TakeStep: indexing.run_take, lw.PutStep: indexing.run_put,
+    lw.MaskStep: indexing.run_mask, lw.MaskPutStep: indexing.run_mask_put,
+    lw.GatherStep: indexing.run_gather, lw.ScatterStep: indexing.run_scatter,
     lw.AllocStep: indexing.run_alloc, lw.ArgStep: indexing.run_arg,
     lw.CumStep: indexing.run_cum, lw.JoinStep: indexing.run_join, lw.IncSubtensorStep: indexing.run_incsub,
 })

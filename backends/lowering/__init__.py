@@ -10,9 +10,14 @@ A ``Program`` is a list of steps over numbered variables:
 * ``DimShuffleStep``, ``SubtensorStep`` (both ``ViewStep``): new shape/strides, no copy;
 * ``ShapeStep``   Shape and Shape_i;
 * ``DotStep``     Dot/Matmul on 1-d/2-d float arrays, for a BLAS call;
+* ``IntDotStep``  Dot of integer arrays of any rank: exact sums wrapping in NumPy's dtype;
 * ``ReshapeStep`` Reshape: a view where NumPy's would be one, else a copy;
 * ``TakeStep``, ``PutStep``  advanced indexing of the first axis by an integer array, and
                   advanced set/inc_subtensor there (``numpy.add.at`` accumulation);
+* ``MaskStep``, ``MaskPutStep``  ``x[mask]`` with a bool mask over leading axes, and
+                  set/inc_subtensor there (rendered on c; llvm runs the node's perform);
+* ``GatherStep``, ``ScatterStep``  ``x[i, j, ...]`` with integer arrays on the first axes
+                  (broadcast together), and set/inc_subtensor there (``numpy.add.at``);
 * ``AllocStep``   Alloc: a new array filled with a broadcast value;
 * ``ArgStep``     Argmax/Argmin over one axis or the whole array;
 * ``CumStep``     CumOp (cumsum/cumprod) along one axis or the flattened array;
@@ -42,7 +47,7 @@ from .limits import MAX_BODY, MAX_NDIM, MAX_OPERANDS, SEARCH_LIMIT  # noqa: F401
 from .rules import lower_node, needs_blas, register_lowering  # noqa: F401
 from .schedule import lower  # noqa: F401
 from .steps import (  # noqa: F401
-    ALL_DTYPES, AllocStep, ArgStep, CONCRETE_STEPS, CumStep, DimShuffleStep, DotStep, FallbackStep, IncSubtensorStep,
-    JoinStep, LoopStep, Program,
-    PutStep, ReduceStep, ReshapeStep, ShapeStep, Step, StepTable, SubtensorStep, TakeStep, Target, ViewStep,
+    ALL_DTYPES, AllocStep, ArgStep, CONCRETE_STEPS, CumStep, DimShuffleStep, DotStep, FallbackStep, GatherStep, IncSubtensorStep, IntDotStep,
+    JoinStep, LoopStep, MaskPutStep, MaskStep, Program,
+    PutStep, ReduceStep, ReshapeStep, ScatterStep, ShapeStep, Step, StepTable, SubtensorStep, TakeStep, Target, ViewStep,
 )

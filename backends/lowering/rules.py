@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import functools
 
+import numpy as np
+
 from arignote.deep_copy import DeepCopyOp
 from arignote.tensor.basic import Alloc, Join
 from arignote.tensor.elemwise import DimShuffle
@@ -14,7 +16,7 @@ from arignote.tensor.reduction import Argmax, CumOp, Reduce
 from arignote.tensor.shape_ops import MakeVector, Reshape, Shape, Shape_i
 from arignote.tensor.subtensor import AdvancedIncSubtensor, AdvancedSubtensor, IncSubtensor, Subtensor
 
-from .steps import (AllocStep, ArgStep, CumStep, DimShuffleStep, DotStep, IncSubtensorStep, JoinStep, PutStep, ReduceStep, ReshapeStep, ShapeStep, SubtensorStep, TakeStep,
+from .steps import (AllocStep, ArgStep, CumStep, DimShuffleStep, DotStep, IncSubtensorStep, GatherStep, IntDotStep, MaskPutStep, MaskStep, ScatterStep, JoinStep, PutStep, ReduceStep, ReshapeStep, ShapeStep, SubtensorStep, TakeStep,
                     _dtype_ok, _is_tensor)
 
 
@@ -66,7 +68,11 @@ def _lower_reduce(op, node, target):
 def _lower_dot(op, node, target):
     x, y = node.inputs
     (z,) = node.outputs
-    if not target.blas or not _dtype_ok(target, x, y, z):
+    if not _dtype_ok(target, x, y, z):
+        return None
+    if isinstance(op, Dot) and _int_dot(x, y, z):
+        return IntDotStep([x, y], [z], [node])
+    if not target.blas:
         return None
     if not (x.dtype == y.dtype == z.dtype and z.dtype in ("float32", "float64")):
         return None
@@ -75,6 +81,12 @@ def _lower_dot(op, node, target):
     return DotStep([x, y], [z], [node], dtype=z.dtype)
 
 
+
+
+def _int_dot(x, y, z):
+    """Is this NumPy's integer dot of two arrays, in NumPy's result dtype?"""
+    return (all(v.dtype[0] in "iu" for v in (x, y, z)) and x.ndim >= 1 and y.ndim >= 1
+            and np.result_type(x.dtype, y.dtype) == np.dtype(z.dtype))
 
 
 def _lower_shape(op, node, target):
@@ -141,8 +153,25 @@ def _first_axis_array(op, index):
             and len(index) == 1 and index[0].dtype[0] in "iu")
 
 
+def _bool_mask(op, index):
+    """Is the advanced index one bool array (rank >= 1) over the leading axes (``x[mask]``)?"""
+    return (len(op.idx_list) == 1 and isinstance(op.idx_list[0], tuple) and op.idx_list[0][0] == "bool"
+            and len(index) == 1 and index[0].dtype == "bool" and index[0].ndim >= 1)
+
+
+def _leading_arrays(op, index):
+    """Are the entries p >= 2 integer arrays on the first p axes (``x[i, j]``, no slice between)?"""
+    return (len(op.idx_list) >= 2 and len(index) == len(op.idx_list)
+            and all(isinstance(e, tuple) and e[0] == "array" for e in op.idx_list)
+            and all(v.dtype[0] in "iu" for v in index))
+
+
 def _lower_advanced_subtensor(op, node, target):
     x, *idx = node.inputs
+    if _bool_mask(op, idx) and x.ndim >= idx[0].ndim and _dtype_ok(target, x, *idx, *node.outputs):
+        return MaskStep(list(node.inputs), list(node.outputs), [node])
+    if _leading_arrays(op, idx) and x.ndim >= len(idx) and _dtype_ok(target, x, *idx, *node.outputs):
+        return GatherStep(list(node.inputs), list(node.outputs), [node])
     if not _first_axis_array(op, idx) or not _dtype_ok(target, x, *idx, *node.outputs) or x.ndim == 0:
         return None
     return TakeStep(list(node.inputs), list(node.outputs), [node])
@@ -150,9 +179,17 @@ def _lower_advanced_subtensor(op, node, target):
 
 def _lower_advanced_inc(op, node, target):
     x, y, *idx = node.inputs
-    if op.ignore_duplicates or not _first_axis_array(op, idx) or x.ndim == 0:
-        return None
     if not _dtype_ok(target, x, y, *idx, *node.outputs) or y.dtype != x.dtype:
+        return None
+    if _bool_mask(op, idx) and x.ndim >= idx[0].ndim:
+        return MaskPutStep(list(node.inputs), list(node.outputs), [node], set_=op.set_instead_of_inc,
+                           y_bcast=tuple(s == 1 for s in y.type.shape))
+    if op.ignore_duplicates:
+        return None
+    if _leading_arrays(op, idx) and x.ndim >= len(idx):
+        return ScatterStep(list(node.inputs), list(node.outputs), [node], set_=op.set_instead_of_inc,
+                           y_bcast=tuple(s == 1 for s in y.type.shape))
+    if not _first_axis_array(op, idx) or x.ndim == 0:
         return None
     return PutStep(list(node.inputs), list(node.outputs), [node], set_=op.set_instead_of_inc,
                    y_bcast=tuple(s == 1 for s in y.type.shape))

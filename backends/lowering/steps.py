@@ -116,6 +116,14 @@ class DotStep(Step):
 
 
 @dataclass
+class IntDotStep(Step):
+    """NumPy's dot of integer arrays of any rank (no BLAS): products of ``inputs[0]``'s last axis
+    with ``inputs[1]``'s second-to-last (its only one when 1-d), summed exactly and wrapping in the
+    output's dtype (NumPy's result type of the two), shape
+    ``x.shape[:-1] + y.shape[:-2] + y.shape[-1:]``.  Unequal summed lengths: NumPy's error."""
+
+
+@dataclass
 class ReshapeStep(Step):
     """``inputs[0]`` reshaped to the int vector ``inputs[1]`` (``ndim`` entries, one may be -1): a view
     wherever NumPy's reshape would give one, else a C-ordered copy."""
@@ -134,6 +142,40 @@ class PutStep(Step):
     """``inputs[0]`` with ``x[idx]`` incremented by (accumulating over repeated indices, as
     ``numpy.add.at``) or set to (last write wins) ``inputs[1]``; ``inputs[2]`` is the integer array
     indexing the first axis.  ``y_bcast[k]``: axis k of y is broadcastable in its type."""
+
+    set_: bool = False
+    y_bcast: tuple = ()
+
+
+@dataclass
+class MaskStep(Step):
+    """``inputs[0][inputs[1]]``: a bool array (rank k >= 1) masking x's first k axes; the output is
+    ``(count of trues,) + x.shape[k:]`` in C order of the mask.  A mask whose shape differs from
+    x's leading axes is NumPy's IndexError (through the node)."""
+
+
+@dataclass
+class MaskPutStep(Step):
+    """``inputs[0]`` with ``x[mask]`` incremented by (or, with ``set_``, set to) ``inputs[1]``
+    broadcast to ``(count,) + x.shape[k:]`` (only on the axes ``y_bcast`` marks); ``inputs[2]`` is
+    the bool mask over x's first k axes."""
+
+    set_: bool = False
+    y_bcast: tuple = ()
+
+
+@dataclass
+class GatherStep(Step):
+    """``x[i0, ..., ip-1]`` (x is ``inputs[0]``): p >= 2 integer arrays ``inputs[1:]`` on x's first p
+    axes, broadcast together (NumPy's rule); the output is ``broadcast shape + x.shape[p:]``.
+    Negative indices wrap; one out of bounds is NumPy's IndexError (through the node)."""
+
+
+@dataclass
+class ScatterStep(Step):
+    """``inputs[0]`` with ``x[i0, ..., ip-1]`` incremented by (``numpy.add.at``: repeated positions
+    accumulate) or set to (the last write wins) ``inputs[1]``; the index arrays are ``inputs[2:]``.
+    ``y_bcast[k]``: axis k of y is broadcastable in its type."""
 
     set_: bool = False
     y_bcast: tuple = ()
@@ -263,5 +305,5 @@ class StepTable(dict):
 
 
 #: every step kind lower() produces
-CONCRETE_STEPS = (LoopStep, ReduceStep, DimShuffleStep, SubtensorStep, ShapeStep, DotStep, ReshapeStep, TakeStep,
-                  PutStep, AllocStep, ArgStep, CumStep, JoinStep, IncSubtensorStep, FallbackStep)
+CONCRETE_STEPS = (LoopStep, ReduceStep, DimShuffleStep, SubtensorStep, ShapeStep, DotStep, IntDotStep, ReshapeStep, TakeStep,
+                  PutStep, MaskStep, MaskPutStep, GatherStep, ScatterStep, AllocStep, ArgStep, CumStep, JoinStep, IncSubtensorStep, FallbackStep)
