@@ -71,3 +71,8 @@ from .glm import GLM, LinearComponent, families  # noqa: E402
 from .glm import plot_posterior_predictive as plot_posterior_predictive_glm  # noqa: E402
 
 _arviz_bridge.register()
+
+from . import variational  # noqa: E402  (issue 23: PyMC3's variational API)
+from .variational import (ADVI, Approximation, FullRank, FullRankADVI, Inference, MeanField,  # noqa: E402
+                          adadelta, adagrad, adagrad_window, adam, adamax, callbacks, fit, momentum,
+                          nesterov_momentum, rmsprop, sample_approx, sgd)

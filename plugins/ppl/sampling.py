@@ -48,7 +48,8 @@ if not _log.handlers:  # PyMC3 prints its progress messages on stderr
     _log.setLevel(logging.INFO)
     _log.propagate = False
 
-_INITS = ("auto", "adapt_diag", "jitter+adapt_diag", "adapt_diag_grad", "jitter+adapt_diag_grad")
+_INITS = ("auto", "adapt_diag", "jitter+adapt_diag", "adapt_diag_grad", "jitter+adapt_diag_grad",
+          "advi", "advi+adapt_diag", "advi_map")
 _NUTS_KEYS = ("target_accept", "max_treedepth", "early_max_treedepth", "step_scale", "Emax",
               "gamma", "k", "t0", "adapt_step_size", "mass_matrix", "scaling", "is_cov")
 
@@ -145,16 +146,19 @@ def _jittered(model, point, rng, retries, flat_logp=None):
 
 
 def init_nuts(init="auto", chains=1, model=None, random_seed=None, start=None, seeds=None,
-              jitter_max_retries=10, **nuts_kwargs):
+              jitter_max_retries=10, n_init=200000, progressbar=False, **nuts_kwargs):
     """Starting points and a NUTS step (PyMC3's ``init_nuts``): ``'jitter+adapt_diag'``
     (``'auto'``) or ``'adapt_diag'``; the ``_grad`` variants use nutpie's
-    gradient-based mass-matrix estimate."""
+    gradient-based mass-matrix estimate; ``'advi'``, ``'advi+adapt_diag'`` and
+    ``'advi_map'`` start from an ADVI fit of at most ``n_init`` steps."""
     model = modelcontext(model)
     if init not in _INITS:
         raise ValueError(f"init must be one of {_INITS}, got {init!r}")
+    seeds = seeds or chain_seeds(random_seed, chains)
+    if init.startswith("advi"):
+        return _advi_init_nuts(init, chains, model, seeds, start, n_init, progressbar, nuts_kwargs)
     if init.endswith("_grad"):
         nuts_kwargs.setdefault("mass_matrix", "grad")
-    seeds = seeds or chain_seeds(random_seed, chains)
     from arignote.plugins.samplers import NUTS
 
     step = NUTS(model=model, **nuts_kwargs)
@@ -162,6 +166,19 @@ def init_nuts(init="auto", chains=1, model=None, random_seed=None, start=None, s
     starts = _starts(model, start, chains, seeds, init.startswith("jitter") or init == "auto",
                      jitter_max_retries, flat)
     return starts, step
+
+
+def _advi_init_nuts(init, chains, model, seeds, start, n_init, progressbar, nuts_kwargs):
+    from arignote.plugins.samplers import NUTS
+
+    from .variational.nuts_init import advi_init
+
+    seed = int(seeds[0].generate_state(1)[0])  # the fit's seed, from the first chain's
+    starts, variance = advi_init(init, chains, model, start=start, random_seed=seed, n_init=n_init,
+                                 progressbar=progressbar)
+    if variance is not None:
+        nuts_kwargs = dict(nuts_kwargs, scaling=variance, is_cov=True)
+    return starts, NUTS(model=model, **nuts_kwargs)
 
 
 def _starts(model, start, chains, seeds, jitter, retries, flat_logp=None):
@@ -337,7 +354,8 @@ def sample(draws=1000, step=None, init="auto", n_init=200000, start=None, trace=
         _log.info("Auto-assigning NUTS sampler...")
         _log.info(f"Initializing NUTS using {'jitter+adapt_diag' if init == 'auto' else init}...")
         starts, step = init_nuts(init, chains, model, start=start, seeds=seeds,
-                                 jitter_max_retries=jitter_max_retries, **step_kwargs.get("nuts", {}))
+                                 jitter_max_retries=jitter_max_retries, n_init=n_init,
+                                 progressbar=progressbar, **step_kwargs.get("nuts", {}))
     else:
         step, _auto = assign_step_methods(model, step, step_kwargs)
         starts = _starts(model, start, chains, seeds, False, jitter_max_retries)

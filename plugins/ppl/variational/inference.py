@@ -1,0 +1,175 @@
+"""``ADVI``/``FullRankADVI`` and ``fit``: stochastic maximisation of the ELBO.
+
+The loss is ``-(mean_i logp(mu + L eps_i) + entropy)`` over ``obj_n_mc`` standard normal
+draws ``eps_i`` (reparameterisation gradients).  The model's log-density graph is cloned
+once per draw with its free variables replaced by the draw, differentiated symbolically
+and compiled once, with the optimiser's updates, into a single step function.
+"""
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+
+import arignote
+import arignote.tensor as T
+from arignote.graph import clone_graph
+
+from .approximations import FullRank, MeanField
+from .updates import adagrad_window
+
+_log = logging.getLogger("arignote.ppl")
+
+
+class Inference:
+    """Fits an approximation by optimising its parameters; ``hist`` holds the losses (-ELBO)."""
+
+    approximation_class = None
+
+    def __init__(self, model=None, random_seed=None, start=None, **approx_kwargs):
+        self.approx = self.approximation_class(model=model, start=start, random_seed=random_seed, **approx_kwargs)
+        self._rng = np.random.RandomState(random_seed)
+        self._step = None
+        self._step_key = None
+
+    @property
+    def hist(self):
+        """The losses (-ELBO estimates) of every step so far (also ``approx.hist``)."""
+        return self.approx.hist
+
+    @property
+    def model(self):
+        return self.approx.model
+
+    def _loss(self, eps, n_mc):
+        approx = self.approx
+        lp = self.model.logpt
+        terms = []
+        for i in range(n_mc):
+            z = approx.symbolic_sample(eps[i])
+            replace = dict(approx.point_givens(z))
+            terms.append(clone_graph([], [lp], replace=replace, copy_inputs=False)[1][0])
+        mean_lp = terms[0] if n_mc == 1 else sum(terms[1:], terms[0]) / n_mc
+        return -(mean_lp + approx.symbolic_entropy)
+
+    def _compile(self, obj_n_mc, obj_optimizer, total_grad_norm_constraint):
+        eps = T.dmatrix("eps")
+        loss = self._loss(eps, obj_n_mc)
+        params = self.approx.params
+        grads = T.grad(loss, params)
+        if total_grad_norm_constraint is not None:
+            norm = T.sqrt(sum((g ** 2).sum() for g in grads))
+            scale = T.minimum(1.0, total_grad_norm_constraint / (norm + 1e-7))
+            grads = [g * scale for g in grads]
+        updates = obj_optimizer(grads, params)
+        return arignote.function([eps], loss, updates=updates)
+
+    def step_function(self, obj_n_mc=1, obj_optimizer=adagrad_window, total_grad_norm_constraint=None):
+        """The compiled optimisation step ``f(eps) -> loss`` (cached per settings)."""
+        key = (int(obj_n_mc), obj_optimizer, total_grad_norm_constraint)
+        if self._step is None or self._step_key != key:
+            if int(obj_n_mc) < 1:
+                raise ValueError(f"obj_n_mc must be a positive integer, got {obj_n_mc}")
+            self._step = self._compile(int(obj_n_mc), obj_optimizer, total_grad_norm_constraint)
+            self._step_key = key
+        return self._step
+
+    def fit(self, n=10000, score=None, callbacks=None, progressbar=True, obj_n_mc=1,
+            obj_optimizer=adagrad_window, total_grad_norm_constraint=None, **kwargs):
+        """Run ``n`` optimisation steps; returns the approximation (``self.hist`` grows by the losses).
+
+        A callback ``cb(approx, losses, i)`` may raise StopIteration to end the fit early.
+        """
+        if kwargs:
+            raise TypeError(f"fit() got unexpected keyword arguments {sorted(kwargs)}")
+        n = int(n)
+        if n < 0:
+            raise ValueError(f"fit: n must be >= 0, got {n}")
+        step = self.step_function(obj_n_mc, obj_optimizer, total_grad_norm_constraint)
+        callbacks = list(callbacks or ())
+        losses = np.empty(n)
+        done = 0
+        bar = _progress(n, progressbar)
+        try:
+            for i in range(n):
+                loss = float(step(self._rng.standard_normal((int(obj_n_mc), self.approx.ddim))))
+                if not np.isfinite(loss):
+                    raise FloatingPointError(f"NaN occurred in optimization at iteration {i} "
+                                             f"(loss {loss}); try a smaller learning rate or another start")
+                losses[i] = loss
+                done = i + 1
+                if bar is not None:
+                    bar.update(1)
+                    if i % 10 == 0:
+                        bar.set_postfix_str(f"Average Loss = {np.mean(losses[max(0, i - 99):i + 1]):,.5g}", refresh=False)
+                for cb in callbacks:
+                    cb(self.approx, losses[:done], i)
+        except StopIteration as stop:
+            _log.info("Convergence achieved at %d", done)
+        except KeyboardInterrupt:
+            _log.info("Interrupted at %d", done)
+        finally:
+            if bar is not None:
+                bar.close()
+            self.approx.hist = np.concatenate([self.approx.hist, losses[:done]])
+        return self.approx
+
+    def refine(self, n, progressbar=True):
+        """Continue the last fit for ``n`` more steps with the same settings."""
+        if self._step_key is None:
+            raise TypeError("refine() needs a previous fit()")
+        obj_n_mc, opt, norm = self._step_key
+        return self.fit(n, progressbar=progressbar, obj_n_mc=obj_n_mc, obj_optimizer=opt,
+                        total_grad_norm_constraint=norm)
+
+
+def _progress(n, progressbar):
+    if not progressbar:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=n, leave=True)
+
+
+class ADVI(Inference):
+    """Automatic Differentiation Variational Inference with a mean-field Gaussian."""
+
+    approximation_class = MeanField
+
+
+class FullRankADVI(Inference):
+    """ADVI with a full-rank Gaussian (captures correlations between variables)."""
+
+    approximation_class = FullRank
+
+
+_select = {"advi": ADVI, "fullrank_advi": FullRankADVI}
+
+
+def fit(n=10000, local_rv=None, method="advi", model=None, random_seed=None, start=None,
+        inf_kwargs=None, **kwargs):
+    """Fit an approximation by ``method`` ('advi', 'fullrank_advi' or an Inference) and return it.
+
+    ``kwargs`` go to ``Inference.fit`` (``progressbar``, ``obj_optimizer``, ``callbacks``,
+    ``obj_n_mc``, ``total_grad_norm_constraint``).
+    """
+    if local_rv is not None:
+        raise NotImplementedError("fit: local_rv (AEVB) is not provided")
+    inf_kwargs = dict(inf_kwargs or {})
+    if start is not None:
+        inf_kwargs["start"] = start
+    if isinstance(method, str):
+        key = method.lower()
+        if key not in _select:
+            raise KeyError(f"method should be one of {set(_select)} or Inference instance, got {method!r}")
+        inference = _select[key](model=model, random_seed=random_seed, **inf_kwargs)
+    elif isinstance(method, Inference):
+        inference = method
+    else:
+        raise TypeError(f"method should be one of {set(_select)} or Inference instance, got {type(method).__name__}")
+    return inference.fit(n, **kwargs)
+
+
+def sample_approx(approx, draws=100, include_transformed=True):
+    """``approx.sample(draws, include_transformed)`` (PyMC3's function form)."""
+    return approx.sample(draws=draws, include_transformed=include_transformed)
