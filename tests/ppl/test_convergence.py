@@ -4,7 +4,7 @@ import pytest
 
 az = pytest.importorskip("arviz")
 
-from arignote.plugins.ppl.convergence import ess_bulk, max_rhat_min_ess, rhat_rank
+from arignote.ppl.convergence import ess_bulk, max_rhat_min_ess, rhat_rank
 
 
 @pytest.mark.parametrize("shape", [(2, 1000), (4, 37), (2, 5), (3, 200), (1, 50)])
