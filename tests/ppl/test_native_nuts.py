@@ -12,6 +12,7 @@ import pytest
 
 import arignote
 import arignote.ppl as pm
+from linear_model import linear_model
 import arignote.tensor as T
 from arignote.compile.ops import as_op
 from arignote.native_entry import SIGNATURE, NativeEntryUnavailable
@@ -82,21 +83,9 @@ def test_native_entry_refusals_name_the_cause():
 # -- sampling ------------------------------------------------------------------------------
 
 
-def _linear():
-    rng = np.random.default_rng(42)
-    x = rng.uniform(-1, 1, 100)
-    y = 1.0 + 2.0 * x + rng.normal(0, 0.5, 100)
-    with pm.Model() as model:
-        a = pm.Normal("Intercept", 0, sigma=20)
-        b = pm.Normal("x", 0, sigma=20)
-        s = pm.HalfCauchy("sd", beta=10)
-        pm.Normal("y", a + b * x, sigma=s, observed=y)
-    return model, x, y
-
-
 @pytest.fixture(scope="module")
 def linear():
-    return _linear()
+    return linear_model()
 
 
 COV = np.array([[1.0, 0.8], [0.8, 1.0]])
@@ -123,7 +112,7 @@ def _within(draws, mean, sd, z=4.5):
 @pytest.mark.parametrize("backend", backend_params(("llvm", "c")))
 def test_linear_model_recovery_and_the_kernel_chosen(backend, capsys):
     with arignote.config.change_flags(backend=backend):
-        model, x, y = _linear()
+        model, x, y = linear_model()
         step, trace = _sample(model, None)
     plan = step.native_plan()
     err = capsys.readouterr().err

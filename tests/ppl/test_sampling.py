@@ -13,6 +13,7 @@ import pytest
 from scipy import special, stats
 
 import arignote.ppl as pm
+from linear_model import linear_model
 from arignote import plugin_manager
 from arignote.hookspecs import SamplerRecord, hookimpl
 from arignote.ppl import parallel
@@ -38,15 +39,7 @@ def _within_mc_error(draws, mean, sd, z=4.5):
 
 @pytest.fixture(scope="module")
 def linear():
-    rng = np.random.default_rng(42)
-    x = rng.uniform(-1, 1, 100)
-    y = 1.0 + 2.0 * x + rng.normal(0, 0.5, 100)
-    with pm.Model() as model:
-        a = pm.Normal("Intercept", 0, sigma=20)
-        b = pm.Normal("x", 0, sigma=20)
-        s = pm.HalfCauchy("sd", beta=10)
-        pm.Normal("y", a + b * x, sigma=s, observed=y)
-    return model, x, y
+    return linear_model()
 
 
 @pytest.fixture(scope="module")
