@@ -60,6 +60,9 @@ class EllipticalSlice(ArrayStep):
         self._chol = value
         self._chol_fn = None
         if value is None:
+            if self.model is None:
+                raise ValueError("EllipticalSlice: a prior covariance that depends on model variables "
+                                 "needs a model (not logp_dlogp_func=)")
             self._chol_fn = self.model.fn(chol)
         else:
             self._check_chol(value)

@@ -132,8 +132,18 @@ def test_bad_arguments():
             pm.sample_smc(100, save_sim_data=True)
         with pytest.raises(ValueError, match="ABC"):
             pm.sample_smc(100, kernel="ABC", chains=1)
+        with pytest.raises(ValueError, match="random_seed"):
+            pm.sample_smc(100, chains=2, random_seed=[1, 2, 3])
         with pytest.warns(DeprecationWarning, match="parallel"):
             pm.sample_smc(50, parallel=False, chains=1, random_seed=1)
+
+
+def test_impossible_data_is_a_clear_error():
+    with pm.Model():
+        x = pm.Uniform("x", 0.0, 1.0)
+        pm.Uniform("y", x + 5.0, x + 6.0, observed=0.0)
+        with pytest.raises(ValueError, match="-inf or nan at all 100 initial particles"):
+            pm.sample_smc(100, chains=1, random_seed=1)
 
 
 # ---------------------------------------------------------------- ABC

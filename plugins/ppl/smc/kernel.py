@@ -96,6 +96,10 @@ class SMCRun:
     def run(self):
         n = len(self.particles)
         self.prior, self.loglik, self.extras = self.densities(self.particles)
+        self.loglik[np.isnan(self.loglik)] = -np.inf
+        if not np.isfinite(self.loglik).any():
+            raise ValueError(f"sample_smc: the likelihood is -inf or nan at all {n} initial particles "
+                             "(the data are impossible under every prior draw)")
         if not np.all(np.isfinite(self.prior)):
             bad = int(np.sum(~np.isfinite(self.prior)))
             raise ValueError(f"sample_smc: {bad} of {n} initial particles have a non-finite prior "
