@@ -124,3 +124,13 @@ def test_registered_as_sampler_plugins():
         pm.Normal("x", 0.0, 1.0)
         pm.Poisson("k", 2.0)
         assert pm.DEMetropolisZ.competence(pm.modelcontext(None)["k"], False) == 0
+
+
+def test_seeds_reproducible():
+    def run(cls, chains, cores):
+        with _gaussian():
+            return pm.sample(100, tune=50, step=cls(), chains=chains, cores=cores, random_seed=4,
+                             progressbar=False, compute_convergence_checks=False)["x"]
+
+    np.testing.assert_array_equal(run(pm.DEMetropolis, 3, 1), run(pm.DEMetropolis, 3, 2))
+    np.testing.assert_array_equal(run(pm.DEMetropolisZ, 2, 1), run(pm.DEMetropolisZ, 2, 2))
