@@ -81,3 +81,5 @@ from .variational import (ADVI, Approximation, FullRank, FullRankADVI, Inference
 from . import smc  # noqa: E402
 from .smc import sample_smc  # noqa: E402
 from arignote.plugins.samplers import DEMetropolis, DEMetropolisZ, EllipticalSlice  # noqa: E402
+from arignote.plugins.samplers import (MLDA, DEMetropolisZMLDA, MetropolisMLDA,  # noqa: E402
+                                       RecursiveDAProposal, extract_Q_estimate)
