@@ -49,13 +49,17 @@ def _require_shared(model, name, why, level):
                         f"define it with pm.Data({name!r}, ...) for {why}")
 
 
-def _matching_vars(vars, model_below, level):
+def _matching_vars(vars, model, model_below, level):
     """The free variables of ``model_below`` named as ``vars``, in their order."""
     free = {v.name: v for v in model_below.free_RVs}
     missing = [v.name for v in vars if v.name not in free]
     if missing:
         raise ValueError(f"MLDA: coarse model {level} has no variables {missing}; every model must have "
                          f"the sampled variables under the same names (it has {sorted(free)})")
+    extra = sorted(set(free) - {v.name for v in model.free_RVs})
+    if extra:
+        raise ValueError(f"MLDA: coarse model {level} has free variables {extra} that the finer model "
+                         f"does not have; every model must have the same variable names")
     fine_point = {v.name: np.shape(v.tag.test_value) for v in vars}
     for v in vars:
         shape = np.shape(free[v.name].tag.test_value)
@@ -129,6 +133,9 @@ class MLDA(ArrayStep):
         if len(coarse_models) == 0:
             raise ValueError("MLDA step method was given an empty list of coarse models. "
                              "Give at least one coarse model.")
+        not_models = [i for i, m in enumerate(coarse_models) if not hasattr(m, "free_RVs")]
+        if not_models:
+            raise TypeError(f"MLDA: coarse_models{not_models} are not models (pm.Model)")
         if base_sampler not in _BASE_SAMPLERS:
             raise ValueError(f"base_sampler must be 'Metropolis' or 'DEMetropolisZ', got {base_sampler!r}")
         if not tune and base_sampler == "DEMetropolisZ":
@@ -159,7 +166,7 @@ class MLDA(ArrayStep):
         self._bind(vars, model, None, kwargs)
         self.rng = np.random.default_rng()
         level = f"{self.num_levels - 2} (coarse_models[{self.num_levels - 2}])"
-        vars_below = _matching_vars(self.vars, self.model_below, level)
+        vars_below = _matching_vars(self.vars, model, self.model_below, level)
         self._fn_below = PointLogp(self.model_below, vars_below)
         self._biases = list(biases_above)
         if self.adaptive_error_model:

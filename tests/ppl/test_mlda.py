@@ -262,6 +262,9 @@ def test_wrong_use_errors():
         pm.Normal("z", 0.0, 1.0)
     with pm.Model() as reshaped:
         pm.Normal("x", 0.0, 1.0, shape=2)
+    with pm.Model() as extra:
+        pm.Normal("x", 0.0, 1.0)
+        pm.Normal("z", 0.0, 1.0)
     with _gaussian(1.0):
         with pytest.raises(ValueError, match=r"coarse model 0 .*has no variables \['x'\]"):
             pm.MLDA([renamed])
@@ -269,6 +272,10 @@ def test_wrong_use_errors():
             pm.MLDA([reshaped])
         with pytest.raises(ValueError, match=r"coarse model 0 .*has no variables"):
             pm.MLDA([renamed, coarse])  # the coarsest model is checked too
+        with pytest.raises(ValueError, match=r"coarse model 0 .*has free variables \['z'\] that the finer"):
+            pm.MLDA([extra])
+        with pytest.raises(TypeError, match=r"coarse_models\[1\] are not models"):
+            pm.MLDA([coarse, "fine"])
     with pm.Model() as no_shared_q:
         pm.Normal("x", 0.0, 1.0)
         pm.Deterministic("Q", pm.modelcontext(None)["x"] * 2)
