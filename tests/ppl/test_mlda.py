@@ -224,6 +224,16 @@ def test_adaptive_error_model_learns_the_bias():
     assert acc[True] > acc[False] + 0.1
 
 
+def test_adaptive_error_model_three_levels_corrects_towards_the_finest():
+    coarsest, middle = _aem_model(0.5, coarse=True), _aem_model(0.3, coarse=True)
+    with _aem_model(0.0, coarse=False):
+        step = pm.MLDA([coarsest, middle], subsampling_rates=[2, 2], adaptive_error_model=True)
+        trace = pm.sample(300, tune=300, step=step, chains=1, cores=1, random_seed=6, **KW)
+    assert middle["mu_B"].get_value() == pytest.approx([-0.3], abs=0.01)
+    assert coarsest["mu_B"].get_value() == pytest.approx([-0.5], abs=0.01)  # -0.3 plus its own -0.2
+    assert np.isfinite(trace["x"]).all()
+
+
 def test_recursive_sample_moments_match_numpy():
     rng = np.random.default_rng(1)
     xs = rng.normal(size=(50, 3))
