@@ -83,3 +83,4 @@ from .smc import sample_smc  # noqa: E402
 from arignote.plugins.samplers import DEMetropolis, DEMetropolisZ, EllipticalSlice  # noqa: E402
 from arignote.plugins.samplers import (MLDA, DEMetropolisZMLDA, MetropolisMLDA,  # noqa: E402
                                        RecursiveDAProposal, extract_Q_estimate)
+from . import step_methods  # noqa: E402  (PyMC3's pymc3.step_methods[.mlda] import paths)

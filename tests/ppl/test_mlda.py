@@ -304,7 +304,10 @@ def test_exported_and_registered():
     for name in ("MLDA", "MetropolisMLDA", "DEMetropolisZMLDA", "RecursiveDAProposal"):
         assert name in ns, name
     from arignote import plugin_manager
+    from arignote.ppl.step_methods import RecursiveDAProposal
+    from arignote.ppl.step_methods.mlda import extract_Q_estimate  # PyMC3's import paths
 
+    assert RecursiveDAProposal is pm.RecursiveDAProposal and extract_Q_estimate is pm.extract_Q_estimate
     assert plugin_manager.samplers()["MLDA"].factory is pm.MLDA
     with _gaussian(1.0) as m:
         assert pm.MLDA.competence(m["x"], False) == 1
