@@ -11,6 +11,12 @@
  * are runtime steps of their own.  Buffers that only this runtime holds
  * (reference count 1) are reused by the next call.
  *
+ * The same program also runs as a native entry (ar_native_entry, at the end): a C function that
+ * touches no Python object, over a per-thread scratch whose slots own nothing and whose buffers
+ * are plain memory.  The step runners serve both: they reach Python only through ar_output (a
+ * NumPy array, or the scratch's buffer), ar_alias (a view's owner, NULL in a scratch), ar_nomem
+ * and the GIL release of long loops, each of which checks P->nat.
+ *
  * Compiled once per machine/compiler/Python/NumPy into the disk cache; the
  * module name comes from AR_MODNAME.
  */
