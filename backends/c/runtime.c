@@ -200,14 +200,15 @@ static int ar_native_output(ar_native *N, ar_val *v, int64_t var, int nd, const 
         if (dims[d] < 0 || (dims[d] > 0 && n > NPY_MAX_INTP / dims[d])) return AR_PYERR;
         n *= dims[d];
     }
-    if (n > N->cap[var]) {
+    if (n > N->cap[var] || N->buf[var] == NULL) { /* never NULL data, even for an empty array */
         void *p = NULL;
+        npy_intp want = n > 64 ? n : 64;
         free(N->buf[var]);
         N->buf[var] = NULL;
         N->cap[var] = 0;
-        if (posix_memalign(&p, 64, (size_t)n) != 0) return AR_PYERR;
+        if (posix_memalign(&p, 64, (size_t)want) != 0) return AR_PYERR;
         N->buf[var] = p;
-        N->cap[var] = n;
+        N->cap[var] = want;
     }
     v->data = N->buf[var];
     v->nd = nd;

@@ -311,13 +311,15 @@ def test_same_seed_bit_identical_in_one_thread_or_two(linear, backend):
     assert not np.array_equal(one.get_values("x", chains=0), one.get_values("x", chains=1))
 
 
+@pytest.mark.parametrize("backend", NATIVE_BACKENDS)
 @pytest.mark.parametrize("bad", [np.nan, -np.inf])
-def test_nan_or_inf_log_density_mid_trajectory_is_a_divergence(bad):
+def test_nan_or_inf_log_density_mid_trajectory_is_a_divergence(bad, backend):
     with pm.Model() as model:
         x = pm.Normal("x", 0, 1, shape=3)
         pm.Potential("cliff", pm.math.switch(x[0] > 1.0, bad, 0.0))
-    step, trace = _sample(model, None, draws=300, tune=200)
-    assert step.native_plan().ok
+    with arignote.config.change_flags(backend=backend):
+        step, trace = _sample(model, None, draws=300, tune=200)
+    assert step.native_plan().ok and _backend_of(step) == backend
     assert trace["x"].shape == (600, 3) and np.isfinite(trace["x"]).all()
     assert trace["diverging"].sum() > 0
     assert (trace["x"][:, 0] <= 1.0).all()
