@@ -11,6 +11,12 @@
  * are runtime steps of their own.  Buffers that only this runtime holds
  * (reference count 1) are reused by the next call.
  *
+ * The same program also runs as a native entry (ar_native_entry, at the end): a C function that
+ * touches no Python object, over a per-thread scratch whose slots own nothing and whose buffers
+ * are plain memory.  The step runners serve both: they reach Python only through ar_output (a
+ * NumPy array, or the scratch's buffer), ar_alias (a view's owner, NULL in a scratch), ar_nomem
+ * and the GIL release of long loops, each of which checks P->nat.
+ *
  * Compiled once per machine/compiler/Python/NumPy into the disk cache; the
  * module name comes from AR_MODNAME.
  */
@@ -59,7 +65,26 @@ typedef struct {
     ar_val *vals;       /* scratch slots of the outermost call */
     PyObject **cache;   /* per variable: a buffer this runtime allocated */
     int busy;
+    PyObject *extra;    /* a native template's tables (bytes), kept alive with it */
+    struct ar_native *nat; /* non-NULL: a native entry's scratch (no Python object, no GIL) */
 } ar_prog;
+
+/* A native entry's per-thread storage: every variable's buffer, grown as needed and kept between
+   calls.  Its slots hold no Python object (obj stays NULL), so the step runners below, which only
+   touch Python through ar_output, ar_alias and the GIL macros, run without the GIL for it. */
+typedef struct ar_native {
+    char **buf;
+    npy_intp *cap;
+    const int64_t *esize; /* per variable: its item size */
+    const int64_t *stat;  /* per input (then shared input): its static dims, -1 where unknown */
+    PyObject *owner;      /* the template capsule (code, constants); released under the GIL */
+} ar_native;
+
+static void ar_c_strides(int nd, const npy_intp *dims, npy_intp es, npy_intp *st);
+typedef void (*ar_elem_fn)(char *dst, const char *src, npy_intp es);
+static void ar_elem_copy(char *d, const char *s, npy_intp es);
+static void ar_walk2(int nd, const npy_intp *dims, char *dst, const npy_intp *ds, const char *src,
+                     const npy_intp *ss, npy_intp es, ar_elem_fn fn);
 
 /* an array the kernels can read directly: the right dtype and rank, native byte order, aligned */
 static inline int ar_good(PyObject *o, int typenum, int nd)
@@ -97,6 +122,19 @@ static inline void ar_set_object(ar_val *v, PyObject *o)
     Py_XSETREF(v->obj, o);
     v->data = NULL;
     v->nd = -1;
+}
+
+/* Slot z: a view (data, nd, dims, strides) over x's memory, keeping x's owner (if any) alive */
+static inline void ar_alias(ar_val *z, const ar_val *x, char *data, int nd, const npy_intp *dims,
+                            const npy_intp *strides)
+{
+    PyObject *o = x->obj; /* NULL in a native scratch: nothing to reference */
+    Py_XINCREF(o);
+    Py_XSETREF(z->obj, o);
+    z->data = data;
+    z->nd = nd;
+    memmove(z->dims, dims, nd * sizeof(npy_intp));
+    memmove(z->strides, strides, nd * sizeof(npy_intp));
 }
 
 static inline npy_intp ar_size(const ar_val *v)
@@ -154,9 +192,42 @@ static PyArrayObject *ar_alloc(ar_prog *P, int use_cache, int64_t var, int nd, c
     return a;
 }
 
+/* A native scratch's C-contiguous buffer for var (its own, reallocated when too small). */
+static int ar_native_output(ar_native *N, ar_val *v, int64_t var, int nd, const npy_intp *dims)
+{
+    npy_intp es = (npy_intp)N->esize[var], n = es;
+    for (int d = 0; d < nd; d++) {
+        if (dims[d] < 0 || (dims[d] > 0 && n > NPY_MAX_INTP / dims[d])) return AR_PYERR;
+        n *= dims[d];
+    }
+    if (n > N->cap[var] || N->buf[var] == NULL) { /* never NULL data, even for an empty array */
+        void *p = NULL;
+        npy_intp want = n > 64 ? n : 64;
+        free(N->buf[var]);
+        N->buf[var] = NULL;
+        N->cap[var] = 0;
+        if (posix_memalign(&p, 64, (size_t)want) != 0) return AR_PYERR;
+        N->buf[var] = p;
+        N->cap[var] = want;
+    }
+    v->data = N->buf[var];
+    v->nd = nd;
+    memcpy(v->dims, dims, nd * sizeof(npy_intp));
+    ar_c_strides(nd, dims, es, v->strides);
+    return AR_OK;
+}
+
+/* Out of memory: AR_PYERR, with MemoryError set unless this is a native scratch (no Python there). */
+static int ar_nomem(const ar_prog *P)
+{
+    if (P->nat == NULL) PyErr_NoMemory();
+    return AR_PYERR;
+}
+
 /* Allocate the output slot of var (a new or reused contiguous buffer). */
 static int ar_output(ar_prog *P, ar_val *V, int use_cache, int64_t var, int nd, const npy_intp *dims)
 {
+    if (P->nat != NULL) return ar_native_output(P->nat, &V[var], var, nd, dims);
     PyArrayObject *a = ar_alloc(P, use_cache, var, nd, dims);
     if (a == NULL) return AR_PYERR;
     ar_set_array(&V[var], a);
@@ -251,7 +322,7 @@ static int ar_run_loop(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
     for (int k = 0; k < nops; k++)
         for (int d = 0; d < cn; d++) pst[k * cn + d] = cst[k * AR_MAXD + d];
     int rc;
-    if (size >= AR_NOGIL_SIZE) {
+    if (size >= AR_NOGIL_SIZE && P->nat == NULL) {
         Py_BEGIN_ALLOW_THREADS
         rc = fn(cn, cdims, ptrs, pst);
         Py_END_ALLOW_THREADS
@@ -328,7 +399,7 @@ static int ar_run_reduce(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
     }
     if (ar_size(x) == 0) n[cn - 1] = 0; /* only initialise the output */
     int rc;
-    if (ar_size(x) >= AR_NOGIL_SIZE) {
+    if (ar_size(x) >= AR_NOGIL_SIZE && P->nat == NULL) {
         Py_BEGIN_ALLOW_THREADS
         rc = fn(cn, n, si, so, x->data, z->data, nout);
         Py_END_ALLOW_THREADS
@@ -360,13 +431,7 @@ static int ar_run_dimshuffle(ar_val *V, const int64_t *c)
     }
     for (int d = 0; d < ind; d++)
         if (!used[d] && x->dims[d] != 1) return AR_FAIL;
-    PyObject *o = x->obj;
-    Py_INCREF(o);
-    Py_XSETREF(z->obj, o);
-    z->data = x->data;
-    z->nd = ond;
-    memcpy(z->dims, dims, ond * sizeof(npy_intp));
-    memcpy(z->strides, strides, ond * sizeof(npy_intp));
+    ar_alias(z, x, x->data, ond, dims, strides);
     return AR_OK;
 }
 
@@ -455,13 +520,7 @@ static int ar_run_subtensor(ar_prog *P, ar_val *V, const int64_t *c)
     char *data;
     int ond;
     if (ar_sub_view(P, V, x, (int)c[3], c + 4, &data, &ond, dims, strides) != AR_OK) return AR_FAIL;
-    PyObject *o = x->obj;
-    Py_INCREF(o);
-    Py_XSETREF(z->obj, o);
-    z->data = data;
-    z->nd = ond;
-    memcpy(z->dims, dims, ond * sizeof(npy_intp));
-    memcpy(z->strides, strides, ond * sizeof(npy_intp));
+    ar_alias(z, x, data, ond, dims, strides);
     return AR_OK;
 }
 
@@ -499,13 +558,16 @@ static int ar_blas_layout(npy_intp r, npy_intp cc, npy_intp s0, npy_intp s1, npy
     return 0;
 }
 
-static PyArrayObject *ar_contig(const ar_val *v, int typenum)
+/* A C-contiguous copy of v (malloc'ed; NULL when out of memory) */
+static char *ar_contig(const ar_val *v, npy_intp es)
 {
-    PyObject *m = ar_materialize(v, typenum);
-    if (m == NULL) return NULL;
-    PyObject *r = PyArray_NewCopy((PyArrayObject *)m, NPY_CORDER);
-    Py_DECREF(m);
-    return (PyArrayObject *)r;
+    npy_intp cs[AR_MAXD], n = es;
+    for (int d = 0; d < v->nd; d++) n *= v->dims[d];
+    char *p = malloc(n > 0 ? (size_t)n : 1);
+    if (p == NULL) return NULL;
+    ar_c_strides(v->nd, v->dims, es, cs);
+    ar_walk2(v->nd, v->dims, p, cs, v->data, v->strides, es, ar_elem_copy);
+    return p;
 }
 
 /* z = x . y for 1-d/2-d float arrays through gemm/gemv. */
@@ -533,21 +595,20 @@ static int ar_run_dot(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
     /* treat x as m x k, y as k x n (row-major views) */
     npy_intp xs0 = xn == 2 ? x->strides[0] : 0, xs1 = x->strides[xn - 1];
     npy_intp ys0 = y->strides[0], ys1 = yn == 2 ? y->strides[1] : 0;
-    PyArrayObject *xc = NULL, *yc = NULL;
-    char *xp = x->data, *yp = y->data;
+    char *xc = NULL, *yc = NULL, *xp = x->data, *yp = y->data;
     char tx, ty;
     int ldx, ldy;
     if (!ar_blas_layout(m, k, xs0, xs1, es, &tx, &ldx)) {
-        if ((xc = ar_contig(x, typenum)) == NULL) return AR_PYERR;
-        xp = PyArray_BYTES(xc);
+        if ((xc = ar_contig(x, es)) == NULL) return ar_nomem(P);
+        xp = xc;
         ar_blas_layout(m, k, k * es, es, es, &tx, &ldx);
     }
     if (!ar_blas_layout(k, n, ys0, ys1, es, &ty, &ldy)) {
-        if ((yc = ar_contig(y, typenum)) == NULL) {
-            Py_XDECREF(xc);
-            return AR_PYERR;
+        if ((yc = ar_contig(y, es)) == NULL) {
+            free(xc);
+            return ar_nomem(P);
         }
-        yp = PyArray_BYTES(yc);
+        yp = yc;
         ar_blas_layout(k, n, n * es, es, es, &ty, &ldy);
     }
     int im = (int)m, in = (int)n, ik = (int)k, one = 1, ldz = (int)(n > 0 ? n : 1);
@@ -573,8 +634,8 @@ static int ar_run_dot(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
         /* row-major z = x y  <=>  column-major z^T = y^T x^T */
         gemm(&ty, &tx, &in, &im, &ik, alpha, yp, &ldy, xp, &ldx, beta, zp, &ldz);
     }
-    Py_XDECREF(xc);
-    Py_XDECREF(yc);
+    free(xc);
+    free(yc);
     return AR_OK;
 }
 
@@ -602,8 +663,6 @@ static inline int ar_read_at(const char *p, int typenum, int64_t *out)
         return AR_FAIL;
     }
 }
-
-typedef void (*ar_elem_fn)(char *dst, const char *src, npy_intp es);
 
 static void ar_elem_copy(char *d, const char *s, npy_intp es)
 {
@@ -739,14 +798,7 @@ static int ar_run_reshape(ar_prog *P, ar_val *V, const int64_t *c, int use_cache
     ar_val *z = &V[out];
     if (size == 0 || ar_reshape_view(x, nnd, dims, es, st)) {
         if (size == 0) ar_c_strides(nnd, dims, es, st);
-        PyObject *o = x->obj;
-        char *data = x->data;
-        Py_INCREF(o);
-        Py_XSETREF(z->obj, o);
-        z->data = data;
-        z->nd = nnd;
-        memcpy(z->dims, dims, nnd * sizeof(npy_intp));
-        memcpy(z->strides, st, nnd * sizeof(npy_intp));
+        ar_alias(z, x, x->data, nnd, dims, st);
         return AR_OK;
     }
     ar_val src = *x; /* a copy in C order (NumPy's reshape of an array no view can express) */
@@ -1983,10 +2035,11 @@ static int ar_run_steps(ar_prog *P, ar_val *V, int use_cache)
         case S_GATHER: rc = ar_run_gather(P, V, c, use_cache); break;
         case S_SCATTER: rc = ar_run_scatter(P, V, c, use_cache); break;
         default:
-            PyErr_Format(PyExc_SystemError, "arignote c runtime: unknown step kind %lld", (long long)c[0]);
+            if (P->nat == NULL)
+                PyErr_Format(PyExc_SystemError, "arignote c runtime: unknown step kind %lld", (long long)c[0]);
             return AR_PYERR;
         }
-        if (rc == AR_FAIL) return ar_step_fail(P, V, si);
+        if (rc == AR_FAIL) return P->nat != NULL ? AR_FAIL : ar_step_fail(P, V, si);
         if (rc != AR_OK) return rc;
     }
     return AR_OK;
@@ -2061,10 +2114,8 @@ static PyObject *ar_call(PyObject *self, PyObject *arg)
 }
 
 /* -------------------------------------------------------- construction */
-static void ar_prog_free(PyObject *capsule)
+static void ar_prog_release(ar_prog *P)
 {
-    ar_prog *P = (ar_prog *)PyCapsule_GetPointer(capsule, NULL);
-    if (P == NULL) return;
     if (P->cache)
         for (int i = 0; i < P->nvars; i++) Py_XDECREF(P->cache[i]);
     if (P->vals)
@@ -2075,19 +2126,22 @@ static void ar_prog_free(PyObject *capsule)
     Py_XDECREF(P->objs);
     Py_XDECREF(P->error_hook);
     Py_XDECREF(P->convert_hook);
+    Py_XDECREF(P->extra);
     PyMem_Free(P);
+}
+
+static void ar_prog_free(PyObject *capsule)
+{
+    ar_prog *P = (ar_prog *)PyCapsule_GetPointer(capsule, NULL);
+    if (P != NULL) ar_prog_release(P);
 }
 
 static PyMethodDef ar_call_def = {"arignote_thunk", (PyCFunction)ar_call, METH_O,
                                   "Run the compiled graph: thunk(list_of_inputs) -> list_of_outputs."};
 
-static PyObject *ar_make_runner(PyObject *mod, PyObject *args)
+/* A new program over code_obj (its header and tables read; vals and cache not yet allocated). */
+static ar_prog *ar_parse(PyObject *code_obj)
 {
-    PyObject *code_obj, *objs, *error_hook, *convert_hook;
-    int reuse;
-    if (!PyArg_ParseTuple(args, "O!O!OOp", &PyBytes_Type, &code_obj, &PyTuple_Type, &objs, &error_hook,
-                          &convert_hook, &reuse))
-        return NULL;
     Py_ssize_t nbytes = PyBytes_GET_SIZE(code_obj);
     const int64_t *code = (const int64_t *)PyBytes_AS_STRING(code_obj);
     Py_ssize_t ncode = nbytes / 8;
@@ -2096,14 +2150,13 @@ static PyObject *ar_make_runner(PyObject *mod, PyObject *args)
         return NULL;
     }
     ar_prog *P = PyMem_Calloc(1, sizeof(ar_prog));
-    if (P == NULL) return PyErr_NoMemory();
+    if (P == NULL) return (ar_prog *)PyErr_NoMemory();
     P->nvars = (int)code[1];
     P->nin = (int)code[2];
     P->nout = (int)code[3];
     P->nconst = (int)code[4];
     P->nshared = (int)code[5];
     P->nsteps = (int)code[6];
-    P->reuse = reuse;
     const int64_t *p = code + 8;
     P->vtype = p; p += P->nvars;
     P->vnd = p; p += P->nvars;
@@ -2120,6 +2173,19 @@ static PyObject *ar_make_runner(PyObject *mod, PyObject *args)
     }
     P->code = code;
     Py_INCREF(code_obj); P->code_obj = code_obj;
+    return P;
+}
+
+static PyObject *ar_make_runner(PyObject *mod, PyObject *args)
+{
+    PyObject *code_obj, *objs, *error_hook, *convert_hook;
+    int reuse;
+    if (!PyArg_ParseTuple(args, "O!O!OOp", &PyBytes_Type, &code_obj, &PyTuple_Type, &objs, &error_hook,
+                          &convert_hook, &reuse))
+        return NULL;
+    ar_prog *P = ar_parse(code_obj);
+    if (P == NULL) return NULL;
+    P->reuse = reuse;
     Py_INCREF(objs); P->objs = objs;
     Py_INCREF(error_hook); P->error_hook = error_hook;
     Py_INCREF(convert_hook); P->convert_hook = convert_hook;
@@ -2131,7 +2197,7 @@ static PyObject *ar_make_runner(PyObject *mod, PyObject *args)
         if (cap == NULL) {
             PyMem_Free(P->vals);
             PyMem_Free(P->cache);
-            Py_DECREF(code_obj); Py_DECREF(objs); Py_DECREF(error_hook); Py_DECREF(convert_hook);
+            Py_DECREF(P->code_obj); Py_DECREF(objs); Py_DECREF(error_hook); Py_DECREF(convert_hook);
             PyMem_Free(P);
         } else {
             Py_DECREF(cap);
@@ -2141,6 +2207,186 @@ static PyObject *ar_make_runner(PyObject *mod, PyObject *args)
     PyObject *fn = PyCFunction_NewEx(&ar_call_def, cap, NULL);
     Py_DECREF(cap);
     return fn;
+}
+
+/* -------------------------------------------------------- native entries */
+/* A native entry runs a program's steps with the runners above over a scratch (an ar_prog of its
+ * own, made by native_scratch for one thread), touching no Python object and never the GIL:
+ *   int32_t entry(void *scratch, void *const *in_data, const int64_t *in_shapes,
+ *                 void *const *out_data, const int64_t *out_shapes)
+ * Inputs are the program's inputs then its shared inputs, C-contiguous; outputs are copied into
+ * the caller's C-contiguous buffers after their shapes are checked.  Returns 0; 1 when a check
+ * failed (a shape, an op NumPy would refuse: the caller re-runs the function for the error);
+ * 2 when memory ran out. */
+#define AR_NATIVE_CAPSULE "arignote.native_program"
+#define AR_SCRATCH_CAPSULE "arignote.native_scratch"
+
+static int ar_native_type(int t)
+{
+    switch (t) {
+    case NPY_BOOL: case NPY_INT8: case NPY_UINT8: case NPY_INT16: case NPY_UINT16: case NPY_INT32:
+    case NPY_UINT32: case NPY_INT64: case NPY_UINT64: case NPY_HALF: case NPY_FLOAT: case NPY_DOUBLE:
+    case NPY_CFLOAT: case NPY_CDOUBLE: return 1;
+    default: return 0;
+    }
+}
+
+static void ar_template_free(PyObject *capsule)
+{
+    ar_prog *P = (ar_prog *)PyCapsule_GetPointer(capsule, AR_NATIVE_CAPSULE);
+    if (P != NULL) ar_prog_release(P);
+}
+
+static int32_t ar_native_entry(void *scratch, void *const *in_data, const int64_t *in_shapes,
+                               void *const *out_data, const int64_t *out_shapes)
+{
+    ar_prog *P = (ar_prog *)scratch;
+    ar_native *N = P->nat;
+    ar_val *V = P->vals;
+    int at = 0;
+    for (int i = 0; i < P->nin + P->nshared; i++) {
+        int64_t var = i < P->nin ? P->ins[i] : P->shared[2 * (i - P->nin)];
+        ar_val *v = &V[var];
+        int nd = (int)P->vnd[var];
+        for (int d = 0; d < nd; d++, at++) {
+            int64_t n = in_shapes[at];
+            if (n < 0 || (N->stat[at] >= 0 && N->stat[at] != n)) return 1;
+            v->dims[d] = (npy_intp)n;
+        }
+        v->data = (char *)in_data[i];
+        v->nd = nd;
+        ar_c_strides(nd, v->dims, (npy_intp)N->esize[var], v->strides);
+    }
+    int rc = ar_run_steps(P, V, 1);
+    if (rc != AR_OK) return rc == AR_FAIL ? 1 : 2;
+    at = 0;
+    for (int j = 0; j < P->nout; j++) {
+        const ar_val *v = &V[P->outs[j]];
+        npy_intp cs[AR_MAXD], es = (npy_intp)N->esize[P->outs[j]], n = 1;
+        for (int d = 0; d < v->nd; d++, at++) {
+            if (v->dims[d] != out_shapes[at]) return 1;
+            n *= v->dims[d];
+        }
+        ar_c_strides(v->nd, v->dims, es, cs);
+        if (n > 0) ar_walk2(v->nd, v->dims, (char *)out_data[j], cs, v->data, v->strides, es, ar_elem_copy);
+    }
+    return 0;
+}
+
+/* make_native(code, objs, esize, stat) -> template: a program for native entries.  esize: int64 item
+   size per variable; stat: int64 static dims of the inputs, then the shared inputs (-1: unknown).
+   ValueError naming the step when one cannot run without Python (a fallback node, a scan). */
+static PyObject *ar_make_native(PyObject *mod, PyObject *args)
+{
+    PyObject *code_obj, *objs, *esize, *stat;
+    if (!PyArg_ParseTuple(args, "O!O!O!O!", &PyBytes_Type, &code_obj, &PyTuple_Type, &objs, &PyBytes_Type, &esize,
+                          &PyBytes_Type, &stat))
+        return NULL;
+    ar_prog *P = ar_parse(code_obj);
+    if (P == NULL) return NULL;
+    Py_INCREF(objs); P->objs = objs;
+    P->extra = PyTuple_Pack(2, esize, stat);
+    PyObject *cap = P->extra == NULL ? NULL : PyCapsule_New(P, AR_NATIVE_CAPSULE, ar_template_free);
+    if (cap == NULL) {
+        ar_prog_release(P);
+        return NULL;
+    }
+    if (PyBytes_GET_SIZE(esize) != 8 * (Py_ssize_t)P->nvars) {
+        PyErr_SetString(PyExc_ValueError, "make_native: one item size per variable");
+        goto fail;
+    }
+    for (int si = 0; si < P->nsteps; si++) {
+        int64_t kind = P->code[P->step_at[si]];
+        if (kind == S_FALLBACK || kind == S_SCAN || kind < S_LOOP || kind > S_SCATTER) {
+            PyErr_Format(PyExc_ValueError, "step %d (kind %lld) runs Python", si, (long long)kind);
+            goto fail;
+        }
+        if (kind == S_DOT && !(ar_dgemm && ar_sgemm && ar_dgemv && ar_sgemv)) {
+            PyErr_Format(PyExc_ValueError, "step %d needs BLAS, which is not set", si);
+            goto fail;
+        }
+    }
+    for (int v = 0; v < P->nvars; v++)
+        if (P->vtype[v] >= 0 && !ar_native_type((int)P->vtype[v])) {
+            PyErr_Format(PyExc_ValueError, "variable %d has NumPy type number %lld", v, (long long)P->vtype[v]);
+            goto fail;
+        }
+    for (int i = 0; i < P->nconst; i++) {
+        int64_t var = P->consts[2 * i];
+        PyObject *o = PyTuple_GET_ITEM(objs, P->consts[2 * i + 1]);
+        if (P->vtype[var] >= 0 && !AR_GOOD(o, P->vtype[var], P->vnd[var])) {
+            PyErr_Format(PyExc_ValueError, "constant %d is not an aligned array of its type", i);
+            goto fail;
+        }
+    }
+    return cap;
+fail:
+    Py_DECREF(cap);
+    return NULL;
+}
+
+static void ar_scratch_free(PyObject *capsule)
+{
+    ar_prog *P = (ar_prog *)PyCapsule_GetPointer(capsule, AR_SCRATCH_CAPSULE);
+    if (P == NULL) return;
+    if (P->nat) {
+        for (int v = 0; v < P->nvars; v++) free(P->nat->buf[v]);
+        free(P->nat->buf);
+        free(P->nat->cap);
+        Py_XDECREF(P->nat->owner);
+        free(P->nat);
+    }
+    free(P->vals);
+    free(P);
+}
+
+/* native_scratch(template) -> (capsule, address): one thread's scratch for the native entry */
+static PyObject *ar_native_scratch(PyObject *mod, PyObject *tmpl)
+{
+    ar_prog *T = (ar_prog *)PyCapsule_GetPointer(tmpl, AR_NATIVE_CAPSULE);
+    if (T == NULL) return NULL;
+    int nv = T->nvars > 0 ? T->nvars : 1;
+    ar_prog *P = malloc(sizeof(ar_prog));
+    ar_native *N = calloc(1, sizeof(ar_native));
+    ar_val *V = calloc(nv, sizeof(ar_val));
+    char **buf = calloc(nv, sizeof(char *));
+    npy_intp *capa = calloc(nv, sizeof(npy_intp));
+    if (P == NULL || N == NULL || V == NULL || buf == NULL || capa == NULL) {
+        free(P); free(N); free(V); free(buf); free(capa);
+        return PyErr_NoMemory();
+    }
+    *P = *T;
+    P->vals = V;
+    P->cache = NULL;
+    P->nat = N;
+    N->buf = buf;
+    N->cap = capa;
+    N->esize = (const int64_t *)PyBytes_AS_STRING(PyTuple_GET_ITEM(T->extra, 0));
+    N->stat = (const int64_t *)PyBytes_AS_STRING(PyTuple_GET_ITEM(T->extra, 1));
+    Py_INCREF(tmpl);
+    N->owner = tmpl;
+    for (int v = 0; v < T->nvars; v++) V[v].nd = -1;
+    for (int i = 0; i < T->nconst; i++) { /* constants are bound once: no step writes them */
+        int64_t var = T->consts[2 * i];
+        PyArrayObject *a = (PyArrayObject *)PyTuple_GET_ITEM(T->objs, T->consts[2 * i + 1]);
+        if (T->vtype[var] < 0) continue;
+        V[var].data = PyArray_BYTES(a);
+        V[var].nd = PyArray_NDIM(a);
+        memcpy(V[var].dims, PyArray_DIMS(a), V[var].nd * sizeof(npy_intp));
+        memcpy(V[var].strides, PyArray_STRIDES(a), V[var].nd * sizeof(npy_intp));
+    }
+    PyObject *cap = PyCapsule_New(P, AR_SCRATCH_CAPSULE, ar_scratch_free);
+    if (cap == NULL) {
+        Py_DECREF(tmpl);
+        free(P); free(N); free(V); free(buf); free(capa);
+        return NULL;
+    }
+    return Py_BuildValue("(NN)", cap, PyLong_FromVoidPtr(P));
+}
+
+static PyObject *ar_native_entry_address(PyObject *mod, PyObject *noargs)
+{
+    return PyLong_FromVoidPtr((void *)ar_native_entry);
 }
 
 static void *ar_capsule_ptr(PyObject *cap)
@@ -2216,6 +2462,10 @@ static PyMethodDef ar_methods[] = {
     {"load_kernels", ar_load_kernels, METH_VARARGS, "load_kernels(path, names) -> (handle, addresses)"},
     {"make_runner", ar_make_runner, METH_VARARGS,
      "make_runner(code: bytes, objs: tuple, error_hook, convert_hook, reuse: bool) -> thunk"},
+    {"make_native", ar_make_native, METH_VARARGS,
+     "make_native(code: bytes, objs: tuple, esize: bytes, stat: bytes) -> template of a native entry"},
+    {"native_scratch", ar_native_scratch, METH_O, "native_scratch(template) -> (capsule, address)"},
+    {"native_entry_address", ar_native_entry_address, METH_NOARGS, "the native entry's function address"},
     {"set_blas", ar_set_blas, METH_VARARGS, "set_blas(dgemm, sgemm, dgemv, sgemv capsules) -> bool"},
     {NULL, NULL, 0, NULL}};
 
