@@ -27,8 +27,8 @@ def _np_kron_dot(mats, z):
 class KroneckerNormal(Continuous):
     """Vectors of length N = n_1 ... n_k distributed as MvNormal(mu, kron(K_1, ..., K_k) + sigma^2 I).
     The factors are given as exactly one of ``covs`` (matrices), ``chols`` (their lower Cholesky
-    factors) or ``evds`` (their ``(eigenvalues, eigenvectors)`` pairs); ``sigma`` (white noise)
-    goes with ``covs`` or ``evds``, which are then handled through eigendecompositions."""
+    factors) or ``evds`` (their ``(eigenvalues, eigenvectors)`` pairs); with white noise
+    ``sigma`` the factors are handled through their eigendecompositions (Saatchi 2011)."""
 
     ndim_supp = 1
 
@@ -37,8 +37,6 @@ class KroneckerNormal(Continuous):
         if len(given) != 1:
             raise ValueError("KroneckerNormal: incompatible parameterization. Specify exactly one of "
                              "covs, chols, or evds.")
-        if sigma is not None and chols is not None:
-            raise ValueError("KroneckerNormal: sigma (white noise) goes with covs or evds, not chols")
         self._kind = given[0]
         self.mu = self.param("mu", mu)
         self.sigma = None if sigma is None else self.param("sigma", sigma, (lambda v: v >= 0, "must be non-negative"))
@@ -53,6 +51,8 @@ class KroneckerNormal(Continuous):
                 self.chols = [slinalg.cholesky(c) for c in self.covs]
         else:
             self.chols = [self._matrix(c, f"chols[{i}]") for i, c in enumerate(chols)]
+            if sigma is not None:  # the noise needs the factors' eigendecompositions
+                self.eigs_sep, self.Qs = map(list, zip(*[nlinalg.eigh(T.dot(L, L.T)) for L in self.chols]))
         self._eig = hasattr(self, "Qs")
         if self._eig:
             self.eigs = kron_diag(*self.eigs_sep)
@@ -64,6 +64,7 @@ class KroneckerNormal(Continuous):
             if None in sizes:
                 raise ValueError("KroneckerNormal: the factors' sizes are not known; pass shape=")
             kwargs["shape"] = (int(np.prod(sizes)),)
+        kwargs["shape"] = tuple(int(n) for n in np.atleast_1d(kwargs["shape"]))
         self.N = int(np.prod(kwargs["shape"][-1:]))
         if None not in sizes and int(np.prod(sizes)) != self.N:
             raise ValueError(f"KroneckerNormal: shape {kwargs['shape']} does not match the factors' sizes {sizes}")
