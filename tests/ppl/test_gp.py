@@ -281,3 +281,32 @@ def test_latent_kron_prior_and_conditional_match_dense():
     np.testing.assert_allclose(cov, cov_ref + JIT * np.eye(len(Xn)), atol=1e-5)
     with pytest.raises(ValueError, match="covariance function for each X"):
         pm.gp.LatentKron(cov_funcs=[k1, k2]).prior("g", Xs=[X1])
+
+
+# ------------------------------------------------------------------ gradients
+def _fd_check(model, point, h=1e-6):
+    f, g = model.logp, model.dlogp()
+    grad = np.atleast_1d(g(point))
+    names = [v.name for v in model.free_RVs]
+    assert len(grad) == len(names)
+    for i, n in enumerate(names):
+        up, down = dict(point), dict(point)
+        up[n], down[n] = point[n] + h, point[n] - h
+        assert grad[i] == pytest.approx((f(up) - f(down)) / (2 * h), rel=1e-5, abs=1e-6), n
+
+
+@pytest.mark.parametrize("kind", ["sparse", "kron", "marginal"])
+def test_marginal_likelihood_gradients_against_finite_differences(kind):
+    with pm.Model() as model:
+        ls = pm.HalfNormal("ls", 1.0)
+        s = pm.HalfNormal("s", 1.0)
+        if kind == "sparse":
+            gp = pm.gp.MarginalSparse(cov_func=pm.gp.cov.Matern52(1, ls=ls), approx="VFE")
+            gp.marginal_likelihood("y", X=X, Xu=X[::2], y=y, noise=s)
+        elif kind == "kron":
+            gp = pm.gp.MarginalKron(cov_funcs=[pm.gp.cov.ExpQuad(1, ls=ls), pm.gp.cov.Matern32(1, ls=0.5)])
+            gp.marginal_likelihood("y", Xs=[X[:4], X[4:7]], y=np.resize(y, 12), sigma=s)
+        else:
+            gp = pm.gp.Marginal(cov_func=pm.gp.cov.RatQuad(1, alpha=2.0, ls=ls))
+            gp.marginal_likelihood("y", X=X, y=y, noise=s)
+    _fd_check(model, {"ls_log__": np.log(0.6), "s_log__": np.log(0.3)})

@@ -204,3 +204,13 @@ def test_util():
         out = pm.gp.util.plot_gp_dist(ax, R.normal(size=(50, 20)), x)
     assert out is ax and len(ax.collections) == 40 and len(ax.lines) == 30
     plt.close(fig)
+
+
+def test_bad_inputs_name_the_culprit():
+    k = pm.gp.cov.ExpQuad(2, ls=1.0, active_dims=[0, 3])
+    with pytest.raises(ValueError, match=r"active_dims \[0, 3\] go beyond the 3 column"):
+        k(X)
+    with pytest.raises(ValueError, match="2-d array"):
+        pm.gp.cov.ExpQuad(1, ls=1.0)(np.linspace(0, 1, 5))
+    with pytest.raises(TypeError, match="Kron takes covariance functions"):
+        pm.gp.cov.Kron([pm.gp.cov.ExpQuad(1, ls=1.0), np.eye(2)])

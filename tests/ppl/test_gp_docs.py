@@ -116,3 +116,16 @@ def test_nuts_on_a_latent_gp():
     assert fs.shape == (200, 10) and np.all(np.isfinite(fs))
     # the posterior mean follows the data's shape (correlation with y well above chance)
     assert np.corrcoef(fs.mean(0), y)[0, 1] > 0.9
+
+
+def test_star_import_has_gp_and_kronecker_normal():
+    ns = {}
+    exec("from arignote.ppl import *", ns)
+    assert ns["gp"] is pm.gp and ns["KroneckerNormal"] is pm.KroneckerNormal
+    for name in ("Latent", "Marginal", "MarginalSparse", "TP", "LatentKron", "MarginalKron"):
+        assert hasattr(ns["gp"], name)
+    import arignote.ppl.gp.cov as cov_module
+
+    assert set(cov_module.__all__) >= {"ExpQuad", "RatQuad", "Exponential", "Matern52", "Matern32", "Matern12",
+                                       "Linear", "Polynomial", "Cosine", "Periodic", "WarpedInput", "Gibbs",
+                                       "Coregion", "ScaledCov", "Kron", "WhiteNoise", "Constant"}

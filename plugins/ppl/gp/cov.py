@@ -47,15 +47,13 @@ class Covariance:
         raise NotImplementedError(f"{type(self).__name__} does not define full")
 
     def _slice(self, X, Xs):
-        ncol = X.shape[-1] if not _is_tensor(X) else X.type.shape[-1]
-        if isinstance(ncol, (int, np.integer)) and ncol != self.input_dim:
+        Xa = T.as_tensor_variable(_columns(X, self.active_dims))
+        ncol = np.shape(X)[-1] if not _is_tensor(X) else X.type.shape[-1]
+        if ncol is not None and ncol != self.input_dim:
             warnings.warn(f"Only {self.input_dim} column(s) out of {ncol} are being used to compute the "
                           "covariance function. If this is not intended, increase 'input_dim' parameter to "
-                          "the number of columns to use. Ignore otherwise.", UserWarning, stacklevel=3)
-        X = T.as_tensor_variable(_columns(X, self.active_dims))
-        if Xs is not None:
-            Xs = T.as_tensor_variable(_columns(Xs, self.active_dims))
-        return X, Xs
+                          "the number of columns to use. Ignore otherwise.", UserWarning, stacklevel=4)
+        return Xa, None if Xs is None else T.as_tensor_variable(_columns(Xs, self.active_dims))
 
     def __add__(self, other):
         return Add([self, other])
@@ -75,9 +73,16 @@ class Covariance:
 
 
 def _columns(X, cols):
-    if _is_tensor(X):
-        return X[:, cols]
-    return np.asarray(X)[:, cols]
+    """The columns ``cols`` of the 2-d inputs X (a tensor or an array), checked."""
+    if not _is_tensor(X):
+        X = np.asarray(X)
+    if X.ndim != 2:
+        raise ValueError(f"covariance inputs must be a 2-d array of shape (n, input_dim), got {X.ndim} "
+                         "dimension(s); pass a column vector X[:, None] for one input dimension")
+    ncol = X.type.shape[1] if _is_tensor(X) else X.shape[1]
+    if ncol is not None and not isinstance(cols, slice) and np.max(cols, initial=-1) >= ncol:
+        raise ValueError(f"active_dims {np.atleast_1d(cols).tolist()} go beyond the {ncol} column(s) of X")
+    return X[:, cols]
 
 
 class Combination(Covariance):
