@@ -310,3 +310,18 @@ def test_marginal_likelihood_gradients_against_finite_differences(kind):
             gp = pm.gp.Marginal(cov_func=pm.gp.cov.RatQuad(1, alpha=2.0, ls=ls))
             gp.marginal_likelihood("y", X=X, y=y, noise=s)
     _fd_check(model, {"ls_log__": np.log(0.6), "s_log__": np.log(0.3)})
+
+
+def test_jitter_keyword():
+    with pm.Model() as model:
+        gp = pm.gp.Marginal(cov_func=cov_func())
+        y_ = gp.marginal_likelihood("y", X=X, y=y, noise=SIGMA, jitter=0.01)
+        f = pm.gp.Latent(cov_func=cov_func()).prior("f", X=X, reparameterize=False, jitter=0.05)
+    ref = st.multivariate_normal(np.zeros(8), k_np(X, X) + (SIGMA ** 2 + 0.01) * np.eye(8)).logpdf(y)
+    assert logp_of(model, y_) == pytest.approx(ref, rel=1e-9)
+    fv = R.normal(size=8)
+    ref_f = st.multivariate_normal(np.zeros(8), k_np(X, X) + 0.05 * np.eye(8)).logpdf(fv)
+    assert logp_of(model, f, {"f": fv}) == pytest.approx(ref_f, rel=1e-9)
+    _, cov = gp.predict(Xnew, jitter=0.0)
+    _, cov_ref = posterior(k_np(X, X), k_np(X, Xnew), k_np(Xnew, Xnew), y, SIGMA ** 2, jitter=0.0)
+    np.testing.assert_allclose(cov, cov_ref, atol=1e-8)

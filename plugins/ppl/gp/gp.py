@@ -63,18 +63,19 @@ class Latent(Base):
     def __init__(self, mean_func=None, cov_func=None):
         super().__init__(mean_func, cov_func)
 
-    def _build_prior(self, name, X, reparameterize=True, **kwargs):
+    def _build_prior(self, name, X, reparameterize=True, jitter=1e-6, **kwargs):
         mu = self.mean_func(X)
-        cov = stabilize(self.cov_func(X))
+        cov = stabilize(self.cov_func(X), jitter)
         shape = infer_shape(X, kwargs.pop("shape", None))
         if reparameterize:
             v = Normal(name + "_rotated_", mu=0.0, sigma=1.0, shape=shape, **kwargs)
             return Deterministic(name, mu + T.dot(cholesky(cov), v))
         return MvNormal(name, mu=mu, cov=cov, shape=shape, **kwargs)
 
-    def prior(self, name, X, reparameterize=True, **kwargs):
-        """f at X (``reparameterize``: as ``mean + L v`` with v standard normal, ``name_rotated_``)."""
-        f = self._build_prior(name, X, reparameterize, **kwargs)
+    def prior(self, name, X, reparameterize=True, jitter=1e-6, **kwargs):
+        """f at X (``reparameterize``: as ``mean + L v`` with v standard normal, ``name_rotated_``);
+        ``jitter`` is added to the covariance's diagonal."""
+        f = self._build_prior(name, X, reparameterize, jitter, **kwargs)
         self.X, self.f = X, f
         return f
 
@@ -84,15 +85,15 @@ class Latent(Base):
         X, f = (given["X"], given["f"]) if all(k in given for k in ("X", "f")) else (self.X, self.f)
         return X, f, cov_total, mean_total
 
-    def _build_conditional(self, Xnew, X, f, cov_total, mean_total):
-        L = cholesky(stabilize(cov_total(X)))
+    def _build_conditional(self, Xnew, X, f, cov_total, mean_total, jitter=1e-6):
+        L = cholesky(stabilize(cov_total(X), jitter))
         A, v = _project(L, self.cov_func(X, Xnew), f - mean_total(X))
         mu = self.mean_func(Xnew) + T.dot(A.T, v)
         return mu, self.cov_func(Xnew) - T.dot(A.T, A)
 
-    def conditional(self, name, Xnew, given=None, **kwargs):
+    def conditional(self, name, Xnew, given=None, jitter=1e-6, **kwargs):
         """f at ``Xnew`` given f at X (an MvNormal); ``given`` may hold ``X``, ``f`` and ``gp``."""
-        mu, cov = self._build_conditional(Xnew, *self._get_given_vals(given))
+        mu, cov = self._build_conditional(Xnew, *self._get_given_vals(given), jitter=jitter)
         shape = infer_shape(Xnew, kwargs.pop("shape", None))
         return MvNormal(name, mu=mu, cov=cov, shape=shape, **kwargs)
 
@@ -110,9 +111,9 @@ class TP(Latent):
     def __add__(self, other):
         raise TypeError("Student's T processes aren't additive")
 
-    def _build_prior(self, name, X, reparameterize=True, **kwargs):
+    def _build_prior(self, name, X, reparameterize=True, jitter=1e-6, **kwargs):
         mu = self.mean_func(X)
-        cov = stabilize(self.cov_func(X))
+        cov = stabilize(self.cov_func(X), jitter)
         shape = infer_shape(X, kwargs.pop("shape", None))
         if reparameterize:
             # f = mu + sqrt(nu / chi2) L v: a multivariate t (PyMC3 3.11 scaled by sqrt(nu) / chi2)
@@ -145,13 +146,14 @@ class Marginal(Base):
     """A GP plus Gaussian noise with f integrated out: ``marginal_likelihood`` of data y,
     ``conditional``/``predict`` of f (or of new data, ``pred_noise``) at new points."""
 
-    def _build_marginal_likelihood(self, X, noise):
-        return self.mean_func(X), self.cov_func(X) + noise(X)
+    def _build_marginal_likelihood(self, X, noise, jitter=0.0):
+        return self.mean_func(X), stabilize(self.cov_func(X), jitter) + noise(X)
 
-    def marginal_likelihood(self, name, X, y, noise, is_observed=True, **kwargs):
-        """y ~ MvNormal(mean(X), cov(X) + noise(X)); ``noise`` is the noise sd (or a Covariance)."""
+    def marginal_likelihood(self, name, X, y, noise, is_observed=True, jitter=0.0, **kwargs):
+        """y ~ MvNormal(mean(X), cov(X) + noise(X)); ``noise`` is the noise sd (or a Covariance),
+        ``jitter`` an optional extra on the diagonal."""
         noise = _as_noise(noise)
-        mu, cov = self._build_marginal_likelihood(X, noise)
+        mu, cov = self._build_marginal_likelihood(X, noise, jitter)
         self.X, self.y, self.noise = X, y, noise
         if is_observed:
             return MvNormal(name, mu=mu, cov=cov, observed=y, **kwargs)
@@ -167,30 +169,30 @@ class Marginal(Base):
             X, y, noise = self.X, self.y, self.noise
         return X, y, noise, cov_total, mean_total
 
-    def _build_conditional(self, Xnew, pred_noise, diag, X, y, noise, cov_total, mean_total):
-        L = cholesky(stabilize(cov_total(X)) + noise(X))
+    def _build_conditional(self, Xnew, pred_noise, diag, X, y, noise, cov_total, mean_total, jitter=1e-6):
+        L = cholesky(stabilize(cov_total(X), jitter) + noise(X))
         A, v = _project(L, self.cov_func(X, Xnew), y - mean_total(X))
         mu = self.mean_func(Xnew) + T.dot(A.T, v)
         if diag:
             var = self.cov_func(Xnew, diag=True) - T.sum(T.square(A), 0)
             return mu, var + noise(Xnew, diag=True) if pred_noise else var
         cov = self.cov_func(Xnew) - T.dot(A.T, A)
-        return mu, cov + noise(Xnew) if pred_noise else stabilize(cov)
+        return mu, cov + noise(Xnew) if pred_noise else stabilize(cov, jitter)
 
-    def conditional(self, name, Xnew, pred_noise=False, given=None, **kwargs):
+    def conditional(self, name, Xnew, pred_noise=False, given=None, jitter=1e-6, **kwargs):
         """f (``pred_noise``: y) at ``Xnew`` given the data (an MvNormal)."""
-        mu, cov = self._build_conditional(Xnew, pred_noise, False, *self._get_given_vals(given))
+        mu, cov = self._build_conditional(Xnew, pred_noise, False, *self._get_given_vals(given), jitter=jitter)
         shape = infer_shape(Xnew, kwargs.pop("shape", None))
         return MvNormal(name, mu=mu, cov=cov, shape=shape, **kwargs)
 
-    def predict(self, Xnew, point=None, diag=False, pred_noise=False, given=None):
+    def predict(self, Xnew, point=None, diag=False, pred_noise=False, given=None, jitter=1e-6):
         """NumPy mean and covariance (``diag``: variances) of the conditional at ``point``."""
-        mu, cov = self.predictt(Xnew, diag, pred_noise, given)
+        mu, cov = self.predictt(Xnew, diag, pred_noise, given, jitter)
         return draw_values([mu, cov], point=point)
 
-    def predictt(self, Xnew, diag=False, pred_noise=False, given=None):
+    def predictt(self, Xnew, diag=False, pred_noise=False, given=None, jitter=1e-6):
         """The conditional's mean and covariance (``diag``: variances) as graphs."""
-        return self._build_conditional(Xnew, pred_noise, diag, *self._get_given_vals(given))
+        return self._build_conditional(Xnew, pred_noise, diag, *self._get_given_vals(given), jitter=jitter)
 
 
 @conditioned_vars(["X", "Xu", "y", "sigma"])
@@ -263,7 +265,7 @@ class MarginalSparse(Marginal):
         vals = [given[k] for k in keys] if all(k in given for k in keys) else [getattr(self, k) for k in keys]
         return (*vals, cov_total, mean_total)
 
-    def _build_conditional(self, Xnew, pred_noise, diag, X, Xu, y, sigma, cov_total, mean_total):
+    def _build_conditional(self, Xnew, pred_noise, diag, X, Xu, y, sigma, cov_total, mean_total, jitter=1e-6):
         Luu, _, _, L_B, _, c = self._factors(cov_total, mean_total, X, Xu, y, sigma)
         As = solve_lower(Luu, self.cov_func(Xu, Xnew))
         mu = self.mean_func(Xnew) + T.dot(As.T, solve_upper(L_B.T, c))
@@ -273,7 +275,7 @@ class MarginalSparse(Marginal):
             var = self.cov_func(Xnew, diag=True) - T.sum(T.square(As), 0) + T.sum(T.square(C), 0)
             return mu, var + sigma2 if pred_noise else var
         cov = self.cov_func(Xnew) - T.dot(As.T, As) + T.dot(C.T, C)
-        return mu, cov + sigma2 * T.identity_like(cov) if pred_noise else stabilize(cov)
+        return mu, cov + sigma2 * T.identity_like(cov) if pred_noise else stabilize(cov, jitter)
 
 
 def _kron_funcs(cov_funcs):

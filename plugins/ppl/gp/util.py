@@ -29,9 +29,9 @@ def infer_shape(X, n_points=None):
     raise TypeError("Cannot infer 'shape', provide as an argument")
 
 
-def stabilize(K):
-    """``K`` plus 1e-6 on the diagonal, so that its Cholesky factorisation succeeds."""
-    return K + 1e-6 * T.identity_like(K)
+def stabilize(K, jitter=1e-6):
+    """``K`` plus ``jitter`` on the diagonal, so that its Cholesky factorisation succeeds."""
+    return K + jitter * T.identity_like(K)
 
 
 def kmeans_inducing_points(n_inducing, X):
