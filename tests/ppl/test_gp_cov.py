@@ -106,6 +106,12 @@ def test_arithmetic_on_covariances():
     np.testing.assert_allclose(d, np.diag(A * E1 + E2))
     with pytest.raises(ValueError, match="exponentiated by a scalar"):
         k1 ** np.ones(3)
+    with pytest.raises(ValueError, match="exponentiated by a scalar"):
+        k1 ** T.vector()
+    p_shared, p_tensor = arignote.shared(np.array([3.0])), T.as_tensor_variable(0.5)
+    Kp, Kt = ev((k1 ** p_shared)(X), (k1 ** p_tensor)(X))
+    np.testing.assert_allclose(Kp, E1 ** 3)
+    np.testing.assert_allclose(Kt, E1 ** 0.5)
     assert (k1 + k2).input_dim == 3
 
 
@@ -214,3 +220,14 @@ def test_bad_inputs_name_the_culprit():
         pm.gp.cov.ExpQuad(1, ls=1.0)(np.linspace(0, 1, 5))
     with pytest.raises(TypeError, match="Kron takes covariance functions"):
         pm.gp.cov.Kron([pm.gp.cov.ExpQuad(1, ls=1.0), np.eye(2)])
+
+
+def test_coregion_times_a_kernel_on_another_column():
+    B = np.array([[2.0, 0.5], [0.5, 1.0]])
+    Xt = np.column_stack([np.linspace(0, 1, 4).repeat(2), np.tile([0.0, 1.0], 4)])
+    k = pm.gp.cov.ExpQuad(2, ls=0.5, active_dims=[0]) * pm.gp.cov.Coregion(2, B=B, active_dims=[1])
+    idx = Xt[:, 1].astype(int)
+    ref = np.exp(-0.5 * (Xt[:, :1] - Xt[:, :1].T) ** 2 / 0.25) * B[idx][:, idx]
+    K, d = ev(k(Xt), k(Xt, diag=True))
+    np.testing.assert_allclose(K, ref)
+    np.testing.assert_allclose(d, np.diag(ref))

@@ -65,10 +65,13 @@ class Covariance:
     __rmul__ = __mul__
 
     def __pow__(self, other):
-        if isinstance(other, Number) or np.ndim(other) == 0 or np.asarray(other).squeeze().shape == ():
-            return Exponentiated(self, np.squeeze(other) if not _is_tensor(other) else other)
         if hasattr(other, "get_value") and np.squeeze(other.get_value()).shape == ():
             return Exponentiated(self, T.flatten(other)[0])
+        if _is_tensor(other):
+            if other.ndim == 0:
+                return Exponentiated(self, other)
+        elif isinstance(other, Number) or np.asarray(other).squeeze().shape == ():
+            return Exponentiated(self, np.squeeze(other))
         raise ValueError("A covariance function can only be exponentiated by a scalar value")
 
 
