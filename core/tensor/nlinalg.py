@@ -11,6 +11,7 @@ import numpy as np
 from ..graph import Apply, Op
 from ..scalar import upgrade_to_float
 from ..types import TensorType
+from .blas_threads import one_thread_if_small
 from .variable import as_tensor_variable
 
 __all__ = ["MatrixInverse", "matrix_inverse", "Det", "det", "MatrixPinv", "pinv", "matrix_dot", "trace",
@@ -54,7 +55,8 @@ class MatrixInverse(Op):
 
     def perform(self, node, inputs, output_storage):
         dt = node.outputs[0].dtype
-        output_storage[0][0] = np.linalg.inv(inputs[0].astype(dt, copy=False)).astype(dt, copy=False)
+        with one_thread_if_small(inputs[0]):
+            output_storage[0][0] = np.linalg.inv(inputs[0].astype(dt, copy=False)).astype(dt, copy=False)
 
     def infer_shape(self, fgraph, node, input_shapes):
         return [input_shapes[0]]
@@ -92,7 +94,8 @@ class Det(Op):
 
     def perform(self, node, inputs, output_storage):
         dt = node.outputs[0].dtype
-        output_storage[0][0] = np.asarray(np.linalg.det(inputs[0]), dtype=dt)
+        with one_thread_if_small(inputs[0]):
+            output_storage[0][0] = np.asarray(np.linalg.det(inputs[0]), dtype=dt)
 
     def infer_shape(self, fgraph, node, input_shapes):
         return [()]
@@ -232,7 +235,8 @@ class Eigh(Op):
 
     def perform(self, node, inputs, output_storage):
         dt = node.outputs[0].dtype
-        w, v = np.linalg.eigh(inputs[0].astype(dt, copy=False), self.UPLO)
+        with one_thread_if_small(inputs[0]):
+            w, v = np.linalg.eigh(inputs[0].astype(dt, copy=False), self.UPLO)
         output_storage[0][0], output_storage[1][0] = w.astype(dt, copy=False), v.astype(dt, copy=False)
 
     def infer_shape(self, fgraph, node, input_shapes):
