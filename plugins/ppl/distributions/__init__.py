@@ -17,6 +17,7 @@ from .lkj import LKJCholeskyCov, LKJCorr, lkj_log_normalizer
 from .timeseries import AR, AR1, GARCH11, EulerMaruyama, GaussianRandomWalk, MvGaussianRandomWalk, MvStudentTRandomWalk
 from .bound import Bound
 from .kronecker import KroneckerNormal
+from .simulator import Simulator  # issue 23: ABC with sample_smc
 
 CONTINUOUS = ["Normal", "HalfNormal", "HalfCauchy", "Cauchy", "StudentT", "Exponential", "Gamma", "InverseGamma",
               "Beta", "Uniform", "Flat", "HalfFlat", "Lognormal", "LogNormal", "Laplace", "Logistic", "Weibull",
