@@ -5,6 +5,7 @@ ones below included (backends/lowering/plugin.py); ``register_lowering`` adds on
 from __future__ import annotations
 
 import functools
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -159,40 +160,78 @@ def _bool_mask(op, index):
             and len(index) == 1 and index[0].dtype == "bool" and index[0].ndim >= 1)
 
 
-def _leading_arrays(op, index):
-    """Are the entries p >= 2 integer arrays on the first p axes (``x[i, j]``, no slice between)?"""
-    return (len(op.idx_list) >= 2 and len(index) == len(op.idx_list)
-            and all(isinstance(e, tuple) and e[0] == "array" for e in op.idx_list)
-            and all(v.dtype[0] in "iu" for v in index))
+def _is_slice(e):
+    return isinstance(e, tuple) and e[0] == "slice"
+
+
+def _advanced_index(op, x, index):
+    """GatherStep's fields for an index of integer arrays, integers, slices and 0-d bool masks
+    (``view``, ``axes``, ``at``), the view's scalar inputs and the arrays; or None (a mask of rank
+    >= 1 among other entries, or ``None``/``Ellipsis`` entries: the perform)."""
+    view, axes, scalars, arrays, adv = [], [], [], [], []
+    i = vdims = 0
+    for pos, e in enumerate(op.idx_list):
+        if e == "int" or _is_slice(e):
+            n = 1 if e == "int" else sum(e[1:])
+            if not _basic_index(SimpleNamespace(idx_list=(e,)), index[i:i + n]):
+                return None
+            view.append(e)
+            scalars += index[i:i + n]
+            i += n
+            if e == "int":
+                adv.append(pos)
+            else:
+                vdims += 1
+        elif e[0] == "array" or e == ("bool", 0):
+            if e[0] == "array":
+                view.append(("slice", False, False, False))
+                axes.append(vdims)
+                vdims += 1
+            else:
+                axes.append(-1)
+            arrays.append(index[i])
+            adv.append(pos)
+            i += 1
+        else:
+            return None
+    if not arrays or any(v.dtype[0] not in "iu" for v, a in zip(arrays, axes) if a >= 0) or len(view) > x.ndim:
+        return None
+    adjacent = adv == list(range(adv[0], adv[-1] + 1))
+    at = sum(map(_is_slice, op.idx_list[:adv[0]])) if adjacent else 0
+    return dict(view=tuple(view), axes=tuple(axes), at=at), scalars, arrays
 
 
 def _lower_advanced_subtensor(op, node, target):
     x, *idx = node.inputs
-    if _bool_mask(op, idx) and x.ndim >= idx[0].ndim and _dtype_ok(target, x, *idx, *node.outputs):
-        return MaskStep(list(node.inputs), list(node.outputs), [node])
-    if _leading_arrays(op, idx) and x.ndim >= len(idx) and _dtype_ok(target, x, *idx, *node.outputs):
-        return GatherStep(list(node.inputs), list(node.outputs), [node])
-    if not _first_axis_array(op, idx) or not _dtype_ok(target, x, *idx, *node.outputs) or x.ndim == 0:
+    if not _dtype_ok(target, x, *idx, *node.outputs):
         return None
-    return TakeStep(list(node.inputs), list(node.outputs), [node])
+    if _bool_mask(op, idx) and x.ndim >= idx[0].ndim:
+        return MaskStep(list(node.inputs), list(node.outputs), [node])
+    if _first_axis_array(op, idx) and x.ndim >= 1:
+        return TakeStep(list(node.inputs), list(node.outputs), [node])
+    found = _advanced_index(op, x, idx)
+    if found is None:
+        return None
+    fields, scalars, arrays = found
+    return GatherStep([x, *scalars, *arrays], list(node.outputs), [node], **fields)
 
 
 def _lower_advanced_inc(op, node, target):
     x, y, *idx = node.inputs
     if not _dtype_ok(target, x, y, *idx, *node.outputs) or y.dtype != x.dtype:
         return None
-    if _bool_mask(op, idx) and x.ndim >= idx[0].ndim:
-        return MaskPutStep(list(node.inputs), list(node.outputs), [node], set_=op.set_instead_of_inc,
-                           y_bcast=tuple(s == 1 for s in y.type.shape))
-    if op.ignore_duplicates:
+    y_bcast = tuple(s == 1 for s in y.type.shape)
+    dupes = op.ignore_duplicates and not op.set_instead_of_inc
+    if _bool_mask(op, idx) and x.ndim >= idx[0].ndim:  # a mask names each position once
+        return MaskPutStep(list(node.inputs), list(node.outputs), [node], set_=op.set_instead_of_inc, y_bcast=y_bcast)
+    if _first_axis_array(op, idx) and x.ndim >= 1 and not dupes:
+        return PutStep(list(node.inputs), list(node.outputs), [node], set_=op.set_instead_of_inc, y_bcast=y_bcast)
+    found = _advanced_index(op, x, idx)
+    if found is None:
         return None
-    if _leading_arrays(op, idx) and x.ndim >= len(idx):
-        return ScatterStep(list(node.inputs), list(node.outputs), [node], set_=op.set_instead_of_inc,
-                           y_bcast=tuple(s == 1 for s in y.type.shape))
-    if not _first_axis_array(op, idx) or x.ndim == 0:
-        return None
-    return PutStep(list(node.inputs), list(node.outputs), [node], set_=op.set_instead_of_inc,
-                   y_bcast=tuple(s == 1 for s in y.type.shape))
+    fields, scalars, arrays = found
+    return ScatterStep([x, y, *scalars, *arrays], list(node.outputs), [node], set_=op.set_instead_of_inc,
+                       y_bcast=y_bcast, ignore_dupes=dupes, **fields)
 
 
 def _lower_alloc(op, node, target):
