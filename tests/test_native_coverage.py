@@ -30,6 +30,14 @@ def _native(f, backend):
     assert [str(n.op) for n in arignote.debug.fallbacks(f)] == []
 
 
+def _equal_all(got, want, dtype=True):
+    """Each output equals NumPy's: shape, values and (with ``dtype``) dtype."""
+    assert len(got) == len(want)
+    for g, w in zip(got, want):
+        assert g.shape == w.shape and (not dtype or g.dtype == w.dtype), (g, w)
+        np.testing.assert_array_equal(g, w)
+
+
 def coal_graph():
     """The seed's marginal coal-mining log-likelihood (Poisson logp written out) and its gradient."""
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "benchmarks"))
@@ -58,9 +66,7 @@ def test_reshape_views_and_copies(backend):
     f = function([x], outs, backend=backend)
     _native(f, backend)
     for X in (np.arange(12.0).reshape(4, 3), np.arange(24.0).reshape(4, 6)[:, ::2], np.zeros((0, 3))):
-        for g, w in zip(f(X), [X.reshape(-1), X.T.reshape(-1), X[::-1].reshape(2, -1), X[:, ::2].reshape(-1)]):
-            assert g.shape == w.shape and g.dtype == w.dtype
-            np.testing.assert_array_equal(g, w)
+        _equal_all(f(X), [X.reshape(-1), X.T.reshape(-1), X[::-1].reshape(2, -1), X[:, ::2].reshape(-1)])
     with pytest.raises(ValueError, match="reshape"):
         function([x], x.reshape((5, -1)), backend=backend)(np.zeros((2, 3)))
 
@@ -164,9 +170,7 @@ def test_take_and_inc_set_subtensor_match_numpy(backend, dtype):
             np.add.at(acc, I, Y)
             st = X.copy()
             st[I] = Y
-            for g, w in zip(got, [X[I], acc, st]):
-                assert g.shape == w.shape and g.dtype == w.dtype
-                np.testing.assert_array_equal(g, w)
+            _equal_all(got, [X[I], acc, st])
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -240,9 +244,7 @@ def test_alloc_fills_and_broadcasts_like_numpy(backend):
     V, R = np.arange(4.0)[::-1], np.arange(5.0)[None, ::-1]
     got = f(V, R, 3, 5)
     want = [np.broadcast_to(V, (3, 4)), np.broadcast_to(R, (3, 5)), np.full((3, 5), 1.5, dtype="float32"), np.zeros((0, 4))]
-    for g, w in zip(got, want):
-        assert g.shape == w.shape and g.dtype == w.dtype
-        np.testing.assert_array_equal(g, w)
+    _equal_all(got, want)
     with pytest.raises(ValueError, match="alloc"):
         f(V, R, -1, 5)
     g = function([v, n], T.alloc(v, n, 3), backend=backend)
@@ -509,9 +511,7 @@ def test_bool_mask_read_set_and_inc_match_numpy(backend):
             else:
                 w[where] += val
             want.append(w)
-        for g, w in zip(got, want):
-            assert g.shape == w.shape
-            np.testing.assert_array_equal(g, w)
+        _equal_all(got, want, dtype=False)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -557,9 +557,7 @@ def test_multi_array_indexing_and_add_at_match_numpy(backend):
         got = f(X, I, J, Y)
         want = [X[I, J], _np_at(X, (I, J), Y[..., None], False), _np_at(X, (I, J), 5.0, True),
                 _np_at(X, (I, J), 1.0, False), _np_at(X, (I, J), Y[..., None], True)]
-        for g, w in zip(got, want):
-            assert g.shape == w.shape
-            np.testing.assert_array_equal(g, w)
+        _equal_all(got, want, dtype=False)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -655,9 +653,7 @@ def test_mixed_advanced_index_reads_and_writes_match_numpy(backend, name, build,
         st[idx] = Y
         dup[idx] += Y
         np.add.at(one, idx, 1.5)
-        for g, w in zip(got, [X[idx], acc, st, dup, one]):
-            assert g.shape == w.shape and g.dtype == w.dtype
-            np.testing.assert_array_equal(g, w)
+        _equal_all(got, [X[idx], acc, st, dup, one])
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -676,9 +672,7 @@ def test_index_arrays_off_the_leading_axis_in_every_dtype(backend, dtype, no_per
     acc, st = X.copy(), X.copy()
     np.add.at(acc, (slice(None), I), Y)
     st[:, I] = Y
-    for g, w in zip(f(X, I, J, Y), [X[:, I], acc, st, X[J, ::-1, I]]):
-        assert g.shape == w.shape and g.dtype == w.dtype
-        np.testing.assert_array_equal(g, w)
+    _equal_all(f(X, I, J, Y), [X[:, I], acc, st, X[J, ::-1, I]])
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -696,9 +690,7 @@ def test_mixed_index_on_empty_arrays_and_empty_indices(backend, no_perform):
             got, want = cols(X, I), [X[:, I], _np_at(X, (slice(None), I), 1.0, False)]
         else:
             got, want = sides(X, I, J), [X[I, :, J], _np_at(X, (I, slice(None), J), 2.0, True)]
-        for g, w in zip(got, want):
-            assert g.shape == w.shape
-            np.testing.assert_array_equal(g, w)
+        _equal_all(got, want, dtype=False)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -7,8 +7,8 @@
  * owning object); views (DimShuffle, basic indexing) only rewrite a slot.
  * Loops and reductions call the graph's generated kernels by address; BLAS
  * goes through SciPy's exported function pointers; every other node calls
- * back into Python (its NumPy perform).  Reshape, take (x[idx]) and put (advanced set/inc_subtensor)
- * are runtime steps of their own.  Buffers that only this runtime holds
+ * back into Python (its NumPy perform).  Reshape, advanced indexing (gather, mask) and advanced
+ * set/inc_subtensor (scatter, mask put) are runtime steps of their own.  Buffers that only this runtime holds
  * (reference count 1) are reused by the next call.
  *
  * Compiled once per machine/compiler/Python/NumPy into the disk cache; the
@@ -657,6 +657,10 @@ static void ar_walk2(int nd, const npy_intp *dims, char *dst, const npy_intp *ds
             memcpy(dst, src, (size_t)(n * es));
             return;
         }
+        if (fn == ar_elem_copy && es == 8) { /* strided: no call per element */
+            for (npy_intp i = 0; i < n; i++) memcpy(dst + i * a, src + i * b, 8);
+            return;
+        }
         for (npy_intp i = 0; i < n; i++) fn(dst + i * a, src + i * b, es);
         return;
     }
@@ -758,9 +762,16 @@ static int ar_run_reshape(ar_prog *P, ar_val *V, const int64_t *c, int use_cache
 }
 
 /* ------------------------------------------------ advanced indexing: one walk for every form
- * x[idx], x[mask], x[i, :, j] and their set/inc first list the byte offsets of the positions the
- * index selects (every index checked before anything is written), then ar_move copies or adds the
- * blocks at those offsets.  A failure is AR_FAIL: the node's perform raises NumPy's error. */
+ * x[idx], x[mask], x[i, :, j] and their set/inc list the byte offsets of the positions the index
+ * selects (a chunk at a time, from a cursor), and ar_move copies or adds the blocks at those
+ * offsets.  A failure is AR_FAIL: the node's perform raises NumPy's error (the output, new
+ * storage, is dropped; x itself is never written). */
+#define AR_CHUNK 1024
+
+/* a C-order position over some dims and the offsets that follow it (all zero: the start) */
+typedef struct {
+    npy_intp pos[AR_MAXD], off[AR_MAXD];
+} ar_cursor;
 
 /* the index at p, wrapped into [0, n); AR_FAIL when out of bounds */
 static inline int ar_index_at(const char *p, int typenum, npy_intp n, npy_intp *out)
@@ -785,17 +796,15 @@ static inline void ar_step_pos(int nd, const npy_intp *dims, npy_intp *pos, int 
     }
 }
 
-/* offs[k]: the byte offset of position k (C order) of the walk over dims with strides st */
-static void ar_offsets(int nd, const npy_intp *dims, const npy_intp *st, npy_intp *offs)
+/* offs[0..n): the byte offsets of the next n positions (C order, from cursor c) of the walk over
+ * dims with strides st */
+static void ar_offsets(int nd, const npy_intp *dims, const npy_intp *st, ar_cursor *c, npy_intp n, npy_intp *offs)
 {
-    npy_intp pos[AR_MAXD] = {0}, off = 0, n = 1, s[1][AR_MAXD];
-    for (int d = 0; d < nd; d++) {
-        n *= dims[d];
-        s[0][d] = st[d];
-    }
+    npy_intp s[1][AR_MAXD];
+    memcpy(s[0], st, nd * sizeof(npy_intp));
     for (npy_intp k = 0; k < n; k++) {
-        offs[k] = off;
-        ar_step_pos(nd, dims, pos, 1, &off, s);
+        offs[k] = c->off[0];
+        ar_step_pos(nd, dims, c->pos, 1, c->off, s);
     }
 }
 
@@ -954,21 +963,47 @@ static npy_intp ar_adv_split(const ar_adv *A, const npy_intp *rs, npy_intp *rest
     return step;
 }
 
-/* The byte offsets, over a view of x's layout with strides vst, of the positions the arrays select
- * (C order of their broadcast shape); AR_FAIL for an index out of bounds. */
-static int ar_adv_offsets(const ar_adv *A, const npy_intp *vst, npy_intp *offs)
+/* The byte offsets, over a view of x's layout with strides vst, of the next n positions (cursor c)
+ * the arrays select (C order of their broadcast shape); AR_FAIL for an index out of bounds. */
+static int ar_adv_offsets(const ar_adv *A, const npy_intp *vst, ar_cursor *c, npy_intp n, npy_intp *offs)
 {
-    npy_intp pos[AR_MAXD] = {0}, off[AR_MAXD] = {0}, st[AR_MAXD][AR_MAXD];
+    if (A->p == 1 && A->nd == 1 && A->ax[0] >= 0 && PyArray_EquivTypenums(A->typ[0], NPY_INT64)) {
+        const char *q = A->data[0] + c->off[0]; /* one int64 vector (x[idx]): its own loop */
+        npy_intp s = A->st[0][0], len = A->vdims[A->ax[0]], xst = vst[A->ax[0]];
+        for (npy_intp k = 0; k < n; k++) {
+            int64_t i = *(const int64_t *)(q + k * s);
+            if (i < 0) i += len;
+            if (i < 0 || i >= len) return AR_FAIL;
+            offs[k] = (npy_intp)i * xst;
+        }
+        c->off[0] += n * s;
+        return AR_OK;
+    }
+    npy_intp st[AR_MAXD][AR_MAXD];
     memcpy(st, A->st, sizeof(st));
-    for (npy_intp k = 0; k < A->size; k++) {
+    for (npy_intp k = 0; k < n; k++) {
         npy_intp o = 0, i;
         for (int a = 0; a < A->p; a++) {
             if (A->ax[a] < 0) continue;
-            if (ar_index_at(A->data[a] + off[a], A->typ[a], A->vdims[A->ax[a]], &i) != AR_OK) return AR_FAIL;
+            if (ar_index_at(A->data[a] + c->off[a], A->typ[a], A->vdims[A->ax[a]], &i) != AR_OK) return AR_FAIL;
             o += i * vst[A->ax[a]];
         }
         offs[k] = o;
-        ar_step_pos(A->nd, A->dims, pos, A->p, off, st);
+        ar_step_pos(A->nd, A->dims, c->pos, A->p, c->off, st);
+    }
+    return AR_OK;
+}
+
+/* x[index] into dst (the region, strides ds): chunk by chunk, each position's block copied */
+static int ar_adv_gather(const ar_adv *A, char *dst, const npy_intp *ds, npy_intp es)
+{
+    npy_intp offs[AR_CHUNK], rest[AR_MAXD], step = ar_adv_split(A, ds, rest, es);
+    ar_cursor c = {{0}, {0}};
+    for (npy_intp k0 = 0; k0 < A->size; k0 += AR_CHUNK) {
+        npy_intp n = A->size - k0 < AR_CHUNK ? A->size - k0 : AR_CHUNK;
+        if (ar_adv_offsets(A, A->vst, &c, n, offs) != AR_OK) return AR_FAIL;
+        ar_move(A->at, A->rnd, A->rdims, dst + k0 * step, rest, A->vdata, A->rst, n, NULL, step, offs, 0, es,
+                ar_elem_copy);
     }
     return AR_OK;
 }
@@ -977,21 +1012,13 @@ static int ar_adv_offsets(const ar_adv *A, const npy_intp *vst, npy_intp *offs)
 static int ar_run_gather(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
 {
     ar_val xs = V[c[1]];
-    npy_intp es = (npy_intp)c[3], dims[AR_MAXD], cs[AR_MAXD], os[AR_MAXD];
+    npy_intp es = (npy_intp)c[3], dims[AR_MAXD], cs[AR_MAXD];
     ar_adv A;
     if (ar_adv_init(P, V, &xs, c + 4, &A) != AR_OK) return AR_FAIL;
     int nd = ar_adv_region(&A, dims);
-    npy_intp *offs = ar_offsets_buffer(A.size);
-    if (offs == NULL) return AR_PYERR;
-    int rc = ar_adv_offsets(&A, A.vst, offs);
-    if (rc == AR_OK) rc = ar_output(P, V, use_cache, c[2], nd, dims);
-    if (rc == AR_OK) {
-        ar_c_strides(nd, dims, es, cs);
-        npy_intp step = ar_adv_split(&A, cs, os, es);
-        ar_move(A.at, A.rnd, A.rdims, V[c[2]].data, os, A.vdata, A.rst, A.size, NULL, step, offs, 0, es, ar_elem_copy);
-    }
-    free(offs);
-    return rc;
+    if (ar_output(P, V, use_cache, c[2], nd, dims) != AR_OK) return AR_PYERR;
+    ar_c_strides(nd, dims, es, cs);
+    return ar_adv_gather(&A, V[c[2]].data, cs, es);
 }
 
 /* S_SCATTER x y out itemsize set kind dupes ynd ybcast[ynd] at p ax[p] idx[p] entries: out = x with
@@ -1002,8 +1029,9 @@ static int ar_run_scatter(ar_prog *P, ar_val *V, const int64_t *c, int use_cache
     ar_val xs = V[c[1]], yv = V[c[2]], os;
     int64_t out = c[3];
     npy_intp es = (npy_intp)c[4], dims[AR_MAXD], ys[AR_MAXD], cs[AR_MAXD], odims[AR_MAXD], ost[AR_MAXD];
-    npy_intp orst[AR_MAXD], srst[AR_MAXD], gs[AR_MAXD];
+    npy_intp orst[AR_MAXD], srst[AR_MAXD], doffs[AR_CHUNK], soffs[AR_CHUNK];
     int set = (int)c[5], dupes = (int)c[7], ynd = (int)c[8], ond;
+    char *odata;
     const int64_t *ybc = c + 9;
     ar_elem_fn fn = set ? ar_elem_copy : ar_adder((char)c[6], es);
     ar_adv A;
@@ -1015,33 +1043,34 @@ static int ar_run_scatter(ar_prog *P, ar_val *V, const int64_t *c, int use_cache
     ar_c_strides(xs.nd, xs.dims, es, cs);
     memcpy(os.strides, cs, xs.nd * sizeof(npy_intp));
     if (ar_size(&xs) > 0) ar_walk2(xs.nd, xs.dims, os.data, cs, xs.data, xs.strides, es, ar_elem_copy);
-    char *odata, *g = NULL;
     if (ar_sub_view(P, V, &os, (int)A.ent[0], A.ent + 1, &odata, &ond, odims, ost) != AR_OK) return AR_FAIL;
-    npy_intp *doffs = ar_offsets_buffer(A.size), *soffs = ar_offsets_buffer(A.size), n = 1;
-    for (int d = 0; d < nd; d++) n *= dims[d];
     const char *src = yv.data;
-    int rc = doffs && soffs ? ar_adv_offsets(&A, ost, doffs) : AR_PYERR;
-    if (rc == AR_OK && dupes) { /* g = x[index] + y, then set: each position once, from x's value */
-        ar_c_strides(nd, dims, es, gs);
-        npy_intp step = ar_adv_split(&A, gs, srst, es);
-        rc = (g = (char *)malloc((size_t)(n > 0 ? n * es : 1))) == NULL ? (PyErr_NoMemory(), AR_PYERR)
-                                                                    : ar_adv_offsets(&A, A.vst, soffs);
-        if (rc == AR_OK) {
-            ar_move(A.at, A.rnd, A.rdims, g, srst, A.vdata, A.rst, A.size, NULL, step, soffs, 0, es, ar_elem_copy);
-            if (n > 0) ar_walk2(nd, dims, g, gs, yv.data, ys, es, fn);
-            memcpy(ys, gs, nd * sizeof(npy_intp));
-            src = g;
-            fn = ar_elem_copy;
+    char *g = NULL;
+    if (dupes) { /* src = x[index] + y, then set: each position once, from x's value */
+        npy_intp n = es;
+        for (int d = 0; d < nd; d++) n *= dims[d];
+        if ((g = (char *)malloc((size_t)(n > 0 ? n : 1))) == NULL) return PyErr_NoMemory(), AR_PYERR;
+        ar_c_strides(nd, dims, es, cs);
+        if (ar_adv_gather(&A, g, cs, es) != AR_OK) {
+            free(g);
+            return AR_FAIL;
         }
+        if (n > 0) ar_walk2(nd, dims, g, cs, yv.data, ys, es, fn);
+        memcpy(ys, cs, nd * sizeof(npy_intp));
+        src = g;
+        fn = ar_elem_copy;
     }
-    if (rc == AR_OK) {
-        ar_offsets(A.nd, A.dims, ys + A.at, soffs);
-        ar_adv_split(&A, ys, srst, es);
-        for (int r = 0; r < A.rnd; r++) orst[r] = ost[A.rax[r]];
-        ar_move(A.at, A.rnd, A.rdims, odata, orst, src, srst, A.size, doffs, 0, soffs, 0, es, fn);
+    ar_adv_split(&A, ys, srst, es);
+    for (int r = 0; r < A.rnd; r++) orst[r] = ost[A.rax[r]];
+    ar_cursor cd = {{0}, {0}}, cy = {{0}, {0}};
+    int rc = AR_OK;
+    for (npy_intp k0 = 0; k0 < A.size && rc == AR_OK; k0 += AR_CHUNK) {
+        npy_intp n = A.size - k0 < AR_CHUNK ? A.size - k0 : AR_CHUNK;
+        rc = ar_adv_offsets(&A, ost, &cd, n, doffs);
+        ar_offsets(A.nd, A.dims, ys + A.at, &cy, n, soffs);
+        if (rc == AR_OK)
+            ar_move(A.at, A.rnd, A.rdims, odata, orst, src, srst, n, doffs, 0, soffs, 0, es, fn);
     }
-    free(doffs);
-    free(soffs);
     free(g);
     return rc;
 }

@@ -1,12 +1,15 @@
-"""Reshape, x[idx] (take), advanced set/inc_subtensor (put), Alloc, Join, basic inc_subtensor,
-Argmax/Argmin, CumOp and integer dot rendered inside a segment's entry.
+"""Reshape, advanced indexing (x[idx], x[i, :, j], bool masks) and advanced set/inc_subtensor,
+Alloc, Join, basic inc_subtensor, Argmax/Argmin, CumOp and integer dot rendered inside a segment's
+entry.
 
 Reshape: the new shape is read and checked (one -1, sizes, static shape); a C-contiguous input
-gives a view, any other a C-ordered copy.  Take and put run one row function over the indexed
-region ``idx.shape + x.shape[1:]`` by the shared N-d walk; each element reads its index, wraps a
-negative one and sets ``err`` for one out of bounds (the slow path then raises NumPy's IndexError
-through the node's perform).  Put walks the index in C order, so repeated indices accumulate as
-``numpy.add.at`` (and the last write wins when setting).
+gives a view, any other a C-ordered copy.  Advanced indexing (Take/Put/Gather/ScatterStep) is one
+walk: the view of x that the slices and integers give, then loops over the axes left before the
+broadcast index dimensions, the broadcast positions in C order (each index read once, a negative
+one wrapped, one out of bounds taking the slow path, where the node's perform raises NumPy's
+IndexError) and the block of the remaining axes, one memcpy where its rows are contiguous.  The
+positions run in C order, so repeated indices accumulate as ``numpy.add.at`` (and the last write
+wins when setting).
 """
 from __future__ import annotations
 
@@ -359,26 +362,13 @@ def run_join(eb, step, kinds):
 def run_incsub(eb, step, kinds):
     """Basic inc/set_subtensor: a C-contiguous copy of x, then its region set to / incremented by y
     broadcast to it.  Bounds and broadcasting are checked on x before anything is written."""
-    b = eb.b
     x, y = eb.vals[step.inputs[0]], eb.vals[step.inputs[1]]
     (o,) = step.outputs
     view = SimpleNamespace(idx_list=step.idx_list, inputs=[step.inputs[0], *step.inputs[2:]])
     region = eb._subtensor(view, x)  # checks the indices (slow path when out of bounds)
-    nd, ynd, zero, one = len(region.shape), len(y.shape), const(I64, 0), const(I64, 1)
-    ystr = []
-    for d in range(nd):
-        j = d - (nd - ynd)
-        if j < 0:
-            ystr.append(zero)
-            continue
-        if step.y_bcast[j]:  # 1 by its type: broadcast
-            ystr.append(zero)
-            continue
-        eb.go_slow_if(b.icmp_signed("!=", y.shape[j], region.shape[d]))
-        ystr.append(y.strides[j])
-    out = eb.allocate(o, x.shape, kinds[o])
-    eb.vals[o] = out
-    eb.kernel_call(copy_kernel(eb, x.dtype, len(x.shape)), x.shape, [x, out], lambda k: x.strides if k == 0 else out.strides)
+    nd = len(region.shape)
+    ystr = _value_strides(eb, step, y, region.shape)
+    out = _fresh_copy(eb, x, o, kinds)
     dst = eb._subtensor(view, NVal(out.dtype, out.data, out.shape, out.strides))
     if step.set_:
         eb.kernel_call(copy_kernel(eb, x.dtype, nd), dst.shape, [y, dst], lambda k: ystr if k == 0 else dst.strides)
@@ -762,11 +752,12 @@ def run_mask(eb, step, kinds):
     k, dt = len(m.shape), x.dtype
     out_box = []
 
+    contig = _c_ordered(eb, x.shape[k:], x.strides[k:], np.dtype(dt).itemsize)
+
     def copy(xp, t):
         out = out_box[0]
         dst = b.gep(out.data, [b.mul(t, out.strides[0])])
-        _nest(eb, x.shape[k:], [x.strides[k:], out.strides[1:]], [xp, dst],
-              lambda q: store_elem(b, load_elem(b, q[0], dt), q[1], dt), "mask.copy")
+        _block_copy(eb, dt, x.shape[k:], xp, x.strides[k:], dst, out.strides[1:], contig, "mask.copy")
 
     cnt, walk = _mask_walk(eb, x, m, "mask", copy)
     out = eb.allocate(o, [cnt] + list(x.shape[k:]), kinds[o])
