@@ -707,6 +707,13 @@ def test_mixed_index_errors_are_numpys_and_name_the_node(backend):
         with pytest.raises(IndexError, match="index -6 is out of bounds for axis 2 with size 5"):
             f(X, np.array([-6]), np.array([0]), -3)
         assert not X.any()
+    for out in (x[i, k], T.set_subtensor(x[i, k], 1.0)):  # an integer after the array
+        f = function([x, i, k], out, backend=backend)
+        with pytest.raises(IndexError, match="index -4 is out of bounds for axis 0 with size 3") as e:
+            f(X, np.array([0, -4]), 1)
+        assert "Advanced" in str(e.value)
+        with pytest.raises(IndexError, match="index 4 is out of bounds for axis 1 with size 4"):
+            f(X, np.array([0]), 4)
     f = function([x, i, j], x[:, i, j], backend=backend)
     with pytest.raises(IndexError, match="shape mismatch"):
         f(X, np.array([0, 1]), np.array([0, 1, 2]))

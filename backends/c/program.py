@@ -94,14 +94,14 @@ class Encoder:
         return [S_MPUT, *ins, outs[0], dt.itemsize, int(s.set_), ord(dt.kind), len(s.y_bcast), *map(int, s.y_bcast)]
 
     def _gather(self, i, s, ins, outs):
-        p = len(s.axes)
-        return [S_GATHER, ins[0], outs[0], _itemsize(s.inputs[0]), s.at, p, *s.axes, *ins[len(ins) - p:],
-                *self._entries(s.view, ins[1:len(ins) - p])]
+        arrays, scalars = _split_index(s, ins, 1)
+        return [S_GATHER, ins[0], outs[0], _itemsize(s.inputs[0]), s.at, len(s.axes), *s.axes, *arrays,
+                *self._entries(s.view, scalars)]
 
     def _scatter(self, i, s, ins, outs):
-        p = len(s.axes)
-        return self._scatter_words(s, ins[:2], outs, s.at, s.axes, ins[len(ins) - p:],
-                                   self._entries(s.view, ins[2:len(ins) - p]), s.ignore_dupes)
+        arrays, scalars = _split_index(s, ins, 2)
+        return self._scatter_words(s, ins[:2], outs, s.at, s.axes, arrays, self._entries(s.view, scalars),
+                                   s.ignore_dupes)
 
     @staticmethod
     def _scatter_words(s, xy, outs, at, axes, arrays, entries, dupes=False):
@@ -175,6 +175,11 @@ class Encoder:
             payload += words
         code = np.array(head + tables + step_at + ref_at + payload, dtype=np.int64)
         return code.tobytes(), tuple(self.objs)
+
+
+def _split_index(step, ins, first):
+    """A Gather/ScatterStep's index arrays and the view's scalars (the other inputs from ``first``)."""
+    return [ins[j] for j in step.arrays], [v for j, v in enumerate(ins) if j >= first and j not in step.arrays]
 
 
 #: the C runtime's words of each step kind (the runtime's switch in runtime.c reads them)

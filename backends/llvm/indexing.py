@@ -828,13 +828,13 @@ def _broadcast_indices(eb, idx):
 # rows are contiguous on both sides).
 def _index_form(eb, step, first):
     """The view of ``eb.vals[step.inputs[0]]`` and the index arrays of a Take/Put/Gather/Scatter step
-    (``first``: where the view's scalar inputs start), with GatherStep's ``axes`` and ``at``."""
+    (``first``: where the index inputs start), with GatherStep's ``axes`` and ``at``."""
     b = eb.b
-    axes, at = getattr(step, "axes", (0,)), getattr(step, "at", 0)
-    p = len(axes)
-    view = SimpleNamespace(idx_list=getattr(step, "view", ()), inputs=[step.inputs[0], *step.inputs[first:len(step.inputs) - p]])
+    axes, at, where = getattr(step, "axes", (0,)), getattr(step, "at", 0), getattr(step, "arrays", (first,))
+    scalars = [v for j, v in enumerate(step.inputs) if j >= first and j not in where]
+    view = SimpleNamespace(idx_list=getattr(step, "view", ()), inputs=[step.inputs[0], *scalars])
     arrays = []
-    for v, a in zip(step.inputs[len(step.inputs) - p:], axes):
+    for v, a in zip([step.inputs[j] for j in where], axes):
         val = eb.vals[v]
         if a < 0:  # a 0-d bool mask: an axis of length 1 (true) or 0, no axis of x
             val = SimpleNamespace(data=val.data, shape=[b.zext(_truth(b, val.data), I64)], strides=[const(I64, 0)])

@@ -164,11 +164,12 @@ def _is_slice(e):
     return isinstance(e, tuple) and e[0] == "slice"
 
 
-def _advanced_index(op, x, index):
+def _advanced_index(op, x, index, first):
     """GatherStep's fields for an index of integer arrays, integers, slices and 0-d bool masks
-    (``view``, ``axes``, ``at``), the view's scalar inputs and the arrays; or None (a mask of rank
-    >= 1 among other entries, or ``None``/``Ellipsis`` entries: the perform)."""
-    view, axes, scalars, arrays, adv = [], [], [], [], []
+    (``view``, ``axes``, ``at``, ``arrays``: the arrays' input positions, ``index`` starting at
+    ``first``); or None (a mask of
+    rank >= 1 among other entries, or ``None``/``Ellipsis`` entries: the perform)."""
+    view, axes, arrays, adv = [], [], [], []
     i = vdims = 0
     for pos, e in enumerate(op.idx_list):
         if e == "int" or _is_slice(e):
@@ -176,7 +177,6 @@ def _advanced_index(op, x, index):
             if not _basic_index(SimpleNamespace(idx_list=(e,)), index[i:i + n]):
                 return None
             view.append(e)
-            scalars += index[i:i + n]
             i += n
             if e == "int":
                 adv.append(pos)
@@ -189,16 +189,16 @@ def _advanced_index(op, x, index):
                 vdims += 1
             else:
                 axes.append(-1)
-            arrays.append(index[i])
+            arrays.append(first + i)
             adv.append(pos)
             i += 1
         else:
             return None
-    if not arrays or any(v.dtype[0] not in "iu" for v, a in zip(arrays, axes) if a >= 0) or len(view) > x.ndim:
+    if not arrays or any(index[j - first].dtype[0] not in "iu" for j, a in zip(arrays, axes) if a >= 0) or len(view) > x.ndim:
         return None
     adjacent = adv == list(range(adv[0], adv[-1] + 1))
     at = sum(map(_is_slice, op.idx_list[:adv[0]])) if adjacent else 0
-    return dict(view=tuple(view), axes=tuple(axes), at=at), scalars, arrays
+    return dict(view=tuple(view), axes=tuple(axes), at=at, arrays=tuple(arrays))
 
 
 def _lower_advanced_subtensor(op, node, target):
@@ -209,11 +209,10 @@ def _lower_advanced_subtensor(op, node, target):
         return MaskStep(list(node.inputs), list(node.outputs), [node])
     if _first_axis_array(op, idx) and x.ndim >= 1:
         return TakeStep(list(node.inputs), list(node.outputs), [node])
-    found = _advanced_index(op, x, idx)
+    found = _advanced_index(op, x, idx, 1)
     if found is None:
         return None
-    fields, scalars, arrays = found
-    return GatherStep([x, *scalars, *arrays], list(node.outputs), [node], **fields)
+    return GatherStep(list(node.inputs), list(node.outputs), [node], **found)
 
 
 def _lower_advanced_inc(op, node, target):
@@ -226,12 +225,11 @@ def _lower_advanced_inc(op, node, target):
         return MaskPutStep(list(node.inputs), list(node.outputs), [node], set_=op.set_instead_of_inc, y_bcast=y_bcast)
     if _first_axis_array(op, idx) and x.ndim >= 1 and not dupes:
         return PutStep(list(node.inputs), list(node.outputs), [node], set_=op.set_instead_of_inc, y_bcast=y_bcast)
-    found = _advanced_index(op, x, idx)
+    found = _advanced_index(op, x, idx, 2)
     if found is None:
         return None
-    fields, scalars, arrays = found
-    return ScatterStep([x, y, *scalars, *arrays], list(node.outputs), [node], set_=op.set_instead_of_inc,
-                       y_bcast=y_bcast, ignore_dupes=dupes, **fields)
+    return ScatterStep(list(node.inputs), list(node.outputs), [node], set_=op.set_instead_of_inc,
+                       y_bcast=y_bcast, ignore_dupes=dupes, **found)
 
 
 def _lower_alloc(op, node, target):

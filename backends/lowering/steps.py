@@ -167,10 +167,11 @@ class MaskPutStep(Step):
 @dataclass
 class GatherStep(Step):
     """``x[index]`` for an advanced index of integer arrays mixed with integers and slices in any
-    position (and 0-d bool masks), NumPy's rules.  ``x`` is ``inputs[0]``; ``view`` (SubtensorStep's
-    ``idx_list`` form, an array's axis a full slice) with the scalar inputs after x gives the view
-    that the p index arrays (the last p inputs) then index: array a on the view's axis ``axes[a]``,
-    or, where that is -1, a 0-d bool mask (a length 1 or 0 axis of the broadcast, no axis of x).
+    position (and 0-d bool masks), NumPy's rules.  The inputs are the node's: ``x`` first, the p
+    index arrays at the positions ``arrays``, the scalars of ``view`` (SubtensorStep's ``idx_list``
+    form, an array's axis a full slice) the others in order.  The view gives what the arrays then
+    index: array a on the view's axis ``axes[a]``, or, where that is -1, a 0-d bool mask (a length
+    1 or 0 axis of the broadcast, no axis of x).
     The output is the view's other axes with the arrays' broadcast shape inserted before the ``at``-th
     (0 when the advanced entries are separated).  Negative indices wrap; one out of bounds is
     NumPy's IndexError (through the node)."""
@@ -178,11 +179,12 @@ class GatherStep(Step):
     view: tuple = ()
     axes: tuple = ()
     at: int = 0
+    arrays: tuple = ()
 
 
 @dataclass
 class ScatterStep(GatherStep):
-    """``inputs[0]`` with its region ``x[index]`` (GatherStep's fields, over ``[x] + inputs[2:]``)
+    """``inputs[0]`` with its region ``x[index]`` (GatherStep's fields, y being ``inputs[1]``)
     incremented by (``numpy.add.at``: repeated positions accumulate) or, with ``set_``, set to (the
     last write wins) ``inputs[1]`` broadcast to the region (``y_bcast[k]``: axis k of y is
     broadcastable in its type).  ``ignore_dupes`` (Theano's ``ignore_duplicates``): NumPy's
