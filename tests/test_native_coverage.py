@@ -591,9 +591,9 @@ def no_perform(monkeypatch):
 
 
 def _mixed_cases():
-    """(name, symbolic index builder, NumPy index builder): index arrays off the leading axes,
-    adjacent (broadcast dims in place) and separated (broadcast dims first), with slices, integers,
-    negative steps and the 0-d bool mask."""
+    """(name, index builder over symbols or values): index arrays off the leading axes, adjacent
+    (broadcast dims in place) and separated (broadcast dims first), with slices, integers, negative
+    steps, new axes and the 0-d bool mask."""
     return [
         ("x[i, :, j]", lambda s: (s.i, slice(None), s.j)),
         ("x[:, i, j]", lambda s: (slice(None), s.i, s.j)),
@@ -608,6 +608,9 @@ def _mixed_cases():
         ("x[True]", lambda s: (s.t,)),
         ("x[False]", lambda s: (s.f,)),
         ("x[:, i, True]", lambda s: (slice(None), s.i, s.t)),
+        ("x[:, None, i]", lambda s: (slice(None), None, s.i)),
+        ("x[i, None, j]", lambda s: (s.i, None, s.j)),
+        ("x[None, i, :, ::-1, None]", lambda s: (None, s.i, slice(None), slice(None, None, -1), None)),
     ]
 
 

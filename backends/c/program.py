@@ -143,6 +143,8 @@ class Encoder:
         for e in idx_list:
             if e == "int":
                 words += [0, next(it)]
+            elif e == "newaxis":
+                words += [2]
             else:
                 _, hs, he, hk = e
                 words += [1] + [next(it) if has else -1 for has in (hs, he, hk)]

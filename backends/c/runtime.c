@@ -393,17 +393,24 @@ static int ar_read_int(const ar_val *v, int typenum, int64_t *out)
     return AR_OK;
 }
 
-/* basic indexing: entries are (0, idx) for an integer, (1, start, stop, step) for a slice (var or -1) */
-/* The region x[entries] (nent entries at e: 0 i | 1 start stop step, -1 where absent) as data,
-   dims and strides over x's memory; AR_FAIL for an index out of bounds or a zero step. */
+/* The region x[entries] (nent entries at e: 0 i | 1 start stop step, -1 where absent | 2, a new
+   axis of length 1) as data, dims and strides over x's memory; AR_FAIL for an index out of bounds
+   or a zero step. */
 static int ar_sub_view(ar_prog *P, ar_val *V, const ar_val *x, int nent, const int64_t *e, char **out_data,
                        int *out_nd, npy_intp *dims, npy_intp *strides)
 {
-    if (x->nd < nent) return AR_FAIL;
     char *data = x->data;
-    int ond = 0;
-    for (int d = 0; d < nent; d++) {
-        npy_intp len = x->dims[d], st = x->strides[d];
+    int ond = 0, d = 0;
+    for (int k = 0; k < nent; k++) {
+        if (e[0] == 2) {
+            if (ond >= AR_MAXD) return AR_FAIL;
+            dims[ond] = 1;
+            strides[ond++] = 0;
+            e += 1;
+            continue;
+        }
+        if (d >= x->nd) return AR_FAIL;
+        npy_intp len = x->dims[d], st = x->strides[d++];
         if (e[0] == 0) {
             int64_t i;
             if (ar_read_int(&V[e[1]], (int)P->vtype[e[1]], &i) != AR_OK) return AR_FAIL;
@@ -437,7 +444,8 @@ static int ar_sub_view(ar_prog *P, ar_val *V, const ar_val *x, int nent, const i
             e += 4;
         }
     }
-    for (int d = nent; d < x->nd; d++) {
+    if (ond + x->nd - d > AR_MAXD) return AR_FAIL;
+    for (; d < x->nd; d++) {
         dims[ond] = x->dims[d];
         strides[ond] = x->strides[d];
         ond++;

@@ -167,8 +167,7 @@ def _is_slice(e):
 def _advanced_index(op, x, index, first):
     """GatherStep's fields for an index of integer arrays, integers, slices and 0-d bool masks
     (``view``, ``axes``, ``at``, ``arrays``: the arrays' input positions, ``index`` starting at
-    ``first``); or None (a mask of
-    rank >= 1 among other entries, or ``None``/``Ellipsis`` entries: the perform)."""
+    ``first``); or None (a mask of rank >= 1 among other entries: the perform)."""
     view, axes, arrays, adv = [], [], [], []
     i = vdims = 0
     for pos, e in enumerate(op.idx_list):
@@ -182,6 +181,9 @@ def _advanced_index(op, x, index, first):
                 adv.append(pos)
             else:
                 vdims += 1
+        elif e == "newaxis":
+            view.append(e)
+            vdims += 1
         elif e[0] == "array" or e == ("bool", 0):
             if e[0] == "array":
                 view.append(("slice", False, False, False))
@@ -194,10 +196,11 @@ def _advanced_index(op, x, index, first):
             i += 1
         else:
             return None
-    if not arrays or any(index[j - first].dtype[0] not in "iu" for j, a in zip(arrays, axes) if a >= 0) or len(view) > x.ndim:
+    if not arrays or any(index[j - first].dtype[0] not in "iu" for j, a in zip(arrays, axes) if a >= 0) or \
+            len(view) - view.count("newaxis") > x.ndim:
         return None
     adjacent = adv == list(range(adv[0], adv[-1] + 1))
-    at = sum(map(_is_slice, op.idx_list[:adv[0]])) if adjacent else 0
+    at = sum(_is_slice(e) or e == "newaxis" for e in op.idx_list[:adv[0]]) if adjacent else 0
     return dict(view=tuple(view), axes=tuple(axes), at=at, arrays=tuple(arrays))
 
 

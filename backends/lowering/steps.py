@@ -169,7 +169,7 @@ class GatherStep(Step):
     """``x[index]`` for an advanced index of integer arrays mixed with integers and slices in any
     position (and 0-d bool masks), NumPy's rules.  The inputs are the node's: ``x`` first, the p
     index arrays at the positions ``arrays``, the scalars of ``view`` (SubtensorStep's ``idx_list``
-    form, an array's axis a full slice) the others in order.  The view gives what the arrays then
+    form with ``'newaxis'`` entries, an array's axis a full slice) the others in order.  The view gives what the arrays then
     index: array a on the view's axis ``axes[a]``, or, where that is -1, a 0-d bool mask (a length
     1 or 0 axis of the broadcast, no axis of x).
     The output is the view's other axes with the arrays' broadcast shape inserted before the ``at``-th
