@@ -987,8 +987,7 @@ static int ar_adv_offsets(const ar_adv *A, const npy_intp *vst, ar_cursor *c, np
         c->off[0] += n * s;
         return AR_OK;
     }
-    npy_intp st[AR_MAXD][AR_MAXD];
-    memcpy(st, A->st, sizeof(st));
+    npy_intp(*st)[AR_MAXD] = (npy_intp(*)[AR_MAXD])A->st; /* read only */
     for (npy_intp k = 0; k < n; k++) {
         npy_intp o = 0, i;
         for (int a = 0; a < A->p; a++) {

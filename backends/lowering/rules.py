@@ -5,7 +5,6 @@ ones below included (backends/lowering/plugin.py); ``register_lowering`` adds on
 from __future__ import annotations
 
 import functools
-from types import SimpleNamespace
 
 import numpy as np
 
@@ -102,9 +101,13 @@ def _lower_shape_i(op, node, target):
     return ShapeStep(list(node.inputs), list(node.outputs), [node], axis=op.i)
 
 
+def _int_scalars(vs):
+    return all(_is_tensor(v) and v.ndim == 0 and v.dtype[0] in "iu" for v in vs)
+
+
 def _basic_index(op, idx):
     """Are the entries integers and slices over integer scalars (what SubtensorStep renders)?"""
-    if any(not _is_tensor(v) or v.ndim != 0 or v.dtype[0] not in "iu" for v in idx):
+    if not _int_scalars(idx):
         return False
     return all(e == "int" or (isinstance(e, tuple) and e[0] == "slice") for e in op.idx_list)
 
@@ -173,7 +176,7 @@ def _advanced_index(op, x, index, first):
     for pos, e in enumerate(op.idx_list):
         if e == "int" or _is_slice(e):
             n = 1 if e == "int" else sum(e[1:])
-            if not _basic_index(SimpleNamespace(idx_list=(e,)), index[i:i + n]):
+            if not _int_scalars(index[i:i + n]):
                 return None
             view.append(e)
             i += n
