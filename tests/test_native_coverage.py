@@ -593,7 +593,7 @@ def no_perform(monkeypatch):
 def _mixed_cases():
     """(name, index builder over symbols or values): index arrays off the leading axes, adjacent
     (broadcast dims in place) and separated (broadcast dims first), with slices, integers, negative
-    steps, new axes and the 0-d bool mask."""
+    steps, new axes, bool masks among them and the 0-d bool mask."""
     return [
         ("x[i, :, j]", lambda s: (s.i, slice(None), s.j)),
         ("x[:, i, j]", lambda s: (slice(None), s.i, s.j)),
@@ -611,16 +611,22 @@ def _mixed_cases():
         ("x[:, None, i]", lambda s: (slice(None), None, s.i)),
         ("x[i, None, j]", lambda s: (s.i, None, s.j)),
         ("x[None, i, :, ::-1, None]", lambda s: (None, s.i, slice(None), slice(None, None, -1), None)),
+        ("x[:, b]", lambda s: (slice(None), s.b)),
+        ("x[:, b2]", lambda s: (slice(None), s.b2)),
+        ("x[k, b2]", lambda s: (s.k, s.b2)),
+        ("x[b4, 1:, k]", lambda s: (s.b4, slice(1, None), s.k)),
     ]
 
 
 def _sym_and_vals():
     from types import SimpleNamespace as NS
 
+    bools = [T.TensorType("bool", shape=(None,) * n)(name) for n, name in ((1, "b"), (2, "b2"), (1, "b4"))]
     sym = NS(i=T.lvector("i"), j=T.lmatrix("j"), k=T.lscalar("k"), m=T.ivector("m"),
-             t=T.constant(np.bool_(True)), f=T.constant(np.bool_(False)))
+             t=T.constant(np.bool_(True)), f=T.constant(np.bool_(False)), b=bools[0], b2=bools[1], b4=bools[2])
     val = NS(i=np.array([0, -1, 2, 0]), j=np.array([[1], [-3], [1]]), k=-2, m=np.array([1, 0, 1, 3], dtype=np.int32),
-             t=np.True_, f=np.False_)
+             t=np.True_, f=np.False_, b=np.array([True, False, True, True, False]),
+             b2=np.random.default_rng(2).random((5, 6)) < 0.4, b4=np.array([True, False, True, True]))
     return sym, val
 
 
@@ -644,13 +650,14 @@ def test_mixed_advanced_index_reads_and_writes_match_numpy(backend, name, build,
     y = T.tensor("float64", shape=(None,) * sel.ndim, name="y")
     outs = [sel, T.inc_subtensor(sel, y), T.set_subtensor(sel, y), T.inc_subtensor(sel, y, ignore_duplicates=True),
             T.inc_subtensor(sel, 1.5)]
-    f = function([x, y, sym.i, sym.j, sym.k, sym.m], outs, backend=backend, on_unused_input="ignore")
+    f = function([x, y, sym.i, sym.j, sym.k, sym.m, sym.b, sym.b2, sym.b4], outs, backend=backend,
+                 on_unused_input="ignore")
     _native(f, backend)
     for X in _views():
         idx = build(val)
         region = X[idx].shape
         Y = np.arange(np.prod(region), dtype=float).reshape(region) + 0.25
-        got = f(X, Y, val.i, val.j, val.k, val.m)
+        got = f(X, Y, val.i, val.j, val.k, val.m, val.b, val.b2, val.b4)
         acc, st, dup, one = X.copy(), X.copy(), X.copy(), X.copy()
         np.add.at(acc, idx, Y)
         st[idx] = Y
@@ -717,6 +724,12 @@ def test_mixed_index_errors_are_numpys_and_name_the_node(backend):
         assert "Advanced" in str(e.value)
         with pytest.raises(IndexError, match="index 4 is out of bounds for axis 1 with size 4"):
             f(X, np.array([0]), 4)
+    b = T.TensorType("bool", shape=(None,))("b")
+    for out in (x[:, b], T.inc_subtensor(x[:, b], 1.0)):
+        f = function([x, b], out, backend=backend)
+        with pytest.raises(IndexError, match="boolean index did not match") as e:
+            f(X, np.ones(5, bool))
+        assert "Advanced" in str(e.value)
     f = function([x, i, j], x[:, i, j], backend=backend)
     with pytest.raises(IndexError, match="shape mismatch"):
         f(X, np.array([0, 1]), np.array([0, 1, 2]))

@@ -881,48 +881,105 @@ static int ar_mask_offsets(const ar_val *x, const ar_val *m, const npy_intp *xst
 }
 
 /* The index of GatherStep: the view x[entries], then p integer arrays on its axes ax[a] (-1: a 0-d bool
- * mask, an axis of length 1 or 0) broadcast together (shape dims[nd], each array's strides st[a]). */
+ * mask, an axis of length 1 or 0; a mask of rank k stands as its k nonzero() arrays) broadcast together
+ * (shape dims[nd], each array's strides st[a]). */
 typedef struct {
     int p, nd, at, vnd, rnd, typ[AR_MAXD], ax[AR_MAXD];
     const char *data[AR_MAXD];
     npy_intp dims[AR_MAXD], st[AR_MAXD][AR_MAXD], size;
     char *vdata;
     npy_intp vdims[AR_MAXD], vst[AR_MAXD], rdims[AR_MAXD], rst[AR_MAXD]; /* the view; its axes left */
-    int rax[AR_MAXD];
+    int rax[AR_MAXD], nown;
     const int64_t *ent;
+    char *own[AR_MAXD]; /* the masks' nonzero() buffers */
 } ar_adv;
+
+static void ar_adv_free(ar_adv *A)
+{
+    for (int j = 0; j < A->nown; j++) free(A->own[j]);
+    A->nown = 0;
+}
+
+/* A bool mask m over the view's axes ax.. (its rank k): k int64 arrays of its trues' positions (its
+ * nonzero(), in a buffer A owns) as index arrays a.. of A; AR_FAIL when its shape is not the axes'. */
+static int ar_adv_mask(ar_adv *A, const ar_val *m, int ax, int a, npy_intp shp[][AR_MAXD], npy_intp str[][AR_MAXD],
+                       int *nds)
+{
+    int k = m->nd;
+    if (k < 1 || ax + k > A->vnd || a + k > AR_MAXD) return AR_FAIL;
+    for (int d = 0; d < k; d++)
+        if (m->dims[d] != A->vdims[ax + d]) return AR_FAIL;
+    npy_intp n = ar_size(m), cnt = 0, pos[AR_MAXD] = {0}, off = 0, s[1][AR_MAXD];
+    memcpy(s[0], m->strides, k * sizeof(npy_intp));
+    for (npy_intp i = 0; i < n; i++) {
+        cnt += m->data[off] != 0;
+        ar_step_pos(k, m->dims, pos, 1, &off, s);
+    }
+    int64_t *buf = (int64_t *)malloc((size_t)(cnt > 0 ? cnt * k : 1) * sizeof(int64_t));
+    if (buf == NULL) return PyErr_NoMemory(), AR_PYERR;
+    A->own[A->nown++] = (char *)buf;
+    npy_intp t = 0;
+    off = 0;
+    for (npy_intp i = 0; i < n; i++) {
+        if (m->data[off])
+            for (int d = 0; d < k; d++) buf[d * cnt + t] = pos[d];
+        t += m->data[off] != 0;
+        ar_step_pos(k, m->dims, pos, 1, &off, s);
+    }
+    for (int d = 0; d < k; d++) {
+        A->ax[a + d] = ax + d;
+        A->typ[a + d] = NPY_INT64;
+        A->data[a + d] = (const char *)(buf + d * cnt);
+        nds[a + d] = 1;
+        shp[a + d][0] = cnt;
+        str[a + d][0] = sizeof(int64_t);
+    }
+    return AR_OK;
+}
 
 /* Parse ``at p ax[p] idx[p] entries`` (GatherStep's words) against x; AR_FAIL: bad entries, shapes that
  * do not broadcast. */
 static int ar_adv_init(ar_prog *P, ar_val *V, const ar_val *x, const int64_t *w, ar_adv *A)
 {
     A->at = (int)w[0];
-    A->p = (int)w[1];
-    const int64_t *ax = w + 2, *iv = ax + A->p;
-    A->ent = iv + A->p;
-    if (A->p > AR_MAXD || ar_sub_view(P, V, x, (int)A->ent[0], A->ent + 1, &A->vdata, &A->vnd, A->vdims, A->vst) != AR_OK)
+    A->nown = 0;
+    int nin = (int)w[1];
+    const int64_t *ax = w + 2, *iv = ax + nin;
+    A->ent = iv + nin;
+    if (nin > AR_MAXD || ar_sub_view(P, V, x, (int)A->ent[0], A->ent + 1, &A->vdata, &A->vnd, A->vdims, A->vst) != AR_OK)
         return AR_FAIL;
     npy_intp shp[AR_MAXD][AR_MAXD], str[AR_MAXD][AR_MAXD];
-    int nds[AR_MAXD];
-    A->nd = 0;
-    for (int a = 0; a < A->p; a++) {
-        const ar_val *v = &V[iv[a]];
-        A->ax[a] = (int)ax[a];
-        A->typ[a] = (int)P->vtype[iv[a]];
+    int nds[AR_MAXD], a = 0;
+    for (int j = 0; j < nin; j++) {
+        const ar_val *v = &V[iv[j]];
+        int typ = (int)P->vtype[iv[j]];
+        if (ax[j] >= 0 && typ == NPY_BOOL) { /* a mask of rank k: its nonzero() */
+            int rc = ar_adv_mask(A, v, (int)ax[j], a, shp, str, nds);
+            if (rc != AR_OK) return rc;
+            a += v->nd;
+            continue;
+        }
+        if (a >= AR_MAXD) return AR_FAIL;
+        A->ax[a] = (int)ax[j];
+        A->typ[a] = typ;
         A->data[a] = v->data;
-        if (ax[a] < 0) { /* a 0-d bool mask */
+        if (ax[j] < 0) { /* a 0-d bool mask */
             if (v->nd != 0) return AR_FAIL;
             nds[a] = 1;
             shp[a][0] = *v->data != 0;
             str[a][0] = 0;
         } else {
-            if (v->nd < 0 || ax[a] >= A->vnd) return AR_FAIL;
+            if (v->nd < 0 || ax[j] >= A->vnd) return AR_FAIL;
             nds[a] = v->nd;
             memcpy(shp[a], v->dims, v->nd * sizeof(npy_intp));
             memcpy(str[a], v->strides, v->nd * sizeof(npy_intp));
         }
-        if (nds[a] > A->nd) A->nd = nds[a];
+        a++;
     }
+    A->p = a;
+    A->nd = 0;
+    for (a = 0; a < A->p; a++)
+        if (nds[a] > A->nd) A->nd = nds[a];
     for (int d = 0; d < A->nd; d++) A->dims[d] = 1;
     for (int a = 0; a < A->p; a++) {
         int off = A->nd - nds[a];
@@ -1021,17 +1078,21 @@ static int ar_run_gather(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
     ar_val xs = V[c[1]];
     npy_intp es = (npy_intp)c[3], dims[AR_MAXD], cs[AR_MAXD];
     ar_adv A;
-    if (ar_adv_init(P, V, &xs, c + 4, &A) != AR_OK) return AR_FAIL;
-    int nd = ar_adv_region(&A, dims);
-    if (ar_output(P, V, use_cache, c[2], nd, dims) != AR_OK) return AR_PYERR;
-    ar_c_strides(nd, dims, es, cs);
-    return ar_adv_gather(&A, V[c[2]].data, cs, es);
+    int rc = ar_adv_init(P, V, &xs, c + 4, &A);
+    if (rc == AR_OK) {
+        int nd = ar_adv_region(&A, dims);
+        rc = ar_output(P, V, use_cache, c[2], nd, dims);
+        ar_c_strides(nd, dims, es, cs);
+        if (rc == AR_OK) rc = ar_adv_gather(&A, V[c[2]].data, cs, es);
+    }
+    ar_adv_free(&A);
+    return rc;
 }
 
 /* S_SCATTER x y out itemsize set kind dupes ynd ybcast[ynd] at p ax[p] idx[p] entries: out = x with
  * x[index] += y (numpy.add.at: repeats accumulate), = y (the last write wins) or, with dupes, += y as
  * NumPy's ``x[index] += y`` (each position from x's value, the last repeat wins) */
-static int ar_run_scatter(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
+static int ar_scatter_with(ar_prog *P, ar_val *V, const int64_t *c, int use_cache, ar_adv *A)
 {
     ar_val xs = V[c[1]], yv = V[c[2]], os;
     int64_t out = c[3];
@@ -1041,16 +1102,15 @@ static int ar_run_scatter(ar_prog *P, ar_val *V, const int64_t *c, int use_cache
     char *odata;
     const int64_t *ybc = c + 9;
     ar_elem_fn fn = set ? ar_elem_copy : ar_adder((char)c[6], es);
-    ar_adv A;
-    if (fn == NULL || yv.nd != ynd || ar_adv_init(P, V, &xs, ybc + ynd, &A) != AR_OK) return AR_FAIL;
-    int nd = ar_adv_region(&A, dims);
+    if (fn == NULL || yv.nd != ynd) return AR_FAIL;
+    int nd = ar_adv_region(A, dims);
     if (ar_value_strides(nd, dims, &yv, ybc, ys) != AR_OK) return AR_FAIL;
     if (ar_output(P, V, use_cache, out, xs.nd, xs.dims) != AR_OK) return AR_PYERR;
     os = V[out];
     ar_c_strides(xs.nd, xs.dims, es, cs);
     memcpy(os.strides, cs, xs.nd * sizeof(npy_intp));
     if (ar_size(&xs) > 0) ar_walk2(xs.nd, xs.dims, os.data, cs, xs.data, xs.strides, es, ar_elem_copy);
-    if (ar_sub_view(P, V, &os, (int)A.ent[0], A.ent + 1, &odata, &ond, odims, ost) != AR_OK) return AR_FAIL;
+    if (ar_sub_view(P, V, &os, (int)A->ent[0], A->ent + 1, &odata, &ond, odims, ost) != AR_OK) return AR_FAIL;
     const char *src = yv.data;
     char *g = NULL;
     if (dupes) { /* src = x[index] + y, then set: each position once, from x's value */
@@ -1058,7 +1118,7 @@ static int ar_run_scatter(ar_prog *P, ar_val *V, const int64_t *c, int use_cache
         for (int d = 0; d < nd; d++) n *= dims[d];
         if ((g = (char *)malloc((size_t)(n > 0 ? n : 1))) == NULL) return PyErr_NoMemory(), AR_PYERR;
         ar_c_strides(nd, dims, es, cs);
-        if (ar_adv_gather(&A, g, cs, es) != AR_OK) {
+        if (ar_adv_gather(A, g, cs, es) != AR_OK) {
             free(g);
             return AR_FAIL;
         }
@@ -1067,18 +1127,28 @@ static int ar_run_scatter(ar_prog *P, ar_val *V, const int64_t *c, int use_cache
         src = g;
         fn = ar_elem_copy;
     }
-    ar_adv_split(&A, ys, srst, es);
-    for (int r = 0; r < A.rnd; r++) orst[r] = ost[A.rax[r]];
+    ar_adv_split(A, ys, srst, es);
+    for (int r = 0; r < A->rnd; r++) orst[r] = ost[A->rax[r]];
     ar_cursor cd = {{0}, {0}}, cy = {{0}, {0}};
     int rc = AR_OK;
-    for (npy_intp k0 = 0; k0 < A.size && rc == AR_OK; k0 += AR_CHUNK) {
-        npy_intp n = A.size - k0 < AR_CHUNK ? A.size - k0 : AR_CHUNK;
-        rc = ar_adv_offsets(&A, ost, &cd, n, doffs);
-        ar_offsets(A.nd, A.dims, ys + A.at, &cy, n, soffs);
+    for (npy_intp k0 = 0; k0 < A->size && rc == AR_OK; k0 += AR_CHUNK) {
+        npy_intp n = A->size - k0 < AR_CHUNK ? A->size - k0 : AR_CHUNK;
+        rc = ar_adv_offsets(A, ost, &cd, n, doffs);
+        ar_offsets(A->nd, A->dims, ys + A->at, &cy, n, soffs);
         if (rc == AR_OK)
-            ar_move(A.at, A.rnd, A.rdims, odata, orst, src, srst, n, doffs, 0, soffs, 0, es, fn);
+            ar_move(A->at, A->rnd, A->rdims, odata, orst, src, srst, n, doffs, 0, soffs, 0, es, fn);
     }
     free(g);
+    return rc;
+}
+
+static int ar_run_scatter(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
+{
+    ar_val xs = V[c[1]];
+    ar_adv A;
+    int rc = ar_adv_init(P, V, &xs, c + 9 + c[8], &A);
+    if (rc == AR_OK) rc = ar_scatter_with(P, V, c, use_cache, &A);
+    ar_adv_free(&A);
     return rc;
 }
 

@@ -827,19 +827,54 @@ def _broadcast_indices(eb, idx):
 # NumPy's IndexError through the node), and the block of the remaining axes (a memcpy where its
 # rows are contiguous on both sides).
 def _index_form(eb, step, first):
-    """The view of ``eb.vals[step.inputs[0]]`` and the index arrays of a Take/Put/Gather/Scatter step
-    (``first``: where the index inputs start), with GatherStep's ``axes`` and ``at``."""
+    """A Take/Put/Gather/Scatter step's view spec, the view of ``eb.vals[step.inputs[0]]`` and its
+    index arrays as (dtype, view axis, value) with GatherStep's ``axes`` (a mask of rank k
+    standing as its nonzero(): k int64 arrays on k axes) and ``at``."""
     b = eb.b
     axes, at, where = getattr(step, "axes", (0,)), getattr(step, "at", 0), getattr(step, "arrays", (first,))
     scalars = [v for j, v in enumerate(step.inputs) if j >= first and j not in where]
     view = SimpleNamespace(idx_list=getattr(step, "view", ()), inputs=[step.inputs[0], *scalars])
+    xv = eb._subtensor(view, eb.vals[step.inputs[0]])  # checks the scalar indices before anything is written
     arrays = []
     for v, a in zip([step.inputs[j] for j in where], axes):
         val = eb.vals[v]
         if a < 0:  # a 0-d bool mask: an axis of length 1 (true) or 0, no axis of x
             val = SimpleNamespace(data=val.data, shape=[b.zext(_truth(b, val.data), I64)], strides=[const(I64, 0)])
+        elif v.type.dtype == "bool":
+            for d in range(v.type.ndim):
+                eb.go_slow_if(b.icmp_signed("!=", val.shape[d], xv.shape[a + d]))  # NumPy's IndexError
+            arrays += [("int64", a + d, nz) for d, nz in enumerate(_nonzero(eb, val))]
+            continue
         arrays.append((v.type.dtype, a, val))
-    return view, arrays, axes, at
+    return view, xv, arrays, tuple(a for _, a, _ in arrays), at
+
+
+def _nonzero(eb, m):
+    """A bool mask's nonzero(): k int64 vectors (count entries each) in scratch memory."""
+    b, k = eb.b, len(m.shape)
+    cnt = eb._alloca(I64)
+    b.store(const(I64, 0), cnt)
+    _nest(eb, m.shape, [m.strides], [m.data],
+          lambda p: b.store(b.add(b.load(cnt), b.zext(_truth(b, p[0]), I64)), cnt), "nonzero.count")
+    n = b.load(cnt)
+    buf = b.bitcast(eb._allocate_mem(b.mul(b.add(b.mul(n, const(I64, k)), const(I64, 1)), const(I64, 8))), I64P)
+    t = eb._alloca(I64)
+    b.store(const(I64, 0), t)
+    # each axis's position, as a pointer from null stepping by 1 along that axis alone
+    unit = [[const(I64, int(e == d)) for e in range(k)] for d in range(k)]
+    null = ir.Constant(m.data.type, None)
+
+    def visit(p):
+        with b.if_then(_truth(b, p[0])):
+            for d in range(k):
+                pos = b.ptrtoint(p[1 + d], I64)
+                b.store(pos, b.gep(buf, [b.add(b.mul(const(I64, d), n), b.load(t))]))
+            b.store(b.add(b.load(t), const(I64, 1)), t)
+
+    _nest(eb, m.shape, [m.strides] + unit, [m.data] + [null] * k, visit, "nonzero")
+    i8 = ir.PointerType(ir.IntType(8))
+    return [SimpleNamespace(data=b.bitcast(b.gep(buf, [b.mul(const(I64, d), n)]), i8), shape=[n], strides=[const(I64, 8)])
+            for d in range(k)]
 
 
 def _rest(axes, seq):
@@ -918,8 +953,7 @@ def run_gather(eb, step, kinds):
     """x[idx] / x[i, :, j]...: the region's blocks copied from the selected positions."""
     x = eb.vals[step.inputs[0]]
     (o,) = step.outputs
-    view, arrays, axes, at = _index_form(eb, step, 1)
-    xv = eb._subtensor(view, x)
+    view, xv, arrays, axes, at = _index_form(eb, step, 1)
     region, r, bcast = _region_shape(eb, xv, arrays, axes, at)
     out = eb.allocate(o, region, kinds[o])
     eb.vals[o] = out
@@ -943,8 +977,7 @@ def run_scatter(eb, step, kinds):
     b = eb.b
     x, y = eb.vals[step.inputs[0]], eb.vals[step.inputs[1]]
     (o,) = step.outputs
-    view, arrays, axes, at = _index_form(eb, step, 2)
-    xv = eb._subtensor(view, x)  # checks the scalar indices before anything is written
+    view, xv, arrays, axes, at = _index_form(eb, step, 2)
     region, r, bcast = _region_shape(eb, xv, arrays, axes, at)
     ystr = _value_strides(eb, step, y, region)
     out = _fresh_copy(eb, x, o, kinds)

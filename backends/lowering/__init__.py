@@ -16,9 +16,9 @@ A ``Program`` is a list of steps over numbered variables:
                   advanced set/inc_subtensor there (``numpy.add.at`` accumulation);
 * ``MaskStep``, ``MaskPutStep``  ``x[mask]`` with a bool mask over leading axes, and
                   set/inc_subtensor there;
-* ``GatherStep``, ``ScatterStep``  any other index of integer arrays, integers, slices and 0-d
-                  bool masks (``x[i, :, j]``, ``x[:, i]``: NumPy's placement of the broadcast
-                  index dimensions), and set/inc_subtensor there (``numpy.add.at``, or NumPy's
+* ``GatherStep``, ``ScatterStep``  any other index of integer arrays and bool masks mixed with
+                  integers, slices and new axes (``x[i, :, j]``, ``x[:, i]``, ``x[:, mask]``:
+                  NumPy's placement of the broadcast index dimensions), and set/inc_subtensor there (``numpy.add.at``, or NumPy's
                   ``x[idx] += y`` with ``ignore_duplicates``);
 * ``AllocStep``   Alloc: a new array filled with a broadcast value;
 * ``ArgStep``     Argmax/Argmin over one axis or the whole array;

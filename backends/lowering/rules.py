@@ -168,9 +168,9 @@ def _is_slice(e):
 
 
 def _advanced_index(op, x, index, first):
-    """GatherStep's fields for an index of integer arrays, integers, slices and 0-d bool masks
+    """GatherStep's fields for an index of integer arrays, bool masks, integers, slices and new axes
     (``view``, ``axes``, ``at``, ``arrays``: the arrays' input positions, ``index`` starting at
-    ``first``); or None (a mask of rank >= 1 among other entries: the perform)."""
+    ``first``), or None."""
     view, axes, arrays, adv = [], [], [], []
     i = vdims = 0
     for pos, e in enumerate(op.idx_list):
@@ -187,19 +187,17 @@ def _advanced_index(op, x, index, first):
         elif e == "newaxis":
             view.append(e)
             vdims += 1
-        elif e[0] == "array" or e == ("bool", 0):
-            if e[0] == "array":
-                view.append(("slice", False, False, False))
-                axes.append(vdims)
-                vdims += 1
-            else:
-                axes.append(-1)
+        elif e[0] in ("array", "bool"):
+            n = 1 if e[0] == "array" else e[1]  # a mask of rank k >= 1 takes k axes (as its nonzero())
+            view += [("slice", False, False, False)] * n
+            axes.append(vdims if n else -1)
+            vdims += n
             arrays.append(first + i)
             adv.append(pos)
             i += 1
         else:
             return None
-    if not arrays or any(index[j - first].dtype[0] not in "iu" for j, a in zip(arrays, axes) if a >= 0) or \
+    if not arrays or any(index[j - first].dtype[0] not in "iub" for j in arrays) or \
             len(view) - view.count("newaxis") > x.ndim:
         return None
     adjacent = adv == list(range(adv[0], adv[-1] + 1))

@@ -166,15 +166,16 @@ class MaskPutStep(Step):
 
 @dataclass
 class GatherStep(Step):
-    """``x[index]`` for an advanced index of integer arrays mixed with integers and slices in any
-    position (and 0-d bool masks), NumPy's rules.  The inputs are the node's: ``x`` first, the p
-    index arrays at the positions ``arrays``, the scalars of ``view`` (SubtensorStep's ``idx_list``
-    form with ``'newaxis'`` entries, an array's axis a full slice) the others in order.  The view gives what the arrays then
-    index: array a on the view's axis ``axes[a]``, or, where that is -1, a 0-d bool mask (a length
-    1 or 0 axis of the broadcast, no axis of x).
-    The output is the view's other axes with the arrays' broadcast shape inserted before the ``at``-th
-    (0 when the advanced entries are separated).  Negative indices wrap; one out of bounds is
-    NumPy's IndexError (through the node)."""
+    """``x[index]`` for an advanced index of integer arrays and bool masks mixed with integers,
+    slices and new axes in any position, NumPy's rules.  The inputs are the node's: ``x`` first,
+    the p index arrays at the positions ``arrays``, the scalars of ``view`` (SubtensorStep's
+    ``idx_list`` form with ``'newaxis'`` entries, an array's axis a full slice) the others in order.
+    The view gives what the arrays then index: integer array a on the view's axis ``axes[a]``; a
+    bool mask of rank k on the k axes from there (as its ``nonzero()``: k integer arrays); where
+    ``axes[a]`` is -1, a 0-d bool mask (a length 1 or 0 axis of the broadcast, no axis of x).
+    The output is the view's other axes with the arrays' broadcast shape inserted before the
+    ``at``-th (0 when the advanced entries are separated).  Negative indices wrap; one out of
+    bounds is NumPy's IndexError (through the node)."""
 
     view: tuple = ()
     axes: tuple = ()
