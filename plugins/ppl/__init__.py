@@ -84,3 +84,7 @@ from arignote.plugins.samplers import DEMetropolis, DEMetropolisZ, EllipticalSli
 from arignote.plugins.samplers import (MLDA, DEMetropolisZMLDA, MetropolisMLDA,  # noqa: E402
                                        RecursiveDAProposal, extract_Q_estimate)
 from . import step_methods  # noqa: E402  (PyMC3's pymc3.step_methods[.mlda] import paths)
+
+# -- issue 23 (i23b): Gaussian processes, KroneckerNormal and the Kronecker math helpers --
+from . import gp  # noqa: E402
+from .distributions import KroneckerNormal  # noqa: E402
