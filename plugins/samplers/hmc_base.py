@@ -4,6 +4,7 @@ adaptation during tuning, and the cached log-density at the current point."""
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 
@@ -123,7 +124,17 @@ class BaseHMC(ArrayStep):
             self._dual.restart(eps)
         self._fresh = False
 
+    #: PyMC3's timing stats, last in every HMC step's stats (seconds; float64)
+    TIMING_STATS = ("process_time_diff", "perf_counter_diff", "perf_counter_start")
+
     def astep(self, q):
+        """One transition from ``q``; the stats end with the draw's CPU time (this thread's:
+        chains may run in threads of one process), its wall time, and its perf_counter start."""
+        wall0, cpu0 = time.perf_counter(), time.thread_time()
+        q_new, stats = self._astep(q)
+        return q_new, stats + (time.thread_time() - cpu0, time.perf_counter() - wall0, wall0)
+
+    def _astep(self, q):
         if q is not self._q:
             self._evaluate(q)
         if self._fresh and self.tune:

@@ -26,8 +26,8 @@ class NUTS(BaseHMC):
     generates_stats = True
     stat_names = ("depth", "step_size", "tune", "mean_tree_accept", "step_size_bar",
                   "tree_size", "diverging", "energy_error", "energy", "max_energy_error",
-                  "model_logp")
-    stat_types = (int, float, bool, float, float, float, bool, float, float, float, float)
+                  "model_logp") + BaseHMC.TIMING_STATS
+    stat_types = (int, float, bool, float, float, float, bool, float, float, float, float, float, float, float)
 
     def __init__(self, vars=None, max_treedepth=10, early_max_treedepth=8, native=None, **kwargs):
         if native is not False:  # the kernel's one-time build overlaps the model's compilation

@@ -4,6 +4,7 @@ reproducibility in one thread or two, divergences on nan/inf log-densities, and 
 fallback case (Python NUTS, said so; an exception in a fallback node fails the chain)."""
 
 import math
+import time
 
 import arviz as az
 import cffi
@@ -17,6 +18,8 @@ import arignote.tensor as T
 from arignote.compile.ops import as_op
 from arignote.native_entry import SIGNATURE, NativeEntryUnavailable
 from arignote.testing import backend_params
+
+TIMING = ("process_time_diff", "perf_counter_diff", "perf_counter_start")
 
 FAST = dict(progressbar=False, compute_convergence_checks=False)
 _ffi = cffi.FFI()
@@ -144,6 +147,28 @@ def test_native_stats_have_the_python_names_and_types(linear):
         assert (eps == eps[0]).all() and eps[0] == native.get_sampler_stats("step_size_bar", chains=c)[0]
 
 
+@pytest.mark.parametrize("native", [None, False])
+def test_timing_stats_per_draw(linear, native):
+    """PyMC3 3.11's process_time_diff, perf_counter_diff, perf_counter_start: float64, one per
+    draw; the native kernel times each iteration in C (its chunks would hide that otherwise)."""
+    before = time.perf_counter()
+    step, trace = _sample(linear[0], native, draws=100, tune=100, chains=1)
+    after = time.perf_counter()
+    assert step.native_plan().ok is (native is None)
+    dtypes = step.stats_dtypes[0]
+    for name in TIMING:
+        assert dtypes[name] in (float, np.float64)
+        values = trace.get_sampler_stats(name)
+        assert values.dtype == np.float64 and values.shape == (100,), name  # the tuning draws are discarded
+        assert np.isfinite(values).all() and (values >= 0).all(), name
+    start, wall, cpu = trace["perf_counter_start"], trace["perf_counter_diff"], trace["process_time_diff"]
+    assert (wall > 0).all() and cpu.sum() > 0  # a thread clock may tick coarser than one draw
+    # the draws follow one another on Python's perf_counter clock, inside the sample() call
+    assert (np.diff(start) >= wall[:-1]).all()
+    assert before < start[0] and start[-1] + wall[-1] < after
+    assert cpu.sum() <= (start[-1] + wall[-1] - start[0]) * 1.01 + 0.01
+
+
 def _compare(native, python, names, sds):
     for name, sd in zip(names, sds):
         a, b = np.asarray(native[name]), np.asarray(python[name])
@@ -184,7 +209,7 @@ def test_same_seed_bit_identical_in_one_thread_or_two(linear):
     for name in one.varnames:
         np.testing.assert_array_equal(one[name], two[name])
         np.testing.assert_array_equal(one[name], again[name])
-    for name in one.stat_names:
+    for name in one.stat_names - set(TIMING):  # the clocks differ between runs, nothing else
         np.testing.assert_array_equal(one[name], two[name])
     assert not np.array_equal(one["x"], other["x"])
     assert not np.array_equal(one.get_values("x", chains=0), one.get_values("x", chains=1))

@@ -20,7 +20,7 @@ from ..mass_matrix import adaptation_windows
 __all__ = ["NativePlan", "native_plan", "run_native_chain", "CHUNK"]
 
 CHUNK = 200  # iterations per C call (a few ms on the seed's models)
-_PYTHON_HOOKS = ("astep", "_transition", "reset_tuning", "_adapt", "_stats", "_first_step_size")
+_PYTHON_HOOKS = ("astep", "_astep", "_transition", "reset_tuning", "_adapt", "_stats", "_first_step_size")
 
 
 class NativePlan:
@@ -127,7 +127,7 @@ class _Chain:
         return m
 
     def run(self, draws, stats):
-        """Fill ``draws`` (k x n) and ``stats`` (k x 11); returns the rows done."""
+        """Fill ``draws`` (k x n) and ``stats`` (k x len(NUTS.stat_names)); returns the rows done."""
         ffi = self.ffi
         return self.lib.ar_nuts_run(self.settings, self.chain, self.model, ffi.cast("double *", self.ws.ctypes.data),
                                     draws.shape[0], ffi.cast("double *", draws.ctypes.data),
@@ -151,7 +151,7 @@ def run_native_chain(step, plan, x0, draws, tune, rng, chain=0, stop=None, progr
     total = tune + draws
     ch = _Chain(step, plan, x0, tune, rng)
     out = np.empty((total, ch.n))
-    stats = np.empty((total, 11))
+    stats = np.empty((total, len(step.stat_names)))
     n = 0
     start = time.perf_counter()
     interrupted = False
