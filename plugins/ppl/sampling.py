@@ -176,8 +176,8 @@ def _advi_init_nuts(init, chains, model, seeds, start, n_init, progressbar, nuts
     seed = int(seeds[0].generate_state(1)[0])  # the fit's seed, from the first chain's
     starts, variance = advi_init(init, chains, model, start=start, random_seed=seed, n_init=n_init,
                                  progressbar=progressbar)
-    if variance is not None:
-        nuts_kwargs = dict(nuts_kwargs, scaling=variance, is_cov=True)
+    # PyMC3: QuadPotentialDiag(variance) for 'advi'/'advi_map', QuadPotentialDiagAdapt from it otherwise
+    nuts_kwargs = dict(nuts_kwargs, scaling=variance, is_cov=True, adapt_mass_matrix=init == "advi+adapt_diag")
     return starts, NUTS(model=model, **nuts_kwargs)
 
 

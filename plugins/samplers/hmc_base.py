@@ -54,7 +54,12 @@ class BaseHMC(ArrayStep):
     def __init__(self, vars=None, scaling=None, step_scale=0.25, is_cov=False, model=None,
                  blocked=True, potential=None, dtype=None, Emax=1000, target_accept=0.8,
                  gamma=0.05, k=0.75, t0=10, adapt_step_size=True, step_rand=None,
-                 mass_matrix="stan", adapt_mass_matrix=True, logp_dlogp_func=None, **kwargs):
+                 mass_matrix="stan", adapt_mass_matrix=None, logp_dlogp_func=None, **kwargs):
+        """``scaling`` (a variance with ``is_cov=True``, else a precision; or a point, whose
+        Hessian gives the precision) fixes the mass matrix, as in PyMC3, unless
+        ``adapt_mass_matrix=True``: then it is the matrix the warm-up adapts from (how
+        ``init='advi+adapt_diag'`` starts from the ADVI variances).  ``adapt_mass_matrix=False``
+        keeps the identity (or ``scaling``) throughout."""
         self._bind(vars, model, logp_dlogp_func, kwargs)
         n = self.size
         if potential is not None:
@@ -62,7 +67,7 @@ class BaseHMC(ArrayStep):
         initial = _initial_inv_mass(scaling, is_cov, n, self._fn)
         self._initial_inv_mass = initial
         self._mass = DiagMassAdapt(n, 1000, mass_matrix, initial)
-        self._adapt_mass = bool(adapt_mass_matrix) and initial is None
+        self._adapt_mass = initial is None if adapt_mass_matrix is None else bool(adapt_mass_matrix)
         self._set_inv_mass(self._mass.inv_mass)
         self.step_size = float(step_scale) / n ** 0.25
         self.target_accept = float(target_accept)
@@ -115,7 +120,7 @@ class BaseHMC(ArrayStep):
         self._q, self._logp, self._grad = q, logp, grad
 
     def _first_step_size(self) -> None:
-        if self._mass.estimator == "grad" and self._adapt_mass:
+        if self._mass.estimator == "grad" and self._adapt_mass and self._initial_inv_mass is None:
             self._mass.init_from_gradient(self._grad)
             self._set_inv_mass(self._mass.inv_mass)
         if self.adapt_step_size:

@@ -34,7 +34,7 @@ typedef struct {
 typedef struct {
     int64_t n, n_tune, max_treedepth, early_max_treedepth;
     double step_size, target_accept, gamma, k, t0, max_energy;
-    int64_t adapt_step_size, adapt_mass, grad_estimator;
+    int64_t adapt_step_size, adapt_mass, grad_estimator, grad_init;
     int64_t window_start, n_window_ends;
     int64_t *window_ends;
 } ar_settings;

@@ -87,6 +87,7 @@ class _Chain:
         s.gamma, s.k, s.t0, s.max_energy = dual.gamma, dual.k, dual.t0, step.Emax
         s.adapt_step_size, s.adapt_mass = int(step.adapt_step_size), int(step._adapt_mass)
         s.grad_estimator = int(step._mass.estimator == "grad")
+        s.grad_init = int(s.grad_estimator and step._adapt_mass and step._initial_inv_mass is None)
         start, ends = adaptation_windows(int(tune))
         s.window_start, s.n_window_ends = start, len(ends)
         s.window_ends = self._ptr(np.array(ends or [0], dtype=np.int64), "int64_t *")

@@ -394,7 +394,7 @@ int64_t ar_nuts_run(const ar_settings *s, ar_chain *c, ar_model *m, double *ws, 
         int tune = i < s->n_tune;
         double wall0 = clock_seconds(CLOCK_MONOTONIC), cpu0 = clock_seconds(CLOCK_THREAD_CPUTIME_ID);
         if (c->fresh && tune) {
-            if (s->grad_estimator && s->adapt_mass) {
+            if (s->grad_init) {  /* nutpie's first guess, 1/|grad|, unless a matrix was given */
                 int ok = 1;
                 for (int64_t j = 0; j < n; j++) {
                     double g = fabs(c->grad[j]);
