@@ -58,4 +58,13 @@ class NativeEntry:
 
     def shared_values(self):
         """The shared inputs' current values (C-contiguous, native byte order), in order."""
-        return [np.ascontiguousarray(c[0]) for c in self._cells]
+        return [_c_contiguous(c[0]) for c in self._cells]
+
+
+def _c_contiguous(value):
+    """``value`` as a C-contiguous array of its own shape (np.ascontiguousarray would make a
+    0-d array 1-d, shifting the shapes of the inputs after it)."""
+    a = np.asarray(value)
+    if not a.dtype.isnative:
+        a = a.astype(a.dtype.newbyteorder("="))
+    return a if a.flags.c_contiguous else a.copy(order="C")

@@ -378,6 +378,10 @@ def sample(draws=1000, step=None, init="auto", n_init=200000, start=None, trace=
     _log.info(describe_step(step))
     if plan is not None:
         _log.info(plan.describe())
+    else:  # a compound step: which NUTS runs each NUTS block (one iteration per draw)
+        for m in getattr(step, "methods", ()):
+            if hasattr(m, "native_plan"):
+                _log.info(f"{type(m).__name__} {[v.name for v in m.vars]}: {m.native_plan().describe()}")
 
     t0 = time.perf_counter()
     results, interrupted = run_chains(job, cores if parallel else 1, executor, progressbar)

@@ -62,7 +62,33 @@ class NUTS(BaseHMC):
         return self._plan
 
     def __reduce__(self):  # the plan holds native code: a copy (another process) makes its own
-        return (_rebuild, (type(self),), dict(self.__dict__, _plan=None))
+        return (_rebuild, (type(self),), dict(self.__dict__, _plan=None, _stepper=None))
+
+    # -- one iteration at a time (inside a compound step): the native kernel where it can run
+    def reset_tuning(self, n_tune: int = 1000) -> None:
+        super().reset_tuning(n_tune)
+        self._n_tune = int(n_tune)
+        self._stepper = None  # a new chain: the native one starts afresh from its first point
+
+    def stop_tuning(self) -> None:
+        super().stop_tuning()
+        if getattr(self, "_stepper", None) is not None:
+            self._stepper.stop_tuning()
+
+    def _astep(self, q):
+        """The native kernel's next iteration where the plan allows (the other blocks' values,
+        shared inputs of the log-density, are read before each), else the Python NUTS's."""
+        if not self.native_requested or not self.native_plan().ok:
+            return super()._astep(q)
+        stepper = getattr(self, "_stepper", None)
+        if stepper is None:
+            from .native.kernel import NativeStepper
+
+            stepper = self._stepper = NativeStepper(self, self.native_plan(), q, getattr(self, "_n_tune", 1000),
+                                                    self.rng)
+            if not self.tune:
+                stepper.stop_tuning()
+        return stepper.step(self, q)
 
     def _transition(self, root, eps):
         depth = self.early_max_treedepth if self.tune and self._iter < 200 else self.max_treedepth

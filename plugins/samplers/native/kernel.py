@@ -17,7 +17,7 @@ from arignote.native_entry import NativeEntryUnavailable
 
 from ..mass_matrix import adaptation_windows
 
-__all__ = ["NativePlan", "native_plan", "run_native_chain", "CHUNK"]
+__all__ = ["NativePlan", "native_plan", "run_native_chain", "NativeStepper", "CHUNK"]
 
 CHUNK = 200  # iterations per C call (a few ms on the seed's models)
 _PYTHON_HOOKS = ("astep", "_astep", "_transition", "reset_tuning", "_adapt", "_stats", "_first_step_size")
@@ -117,15 +117,31 @@ class _Chain:
         ffi = self.ffi
         m = ffi.new("ar_model *")
         self.scratch = entry.new_scratch()
-        shared = entry.shared_values()
-        self.keep.append(shared)
         m.fn = ffi.cast("ar_entry", entry.address)
         m.scratch = ffi.cast("void *", self.scratch.address)
+        m.n = self.n
+        self.keep.append(entry)
+        self._model_struct = m
+        self.read_shared(entry)
+        return m
+
+    def read_shared(self, entry):
+        """Point the model's inputs at the shared variables' current values (the other
+        blocks' variables of a compound step, Data)."""
+        ffi, m = self.ffi, self._model_struct
+        shared = entry.shared_values()
         data = ffi.new("void *[]", [ffi.NULL] + [ffi.cast("void *", a.ctypes.data) for a in shared])
         shapes = ffi.new("int64_t[]", [self.n] + [int(d) for a in shared for d in a.shape] + [0])
-        self.keep += [data, shapes, entry]
-        m.in_data, m.in_shapes, m.n = data, shapes, self.n
-        return m
+        self._inputs = (shared, data, shapes)  # the previous ones are no longer pointed at
+        m.in_data, m.in_shapes = data, shapes
+
+    def move_to(self, step, q):
+        """Continue the chain from ``q`` under the shared values set now: its log-density
+        and gradient there are evaluated afresh (the other blocks may have moved)."""
+        self.q[:] = q
+        logp, grad = step._initial_state(self.q)
+        self.grad[:] = grad
+        self.chain.logp = float(logp)
 
     def run(self, draws, stats):
         """Fill ``draws`` (k x n) and ``stats`` (k x len(NUTS.stat_names)); returns the rows done."""
@@ -142,6 +158,37 @@ class _Chain:
         x = np.frombuffer(self.ffi.buffer(c.failed_x, 8 * self.n), dtype=np.float64).copy()
         step._fn(x)  # raises the model's own error
         raise RuntimeError(f"the model's native entry failed at {x} where the compiled function does not")
+
+
+class NativeStepper:
+    """One NUTS iteration at a time in the native kernel, for a NUTS step inside a compound
+    step: the chain's state (step size, mass-matrix windows, random stream) stays in C
+    between draws; before each one the other blocks' current values are read and the
+    log-density and gradient are evaluated at the block's point under them."""
+
+    def __init__(self, step, plan, q, tune, rng):
+        self.plan = plan
+        self.chain = _Chain(step, plan, q, tune, rng)
+        n = self.chain.n
+        self._row, self._stats = np.empty((1, n)), np.empty((1, len(step.stat_names)))
+        self._types = [int if name in _INTEGER_STATS else t for name, t in zip(step.stat_names, step.stat_types)]
+        self._fresh = True
+
+    def stop_tuning(self):
+        """Tuning ends at the iteration reached (as the Python NUTS's ``stop_tuning``)."""
+        s, c = self.chain.settings, self.chain.chain
+        s.n_tune = min(s.n_tune, c.iter)
+
+    def step(self, step, q):
+        """(q_new, stats tuple) of one iteration from ``q``."""
+        ch = self.chain
+        ch.read_shared(self.plan.entry)
+        if not self._fresh:  # the first point was evaluated when the chain was made
+            ch.move_to(step, q)
+        self._fresh = False
+        if ch.run(self._row, self._stats) < 1:
+            ch.failure(step)
+        return self._row[0].copy(), tuple(t(v) for t, v in zip(self._types, self._stats[0]))
 
 
 def run_native_chain(step, plan, x0, draws, tune, rng, chain=0, stop=None, progress=None):
