@@ -30,19 +30,24 @@ class NUTS(BaseHMC):
     stat_types = (int, float, bool, float, float, float, bool, float, float, float, float, float, float, float)
 
     def __init__(self, vars=None, max_treedepth=10, early_max_treedepth=8, native=None, **kwargs):
+        if native not in (None, True, False):
+            raise TypeError(f"native must be None, True or False, got {native!r}")
         if native is not False:  # the kernel's one-time build overlaps the model's compilation
             from .native.build import prefetch
 
             prefetch()
-        super().__init__(vars, **kwargs)
-        if native not in (None, True, False):
-            raise TypeError(f"native must be None, True or False, got {native!r}")
         self.native = native
+        super().__init__(vars, **kwargs)
         self._plan = None
         self.max_treedepth = int(max_treedepth)
         self.early_max_treedepth = int(early_max_treedepth)
         if self.max_treedepth < 1:
             raise ValueError(f"max_treedepth must be at least 1, got {max_treedepth!r}")
+
+    def _make_function(self, model, vars):
+        # the native kernel needs only the model's native entry: compile just that (see
+        # LogpDlogpFunction's native_first); the Python NUTS wants the ordinary function
+        return model.logp_dlogp_function(vars, native_first=self.native_requested)
 
     @property
     def native_requested(self) -> bool:
@@ -54,6 +59,8 @@ class NUTS(BaseHMC):
             from .native.kernel import native_plan
 
             plan = native_plan(self)
+            if not plan.ok and hasattr(self._fn, "use_compiled"):
+                self._fn.use_compiled()  # the Python NUTS calls the ordinary compiled function
             if self.native is True and not plan.ok:
                 from arignote.native_entry import NativeEntryUnavailable
 

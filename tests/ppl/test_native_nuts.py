@@ -86,6 +86,39 @@ def test_native_entry_shared_scalar_keeps_its_shape():
     np.testing.assert_allclose(g, f(x0)[1], rtol=1e-14)
 
 
+def test_native_sampling_compiles_the_model_once(linear):
+    """NUTS() with the native kernel compiles only the log-density's native entry: the start
+    point's checks and the chains' first points are evaluated through it (native_first)."""
+    step, trace = _sample(linear[0], None, draws=50, tune=50)
+    assert step.native_plan().ok
+    assert not step._fn._fn._thunk.compiled  # the ordinary code was never needed
+    x = step._fn.dict_to_array(linear[0].test_point)
+    lp, g = step._fn(x)
+    step._fn.use_compiled()
+    want_lp, want_g = step._fn(x)
+    assert step._fn._fn._thunk.compiled
+    np.testing.assert_allclose(lp, want_lp, rtol=1e-14)
+    np.testing.assert_allclose(g, want_g, rtol=1e-14)
+    python, _ = _sample(linear[0], False, draws=10, tune=10)
+    assert not hasattr(python._fn._fn._thunk, "compiled")  # the Python NUTS compiles at once
+
+
+def test_native_first_calls_rerun_a_refused_point_for_its_error():
+    with pm.Model() as model:
+        idx = pm.Data("idx", np.array([0, 1]))
+        mu = pm.Normal("mu", 0.0, 1.0, shape=3)
+        pm.Normal("y", mu[idx], 1.0, observed=np.array([0.5, -0.5]))
+    f = model.logp_dlogp_function(native_first=True)
+    x = np.array([0.1, 0.2, 0.3])
+    lp, g = f(x)
+    np.testing.assert_allclose(lp, model.logp(f.array_to_dict(x)), rtol=1e-12)
+    assert not f._fn._thunk.compiled
+    pm.set_data({"idx": np.array([0, 7])}, model=model)  # out of bounds: the entry refuses
+    with pytest.raises(IndexError):
+        f(x)
+    assert f._fn._thunk.compiled  # the compiled function gave the error
+
+
 def test_native_entry_refusals_name_the_cause():
     for backend in ("py", "c"):
         f, _ = _lp_grad(backend)
