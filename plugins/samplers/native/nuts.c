@@ -389,10 +389,11 @@ int64_t ar_nuts_run(const ar_settings *s, ar_chain *c, ar_model *m, double *ws, 
     sub_t *sub = &subs[0];
     c->rho_scratch = t.rho + n;
     int64_t done = 0;
+    /* an iteration's end is the next one's start: two clock reads per iteration */
+    double wall0 = clock_seconds(CLOCK_MONOTONIC), cpu0 = clock_seconds(CLOCK_THREAD_CPUTIME_ID);
     for (; done < n_iter; done++) {
         int64_t i = c->iter;
         int tune = i < s->n_tune;
-        double wall0 = clock_seconds(CLOCK_MONOTONIC), cpu0 = clock_seconds(CLOCK_THREAD_CPUTIME_ID);
         if (c->fresh && tune) {
             if (s->grad_init) {  /* nutpie's first guess, 1/|grad|, unless a matrix was given */
                 int ok = 1;
@@ -468,9 +469,12 @@ int64_t ar_nuts_run(const ar_settings *s, ar_chain *c, ar_model *m, double *ws, 
         st[8] = prop->energy;
         st[9] = max_err;
         st[10] = prop->logp;
-        st[11] = clock_seconds(CLOCK_THREAD_CPUTIME_ID) - cpu0;
-        st[12] = clock_seconds(CLOCK_MONOTONIC) - wall0;
+        double wall1 = clock_seconds(CLOCK_MONOTONIC), cpu1 = clock_seconds(CLOCK_THREAD_CPUTIME_ID);
+        st[11] = cpu1 - cpu0;
+        st[12] = wall1 - wall0;
         st[13] = wall0;
+        wall0 = wall1;
+        cpu0 = cpu1;
         c->iter++;
     }
     free(subs);
