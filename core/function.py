@@ -4,6 +4,7 @@ from __future__ import annotations
 import copy
 import functools
 import gc
+import threading
 import warnings
 
 import numpy as np
@@ -299,7 +300,7 @@ def _pausing_gc(fn):
 @_pausing_gc
 def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_default_updates=False,
              accept_inplace=False, name=None, rebuild_strict=True, allow_input_downcast=None,
-             profile=None, on_unused_input=None, backend=None, trust_input=False):
+             profile=None, on_unused_input=None, backend=None, trust_input=False, lazy=False):
     """Compile a callable computing ``outputs`` from ``inputs``.
 
     ``updates`` (pairs or dict: shared variable -> new expression) are applied
@@ -315,10 +316,14 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_defa
     bounds.  On 'py' the values go to NumPy as given: a wrong one gives NumPy's
     result for it (e.g. a matrix where a vector was declared gives a matrix) or
     NumPy's error, never an out-of-bounds access.
+
+    ``lazy=True`` rewrites the graph now but generates and compiles the backend's code at
+    the first call: a caller that may only need ``f.native_entry()`` (the native NUTS
+    kernel) does not pay for a compile it does not use.
     """
     spec = dict(inputs=inputs, outputs=outputs, mode=mode, updates=updates, givens=givens,
                 no_default_updates=no_default_updates, name=name, allow_input_downcast=allow_input_downcast,
-                on_unused_input=on_unused_input, backend=backend)
+                on_unused_input=on_unused_input, backend=backend, lazy=lazy)
     if inputs is None:
         inputs = []
     if not isinstance(inputs, (list, tuple)):
@@ -405,14 +410,45 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_defa
     storage = getattr(be, "storage", None) if compile_graph is None else None
     if compile_graph is not None:
         thunk = compile_graph(be, fgraph)
-    else:  # a backend with device storage runs on device values as they come (core/storage.py)
-        thunk = be.compile(fgraph, device_io=True) if storage is not None else be.compile(fgraph)
+    elif storage is not None:  # a backend with device storage runs on device values as they come
+        thunk = be.compile(fgraph, device_io=True)
+    elif lazy:
+        thunk = _LazyThunk(be, fgraph)
+    else:
+        thunk = be.compile(fgraph)
     own = {n_out + j: memo.get(t, t) for j, t in enumerate(upd_targets)}
     copy_out = [k for k in _aliased_outputs(fgraph, len(out_vars) + len(upd_exprs), own)
                 if k >= len(borrows) or not borrows[k]]
     fn = Function(spec, fgraph, thunk, ins, len(out_vars), single, (upd_targets, shared_in), copy_out,
                   getattr(be, "name", backend_name), the_mode, trust_input=trust_input, name=name, storage=storage)
     return fn
+
+
+class _LazyThunk:
+    """``function(lazy=True)``'s thunk: the backend compiles the graph at the first call
+    (once, whichever thread calls first), then the compiled thunk runs every call."""
+
+    def __init__(self, backend, fgraph):
+        self._backend, self._fgraph = backend, fgraph
+        self._thunk = None
+        self._lock = threading.Lock()
+
+    @property
+    def compiled(self) -> bool:
+        return self._thunk is not None
+
+    def ensure(self):
+        """The compiled thunk, compiling it now if no call has yet."""
+        thunk = self._thunk
+        if thunk is None:
+            with self._lock:
+                if self._thunk is None:
+                    self._thunk = _pausing_gc(self._backend.compile)(self._fgraph)
+                thunk = self._thunk
+        return thunk
+
+    def __call__(self, values):
+        return (self._thunk or self.ensure())(values)
 
 
 def _insert_deepcopy(fgraph, borrows):

@@ -85,7 +85,8 @@ class BackendRecord:
     ``compile(fgraph, **opts)`` returning a callable, and optionally
     ``fallback_nodes(fgraph)``: the nodes it would run through their NumPy
     ``perform`` (the conformance report counts native and fallback cases), ``native_entry(fgraph)``:
-    a C-callable entry of the whole graph (see ``arignote.native_entry``), and ``storage``: a
+    a C-callable entry of the whole graph (see ``arignote.native_entry``; a backend whose entry
+    needs the graph compiled first sets ``native_entry_after_compile = True``), and ``storage``: a
     ``arignote.storage.DeviceStorage`` when it keeps values on a device (then ``function`` calls
     ``compile(fgraph, device_io=True)``, whose callable takes and returns device arrays, and keeps
     shared values there; see core/storage.py).  ``available()`` returns

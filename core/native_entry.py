@@ -16,6 +16,9 @@ entry (``py``) or a node of the graph runs through its NumPy ``perform``
 """
 from __future__ import annotations
 
+import ctypes
+import threading
+
 import numpy as np
 
 from .errors import NativeEntryUnavailable
@@ -37,6 +40,10 @@ def native_entry(f):
     make = getattr(backend, "native_entry", None)
     if make is None:
         raise NativeEntryUnavailable(f"the {f.backend!r} backend has no native entry")
+    if getattr(backend, "native_entry_after_compile", False):  # the entry lives in the compiled code
+        ensure = getattr(f._thunk, "ensure", None)  # a lazy function compiles now
+        if ensure is not None:
+            ensure()
     return NativeEntry(make(f.maker.fgraph), f)
 
 
@@ -56,6 +63,38 @@ class NativeEntry:
         """Scratch cells for one thread; pass ``.address`` as the entry's first argument."""
         return self.raw.new_scratch()
 
+    def call(self, inputs, outputs) -> int:
+        """Run the entry from Python (through ctypes, without the GIL) on the explicit
+        ``inputs`` (C-contiguous arrays of the declared dtypes) and the shared values now,
+        writing into the C-contiguous ``outputs``; returns the entry's status (0: done)."""
+        fn = self.__dict__.get("_fn")
+        if fn is None:
+            fn = self._fn = _PROTOTYPE(self.address)
+            self._local = threading.local()
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = self._local.scratch = self.new_scratch()
+        ins = list(inputs) + self.shared_values()
+        in_data = (ctypes.c_void_p * len(ins))(*[a.ctypes.data for a in ins])
+        in_shapes = (ctypes.c_int64 * (sum(a.ndim for a in ins) + 1))(*[d for a in ins for d in a.shape])
+        out_data = (ctypes.c_void_p * len(outputs))(*[a.ctypes.data for a in outputs])
+        out_shapes = (ctypes.c_int64 * (sum(a.ndim for a in outputs) + 1))(*[d for a in outputs for d in a.shape])
+        return fn(scratch.address, in_data, in_shapes, out_data, out_shapes)
+
     def shared_values(self):
         """The shared inputs' current values (C-contiguous, native byte order), in order."""
-        return [np.ascontiguousarray(c[0]) for c in self._cells]
+        return [_c_contiguous(c[0]) for c in self._cells]
+
+
+_P = ctypes.c_void_p
+_PROTOTYPE = ctypes.CFUNCTYPE(ctypes.c_int32, _P, ctypes.POINTER(_P), ctypes.POINTER(ctypes.c_int64),
+                              ctypes.POINTER(_P), ctypes.POINTER(ctypes.c_int64))
+
+
+def _c_contiguous(value):
+    """``value`` as a C-contiguous array of its own shape (np.ascontiguousarray would make a
+    0-d array 1-d, shifting the shapes of the inputs after it)."""
+    a = np.asarray(value)
+    if not a.dtype.isnative:
+        a = a.astype(a.dtype.newbyteorder("="))
+    return a if a.flags.c_contiguous else a.copy(order="C")

@@ -365,11 +365,15 @@ def _availability(rec: BackendRecord) -> tuple[bool, str]:
     return bool(ok), str(reason or "")
 
 
+def _backend_records() -> list:
+    """The registered backends, the one 'auto' would try first first."""
+    return sorted(_collect("arignote_register_backends").values(), key=lambda r: (-r.priority, r.name))
+
+
 def backend_status() -> list[tuple[str, bool, str, int]]:
     """(name, available, reason, priority) of every backend, the one 'auto'
     would try first first."""
-    recs = sorted(_collect("arignote_register_backends").values(), key=lambda r: (-r.priority, r.name))
-    return [(r.name, *_availability(r), r.priority) for r in recs]
+    return [(r.name, *_availability(r), r.priority) for r in _backend_records()]
 
 
 def resolve_backend_name(name: str | None = None) -> str:
@@ -383,11 +387,13 @@ def resolve_backend_name(name: str | None = None) -> str:
     if _auto is not None:
         return _auto
     with _lock:
-        status = backend_status()
-        for bname, ok, _reason, _prio in status:
+        status = []
+        for rec in _backend_records():  # in priority order, probing no further than the first available one
+            ok, reason = _availability(rec)
             if ok:
-                _auto = bname
-                return bname
+                _auto = rec.name
+                return rec.name
+            status.append((rec.name, ok, reason, rec.priority))
         if not status:
             raise RuntimeError("no arignote backend is registered (is arignote installed? see `arignote info`)")
         reasons = "; ".join(f"{n}: {r or 'unavailable'}" for n, _ok, r, _p in status)

@@ -423,3 +423,40 @@ def test_repr_and_maker():
     f = function([x], x + 1, name="inc")
     assert repr(f).startswith("<arignote.Function inc (x)")
     assert f.maker.fgraph.outputs[0].type == T.dscalar
+
+
+# ------------------------------------------------------------------ lazy=True
+
+def test_lazy_function_compiles_at_its_first_call(backend):
+    x = T.dvector("x")
+    s = shared(np.array([1.0, 2.0]), name="s")
+    f = function([x], [T.exp(x) * s, (x * s).sum()], backend=backend, lazy=True)
+    eager = function([x], [T.exp(x) * s, (x * s).sum()], backend=backend)
+    assert not f._thunk.compiled  # rewritten now, compiled later
+    xv = np.array([0.5, -1.0])
+    for got, want in zip(f(xv), eager(xv)):
+        np.testing.assert_allclose(got, want, rtol=1e-15)
+    np.testing.assert_allclose(f(xv)[0], np.exp(xv) * [1.0, 2.0], rtol=1e-15)
+    assert f._thunk.compiled
+    s.set_value(np.array([3.0, 4.0]))  # shared values are read at each call, as eagerly
+    np.testing.assert_allclose(f(xv)[1], 3.0 * 0.5 - 4.0, rtol=1e-15)
+    with pytest.raises(TypeError):
+        f(np.zeros((2, 2)))  # the input checks are the same
+
+
+def test_lazy_function_pickles_and_gives_its_native_entry_without_compiling():
+    import pickle
+
+    x = T.dvector("x")
+    f = function([x], [T.sum(x ** 2), 2 * x], backend="llvm", lazy=True)
+    entry = f.native_entry()  # the entry is compiled on its own: the function's thunk is not
+    assert not f._thunk.compiled
+    lp, g = np.empty(()), np.empty(3)
+    xv = np.array([1.0, -2.0, 0.5])
+    assert entry.call([xv], [lp, g]) == 0
+    np.testing.assert_allclose(lp, 5.25, rtol=1e-15)
+    np.testing.assert_allclose(g, 2 * xv, rtol=1e-15)
+    assert entry.call([xv], [lp, np.empty(4)]) == 1  # a wrong output shape is refused
+    again = pickle.loads(pickle.dumps(f))
+    assert not again._thunk.compiled
+    np.testing.assert_allclose(again(xv)[0], 5.25, rtol=1e-15)

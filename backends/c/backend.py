@@ -167,6 +167,8 @@ class CBackend:
                           FallbackWarning, stacklevel=3)
         return thunk
 
+    native_entry_after_compile = True  # the entry runs the program the compile encodes
+
     def native_entry(self, fgraph):
         """A GIL-free C entry of ``fgraph`` (compiled here before); see backends/c/native.py."""
         from . import native

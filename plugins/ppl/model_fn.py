@@ -5,6 +5,7 @@ import numpy as np
 
 import arignote
 import arignote.tensor as T
+from arignote.native_entry import NativeEntryUnavailable
 
 
 class PointFunc:
@@ -54,10 +55,15 @@ class LogpDlogpFunction:
     contiguous float64 vector of length ``f.size``).  Free variables not in
     ``vars`` become shared variables set by ``set_extra_values``; shared data
     (``Data``) is read at each call, so ``set_data`` needs no recompilation.
+
+    ``native_first=True`` (the native NUTS kernel's choice) compiles only the function's
+    native entry, and calls go through it (ctypes); the backend's ordinary code is compiled
+    at the first call the entry cannot serve (no entry, a failing check, which is re-run
+    there for its error): a cold ``pm.sample`` then compiles the model once, not twice.
     """
 
     def __init__(self, model, vars, backend=None, dtype="float64", compute_grads=True, jacobian=True,
-                 **_ignored):
+                 native_first=False, **_ignored):
         self.model = model
         self.jacobian = jacobian  # False: the density of the untransformed values (find_MAP)
         self.vars = list(vars)
@@ -69,6 +75,8 @@ class LogpDlogpFunction:
         self.extra_vars = [v for v in model.free_RVs if all(v is not w for w in self.vars)]
         self._extra = {v.name: arignote.shared(np.array(v.tag.test_value), name=v.name) for v in self.extra_vars}
         self.backend = backend
+        self._entry = None  # the native entry, once asked for: (entry, usable for __call__) or (None, error)
+        self._native_first = bool(native_first and compute_grads)
         self._fn = self._compile(compute_grads)
         self._raw = self._fn
         self.initial_point = self.dict_to_array(model.test_point)
@@ -85,7 +93,7 @@ class LogpDlogpFunction:
             givens.append((v, T.cast(piece, dtype) if dtype != "float64" else piece))
         givens += [(v, self._extra[v.name]) for v in self.extra_vars]
         return arignote.function([x], outs, givens=givens, on_unused_input="ignore",
-                                 backend=self.backend, trust_input=True)
+                                 backend=self.backend, trust_input=True, lazy=self._native_first)
 
     def _flat_grad(self, lp):
         """The gradient over ``vars`` as one float64 vector.
@@ -111,11 +119,11 @@ class LogpDlogpFunction:
         if type(x) is not _ndarray or x.dtype is not _F64 or x.strides != _STRIDE or x.shape != self._shape:
             x = self._checked(x)
         if grad_out is None and extra_vars is None:  # the sampler's path: nothing else to do
-            lp, g = self._fn(x)
+            lp, g = self._native_call(x) if self._native_first else self._fn(x)
             return lp[()], g  # NumPy float64, a float subclass
         if extra_vars is not None:
             self.set_extra_values(extra_vars)
-        lp, g = self._fn(x)
+        lp, g = self._native_call(x) if self._native_first else self._fn(x)
         if grad_out is None:
             return lp[()], g
         grad_out[...] = g
@@ -132,9 +140,39 @@ class LogpDlogpFunction:
         return np.ascontiguousarray(arr, dtype=np.float64)
 
     def native_entry(self):
-        """The compiled function's C-callable entry (``arignote.native_entry``): the native
-        NUTS kernel calls it; NativeEntryUnavailable names why there is none."""
-        return self._fn.native_entry()
+        """The compiled function's C-callable entry (``arignote.native_entry``), made once: the
+        native NUTS kernel calls it; NativeEntryUnavailable names why there is none."""
+        if self._entry is None:
+            try:
+                entry = self._fn.native_entry()
+            except NativeEntryUnavailable as e:
+                self._entry = (None, e)
+            else:
+                usable = entry.n_explicit == 1 and entry.outputs == [("float64", 0), ("float64", 1)]
+                self._entry = (entry, usable)
+        entry, info = self._entry
+        if entry is None:
+            raise info
+        return entry
+
+    def use_compiled(self):
+        """Serve calls from the ordinary compiled function from now on (compiled at the next
+        call): what the Python NUTS wants, whose every leapfrog step is a call."""
+        self._native_first = False
+
+    def _native_call(self, x):
+        """(logp, grad) through the native entry; the compiled function where it cannot serve."""
+        try:
+            entry = self.native_entry()
+        except NativeEntryUnavailable:
+            entry = None
+        if entry is None or not self._entry[1]:
+            self.use_compiled()
+            return self._fn(x)
+        lp, g = np.empty(()), np.empty(self._shape)
+        if entry.call([x], [lp, g]) != 0:
+            return self._fn(x)  # the same point in the compiled function: its result or its error
+        return lp, g
 
     def logp(self, x):
         return float(self(x)[0])
@@ -174,6 +212,7 @@ class LogpDlogpFunction:
     def __getstate__(self):
         d = self.__dict__.copy()
         d.pop("_raw", None)
+        d["_entry"] = None  # native code: a copy makes its own
         return d
 
     def __setstate__(self, d):

@@ -177,8 +177,8 @@ def _advi_init_nuts(init, chains, model, seeds, start, n_init, progressbar, nuts
     seed = int(seeds[0].generate_state(1)[0])  # the fit's seed, from the first chain's
     starts, variance = advi_init(init, chains, model, start=start, random_seed=seed, n_init=n_init,
                                  progressbar=progressbar)
-    if variance is not None:
-        nuts_kwargs = dict(nuts_kwargs, scaling=variance, is_cov=True)
+    # PyMC3: QuadPotentialDiag(variance) for 'advi'/'advi_map', QuadPotentialDiagAdapt from it otherwise
+    nuts_kwargs = dict(nuts_kwargs, scaling=variance, is_cov=True, adapt_mass_matrix=init == "advi+adapt_diag")
     return starts, NUTS(model=model, **nuts_kwargs)
 
 
@@ -381,6 +381,10 @@ def sample(draws=1000, step=None, init="auto", n_init=200000, start=None, trace=
     _log.info(describe_step(step))
     if plan is not None:
         _log.info(plan.describe())
+    else:  # a compound step: which NUTS runs each NUTS block (one iteration per draw)
+        for m in getattr(step, "methods", ()):
+            if hasattr(m, "native_plan"):
+                _log.info(f"{type(m).__name__} {[v.name for v in m.vars]}: {m.native_plan().describe()}")
 
     t0 = time.perf_counter()
     results, interrupted = run_chains(job, cores if parallel else 1, executor, progressbar)

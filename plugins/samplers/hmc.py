@@ -19,8 +19,8 @@ class HMC(BaseHMC):
     name = "hmc"
     generates_stats = True
     stat_names = ("step_size", "n_steps", "tune", "step_size_bar", "accept", "diverging",
-                  "energy_error", "energy", "path_length", "accepted", "model_logp")
-    stat_types = (float, int, bool, float, float, bool, float, float, float, bool, float)
+                  "energy_error", "energy", "path_length", "accepted", "model_logp") + BaseHMC.TIMING_STATS
+    stat_types = (float, int, bool, float, float, bool, float, float, float, bool, float, float, float, float)
 
     def __init__(self, vars=None, path_length=2.0, max_steps=1024, **kwargs):
         kwargs.setdefault("step_rand", self._jitter)

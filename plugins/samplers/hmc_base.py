@@ -4,6 +4,7 @@ adaptation during tuning, and the cached log-density at the current point."""
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 
@@ -53,7 +54,12 @@ class BaseHMC(ArrayStep):
     def __init__(self, vars=None, scaling=None, step_scale=0.25, is_cov=False, model=None,
                  blocked=True, potential=None, dtype=None, Emax=1000, target_accept=0.8,
                  gamma=0.05, k=0.75, t0=10, adapt_step_size=True, step_rand=None,
-                 mass_matrix="stan", adapt_mass_matrix=True, logp_dlogp_func=None, **kwargs):
+                 mass_matrix="stan", adapt_mass_matrix=None, logp_dlogp_func=None, **kwargs):
+        """``scaling`` (a variance with ``is_cov=True``, else a precision; or a point, whose
+        Hessian gives the precision) fixes the mass matrix, as in PyMC3, unless
+        ``adapt_mass_matrix=True``: then it is the matrix the warm-up adapts from (how
+        ``init='advi+adapt_diag'`` starts from the ADVI variances).  ``adapt_mass_matrix=False``
+        keeps the identity (or ``scaling``) throughout."""
         self._bind(vars, model, logp_dlogp_func, kwargs)
         n = self.size
         if potential is not None:
@@ -61,7 +67,7 @@ class BaseHMC(ArrayStep):
         initial = _initial_inv_mass(scaling, is_cov, n, self._fn)
         self._initial_inv_mass = initial
         self._mass = DiagMassAdapt(n, 1000, mass_matrix, initial)
-        self._adapt_mass = bool(adapt_mass_matrix) and initial is None
+        self._adapt_mass = initial is None if adapt_mass_matrix is None else bool(adapt_mass_matrix)
         self._set_inv_mass(self._mass.inv_mass)
         self.step_size = float(step_scale) / n ** 0.25
         self.target_accept = float(target_accept)
@@ -114,7 +120,7 @@ class BaseHMC(ArrayStep):
         self._q, self._logp, self._grad = q, logp, grad
 
     def _first_step_size(self) -> None:
-        if self._mass.estimator == "grad" and self._adapt_mass:
+        if self._mass.estimator == "grad" and self._adapt_mass and self._initial_inv_mass is None:
             self._mass.init_from_gradient(self._grad)
             self._set_inv_mass(self._mass.inv_mass)
         if self.adapt_step_size:
@@ -123,7 +129,17 @@ class BaseHMC(ArrayStep):
             self._dual.restart(eps)
         self._fresh = False
 
+    #: PyMC3's timing stats, last in every HMC step's stats (seconds; float64)
+    TIMING_STATS = ("process_time_diff", "perf_counter_diff", "perf_counter_start")
+
     def astep(self, q):
+        """One transition from ``q``; the stats end with the draw's CPU time (this thread's:
+        chains may run in threads of one process), its wall time, and its perf_counter start."""
+        wall0, cpu0 = time.perf_counter(), time.thread_time()
+        q_new, stats = self._astep(q)
+        return q_new, stats + (time.thread_time() - cpu0, time.perf_counter() - wall0, wall0)
+
+    def _astep(self, q):
         if q is not self._q:
             self._evaluate(q)
         if self._fresh and self.tune:

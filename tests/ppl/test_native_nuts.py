@@ -6,6 +6,7 @@ fallback case (Python NUTS, said so; an exception in a fallback node fails the c
 
 import math
 import threading
+import time
 
 import arviz as az
 import cffi
@@ -21,6 +22,8 @@ from arignote.native_entry import SIGNATURE, NativeEntryUnavailable
 from arignote.testing import backend_params
 
 NATIVE_BACKENDS = backend_params(("llvm", "c"))
+TIMING = ("process_time_diff", "perf_counter_diff", "perf_counter_start")
+
 FAST = dict(progressbar=False, compute_convergence_checks=False)
 _ffi = cffi.FFI()
 
@@ -142,6 +145,58 @@ def test_c_native_entry_in_threads_each_with_its_own_scratch():
                 np.testing.assert_allclose(a, b, rtol=1e-13, atol=1e-14)
 
 
+def test_native_entry_shared_scalar_keeps_its_shape():
+    """A 0-d shared input ahead of a vector one: its value stays 0-d, so the shapes the
+    caller passes line up with the inputs (the coal model's switchpoint in a compound step)."""
+    x = T.dvector("x")
+    k = arignote.shared(np.array(2), name="k")
+    v = arignote.shared(np.array([1.0, -1.0, 0.5]), name="v")
+    lp = -0.5 * T.sum((x - v * k) ** 2)  # the inputs come in the order the graph reads them
+    f = arignote.function([x], [lp, T.grad(lp, x)], backend="llvm")
+    entry = f.native_entry()
+    shapes = {name: ndim for name, _dtype, ndim in entry.inputs}
+    assert shapes == {"x": 1, "k": 0, "v": 1}
+    assert [a.ndim for a in entry.shared_values()] == [ndim for _n, _d, ndim in entry.inputs[1:]]
+    x0 = np.array([0.1, 0.2, 0.3])
+    rc, (got, g) = _call(entry, x0, [(), (3,)])
+    assert rc == 0
+    np.testing.assert_allclose(got, f(x0)[0], rtol=1e-14)
+    np.testing.assert_allclose(g, f(x0)[1], rtol=1e-14)
+
+
+def test_native_sampling_compiles_the_model_once(linear):
+    """NUTS() with the native kernel compiles only the log-density's native entry: the start
+    point's checks and the chains' first points are evaluated through it (native_first)."""
+    step, trace = _sample(linear[0], None, draws=50, tune=50)
+    assert step.native_plan().ok
+    assert not step._fn._fn._thunk.compiled  # the ordinary code was never needed
+    x = step._fn.dict_to_array(linear[0].test_point)
+    lp, g = step._fn(x)
+    step._fn.use_compiled()
+    want_lp, want_g = step._fn(x)
+    assert step._fn._fn._thunk.compiled
+    np.testing.assert_allclose(lp, want_lp, rtol=1e-14)
+    np.testing.assert_allclose(g, want_g, rtol=1e-14)
+    python, _ = _sample(linear[0], False, draws=10, tune=10)
+    assert not hasattr(python._fn._fn._thunk, "compiled")  # the Python NUTS compiles at once
+
+
+def test_native_first_calls_rerun_a_refused_point_for_its_error():
+    with pm.Model() as model:
+        idx = pm.Data("idx", np.array([0, 1]))
+        mu = pm.Normal("mu", 0.0, 1.0, shape=3)
+        pm.Normal("y", mu[idx], 1.0, observed=np.array([0.5, -0.5]))
+    f = model.logp_dlogp_function(native_first=True)
+    x = np.array([0.1, 0.2, 0.3])
+    lp, g = f(x)
+    np.testing.assert_allclose(lp, model.logp(f.array_to_dict(x)), rtol=1e-12)
+    assert not f._fn._thunk.compiled
+    pm.set_data({"idx": np.array([0, 7])}, model=model)  # out of bounds: the entry refuses
+    with pytest.raises(IndexError):
+        f(x)
+    assert f._fn._thunk.compiled  # the compiled function gave the error
+
+
 def test_native_entry_refusals_name_the_cause():
     f, _ = _lp_grad("py")
     with pytest.raises(NativeEntryUnavailable, match="'py' backend has no native entry"):
@@ -258,6 +313,85 @@ def test_the_marginal_coal_mining_model_samples_natively(backend, capsys):
     _within(trace["late_mean"], lm, ls)
     assert abs(np.std(trace["early_mean"]) / es - 1) < 0.15 and abs(np.std(trace["late_mean"]) / ls - 1) < 0.15
 
+@pytest.mark.parametrize("native", [None, False])
+def test_timing_stats_per_draw(linear, native):
+    """PyMC3 3.11's process_time_diff, perf_counter_diff, perf_counter_start: float64, one per
+    draw; the native kernel times each iteration in C (its chunks would hide that otherwise)."""
+    before = time.perf_counter()
+    step, trace = _sample(linear[0], native, draws=100, tune=100, chains=1)
+    after = time.perf_counter()
+    assert step.native_plan().ok is (native is None)
+    dtypes = step.stats_dtypes[0]
+    for name in TIMING:
+        assert dtypes[name] in (float, np.float64)
+        values = trace.get_sampler_stats(name)
+        assert values.dtype == np.float64 and values.shape == (100,), name  # the tuning draws are discarded
+        assert np.isfinite(values).all() and (values >= 0).all(), name
+    start, wall, cpu = trace["perf_counter_start"], trace["perf_counter_diff"], trace["process_time_diff"]
+    assert (wall > 0).all() and cpu.sum() > 0  # a thread clock may tick coarser than one draw
+    # the draws follow one another on Python's perf_counter clock, inside the sample() call
+    assert (np.diff(start) >= wall[:-1]).all()
+    assert before < start[0] and start[-1] + wall[-1] < after
+    assert cpu.sum() <= (start[-1] + wall[-1] - start[0]) * 1.01 + 0.01
+
+
+def _mixed_model():
+    """b ~ Bernoulli(0.3), x | b ~ N(1.5 b, 1) (2-d): x's marginal has mean 0.45, variance 1.4725."""
+    with pm.Model() as model:
+        b = pm.Bernoulli("b", 0.3)
+        pm.Normal("x", 1.5 * b, 1.0, shape=2)
+    return model
+
+
+def test_nuts_in_a_compound_step_runs_the_native_kernel_and_agrees_with_python(capsys):
+    model = _mixed_model()
+    traces = {}
+    for native in (None, False):
+        with model:
+            nuts = pm.NUTS([model["x"]], native=native)
+            step = [nuts, pm.Metropolis([model["b"]])]
+            traces[native] = pm.sample(3000, tune=1000, step=step, chains=2, cores=1, random_seed=5, **FAST)
+        assert nuts.native_plan().ok is (native is None)
+    err = capsys.readouterr().err
+    assert "NUTS ['x']: native NUTS kernel" in err and "NUTS ['x']: Python NUTS: native=False" in err
+    native, python = traces[None], traces[False]
+    for trace in (native, python):  # the closed forms, within Monte-Carlo error
+        ess = min(float(az.ess(trace["x"][:, j])) for j in (0, 1))
+        np.testing.assert_allclose(trace["x"].mean(0), 0.45, atol=5 * math.sqrt(1.4725 / ess))
+        np.testing.assert_allclose(trace["x"].var(0), 1.4725, atol=5 * 1.4725 * math.sqrt(2.0 / ess) * 1.5)
+        assert abs(trace["b"].mean() - 0.3) < 5 * math.sqrt(0.21 / float(az.ess(trace["b"].astype(float))))
+    nat = {"x0": native["x"][:, 0], "x1": native["x"][:, 1], "depth": native["depth"]}
+    pyt = {"x0": python["x"][:, 0], "x1": python["x"][:, 1], "depth": python["depth"]}
+    _compare(nat, pyt, ["x0", "x1"], [1.2135, 1.2135])
+    # stats per method, as PyMC3 returns them: NUTS's then Metropolis's, in their dtypes
+    st = native._straces[0]._stats
+    assert [set(s) for s in st] == [set(pm.NUTS.stat_names), {"accept", "accepted", "tune", "scaling"}]
+    for name in pm.NUTS.stat_names:
+        assert st[0][name].dtype == python._straces[0]._stats[0][name].dtype, name
+        assert st[0][name].shape == (3000,), name
+    assert native.get_sampler_stats("tune").shape == (6000, 2)
+    # NUTS runs first: its model_logp is the log-density at its new x and the b drawn before
+    for i in (10, 700, 2999):
+        pt = dict(native.point(i, chain=1), b=native.get_values("b", chains=1)[i - 1])
+        np.testing.assert_allclose(native.get_sampler_stats("model_logp", chains=1)[i], model.logp(pt), rtol=1e-10)
+
+
+def test_compound_native_nuts_is_reproducible_and_tunes_only_during_warmup():
+    model = _mixed_model()
+    runs = []
+    for _ in range(2):
+        with model:
+            step = [pm.NUTS([model["x"]]), pm.Metropolis([model["b"]])]
+            runs.append(pm.sample(200, tune=100, step=step, chains=2, cores=1, random_seed=9,
+                                  discard_tuned_samples=False, **FAST))
+    np.testing.assert_array_equal(runs[0]["x"], runs[1]["x"])
+    np.testing.assert_array_equal(runs[0]["b"], runs[1]["b"])
+    for c in (0, 1):
+        tune = runs[0].get_sampler_stats("tune", chains=c)[:, 0]
+        assert tune[:100].all() and not tune[100:].any()
+        eps = runs[0].get_sampler_stats("step_size", chains=c)[100:]
+        assert (eps == eps[0]).all()
+
 
 def _compare(native, python, names, sds):
     for name, sd in zip(names, sds):
@@ -305,7 +439,7 @@ def test_same_seed_bit_identical_in_one_thread_or_two(linear, backend):
     for name in one.varnames:
         np.testing.assert_array_equal(one[name], two[name])
         np.testing.assert_array_equal(one[name], again[name])
-    for name in one.stat_names:
+    for name in one.stat_names - set(TIMING):  # the clocks differ between runs, nothing else
         np.testing.assert_array_equal(one[name], two[name])
     assert not np.array_equal(one["x"], other["x"])
     assert not np.array_equal(one.get_values("x", chains=0), one.get_values("x", chains=1))

@@ -224,6 +224,32 @@ def test_sample_initialised_by_advi(init):
             pm.sample(10, init="advi_full", progressbar=False)
 
 
+@pytest.mark.parametrize("init", ["advi", "advi+adapt_diag", "advi_map"])
+def test_advi_init_starts_the_mass_matrix_at_the_advi_variances(init):
+    """PyMC3's init_nuts: the diagonal mass matrix is the ADVI posterior variances, fixed for
+    'advi'/'advi_map', the start of the warm-up's adaptation for 'advi+adapt_diag'."""
+    from arignote.ppl.sampling import chain_seeds
+    from arignote.ppl.variational.nuts_init import advi_init
+
+    data = np.random.RandomState(0).normal(1.0, 1.5, size=50)
+    with pm.Model() as model:
+        pm.Normal("mu", 0.0, 10.0)
+        pm.Normal("nu", 0.0, 3.0, shape=2)  # no data: its posterior is its prior N(0, 9)
+        pm.Normal("y", model["mu"], 1.5, observed=data)
+        starts, step = pm.init_nuts(init=init, chains=2, n_init=5000, random_seed=3)
+        seed = int(chain_seeds(3, 2)[0].generate_state(1)[0])  # the fit's seed, as init_nuts takes it
+        _, variance = advi_init(init, 2, model, random_seed=seed, n_init=5000)
+    assert [v.name for v in step.vars] == [v.name for v in model.free_RVs] == ["mu", "nu"]
+    assert len(starts) == 2
+    np.testing.assert_array_equal(step._initial_inv_mass, variance)
+    assert step._adapt_mass is (init == "advi+adapt_diag")
+    step.reset_tuning(100)  # every chain starts from it
+    np.testing.assert_array_equal(step.inv_mass, variance)
+    # the fit (stopped by PyMC3's convergence checks) moved from its unit start toward the
+    # posterior: mu's variance shrinks (posterior 0.045), nu's grows (posterior 9)
+    assert np.isfinite(variance).all() and variance[0] < 0.5 < 1.0 < variance[1:].min()
+
+
 def test_tracker_records_the_mean_each_step():
     with _normal_normal():
         advi = pm.ADVI(random_seed=0)

@@ -1,6 +1,7 @@
 """NUTS initialisation by ADVI (``sample(init='advi' | 'advi+adapt_diag' | 'advi_map')``), as
 PyMC3 3.11's ``init_nuts``: a mean-field fit stopped by parameter convergence gives each chain's
-start (a draw of the approximation) and, for 'advi'/'advi_map', a fixed diagonal mass matrix."""
+start (a draw of the approximation) and the diagonal mass matrix: the approximation's
+variances, fixed for 'advi'/'advi_map', the warm-up's starting matrix for 'advi+adapt_diag'."""
 from __future__ import annotations
 
 import numpy as np
@@ -13,7 +14,7 @@ ADVI_INITS = ("advi", "advi+adapt_diag", "advi_map")
 
 def advi_init(init, chains, model, start=None, random_seed=None, n_init=200000, progressbar=False):
     """``(starts, variance)``: one start point per chain and the approximation's variances in
-    the model's free-variable order (None for 'advi+adapt_diag', whose mass matrix adapts)."""
+    the model's free-variable order."""
     if init not in ADVI_INITS:
         raise ValueError(f"advi_init: init must be one of {ADVI_INITS}, got {init!r}")
     if init == "advi_map":
@@ -32,5 +33,4 @@ def advi_init(init, chains, model, start=None, random_seed=None, n_init=200000, 
         point = dict(base)
         point.update({n: np.array(draws.get_values(n)[i]) for n in names})
         starts.append(point)
-    variance = None if init == "advi+adapt_diag" else np.asarray(approx.std.eval()) ** 2
-    return starts, variance
+    return starts, np.asarray(approx.std.eval()) ** 2

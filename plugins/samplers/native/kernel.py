@@ -17,10 +17,10 @@ from arignote.native_entry import NativeEntryUnavailable
 
 from ..mass_matrix import adaptation_windows
 
-__all__ = ["NativePlan", "native_plan", "run_native_chain", "CHUNK"]
+__all__ = ["NativePlan", "native_plan", "run_native_chain", "NativeStepper", "CHUNK"]
 
 CHUNK = 200  # iterations per C call (a few ms on the seed's models)
-_PYTHON_HOOKS = ("astep", "_transition", "reset_tuning", "_adapt", "_stats", "_first_step_size")
+_PYTHON_HOOKS = ("astep", "_astep", "_transition", "reset_tuning", "_adapt", "_stats", "_first_step_size")
 
 
 class NativePlan:
@@ -87,6 +87,7 @@ class _Chain:
         s.gamma, s.k, s.t0, s.max_energy = dual.gamma, dual.k, dual.t0, step.Emax
         s.adapt_step_size, s.adapt_mass = int(step.adapt_step_size), int(step._adapt_mass)
         s.grad_estimator = int(step._mass.estimator == "grad")
+        s.grad_init = int(s.grad_estimator and step._adapt_mass and step._initial_inv_mass is None)
         start, ends = adaptation_windows(int(tune))
         s.window_start, s.n_window_ends = start, len(ends)
         s.window_ends = self._ptr(np.array(ends or [0], dtype=np.int64), "int64_t *")
@@ -116,18 +117,34 @@ class _Chain:
         ffi = self.ffi
         m = ffi.new("ar_model *")
         self.scratch = entry.new_scratch()
-        shared = entry.shared_values()
-        self.keep.append(shared)
         m.fn = ffi.cast("ar_entry", entry.address)
         m.scratch = ffi.cast("void *", self.scratch.address)
-        data = ffi.new("void *[]", [ffi.NULL] + [ffi.cast("void *", a.ctypes.data) for a in shared])
-        shapes = ffi.new("int64_t[]", [self.n] + [int(d) for a in shared for d in a.shape] + [0])
-        self.keep += [data, shapes, entry]
-        m.in_data, m.in_shapes, m.n = data, shapes, self.n
+        m.n = self.n
+        self.keep.append(entry)
+        self._model_struct = m
+        self.read_shared(entry)
         return m
 
+    def read_shared(self, entry):
+        """Point the model's inputs at the shared variables' current values (the other
+        blocks' variables of a compound step, Data)."""
+        ffi, m = self.ffi, self._model_struct
+        shared = entry.shared_values()
+        data = ffi.new("void *[]", [ffi.NULL] + [ffi.cast("void *", a.ctypes.data) for a in shared])
+        shapes = ffi.new("int64_t[]", [self.n] + [int(d) for a in shared for d in a.shape] + [0])
+        self._inputs = (shared, data, shapes)  # the previous ones are no longer pointed at
+        m.in_data, m.in_shapes = data, shapes
+
+    def move_to(self, step, q):
+        """Continue the chain from ``q`` under the shared values set now: its log-density
+        and gradient there are evaluated afresh (the other blocks may have moved)."""
+        self.q[:] = q
+        logp, grad = step._initial_state(self.q)
+        self.grad[:] = grad
+        self.chain.logp = float(logp)
+
     def run(self, draws, stats):
-        """Fill ``draws`` (k x n) and ``stats`` (k x 11); returns the rows done."""
+        """Fill ``draws`` (k x n) and ``stats`` (k x len(NUTS.stat_names)); returns the rows done."""
         ffi = self.ffi
         return self.lib.ar_nuts_run(self.settings, self.chain, self.model, ffi.cast("double *", self.ws.ctypes.data),
                                     draws.shape[0], ffi.cast("double *", draws.ctypes.data),
@@ -143,6 +160,37 @@ class _Chain:
         raise RuntimeError(f"the model's native entry failed at {x} where the compiled function does not")
 
 
+class NativeStepper:
+    """One NUTS iteration at a time in the native kernel, for a NUTS step inside a compound
+    step: the chain's state (step size, mass-matrix windows, random stream) stays in C
+    between draws; before each one the other blocks' current values are read and the
+    log-density and gradient are evaluated at the block's point under them."""
+
+    def __init__(self, step, plan, q, tune, rng):
+        self.plan = plan
+        self.chain = _Chain(step, plan, q, tune, rng)
+        n = self.chain.n
+        self._row, self._stats = np.empty((1, n)), np.empty((1, len(step.stat_names)))
+        self._types = [int if name in _INTEGER_STATS else t for name, t in zip(step.stat_names, step.stat_types)]
+        self._fresh = True
+
+    def stop_tuning(self):
+        """Tuning ends at the iteration reached (as the Python NUTS's ``stop_tuning``)."""
+        s, c = self.chain.settings, self.chain.chain
+        s.n_tune = min(s.n_tune, c.iter)
+
+    def step(self, step, q):
+        """(q_new, stats tuple) of one iteration from ``q``."""
+        ch = self.chain
+        ch.read_shared(self.plan.entry)
+        if not self._fresh:  # the first point was evaluated when the chain was made
+            ch.move_to(step, q)
+        self._fresh = False
+        if ch.run(self._row, self._stats) < 1:
+            ch.failure(step)
+        return self._row[0].copy(), tuple(t(v) for t, v in zip(self._types, self._stats[0]))
+
+
 def run_native_chain(step, plan, x0, draws, tune, rng, chain=0, stop=None, progress=None):
     """(samples, stats dict, n_done, interrupted, elapsed): ``tune + draws`` iterations from ``x0``.
 
@@ -151,7 +199,7 @@ def run_native_chain(step, plan, x0, draws, tune, rng, chain=0, stop=None, progr
     total = tune + draws
     ch = _Chain(step, plan, x0, tune, rng)
     out = np.empty((total, ch.n))
-    stats = np.empty((total, 11))
+    stats = np.empty((total, len(step.stat_names)))
     n = 0
     start = time.perf_counter()
     interrupted = False

@@ -9,8 +9,17 @@
  *
  * Everything a chain carries between calls lives in ar_chain (owned by Python), so a
  * chain runs in chunks of iterations: Python checks Ctrl-C and updates progress bars
- * between chunks, and each call runs without the GIL. */
+ * between chunks, and each call runs without the GIL.
+ *
+ * Each iteration is timed here (PyMC3's perf_counter_start/_diff and process_time_diff):
+ * CLOCK_MONOTONIC is the clock of Python's time.perf_counter on Linux, so the start times
+ * line up with Python's; the CPU time is the calling thread's (time.thread_time), since
+ * chains of one process run in threads and a process clock would count the others. */
 
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+#include <time.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -65,6 +74,12 @@ static double rng_normal(ar_chain *c) {
     c->spare = r * sin(t);
     c->has_spare = 1;
     return r * cos(t);
+}
+
+static double clock_seconds(clockid_t clock) {
+    struct timespec ts;
+    if (clock_gettime(clock, &ts) != 0) return NAN;
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 /* ------------------------------------------------------------------ model */
@@ -374,11 +389,13 @@ int64_t ar_nuts_run(const ar_settings *s, ar_chain *c, ar_model *m, double *ws, 
     sub_t *sub = &subs[0];
     c->rho_scratch = t.rho + n;
     int64_t done = 0;
+    /* an iteration's end is the next one's start: two clock reads per iteration */
+    double wall0 = clock_seconds(CLOCK_MONOTONIC), cpu0 = clock_seconds(CLOCK_THREAD_CPUTIME_ID);
     for (; done < n_iter; done++) {
         int64_t i = c->iter;
         int tune = i < s->n_tune;
         if (c->fresh && tune) {
-            if (s->grad_estimator && s->adapt_mass) {
+            if (s->grad_init) {  /* nutpie's first guess, 1/|grad|, unless a matrix was given */
                 int ok = 1;
                 for (int64_t j = 0; j < n; j++) {
                     double g = fabs(c->grad[j]);
@@ -452,6 +469,12 @@ int64_t ar_nuts_run(const ar_settings *s, ar_chain *c, ar_model *m, double *ws, 
         st[8] = prop->energy;
         st[9] = max_err;
         st[10] = prop->logp;
+        double wall1 = clock_seconds(CLOCK_MONOTONIC), cpu1 = clock_seconds(CLOCK_THREAD_CPUTIME_ID);
+        st[11] = cpu1 - cpu0;
+        st[12] = wall1 - wall0;
+        st[13] = wall0;
+        wall0 = wall1;
+        cpu0 = cpu1;
         c->iter++;
     }
     free(subs);

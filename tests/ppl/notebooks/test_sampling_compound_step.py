@@ -21,7 +21,8 @@ E_P = (1 - P_NI1) * 5 / 12 + P_NI1 * 5 / 17
 NUTS_STATS = {"depth": np.int64, "step_size": np.float64, "tune": np.bool_, "mean_tree_accept": np.float64,
               "step_size_bar": np.float64, "tree_size": np.float64, "diverging": np.bool_,
               "energy_error": np.float64, "energy": np.float64, "max_energy_error": np.float64,
-              "model_logp": np.float64}
+              "model_logp": np.float64, "process_time_diff": np.float64, "perf_counter_diff": np.float64,
+              "perf_counter_start": np.float64}
 METROPOLIS_STATS = {"accept": np.float64, "accepted": np.bool_, "tune": np.bool_, "scaling": np.float64}
 
 
