@@ -150,6 +150,30 @@ def local_dot_to_sum(fgraph, node):
     return [fit(Reduce("sum", (0,), out.dtype).make_node(prod).outputs[0], out)]
 
 
+@local_rule((Dot,), "specialize", tags=TAGS)
+def local_dot_of_a_scalar_to_mul(fgraph, node):
+    """dot(a, b) with a 0-d operand -> a * b, as numpy.dot defines it (any dtype): an elementwise
+    loop, where the dot ran NumPy's."""
+    a, b = node.inputs
+    if a.ndim and b.ndim:
+        return None
+    return [fit(E("mul", a, b), node.outputs[0], fill_from=[a, b])]
+
+
+@local_rule((Dot,), "specialize", tags=TAGS)
+def local_dot_operands_to_result_dtype(fgraph, node):
+    """dot(a, b) of mixed dtypes with a float result -> dot(cast(a), cast(b)) in the result dtype:
+    NumPy casts both operands to the result type and multiplies there (int64 . float32 in
+    float64, float32 . float64 in float64), so the product runs as one BLAS call."""
+    a, b = node.inputs
+    out = node.outputs[0]
+    if out.dtype not in ("float32", "float64") or a.dtype == b.dtype == out.dtype or not (a.ndim and b.ndim):
+        return None
+    from arignote.tensor.linalg import dot
+
+    return [fit(dot(cast(a, out.dtype), cast(b, out.dtype)), out)]
+
+
 @local_rule(("switch",), "specialize", "canonicalize", tags=TAGS)
 def local_switch_const_cond(fgraph, node):
     """switch(True, a, b) -> a, switch(False, a, b) -> b, switch(c, a, a) -> a."""

@@ -70,7 +70,7 @@ def _lower_dot(op, node, target):
     (z,) = node.outputs
     if not _dtype_ok(target, x, y, z):
         return None
-    if isinstance(op, Dot) and _int_dot(x, y, z):
+    if (isinstance(op, Dot) or x.ndim <= 2 and y.ndim <= 2) and _int_dot(x, y, z):  # matmul is dot up to 2-d
         return IntDotStep([x, y], [z], [node])
     if not target.blas:
         return None
