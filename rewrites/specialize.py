@@ -212,37 +212,3 @@ def local_unary_into_switch(fgraph, node):
         return None
     return [fit(E("switch", c, fa, fb), node.outputs[0], fill_from=[c, a, b])]
 
-
-def _flat(dims):
-    """The product of symbolic lengths (1 for none) as an int64 scalar."""
-    out = const(1, "int64")
-    for d in dims:
-        out = E("mul", out, d)
-    return out
-
-
-@local_rule((Dot,), "specialize", tags=TAGS + ("dot_nd",))
-def local_dot_nd_to_matrix(fgraph, node):
-    """numpy.dot of float arrays above 2-d as one matrix product: x (..., k) seen as a (rows, k)
-    matrix, y (..., k, n) with its axis -2 moved first as a (k, cols) matrix, the product reshaped
-    to x.shape[:-1] + y.shape[:-2] + y.shape[-1:]; the product then runs natively (BLAS) where the
-    N-d dot ran NumPy's loop.  Each reshape keeps its own operand's k, so mismatched operands still
-    fail in the product, never by a silent re-split."""
-    from arignote.tensor.linalg import dot
-    from arignote.tensor.shape_ops import reshape, shape_i
-
-    x, y = node.inputs
-    out = node.outputs[0]
-    if x.ndim <= 2 and y.ndim <= 2 or x.ndim == 0 or y.ndim == 0:
-        return None
-    if out.dtype not in ("float32", "float64") or x.dtype != out.dtype or y.dtype != out.dtype:
-        return None
-    xs = [shape_i(x, d) for d in range(x.ndim)]
-    ys = [shape_i(y, d) for d in range(y.ndim)]
-    x2 = x if x.ndim <= 2 else reshape(x, (_flat(xs[:-1]), xs[-1]))
-    if y.ndim <= 2:
-        y2, ytail = y, ys[1:]
-    else:
-        order = (y.ndim - 2, *range(y.ndim - 2), y.ndim - 1)
-        y2, ytail = reshape(y.dimshuffle(*order), (ys[-2], _flat(ys[:-2] + ys[-1:]))), ys[:-2] + ys[-1:]
-    return [fit(reshape(dot(x2, y2), tuple(xs[:-1] + ytail)), out)]

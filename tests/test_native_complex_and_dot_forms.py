@@ -170,3 +170,36 @@ def test_mixed_dot_gradient_matches_numpy(backend):
     assert gx.dtype == np.float32 and gy.dtype == np.float64
     np.testing.assert_allclose(gx, np.outer(2 * z, Y), rtol=1e-5)
     np.testing.assert_allclose(gy, X.T.astype(float) @ (2 * z), rtol=1e-12)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_dot_above_two_dims_is_native_and_names_the_users_shapes(backend, dtype, no_perform):
+    _backend(backend)
+    a, c = T.tensor(dtype, shape=(None,) * 3, name="a"), T.tensor(dtype, shape=(None,) * 4, name="c")
+    m, v = T.tensor(dtype, shape=(None, None), name="m"), T.tensor(dtype, shape=(None,), name="v")
+    outs = [T.dot(a, m), T.dot(m, a), T.dot(a, v), T.dot(v, a), T.dot(a, c), T.dot(c, m), T.dot(v, c)]
+    f = function([a, c, m, v], outs, backend=backend)
+    assert arignote.debug.fallbacks(f) == []
+    r = np.random.default_rng(8)
+    for sa, sc in (((2, 4, 4), (1, 3, 4, 4)), ((0, 4, 4), (2, 0, 4, 4)), ((3, 4, 4), (3, 2, 4, 4))):
+        A, C, M, V = (r.standard_normal(s).astype(dtype) for s in (sa, sc, (4, 4), (4,)))
+        # contiguous, reversed (x's leading axes do not collapse) and transposed batches
+        for A_, C_ in ((A, C), (A[:, ::-1], C[:, :, ::-1]), (A.swapaxes(0, 1).copy().swapaxes(0, 1), C[::-1, :, :, ::-1])):
+            for g, w in zip(f(A_, C_, M, V), [np.dot(A_, M), np.dot(M, A_), np.dot(A_, V), np.dot(V, A_), np.dot(A_, C_),
+                                             np.dot(C_, M), np.dot(V, C_)]):
+                assert g.shape == w.shape and g.dtype == w.dtype
+                np.testing.assert_allclose(g, w, rtol=1e-5 if dtype == "float32" else 1e-12, atol=1e-5)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_misaligned_dot_above_two_dims_raises_numpys_message(backend):
+    _backend(backend)
+    a, c = T.dtensor3("a"), T.dmatrix("c")
+    f = function([a, c], T.dot(a, c), backend=backend)
+    A, C = np.zeros((2, 3, 4)), np.zeros((5, 6))
+    with pytest.raises(ValueError) as err:
+        np.dot(A, C)
+    with pytest.raises(ValueError, match=r"shapes \(2,3,4\) and \(5,6\) not aligned: 4 \(dim 2\) != 5 \(dim 0\)") as got:
+        f(A, C)
+    assert str(err.value) in str(got.value)

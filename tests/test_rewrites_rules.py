@@ -417,19 +417,6 @@ def test_dot_of_short_vectors():
     check([x, y], T.dot(x, y), [X, Y], after={"Dot": 1})  # unknown length: left to the library
 
 
-def test_dot_above_two_dims():
-    """numpy.dot of 3-d/4-d float operands becomes one matrix product between reshapes."""
-    a, c = T.dtensor3("a"), T.dtensor4("c")
-    A = rng.standard_normal((2, 3, 4))
-    C = rng.standard_normal((2, 1, 4, 5))
-    f = check([a, z], T.dot(a, z.T), [A, Z], present=("Reshape",))
-    g = check([a, c], T.dot(a, c), [A, C], present=("Reshape",))
-    assert op_counts(f)["Dot"] == op_counts(g)["Dot"] == 1
-    np.testing.assert_allclose(g(A, C), np.dot(A, C), rtol=1e-12)
-    i3 = T.ltensor3("i3")  # integers keep NumPy's own N-d dot
-    assert op_counts(check([i3, i], T.dot(i3, i), [np.arange(24).reshape(2, 3, 4), np.arange(4)]))["Reshape"] == 0
-
-
 def test_switch_constant_condition():
     check([x, y], T.switch(1, x, y), [X, Y], after={})
     check([x, y], T.switch(0, x, y), [X, Y], after={})
@@ -509,7 +496,7 @@ def test_every_rule_has_a_test():
         "local_add_neg_to_sub": "test_add_neg_to_sub", "local_mul_minus_one": "test_mul_minus_one",
         "local_sum_of_fill": "test_sum_of_alloc", "local_dot_to_sum": "test_dot_of_short_vectors",
         "local_switch_const_cond": "test_switch_constant_condition",
-        "local_unary_into_switch": "test_unary_into_switch", "local_dot_nd_to_matrix": "test_dot_above_two_dims", "fusion": "test_fuse_ten_ops",
+        "local_unary_into_switch": "test_unary_into_switch", "fusion": "test_fuse_ten_ops",
         "random_inplace": "test_random_inplace", "user_op_names": "test_user_op_names",
         "scan_save_mem": "test_power_stores_only_the_last_value", "scan_drop_unused": "test_drops_unused_outputs",
         "scan_hoist_invariants": "test_hoists_loop_invariants", "scan_merge": "test_merges_loops_over_the_same_sequence",

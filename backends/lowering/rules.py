@@ -76,7 +76,7 @@ def _lower_dot(op, node, target):
         return None
     if not (x.dtype == y.dtype == z.dtype and z.dtype in ("float32", "float64")):
         return None
-    if not (1 <= x.ndim <= 2 and 1 <= y.ndim <= 2):
+    if not (x.ndim >= 1 and y.ndim >= 1) or isinstance(op, Matmul) and (x.ndim > 2 or y.ndim > 2):
         return None
     return DotStep([x, y], [z], [node], dtype=z.dtype)
 
