@@ -417,6 +417,26 @@ def test_dot_of_short_vectors():
     check([x, y], T.dot(x, y), [X, Y], after={"Dot": 1})  # unknown length: left to the library
 
 
+
+def test_dot_of_a_scalar():
+    """dot with a 0-d operand is an elementwise product in NumPy's dtype (integers included)."""
+    s, m = T.lscalar("s"), T.TensorType("int8", shape=(None, None))("m")
+    f = check([s, m], T.dot(s, m), [np.int64(-3), np.arange(6, dtype="int8").reshape(2, 3)], absent=("Dot",),
+              present=("mul",))
+    assert f(np.int64(-3), np.ones((2, 3), "int8")).dtype == np.dot(np.int64(-3), np.ones((2, 3), "int8")).dtype
+    check([x, y], T.dot(x, y), [X, Y], present=("Dot",))  # two arrays: still a product
+
+
+def test_dot_of_mixed_dtypes():
+    """A float product of mixed dtypes casts both operands to the result dtype (as NumPy does)."""
+    i, f32 = T.lmatrix("i"), T.fvector("f32")
+    I, F = np.arange(6).reshape(2, 3), np.array([0.5, -1.5, 2.0], "float32")
+    f = check([i, f32], T.dot(i, f32), [I, F], present=("Dot", "cast_float64"))
+    got = f(I, F)
+    assert got.dtype == np.dot(I, F).dtype == np.float64
+    assert [n.inputs[0].dtype for n in f.maker.fgraph.apply_nodes if str(n.op) == "dot"] == ["float64"]
+
+
 def test_switch_constant_condition():
     check([x, y], T.switch(1, x, y), [X, Y], after={})
     check([x, y], T.switch(0, x, y), [X, Y], after={})
@@ -495,6 +515,7 @@ def test_every_rule_has_a_test():
         "local_distribute_cancel": "test_distribute_cancel", "local_pow_specialize": "test_pow_specialize",
         "local_add_neg_to_sub": "test_add_neg_to_sub", "local_mul_minus_one": "test_mul_minus_one",
         "local_sum_of_fill": "test_sum_of_alloc", "local_dot_to_sum": "test_dot_of_short_vectors",
+        "local_dot_of_a_scalar_to_mul": "test_dot_of_a_scalar", "local_dot_operands_to_result_dtype": "test_dot_of_mixed_dtypes",
         "local_switch_const_cond": "test_switch_constant_condition",
         "local_unary_into_switch": "test_unary_into_switch", "fusion": "test_fuse_ten_ops",
         "random_inplace": "test_random_inplace", "user_op_names": "test_user_op_names",

@@ -43,7 +43,7 @@ class Dot(Op):
         try:
             r = np.dot(x, y)
         except ValueError as e:
-            raise ValueError(f"dot: {e}") from None  # NumPy's message names both shapes and the axes
+            raise ValueError(f"dot: shapes {x.shape} and {y.shape} not aligned: {e}") from None
         output_storage[0][0] = np.asarray(r, dtype=node.outputs[0].dtype)
 
     def infer_shape(self, fgraph, node, input_shapes):
