@@ -203,3 +203,19 @@ def test_misaligned_dot_above_two_dims_raises_numpys_message(backend):
     with pytest.raises(ValueError, match=r"shapes \(2,3,4\) and \(5,6\) not aligned: 4 \(dim 2\) != 5 \(dim 0\)") as got:
         f(A, C)
     assert str(err.value) in str(got.value)
+
+
+@pytest.mark.parametrize("backend", ["py", "c", "llvm"])
+def test_complex_pow_by_a_constant_keeps_numpys_values(backend):
+    """x ** 0.5, x ** -1 and x ** 5 of a complex stay NumPy's pow after the rewrites (not sqrt,
+    reciprocal or a product chain, which differ on the branch cut, at infinities and in the last bit)."""
+    _backend(backend)
+    z = T.zvector("z")
+    E = edge_values("complex128")
+    powers = (0.5, -1, 5, 2, 3, 0, -0.5)
+    # exponents as Python numbers (weak: complex constants) and as real 0-d constants
+    outs = [z ** p for p in powers] + [T.pow(z, T.constant(np.float64(p))) for p in powers]
+    f = function([z], outs, backend=backend)
+    with np.errstate(all="ignore"):
+        for got, p in zip(f(E), powers * 2):
+            _same(got, np.power(E, p))
