@@ -14,6 +14,7 @@ import math
 from llvmlite import ir
 
 from .irtypes import F32, F64, I64, CVal, declare, lanes_of
+from .vmath import complex_call, scalar_call, scalarize
 
 # NumPy's NPY_LOGE2, NPY_LOG2E, NPY_LOG10E
 LN2 = float("0.693147180559945309417232121458176568")
@@ -28,16 +29,12 @@ def _scale(em, z, k):
 def _libm(em, name, args):
     """Scalar libm ``name`` lane by lane, as NumPy's complex loops call it (not libmvec's variants,
     whose last bits differ): the results are NumPy's to the bit."""
-    from .vmath import scalar_call, scalarize
-
     if lanes_of(args[0].type) is None:
         return scalar_call(em.b, name, args)
     return scalarize(em.b, lambda b, xs: scalar_call(b, name, xs), args)
 
 
 def _clib(em, name, z):
-    from .vmath import complex_call
-
     return complex_call(em.b, name, z)
 
 
