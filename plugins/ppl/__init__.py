@@ -76,3 +76,12 @@ from . import variational  # noqa: E402  (issue 23: PyMC3's variational API)
 from .variational import (ADVI, Approximation, FullRank, FullRankADVI, Inference, MeanField,  # noqa: E402
                           adadelta, adagrad, adagrad_window, adam, adamax, callbacks, fit, momentum,
                           nesterov_momentum, rmsprop, sample_approx, sgd)
+
+# -- issue 23 (i23): SMC/ABC and the remaining PyMC3 3.11 step methods --
+from . import smc  # noqa: E402
+from .smc import sample_smc  # noqa: E402
+from arignote.plugins.samplers import DEMetropolis, DEMetropolisZ, EllipticalSlice  # noqa: E402
+
+# -- issue 23 (i23b): Gaussian processes, KroneckerNormal and the Kronecker math helpers --
+from . import gp  # noqa: E402
+from .distributions import KroneckerNormal  # noqa: E402
