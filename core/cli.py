@@ -106,7 +106,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def _print_fallbacks(pm) -> int:
-    from arignote.debug import unlowered_ops
+    from arignote.debug import unlowered_ops, unrendered_scalar_forms
 
     _section("ops without a native lowering (they run their NumPy perform through Python)")
     for name, ok, _, _ in pm.backend_status():
@@ -118,6 +118,11 @@ def _print_fallbacks(pm) -> int:
             print(f"  {name}: error: {type(e).__name__}: {e}")
             return 1
         print(f"  {name} ({len(ops)}): {', '.join(ops) or 'none'}")
+    _section("elementwise forms without a native rendering (op[input kind]; they run their NumPy perform)")
+    for name, ok, _, _ in pm.backend_status():
+        if ok and getattr(pm.get_backend(name), "fallback_nodes", None) is not None:
+            forms = unrendered_scalar_forms(name)
+            print(f"  {name} ({len(forms)}): {', '.join(forms) or 'none'}")
     return 0
 
 

@@ -12,7 +12,7 @@ from .scalar_graph import ScalarNodeMixin
 
 from . import special
 from .errors import NoGradError
-from .scalar_domain import EXACT, F, FI, FLOAT_EXTRA, INT_EXTRA, LIBMVEC, SPECIAL_RTOL, ConformanceDomain
+from .scalar_domain import CX, CX_EXTRA, EXACT, F, FI, FLOAT_EXTRA, INT_EXTRA, LIBMVEC, SPECIAL_RTOL, ConformanceDomain
 
 _REGISTRY: dict[str, "ScalarOp"] = {}
 _row_listeners: list = []  # callables told the name of each new row with a conformance domain
@@ -392,13 +392,13 @@ def _define_all():
     S("mod", 2, np_.mod, "upcast", _g_mod, symbol="%", bools="int8", loop=np_.remainder,
       conformance=_d(FI, ("int8", "uint8"), nonzero=(1,), discontinuous=True, exact=True, ulps=EXACT))
     S("pow", 2, np_.power, "upcast", _g_pow, symbol="**", bools="int8", loop=np_.power,
-      conformance=_d(FI, ("int8",), domain=((-3, 3), (0, 4)), grad_domain=((0.5, 2.5), (-2, 2)), ulps=LIBMVEC))
+      conformance=_d(FI + CX, ("int8",) + CX_EXTRA, domain=((-3, 3), (0, 4)), grad_domain=((0.5, 2.5), (-2, 2)), ulps=LIBMVEC))
     S("neg", 1, np_.negative, "upcast", _u(lambda x, z, gz: -gz), bools="error", loop=np_.negative,
       conformance=_d(FI, INT_EXTRA[:3], extremes=True, exact=True, fuzz_kinds="fiu", ulps=EXACT))
     S("abs", 1, np_.abs, "real", _u(lambda x, z, gz: gz * tm().sgn(x)), loop=np_.absolute,
       conformance=_d(FI, INT_EXTRA[:3], extremes=True, exact=True, fuzz_kinds="fiu", ulps=EXACT))
     S("sgn", 1, np_.sign, "upcast", _g_zero, bools="error", loop=np_.sign,
-      conformance=_d(FI, ("int8",), discontinuous=True, exact=True, fuzz_kinds="fiu", ulps=EXACT))
+      conformance=_d(FI + CX, ("int8",) + CX_EXTRA, discontinuous=True, exact=True, fuzz_kinds="fiu", ulps=EXACT))
     S("maximum", 2, np_.maximum, "upcast", _g_maximum, True, loop=np_.maximum,
       conformance=_d(FI, INT_EXTRA, extremes=True, exact=True, fuzz_kinds="fiu", ulps=EXACT))
     S("minimum", 2, np_.minimum, "upcast", _g_maximum, True, loop=np_.minimum,
@@ -410,7 +410,7 @@ def _define_all():
     S("ceil", 1, np_.ceil, "float", _g_zero, loop=np_.ceil,
       conformance=_d(F, FLOAT_EXTRA, discontinuous=True, exact=True, ulps=EXACT))
     S("round_half_to_even", 1, np_.round, "upcast", _g_zero, loop="same",
-      conformance=_d(F, ("float16",), discontinuous=True, exact=True, ulps=EXACT))
+      conformance=_d(F + CX, ("float16",) + CX_EXTRA, discontinuous=True, exact=True, ulps=EXACT))
     S("round_half_away_from_zero", 1, _round_away, "upcast", _g_zero, loop="same",
       conformance=_d(F, ("float16",), discontinuous=True, exact=True, ulps=EXACT))
     S("trunc", 1, np_.trunc, "float", _g_zero, loop=np_.trunc,
@@ -425,17 +425,17 @@ def _define_all():
     S("exp", 1, np_.exp, "float", _u(lambda x, z, gz: gz * z), loop=np_.exp,
       conformance=_d(F, FLOAT_EXTRA, ulps=LIBMVEC))
     S("exp2", 1, np_.exp2, "float", _u(lambda x, z, gz: gz * z * np.log(2.0)), loop=np_.exp2,
-      conformance=_d(F, FLOAT_EXTRA, ulps=LIBMVEC))
+      conformance=_d(F + CX, FLOAT_EXTRA + CX_EXTRA, ulps=LIBMVEC))
     S("expm1", 1, np_.expm1, "float", _u(lambda x, z, gz: gz * (z + 1)), loop=np_.expm1,
-      conformance=_d(F, FLOAT_EXTRA, ulps=LIBMVEC, small=True))
+      conformance=_d(F + CX, FLOAT_EXTRA + CX_EXTRA, ulps=LIBMVEC, small=True))
     S("log", 1, np_.log, "float", _u(lambda x, z, gz: gz / x), loop=np_.log,
       conformance=_d(F, FLOAT_EXTRA, domain=(0.1, 5), ulps=LIBMVEC))
     S("log2", 1, np_.log2, "float", _u(lambda x, z, gz: gz / (x * np.log(2.0))), loop=np_.log2,
-      conformance=_d(F, FLOAT_EXTRA, domain=(0.1, 5), ulps=LIBMVEC))
+      conformance=_d(F + CX, FLOAT_EXTRA + CX_EXTRA, domain=(0.1, 5), ulps=LIBMVEC))
     S("log10", 1, np_.log10, "float", _u(lambda x, z, gz: gz / (x * np.log(10.0))), loop=np_.log10,
-      conformance=_d(F, FLOAT_EXTRA, domain=(0.1, 5), ulps=LIBMVEC))
+      conformance=_d(F + CX, FLOAT_EXTRA + CX_EXTRA, domain=(0.1, 5), ulps=LIBMVEC))
     S("log1p", 1, np_.log1p, "float", _u(lambda x, z, gz: gz / (1 + x)), loop=np_.log1p,
-      conformance=_d(F, FLOAT_EXTRA, domain=(-0.9, 3), ulps=LIBMVEC, small=True))
+      conformance=_d(F + CX, FLOAT_EXTRA + CX_EXTRA, domain=(-0.9, 3), ulps=LIBMVEC, small=True))
     # trigonometric and hyperbolic
     S("sin", 1, np_.sin, "float", _u(lambda x, z, gz: gz * tm().cos(x)), loop=np_.sin,
       conformance=_d(F, FLOAT_EXTRA, ulps=LIBMVEC, small=True))

@@ -14,6 +14,9 @@ FLOATS = F = ("float64", "float32")
 FI = ("float64", "float32", "int64")
 FLOAT_EXTRA = ("float16", "int64", "int8")
 INT_EXTRA = ("int8", "uint8", "int32", ("int32", "float32"), "float16")
+# the complex forms of ops NumPy defines on complex (pow, sign, exp2, log1p, rint, ...)
+CX = ("complex128",)
+CX_EXTRA = ("complex64",)
 SPECIAL_RTOL = {"float64": 1e-9, "float32": 1e-5}
 
 # Bounds for ``ulps`` (float results compared by ulps alone, see arignote.conformance.compare):

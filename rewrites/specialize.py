@@ -44,6 +44,8 @@ def local_pow_specialize(fgraph, node):
     is_float = dt.startswith(("float", "complex"))
     if not is_float and p < 0:
         return None
+    if dt.startswith("complex") and p not in (0, 1):
+        return None  # NumPy's complex pow (its own products, then cpow) differs from sqr, sqrt and reciprocal at extremes
     xc = cast(x, dt)
     if p == 0:
         new = const(1, dt)
@@ -150,6 +152,30 @@ def local_dot_to_sum(fgraph, node):
     return [fit(Reduce("sum", (0,), out.dtype).make_node(prod).outputs[0], out)]
 
 
+@local_rule((Dot,), "specialize", tags=TAGS)
+def local_dot_of_a_scalar_to_mul(fgraph, node):
+    """dot(a, b) with a 0-d operand -> a * b, as numpy.dot defines it (any dtype): an elementwise
+    loop, where the dot ran NumPy's."""
+    a, b = node.inputs
+    if a.ndim and b.ndim:
+        return None
+    return [fit(E("mul", a, b), node.outputs[0], fill_from=[a, b])]
+
+
+@local_rule((Dot,), "specialize", tags=TAGS)
+def local_dot_operands_to_result_dtype(fgraph, node):
+    """dot(a, b) of mixed dtypes with a float result -> dot(cast(a), cast(b)) in the result dtype:
+    NumPy casts both operands to the result type and multiplies there (int64 . float32 in
+    float64, float32 . float64 in float64), so the product runs as one BLAS call."""
+    a, b = node.inputs
+    out = node.outputs[0]
+    if out.dtype not in ("float32", "float64") or a.dtype == b.dtype == out.dtype or not (a.ndim and b.ndim):
+        return None
+    from arignote.tensor.linalg import dot
+
+    return [fit(dot(cast(a, out.dtype), cast(b, out.dtype)), out)]
+
+
 @local_rule(("switch",), "specialize", "canonicalize", tags=TAGS)
 def local_switch_const_cond(fgraph, node):
     """switch(True, a, b) -> a, switch(False, a, b) -> b, switch(c, a, a) -> a."""
@@ -188,37 +214,3 @@ def local_unary_into_switch(fgraph, node):
         return None
     return [fit(E("switch", c, fa, fb), node.outputs[0], fill_from=[c, a, b])]
 
-
-def _flat(dims):
-    """The product of symbolic lengths (1 for none) as an int64 scalar."""
-    out = const(1, "int64")
-    for d in dims:
-        out = E("mul", out, d)
-    return out
-
-
-@local_rule((Dot,), "specialize", tags=TAGS + ("dot_nd",))
-def local_dot_nd_to_matrix(fgraph, node):
-    """numpy.dot of float arrays above 2-d as one matrix product: x (..., k) seen as a (rows, k)
-    matrix, y (..., k, n) with its axis -2 moved first as a (k, cols) matrix, the product reshaped
-    to x.shape[:-1] + y.shape[:-2] + y.shape[-1:]; the product then runs natively (BLAS) where the
-    N-d dot ran NumPy's loop.  Each reshape keeps its own operand's k, so mismatched operands still
-    fail in the product, never by a silent re-split."""
-    from arignote.tensor.linalg import dot
-    from arignote.tensor.shape_ops import reshape, shape_i
-
-    x, y = node.inputs
-    out = node.outputs[0]
-    if x.ndim <= 2 and y.ndim <= 2 or x.ndim == 0 or y.ndim == 0:
-        return None
-    if out.dtype not in ("float32", "float64") or x.dtype != out.dtype or y.dtype != out.dtype:
-        return None
-    xs = [shape_i(x, d) for d in range(x.ndim)]
-    ys = [shape_i(y, d) for d in range(y.ndim)]
-    x2 = x if x.ndim <= 2 else reshape(x, (_flat(xs[:-1]), xs[-1]))
-    if y.ndim <= 2:
-        y2, ytail = y, ys[1:]
-    else:
-        order = (y.ndim - 2, *range(y.ndim - 2), y.ndim - 1)
-        y2, ytail = reshape(y.dimshuffle(*order), (ys[-2], _flat(ys[:-2] + ys[-1:]))), ys[:-2] + ys[-1:]
-    return [fit(reshape(dot(x2, y2), tuple(xs[:-1] + ytail)), out)]

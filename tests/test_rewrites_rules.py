@@ -417,17 +417,24 @@ def test_dot_of_short_vectors():
     check([x, y], T.dot(x, y), [X, Y], after={"Dot": 1})  # unknown length: left to the library
 
 
-def test_dot_above_two_dims():
-    """numpy.dot of 3-d/4-d float operands becomes one matrix product between reshapes."""
-    a, c = T.dtensor3("a"), T.dtensor4("c")
-    A = rng.standard_normal((2, 3, 4))
-    C = rng.standard_normal((2, 1, 4, 5))
-    f = check([a, z], T.dot(a, z.T), [A, Z], present=("Reshape",))
-    g = check([a, c], T.dot(a, c), [A, C], present=("Reshape",))
-    assert op_counts(f)["Dot"] == op_counts(g)["Dot"] == 1
-    np.testing.assert_allclose(g(A, C), np.dot(A, C), rtol=1e-12)
-    i3 = T.ltensor3("i3")  # integers keep NumPy's own N-d dot
-    assert op_counts(check([i3, i], T.dot(i3, i), [np.arange(24).reshape(2, 3, 4), np.arange(4)]))["Reshape"] == 0
+
+def test_dot_of_a_scalar():
+    """dot with a 0-d operand is an elementwise product in NumPy's dtype (integers included)."""
+    s, m = T.lscalar("s"), T.TensorType("int8", shape=(None, None))("m")
+    f = check([s, m], T.dot(s, m), [np.int64(-3), np.arange(6, dtype="int8").reshape(2, 3)], absent=("Dot",),
+              present=("mul",))
+    assert f(np.int64(-3), np.ones((2, 3), "int8")).dtype == np.dot(np.int64(-3), np.ones((2, 3), "int8")).dtype
+    check([x, y], T.dot(x, y), [X, Y], present=("Dot",))  # two arrays: still a product
+
+
+def test_dot_of_mixed_dtypes():
+    """A float product of mixed dtypes casts both operands to the result dtype (as NumPy does)."""
+    i, f32 = T.lmatrix("i"), T.fvector("f32")
+    I, F = np.arange(6).reshape(2, 3), np.array([0.5, -1.5, 2.0], "float32")
+    f = check([i, f32], T.dot(i, f32), [I, F], present=("Dot", "cast_float64"))
+    got = f(I, F)
+    assert got.dtype == np.dot(I, F).dtype == np.float64
+    assert [n.inputs[0].dtype for n in f.maker.fgraph.apply_nodes if str(n.op) == "dot"] == ["float64"]
 
 
 def test_switch_constant_condition():
@@ -508,8 +515,9 @@ def test_every_rule_has_a_test():
         "local_distribute_cancel": "test_distribute_cancel", "local_pow_specialize": "test_pow_specialize",
         "local_add_neg_to_sub": "test_add_neg_to_sub", "local_mul_minus_one": "test_mul_minus_one",
         "local_sum_of_fill": "test_sum_of_alloc", "local_dot_to_sum": "test_dot_of_short_vectors",
+        "local_dot_of_a_scalar_to_mul": "test_dot_of_a_scalar", "local_dot_operands_to_result_dtype": "test_dot_of_mixed_dtypes",
         "local_switch_const_cond": "test_switch_constant_condition",
-        "local_unary_into_switch": "test_unary_into_switch", "local_dot_nd_to_matrix": "test_dot_above_two_dims", "fusion": "test_fuse_ten_ops",
+        "local_unary_into_switch": "test_unary_into_switch", "fusion": "test_fuse_ten_ops",
         "random_inplace": "test_random_inplace", "user_op_names": "test_user_op_names",
         "scan_save_mem": "test_power_stores_only_the_last_value", "scan_drop_unused": "test_drops_unused_outputs",
         "scan_hoist_invariants": "test_hoists_loop_invariants", "scan_merge": "test_merges_loops_over_the_same_sequence",

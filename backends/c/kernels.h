@@ -125,8 +125,73 @@ static inline float ar_min_nan_float16(float a, float b) { return (a <= b || isn
         T r = ar / ai, d = ar * r + ai;                                                  \
         return MK(r / d, (T)-1 / d);                                                     \
     }                                                                                    \
-    static inline T ar_cabs##S(C a) { return hypot##S(creal##S(a), cimag##S(a)); }
+    static inline T ar_cabs##S(C a) { return hypot##S(creal##S(a), cimag##S(a)); }        \
+    /* NumPy's complex pow (npy_cpow): 1 for a zero exponent, 0 or nan for a zero base,        \
+     * repeated products for integral real exponents below 100 in size, else libm's cpow */     \
+    static inline C ar_cpow##S(C a, C b)                                                 \
+    {                                                                                    \
+        T ar = creal##S(a), ai = cimag##S(a), br = creal##S(b), bi = cimag##S(b);        \
+        if (br == 0 && bi == 0) return MK(1, 0);                                         \
+        if (ar == 0 && ai == 0) return br > 0 ? MK(0, 0) : MK(NAN, NAN);                 \
+        if (bi == 0 && br > -100 && br < 100 && (T)(int64_t)br == br) {                  \
+            int64_t n = (int64_t)br;                                                     \
+            if (n == 1) return MK(ar, ai);                                               \
+            if (n == 2) return ar_cmul##S(a, a);                                         \
+            if (n == 3) return ar_cmul##S(a, ar_cmul##S(a, a));                          \
+            C acc = MK(1, 0), p = a;                                                     \
+            int64_t m = n < 0 ? -n : n, mask = 1;                                        \
+            for (;;) {                                                                   \
+                if (m & mask) acc = ar_cmul##S(acc, p);                                  \
+                mask <<= 1;                                                              \
+                if (m < mask) break;                                                     \
+                p = ar_cmul##S(p, p);                                                    \
+            }                                                                            \
+            return br < 0 ? ar_cdiv##S(MK(1, 0), acc) : acc;                             \
+        }                                                                                \
+        return cpow##S(a, b);                                                            \
+    }                                                                                    \
+    /* NumPy's complex sign: z / |z|, 0 at 0, nan when |z| is nan or both parts are infinite */ \
+    static inline C ar_csgn##S(C a)                                                      \
+    {                                                                                    \
+        T ar = creal##S(a), ai = cimag##S(a), h = hypot##S(ar, ai);                      \
+        if (isnan(h)) return MK(NAN, NAN);                                               \
+        if (isinf(h)) {                                                                  \
+            if (isinf(ar)) return isinf(ai) ? MK(NAN, NAN) : MK(ar > 0 ? 1 : -1, 0);     \
+            return MK(0, ai > 0 ? 1 : -1);                                               \
+        }                                                                                \
+        if (h == 0) return MK(0, 0);                                                     \
+        return MK(ar / h, ai / h);                                                       \
+    }                                                                                    \
+    /* NumPy's exp2, expm1, log2, log10, log1p and rint of a complex (funcs.inc.src) */   \
+    static inline C ar_cexp2##S(C a)                                                     \
+    {                                                                                    \
+        return cexp##S(MK(creal##S(a) * (T)AR_LN2, cimag##S(a) * (T)AR_LN2));            \
+    }                                                                                    \
+    static inline C ar_cexpm1##S(C a)                                                    \
+    {                                                                                    \
+        T x = creal##S(a), y = cimag##S(a), h = sin##S(y / 2);                           \
+        return MK(expm1##S(x) * cos##S(y) - 2 * h * h, exp##S(x) * sin##S(y));           \
+    }                                                                                    \
+    static inline C ar_clog2##S(C a)                                                     \
+    {                                                                                    \
+        C r = clog##S(a);                                                                \
+        return MK(creal##S(r) * (T)AR_LOG2E, cimag##S(r) * (T)AR_LOG2E);                 \
+    }                                                                                    \
+    static inline C ar_clog10##S(C a)                                                    \
+    {                                                                                    \
+        C r = clog##S(a);                                                                \
+        return MK(creal##S(r) * (T)AR_LOG10E, cimag##S(r) * (T)AR_LOG10E);               \
+    }                                                                                    \
+    static inline C ar_clog1p##S(C a)                                                    \
+    {                                                                                    \
+        T x = creal##S(a) + 1, y = cimag##S(a);                                          \
+        return MK(log##S(hypot##S(x, y)), atan2##S(y, x));                               \
+    }                                                                                    \
+    static inline C ar_crint##S(C a) { return MK(rint##S(creal##S(a)), rint##S(cimag##S(a))); }
 
+#define AR_LN2 0.693147180559945309417232121458176568
+#define AR_LOG2E 1.442695040888963407359924681001892137
+#define AR_LOG10E 0.434294481903251827651128918916605082
 AR_COMPLEX_HELPERS(double _Complex, double, , CMPLX)
 AR_COMPLEX_HELPERS(float _Complex, float, f, CMPLXF)
 

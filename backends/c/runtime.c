@@ -578,73 +578,138 @@ static char *ar_contig(const ar_val *v, npy_intp es)
     return p;
 }
 
-/* z = x . y for 1-d/2-d float arrays through gemm/gemv. */
-static int ar_run_dot(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
+/* Do the first nd axes of a view step through memory with one stride (axes of length 1 ignored)?
+ * That stride in *s0 (0 when every axis has length 1). */
+static int ar_collapse(const npy_intp *dims, const npy_intp *strides, int nd, npy_intp *s0)
 {
-    const ar_val *x = &V[c[1]], *y = &V[c[2]];
-    int64_t out = c[3];
-    int typenum = (int)c[4];
-    npy_intp es = typenum == NPY_DOUBLE ? 8 : 4;
-    int xn = x->nd, yn = y->nd;
-    npy_intp m = xn == 2 ? x->dims[0] : 1, k = x->dims[xn - 1];
-    npy_intp k2 = yn == 2 ? y->dims[0] : y->dims[0], n = yn == 2 ? y->dims[1] : 1;
-    if (k != k2 || m > INT32_MAX || n > INT32_MAX || k > INT32_MAX) return AR_FAIL;
-    npy_intp odims[2];
-    int ond = 0;
-    if (xn == 2) odims[ond++] = m;
-    if (yn == 2) odims[ond++] = n;
-    if (ar_output(P, V, use_cache, out, ond, odims) != AR_OK) return AR_PYERR;
-    char *zp = V[out].data;
-    if (m == 0 || n == 0) return AR_OK;
-    if (k == 0) {
-        memset(zp, 0, (size_t)(m * n * es));
-        return AR_OK;
+    npy_intp s = 0, span = 0;
+    for (int d = nd - 1; d >= 0; d--) {
+        if (dims[d] == 1) continue;
+        if (span == 0) {
+            s = strides[d];
+            span = dims[d];
+        } else if (strides[d] != s * span) {
+            return 0;
+        } else {
+            span *= dims[d];
+        }
     }
-    /* treat x as m x k, y as k x n (row-major views) */
-    npy_intp xs0 = xn == 2 ? x->strides[0] : 0, xs1 = x->strides[xn - 1];
-    npy_intp ys0 = y->strides[0], ys1 = yn == 2 ? y->strides[1] : 0;
-    char *xc = NULL, *yc = NULL, *xp = x->data, *yp = y->data;
+    *s0 = s;
+    return 1;
+}
+
+/* A C-ordered copy of the r x c view at p (strides s0, s1), malloc'ed (NULL when out of memory). */
+static char *ar_copy2(const char *p, npy_intp r, npy_intp c, npy_intp s0, npy_intp s1, npy_intp es)
+{
+    char *q = malloc((size_t)(r * c > 0 ? r * c * es : es));
+    if (q == NULL) return NULL;
+    for (npy_intp i = 0; i < r; i++)
+        for (npy_intp j = 0; j < c; j++) memcpy(q + (i * c + j) * es, p + i * s0 + j * s1, (size_t)es);
+    return q;
+}
+
+/* z (m x n, rows ldz elements apart) = x (m x k) . y (k x n) of strided views through gemm, or gemv
+ * when x is a vector (xvec: z is x^T y) or y is one (yvec); a view BLAS cannot take is copied. */
+static int ar_dot2(const ar_prog *P, int typenum, npy_intp es, const char *xp, npy_intp m, npy_intp k, npy_intp xs0,
+                   npy_intp xs1, int xvec, const char *yp, npy_intp n, npy_intp ys0, npy_intp ys1, int yvec, char *zp,
+                   npy_intp ldz)
+{
+    char *xc = NULL, *yc = NULL;
     char tx, ty;
     int ldx, ldy;
     if (!ar_blas_layout(m, k, xs0, xs1, es, &tx, &ldx)) {
-        if ((xc = ar_contig(x, es)) == NULL) return ar_nomem(P);
+        if ((xc = ar_copy2(xp, m, k, xs0, xs1, es)) == NULL) return ar_nomem(P);
         xp = xc;
         ar_blas_layout(m, k, k * es, es, es, &tx, &ldx);
     }
     if (!ar_blas_layout(k, n, ys0, ys1, es, &ty, &ldy)) {
-        if ((yc = ar_contig(y, es)) == NULL) {
+        if ((yc = ar_copy2(yp, k, n, ys0, ys1, es)) == NULL) {
             free(xc);
             return ar_nomem(P);
         }
         yp = yc;
         ar_blas_layout(k, n, n * es, es, es, &ty, &ldy);
     }
-    int im = (int)m, in = (int)n, ik = (int)k, one = 1, ldz = (int)(n > 0 ? n : 1);
+    int im = (int)m, in = (int)n, ik = (int)k, one = 1, ldzi = (int)(ldz > 0 ? ldz : 1);
     double d1 = 1.0, d0 = 0.0;
     float f1 = 1.0f, f0 = 0.0f;
     void *alpha = typenum == NPY_DOUBLE ? (void *)&d1 : (void *)&f1;
     void *beta = typenum == NPY_DOUBLE ? (void *)&d0 : (void *)&f0;
     ar_gemm_t gemm = typenum == NPY_DOUBLE ? ar_dgemm : ar_sgemm;
     ar_gemv_t gemv = typenum == NPY_DOUBLE ? ar_dgemv : ar_sgemv;
-    if (n == 1 && yn == 1) {
+    if (yvec) {
         /* z[m] = x[m,k] y[k]: Fortran sees x^T (k x m) when tx == 'N' */
         int incy = ty == 'N' ? ldy : 1; /* y is k x 1: its row stride */
         char t = tx == 'N' ? 'T' : 'N';
         int rows = tx == 'N' ? ik : im, cols = tx == 'N' ? im : ik;
-        gemv(&t, &rows, &cols, alpha, xp, &ldx, yp, &incy, beta, zp, &one);
-    } else if (m == 1 && xn == 1) {
+        gemv(&t, &rows, &cols, alpha, (char *)xp, &ldx, (char *)yp, &incy, beta, zp, &one);
+    } else if (xvec) {
         /* z[n] = x[k] y[k,n] = y^T x: Fortran sees y^T (n x k) when ty == 'N' */
         int incx = tx == 'N' ? 1 : ldx; /* x is 1 x k: its column stride */
         char t = ty == 'N' ? 'N' : 'T';
         int rows = ty == 'N' ? in : ik, cols = ty == 'N' ? ik : in;
-        gemv(&t, &rows, &cols, alpha, yp, &ldy, xp, &incx, beta, zp, &one);
+        gemv(&t, &rows, &cols, alpha, (char *)yp, &ldy, (char *)xp, &incx, beta, zp, &one);
     } else {
         /* row-major z = x y  <=>  column-major z^T = y^T x^T */
-        gemm(&ty, &tx, &in, &im, &ik, alpha, yp, &ldy, xp, &ldx, beta, zp, &ldz);
+        gemm(&ty, &tx, &in, &im, &ik, alpha, (char *)yp, &ldy, (char *)xp, &ldx, beta, zp, &ldzi);
     }
     free(xc);
     free(yc);
     return AR_OK;
+}
+
+/* z = numpy.dot(x, y) for float arrays of any rank >= 1 through BLAS: x's leading axes are the rows of
+ * one matrix (copied once when they do not collapse), y's batch axes (all but its last two) one
+ * product each, written into z seen as rows x (batches * n).  Unequal summed lengths fail (the
+ * perform raises NumPy's error, naming the operands' own shapes). */
+static int ar_run_dot(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
+{
+    const ar_val *x = &V[c[1]], *y = &V[c[2]];
+    int64_t out = c[3];
+    int typenum = (int)c[4];
+    npy_intp es = typenum == NPY_DOUBLE ? 8 : 4;
+    int xn = x->nd, yn = y->nd, ya = yn >= 2 ? yn - 2 : 0;
+    if (xn < 1 || yn < 1 || xn + yn - 2 > AR_MAXD) return AR_FAIL;
+    npy_intp k = x->dims[xn - 1], n = yn >= 2 ? y->dims[yn - 1] : 1, m = 1, nb = 1;
+    if (y->dims[ya] != k) return AR_FAIL;
+    npy_intp odims[AR_MAXD];
+    int ond = 0;
+    for (int d = 0; d < xn - 1; d++) m *= (odims[ond++] = x->dims[d]);
+    for (int d = 0; d < yn - 2; d++) nb *= (odims[ond++] = y->dims[d]);
+    if (yn >= 2) odims[ond++] = n;
+    if (m > INT32_MAX || n > INT32_MAX || k > INT32_MAX || nb * n > INT32_MAX) return AR_FAIL;
+    if (ar_output(P, V, use_cache, out, ond, odims) != AR_OK) return AR_PYERR;
+    char *zp = V[out].data;
+    if (m == 0 || n == 0 || nb == 0) return AR_OK;
+    if (k == 0) {
+        memset(zp, 0, (size_t)(m * nb * n * es));
+        return AR_OK;
+    }
+    const char *xp = x->data;
+    npy_intp xs0 = 0, xs1 = x->strides[xn - 1];
+    char tx;
+    int ldx;
+    char *xc = NULL;
+    if (!ar_collapse(x->dims, x->strides, xn - 1, &xs0) || (nb > 1 && !ar_blas_layout(m, k, xs0, xs1, es, &tx, &ldx))) {
+        if ((xc = ar_contig(x, es)) == NULL) return ar_nomem(P);
+        xp = xc;
+        xs0 = k * es;
+        xs1 = es;
+    }
+    npy_intp ys0 = y->strides[ya], ys1 = yn >= 2 ? y->strides[yn - 1] : 0, pos[AR_MAXD] = {0};
+    const char *yp = y->data;
+    int rc = AR_OK;
+    for (npy_intp b = 0; b < nb && rc == AR_OK; b++) {
+        rc = ar_dot2(P, typenum, es, xp, m, k, xs0, xs1, xn == 1, yp, n, ys0, ys1, yn == 1, zp + b * n * es, nb * n);
+        for (int d = yn - 3; d >= 0; d--) { /* the next of y's batches */
+            yp += y->strides[d];
+            if (++pos[d] < y->dims[d]) break;
+            yp -= y->strides[d] * y->dims[d];
+            pos[d] = 0;
+        }
+    }
+    free(xc);
+    return rc;
 }
 
 /* ------------------------------------------------- reshape, take, put */

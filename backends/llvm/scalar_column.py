@@ -60,9 +60,12 @@ def _llvm_column():
     complex_ = {"add": "cadd", "sub": "csub", "mul": "cmul", "true_div": "cdiv", "neg": "cneg", "abs": "cabs",
                 "sqr": "csqr", "reciprocal": "crecip", "eq": "ceq", "neq": "cne", "isnan": "cisnan",
                 "isinf": "cisinf", "real": "creal", "imag": "cimag", "conj": "cconj",
-                "round_half_away_from_zero": "id", "logical_and": "land", "logical_or": "lor",
+                "logical_and": "land", "logical_or": "lor",
                 "logical_xor": "lxor", "logical_not": "lnot", "switch": "select", "second": "arg1",
                 "identity": "id"}
+    for op, spec in (("pow", "cpow"), ("sgn", "csgn"), ("exp2", "cexp2"), ("expm1", "cexpm1"), ("log2", "clog2"),
+                     ("log10", "clog10"), ("log1p", "clog1p"), ("round_half_to_even", "crint")):
+        complex_[op] = spec  # complex_ir.py: NumPy's formulas
     for op in ("sqrt", "exp", "log", "sin", "cos", "tan", "sinh", "cosh", "tanh"):
         complex_[op] = f"clib.{op}"
     for op, fn in (("arcsin", "asin"), ("arccos", "acos"), ("arctan", "atan"), ("arcsinh", "asinh"),

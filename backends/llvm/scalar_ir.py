@@ -15,7 +15,7 @@ import math
 
 from llvmlite import ir
 
-from . import helpers
+from . import complex_ir, helpers
 from .irtypes import (COMPONENT, F32, F64, I1, CVal, call_intrinsic, const, declare, elem, kind, reg_type,
                       type_suffix, vec)
 from .vmath import complex_call, math_call
@@ -572,6 +572,8 @@ def recipe(spec):
     r = RECIPES.get(spec)
     if r is not None:
         return r
+    if spec in complex_ir.RECIPES:  # NumPy's complex formulas; some call libm's complex functions
+        return complex_ir.RECIPES[spec] if spec not in complex_ir.LIBM_ABI or complex_abi_ok() else None
     family, _, arg = spec.partition(".")
     if family == "clib":
         return _clib(arg) if complex_abi_ok() else None

@@ -20,7 +20,7 @@ from arignote.backends import lowering as lw
 
 from . import scalar_ir
 
-_SOURCES = ("irtypes.py", "vmath.py", "scalar_ir.py", "scalar_column.py", "helpers.py", "loops.py", "entry.py", "steps.py", "indexing.py", "runtime.py", "native.py",
+_SOURCES = ("irtypes.py", "vmath.py", "scalar_ir.py", "complex_ir.py", "scalar_column.py", "helpers.py", "loops.py", "entry.py", "steps.py", "indexing.py", "runtime.py", "native.py",
             "backend.py", "capi.py", "signature.py", "jit.py")
 _code_hash = None
 

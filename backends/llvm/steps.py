@@ -200,33 +200,117 @@ class SegmentBuilder(EntryBuilder):
 
     # ------------------------------------------------------------------ dot
     def run_dot(self, step, kinds):
-        """z = x . y for 1-d/2-d float arrays through SciPy's gemm/gemv (row-major seen as transposed)."""
+        """z = numpy.dot(x, y) for float arrays of rank >= 1 through SciPy's gemm/gemv (row-major seen
+        as transposed): x's leading axes are the rows of one matrix, y's batch axes (all but its last
+        two) one product each, written into z seen as rows x (batches * n).  Unequal summed lengths
+        take the slow path, whose perform raises NumPy's error naming the operands' own shapes."""
         b = self.b
         x, y = (self.vals[v] for v in step.inputs)
         (zv,) = step.outputs
-        dt = step.dtype
-        es = np.dtype(dt).itemsize
+        es = np.dtype(step.dtype).itemsize
         xn, yn = len(x.shape), len(y.shape)
         one64, zero64 = const(I64, 1), const(I64, 0)
-        m = x.shape[0] if xn == 2 else one64
         k = x.shape[xn - 1]
-        n = y.shape[1] if yn == 2 else one64
+        n = y.shape[yn - 1] if yn >= 2 else one64
+        m = self._product(x.shape[:-1])
+        nb = self._product(y.shape[:-2])
         big = const(I64, 2**31 - 1)
-        bad = b.icmp_signed("!=", k, y.shape[0])
-        for v in (m, n, k):
+        bad = b.icmp_signed("!=", k, y.shape[yn - 2 if yn >= 2 else 0])
+        for v in (m, n, k, b.mul(nb, n)):
             bad = b.or_(bad, b.icmp_signed(">", v, big))
         self.go_slow_if(bad)
-        oshape = ([m] if xn == 2 else []) + ([n] if yn == 2 else [])
+        oshape = list(x.shape[:-1]) + list(y.shape[:-2]) + ([n] if yn >= 2 else [])
         z = self.allocate(zv, oshape, kinds[zv])
         self.vals[zv] = z
-        nonempty = b.and_(b.icmp_signed(">", m, zero64), b.icmp_signed(">", n, zero64))
+        nonempty = b.and_(b.and_(b.icmp_signed(">", m, zero64), b.icmp_signed(">", n, zero64)),
+                          b.icmp_signed(">", nb, zero64))
         with b.if_then(nonempty):
             with b.if_else(b.icmp_signed("==", k, zero64)) as (empty_k, work):
                 with empty_k:
                     fill = b.bitcast(self.rt.load(b, "fill"), runtime.FILL_TYPE.as_pointer())
-                    b.call(fill, [b.mul(m, n), z.data, const(I64, es), self.bytes_constant(bytes(es))])
+                    b.call(fill, [b.mul(b.mul(m, nb), n), z.data, const(I64, es), self.bytes_constant(bytes(es))])
                 with work:
-                    self._blas_call(step, x, y, z, m, n, k, xn, yn, es)
+                    self._dot_batches(step, x, y, z, m, n, k, nb, es)
+
+    def _product(self, dims):
+        out = const(I64, 1)
+        for d in dims:
+            out = self.b.mul(out, d)
+        return out
+
+    def _dot_batches(self, step, x, y, z, m, n, k, nb, es):
+        """x as one (m, k) matrix, copied first when its leading axes do not collapse (or, with
+        several batches, when BLAS cannot take it); one product per batch of y's leading axes."""
+        b = self.b
+        xn, yn = len(x.shape), len(y.shape)
+        xs1 = x.strides[xn - 1]
+        if xn > 2 or yn > 2:
+            ok, xs0 = self._collapsed(x.shape[:-1], x.strides[:-1])
+            lay, _, _ = self._layout(m, k, xs0, xs1, es)
+            x = self._c_order_if_not(b.and_(ok, lay), x, step.dtype)
+            _, xs0 = self._collapsed(x.shape[:-1], x.strides[:-1])
+            xs1 = x.strides[xn - 1]
+        else:
+            xs0 = x.strides[0] if xn == 2 else const(I64, 0)
+        x2 = NVal(x.dtype, x.data, [m, k] if xn >= 2 else [k], [xs0, xs1] if xn >= 2 else [xs1])
+        ya = yn - 2 if yn >= 2 else 0
+        ys = [y.strides[ya]] + ([y.strides[yn - 1]] if yn >= 2 else [])
+        ymat = [k] + ([n] if yn >= 2 else [])
+        if yn <= 2:
+            self._blas_call(step, x2, NVal(y.dtype, y.data, ymat, ys), z, m, n, k, min(xn, 2), yn, es)
+            return
+        lay, _, _ = self._layout(k, n, ys[0], ys[1], es)
+        y = self._c_order_if_not(lay, y, step.dtype)
+        ys = [y.strides[ya], y.strides[yn - 1]]
+        counter = self._alloca(I64, const(I64, 0))
+        head, body, done = (b.append_basic_block(f"dot.{s}") for s in ("head", "body", "done"))
+        b.branch(head)
+        b.position_at_end(head)
+        i = b.load(counter)
+        b.cbranch(b.icmp_signed("<", i, nb), body, done)
+        b.position_at_end(body)
+        off, q = const(I64, 0), i
+        for d in reversed(range(yn - 2)):  # batch i's place among y's leading axes
+            off = b.add(off, b.mul(b.srem(q, y.shape[d]), y.strides[d]))
+            q = b.sdiv(q, y.shape[d])
+        yb = NVal(y.dtype, b.gep(y.data, [off]), ymat, ys)
+        zb = NVal(z.dtype, b.gep(z.data, [b.mul(b.mul(i, n), const(I64, es))]), z.shape, z.strides)
+        self._blas_call(step, x2, yb, zb, m, n, k, min(xn, 2), 2, es, ldz=b.mul(nb, n))
+        b.store(b.add(i, const(I64, 1)), counter)
+        b.branch(head)
+        b.position_at_end(done)
+
+    def _collapsed(self, dims, strides):
+        """(i1: do these axes step through memory with one stride, that stride); axes of length 1
+        are ignored, and the stride is 0 when every axis has length 1."""
+        b = self.b
+        zero = const(I64, 0)
+        ok, s, span = const(I1, 1), zero, zero
+        for n, st in zip(reversed(dims), reversed(strides)):
+            unit = b.icmp_signed("==", n, const(I64, 1))
+            first = b.icmp_signed("==", span, zero)
+            ok = b.and_(ok, b.or_(unit, b.or_(first, b.icmp_signed("==", st, b.mul(s, span)))))
+            s = b.select(unit, s, b.select(first, st, s))
+            span = b.select(unit, span, b.select(first, n, b.mul(span, n)))
+        return ok, s
+
+    def _c_order_if_not(self, ok, v, dtype):
+        """``v``, or unless ``ok`` a C-ordered copy of it in scratch memory."""
+        b = self.b
+        es = np.dtype(dtype).itemsize
+        cst = [None] * len(v.shape)
+        acc = const(I64, es)
+        for d in reversed(range(len(v.shape))):
+            cst[d] = acc
+            acc = b.mul(acc, v.shape[d])
+        tmp = self._alloca(I8P)
+        b.store(v.data, tmp)
+        with b.if_then(b.not_(ok), likely=False):
+            mem = self._allocate_mem(b.select(b.icmp_signed(">", acc, const(I64, 0)), acc, const(I64, es)))
+            src, dst = NVal(dtype, v.data, v.shape, v.strides), NVal(dtype, mem, v.shape, cst)
+            self.kernel_call(self._copy_row(dtype), v.shape, [src, dst], lambda j: (src, dst)[j].strides)
+            b.store(mem, tmp)
+        return NVal(dtype, b.load(tmp), v.shape, [b.select(ok, s, c) for s, c in zip(v.strides, cst)])
 
     def _layout(self, r, c, s0, s1, es):
         """(usable, trans 'N' flag as i1, leading dimension) of a row-major r x c view for Fortran BLAS."""
@@ -249,7 +333,7 @@ class SegmentBuilder(EntryBuilder):
         ok_t, ld_t = fits(s0, s1, rmax)
         return b.or_(ok_n, ok_t), ok_n, b.trunc(b.select(ok_n, ld_n, ld_t), I32)
 
-    def _blas_call(self, step, x, y, z, m, n, k, xn, yn, es):
+    def _blas_call(self, step, x, y, z, m, n, k, xn, yn, es, ldz=None):
         b = self.b
         xs0 = x.strides[0] if xn == 2 else const(I64, 0)
         xs1 = x.strides[xn - 1]
@@ -303,7 +387,7 @@ class SegmentBuilder(EntryBuilder):
             b.call(gemv, [char(ny), ptr(rows, I32), ptr(cols, I32), alpha, cast(y.data), ptr(ldy, I32),
                           cast(x.data), ptr(incx, I32), beta, cast(z.data), one])
         else:  # row-major z = x y  <=>  column-major z^T = y^T x^T
-            ldz = b.select(b.icmp_signed(">", n, const(I64, 0)), n, const(I64, 1))
+            ldz = b.select(b.icmp_signed(">", n, const(I64, 0)), n, const(I64, 1)) if ldz is None else ldz
             gemm = b.bitcast(self.rt.load(b, pfx + "gemm"), gemm_t.as_pointer())
             b.call(gemm, [char(ny), char(nx), i32(n), i32(m), i32(k), alpha, cast(y.data), ptr(ldy, I32),
                           cast(x.data), ptr(ldx, I32), beta, cast(z.data), i32(ldz)])

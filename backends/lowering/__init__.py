@@ -9,7 +9,7 @@ A ``Program`` is a list of steps over numbered variables:
 * ``ReduceStep``  sum/prod/max/min/all/any over any set of axes;
 * ``DimShuffleStep``, ``SubtensorStep`` (both ``ViewStep``): new shape/strides, no copy;
 * ``ShapeStep``   Shape and Shape_i;
-* ``DotStep``     Dot/Matmul on 1-d/2-d float arrays, for a BLAS call;
+* ``DotStep``     Dot of float arrays of any rank (Matmul up to 2-d): BLAS calls;
 * ``IntDotStep``  Dot of integer arrays of any rank: exact sums wrapping in NumPy's dtype;
 * ``ReshapeStep`` Reshape: a view where NumPy's would be one, else a copy;
 * ``TakeStep``, ``PutStep``  advanced indexing of the first axis by an integer array, and

@@ -70,13 +70,13 @@ def _lower_dot(op, node, target):
     (z,) = node.outputs
     if not _dtype_ok(target, x, y, z):
         return None
-    if isinstance(op, Dot) and _int_dot(x, y, z):
+    if (isinstance(op, Dot) or x.ndim <= 2 and y.ndim <= 2) and _int_dot(x, y, z):  # matmul is dot up to 2-d
         return IntDotStep([x, y], [z], [node])
     if not target.blas:
         return None
     if not (x.dtype == y.dtype == z.dtype and z.dtype in ("float32", "float64")):
         return None
-    if not (1 <= x.ndim <= 2 and 1 <= y.ndim <= 2):
+    if not (x.ndim >= 1 and y.ndim >= 1) or isinstance(op, Matmul) and (x.ndim > 2 or y.ndim > 2):
         return None
     return DotStep([x, y], [z], [node], dtype=z.dtype)
 

@@ -112,6 +112,9 @@ class ShapeStep(Step):
 
 @dataclass
 class DotStep(Step):
+    """numpy.dot of float arrays of rank >= 1 in ``dtype`` through BLAS: x's last axis with y's
+    second-to-last (its only one when 1-d), shape ``x.shape[:-1] + y.shape[:-2] + y.shape[-1:]``."""
+
     dtype: str = "float64"
 
 

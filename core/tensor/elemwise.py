@@ -238,7 +238,7 @@ def _check_dtypes(sop, dtypes, name):
 # ops with no complex meaning (ordering, rounding) or whose special function is real-only
 _REAL_ONLY = frozenset((
     "int_div", "mod", "maximum", "minimum", "floor", "ceil", "trunc", "round_half_away_from_zero", "lt", "gt",
-    "le", "ge", "clip", "sgn", "arctan2", "sigmoid", "softplus", "erf", "erfc", "erfinv", "gammaln", "psi",
+    "le", "ge", "clip", "arctan2", "sigmoid", "softplus", "erf", "erfc", "erfinv", "gammaln", "psi",
     "tri_gamma",
 ))
 
