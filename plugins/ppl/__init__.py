@@ -76,3 +76,6 @@ from . import variational  # noqa: E402  (issue 23: PyMC3's variational API)
 from .variational import (ADVI, Approximation, FullRank, FullRankADVI, Inference, MeanField,  # noqa: E402
                           adadelta, adagrad, adagrad_window, adam, adamax, callbacks, fit, momentum,
                           nesterov_momentum, rmsprop, sample_approx, sgd)
+
+# -- issue 23 (i23c): ode, Minibatch, variational extras --
+from . import ode  # noqa: E402
