@@ -80,3 +80,4 @@ from .variational import (ADVI, Approximation, FullRank, FullRankADVI, Inference
 # -- issue 23 (i23c): ode, Minibatch, variational extras --
 from . import ode  # noqa: E402
 from .minibatch import Minibatch, align_minibatches  # noqa: E402
+from .variational import ASVGD, NFVI, SVGD, Empirical, NormalizingFlow  # noqa: E402

@@ -36,7 +36,6 @@ class Approximation:
         self.vars = list(self.model.free_RVs)
         self._layout, self.ddim = _slices(self.vars)
         self._rng = np.random.RandomState(random_seed)
-        self.mu = arignote.shared(self._start_vector(start), name="mu")
         self._det_fn = None
         self.hist = np.asarray(())  # the losses of the fits that optimised this approximation
 
@@ -58,18 +57,17 @@ class Approximation:
             raise ValueError(f"start: a value does not fit its variable's shape ({e})") from None
 
     # -------------------------------------------------------------- symbolic pieces
-    @property
-    def mean(self):
-        """The Gaussian's mean (a shared vector: ``.eval()``/``.get_value()``)."""
-        return self.mu
-
     def symbolic_sample(self, eps):
-        """Reparameterised draws ``mu + eps @ factor`` for a matrix ``eps`` of standard normals."""
+        """Reparameterised draws for standard normals ``eps`` (a vector, or a matrix of rows)."""
         raise NotImplementedError
 
     @property
     def symbolic_entropy(self):
         raise NotImplementedError
+
+    def symbolic_entropy_of(self, eps):
+        """The entropy estimate for the draws made from the rows of ``eps`` (exact for Gaussians)."""
+        return self.symbolic_entropy
 
     def point_givens(self, z):
         """``(free variable, piece of the flat vector z)`` pairs that rebuild a point from ``z``."""
@@ -109,7 +107,20 @@ class Approximation:
         return f"<{type(self).__name__} over {self.ddim} dimension(s)>"
 
 
-class MeanField(Approximation):
+class _Gaussian(Approximation):
+    """A Gaussian approximation: its mean ``mu`` starts at the model's start point."""
+
+    def __init__(self, model=None, start=None, random_seed=None):
+        super().__init__(model, start, random_seed)
+        self.mu = arignote.shared(self._start_vector(start), name="mu")
+
+    @property
+    def mean(self):
+        """The Gaussian's mean (a shared vector: ``.eval()``/``.get_value()``)."""
+        return self.mu
+
+
+class MeanField(_Gaussian):
     """Independent normals: ``sd = log1p(exp(rho))`` keeps the scales positive (PyMC3's form)."""
 
     def __init__(self, model=None, start=None, random_seed=None):
@@ -137,7 +148,7 @@ class MeanField(Approximation):
         return self.mu.get_value() + self._rng.standard_normal((draws, self.ddim)) * sd
 
 
-class FullRank(Approximation):
+class FullRank(_Gaussian):
     """A correlated normal ``mu + L eps`` with ``L`` lower triangular (started at the identity)."""
 
     def __init__(self, model=None, start=None, random_seed=None):
