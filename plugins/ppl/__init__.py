@@ -80,4 +80,6 @@ from .variational import (ADVI, Approximation, FullRank, FullRankADVI, Inference
 # -- issue 23 (i23c): ode, Minibatch, variational extras --
 from . import ode  # noqa: E402
 from .minibatch import Minibatch, align_minibatches  # noqa: E402
-from .variational import ASVGD, NFVI, SVGD, Empirical, NormalizingFlow  # noqa: E402
+from .variational import (ASVGD, NFVI, SVGD, Empirical, ImplicitGradient, KLqp, NormalizingFlow,  # noqa: E402
+                          apply_momentum, apply_nesterov_momentum, approximations, flows, inference,
+                          norm_constraint, total_norm_constraint)

@@ -204,3 +204,52 @@ def test_nfvi_class_and_bad_method():
             pm.fit(10, method="nope")
         with pytest.raises(KeyError, match="No such flow"):
             pm.fit(10, method="nfvi=nope")
+
+
+# --------------------------------------------------- KLqp and the update helpers
+def test_klqp_with_a_given_approximation():
+    with normal_normal():
+        approx = pm.MeanField(random_seed=2)
+        out = pm.KLqp(approx).fit(8000, obj_optimizer=pm.adam(learning_rate=0.005), progressbar=False)
+    assert out is approx
+    assert float(approx.mean.eval()[0]) == pytest.approx(POST_MEAN, abs=0.05)  # adam's noise: ~0.1 sd
+    assert float(approx.std.eval()[0]) == pytest.approx(POST_SD, rel=0.1)
+    with pytest.raises(TypeError, match="not both"):
+        pm.ADVI(approx=approx, start={"mu": 1.0})
+
+
+@pytest.mark.parametrize("nesterov", [False, True])
+def test_apply_momentum_rules(nesterov):
+    p = arignote.shared(np.array([1.0, -2.0]))
+    g = np.array([0.5, 0.25])
+    updates = pm.sgd([T.constant(g)], [p], learning_rate=0.1)
+    apply = pm.apply_nesterov_momentum if nesterov else pm.apply_momentum
+    step = arignote.function([], [], updates=apply(updates, momentum=0.8))
+    x, v = np.array([1.0, -2.0]), np.zeros(2)
+    for _ in range(4):
+        step()
+        u = x - 0.1 * g
+        if nesterov:
+            v = 0.8 * v + u - x
+            x = 0.8 * v + u
+        else:
+            v, x = 0.8 * v + u - x, 0.8 * v + u
+    np.testing.assert_allclose(p.get_value(), x)
+
+
+def test_norm_constraints_match_numpy():
+    W = np.random.RandomState(4).normal(size=(3, 5)) * 3
+    Ws = T.dmatrix("W")
+    out = arignote.function([Ws], pm.norm_constraint(Ws, 2.0))(W)
+    norms = np.sqrt((W ** 2).sum(0, keepdims=True))
+    np.testing.assert_allclose(out, W * (np.clip(norms, 0, 2.0) / (1e-7 + norms)))
+    with pytest.raises(ValueError, match="norm_axes"):
+        pm.norm_constraint(T.dvector("v"), 1.0)
+    a, b = T.dvector("a"), T.dmatrix("b")
+    scaled, norm = pm.total_norm_constraint([a, b], 1.5, return_norm=True)
+    av, bv = np.array([3.0, 4.0]), np.ones((2, 2))
+    sa, sb, n = arignote.function([a, b], scaled + [norm])(av, bv)
+    total = np.sqrt(25.0 + 4.0)
+    assert n == pytest.approx(total)
+    np.testing.assert_allclose(sa, av * 1.5 / (1e-7 + total))
+    np.testing.assert_allclose(sb, bv * 1.5 / (1e-7 + total))

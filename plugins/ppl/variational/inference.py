@@ -178,6 +178,15 @@ class FullRankADVI(Inference):
     approximation_class = FullRank
 
 
+class KLqp(Inference):
+    """KL(q || p) minimisation (the ELBO) for a given approximation: ``KLqp(approx).fit(...)``."""
+
+    def __init__(self, approx, beta=1.0):
+        if beta != 1.0:
+            raise NotImplementedError("KLqp: only beta=1 (the ELBO) is provided")
+        super().__init__(approx=approx)
+
+
 def _methods():
     from .flows import NFVI
     from .stein import ASVGD, SVGD

@@ -59,32 +59,42 @@ def stein_direction(approx, X, kernel=rbf, temperature=1.0):
     return (T.dot(Kxy, batched_dlogp(approx, X)) / temperature + dxkxy) / n
 
 
-class SVGD(Inference):
-    """Stein Variational Gradient Descent: ``n_particles`` particles (an ``Empirical``) started
-    at ``start`` plus normal noise of sd ``jitter``; higher ``temperature`` widens the estimate."""
+class ImplicitGradient(Inference):
+    """Kernel-based (Stein) gradients for ``approx``: Empirical particles move themselves, a
+    parametric approximation moves its parameters along its draws (``ASVGD``)."""
 
     returns_loss = False
+
+    def __init__(self, approx, kernel=rbf, temperature=1, random_seed=None):
+        super().__init__(random_seed=random_seed, approx=approx)
+        self.kernel = kernel
+        self.temperature = float(temperature)
+
+    def _objective(self, eps, n_mc):
+        if isinstance(self.approx, Empirical):
+            return None, [-stein_direction(self.approx, self.approx.histogram, self.kernel, self.temperature)]
+        Z = self.approx.symbolic_sample(eps)
+        phi = disconnected_grad(stein_direction(self.approx, Z, self.kernel, self.temperature))
+        return None, T.grad(-T.sum(Z * phi), self.approx.params)
+
+
+class SVGD(ImplicitGradient):
+    """Stein Variational Gradient Descent: ``n_particles`` particles (an ``Empirical``) started
+    at ``start`` plus normal noise of sd ``jitter``; higher ``temperature`` widens the estimate."""
 
     def __init__(self, n_particles=100, jitter=1, model=None, start=None, random_seed=None,
                  kernel=rbf, temperature=1, local_rv=None):
         if local_rv is not None:
             raise NotImplementedError("SVGD does not support local groups")
         empirical = Empirical(size=n_particles, jitter=jitter, start=start, model=model, random_seed=random_seed)
-        super().__init__(random_seed=random_seed, approx=empirical)
-        self.kernel = kernel
-        self.temperature = float(temperature)
-
-    def _objective(self, eps, n_mc):
-        phi = stein_direction(self.approx, self.approx.histogram, self.kernel, self.temperature)
-        return None, [-phi]
+        super().__init__(empirical, kernel, temperature, random_seed)
 
 
-class ASVGD(Inference):
+class ASVGD(ImplicitGradient):
     """Amortized SVGD: ``obj_n_mc`` (default 500) draws of ``approx`` (default ``FullRank``) move
     along the Stein direction and the approximation's parameters follow them.  Experimental in
     PyMC3 too: with temperature 1 the posterior variance is often underestimated."""
 
-    returns_loss = False
     default_obj_n_mc = 500
 
     def __init__(self, approx=None, kernel=rbf, temperature=1, model=None, random_seed=None, start=None,
@@ -98,11 +108,4 @@ class ASVGD(Inference):
             raise NotImplementedError("ASVGD: local_rv (AEVB) is not provided")
         if approx is None:
             approx = FullRank(model=model, start=start, random_seed=random_seed)
-        super().__init__(random_seed=random_seed, approx=approx)
-        self.kernel = kernel
-        self.temperature = float(temperature)
-
-    def _objective(self, eps, n_mc):
-        Z = self.approx.symbolic_sample(eps)
-        phi = disconnected_grad(stein_direction(self.approx, Z, self.kernel, self.temperature))
-        return None, T.grad(-T.sum(Z * phi), self.approx.params)
+        super().__init__(approx, kernel, temperature, random_seed)
