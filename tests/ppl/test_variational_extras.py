@@ -253,3 +253,21 @@ def test_norm_constraints_match_numpy():
     assert n == pytest.approx(total)
     np.testing.assert_allclose(sa, av * 1.5 / (1e-7 + total))
     np.testing.assert_allclose(sb, bv * 1.5 / (1e-7 + total))
+
+
+def test_stein_gradients_see_one_minibatch_per_step():
+    from arignote.ppl.variational.stein import batched_dlogp
+
+    data = np.arange(100.0)
+    x = pm.Minibatch(data, batch_size=5)
+    with pm.Model():
+        pm.Normal("mu", 0.0, 10.0)
+        pm.Normal("y", pm.Model.get_context()["mu"], 1.0, observed=x, total_size=100)
+        particles = pm.Empirical(np.array([[0.0], [0.0], [1.0]]))
+    f = arignote.function([], [batched_dlogp(particles, particles.histogram), x])
+    g1, b1 = f()
+    g2, b2 = f()
+    # d/dmu at mu: -mu/100 + 20 * sum(batch - mu): the same batch for every particle of a step
+    np.testing.assert_allclose(g1[:, 0], [20 * b1.sum(), 20 * b1.sum(), -0.01 + 20 * (b1.sum() - 5)])
+    np.testing.assert_allclose(g2[:, 0], [20 * b2.sum(), 20 * b2.sum(), -0.01 + 20 * (b2.sum() - 5)])
+    assert not np.array_equal(b1, b2)

@@ -152,10 +152,12 @@ class Inference:
                         total_grad_norm_constraint=norm)
 
 
-def model_logp_at(approx, z):
-    """The model's log-density with its free variables read from the flat vector ``z``."""
-    replace = dict(approx.point_givens(z))
-    return clone_graph([], [approx.model.logpt], replace=replace, copy_inputs=False)[1][0]
+def model_logp_at(approx, z, replace=None):
+    """The model's log-density with its free variables read from the flat vector ``z`` (and the
+    further substitutions ``replace``)."""
+    replace = {**dict(approx.point_givens(z)), **(replace or {})}
+    keep = list(replace.values())  # the substitutes as they are (a drawn minibatch must not be drawn again)
+    return clone_graph(keep, [approx.model.logpt], replace=replace, copy_inputs=False)[1][0]
 
 
 def _progress(n, progressbar):

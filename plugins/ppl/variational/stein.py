@@ -14,7 +14,9 @@ import warnings
 import arignote
 import arignote.tensor as T
 from arignote.gradient import disconnected_grad
+from arignote.graph import ancestors
 
+from ..minibatch import Minibatch
 from .approximations import FullRank
 from .empirical import Empirical
 from .inference import Inference, model_logp_at
@@ -44,11 +46,15 @@ rbf = RBF()
 
 
 def batched_dlogp(approx, X):
-    """The gradient of the model's log-density at every row of ``X`` (one scan over the rows)."""
-    def body(z):
-        return T.grad(model_logp_at(approx, z), z)
+    """The gradient of the model's log-density at every row of ``X`` (one scan over the rows).
 
-    grads, _ = arignote.scan(body, sequences=[X])
+    Minibatches are drawn once, outside the loop, so that every row sees the same batch."""
+    batches = [v for v in ancestors([approx.model.logpt]) if isinstance(v, Minibatch)]
+
+    def body(z, *drawn):
+        return T.grad(model_logp_at(approx, z, dict(zip(batches, drawn))), z)
+
+    grads, _ = arignote.scan(body, sequences=[X], non_sequences=batches)
     return grads
 
 
