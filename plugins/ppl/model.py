@@ -207,10 +207,11 @@ class Model:
         filled = T.set_subtensor(T.flatten(value)[idx], missing)
         return missing, (T.reshape(filled, arr.shape) if arr.ndim != 1 else filled)
 
-    def _multi_observed(self, name, dist, data):
+    def _multi_observed(self, name, dist, data, total_size=None):
         """A DensityDist observed through several named arrays (``observed={'a': ..., 'b': ...}``)."""
         name = self.name_for(name)
         self._check_name(name)
+        check_total_size(total_size)
         values = {k: (v if isinstance(v, arignote.Variable) else T.as_tensor_variable(np.asarray(v)))
                   for k, v in data.items()}
         lp = dist.logp(**values)
@@ -220,8 +221,8 @@ class Model:
         var.data = values
         var.observations = data
         var.model = self
-        var.logp_elemwiset = lp
-        var.logpt = var.logp_nojact = T.sum(lp)
+        var.logp_elemwiset = var.logp_nojac_elemwiset = T.as_tensor_variable(lp)
+        _set_logp_terms(var, var.logp_elemwiset, total_size)  # scaled along the density's own axes
         return self.add_random_variable(var, "observed_RVs")
 
     def __getstate__(self):

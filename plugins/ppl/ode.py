@@ -55,6 +55,11 @@ class DifferentialEquation(Op):
         self._sens_ic = make_sens_ic(self.n_states, self.n_theta)
         self._system_fn = None
 
+    def __getstate__(self):
+        d = self.__dict__.copy()
+        d["_system_fn"] = None  # compiled again on first use after unpickling
+        return d
+
     # ------------------------------------------------------------------ numeric
     @property
     def _augmented_func(self):

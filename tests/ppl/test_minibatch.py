@@ -125,3 +125,16 @@ def test_advi_on_minibatched_regression_recovers_least_squares():
     assert trace.get_values("a").mean() == pytest.approx(coef[0], abs=0.05)
     np.testing.assert_allclose(trace.get_values("b").mean(0), coef[1:], atol=0.05)
     assert trace.get_values("s").mean() == pytest.approx(0.5, abs=0.05)
+
+
+def test_total_size_on_density_dist_with_several_observed_arrays_and_on_bound():
+    a, b = np.arange(4.0), np.ones(4)
+    with pm.Model() as m:
+        mu = pm.Normal("mu", 0.0, 1.0)
+        dd = pm.DensityDist("dd", lambda a, b: -((a - mu * b) ** 2), observed={"a": a, "b": b}, total_size=12)
+        bounded = pm.Bound(pm.Normal, lower=0.0)("bn", mu=1.0, sigma=1.0, observed=np.array([0.5, 1.5]),
+                                                 total_size=10)
+    point = {"mu": np.array(0.5)}
+    assert float(m.fn(dd.logpt)(point)) == pytest.approx(-3.0 * ((a - 0.5) ** 2).sum())
+    raw = float(m.fn(T.sum(bounded.logp_elemwiset))(point))
+    assert float(m.fn(bounded.logpt)(point)) == pytest.approx(5.0 * raw)

@@ -121,3 +121,14 @@ def test_model_recovers_decay_rate_with_nuts():
     post = trace.get_values("k")
     assert abs(post.mean() - k_hat) < 0.01
     assert 0.001 < post.std() < 0.02
+
+
+def test_pickled_op_solves_again():
+    import pickle
+
+    ode_model = pm.ode.DifferentialEquation(decay, TIMES, n_states=1, n_theta=1)
+    (sol,) = _compiled(ode_model, 1, 1)([2.0], [0.7])
+    clone = pickle.loads(pickle.dumps(ode_model))
+    assert clone == ode_model and clone._system_fn is None
+    (again,) = _compiled(clone, 1, 1)([2.0], [0.7])
+    np.testing.assert_allclose(again, sol)
