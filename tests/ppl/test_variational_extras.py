@@ -271,3 +271,52 @@ def test_stein_gradients_see_one_minibatch_per_step():
     np.testing.assert_allclose(g1[:, 0], [20 * b1.sum(), 20 * b1.sum(), -0.01 + 20 * (b1.sum() - 5)])
     np.testing.assert_allclose(g2[:, 0], [20 * b2.sum(), 20 * b2.sum(), -0.01 + 20 * (b2.sum() - 5)])
     assert not np.array_equal(b1, b2)
+
+
+# ------------------------------------------------------------- local_rv (AEVB)
+def _aevb_model(N=1000, B=50):
+    rng = np.random.RandomState(0)
+    y = rng.normal(1.5, 1.0, N) + rng.normal(0, 0.5, N)
+    yb = pm.Minibatch(y, batch_size=B)
+    with pm.Model() as m:
+        mu = pm.Normal("mu", 0.0, 10.0)
+        z = pm.Normal("z", mu, 1.0, shape=B, total_size=N)
+        pm.Normal("y", z, 0.5, observed=yb, total_size=N)
+    return m, y, yb, z
+
+
+@pytest.mark.slow
+def test_local_rv_amortised_encoder_reaches_the_mean_field_optimum():
+    # z_i ~ N(mu, 1), y_i ~ N(z_i, 0.5): with q(mu) q(z_i | y_i) and the encoder N(a y_i + b, sd),
+    # the optimum is a = 0.8, sd = sqrt(1/5), b = mu/5 with mu at the data mean.
+    m, y, yb, z = _aevb_model()
+    a, b, c = (arignote.shared(0.0, name=n) for n in "abc")
+    with m:
+        approx = pm.fit(40000, local_rv={z: (a * yb + b, c + 0 * yb)}, more_obj_params=[a, b, c],
+                        obj_optimizer=pm.adam(learning_rate=0.002), random_seed=1, progressbar=False)
+    assert [v.name for v in approx.vars] == ["mu"]
+    assert a.get_value() == pytest.approx(0.8, abs=0.03)
+    assert np.log1p(np.exp(c.get_value())) == pytest.approx(0.2 ** 0.5, abs=0.02)
+    assert float(approx.mean.eval()[0]) == pytest.approx(y.mean(), abs=0.03)
+    assert b.get_value() == pytest.approx(y.mean() / 5, abs=0.02)
+    trace = approx.sample(4)
+    assert trace.get_values("z").shape == (4, 50)
+
+
+def test_local_rv_bad_input():
+    m, y, yb, z = _aevb_model(N=100, B=10)
+    with m:
+        with pytest.raises(ValueError, match="'mu' and 'rho'"):
+            pm.fit(1, local_rv={z: {"mu": yb}}, progressbar=False)
+        with pytest.raises(ValueError, match="not a free variable"):
+            pm.fit(1, local_rv={T.dvector("w"): (yb, yb)}, progressbar=False)
+        with pytest.raises(TypeError, match="local_rv must be a dict"):
+            pm.fit(1, local_rv=[(z, yb)], progressbar=False)
+        with pytest.raises(NotImplementedError):
+            pm.fit(1, method="svgd", local_rv={z: (yb, yb)}, progressbar=False)
+        with pytest.raises(NotImplementedError):
+            pm.fit(1, method="nfvi", local_rv={z: (yb, yb)}, progressbar=False)
+    with pm.Model():
+        w = pm.Normal("w", 0.0, 1.0, shape=3)
+        with pytest.raises(ParametrizationError, match="global"):
+            pm.MeanField(local_rv={w: (np.zeros(3), np.zeros(3))})

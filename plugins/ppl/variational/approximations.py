@@ -15,6 +15,7 @@ import arignote.tensor as T
 from ..context import modelcontext
 from ..model_fn import _slices
 from ..trace import MultiTrace, NDArray
+from .local import local_groups
 
 _HALF_LOG_2PI_E = 0.5 * (1.0 + np.log(2.0 * np.pi))
 
@@ -26,14 +27,16 @@ class ParametrizationError(ValueError):
 class Approximation:
     """A Gaussian over the flattened continuous free variables of ``model``."""
 
-    def __init__(self, model=None, start=None, random_seed=None):
+    def __init__(self, model=None, start=None, random_seed=None, local_rv=None):
         self.model = modelcontext(model)
         disc = [v.name for v in self.model.free_RVs if v.dtype not in ("float16", "float32", "float64")]
         if disc:
             raise ParametrizationError(f"Discrete variables are not supported by VI: {disc}")
-        if not self.model.free_RVs:
-            raise ParametrizationError("the model has no free variables to approximate")
-        self.vars = list(self.model.free_RVs)
+        self.local = local_groups(self.model, local_rv, random_seed)
+        local_vars = [g.var for g in self.local]
+        self.vars = [v for v in self.model.free_RVs if v not in local_vars]
+        if not self.vars:
+            raise ParametrizationError("the model has no (global) free variables to approximate")
         self._layout, self.ddim = _slices(self.vars)
         self._rng = np.random.RandomState(random_seed)
         self._det_fn = None
@@ -69,6 +72,15 @@ class Approximation:
         """The entropy estimate for the draws made from the rows of ``eps`` (exact for Gaussians)."""
         return self.symbolic_entropy
 
+    def local_givens(self):
+        """``{local variable: a new draw}`` (empty without ``local_rv``)."""
+        return {g.var: g.symbolic_draw() for g in self.local}
+
+    @property
+    def local_entropy(self):
+        """The local groups' entropies, each scaled like its variable's log-density."""
+        return sum((g.symbolic_entropy for g in self.local), T.constant(0.0))
+
     def point_givens(self, z):
         """``(free variable, piece of the flat vector z)`` pairs that rebuild a point from ``z``."""
         out = []
@@ -90,6 +102,8 @@ class Approximation:
         flat = self._draw_flat(draws)
         samples = {n: flat[:, sl].reshape((draws,) + shape).astype(dt, copy=False)
                    for n, sl, shape, dt in self._layout}
+        for g in self.local:
+            samples[g.var.name] = np.stack([g.draw(self._rng) for _ in range(draws)])
         dets = list(self.model.deterministics)
         if dets:
             if self._det_fn is None:
@@ -110,8 +124,8 @@ class Approximation:
 class _Gaussian(Approximation):
     """A Gaussian approximation: its mean ``mu`` starts at the model's start point."""
 
-    def __init__(self, model=None, start=None, random_seed=None):
-        super().__init__(model, start, random_seed)
+    def __init__(self, model=None, start=None, random_seed=None, local_rv=None):
+        super().__init__(model, start, random_seed, local_rv)
         self.mu = arignote.shared(self._start_vector(start), name="mu")
 
     @property
@@ -123,8 +137,8 @@ class _Gaussian(Approximation):
 class MeanField(_Gaussian):
     """Independent normals: ``sd = log1p(exp(rho))`` keeps the scales positive (PyMC3's form)."""
 
-    def __init__(self, model=None, start=None, random_seed=None):
-        super().__init__(model, start, random_seed)
+    def __init__(self, model=None, start=None, random_seed=None, local_rv=None):
+        super().__init__(model, start, random_seed, local_rv)
         self.rho = arignote.shared(np.zeros(self.ddim), name="rho")
         self.params = [self.mu, self.rho]
 
@@ -151,8 +165,8 @@ class MeanField(_Gaussian):
 class FullRank(_Gaussian):
     """A correlated normal ``mu + L eps`` with ``L`` lower triangular (started at the identity)."""
 
-    def __init__(self, model=None, start=None, random_seed=None):
-        super().__init__(model, start, random_seed)
+    def __init__(self, model=None, start=None, random_seed=None, local_rv=None):
+        super().__init__(model, start, random_seed, local_rv)
         self.L_raw = arignote.shared(np.eye(self.ddim), name="L_tril")
         self._mask = np.tril(np.ones((self.ddim, self.ddim)))
         self.params = [self.mu, self.L_raw]

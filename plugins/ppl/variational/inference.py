@@ -55,19 +55,19 @@ class Inference:
 
     def _loss(self, eps, n_mc):
         approx = self.approx
-        terms = [model_logp_at(approx, approx.symbolic_sample(eps[i])) for i in range(n_mc)]
+        terms = [model_logp_at(approx, approx.symbolic_sample(eps[i]), approx.local_givens()) for i in range(n_mc)]
         mean_lp = terms[0] if n_mc == 1 else sum(terms[1:], terms[0]) / n_mc
-        return -(mean_lp + approx.symbolic_entropy_of(eps))
+        return -(mean_lp + approx.symbolic_entropy_of(eps) + approx.local_entropy)
 
-    def _objective(self, eps, n_mc):
-        """``(loss, gradients of the parameters)`` for the draws ``eps`` (n_mc, ddim)."""
+    def _objective(self, eps, n_mc, params):
+        """``(loss, gradients of params)`` for the draws ``eps`` (n_mc, ddim)."""
         loss = self._loss(eps, n_mc)
-        return loss, T.grad(loss, self.approx.params)
+        return loss, T.grad(loss, params)
 
-    def _compile(self, obj_n_mc, obj_optimizer, total_grad_norm_constraint):
+    def _compile(self, obj_n_mc, obj_optimizer, total_grad_norm_constraint, more_obj_params=()):
         eps = T.dmatrix("eps")
-        loss, grads = self._objective(eps, obj_n_mc)
-        params = self.approx.params
+        params = list(self.approx.params) + list(more_obj_params)
+        loss, grads = self._objective(eps, obj_n_mc, params)
         if total_grad_norm_constraint is not None:
             norm = T.sqrt(sum((g ** 2).sum() for g in grads))
             scale = T.minimum(1.0, total_grad_norm_constraint / (norm + 1e-7))
@@ -76,14 +76,17 @@ class Inference:
         return arignote.function([eps], loss if self.returns_loss else [], updates=updates,
                                  on_unused_input="ignore")
 
-    def step_function(self, obj_n_mc=None, obj_optimizer=adagrad_window, total_grad_norm_constraint=None):
-        """The compiled optimisation step ``f(eps) -> loss`` (cached per settings)."""
+    def step_function(self, obj_n_mc=None, obj_optimizer=adagrad_window, total_grad_norm_constraint=None,
+                      more_obj_params=None):
+        """The compiled optimisation step ``f(eps) -> loss`` (cached per settings);
+        ``more_obj_params`` (shared variables, e.g. an encoder's weights) are optimised too."""
         obj_n_mc = self.default_obj_n_mc if obj_n_mc is None else obj_n_mc
-        key = (int(obj_n_mc), obj_optimizer, total_grad_norm_constraint)
+        more = tuple(more_obj_params or ())
+        key = (int(obj_n_mc), obj_optimizer, total_grad_norm_constraint, more)
         if self._step is None or self._step_key != key:
             if int(obj_n_mc) < 1:
                 raise ValueError(f"obj_n_mc must be a positive integer, got {obj_n_mc}")
-            self._step = self._compile(int(obj_n_mc), obj_optimizer, total_grad_norm_constraint)
+            self._step = self._compile(int(obj_n_mc), obj_optimizer, total_grad_norm_constraint, more)
             self._step_key = key
         return self._step
 
@@ -102,7 +105,7 @@ class Inference:
         return np.nan
 
     def fit(self, n=10000, score=None, callbacks=None, progressbar=True, obj_n_mc=None,
-            obj_optimizer=adagrad_window, total_grad_norm_constraint=None, **kwargs):
+            obj_optimizer=adagrad_window, total_grad_norm_constraint=None, more_obj_params=None, **kwargs):
         """Run ``n`` optimisation steps; returns the approximation (``self.hist`` grows by the losses).
 
         A callback ``cb(approx, losses, i)`` may raise StopIteration to end the fit early
@@ -117,7 +120,7 @@ class Inference:
             warnings.warn(f"method `fit` got `score == True` but {type(self).__name__} does not return loss. "
                           "Ignoring `score` argument")
         obj_n_mc = self.default_obj_n_mc if obj_n_mc is None else int(obj_n_mc)
-        step = self.step_function(obj_n_mc, obj_optimizer, total_grad_norm_constraint)
+        step = self.step_function(obj_n_mc, obj_optimizer, total_grad_norm_constraint, more_obj_params)
         callbacks = list(callbacks or ())
         losses = np.empty(n)
         done = 0
@@ -147,9 +150,9 @@ class Inference:
         """Continue the last fit for ``n`` more steps with the same settings."""
         if self._step_key is None:
             raise TypeError("refine() needs a previous fit()")
-        obj_n_mc, opt, norm = self._step_key
+        obj_n_mc, opt, norm, more = self._step_key
         return self.fit(n, progressbar=progressbar, obj_n_mc=obj_n_mc, obj_optimizer=opt,
-                        total_grad_norm_constraint=norm)
+                        total_grad_norm_constraint=norm, more_obj_params=list(more))
 
 
 def model_logp_at(approx, z, replace=None):
@@ -204,9 +207,9 @@ def fit(n=10000, local_rv=None, method="advi", model=None, random_seed=None, sta
     ``kwargs`` go to ``Inference.fit`` (``progressbar``, ``obj_optimizer``, ``callbacks``,
     ``obj_n_mc``, ``total_grad_norm_constraint``).
     """
-    if local_rv is not None:
-        raise NotImplementedError("fit: local_rv (AEVB) is not provided")
     inf_kwargs = dict(inf_kwargs or {})
+    if local_rv is not None:
+        inf_kwargs["local_rv"] = local_rv
     if start is not None:
         inf_kwargs["start"] = start
     _select = _methods()

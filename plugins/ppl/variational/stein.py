@@ -76,12 +76,14 @@ class ImplicitGradient(Inference):
         self.kernel = kernel
         self.temperature = float(temperature)
 
-    def _objective(self, eps, n_mc):
+    def _objective(self, eps, n_mc, params):
         if isinstance(self.approx, Empirical):
+            if len(params) != 1:
+                raise NotImplementedError("SVGD: more_obj_params are not provided")
             return None, [-stein_direction(self.approx, self.approx.histogram, self.kernel, self.temperature)]
         Z = self.approx.symbolic_sample(eps)
         phi = disconnected_grad(stein_direction(self.approx, Z, self.kernel, self.temperature))
-        return None, T.grad(-T.sum(Z * phi), self.approx.params)
+        return None, T.grad(-T.sum(Z * phi), params, disconnected_inputs="ignore")
 
 
 class SVGD(ImplicitGradient):
