@@ -97,6 +97,7 @@ class DifferentialEquation(Op):
         for name, var, n in (("y0", node.inputs[0], self.n_states), ("theta", node.inputs[1], self.n_theta)):
             if var.type.shape[0] is not None and var.type.shape[0] != n:
                 raise ShapeError(f"Length of {name} is wrong.", actual=(var.type.shape[0],), expected=(n,))
+        self._augmented_func  # builds the right-hand side now: errors in func show at model building
         states, sens = node.outputs
         return (states, sens) if return_sens else states
 
@@ -159,7 +160,17 @@ def augment_system(ode_func, n_states, n_theta):
     s_flat = T.dvector("dydp")
     S = T.reshape(s_flat, (n_states, n_states + n_theta))
     out = ode_func(y, t, p[n_states:])
-    yhat = T.stack([T.as_tensor_variable(o) for o in out]) if isinstance(out, (list, tuple)) else T.as_tensor_variable(out)
+    if isinstance(out, (list, tuple)):
+        if len(out) != n_states:
+            raise ShapeError("DifferentialEquation: func returned the wrong number of derivatives",
+                             actual=(len(out),), expected=(n_states,))
+        yhat = T.stack([T.as_tensor_variable(o) for o in out])
+    else:
+        yhat = T.as_tensor_variable(out)
+        size = int(np.prod(yhat.type.shape)) if None not in yhat.type.shape else None
+        if size is not None and size != n_states:
+            raise ShapeError("DifferentialEquation: func returned the wrong number of derivatives",
+                             actual=tuple(yhat.type.shape), expected=(n_states,))
     yhat = T.cast(T.reshape(yhat, (n_states,)), "float64")
     J_y = jacobian(yhat, y, disconnected_inputs="ignore")
     J_p = jacobian(yhat, p, disconnected_inputs="ignore")

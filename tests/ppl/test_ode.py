@@ -132,3 +132,9 @@ def test_pickled_op_solves_again():
     assert clone == ode_model and clone._system_fn is None
     (again,) = _compiled(clone, 1, 1)([2.0], [0.7])
     np.testing.assert_allclose(again, sol)
+
+
+def test_func_with_the_wrong_number_of_derivatives():
+    ode_model = pm.ode.DifferentialEquation(lambda y, t, p: [-p[0] * y[0]], TIMES, n_states=2, n_theta=1)
+    with pytest.raises(ShapeError, match="wrong number of derivatives"):
+        ode_model(y0=[1.0, 2.0], theta=[0.5])
