@@ -77,6 +77,11 @@ from .variational import (ADVI, Approximation, FullRank, FullRankADVI, Inference
                           adadelta, adagrad, adagrad_window, adam, adamax, callbacks, fit, momentum,
                           nesterov_momentum, rmsprop, sample_approx, sgd)
 
+# -- issue 23 (i23): SMC/ABC and the remaining PyMC3 3.11 step methods --
+from . import smc  # noqa: E402
+from .smc import sample_smc  # noqa: E402
+from arignote.plugins.samplers import DEMetropolis, DEMetropolisZ, EllipticalSlice  # noqa: E402
+
 # -- issue 23 (i23c): ode, Minibatch, variational extras --
 from . import ode  # noqa: E402
 from .minibatch import Minibatch, align_minibatches  # noqa: E402

@@ -22,6 +22,7 @@ import traceback
 import numpy as np
 
 from arignote.plugins.samplers.chain import ChainResult, native_plan, run_chain
+from arignote.plugins.samplers.population import is_population, run_population
 
 __all__ = ["ChainJob", "run_chains", "chain_seeds", "seed_child"]
 
@@ -207,11 +208,20 @@ def _run_on_executor(job, executor):
     return _collect(job, futures)
 
 
+def _run_population(job, bars):
+    rngs = [np.random.default_rng(s) for s in job.seeds]
+    results = run_population(job.step, job.layout, job.starts, job.draws, job.tune, rngs, job.chain_ids,
+                             bars.update if bars.enabled else None)
+    return results, any(r.interrupted for r in results)
+
+
 def run_chains(job, cores=1, executor=None, progressbar=True):
     """Run every chain of ``job``; returns ``(results, interrupted)``."""
     n = len(job.starts)
     bars = _Bars(job.chain_ids, job.draws + job.tune, progressbar and executor is None)
     try:
+        if is_population(job.step):  # DEMetropolis: every chain in lockstep, here
+            return _run_population(job, bars)
         if executor is not None:
             return _run_on_executor(job, executor)
         if cores <= 1 or n == 1:

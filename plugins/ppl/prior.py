@@ -21,20 +21,7 @@ def sample_prior_predictive(samples=500, model=None, var_names=None, random_seed
     dets = model.deterministics
     draws = {}
     for _ in range(int(samples)):
-        point = {}
-        for v in model.basic_RVs:
-            dist = v.distribution
-            target = getattr(dist, "dist_", dist)  # draw x itself for a transformed variable
-            val = np.asarray(target.random(point=point))
-            if target is not dist:
-                val = np.broadcast_to(val, target.shape) if target.shape else val
-                outer = _untransformed(model, v)
-                point[outer.name] = val
-                point[v.name] = np.asarray(dist.transform_used.forward_val(val))
-            else:
-                if v in model.observed_RVs:
-                    val = _as_observed_shape(v, val)
-                point[v.name] = val.astype(dist.dtype, copy=False) if hasattr(val, "astype") else val
+        point = draw_point(model, model.basic_RVs)
         given = {v: point[v.name] for v in model.free_RVs}
         others = [d for d in dets if d.name not in point]
         for d, x in zip(others, evaluate(others, given) if others else []):
@@ -43,6 +30,31 @@ def sample_prior_predictive(samples=500, model=None, var_names=None, random_seed
             draws.setdefault(k, []).append(np.asarray(x))
     names = var_names if var_names is not None else [v.name for v in rvs] + [d.name for d in dets]
     return {k: np.stack(draws[k]) for k in names if k in draws}
+
+
+def draw_point(model, rvs) -> dict:
+    """One ancestral draw of ``rvs`` (in model order); a transformed variable
+    gives both its value and its transformed value."""
+    point = {}
+    for v in rvs:
+        dist = v.distribution
+        target = getattr(dist, "dist_", dist)  # draw x itself for a transformed variable
+        val = np.asarray(target.random(point=point))
+        if target is not dist:
+            val = np.broadcast_to(val, target.shape) if target.shape else val
+            outer = _untransformed(model, v)
+            point[outer.name] = val
+            point[v.name] = np.asarray(dist.transform_used.forward_val(val))
+        else:
+            if v in model.observed_RVs:
+                val = _as_observed_shape(v, val)
+            point[v.name] = val.astype(dist.dtype, copy=False) if hasattr(val, "astype") else val
+    return point
+
+
+def draw_free_point(model) -> dict:
+    """One prior draw of the free variables (observed ones are not simulated)."""
+    return draw_point(model, model.free_RVs)
 
 
 def _untransformed(model, free):

@@ -20,6 +20,7 @@ import numpy as np
 from arignote.plugins.samplers import SamplingError
 from arignote.plugins.samplers.base import model_point_logp
 from arignote.plugins.samplers.chain import Layout, native_plan
+from arignote.plugins.samplers.population import is_population
 
 from .context import modelcontext
 from .parallel import ChainJob, chain_seeds, run_chains, seed_child
@@ -367,7 +368,9 @@ def sample(draws=1000, step=None, init="auto", n_init=200000, start=None, trace=
                    [seed_child(s, 1) for s in seeds], chain_ids)
     parallel = executor is not None or (cores > 1 and chains > 1)
     plan = native_plan(step, layout)
-    if executor is not None:
+    if is_population(step):
+        _log.info(f"Population sampling ({chains} chains)")
+    elif executor is not None:
         _log.info(f"Sampling {chains} chains on {type(executor).__name__}")
     elif parallel and plan is not None and plan.ok:
         _log.info(f"Multithreaded sampling ({chains} chains in {min(cores, chains)} threads)")

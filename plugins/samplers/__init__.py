@@ -9,6 +9,8 @@ functions on flat float64 vectors: :mod:`.integration` (leapfrog),
 
 from .base import ArrayStep, BlockedStep, Competence, SamplingError
 from .compound import CompoundStep
+from .demetropolis import DEMetropolis, DEMetropolisZ
+from .elliptical_slice import EllipticalSlice
 from .elemwise_categorical import ElemwiseCategorical
 from .gibbs import BinaryGibbsMetropolis, CategoricalGibbsMetropolis
 from .hmc import HMC
@@ -21,4 +23,4 @@ __all__ = ["ElemwiseCategorical", "ArrayStep", "BlockedStep", "Competence", "Sam
            "BinaryGibbsMetropolis", "BinaryMetropolis", "CategoricalGibbsMetropolis", "HMC",
            "Metropolis", "NUTS",
            "Slice", "NormalProposal", "UniformProposal", "CauchyProposal", "LaplaceProposal",
-           "PoissonProposal", "MultivariateNormalProposal"]
+           "PoissonProposal", "MultivariateNormalProposal", "DEMetropolis", "DEMetropolisZ", "EllipticalSlice"]

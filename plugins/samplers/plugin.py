@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from arignote.hookspecs import SamplerRecord, hookimpl
 
+from .demetropolis import DEMetropolis, DEMetropolisZ
+from .elliptical_slice import EllipticalSlice
 from .elemwise_categorical import ElemwiseCategorical
 from .gibbs import BinaryGibbsMetropolis, CategoricalGibbsMetropolis
 from .hmc import HMC
@@ -23,4 +25,7 @@ def arignote_register_samplers():
         SamplerRecord("BinaryMetropolis", BinaryMetropolis, ("discrete",)),
         SamplerRecord("CategoricalGibbsMetropolis", CategoricalGibbsMetropolis, ("discrete",)),
         SamplerRecord("ElemwiseCategorical", ElemwiseCategorical, ("discrete",)),
+        SamplerRecord("DEMetropolis", DEMetropolis, ("continuous", "population")),
+        SamplerRecord("DEMetropolisZ", DEMetropolisZ, ("continuous",)),
+        SamplerRecord("EllipticalSlice", EllipticalSlice, ("continuous",)),
     ]

@@ -16,6 +16,7 @@ from .density import DensityDist
 from .lkj import LKJCholeskyCov, LKJCorr, lkj_log_normalizer
 from .timeseries import AR, AR1, GARCH11, EulerMaruyama, GaussianRandomWalk, MvGaussianRandomWalk, MvStudentTRandomWalk
 from .bound import Bound
+from .simulator import Simulator  # issue 23: ABC with sample_smc
 
 CONTINUOUS = ["Normal", "HalfNormal", "HalfCauchy", "Cauchy", "StudentT", "Exponential", "Gamma", "InverseGamma",
               "Beta", "Uniform", "Flat", "HalfFlat", "Lognormal", "LogNormal", "Laplace", "Logistic", "Weibull",
