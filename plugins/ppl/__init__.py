@@ -82,6 +82,10 @@ from . import smc  # noqa: E402
 from .smc import sample_smc  # noqa: E402
 from arignote.plugins.samplers import DEMetropolis, DEMetropolisZ, EllipticalSlice  # noqa: E402
 
+# -- issue 23 (i23b): Gaussian processes, KroneckerNormal and the Kronecker math helpers --
+from . import gp  # noqa: E402
+from .distributions import KroneckerNormal  # noqa: E402
+
 # -- issue 23 (i23c): ode, Minibatch, variational extras --
 from . import ode  # noqa: E402
 from .minibatch import Minibatch, align_minibatches  # noqa: E402
