@@ -88,3 +88,10 @@ from . import step_methods  # noqa: E402  (PyMC3's pymc3.step_methods[.mlda] imp
 # -- issue 23 (i23b): Gaussian processes, KroneckerNormal and the Kronecker math helpers --
 from . import gp  # noqa: E402
 from .distributions import KroneckerNormal  # noqa: E402
+
+# -- issue 23 (i23c): ode, Minibatch, variational extras --
+from . import ode  # noqa: E402
+from .minibatch import Minibatch, align_minibatches  # noqa: E402
+from .variational import (ASVGD, NFVI, SVGD, Empirical, ImplicitGradient, KLqp, NormalizingFlow,  # noqa: E402
+                          apply_momentum, apply_nesterov_momentum, approximations, flows, inference,
+                          norm_constraint, total_norm_constraint)

@@ -21,6 +21,7 @@ from .data import as_observed
 from .graph_eval import evaluate
 from .model_fn import LogpDlogpFunction, PointFunc
 from .exceptions import ImputationWarning
+from .minibatch import check_total_size, get_scaling
 from .variables import FreeRV, MultiObservedRV, ObservedRV, PointGraph, TransformedRV, retype
 
 _CONTINUOUS = ("float16", "float32", "float64")
@@ -137,31 +138,31 @@ class Model:
         name = self.name_for(name)
         self._check_name(name)
         self._record_dims(name, dims)
+        check_total_size(total_size)
         if data is None:
             if getattr(dist, "transform", None) is None:
-                return self._free(name, dist)
-            return self._transformed(name, dist)
-        return self._observed(name, dist, data)
+                return self._free(name, dist, total_size)
+            return self._transformed(name, dist, total_size)
+        return self._observed(name, dist, data, total_size)
 
     def _record_dims(self, name, dims):
         if dims is not None:
             self.RV_dims[name] = (dims,) if isinstance(dims, str) else tuple(dims)
 
-    def _free(self, name, dist):
+    def _free(self, name, dist, total_size=None):
         var = FreeRV(T.TensorType(dist.dtype, shape=dist.shape), None, None, name)
         var.distribution = dist
         var.model = self
         var.tag.test_value = dist.default()
         var.logp_elemwiset = dist.logp(var)
         var.logp_nojac_elemwiset = dist.logp_nojac(var)
-        var.logpt = T.sum(var.logp_elemwiset)
-        var.logp_nojact = T.sum(var.logp_nojac_elemwiset)
+        _set_logp_terms(var, var, total_size)
         return self.add_random_variable(var, "free_RVs")
 
-    def _transformed(self, name, dist):
+    def _transformed(self, name, dist, total_size=None):
         tr = dist.transform
         tdist = tr.apply(dist)
-        inner = self._free(f"{name}_{tr.name}__", tdist)
+        inner = self._free(f"{name}_{tr.name}__", tdist, total_size)
         var = retype(T.identity(tr.backward(inner)), TransformedRV)
         var.name = name
         var.distribution = dist
@@ -172,7 +173,7 @@ class Model:
         var.logpt = inner.logpt
         return self.add_random_variable(var, "deterministics")
 
-    def _observed(self, name, dist, data):
+    def _observed(self, name, dist, data, total_size=None):
         value, arr, mask = as_observed(data, dist, name)
         missing = None
         if mask is not None:  # missing entries become a free variable, imputed by the samplers
@@ -188,8 +189,7 @@ class Model:
         var.model = self
         var.logp_elemwiset = dist.logp(value)
         var.logp_nojac_elemwiset = var.logp_elemwiset
-        var.logpt = T.sum(var.logp_elemwiset)
-        var.logp_nojact = var.logpt
+        _set_logp_terms(var, value, total_size)
         var.missing_values = [missing] if missing is not None else []
         return self.add_random_variable(var, "observed_RVs")
 
@@ -207,10 +207,11 @@ class Model:
         filled = T.set_subtensor(T.flatten(value)[idx], missing)
         return missing, (T.reshape(filled, arr.shape) if arr.ndim != 1 else filled)
 
-    def _multi_observed(self, name, dist, data):
+    def _multi_observed(self, name, dist, data, total_size=None):
         """A DensityDist observed through several named arrays (``observed={'a': ..., 'b': ...}``)."""
         name = self.name_for(name)
         self._check_name(name)
+        check_total_size(total_size)
         values = {k: (v if isinstance(v, arignote.Variable) else T.as_tensor_variable(np.asarray(v)))
                   for k, v in data.items()}
         lp = dist.logp(**values)
@@ -220,8 +221,8 @@ class Model:
         var.data = values
         var.observations = data
         var.model = self
-        var.logp_elemwiset = lp
-        var.logpt = var.logp_nojact = T.sum(lp)
+        var.logp_elemwiset = var.logp_nojac_elemwiset = T.as_tensor_variable(lp)
+        _set_logp_terms(var, var.logp_elemwiset, total_size)  # scaled along the density's own axes
         return self.add_random_variable(var, "observed_RVs")
 
     def __getstate__(self):
@@ -419,6 +420,17 @@ class Model:
     def __repr__(self):
         lines = [f"{v.name} ~ {type(v.distribution).__name__}" for v in self.basic_RVs]
         return "\n".join(lines) if lines else "<empty Model>"
+
+
+def _set_logp_terms(var, value, total_size):
+    """``logpt``/``logp_nojact`` of ``var``: its summed terms, scaled up by ``total_size`` (minibatches)."""
+    var.total_size = total_size
+    var.scaling = get_scaling(total_size, value)
+    var.logpt = T.sum(var.logp_elemwiset)
+    var.logp_nojact = T.sum(var.logp_nojac_elemwiset)
+    if total_size is not None:
+        var.logpt = var.logpt * var.scaling
+        var.logp_nojact = var.logp_nojact * var.scaling
 
 
 def _missing_start(dist, shape, idx):

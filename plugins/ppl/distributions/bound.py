@@ -76,8 +76,8 @@ class Bound:
         if model is None:
             raise TypeError(context.NO_MODEL)
         observed = kwargs.pop("observed", None)
-        kwargs.pop("total_size", None)
-        return model.Var(name, self._make(args, kwargs), observed)
+        total_size = kwargs.pop("total_size", None)
+        return model.Var(name, self._make(args, kwargs), observed, total_size)
 
     def dist(self, *args, **kwargs):
         return self._make(args, kwargs)

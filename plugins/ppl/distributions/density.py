@@ -19,8 +19,9 @@ class DensityDist(Distribution):
             if model is None:
                 raise TypeError(context.NO_MODEL)
             kwargs.pop("observed")
+            total_size = kwargs.pop("total_size", None)
             dist = cls.dist(logp, *args, **kwargs)
-            return model._multi_observed(name, dist, obs)
+            return model._multi_observed(name, dist, obs, total_size)
         return super().__new__(cls, name, logp, *args, **kwargs)
 
     def __init__(self, logp, shape=(), dtype=None, testval=0, random=None, *args, **kwargs):

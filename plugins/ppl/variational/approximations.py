@@ -15,6 +15,7 @@ import arignote.tensor as T
 from ..context import modelcontext
 from ..model_fn import _slices
 from ..trace import MultiTrace, NDArray
+from .local import local_groups
 
 _HALF_LOG_2PI_E = 0.5 * (1.0 + np.log(2.0 * np.pi))
 
@@ -26,17 +27,18 @@ class ParametrizationError(ValueError):
 class Approximation:
     """A Gaussian over the flattened continuous free variables of ``model``."""
 
-    def __init__(self, model=None, start=None, random_seed=None):
+    def __init__(self, model=None, start=None, random_seed=None, local_rv=None):
         self.model = modelcontext(model)
         disc = [v.name for v in self.model.free_RVs if v.dtype not in ("float16", "float32", "float64")]
         if disc:
             raise ParametrizationError(f"Discrete variables are not supported by VI: {disc}")
-        if not self.model.free_RVs:
-            raise ParametrizationError("the model has no free variables to approximate")
-        self.vars = list(self.model.free_RVs)
+        self.local = local_groups(self.model, local_rv, random_seed)
+        local_vars = [g.var for g in self.local]
+        self.vars = [v for v in self.model.free_RVs if v not in local_vars]
+        if not self.vars:
+            raise ParametrizationError("the model has no (global) free variables to approximate")
         self._layout, self.ddim = _slices(self.vars)
         self._rng = np.random.RandomState(random_seed)
-        self.mu = arignote.shared(self._start_vector(start), name="mu")
         self._det_fn = None
         self.hist = np.asarray(())  # the losses of the fits that optimised this approximation
 
@@ -58,18 +60,26 @@ class Approximation:
             raise ValueError(f"start: a value does not fit its variable's shape ({e})") from None
 
     # -------------------------------------------------------------- symbolic pieces
-    @property
-    def mean(self):
-        """The Gaussian's mean (a shared vector: ``.eval()``/``.get_value()``)."""
-        return self.mu
-
     def symbolic_sample(self, eps):
-        """Reparameterised draws ``mu + eps @ factor`` for a matrix ``eps`` of standard normals."""
+        """Reparameterised draws for standard normals ``eps`` (a vector, or a matrix of rows)."""
         raise NotImplementedError
 
     @property
     def symbolic_entropy(self):
         raise NotImplementedError
+
+    def symbolic_entropy_of(self, eps):
+        """The entropy estimate for the draws made from the rows of ``eps`` (exact for Gaussians)."""
+        return self.symbolic_entropy
+
+    def local_givens(self):
+        """``{local variable: a new draw}`` (empty without ``local_rv``)."""
+        return {g.var: g.symbolic_draw() for g in self.local}
+
+    @property
+    def local_entropy(self):
+        """The local groups' entropies, each scaled like its variable's log-density."""
+        return sum((g.symbolic_entropy for g in self.local), T.constant(0.0))
 
     def point_givens(self, z):
         """``(free variable, piece of the flat vector z)`` pairs that rebuild a point from ``z``."""
@@ -92,6 +102,8 @@ class Approximation:
         flat = self._draw_flat(draws)
         samples = {n: flat[:, sl].reshape((draws,) + shape).astype(dt, copy=False)
                    for n, sl, shape, dt in self._layout}
+        for g in self.local:
+            samples[g.var.name] = np.stack([g.draw(self._rng) for _ in range(draws)])
         dets = list(self.model.deterministics)
         if dets:
             if self._det_fn is None:
@@ -109,11 +121,24 @@ class Approximation:
         return f"<{type(self).__name__} over {self.ddim} dimension(s)>"
 
 
-class MeanField(Approximation):
+class _Gaussian(Approximation):
+    """A Gaussian approximation: its mean ``mu`` starts at the model's start point."""
+
+    def __init__(self, model=None, start=None, random_seed=None, local_rv=None):
+        super().__init__(model, start, random_seed, local_rv)
+        self.mu = arignote.shared(self._start_vector(start), name="mu")
+
+    @property
+    def mean(self):
+        """The Gaussian's mean (a shared vector: ``.eval()``/``.get_value()``)."""
+        return self.mu
+
+
+class MeanField(_Gaussian):
     """Independent normals: ``sd = log1p(exp(rho))`` keeps the scales positive (PyMC3's form)."""
 
-    def __init__(self, model=None, start=None, random_seed=None):
-        super().__init__(model, start, random_seed)
+    def __init__(self, model=None, start=None, random_seed=None, local_rv=None):
+        super().__init__(model, start, random_seed, local_rv)
         self.rho = arignote.shared(np.zeros(self.ddim), name="rho")
         self.params = [self.mu, self.rho]
 
@@ -137,11 +162,11 @@ class MeanField(Approximation):
         return self.mu.get_value() + self._rng.standard_normal((draws, self.ddim)) * sd
 
 
-class FullRank(Approximation):
+class FullRank(_Gaussian):
     """A correlated normal ``mu + L eps`` with ``L`` lower triangular (started at the identity)."""
 
-    def __init__(self, model=None, start=None, random_seed=None):
-        super().__init__(model, start, random_seed)
+    def __init__(self, model=None, start=None, random_seed=None, local_rv=None):
+        super().__init__(model, start, random_seed, local_rv)
         self.L_raw = arignote.shared(np.eye(self.ddim), name="L_tril")
         self._mask = np.tril(np.ones((self.ddim, self.ddim)))
         self.params = [self.mu, self.L_raw]

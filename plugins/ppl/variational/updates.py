@@ -162,3 +162,48 @@ def adadelta(loss_or_grads=None, params=None, learning_rate=1.0, rho=0.95, epsil
         updates[p] = p - learning_rate * step
         updates[delta_accu] = rho * delta_accu + (1 - rho) * step ** 2
     return updates
+
+
+def _with_velocity(updates, params, rule):
+    """A copy of ``updates`` where each of ``params`` (default all) moves with a velocity."""
+    updates = OrderedDict(updates)
+    for p in (list(updates) if params is None else list(params)):
+        v = _zeros_like(p, "velocity")
+        updates[v], updates[p] = rule(v, p, updates[p])
+    return updates
+
+
+def apply_momentum(updates, params=None, momentum=0.9):
+    """Momentum on top of any updates: ``x = momentum*v + update``; ``v <- x - p``; ``p <- x``."""
+    return _with_velocity(updates, params, lambda v, p, u: ((momentum * v + u) - p, momentum * v + u))
+
+
+def apply_nesterov_momentum(updates, params=None, momentum=0.9):
+    """Nesterov momentum on top of any updates: ``v <- momentum*v + update - p``; ``p <- momentum*v_new + update``."""
+    return _with_velocity(updates, params, lambda v, p, u: (momentum * v + u - p, momentum * (momentum * v + u - p) + u))
+
+
+def norm_constraint(tensor_var, max_norm, norm_axes=None, epsilon=1e-7):
+    """``tensor_var`` rescaled so that its norms over ``norm_axes`` (default: axis 0 of a matrix,
+    all but the first axis of a 3- to 5-d tensor) are at most ``max_norm``."""
+    x = T.as_tensor_variable(tensor_var)
+    if norm_axes is not None:
+        axes = tuple(norm_axes)
+    elif x.ndim == 2:
+        axes = (0,)
+    elif x.ndim in (3, 4, 5):
+        axes = tuple(range(1, x.ndim))
+    else:
+        raise ValueError(f"Unsupported tensor dimensionality {x.ndim}. Must specify `norm_axes`")
+    norms = T.sqrt(T.sum(x ** 2, axis=axes, keepdims=True))
+    return x * (T.clip(norms, 0, max_norm) / (epsilon + norms))
+
+
+def total_norm_constraint(tensor_vars, max_norm, epsilon=1e-7, return_norm=False):
+    """``tensor_vars`` rescaled together so that their joint 2-norm is at most ``max_norm``
+    (with that norm when ``return_norm``)."""
+    tensor_vars = [T.as_tensor_variable(t) for t in tensor_vars]
+    norm = T.sqrt(sum(T.sum(t ** 2) for t in tensor_vars))
+    multiplier = T.clip(norm, 0, max_norm) / (epsilon + norm)
+    scaled = [t * multiplier for t in tensor_vars]
+    return (scaled, norm) if return_norm else scaled
