@@ -21,12 +21,13 @@ from .data import as_observed
 from .graph_eval import evaluate
 from .model_fn import LogpDlogpFunction, PointFunc
 from .exceptions import ImputationWarning
+from .factor import Factor
 from .variables import FreeRV, MultiObservedRV, ObservedRV, PointGraph, TransformedRV, retype
 
 _CONTINUOUS = ("float16", "float32", "float64")
 
 
-class Model:
+class Model(Factor):
     """A probabilistic model: ``with Model() as m: x = Normal('x', 0, 1)``.
 
     ``name`` prefixes the names of the variables it holds (``name_x``); a model
@@ -39,6 +40,7 @@ class Model:
         self.RV_dims = {}  # variable name -> its named dimensions (for InferenceData)
         self.add_coords(coords or {})
         self.name = self.parent.name_for(name) if (self.parent is not None and name) else name
+        self.theano_config = dict(theano_config or {})
         self.check_bounds = check_bounds
         self.named_vars = {}
         self.free_RVs = []
@@ -151,6 +153,7 @@ class Model:
         var = FreeRV(T.TensorType(dist.dtype, shape=dist.shape), None, None, name)
         var.distribution = dist
         var.model = self
+        var.total_size = None
         var.tag.test_value = dist.default()
         var.logp_elemwiset = dist.logp(var)
         var.logp_nojac_elemwiset = dist.logp_nojac(var)
@@ -169,7 +172,9 @@ class Model:
         var.transformed = inner
         var.model = self
         var.tag.test_value = np.asarray(dist.default(), dtype=dist.dtype)
-        var.logpt = inner.logpt
+        var.total_size = None
+        for attr in ("logpt", "logp_nojact", "logp_elemwiset", "logp_nojac_elemwiset"):
+            setattr(var, attr, getattr(inner, attr))  # the term of its free variable, Jacobian included
         return self.add_random_variable(var, "deterministics")
 
     def _observed(self, name, dist, data):
@@ -186,6 +191,7 @@ class Model:
         var.observations = arr if arr is not None else value
         var.data = value
         var.model = self
+        var.total_size = None
         var.logp_elemwiset = dist.logp(value)
         var.logp_nojac_elemwiset = var.logp_elemwiset
         var.logpt = T.sum(var.logp_elemwiset)
@@ -259,6 +265,55 @@ class Model:
     def initial_point(self):
         """``test_point``; also callable, as PyMC >= 4's ``model.initial_point()``."""
         return _CallablePoint(self.test_point)
+
+    @property
+    def prefix(self):
+        """The prefix of this model's variable names (``'name_'``, or ``''`` without a name)."""
+        return f"{self.name}_" if self.name else ""
+
+    @property
+    def size(self):
+        """Number of scalar entries of the free variables (same as ``ndim``)."""
+        return self.ndim
+
+    @property
+    def bijection(self):
+        """A ``DictToArrayBijection`` between points and flat arrays over ``vars``."""
+        from .blocking import ArrayOrdering, DictToArrayBijection
+
+        return DictToArrayBijection(ArrayOrdering(self.vars), self.test_point)
+
+    def dict_to_array(self, point):
+        """A point dict as one flat array over ``vars`` (in ``vars`` order)."""
+        return self.bijection.map(point)
+
+    def flatten(self, vars=None, order=None, inputvar=None):
+        """One flat vector standing for ``vars``: ``FlatView(input, replacements, view)``.
+
+        ``replacements`` maps each variable to its reshaped slice of ``input`` (use it as
+        ``givens=`` of ``arignote.function``); ``view`` maps names to ``VarMap(var, slc, shp, dtyp)``.
+        """
+        from .flat_view import flatten
+
+        return flatten(self.vars if vars is None else list(vars), order, inputvar)
+
+    def update_start_vals(self, a, b):
+        """Fill ``a`` with the entries of ``b`` it lacks; a value of a transformed variable given
+        on its own scale also fills in the value of its free (transformed) variable."""
+        for name, value in b.items():
+            a.setdefault(name, value)
+        for name in list(a):
+            var = self.named_vars.get(name)
+            inner = getattr(var, "transformed", None)
+            if inner is not None and inner.name not in a:
+                a[inner.name] = np.asarray(var.transformation.forward_val(np.asarray(a[name]), point=a))
+        return a
+
+    def profile(self, outs, n=1000, point=None, profile=True, *args, **kwargs):
+        """Time ``n`` calls of the compiled ``outs`` at ``point`` (default the test point)."""
+        from .profiling import ModelProfile
+
+        return ModelProfile.run(self.fn(outs), self.test_point if point is None else point, n)
 
     @property
     def ndim(self):
@@ -348,6 +403,29 @@ class Model:
         from .theanof import hessian
 
         return self.fn(hessian(self.logpt, self._grad_vars(vars)))
+
+    @property
+    def logp_nojac(self):
+        """Compiled ``logp_nojact`` of a point dict."""
+        return self.fn(self.logp_nojact)
+
+    def d2logp_nojac(self, vars=None):
+        from .theanof import hessian
+
+        return self.fn(hessian(self.logp_nojact, self._grad_vars(vars)))
+
+    def fastd2logp(self, vars=None):
+        return self.d2logp(vars)
+
+    def fastd2logp_nojac(self, vars=None):
+        return self.d2logp_nojac(vars)
+
+    def _term_fn(self, out):
+        """A compiled function of a point dict needing only the free variables ``out`` uses."""
+        from .theanof import inputvars
+
+        used = {id(v) for v in inputvars(out)}
+        return PointFunc([v for v in self.free_RVs if id(v) in used], out)
 
     def compile_logp(self, vars=None, jacobian=True, sum=True):
         """Compiled log-density of a point dict (a sum, or per-variable terms when ``sum=False``)."""
