@@ -141,30 +141,28 @@ class Model(Factor):
         self._record_dims(name, dims)
         if data is None:
             if getattr(dist, "transform", None) is None:
-                return self._free(name, dist)
-            return self._transformed(name, dist)
-        return self._observed(name, dist, data)
+                return self._free(name, dist, total_size)
+            return self._transformed(name, dist, total_size)
+        return self._observed(name, dist, data, total_size)
 
     def _record_dims(self, name, dims):
         if dims is not None:
             self.RV_dims[name] = (dims,) if isinstance(dims, str) else tuple(dims)
 
-    def _free(self, name, dist):
+    def _free(self, name, dist, total_size=None):
         var = FreeRV(T.TensorType(dist.dtype, shape=dist.shape), None, None, name)
         var.distribution = dist
         var.model = self
-        var.total_size = None
         var.tag.test_value = dist.default()
         var.logp_elemwiset = dist.logp(var)
         var.logp_nojac_elemwiset = dist.logp_nojac(var)
-        var.logpt = T.sum(var.logp_elemwiset)
-        var.logp_nojact = T.sum(var.logp_nojac_elemwiset)
+        _set_scaled_terms(var, var, total_size)
         return self.add_random_variable(var, "free_RVs")
 
-    def _transformed(self, name, dist):
+    def _transformed(self, name, dist, total_size=None):
         tr = dist.transform
         tdist = tr.apply(dist)
-        inner = self._free(f"{name}_{tr.name}__", tdist)
+        inner = self._free(f"{name}_{tr.name}__", tdist, total_size)
         var = retype(T.identity(tr.backward(inner)), TransformedRV)
         var.name = name
         var.distribution = dist
@@ -172,12 +170,11 @@ class Model(Factor):
         var.transformed = inner
         var.model = self
         var.tag.test_value = np.asarray(dist.default(), dtype=dist.dtype)
-        var.total_size = None
-        for attr in ("logpt", "logp_nojact", "logp_elemwiset", "logp_nojac_elemwiset"):
+        for attr in ("total_size", "scaling", "logpt", "logp_nojact", "logp_elemwiset", "logp_nojac_elemwiset"):
             setattr(var, attr, getattr(inner, attr))  # the term of its free variable, Jacobian included
         return self.add_random_variable(var, "deterministics")
 
-    def _observed(self, name, dist, data):
+    def _observed(self, name, dist, data, total_size=None):
         value, arr, mask = as_observed(data, dist, name)
         missing = None
         if mask is not None:  # missing entries become a free variable, imputed by the samplers
@@ -191,11 +188,9 @@ class Model(Factor):
         var.observations = arr if arr is not None else value
         var.data = value
         var.model = self
-        var.total_size = None
         var.logp_elemwiset = dist.logp(value)
         var.logp_nojac_elemwiset = var.logp_elemwiset
-        var.logpt = T.sum(var.logp_elemwiset)
-        var.logp_nojact = var.logpt
+        _set_scaled_terms(var, value, total_size)
         var.missing_values = [missing] if missing is not None else []
         return self.add_random_variable(var, "observed_RVs")
 
@@ -497,6 +492,47 @@ class Model(Factor):
     def __repr__(self):
         lines = [f"{v.name} ~ {type(v.distribution).__name__}" for v in self.basic_RVs]
         return "\n".join(lines) if lines else "<empty Model>"
+
+
+def _scaling(total_size, value):
+    """PyMC3's minibatch factor: total_size over the batch's sizes (an int names the first axis;
+    a list names leading axes, and after an Ellipsis the trailing ones; None skips an axis)."""
+    if total_size is None:
+        return None
+    if isinstance(total_size, (int, np.integer)):
+        total_size = [total_size]
+    if not isinstance(total_size, (list, tuple)):
+        raise TypeError(f"total_size must be an int, a list or None, got {total_size!r}")
+    sizes = list(total_size)
+    if Ellipsis in sizes:
+        cut = sizes.index(Ellipsis)
+        if Ellipsis in sizes[cut + 1:]:
+            raise ValueError("total_size may hold only one Ellipsis")
+        axes = list(enumerate(sizes[:cut])) + [(i - len(sizes[cut + 1:]), t)
+                                                for i, t in enumerate(sizes[cut + 1:])]
+    else:
+        axes = list(enumerate(sizes))
+    if value.ndim == 0:
+        return T.constant(float(np.prod([t for _, t in axes if t is not None])))
+    coef = T.constant(1.0)
+    for axis, t in axes:
+        if t is not None:
+            coef = coef * (float(t) / T.cast(value.shape[axis], "float64"))
+    return coef
+
+
+def _set_scaled_terms(var, value, total_size):
+    """``logpt``/``logp_nojact`` of ``var``: its summed terms, times the minibatch scaling."""
+    var.total_size = total_size
+    var.scaling = _scaling(total_size, value)
+    var.logp_sum_unscaledt = T.sum(var.logp_elemwiset)
+    var.logp_nojac_unscaledt = T.sum(var.logp_nojac_elemwiset)
+    if var.scaling is None:
+        var.scaling = 1.0
+        var.logpt, var.logp_nojact = var.logp_sum_unscaledt, var.logp_nojac_unscaledt
+    else:
+        var.logpt = var.logp_sum_unscaledt * var.scaling
+        var.logp_nojact = var.logp_nojac_unscaledt * var.scaling
 
 
 def _missing_start(dist, shape, idx):

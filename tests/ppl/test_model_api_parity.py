@@ -127,3 +127,19 @@ def test_rv_random_and_printing(m):
     assert str(m["y"]) == "y ~ Normal"
     assert m["s"]._repr_latex_() == r"$\text{s} \sim \text{HalfNormal}$"
     assert np.isclose(m["s"].init_value, m["s"].tag.test_value)
+
+
+def test_total_size_scales_the_terms():
+    data = np.array([0.1, -0.4, 0.9, 1.3])
+    with pm.Model() as model:
+        mu = pm.Normal("mu", 0, 1)
+        y = pm.Normal("y", mu, 1, observed=data, total_size=100)
+        z = pm.Normal("z", 0, 1, shape=(2, 3), total_size=[10, ..., 6])
+    assert y.total_size == 100 and mu.scaling == 1.0
+    pt = {"mu": 0.2, "z": np.zeros((2, 3))}
+    assert np.isclose(y.logp(pt), 25 * stats.norm.logpdf(data, 0.2, 1).sum())
+    assert np.isclose(model.fn(y.logp_sum_unscaledt)(pt), stats.norm.logpdf(data, 0.2, 1).sum())
+    assert np.isclose(z.logp(pt), 5 * 2 * 6 * stats.norm.logpdf(0.0))
+    with pm.Model():
+        with pytest.raises(TypeError, match="total_size"):
+            pm.Normal("w", 0, 1, total_size="ten")
