@@ -19,7 +19,7 @@ from . import context
 from .context import modelcontext
 from .data import as_observed
 from .graph_eval import evaluate
-from .model_fn import LogpDlogpFunction, PointFunc
+from .model_fn import LogpDlogpFunction, PointFunc, ValueGradFunction  # noqa: F401  (pm.model.ValueGradFunction)
 from .exceptions import ImputationWarning
 from .factor import Factor
 from .variables import FreeRV, MultiObservedRV, ObservedRV, PointGraph, TransformedRV, retype

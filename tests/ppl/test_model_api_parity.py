@@ -143,3 +143,25 @@ def test_total_size_scales_the_terms():
     with pm.Model():
         with pytest.raises(TypeError, match="total_size"):
             pm.Normal("w", 0, 1, total_size="ten")
+
+
+def test_value_grad_function_weights_and_extra_vars():
+    from arignote.ppl.model import ValueGradFunction
+
+    with pm.Model() as model:
+        a = pm.Normal("a", 0, 1)
+        b = pm.Normal("b", 0, 2)
+    f = ValueGradFunction([a.logpt, b.logpt], [a], extra_vars=[b])
+    assert [v.name for v in f.grad_vars] == ["a"] and f.size == 1
+    f.set_extra_values({"b": 1.0})
+    lp, g = f(np.array([0.5]))
+    assert np.isclose(lp, stats.norm.logpdf(0.5) + stats.norm.logpdf(1.0, 0, 2))
+    assert np.allclose(g, [-0.5])
+    f.set_weights([0.0])
+    assert np.isclose(f(np.array([0.5]))[0], stats.norm.logpdf(0.5))
+    with pytest.raises(ValueError, match="Invalid shape"):
+        f.set_weights([1.0, 1.0])
+    with pytest.raises(ValueError, match="scalar"):
+        ValueGradFunction([a.logp_elemwiset * np.ones(2)], [a])
+    assert model.logp_dlogp_function().grad_vars == model.cont_vars
+    assert pm.Factor is type(model).__mro__[1]
