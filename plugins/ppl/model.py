@@ -489,9 +489,22 @@ class Model(Factor):
 
         return pd.Series(self.point_logps(test_point, round_vals), name="Log-probability of test_point")
 
-    def __repr__(self):
-        lines = [f"{v.name} ~ {type(v.distribution).__name__}" for v in self.basic_RVs]
-        return "\n".join(lines) if lines else "<empty Model>"
+    def __str__(self):
+        """PyMC3 3.11's listing: unobserved then observed variables, one a line, aligned on ``~``."""
+        rows = [(v.name, type(v.distribution).__name__ if hasattr(v, "distribution") else "Deterministic")
+                for v in self.unobserved_RVs + self.observed_RVs]
+        if not rows:
+            return "<empty Model>"
+        width = max(len(n) for n, _ in rows)
+        return "\n".join(f"{n:>{width}} ~ {d}" for n, d in rows)
+
+    __repr__ = __str__
+
+    def _repr_latex_(self):
+        rows = [(v.name, type(v.distribution).__name__ if hasattr(v, "distribution") else "Deterministic")
+                for v in self.unobserved_RVs + self.observed_RVs]
+        body = "\\\\".join(rf"\text{{{n}}} &\sim & \text{{{d}}}" for n, d in rows)
+        return f"$$\n\\begin{{array}}{{rcl}}\n{body}\n\\end{{array}}\n$$"
 
 
 def _scaling(total_size, value):

@@ -165,3 +165,11 @@ def test_value_grad_function_weights_and_extra_vars():
         ValueGradFunction([a.logp_elemwiset * np.ones(2)], [a])
     assert model.logp_dlogp_function().grad_vars == model.cont_vars
     assert pm.Factor is type(model).__mro__[1]
+
+
+def test_model_printing_aligns_on_tilde(m):
+    assert str(m).splitlines() == ["     mu ~ Normal", "s_log__ ~ TransformedDistribution", "      s ~ HalfNormal",
+                                   "      d ~ Deterministic", "      y ~ Normal"]
+    assert repr(m) == str(m)
+    assert r"\text{s} &\sim & \text{HalfNormal}" in m._repr_latex_()
+    assert str(pm.Model()) == "<empty Model>"
