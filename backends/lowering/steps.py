@@ -270,6 +270,14 @@ class Program:
     def fallbacks(self):
         return [s for s in self.steps if isinstance(s, FallbackStep)]
 
+    def describe(self):
+        """One line per step: its number, kind and ops (for assertion messages and debugging)."""
+        lines = []
+        for i, s in enumerate(self.steps):
+            ops = ", ".join(str(n.op) for n in s.nodes)
+            lines.append(f"{i:3d} {s.kind:13s} {ops}")
+        return "\n".join(lines)
+
 
 def native_scan(node, backend, loop_native):
     """Is ``node`` a Scan whose loop ``backend`` runs natively (``loop_native``, the backend's own
@@ -282,13 +290,6 @@ def native_scan(node, backend, loop_native):
         if key[0] == name and len(hit) == 3:  # (backend, mode) -> (inner thunk, mode, inner graph)
             return not backend.fallback_nodes(hit[2])
     return False
-
-    def describe(self):
-        lines = []
-        for i, s in enumerate(self.steps):
-            ops = ", ".join(str(n.op) for n in s.nodes)
-            lines.append(f"{i:3d} {s.kind:13s} {ops}")
-        return "\n".join(lines)
 
 
 class StepTable(dict):
