@@ -20,6 +20,7 @@ from .math import (expand_packed_triangular, invprobit, probit, abs, and_, ceil,
 from .blocking import ArrayOrdering, DictToArrayBijection, DictToVarBijection
 from .exceptions import (DtypeError, ImputationWarning, IncorrectArgumentsError, SamplingError, ShapeError,
                          ShapeWarning, TraceDirectoryError)
+from .factor import Factor
 from .model import Deterministic, Model, Point, Potential, compilef, fastfn, fn, set_data
 from .model_graph import model_to_graphviz
 from .theanof import cont_inputs, floatX, gradient, hessian, hessian_diag, inputvars, intX, jacobian, smartfloatX

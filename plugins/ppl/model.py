@@ -19,15 +19,16 @@ from . import context
 from .context import modelcontext
 from .data import as_observed
 from .graph_eval import evaluate
-from .model_fn import LogpDlogpFunction, PointFunc
+from .model_fn import LogpDlogpFunction, PointFunc, ValueGradFunction  # noqa: F401  (pm.model.ValueGradFunction)
 from .exceptions import ImputationWarning
 from .minibatch import check_total_size, get_scaling
+from .factor import Factor
 from .variables import FreeRV, MultiObservedRV, ObservedRV, PointGraph, TransformedRV, retype
 
 _CONTINUOUS = ("float16", "float32", "float64")
 
 
-class Model:
+class Model(Factor):
     """A probabilistic model: ``with Model() as m: x = Normal('x', 0, 1)``.
 
     ``name`` prefixes the names of the variables it holds (``name_x``); a model
@@ -40,6 +41,7 @@ class Model:
         self.RV_dims = {}  # variable name -> its named dimensions (for InferenceData)
         self.add_coords(coords or {})
         self.name = self.parent.name_for(name) if (self.parent is not None and name) else name
+        self.theano_config = dict(theano_config or {})
         self.check_bounds = check_bounds
         self.named_vars = {}
         self.free_RVs = []
@@ -170,7 +172,8 @@ class Model:
         var.transformed = inner
         var.model = self
         var.tag.test_value = np.asarray(dist.default(), dtype=dist.dtype)
-        var.logpt = inner.logpt
+        for attr in ("total_size", "scaling", "logpt", "logp_nojact", "logp_elemwiset", "logp_nojac_elemwiset"):
+            setattr(var, attr, getattr(inner, attr))  # the term of its free variable, Jacobian included
         return self.add_random_variable(var, "deterministics")
 
     def _observed(self, name, dist, data, total_size=None):
@@ -262,6 +265,55 @@ class Model:
         return _CallablePoint(self.test_point)
 
     @property
+    def prefix(self):
+        """The prefix of this model's variable names (``'name_'``, or ``''`` without a name)."""
+        return f"{self.name}_" if self.name else ""
+
+    @property
+    def size(self):
+        """Number of scalar entries of the free variables (same as ``ndim``)."""
+        return self.ndim
+
+    @property
+    def bijection(self):
+        """A ``DictToArrayBijection`` between points and flat arrays over ``vars``."""
+        from .blocking import ArrayOrdering, DictToArrayBijection
+
+        return DictToArrayBijection(ArrayOrdering(self.vars), self.test_point)
+
+    def dict_to_array(self, point):
+        """A point dict as one flat array over ``vars`` (in ``vars`` order)."""
+        return self.bijection.map(point)
+
+    def flatten(self, vars=None, order=None, inputvar=None):
+        """One flat vector standing for ``vars``: ``FlatView(input, replacements, view)``.
+
+        ``replacements`` maps each variable to its reshaped slice of ``input`` (use it as
+        ``givens=`` of ``arignote.function``); ``view`` maps names to ``VarMap(var, slc, shp, dtyp)``.
+        """
+        from .flat_view import flatten
+
+        return flatten(self.vars if vars is None else list(vars), order, inputvar)
+
+    def update_start_vals(self, a, b):
+        """Fill ``a`` with the entries of ``b`` it lacks; a value of a transformed variable given
+        on its own scale also fills in the value of its free (transformed) variable."""
+        for name, value in b.items():
+            a.setdefault(name, value)
+        for name in list(a):
+            var = self.named_vars.get(name)
+            inner = getattr(var, "transformed", None)
+            if inner is not None and inner.name not in a:
+                a[inner.name] = np.asarray(var.transformation.forward_val(np.asarray(a[name]), point=a))
+        return a
+
+    def profile(self, outs, n=1000, point=None, profile=True, *args, **kwargs):
+        """Time ``n`` calls of the compiled ``outs`` at ``point`` (default the test point)."""
+        from .profiling import ModelProfile
+
+        return ModelProfile.run(self.fn(outs), self.test_point if point is None else point, n)
+
+    @property
     def ndim(self):
         return int(sum(np.prod(v.type.shape, dtype=int) for v in self.free_RVs))
 
@@ -350,6 +402,29 @@ class Model:
 
         return self.fn(hessian(self.logpt, self._grad_vars(vars)))
 
+    @property
+    def logp_nojac(self):
+        """Compiled ``logp_nojact`` of a point dict."""
+        return self.fn(self.logp_nojact)
+
+    def d2logp_nojac(self, vars=None):
+        from .theanof import hessian
+
+        return self.fn(hessian(self.logp_nojact, self._grad_vars(vars)))
+
+    def fastd2logp(self, vars=None):
+        return self.d2logp(vars)
+
+    def fastd2logp_nojac(self, vars=None):
+        return self.d2logp_nojac(vars)
+
+    def _term_fn(self, out):
+        """A compiled function of a point dict needing only the free variables ``out`` uses."""
+        from .theanof import inputvars
+
+        used = {id(v) for v in inputvars(out)}
+        return PointFunc([v for v in self.free_RVs if id(v) in used], out)
+
     def compile_logp(self, vars=None, jacobian=True, sum=True):
         """Compiled log-density of a point dict (a sum, or per-variable terms when ``sum=False``)."""
         return self.fn(self._logp_graph(vars, jacobian, sum))
@@ -417,20 +492,37 @@ class Model:
 
         return pd.Series(self.point_logps(test_point, round_vals), name="Log-probability of test_point")
 
-    def __repr__(self):
-        lines = [f"{v.name} ~ {type(v.distribution).__name__}" for v in self.basic_RVs]
-        return "\n".join(lines) if lines else "<empty Model>"
+    def __str__(self):
+        """PyMC3 3.11's listing: unobserved then observed variables, one a line, aligned on ``~``."""
+        rows = [(v.name, type(v.distribution).__name__ if hasattr(v, "distribution") else "Deterministic")
+                for v in self.unobserved_RVs + self.observed_RVs]
+        if not rows:
+            return "<empty Model>"
+        width = max(len(n) for n, _ in rows)
+        return "\n".join(f"{n:>{width}} ~ {d}" for n, d in rows)
+
+    __repr__ = __str__
+
+    def _repr_latex_(self):
+        rows = [(v.name, type(v.distribution).__name__ if hasattr(v, "distribution") else "Deterministic")
+                for v in self.unobserved_RVs + self.observed_RVs]
+        body = "\\\\".join(rf"\text{{{n}}} &\sim & \text{{{d}}}" for n, d in rows)
+        return f"$$\n\\begin{{array}}{{rcl}}\n{body}\n\\end{{array}}\n$$"
 
 
 def _set_logp_terms(var, value, total_size):
-    """``logpt``/``logp_nojact`` of ``var``: its summed terms, scaled up by ``total_size`` (minibatches)."""
+    """``logpt``/``logp_nojact`` of ``var``: its summed terms (kept unscaled too), times the
+    minibatch scaling of ``total_size`` (1.0 without one)."""
     var.total_size = total_size
-    var.scaling = get_scaling(total_size, value)
-    var.logpt = T.sum(var.logp_elemwiset)
-    var.logp_nojact = T.sum(var.logp_nojac_elemwiset)
-    if total_size is not None:
-        var.logpt = var.logpt * var.scaling
-        var.logp_nojact = var.logp_nojact * var.scaling
+    var.logp_sum_unscaledt = T.sum(var.logp_elemwiset)
+    var.logp_nojac_unscaledt = T.sum(var.logp_nojac_elemwiset)
+    if total_size is None:
+        var.scaling = 1.0
+        var.logpt, var.logp_nojact = var.logp_sum_unscaledt, var.logp_nojac_unscaledt
+    else:
+        var.scaling = get_scaling(total_size, value)
+        var.logpt = var.logp_sum_unscaledt * var.scaling
+        var.logp_nojact = var.logp_nojac_unscaledt * var.scaling
 
 
 def _missing_start(dist, shape, idx):

@@ -83,7 +83,7 @@ class LogpDlogpFunction:
 
     def _compile(self, compute_grads):
         x = T.dvector("__x")
-        lp = self.model.logpt if self.jacobian else self.model.logp_nojact
+        lp = self._cost_graph()
         outs = [lp]
         if compute_grads:
             outs.append(self._flat_grad(lp))
@@ -94,6 +94,14 @@ class LogpDlogpFunction:
         givens += [(v, self._extra[v.name]) for v in self.extra_vars]
         return arignote.function([x], outs, givens=givens, on_unused_input="ignore",
                                  backend=self.backend, trust_input=True, lazy=self._native_first)
+
+    def _cost_graph(self):
+        return self.model.logpt if self.jacobian else self.model.logp_nojact
+
+    @property
+    def grad_vars(self):
+        """PyMC3's name of ``vars``."""
+        return self.vars
 
     def _flat_grad(self, lp):
         """The gradient over ``vars`` as one float64 vector.
@@ -218,3 +226,46 @@ class LogpDlogpFunction:
     def __setstate__(self, d):
         self.__dict__.update(d)
         self._raw = self._fn
+
+
+class ValueGradFunction(LogpDlogpFunction):
+    """PyMC3's ``ValueGradFunction(costs, grad_vars, extra_vars)``: ``f(x) -> (cost, grad)`` of
+    ``costs[0] + w1 * costs[1] + ...`` (weights set by ``set_weights``, all 1 at first) over
+    the flat vector of ``grad_vars``; ``extra_vars`` are held at values set by ``set_extra_values``."""
+
+    def __init__(self, costs, grad_vars, extra_vars=None, dtype=None, casting="no", compute_grads=True,
+                 backend=None, **_ignored):
+        costs = list(costs) if isinstance(costs, (list, tuple)) else [costs]
+        if not costs:
+            raise ValueError("At least one cost is required.")
+        bad = [i for i, c in enumerate(costs) if T.as_tensor_variable(c).ndim != 0]
+        if bad:
+            raise ValueError(f"All costs must be scalar (costs {bad} are not).")
+        self._n_costs = len(costs)
+        self._weights = arignote.shared(np.ones(len(costs) - 1), name="__weights")
+        cost = T.as_tensor_variable(costs[0])
+        for i, c in enumerate(costs[1:]):
+            cost = cost + self._weights[i] * c
+        self._cost = T.cast(cost, "float64") if cost.dtype != "float64" else cost
+        self.model, self.jacobian, self.backend = None, True, backend
+        self.vars = list(grad_vars)
+        bad = [v.name for v in self.vars if v.dtype not in ("float16", "float32", "float64")]
+        if bad:
+            raise TypeError(f"ValueGradFunction: grad_vars {bad} are not continuous")
+        self._layout, self.size = _slices(self.vars)
+        self._shape = (self.size,)
+        self.extra_vars = list(extra_vars or [])
+        self._extra = {v.name: arignote.shared(np.array(v.tag.test_value), name=v.name) for v in self.extra_vars}
+        self._fn = self._compile(compute_grads)
+        self._raw = self._fn
+        self.initial_point = self.dict_to_array({v.name: v.tag.test_value for v in self.vars})
+
+    def _cost_graph(self):
+        return self._cost
+
+    def set_weights(self, values):
+        """Weights of ``costs[1:]`` (shape ``(n_costs - 1,)``)."""
+        values = np.asarray(values, dtype=np.float64)
+        if values.shape != (self._n_costs - 1,):
+            raise ValueError("Invalid shape. Must be (n_costs - 1,).")
+        self._weights.set_value(values)

@@ -7,21 +7,31 @@ from __future__ import annotations
 
 import arignote.tensor as T
 
+from .factor import Factor
+
 TensorVariable = T.TensorVariable
 
 
-class _RV:
-    """Shared read-only conveniences of the model's variables."""
+class _RV(Factor):
+    """Shared conveniences of the model's variables (PyMC3's ``Factor`` functions included)."""
 
     @property
     def init_value(self):
         return self.tag.test_value
 
-    def __repr__(self):
-        return self.name or super().__repr__()
+    def random(self, point=None, size=None):
+        """Draws from the variable's distribution, its parameters taken from ``point``."""
+        return self.distribution.random(point=point, size=size)
+
+    def __str__(self):  # PyMC3 3.11 prints ``name ~ Dist``
+        return f"{self.name} ~ {type(self.distribution).__name__}"
+
+    __repr__ = __str__
 
     def _repr_latex_(self):  # notebooks show ``name ~ Dist``
-        return f"${self.name} \\sim \\text{{{type(self.distribution).__name__}}}$"
+        return f"$\\text{{{self.name}}} \\sim \\text{{{type(self.distribution).__name__}}}$"
+
+    __latex__ = _repr_latex_
 
 
 class FreeRV(_RV, TensorVariable):
