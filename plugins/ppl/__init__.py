@@ -81,3 +81,6 @@ from .variational import (ADVI, Approximation, FullRank, FullRankADVI, Inference
 from . import smc  # noqa: E402
 from .smc import sample_smc  # noqa: E402
 from arignote.plugins.samplers import DEMetropolis, DEMetropolisZ, EllipticalSlice  # noqa: E402
+
+# -- issue 23 (i23d): BART and its particle Gibbs sampler --
+from arignote.plugins.samplers import PGBART  # noqa: E402

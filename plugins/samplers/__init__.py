@@ -17,10 +17,12 @@ from .hmc import HMC
 from .metropolis import (BinaryMetropolis, CauchyProposal, LaplaceProposal, Metropolis,
                          MultivariateNormalProposal, NormalProposal, PoissonProposal, UniformProposal)
 from .nuts import NUTS
+from .pgbart import PGBART
 from .slice import Slice
 
 __all__ = ["ElemwiseCategorical", "ArrayStep", "BlockedStep", "Competence", "SamplingError", "CompoundStep",
            "BinaryGibbsMetropolis", "BinaryMetropolis", "CategoricalGibbsMetropolis", "HMC",
            "Metropolis", "NUTS",
            "Slice", "NormalProposal", "UniformProposal", "CauchyProposal", "LaplaceProposal",
-           "PoissonProposal", "MultivariateNormalProposal", "DEMetropolis", "DEMetropolisZ", "EllipticalSlice"]
+           "PoissonProposal", "MultivariateNormalProposal", "DEMetropolis", "DEMetropolisZ", "EllipticalSlice",
+           "PGBART"]

@@ -11,6 +11,7 @@ from .gibbs import BinaryGibbsMetropolis, CategoricalGibbsMetropolis
 from .hmc import HMC
 from .metropolis import BinaryMetropolis, Metropolis
 from .nuts import NUTS
+from .pgbart import PGBART
 from .slice import Slice
 
 
@@ -28,4 +29,5 @@ def arignote_register_samplers():
         SamplerRecord("DEMetropolis", DEMetropolis, ("continuous", "population")),
         SamplerRecord("DEMetropolisZ", DEMetropolisZ, ("continuous",)),
         SamplerRecord("EllipticalSlice", EllipticalSlice, ("continuous",)),
+        SamplerRecord("PGBART", PGBART, ("continuous",)),
     ]

@@ -16,6 +16,7 @@ from .density import DensityDist
 from .lkj import LKJCholeskyCov, LKJCorr, lkj_log_normalizer
 from .timeseries import AR, AR1, GARCH11, EulerMaruyama, GaussianRandomWalk, MvGaussianRandomWalk, MvStudentTRandomWalk
 from .bound import Bound
+from .bart import BART
 from .simulator import Simulator  # issue 23: ABC with sample_smc
 
 CONTINUOUS = ["Normal", "HalfNormal", "HalfCauchy", "Cauchy", "StudentT", "Exponential", "Gamma", "InverseGamma",
@@ -28,5 +29,5 @@ DISCRETE = ["Poisson", "Binomial", "Bernoulli", "Categorical", "DiscreteUniform"
             "DiscreteWeibull", "OrderedLogistic"]
 MULTIVARIATE = ["MvNormal", "MvStudentT", "MatrixNormal", "Dirichlet", "Multinomial", "DirichletMultinomial",
                 "Wishart", "LKJCholeskyCov", "LKJCorr", "GaussianRandomWalk", "AR1", "AR", "GARCH11", "EulerMaruyama",
-                "MvGaussianRandomWalk", "MvStudentTRandomWalk", "Mixture", "NormalMixture"]
+                "MvGaussianRandomWalk", "MvStudentTRandomWalk", "Mixture", "NormalMixture", "BART"]
 BUILTIN = CONTINUOUS + DISCRETE + MULTIVARIATE + ["DensityDist"]
