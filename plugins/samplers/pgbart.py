@@ -6,12 +6,14 @@ sum ``noi`` is held fixed and ``num_particles`` candidate trees compete: the cur
 (the reference particle), the current tree with fresh leaf values, and new trees grown
 from a stump one node per stage from the depth prior (a node at depth d splits with
 probability ``alpha**d``, on a column drawn by ``split_prior`` at a value drawn uniformly
-from the node's distinct values).  After each stage the growing particles are resampled
-by the change in the model's log-likelihood of ``noi + tree``; at the end one particle is
-kept with probability proportional to its likelihood.  Leaf values are drawn from the
-conjugate normal update of Chipman, George and McCulloch (2010) given the residual
-``Y - noi`` of the leaf's rows, with leaf prior ``N(mean(Y)/m, (range(Y)/(4 sqrt(m)))^2)``
-and the current residual variance as the noise variance.
+from the node's distinct values).  Leaf values are proposed from the conjugate normal
+update of Chipman, George and McCulloch (2010) given the residual ``Y - noi`` of the
+leaf's rows, with leaf prior ``N(mean(Y)/m, (range(Y)/(4 sqrt(m)))^2)`` and the current
+residual variance as the noise variance.  A particle's importance weight is the model's
+likelihood of ``noi + tree`` times leaf prior over leaf proposal (for a normal likelihood
+this is the tree's marginal likelihood, so deeper trees must earn their place).  After
+each stage the growing particles are resampled by the change in weight; at the end one
+particle is kept with probability proportional to its weight.
 """
 
 from __future__ import annotations
@@ -34,19 +36,26 @@ def _is_bart(var) -> bool:
 class _Particle:
     """A candidate tree, its log-likelihood and weight, and its leaves still to try."""
 
-    __slots__ = ("tree", "loglik", "logw", "expansion", "used")
+    __slots__ = ("tree", "loglik", "logw", "expansion", "used", "corr")
 
-    def __init__(self, tree, loglik=-math.inf, expansion=(), used=()):
+    def __init__(self, tree, loglik=-math.inf, expansion=(), used=(), corr=None):
         self.tree = tree
         self.loglik = loglik
         self.logw = 0.0
         self.expansion = list(expansion)
         self.used = list(used)
+        self.corr = dict(corr or {})  # leaf -> log prior(value) - log proposal(value)
 
     def copy(self) -> "_Particle":
-        p = _Particle(self.tree.copy(), self.loglik, self.expansion, self.used)
+        p = _Particle(self.tree.copy(), self.loglik, self.expansion, self.used, self.corr)
         p.logw = self.logw
         return p
+
+    @property
+    def target(self) -> float:
+        """The log importance weight of the whole tree: likelihood times the leaf prior over
+        the leaf proposal (the tree-structure proposal is the prior itself)."""
+        return self.loglik + sum(self.corr.values())
 
 
 def _normalized(logw) -> np.ndarray:
@@ -114,11 +123,22 @@ class PGBART(ArrayStep):
         value = self._fn(self._noi + output)[0]
         return value if value == value else -math.inf
 
-    def _leaf_value(self, rows) -> float:
-        n = rows.size
-        prec = n / self._noise_var + 1.0 / self._leaf_var0
+    def _leaf_proposal(self, rows):
+        """Mean and precision of a leaf's conjugate normal update given its rows' residuals."""
+        prec = rows.size / self._noise_var + 1.0 / self._leaf_var0
         mean = (self._resid[rows].sum() / self._noise_var + self._leaf_mean0 / self._leaf_var0) / prec
-        return mean + self.rng.standard_normal() / math.sqrt(prec)
+        return mean, prec
+
+    def _leaf_corr(self, value, mean, prec) -> float:
+        prior = -0.5 * (value - self._leaf_mean0) ** 2 / self._leaf_var0 - 0.5 * math.log(self._leaf_var0)
+        return prior - (-0.5 * (value - mean) ** 2 * prec + 0.5 * math.log(prec))
+
+    def _draw_leaf(self, p, node, rows) -> float:
+        """A leaf value from the proposal, its weight correction recorded in ``p``."""
+        mean, prec = self._leaf_proposal(rows)
+        value = mean + self.rng.standard_normal() / math.sqrt(prec)
+        p.corr[node] = self._leaf_corr(value, mean, prec)
+        return value
 
     def _grow(self, p, node) -> bool:
         """Try to split leaf ``node`` of particle ``p``; True when it split."""
@@ -136,7 +156,9 @@ class PGBART(ArrayStep):
         value = values[self.rng.integers(values.size - 1)]
         goes_left = column <= value
         left, right = rows[goes_left], rows[~goes_left]
-        p.tree.split(node, var, value, left, right, self._leaf_value(left), self._leaf_value(right))
+        del p.corr[node]
+        p.tree.split(node, var, value, left, right, self._draw_leaf(p, 2 * node + 1, left),
+                     self._draw_leaf(p, 2 * node + 2, right))
         p.expansion.extend((2 * node + 1, 2 * node + 2))
         p.used.append(var)
         return True
@@ -144,13 +166,17 @@ class PGBART(ArrayStep):
     def _initial_particles(self, old):
         n = self.bart.num_observations
         old.loglik = self._loglik(old.tree.output)
+        for node, rows in old.tree.rows.items():  # the reference tree's leaves under today's proposal
+            old.corr[node] = self._leaf_corr(old.tree.leaves[node], *self._leaf_proposal(rows))
         fresh = old.copy()
-        for node, rows in fresh.tree.rows.items():
-            fresh.tree.set_leaf(node, self._leaf_value(rows))
+        for node, rows in list(fresh.tree.rows.items()):
+            fresh.tree.set_leaf(node, self._draw_leaf(fresh, node, rows))
         fresh.loglik = self._loglik(fresh.tree.output)
         growing = []
+        everything = np.arange(n)
         for _ in range(self.num_particles - 2):
-            p = _Particle(Tree.stump(self._leaf_value(np.arange(n)), n), expansion=[0])
+            p = _Particle(Tree.stump(0.0, n), expansion=[0])
+            p.tree.set_leaf(0, self._draw_leaf(p, 0, everything))
             p.loglik = self._loglik(p.tree.output)
             growing.append(p)
         return [old, fresh], growing
@@ -178,17 +204,17 @@ class PGBART(ArrayStep):
             for p in growing:
                 if not p.expansion:
                     continue
+                before = p.target
                 if self._grow(p, p.expansion.pop(0)):
-                    new = self._loglik(p.tree.output)
-                    p.logw += new - p.loglik
-                    p.loglik = new
+                    p.loglik = self._loglik(p.tree.output)
+                    p.logw += p.target - before
                     grew = True
             if not any(p.expansion for p in growing):
                 break
             if grew:
                 growing = self._resample(growing)
         candidates = fixed + growing
-        chosen = candidates[self.rng.choice(len(candidates), p=_normalized([p.loglik for p in candidates]))]
+        chosen = candidates[self.rng.choice(len(candidates), p=_normalized([p.target for p in candidates]))]
         chosen.expansion = []
         self.sum_trees = self._noi + chosen.tree.output
         return chosen
