@@ -18,6 +18,7 @@ particle is kept with probability proportional to its weight.
 
 from __future__ import annotations
 
+import logging
 import math
 
 import numpy as np
@@ -26,6 +27,8 @@ from .base import ArrayStep, Competence
 from .bart_tree import Tree, node_depth, split_probabilities
 
 __all__ = ["PGBART"]
+
+_log = logging.getLogger("arignote.ppl")
 
 
 def _is_bart(var) -> bool:
@@ -77,6 +80,7 @@ class PGBART(ArrayStep):
     stat_types = (np.int64,)
 
     def __init__(self, vars=None, num_particles=10, max_stages=100, chunk="auto", model=None, **kwargs):
+        _log.warning("The BART model is experimental. Use with caution.")  # as PyMC3 3.11 says
         self._bind(vars, model, None, kwargs)
         if len(self.vars) != 1 or not _is_bart(self.vars[0]):
             raise ValueError(f"PGBART samples one BART variable, got {[v.name for v in self.vars]}")
@@ -92,6 +96,7 @@ class PGBART(ArrayStep):
             raise ValueError(f"PGBART: chunk must be 'auto' or a positive int, got {chunk!r}")
         self.num_particles, self.max_stages, self.chunk = int(num_particles), int(max_stages), int(chunk)
         self._split_p = split_probabilities(bart.alpha)
+        self._columns = np.ascontiguousarray(bart.X.T)  # one contiguous row per column of X
         self._var_cdf = np.cumsum(bart.split_prior / bart.split_prior.sum())
         Y = bart.Y
         self._leaf_mean0 = Y.mean() / bart.m
@@ -145,11 +150,10 @@ class PGBART(ArrayStep):
         depth = node_depth(node)
         if depth >= len(self._split_p) or self.rng.random() >= self._split_p[depth]:
             return False
-        X = self.bart.X
         rows = p.tree.rows[node]
         var = int(np.searchsorted(self._var_cdf, self.rng.random() * self._var_cdf[-1], side="right"))
-        var = min(var, X.shape[1] - 1)
-        column = X[rows, var]
+        var = min(var, len(self._columns) - 1)
+        column = self._columns[var][rows]
         values = np.unique(column[~np.isnan(column)]) if self.bart.missing_data else np.unique(column)
         if values.size < 2:  # the node's rows share one value: nothing to split on
             return False
@@ -182,7 +186,9 @@ class PGBART(ArrayStep):
         return [old, fresh], growing
 
     def _resample(self, growing):
-        picks = self.rng.choice(len(growing), size=len(growing), p=_normalized([p.logw for p in growing]))
+        cdf = np.cumsum(_normalized([p.logw for p in growing]))
+        picks = np.minimum(np.searchsorted(cdf, self.rng.random(len(growing)) * cdf[-1], side="right"),
+                           len(growing) - 1)
         taken = set()
         out = []
         for i in picks:
