@@ -12,7 +12,8 @@ import math
 
 import numpy as np
 
-__all__ = ["Tree", "split_probabilities", "node_depth"]
+__all__ = ["Tree", "split_probabilities", "node_depth", "leaf_prior", "pick_column", "split_values",
+           "prior_sum_of_trees"]
 
 
 def node_depth(node: int) -> int:
@@ -26,6 +27,44 @@ def split_probabilities(alpha: float) -> np.ndarray:
     while 1.0 - alpha ** len(probs) < 1.0:
         probs.append(alpha ** len(probs))
     return np.asarray(probs)
+
+
+def leaf_prior(Y, m):
+    """Mean and variance of a leaf value's prior: ``N(mean(Y)/m, (range(Y)/(4 sqrt m))^2)``
+    (Chipman, George and McCulloch 2010 with k = 2: the sum of m leaves spans Y's range)."""
+    spread = float(Y.max() - Y.min()) or float(np.abs(Y).max()) or 1.0
+    return float(Y.mean()) / m, (spread / (4.0 * math.sqrt(m))) ** 2
+
+
+def pick_column(cdf, u) -> int:
+    """The column whose share of the cumulative split prior ``cdf`` holds ``u`` in [0, 1)."""
+    return min(int(np.searchsorted(cdf, u * cdf[-1], side="right")), len(cdf) - 1)
+
+
+def split_values(column):
+    """The values a node may split at: its distinct non-missing values but the largest."""
+    values = np.unique(column[~np.isnan(column)])
+    return values[:-1]
+
+
+def prior_sum_of_trees(columns, m, alpha, cdf, leaf_mean, leaf_sd, rng) -> np.ndarray:
+    """One draw of the sum of ``m`` trees from the prior at the rows of ``columns`` (p, n)."""
+    split_p = split_probabilities(alpha)
+    out = np.zeros(columns.shape[1])
+    for _ in range(m):
+        stack = [(0, np.arange(columns.shape[1]))]
+        while stack:
+            node, rows = stack.pop()
+            depth = node_depth(node)
+            if depth < len(split_p) and rng.random() < split_p[depth]:
+                column = columns[pick_column(cdf, rng.random())][rows]
+                values = split_values(column)
+                if values.size:
+                    goes_left = column <= values[rng.integers(values.size)]
+                    stack += [(2 * node + 1, rows[goes_left]), (2 * node + 2, rows[~goes_left])]
+                    continue
+            out[rows] += leaf_mean + leaf_sd * rng.standard_normal()
+    return out
 
 
 class Tree:

@@ -24,7 +24,7 @@ import math
 import numpy as np
 
 from .base import ArrayStep, Competence
-from .bart_tree import Tree, node_depth, split_probabilities
+from .bart_tree import Tree, leaf_prior, node_depth, pick_column, split_probabilities, split_values
 
 __all__ = ["PGBART"]
 
@@ -98,11 +98,8 @@ class PGBART(ArrayStep):
         self._split_p = split_probabilities(bart.alpha)
         self._columns = np.ascontiguousarray(bart.X.T)  # one contiguous row per column of X
         self._var_cdf = np.cumsum(bart.split_prior / bart.split_prior.sum())
-        Y = bart.Y
-        self._leaf_mean0 = Y.mean() / bart.m
-        spread = float(Y.max() - Y.min()) or float(np.abs(Y).max()) or 1.0
-        self._leaf_var0 = (spread / (4.0 * math.sqrt(bart.m))) ** 2
-        self._noise_floor = 1e-8 * (Y.var() or 1.0)
+        self._leaf_mean0, self._leaf_var0 = leaf_prior(bart.Y, bart.m)
+        self._noise_floor = 1e-8 * (bart.Y.var() or 1.0)
         bart.all_trees = []
         self.reset_tuning()
 
@@ -151,13 +148,12 @@ class PGBART(ArrayStep):
         if depth >= len(self._split_p) or self.rng.random() >= self._split_p[depth]:
             return False
         rows = p.tree.rows[node]
-        var = int(np.searchsorted(self._var_cdf, self.rng.random() * self._var_cdf[-1], side="right"))
-        var = min(var, len(self._columns) - 1)
+        var = pick_column(self._var_cdf, self.rng.random())
         column = self._columns[var][rows]
-        values = np.unique(column[~np.isnan(column)]) if self.bart.missing_data else np.unique(column)
-        if values.size < 2:  # the node's rows share one value: nothing to split on
+        values = split_values(column)
+        if not values.size:  # the node's rows share one value: nothing to split on
             return False
-        value = values[self.rng.integers(values.size - 1)]
+        value = values[self.rng.integers(values.size)]
         goes_left = column <= value
         left, right = rows[goes_left], rows[~goes_left]
         del p.corr[node]

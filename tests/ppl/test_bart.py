@@ -163,3 +163,34 @@ def test_star_import_and_tree_pieces():
     np.testing.assert_array_equal(tree.output, [-1.0, 4.0, -1.0, 3.0])
     np.testing.assert_array_equal(tree.predict(X), tree.output)
     assert sorted(tree.used_variables()) == [0, 1] and sorted(tree.leaves) == [1, 5, 6]
+
+
+def test_prior_draws_match_the_leaf_prior():
+    # every row's prior mu is a sum of m leaves, each N(mean(Y)/m, (range(Y)/(4 sqrt m))^2)
+    X, Y, _ = _data(np.sin, n=40, p=3, seed=4)
+    with pm.Model():
+        pm.BART("mu", X, Y, m=8, split_prior=[1, 0, 1])
+        prior = pm.sample_prior_predictive(3000, random_seed=3)
+    draws = prior["mu"]
+    assert draws.shape == (3000, 40) and draws.dtype == np.float64
+    sd = np.ptp(Y) / 4
+    assert abs(draws.mean() - Y.mean()) < 0.05 * sd
+    np.testing.assert_allclose(draws.std(0), sd, rtol=0.08)
+    # rows share leaves, so their prior draws are correlated
+    assert np.corrcoef(draws[:, 0], draws[:, 1])[0, 1] > 0.05
+
+
+def test_split_prior_and_posterior_predictive():
+    X, Y, truth = _data(lambda x: np.where(x > 0.5, 1.0, -1.0), n=60, p=3, seed=6)
+    with pm.Model():
+        mu = pm.BART("mu", X, Y, m=8, split_prior=[1, 0, 1])  # column 1 is never split on
+        sigma = pm.HalfNormal("sigma", 1.0)
+        pm.Normal("y", mu, sigma, observed=Y)
+        trace = pm.sample(40, tune=40, chains=1, cores=1, random_seed=2, progressbar=False,
+                          compute_convergence_checks=False)
+        ppc = pm.sample_posterior_predictive(trace, progressbar=False, random_seed=1)
+    inclusion = trace.get_sampler_stats("variable_inclusion").sum(0)
+    assert inclusion[1] == 0 and inclusion[0] > 0
+    assert not any(1 in tree.used_variables() for trees in mu.distribution.all_trees for tree in trees)
+    assert ppc["y"].shape == (40, 60)
+    assert _rmse(ppc["y"].mean(0), truth) < 0.5

@@ -87,6 +87,21 @@ class BART(NoDistribution):
         self.num_observations, self.num_variates = X.shape
         self.all_trees = []
 
+    def random(self, point=None, size=None):
+        """Draws of ``mu`` from the sum-of-trees prior at the rows of X: shape ``size + (n,)``
+        (each tree grown from the depth prior, leaves from the leaf prior; NumPy's global
+        generator seeds them, so ``np.random.seed`` makes them reproducible)."""
+        from arignote.plugins.samplers.bart_tree import leaf_prior, prior_sum_of_trees
+
+        size = () if size is None else tuple(np.atleast_1d(size).astype(int))
+        rng = np.random.default_rng(np.random.randint(0, 2 ** 31 - 1))
+        columns = np.ascontiguousarray(self.X.T)
+        cdf = np.cumsum(self.split_prior / self.split_prior.sum())
+        mean, var = leaf_prior(self.Y, self.m)
+        draws = [prior_sum_of_trees(columns, self.m, self.alpha, cdf, mean, np.sqrt(var), rng)
+                 for _ in range(int(np.prod(size)))]
+        return np.asarray(draws).reshape(size + (self.num_observations,))
+
     def predict(self, X_new) -> np.ndarray:
         """``mu`` at the rows of ``X_new`` for each stored sweep: shape (sweeps, rows)."""
         if not self.all_trees:
