@@ -14,7 +14,15 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.special import logsumexp
+
+
+def logsumexp(a):
+    """log(sum(exp(a))) of a 1-d array, stable; -inf for all -inf (SciPy's import costs a cold start)."""
+    m = np.max(a)
+    if not np.isfinite(m):
+        return float(m)  # +inf, nan, or -inf when every term is -inf
+    return float(m + np.log(np.sum(np.exp(a - m))))
+
 
 __all__ = ["SMCRun", "next_beta"]
 
