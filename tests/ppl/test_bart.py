@@ -135,6 +135,18 @@ def test_bad_input(kwargs, match):
             pm.BART("mu", **kwargs)
 
 
+def test_pandas_inputs():
+    pd = pytest.importorskip("pandas")
+    X, Y, _ = _data(np.sin, n=12, p=2)
+    with pm.Model():
+        mu = pm.BART("mu", pd.DataFrame(X, columns=["a", "b"]), pd.Series(Y), m=3)
+    bart = mu.distribution
+    np.testing.assert_array_equal(bart.X, X)
+    np.testing.assert_array_equal(bart.Y, Y)
+    assert (bart.m, bart.alpha, bart.num_variates) == (3, 0.25, 2)
+    np.testing.assert_array_equal(bart.split_prior, [1.0, 1.0])
+
+
 def test_pgbart_bad_arguments():
     X, Y, _ = _data(np.sin, n=20)
     with pm.Model():
