@@ -79,6 +79,14 @@ class PGBART(ArrayStep):
     stat_names = ("variable_inclusion",)
     stat_types = (np.int64,)
 
+    def __new__(cls, *args, **kwargs):
+        if not args and kwargs.get("vars") is None:  # default: the model's BART variables only
+            from .base import _modelcontext
+
+            bart_vars = [v for v in _modelcontext(kwargs.get("model")).free_RVs if _is_bart(v)]
+            kwargs["vars"] = bart_vars or None
+        return super().__new__(cls, *args, **kwargs)
+
     def __init__(self, vars=None, num_particles=10, max_stages=100, chunk="auto", model=None, **kwargs):
         _log.warning("The BART model is experimental. Use with caution.")  # as PyMC3 3.11 says
         self._bind(vars, model, None, kwargs)

@@ -155,6 +155,7 @@ def test_pgbart_bad_arguments():
         pm.Normal("y", mu + other, 1.0, observed=Y)
         with pytest.raises(ValueError, match="one BART variable"):
             pm.PGBART([other])
+        assert [v.name for v in pm.PGBART().vars] == ["mu"]  # vars=None: the BART variables
         with pytest.raises(ValueError, match="num_particles"):
             pm.PGBART([mu], num_particles=2)
         with pytest.raises(ValueError, match="chunk"):
@@ -206,3 +207,21 @@ def test_split_prior_and_posterior_predictive():
     assert not any(1 in tree.used_variables() for trees in mu.distribution.all_trees for tree in trees)
     assert ppc["y"].shape == (40, 60)
     assert _rmse(ppc["y"].mean(0), truth) < 0.5
+
+
+def test_two_bart_variables_get_one_step_each():
+    X, Y, _ = _data(np.sin, n=20)
+    with pm.Model() as model:
+        a = pm.BART("a", X, Y, m=3)
+        b = pm.BART("b", X, Y, m=4)
+        pm.Normal("y", a + b, 1.0, observed=2 * Y)
+        step = pm.PGBART()
+        assert isinstance(step, CompoundStep)
+        assert [(type(m).__name__, m.vars[0].name, m.bart.m) for m in step.methods] == [
+            ("PGBART", "a", 3), ("PGBART", "b", 4)]
+        trace = pm.sample(10, tune=5, chains=1, cores=1, random_seed=1, progressbar=False,
+                          compute_convergence_checks=False)
+    assert trace["a"].shape == (10, 20) and trace["b"].shape == (10, 20)
+    inclusion = trace.get_sampler_stats("variable_inclusion")  # one column per step, as PyMC3 stacks
+    assert inclusion.shape == (10, 1, 2)
+    assert np.all(inclusion >= 1)  # each step replaced a tree, and a root always splits
