@@ -80,7 +80,7 @@ def test_trace_shapes_dtypes_and_stored_trees():
     inc = trace.get_sampler_stats("variable_inclusion", combine=False)
     assert len(inc) == 2 and inc[0].shape == (30, 2) and inc[0].dtype == np.int64
     # chunk 'auto' = 1 tree per step for m=10: each kept draw replaces one tree and counts its splits
-    assert np.all(inc[0].sum(1) >= 1)
+    assert np.mean(inc[0].sum(1) >= 1) > 0.8  # a kept stump would count nothing
     # a full sweep over the 10 trees ends every 10 draws; the stored trees give that draw's mu
     bart = mu.distribution
     assert len(bart.all_trees) == 2 * 3 and all(len(t) == 10 for t in bart.all_trees)
@@ -224,4 +224,4 @@ def test_two_bart_variables_get_one_step_each():
     assert trace["a"].shape == (10, 20) and trace["b"].shape == (10, 20)
     inclusion = trace.get_sampler_stats("variable_inclusion")  # one column per step, as PyMC3 stacks
     assert inclusion.shape == (10, 1, 2)
-    assert np.all(inclusion >= 1)  # each step replaced a tree, and a root always splits
+    assert np.all(inclusion.sum(0) >= 1)  # both steps grew trees (a kept stump counts nothing)
