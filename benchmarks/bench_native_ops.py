@@ -2,7 +2,8 @@
 
   coal   the seed's marginal coal-mining log-likelihood and its gradient (111 x 111 = 12,321 elements),
          one evaluation, against NumPy by hand and PyTensor's C and NUMBA modes
-  ops    argmax, cumsum and advanced indexing x[idx] on 1e6 float64, against NumPy
+  ops    argmax, cumsum and advanced indexing (x[idx], rows, columns, x[i, :, j], inc) on 1e6 float64,
+         against NumPy
 
 Usage::
 
@@ -54,9 +55,9 @@ def main(argv=None):
             for s in ("c", "llvm"):
                 harness.goal(f"{s} / PyTensor NUMBA", harness.ratio(times, s, "PyTensor NUMBA"), 0.5)
         if "ops" in args.what:
-            print("\nargmax, cumsum, x[idx] on 1e6 float64")
+            print("\nargmax, cumsum and advanced indexing on 1e6 float64")
             times, info = peers.side_by_side("index_ops", SYSTEMS, None, max(5, args.rounds // 3))
-            for k in ("argmax", "cumsum", "x[idx]"):
+            for k in ("argmax", "cumsum", "x[idx]", "X[idx] rows", "X[:, idx]", "X[i, :, j]", "inc X[idx] rows"):
                 print(f" {k}")
                 sel = {s: t for (v, s), t in times.items() if v == k}
                 harness.ratio_table(sel, ["numpy"])

@@ -383,10 +383,26 @@ def coal(systems):
 
 
 def index_ops(systems, n=1_000_000):
-    """argmax, cumsum and x[idx] (idx: n random int64 positions) on n float64."""
+    """argmax, cumsum and x[idx] (idx: n random int64 positions) on n float64; and on a
+    1000 x 1000 float64 matrix (n elements moved each): rows X[idx], columns X[:, idx], X[i, :, j]
+    (a 100 x 100 x 100 view indexed on its first and last axes) and inc_subtensor(X[idx], Y)
+    with repeated rows (numpy.add.at)."""
     r = np.random.default_rng(0)
     a, idx = r.standard_normal(n), r.integers(0, n, n)
-    refs = {"argmax": lambda: np.argmax(a), "cumsum": lambda: np.cumsum(a), "x[idx]": lambda: a[idx]}
+    m = int(round(n ** 0.5))
+    X, rows = r.standard_normal((m, m)), r.integers(0, m, m)
+    Y = r.standard_normal((m, m))
+    c = int(round(n ** (1 / 3)))
+    X3, i3, j3 = X.reshape(-1)[:c ** 3].reshape(c, c, c), r.integers(0, c, (c, 1)), r.integers(0, c, c)
+
+    def add_at():
+        out = X.copy()
+        np.add.at(out, rows, Y)
+        return out
+
+    refs = {"argmax": lambda: np.argmax(a), "cumsum": lambda: np.cumsum(a), "x[idx]": lambda: a[idx],
+            "X[idx] rows": lambda: X[rows], "X[:, idx]": lambda: X[:, rows], "X[i, :, j]": lambda: X3[i3, :, j3],
+            "inc X[idx] rows": add_at}
     timers, checks = {}, {}
     for s in systems:
         if s == "numpy":
@@ -395,11 +411,15 @@ def index_ops(systems, n=1_000_000):
             continue
         lib = library(s)
         T = lib.T
-        x, i = T.dvector("x"), T.lvector("i")
+        x, i, xm, ym, x3 = T.dvector("x"), T.lvector("i"), T.dmatrix("X"), T.dmatrix("Y"), T.dtensor3("X3")
+        im = T.lmatrix("im")
         for k, out, ins, args in (("argmax", T.argmax(x), [x], (a,)), ("cumsum", T.cumsum(x), [x], (a,)),
-                                  ("x[idx]", x[i], [x, i], (a, idx))):
+                                  ("x[idx]", x[i], [x, i], (a, idx)), ("X[idx] rows", xm[i], [xm, i], (X, rows)),
+                                  ("X[:, idx]", xm[:, i], [xm, i], (X, rows)),
+                                  ("X[i, :, j]", x3[im, :, i], [x3, im, i], (X3, i3, j3)),
+                                  ("inc X[idx] rows", T.inc_subtensor(xm[i], ym), [xm, i, ym], (X, rows, Y))):
             f = lib.function(s, ins, out)
-            checks[f"{k} {s}"] = bool(np.array_equal(f(*args), refs[k]()))
+            checks[f"{k} {s}"] = bool(np.allclose(f(*args), refs[k]()))
             timers[(k, s)] = clock(lambda f=f, args=args: f(*args))
     return timers, {"checks": checks}
 

@@ -11,7 +11,7 @@ concurrently, each with its own scratch.  It returns 0, or nonzero when a check 
 shape, an op NumPy would refuse): call ``f`` itself then for the error.
 
 Raises :class:`NativeEntryUnavailable` (naming the cause) when the backend has no native
-entry (``py``; ``c`` for now) or a node of the graph runs through its NumPy ``perform``
+entry (``py``) or a node of the graph runs through its NumPy ``perform``
 (``arignote.debug.fallbacks(f)`` lists those), or ``f`` has updates.
 """
 from __future__ import annotations

@@ -30,6 +30,14 @@ def _native(f, backend):
     assert [str(n.op) for n in arignote.debug.fallbacks(f)] == []
 
 
+def _equal_all(got, want, dtype=True):
+    """Each output equals NumPy's: shape, values and (with ``dtype``) dtype."""
+    assert len(got) == len(want)
+    for g, w in zip(got, want):
+        assert g.shape == w.shape and (not dtype or g.dtype == w.dtype), (g, w)
+        np.testing.assert_array_equal(g, w)
+
+
 def coal_graph():
     """The seed's marginal coal-mining log-likelihood (Poisson logp written out) and its gradient."""
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "benchmarks"))
@@ -58,9 +66,7 @@ def test_reshape_views_and_copies(backend):
     f = function([x], outs, backend=backend)
     _native(f, backend)
     for X in (np.arange(12.0).reshape(4, 3), np.arange(24.0).reshape(4, 6)[:, ::2], np.zeros((0, 3))):
-        for g, w in zip(f(X), [X.reshape(-1), X.T.reshape(-1), X[::-1].reshape(2, -1), X[:, ::2].reshape(-1)]):
-            assert g.shape == w.shape and g.dtype == w.dtype
-            np.testing.assert_array_equal(g, w)
+        _equal_all(f(X), [X.reshape(-1), X.T.reshape(-1), X[::-1].reshape(2, -1), X[:, ::2].reshape(-1)])
     with pytest.raises(ValueError, match="reshape"):
         function([x], x.reshape((5, -1)), backend=backend)(np.zeros((2, 3)))
 
@@ -164,9 +170,7 @@ def test_take_and_inc_set_subtensor_match_numpy(backend, dtype):
             np.add.at(acc, I, Y)
             st = X.copy()
             st[I] = Y
-            for g, w in zip(got, [X[I], acc, st]):
-                assert g.shape == w.shape and g.dtype == w.dtype
-                np.testing.assert_array_equal(g, w)
+            _equal_all(got, [X[I], acc, st])
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -240,9 +244,7 @@ def test_alloc_fills_and_broadcasts_like_numpy(backend):
     V, R = np.arange(4.0)[::-1], np.arange(5.0)[None, ::-1]
     got = f(V, R, 3, 5)
     want = [np.broadcast_to(V, (3, 4)), np.broadcast_to(R, (3, 5)), np.full((3, 5), 1.5, dtype="float32"), np.zeros((0, 4))]
-    for g, w in zip(got, want):
-        assert g.shape == w.shape and g.dtype == w.dtype
-        np.testing.assert_array_equal(g, w)
+    _equal_all(got, want)
     with pytest.raises(ValueError, match="alloc"):
         f(V, R, -1, 5)
     g = function([v, n], T.alloc(v, n, 3), backend=backend)
@@ -509,9 +511,7 @@ def test_bool_mask_read_set_and_inc_match_numpy(backend):
             else:
                 w[where] += val
             want.append(w)
-        for g, w in zip(got, want):
-            assert g.shape == w.shape
-            np.testing.assert_array_equal(g, w)
+        _equal_all(got, want, dtype=False)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -557,9 +557,7 @@ def test_multi_array_indexing_and_add_at_match_numpy(backend):
         got = f(X, I, J, Y)
         want = [X[I, J], _np_at(X, (I, J), Y[..., None], False), _np_at(X, (I, J), 5.0, True),
                 _np_at(X, (I, J), 1.0, False), _np_at(X, (I, J), Y[..., None], True)]
-        for g, w in zip(got, want):
-            assert g.shape == w.shape
-            np.testing.assert_array_equal(g, w)
+        _equal_all(got, want, dtype=False)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -575,3 +573,182 @@ def test_multi_array_index_out_of_bounds_is_numpys_index_error(backend):
         with pytest.raises(IndexError, match="shape mismatch"):
             f(X, np.array([0, 1]), np.array([0, 1, 2]))
         assert not X.any()
+
+
+# ------------------------------------- index arrays in any position, mixed with slices and integers
+
+
+@pytest.fixture
+def no_perform(monkeypatch):
+    """The advanced-indexing nodes' perform raises: a value can only come from the native step."""
+    from arignote.tensor.subtensor import AdvancedIncSubtensor, AdvancedSubtensor
+
+    def boom(self, node, inputs, output_storage):
+        raise AssertionError(f"{node.op} ran its perform")
+
+    monkeypatch.setattr(AdvancedSubtensor, "perform", boom)
+    monkeypatch.setattr(AdvancedIncSubtensor, "perform", boom)
+
+
+def _mixed_cases():
+    """(name, index builder over symbols or values): index arrays off the leading axes, adjacent
+    (broadcast dims in place) and separated (broadcast dims first), with slices, integers, negative
+    steps, new axes, bool masks among them and the 0-d bool mask."""
+    return [
+        ("x[i, :, j]", lambda s: (s.i, slice(None), s.j)),
+        ("x[:, i, j]", lambda s: (slice(None), s.i, s.j)),
+        ("x[:, i]", lambda s: (slice(None), s.i)),
+        ("x[:, :, i]", lambda s: (slice(None), slice(None), s.i)),
+        ("x[1:, i, ::-2]", lambda s: (slice(1, None), s.i, slice(None, None, -2))),
+        ("x[k, :, i]", lambda s: (s.k, slice(None), s.i)),
+        ("x[:, k, i]", lambda s: (slice(None), s.k, s.i)),
+        ("x[i, k]", lambda s: (s.i, s.k)),
+        ("x[::-1, j, k]", lambda s: (slice(None, None, -1), s.j, s.k)),
+        ("x[i, 1:3, m]", lambda s: (s.i, slice(1, 3), s.m)),
+        ("x[True]", lambda s: (s.t,)),
+        ("x[False]", lambda s: (s.f,)),
+        ("x[:, i, True]", lambda s: (slice(None), s.i, s.t)),
+        ("x[:, None, i]", lambda s: (slice(None), None, s.i)),
+        ("x[i, None, j]", lambda s: (s.i, None, s.j)),
+        ("x[None, i, :, ::-1, None]", lambda s: (None, s.i, slice(None), slice(None, None, -1), None)),
+        ("x[:, b]", lambda s: (slice(None), s.b)),
+        ("x[:, b2]", lambda s: (slice(None), s.b2)),
+        ("x[k, b2]", lambda s: (s.k, s.b2)),
+        ("x[b4, 1:, k]", lambda s: (s.b4, slice(1, None), s.k)),
+    ]
+
+
+def _sym_and_vals():
+    from types import SimpleNamespace as NS
+
+    bools = [T.TensorType("bool", shape=(None,) * n)(name) for n, name in ((1, "b"), (2, "b2"), (1, "b4"))]
+    sym = NS(i=T.lvector("i"), j=T.lmatrix("j"), k=T.lscalar("k"), m=T.ivector("m"),
+             t=T.constant(np.bool_(True)), f=T.constant(np.bool_(False)), b=bools[0], b2=bools[1], b4=bools[2])
+    val = NS(i=np.array([0, -1, 2, 0]), j=np.array([[1], [-3], [1]]), k=-2, m=np.array([1, 0, 1, 3], dtype=np.int32),
+             t=np.True_, f=np.False_, b=np.array([True, False, True, True, False]),
+             b2=np.random.default_rng(2).random((5, 6)) < 0.4, b4=np.array([True, False, True, True]))
+    return sym, val
+
+
+def _views():
+    """Sources of shape (4, 5, 6): contiguous, strided, reversed on every axis, transposed (Fortran
+    order), one axis reversed."""
+    base = np.arange(8 * 10 * 12, dtype=float).reshape(8, 10, 12) * 0.5 - 7
+    return [base[:4, :5, :6], base[::-2, 1::2, ::2], base[::-1, ::-1, ::-1][:4, :5, :6], base[:6, :5, :4].T,
+            base[:4, :5, :6][:, ::-1]]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("name,build", _mixed_cases(), ids=[c[0] for c in _mixed_cases()])
+def test_mixed_advanced_index_reads_and_writes_match_numpy(backend, name, build, no_perform):
+    """x[index] and inc (numpy.add.at) / set (last write) / inc with ignore_duplicates (NumPy's
+    ``x[index] += y``) for index arrays in any position, natively, against NumPy."""
+    _backend(backend)
+    sym, val = _sym_and_vals()
+    x = T.dtensor3("x")
+    sel = x[build(sym)]
+    y = T.tensor("float64", shape=(None,) * sel.ndim, name="y")
+    outs = [sel, T.inc_subtensor(sel, y), T.set_subtensor(sel, y), T.inc_subtensor(sel, y, ignore_duplicates=True),
+            T.inc_subtensor(sel, 1.5)]
+    f = function([x, y, sym.i, sym.j, sym.k, sym.m, sym.b, sym.b2, sym.b4], outs, backend=backend,
+                 on_unused_input="ignore")
+    _native(f, backend)
+    for X in _views():
+        idx = build(val)
+        region = X[idx].shape
+        Y = np.arange(np.prod(region), dtype=float).reshape(region) + 0.25
+        got = f(X, Y, val.i, val.j, val.k, val.m, val.b, val.b2, val.b4)
+        acc, st, dup, one = X.copy(), X.copy(), X.copy(), X.copy()
+        np.add.at(acc, idx, Y)
+        st[idx] = Y
+        dup[idx] += Y
+        np.add.at(one, idx, 1.5)
+        _equal_all(got, [X[idx], acc, st, dup, one])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("dtype", ["float32", "int32", "uint8", "complex128", "bool"])
+def test_index_arrays_off_the_leading_axis_in_every_dtype(backend, dtype, no_perform):
+    _backend(backend)
+    x, i, j = T.tensor(dtype, shape=(None, None, None), name="x"), T.bvector("i"), T.TensorType("uint16", shape=(None,))("j")
+    y = T.tensor(dtype, shape=(None, None, None), name="y")
+    outs = [x[:, i], T.inc_subtensor(x[:, i], y), T.set_subtensor(x[:, i], y), x[j, ::-1, i]]
+    f = function([x, i, j, y], outs, backend=backend)
+    _native(f, backend)
+    r = np.random.default_rng(3)
+    X = (r.standard_normal((3, 4, 5)) * 4).astype(dtype)[:, :, ::-1]
+    I, J = np.array([3, -4, 3], dtype=np.int8), np.array([2, 0, 0], dtype=np.uint16)
+    Y = (r.standard_normal((3, 3, 5)) * 4).astype(dtype)
+    acc, st = X.copy(), X.copy()
+    np.add.at(acc, (slice(None), I), Y)
+    st[:, I] = Y
+    _equal_all(f(X, I, J, Y), [X[:, I], acc, st, X[J, ::-1, I]])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_mixed_index_on_empty_arrays_and_empty_indices(backend, no_perform):
+    _backend(backend)
+    x, i, j = T.dtensor3("x"), T.lvector("i"), T.lvector("j")
+    cols = function([x, i], [x[:, i], T.inc_subtensor(x[:, i], 1.0)], backend=backend)
+    sides = function([x, i, j], [x[i, :, j], T.set_subtensor(x[i, :, j], 2.0)], backend=backend)
+    _native(cols, backend)
+    _native(sides, backend)
+    I2, I0 = np.array([2, -1]), np.zeros(0, int)
+    for X, I, J in ((np.zeros((0, 4, 3)), I2, None), (np.zeros((3, 0, 4)), I2, np.array([0, 3])),
+                    (np.ones((2, 3, 4)), I0, I0), (np.ones((2, 3, 4))[:, ::-1], I0, np.array([1]))):
+        if J is None:
+            got, want = cols(X, I), [X[:, I], _np_at(X, (slice(None), I), 1.0, False)]
+        else:
+            got, want = sides(X, I, J), [X[I, :, J], _np_at(X, (I, slice(None), J), 2.0, True)]
+        _equal_all(got, want, dtype=False)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_mixed_index_errors_are_numpys_and_name_the_node(backend):
+    _backend(backend)
+    x, i, j, k = T.dtensor3("x"), T.lvector("i"), T.lvector("j"), T.lscalar("k")
+    y = T.dmatrix("y")
+    X = np.zeros((3, 4, 5))
+    for out in (x[k, :, i], T.inc_subtensor(x[k, :, i], 1.0), T.set_subtensor(x[:, j, i], 1.0)):
+        f = function([x, i, j, k], out, backend=backend, on_unused_input="ignore")
+        with pytest.raises(IndexError, match="index 5 is out of bounds for axis 2 with size 5") as e:
+            f(X, np.array([0, 5]), np.array([0, 1]), 0)
+        assert "Advanced" in str(e.value) and "x" in str(e.value)
+        with pytest.raises(IndexError, match="index -6 is out of bounds for axis 2 with size 5"):
+            f(X, np.array([-6]), np.array([0]), -3)
+        assert not X.any()
+    for out in (x[i, k], T.set_subtensor(x[i, k], 1.0)):  # an integer after the array
+        f = function([x, i, k], out, backend=backend)
+        with pytest.raises(IndexError, match="index -4 is out of bounds for axis 0 with size 3") as e:
+            f(X, np.array([0, -4]), 1)
+        assert "Advanced" in str(e.value)
+        with pytest.raises(IndexError, match="index 4 is out of bounds for axis 1 with size 4"):
+            f(X, np.array([0]), 4)
+    b = T.TensorType("bool", shape=(None,))("b")
+    for out in (x[:, b], T.inc_subtensor(x[:, b], 1.0)):
+        f = function([x, b], out, backend=backend)
+        with pytest.raises(IndexError, match="boolean index did not match") as e:
+            f(X, np.ones(5, bool))
+        assert "Advanced" in str(e.value)
+    f = function([x, i, j], x[:, i, j], backend=backend)
+    with pytest.raises(IndexError, match="shape mismatch"):
+        f(X, np.array([0, 1]), np.array([0, 1, 2]))
+    g = function([x, i, y], T.inc_subtensor(x[:, i], y), backend=backend)
+    with pytest.raises(ValueError) as e:
+        g(X, np.array([0, 1]), np.ones((3, 3)))
+    assert "AdvancedIncSubtensor" in str(e.value)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_gradient_of_mixed_indexing_is_native_and_accumulates(backend):
+    _backend(backend)
+    x, i, j = T.dtensor3("x"), T.lvector("i"), T.lvector("j")
+    cost = (x[:, i] ** 2).sum() + (3.0 * x[i, :, j]).sum()
+    f = function([x, i, j], T.grad(cost, x), backend=backend)
+    _native(f, backend)
+    X = np.random.default_rng(5).standard_normal((3, 4, 5))[:, ::-1]
+    I, J = np.array([1, 1, -1]), np.array([0, 4, 0])
+    want = np.zeros_like(X)
+    np.add.at(want, (slice(None), I), 2 * X[:, I])
+    np.add.at(want, (I, slice(None), J), 3.0)
+    np.testing.assert_allclose(f(X, I, J), want, rtol=1e-14)

@@ -4,6 +4,7 @@
 per function call, running loops and reductions natively, views without
 copies, Dot/Matmul through BLAS (SciPy's exported function pointers, when
 SciPy is installed) and every other node through its NumPy ``perform``.
+``native_entry(fgraph)`` gives the same program as a C function for native callers.
 """
 from __future__ import annotations
 
@@ -157,6 +158,7 @@ class CBackend:
             raise RuntimeError("arignote c backend: SciPy's BLAS capsules could not be read")
         thunk = rt.make_runner(code, objs, error_hook, convert_hook, bool(config.c_reuse_buffers))
         fgraph.lowered = prog  # what this compile made, kept with its graph (f.maker.fgraph), not on the backend
+        fgraph.c_encoded = (code, objs)  # the program again, for a native entry (native.py)
         fgraph.kernels_how = how
         fb = prog.fallbacks()
         if fb and config.debug:
@@ -164,6 +166,12 @@ class CBackend:
             warnings.warn(f"arignote c backend: {len(fb)} node(s) run their NumPy perform: {names}",
                           FallbackWarning, stacklevel=3)
         return thunk
+
+    def native_entry(self, fgraph):
+        """A GIL-free C entry of ``fgraph`` (compiled here before); see backends/c/native.py."""
+        from . import native
+
+        return native.native_entry(fgraph, runtime())
 
     def fallback_nodes(self, fgraph):
         """The nodes of ``fgraph`` that run (or would run) their NumPy ``perform``, not C code."""

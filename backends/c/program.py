@@ -20,7 +20,7 @@ from .scan import scan_words
 
 MAGIC = 0x4152474E4F544531
 S_LOOP, S_REDUCE, S_DIMSHUFFLE, S_SUBTENSOR, S_SHAPE, S_SHAPE_I, S_DOT, S_FALLBACK = range(1, 9)
-S_RESHAPE, S_TAKE, S_PUT, S_ALLOC, S_ARG, S_CUM, S_JOIN, S_INCSUB, S_IDOT, S_MASK, S_MPUT, S_GATHER, S_SCATTER = range(10, 23)  # 9 is S_SCAN (scan.py)
+S_RESHAPE, _, _, S_ALLOC, S_ARG, S_CUM, S_JOIN, S_INCSUB, S_IDOT, S_MASK, S_MPUT, S_GATHER, S_SCATTER = range(10, 23)  # 9 is S_SCAN (scan.py)
 
 
 def _typenum(v):
@@ -80,26 +80,34 @@ class Encoder:
         static = [-1 if d is None else int(d) for d in s.outputs[0].type.shape]
         return [S_RESHAPE, ins[0], ins[1], outs[0], s.ndim, _itemsize(s.inputs[0]), *static]
 
-    def _take(self, i, s, ins, outs):
-        return [S_TAKE, ins[0], ins[1], outs[0], _itemsize(s.inputs[0])]
+    def _take(self, i, s, ins, outs):  # x[idx]: a gather on axis 0 of the whole of x
+        return [S_GATHER, ins[0], outs[0], _itemsize(s.inputs[0]), 0, 1, 0, ins[1], 0]
 
     def _put(self, i, s, ins, outs):
-        return [S_PUT, ins[0], ins[1], ins[2], outs[0], _itemsize(s.inputs[0]), int(s.set_),
-                ord(np.dtype(s.inputs[0].type.dtype).kind), len(s.y_bcast),
-                *map(int, s.y_bcast)]
+        return self._scatter_words(s, ins[:2], outs, 0, [0], ins[2:], [0])
 
     def _mask(self, i, s, ins, outs):
         return [S_MASK, ins[0], ins[1], outs[0], _itemsize(s.inputs[0])]
 
     def _mput(self, i, s, ins, outs):
-        return [S_MPUT, *self._put(i, s, ins, outs)[1:]]
+        dt = np.dtype(s.inputs[0].type.dtype)
+        return [S_MPUT, *ins, outs[0], dt.itemsize, int(s.set_), ord(dt.kind), len(s.y_bcast), *map(int, s.y_bcast)]
 
     def _gather(self, i, s, ins, outs):
-        return [S_GATHER, ins[0], outs[0], _itemsize(s.inputs[0]), len(ins) - 1, *ins[1:]]
+        arrays, scalars = _split_index(s, ins, 1)
+        return [S_GATHER, ins[0], outs[0], _itemsize(s.inputs[0]), s.at, len(s.axes), *s.axes, *arrays,
+                *self._entries(s.view, scalars)]
 
     def _scatter(self, i, s, ins, outs):
-        return [S_SCATTER, ins[0], ins[1], outs[0], _itemsize(s.inputs[0]), int(s.set_),
-                ord(np.dtype(s.inputs[0].type.dtype).kind), len(s.y_bcast), len(ins) - 2, *map(int, s.y_bcast), *ins[2:]]
+        arrays, scalars = _split_index(s, ins, 2)
+        return self._scatter_words(s, ins[:2], outs, s.at, s.axes, arrays, self._entries(s.view, scalars),
+                                   s.ignore_dupes)
+
+    @staticmethod
+    def _scatter_words(s, xy, outs, at, axes, arrays, entries, dupes=False):
+        dt = np.dtype(s.inputs[0].type.dtype)
+        return [S_SCATTER, *xy, outs[0], dt.itemsize, int(s.set_), ord(dt.kind), int(dupes), len(s.y_bcast),
+                *map(int, s.y_bcast), at, len(axes), *axes, *arrays, *entries]
 
     def _alloc(self, i, s, ins, outs):
         return [S_ALLOC, ins[0], outs[0], _itemsize(s.inputs[0]), len(ins) - 1, len(s.v_bcast), *ins[1:],
@@ -135,6 +143,8 @@ class Encoder:
         for e in idx_list:
             if e == "int":
                 words += [0, next(it)]
+            elif e == "newaxis":
+                words += [2]
             else:
                 _, hs, he, hk = e
                 words += [1] + [next(it) if has else -1 for has in (hs, he, hk)]
@@ -167,6 +177,11 @@ class Encoder:
             payload += words
         code = np.array(head + tables + step_at + ref_at + payload, dtype=np.int64)
         return code.tobytes(), tuple(self.objs)
+
+
+def _split_index(step, ins, first):
+    """A Gather/ScatterStep's index arrays and the view's scalars (the other inputs from ``first``)."""
+    return [ins[j] for j in step.arrays], [v for j, v in enumerate(ins) if j >= first and j not in step.arrays]
 
 
 #: the C runtime's words of each step kind (the runtime's switch in runtime.c reads them)

@@ -7,9 +7,15 @@
  * owning object); views (DimShuffle, basic indexing) only rewrite a slot.
  * Loops and reductions call the graph's generated kernels by address; BLAS
  * goes through SciPy's exported function pointers; every other node calls
- * back into Python (its NumPy perform).  Reshape, take (x[idx]) and put (advanced set/inc_subtensor)
- * are runtime steps of their own.  Buffers that only this runtime holds
+ * back into Python (its NumPy perform).  Reshape, advanced indexing (gather, mask) and advanced
+ * set/inc_subtensor (scatter, mask put) are runtime steps of their own.  Buffers that only this runtime holds
  * (reference count 1) are reused by the next call.
+ *
+ * The same program also runs as a native entry (ar_native_entry, at the end): a C function that
+ * touches no Python object, over a per-thread scratch whose slots own nothing and whose buffers
+ * are plain memory.  The step runners serve both: they reach Python only through ar_output (a
+ * NumPy array, or the scratch's buffer), ar_alias (a view's owner, NULL in a scratch), ar_nomem
+ * and the GIL release of long loops, each of which checks P->nat.
  *
  * Compiled once per machine/compiler/Python/NumPy into the disk cache; the
  * module name comes from AR_MODNAME.
@@ -31,7 +37,7 @@
 #define AR_STR(a) AR_STR2(a)
 
 enum { S_LOOP = 1, S_REDUCE = 2, S_DIMSHUFFLE = 3, S_SUBTENSOR = 4, S_SHAPE = 5, S_SHAPE_I = 6, S_DOT = 7,
-       S_FALLBACK = 8, S_SCAN = 9, S_RESHAPE = 10, S_TAKE = 11, S_PUT = 12,
+       S_FALLBACK = 8, S_SCAN = 9, S_RESHAPE = 10, /* 11, 12: free */
        S_ALLOC = 13, S_ARG = 14, S_CUM = 15, S_JOIN = 16, S_INCSUB = 17, S_IDOT = 18,
        S_MASK = 19, S_MPUT = 20, S_GATHER = 21, S_SCATTER = 22 };
 enum { AR_OK = 0, AR_PYERR = -1, AR_FAIL = 1 };
@@ -59,7 +65,26 @@ typedef struct {
     ar_val *vals;       /* scratch slots of the outermost call */
     PyObject **cache;   /* per variable: a buffer this runtime allocated */
     int busy;
+    PyObject *extra;    /* a native template's tables (bytes), kept alive with it */
+    struct ar_native *nat; /* non-NULL: a native entry's scratch (no Python object, no GIL) */
 } ar_prog;
+
+/* A native entry's per-thread storage: every variable's buffer, grown as needed and kept between
+   calls.  Its slots hold no Python object (obj stays NULL), so the step runners below, which only
+   touch Python through ar_output, ar_alias and the GIL macros, run without the GIL for it. */
+typedef struct ar_native {
+    char **buf;
+    npy_intp *cap;
+    const int64_t *esize; /* per variable: its item size */
+    const int64_t *stat;  /* per input (then shared input): its static dims, -1 where unknown */
+    PyObject *owner;      /* the template capsule (code, constants); released under the GIL */
+} ar_native;
+
+static void ar_c_strides(int nd, const npy_intp *dims, npy_intp es, npy_intp *st);
+typedef void (*ar_elem_fn)(char *dst, const char *src, npy_intp es);
+static void ar_elem_copy(char *d, const char *s, npy_intp es);
+static void ar_walk2(int nd, const npy_intp *dims, char *dst, const npy_intp *ds, const char *src,
+                     const npy_intp *ss, npy_intp es, ar_elem_fn fn);
 
 /* an array the kernels can read directly: the right dtype and rank, native byte order, aligned */
 static inline int ar_good(PyObject *o, int typenum, int nd)
@@ -97,6 +122,19 @@ static inline void ar_set_object(ar_val *v, PyObject *o)
     Py_XSETREF(v->obj, o);
     v->data = NULL;
     v->nd = -1;
+}
+
+/* Slot z: a view (data, nd, dims, strides) over x's memory, keeping x's owner (if any) alive */
+static inline void ar_alias(ar_val *z, const ar_val *x, char *data, int nd, const npy_intp *dims,
+                            const npy_intp *strides)
+{
+    PyObject *o = x->obj; /* NULL in a native scratch: nothing to reference */
+    Py_XINCREF(o);
+    Py_XSETREF(z->obj, o);
+    z->data = data;
+    z->nd = nd;
+    memmove(z->dims, dims, nd * sizeof(npy_intp));
+    memmove(z->strides, strides, nd * sizeof(npy_intp));
 }
 
 static inline npy_intp ar_size(const ar_val *v)
@@ -154,9 +192,42 @@ static PyArrayObject *ar_alloc(ar_prog *P, int use_cache, int64_t var, int nd, c
     return a;
 }
 
+/* A native scratch's C-contiguous buffer for var (its own, reallocated when too small). */
+static int ar_native_output(ar_native *N, ar_val *v, int64_t var, int nd, const npy_intp *dims)
+{
+    npy_intp es = (npy_intp)N->esize[var], n = es;
+    for (int d = 0; d < nd; d++) {
+        if (dims[d] < 0 || (dims[d] > 0 && n > NPY_MAX_INTP / dims[d])) return AR_PYERR;
+        n *= dims[d];
+    }
+    if (n > N->cap[var] || N->buf[var] == NULL) { /* never NULL data, even for an empty array */
+        void *p = NULL;
+        npy_intp want = n > 64 ? n : 64;
+        free(N->buf[var]);
+        N->buf[var] = NULL;
+        N->cap[var] = 0;
+        if (posix_memalign(&p, 64, (size_t)want) != 0) return AR_PYERR;
+        N->buf[var] = p;
+        N->cap[var] = want;
+    }
+    v->data = N->buf[var];
+    v->nd = nd;
+    memcpy(v->dims, dims, nd * sizeof(npy_intp));
+    ar_c_strides(nd, dims, es, v->strides);
+    return AR_OK;
+}
+
+/* Out of memory: AR_PYERR, with MemoryError set unless this is a native scratch (no Python there). */
+static int ar_nomem(const ar_prog *P)
+{
+    if (P->nat == NULL) PyErr_NoMemory();
+    return AR_PYERR;
+}
+
 /* Allocate the output slot of var (a new or reused contiguous buffer). */
 static int ar_output(ar_prog *P, ar_val *V, int use_cache, int64_t var, int nd, const npy_intp *dims)
 {
+    if (P->nat != NULL) return ar_native_output(P->nat, &V[var], var, nd, dims);
     PyArrayObject *a = ar_alloc(P, use_cache, var, nd, dims);
     if (a == NULL) return AR_PYERR;
     ar_set_array(&V[var], a);
@@ -251,7 +322,7 @@ static int ar_run_loop(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
     for (int k = 0; k < nops; k++)
         for (int d = 0; d < cn; d++) pst[k * cn + d] = cst[k * AR_MAXD + d];
     int rc;
-    if (size >= AR_NOGIL_SIZE) {
+    if (size >= AR_NOGIL_SIZE && P->nat == NULL) {
         Py_BEGIN_ALLOW_THREADS
         rc = fn(cn, cdims, ptrs, pst);
         Py_END_ALLOW_THREADS
@@ -328,7 +399,7 @@ static int ar_run_reduce(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
     }
     if (ar_size(x) == 0) n[cn - 1] = 0; /* only initialise the output */
     int rc;
-    if (ar_size(x) >= AR_NOGIL_SIZE) {
+    if (ar_size(x) >= AR_NOGIL_SIZE && P->nat == NULL) {
         Py_BEGIN_ALLOW_THREADS
         rc = fn(cn, n, si, so, x->data, z->data, nout);
         Py_END_ALLOW_THREADS
@@ -360,13 +431,7 @@ static int ar_run_dimshuffle(ar_val *V, const int64_t *c)
     }
     for (int d = 0; d < ind; d++)
         if (!used[d] && x->dims[d] != 1) return AR_FAIL;
-    PyObject *o = x->obj;
-    Py_INCREF(o);
-    Py_XSETREF(z->obj, o);
-    z->data = x->data;
-    z->nd = ond;
-    memcpy(z->dims, dims, ond * sizeof(npy_intp));
-    memcpy(z->strides, strides, ond * sizeof(npy_intp));
+    ar_alias(z, x, x->data, ond, dims, strides);
     return AR_OK;
 }
 
@@ -393,17 +458,24 @@ static int ar_read_int(const ar_val *v, int typenum, int64_t *out)
     return AR_OK;
 }
 
-/* basic indexing: entries are (0, idx) for an integer, (1, start, stop, step) for a slice (var or -1) */
-/* The region x[entries] (nent entries at e: 0 i | 1 start stop step, -1 where absent) as data,
-   dims and strides over x's memory; AR_FAIL for an index out of bounds or a zero step. */
+/* The region x[entries] (nent entries at e: 0 i | 1 start stop step, -1 where absent | 2, a new
+   axis of length 1) as data, dims and strides over x's memory; AR_FAIL for an index out of bounds
+   or a zero step. */
 static int ar_sub_view(ar_prog *P, ar_val *V, const ar_val *x, int nent, const int64_t *e, char **out_data,
                        int *out_nd, npy_intp *dims, npy_intp *strides)
 {
-    if (x->nd < nent) return AR_FAIL;
     char *data = x->data;
-    int ond = 0;
-    for (int d = 0; d < nent; d++) {
-        npy_intp len = x->dims[d], st = x->strides[d];
+    int ond = 0, d = 0;
+    for (int k = 0; k < nent; k++) {
+        if (e[0] == 2) {
+            if (ond >= AR_MAXD) return AR_FAIL;
+            dims[ond] = 1;
+            strides[ond++] = 0;
+            e += 1;
+            continue;
+        }
+        if (d >= x->nd) return AR_FAIL;
+        npy_intp len = x->dims[d], st = x->strides[d++];
         if (e[0] == 0) {
             int64_t i;
             if (ar_read_int(&V[e[1]], (int)P->vtype[e[1]], &i) != AR_OK) return AR_FAIL;
@@ -437,7 +509,8 @@ static int ar_sub_view(ar_prog *P, ar_val *V, const ar_val *x, int nent, const i
             e += 4;
         }
     }
-    for (int d = nent; d < x->nd; d++) {
+    if (ond + x->nd - d > AR_MAXD) return AR_FAIL;
+    for (; d < x->nd; d++) {
         dims[ond] = x->dims[d];
         strides[ond] = x->strides[d];
         ond++;
@@ -455,13 +528,7 @@ static int ar_run_subtensor(ar_prog *P, ar_val *V, const int64_t *c)
     char *data;
     int ond;
     if (ar_sub_view(P, V, x, (int)c[3], c + 4, &data, &ond, dims, strides) != AR_OK) return AR_FAIL;
-    PyObject *o = x->obj;
-    Py_INCREF(o);
-    Py_XSETREF(z->obj, o);
-    z->data = data;
-    z->nd = ond;
-    memcpy(z->dims, dims, ond * sizeof(npy_intp));
-    memcpy(z->strides, strides, ond * sizeof(npy_intp));
+    ar_alias(z, x, data, ond, dims, strides);
     return AR_OK;
 }
 
@@ -499,13 +566,16 @@ static int ar_blas_layout(npy_intp r, npy_intp cc, npy_intp s0, npy_intp s1, npy
     return 0;
 }
 
-static PyArrayObject *ar_contig(const ar_val *v, int typenum)
+/* A C-contiguous copy of v (malloc'ed; NULL when out of memory) */
+static char *ar_contig(const ar_val *v, npy_intp es)
 {
-    PyObject *m = ar_materialize(v, typenum);
-    if (m == NULL) return NULL;
-    PyObject *r = PyArray_NewCopy((PyArrayObject *)m, NPY_CORDER);
-    Py_DECREF(m);
-    return (PyArrayObject *)r;
+    npy_intp cs[AR_MAXD], n = es;
+    for (int d = 0; d < v->nd; d++) n *= v->dims[d];
+    char *p = malloc(n > 0 ? (size_t)n : 1);
+    if (p == NULL) return NULL;
+    ar_c_strides(v->nd, v->dims, es, cs);
+    ar_walk2(v->nd, v->dims, p, cs, v->data, v->strides, es, ar_elem_copy);
+    return p;
 }
 
 /* z = x . y for 1-d/2-d float arrays through gemm/gemv. */
@@ -533,21 +603,20 @@ static int ar_run_dot(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
     /* treat x as m x k, y as k x n (row-major views) */
     npy_intp xs0 = xn == 2 ? x->strides[0] : 0, xs1 = x->strides[xn - 1];
     npy_intp ys0 = y->strides[0], ys1 = yn == 2 ? y->strides[1] : 0;
-    PyArrayObject *xc = NULL, *yc = NULL;
-    char *xp = x->data, *yp = y->data;
+    char *xc = NULL, *yc = NULL, *xp = x->data, *yp = y->data;
     char tx, ty;
     int ldx, ldy;
     if (!ar_blas_layout(m, k, xs0, xs1, es, &tx, &ldx)) {
-        if ((xc = ar_contig(x, typenum)) == NULL) return AR_PYERR;
-        xp = PyArray_BYTES(xc);
+        if ((xc = ar_contig(x, es)) == NULL) return ar_nomem(P);
+        xp = xc;
         ar_blas_layout(m, k, k * es, es, es, &tx, &ldx);
     }
     if (!ar_blas_layout(k, n, ys0, ys1, es, &ty, &ldy)) {
-        if ((yc = ar_contig(y, typenum)) == NULL) {
-            Py_XDECREF(xc);
-            return AR_PYERR;
+        if ((yc = ar_contig(y, es)) == NULL) {
+            free(xc);
+            return ar_nomem(P);
         }
-        yp = PyArray_BYTES(yc);
+        yp = yc;
         ar_blas_layout(k, n, n * es, es, es, &ty, &ldy);
     }
     int im = (int)m, in = (int)n, ik = (int)k, one = 1, ldz = (int)(n > 0 ? n : 1);
@@ -573,8 +642,8 @@ static int ar_run_dot(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
         /* row-major z = x y  <=>  column-major z^T = y^T x^T */
         gemm(&ty, &tx, &in, &im, &ik, alpha, yp, &ldy, xp, &ldx, beta, zp, &ldz);
     }
-    Py_XDECREF(xc);
-    Py_XDECREF(yc);
+    free(xc);
+    free(yc);
     return AR_OK;
 }
 
@@ -602,8 +671,6 @@ static inline int ar_read_at(const char *p, int typenum, int64_t *out)
         return AR_FAIL;
     }
 }
-
-typedef void (*ar_elem_fn)(char *dst, const char *src, npy_intp es);
 
 static void ar_elem_copy(char *d, const char *s, npy_intp es)
 {
@@ -655,6 +722,10 @@ static void ar_walk2(int nd, const npy_intp *dims, char *dst, const npy_intp *ds
         npy_intp a = ds[0], b = ss[0];
         if (fn == ar_elem_copy && a == es && b == es) {
             memcpy(dst, src, (size_t)(n * es));
+            return;
+        }
+        if (fn == ar_elem_copy && es == 8) { /* strided: no call per element */
+            for (npy_intp i = 0; i < n; i++) memcpy(dst + i * a, src + i * b, 8);
             return;
         }
         for (npy_intp i = 0; i < n; i++) fn(dst + i * a, src + i * b, es);
@@ -739,14 +810,7 @@ static int ar_run_reshape(ar_prog *P, ar_val *V, const int64_t *c, int use_cache
     ar_val *z = &V[out];
     if (size == 0 || ar_reshape_view(x, nnd, dims, es, st)) {
         if (size == 0) ar_c_strides(nnd, dims, es, st);
-        PyObject *o = x->obj;
-        char *data = x->data;
-        Py_INCREF(o);
-        Py_XSETREF(z->obj, o);
-        z->data = data;
-        z->nd = nnd;
-        memcpy(z->dims, dims, nnd * sizeof(npy_intp));
-        memcpy(z->strides, st, nnd * sizeof(npy_intp));
+        ar_alias(z, x, x->data, nnd, dims, st);
         return AR_OK;
     }
     ar_val src = *x; /* a copy in C order (NumPy's reshape of an array no view can express) */
@@ -757,7 +821,19 @@ static int ar_run_reshape(ar_prog *P, ar_val *V, const int64_t *c, int use_cache
     return AR_OK;
 }
 
-/* the index at idx's element p, wrapped into [0, n); AR_FAIL when out of bounds */
+/* ------------------------------------------------ advanced indexing: one walk for every form
+ * x[idx], x[mask], x[i, :, j] and their set/inc list the byte offsets of the positions the index
+ * selects (a chunk at a time, from a cursor), and ar_move copies or adds the blocks at those
+ * offsets.  A failure is AR_FAIL: the node's perform raises NumPy's error (the output, new
+ * storage, is dropped; x itself is never written). */
+#define AR_CHUNK 1024
+
+/* a C-order position over some dims and the offsets that follow it (all zero: the start) */
+typedef struct {
+    npy_intp pos[AR_MAXD], off[AR_MAXD];
+} ar_cursor;
+
+/* the index at p, wrapped into [0, n); AR_FAIL when out of bounds */
 static inline int ar_index_at(const char *p, int typenum, npy_intp n, npy_intp *out)
 {
     int64_t i;
@@ -768,158 +844,383 @@ static inline int ar_index_at(const char *p, int typenum, npy_intp n, npy_intp *
     return AR_OK;
 }
 
-/* Visit every element of idx in C order: cb(k, element pointer) with k its flat position. */
-#define AR_FOR_INDEX(iv, k, p, body)                                                        \
-    do {                                                                                    \
-        npy_intp _pos[AR_MAXD] = {0}, _n = ar_size(iv);                                     \
-        const char *p = (iv)->data;                                                         \
-        for (npy_intp k = 0; k < _n; k++) {                                                 \
-            body;                                                                           \
-            for (int _d = (iv)->nd - 1; _d >= 0; _d--) {                                    \
-                p += (iv)->strides[_d];                                                     \
-                if (++_pos[_d] < (iv)->dims[_d]) break;                                     \
-                p -= (iv)->strides[_d] * (iv)->dims[_d];                                    \
-                _pos[_d] = 0;                                                               \
-            }                                                                               \
-        }                                                                                   \
-    } while (0)
-
-/* S_TAKE x idx out itemsize: out = x[idx], idx an integer array on the first axis */
-static int ar_run_take(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
+/* One C-order step over dims (position pos): each of the np offsets off[j] moves by its strides st[j]. */
+static inline void ar_step_pos(int nd, const npy_intp *dims, npy_intp *pos, int np_, npy_intp *off,
+                               npy_intp st[][AR_MAXD])
 {
-    const ar_val *x = &V[c[1]], *iv = &V[c[2]];
-    int64_t out = c[3];
-    npy_intp es = (npy_intp)c[4];
-    int it = (int)P->vtype[c[2]];
-    int ond = iv->nd + x->nd - 1;
-    if (x->nd < 1 || iv->nd < 0 || ond > AR_MAXD) return AR_FAIL;
-    npy_intp dims[AR_MAXD];
-    memcpy(dims, iv->dims, iv->nd * sizeof(npy_intp));
-    memcpy(dims + iv->nd, x->dims + 1, (x->nd - 1) * sizeof(npy_intp));
-    ar_val xs = *x, is = *iv; /* the slots may move when out's slot is set */
-    if (ar_output(P, V, use_cache, out, ond, dims) != AR_OK) return AR_PYERR;
-    char *dst = V[out].data;
-    npy_intp n0 = xs.dims[0], s0 = xs.strides[0], blk = es, bst[AR_MAXD];
-    for (int d = 1; d < xs.nd; d++) blk *= xs.dims[d];
-    ar_c_strides(xs.nd - 1, xs.dims + 1, es, bst);
-    int rc = AR_OK;
-    if (xs.nd == 1 && es == 8) {
-        AR_FOR_INDEX(&is, k, p, {
-            npy_intp i;
-            if (ar_index_at(p, it, n0, &i) != AR_OK) { rc = AR_FAIL; break; }
-            memcpy(dst + k * 8, xs.data + i * s0, 8);
-        });
-    } else {
-        AR_FOR_INDEX(&is, k, p, {
-            npy_intp i;
-            if (ar_index_at(p, it, n0, &i) != AR_OK) { rc = AR_FAIL; break; }
-            ar_walk2(xs.nd - 1, xs.dims + 1, dst + k * blk, bst, xs.data + i * s0, xs.strides + 1, es, ar_elem_copy);
-        });
+    for (int d = nd - 1; d >= 0; d--) {
+        for (int j = 0; j < np_; j++) off[j] += st[j][d];
+        if (++pos[d] < dims[d]) return;
+        for (int j = 0; j < np_; j++) off[j] -= st[j][d] * dims[d];
+        pos[d] = 0;
     }
-    return rc;
 }
 
-/* S_PUT x y idx out itemsize set kind ynd ybcast[ynd]: out = x with x[idx] += y (numpy.add.at) or = y */
-static int ar_run_put(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
+/* offs[0..n): the byte offsets of the next n positions (C order, from cursor c) of the walk over
+ * dims with strides st */
+static void ar_offsets(int nd, const npy_intp *dims, const npy_intp *st, ar_cursor *c, npy_intp n, npy_intp *offs)
 {
-    const ar_val *x = &V[c[1]], *y = &V[c[2]], *iv = &V[c[3]];
-    int64_t out = c[4];
-    npy_intp es = (npy_intp)c[5];
-    int set = (int)c[6], ynd = (int)c[8];
-    const int64_t *ybc = c + 9;
-    int it = (int)P->vtype[c[3]];
-    int rnd = iv->nd + x->nd - 1; /* the indexed region's rank */
-    if (x->nd < 1 || iv->nd < 0 || y->nd != ynd || ynd > rnd || rnd > AR_MAXD) return AR_FAIL;
-    ar_elem_fn fn = set ? ar_elem_copy : ar_adder((char)c[7], es);
-    if (fn == NULL) return AR_FAIL;
-    npy_intp rdims[AR_MAXD], ys[AR_MAXD];
-    memcpy(rdims, iv->dims, iv->nd * sizeof(npy_intp));
-    memcpy(rdims + iv->nd, x->dims + 1, (x->nd - 1) * sizeof(npy_intp));
-    for (int d = 0; d < rnd; d++) {
-        int yd = d - (rnd - ynd);
-        if (yd < 0 || ybc[yd]) {
-            if (yd >= 0 && y->dims[yd] != 1) return AR_FAIL;
-            ys[d] = 0;
-        } else {
-            if (y->dims[yd] != rdims[d]) return AR_FAIL;
-            ys[d] = y->strides[yd];
-        }
+    npy_intp s[1][AR_MAXD];
+    memcpy(s[0], st, nd * sizeof(npy_intp));
+    for (npy_intp k = 0; k < n; k++) {
+        offs[k] = c->off[0];
+        ar_step_pos(nd, dims, c->pos, 1, c->off, s);
     }
-    ar_val xs = *x, yv = *y, is = *iv;
-    if (ar_output(P, V, use_cache, out, xs.nd, xs.dims) != AR_OK) return AR_PYERR;
-    char *dst = V[out].data;
-    npy_intp cs[AR_MAXD];
-    ar_c_strides(xs.nd, xs.dims, es, cs);
-    ar_walk2(xs.nd, xs.dims, dst, cs, xs.data, xs.strides, es, ar_elem_copy);
-    npy_intp n0 = xs.dims[0], s0 = cs[0];
-    int rc = AR_OK;
-    npy_intp pos[AR_MAXD] = {0};
-    const char *yp = yv.data;
-    AR_FOR_INDEX(&is, k, p, {
-        npy_intp i;
-        if (ar_index_at(p, it, n0, &i) != AR_OK) { rc = AR_FAIL; break; }
-        ar_walk2(xs.nd - 1, xs.dims + 1, dst + i * s0, cs + 1, yp, ys + is.nd, es, fn);
-        for (int d = is.nd - 1; d >= 0; d--) { /* y's position follows idx's */
-            yp += ys[d];
-            if (++pos[d] < is.dims[d]) break;
-            yp -= ys[d] * is.dims[d];
-            pos[d] = 0;
-        }
-    });
-    return rc;
 }
 
-/* Check a bool mask against x's leading axes: its rank k (0: not rendered) and its count of trues. */
-static int ar_mask_check(const ar_val *x, const ar_val *m, npy_intp *count)
+/* For each position of dims' first nout axes (C order) and each selected k < nb, the block over the
+ * other axes: fn(dst + doff(k), src + soff(k)), doff(k) = doffs ? doffs[k] : k * dstep (soff alike). */
+static void ar_move(int nout, int nd, const npy_intp *dims, char *dst, const npy_intp *ds, const char *src,
+                    const npy_intp *ss, npy_intp nb, const npy_intp *doffs, npy_intp dstep, const npy_intp *soffs,
+                    npy_intp sstep, npy_intp es, ar_elem_fn fn)
+{
+    if (nout > 0) {
+        for (npy_intp i = 0; i < dims[0]; i++)
+            ar_move(nout - 1, nd - 1, dims + 1, dst + i * ds[0], ds + 1, src + i * ss[0], ss + 1, nb, doffs, dstep,
+                    soffs, sstep, es, fn);
+        return;
+    }
+    if (nd == 0 && fn == ar_elem_copy && es == 8) { /* one element per position: no call per element */
+        for (npy_intp k = 0; k < nb; k++)
+            memcpy(dst + (doffs ? doffs[k] : k * dstep), src + (soffs ? soffs[k] : k * sstep), 8);
+        return;
+    }
+    for (npy_intp k = 0; k < nb; k++)
+        ar_walk2(nd, dims, dst + (doffs ? doffs[k] : k * dstep), ds, src + (soffs ? soffs[k] : k * sstep), ss, es, fn);
+}
+
+/* y's strides broadcast to the region dims[nd]: 0 on the leading axes y lacks and where its type marks
+ * an axis broadcastable and it is 1; AR_FAIL for any other length that differs (the perform's error) */
+static int ar_value_strides(int nd, const npy_intp *dims, const ar_val *y, const int64_t *ybc, npy_intp *ys)
+{
+    if (y->nd > nd) return AR_FAIL;
+    for (int d = 0; d < nd; d++) {
+        int j = d - (nd - y->nd);
+        if (j < 0 || (ybc[j] && y->dims[j] == 1)) ys[d] = 0;
+        else if (y->dims[j] == dims[d]) ys[d] = y->strides[j];
+        else return AR_FAIL;
+    }
+    return AR_OK;
+}
+
+static npy_intp *ar_offsets_buffer(npy_intp n)
+{
+    npy_intp *b = (npy_intp *)malloc((size_t)(n > 0 ? n : 1) * sizeof(npy_intp));
+    if (b == NULL) PyErr_NoMemory();
+    return b;
+}
+
+/* The offsets (strides xst over x's first m->nd axes, which must be the mask's shape) of the mask's
+ * trues in C order, into a new buffer; *count gets their number.  AR_FAIL: a mismatch; AR_PYERR. */
+static int ar_mask_offsets(const ar_val *x, const ar_val *m, const npy_intp *xst, npy_intp **offs, npy_intp *count)
 {
     int k = m->nd;
-    if (k < 1 || x->nd < k) return -1;
+    if (k < 1 || x->nd < k) return AR_FAIL;
     for (int d = 0; d < k; d++)
-        if (m->dims[d] != x->dims[d]) return -1; /* NumPy's IndexError through the perform */
-    npy_intp cnt = 0;
-    AR_FOR_INDEX(m, i, p, { cnt += *p != 0; });
+        if (m->dims[d] != x->dims[d]) return AR_FAIL;
+    npy_intp n = ar_size(m), pos[AR_MAXD] = {0}, off[2] = {0, 0}, st[2][AR_MAXD], cnt = 0;
+    for (int d = 0; d < k; d++) {
+        st[0][d] = m->strides[d];
+        st[1][d] = xst[d];
+    }
+    if ((*offs = ar_offsets_buffer(n)) == NULL) return AR_PYERR;
+    for (npy_intp i = 0; i < n; i++) {
+        if (m->data[off[0]]) (*offs)[cnt++] = off[1];
+        ar_step_pos(k, m->dims, pos, 2, off, st);
+    }
     *count = cnt;
-    return k;
+    return AR_OK;
 }
 
-/* fn(x block at each true of the mask, in C order, t): the mask walks x's first k axes */
-#define AR_FOR_MASK(m, xs, k, t, xp, body)                                                  \
-    do {                                                                                    \
-        npy_intp _pos[AR_MAXD] = {0}, _n = ar_size(m), t = 0;                               \
-        const char *_p = (m)->data;                                                         \
-        char *xp = (xs)->data;                                                              \
-        for (npy_intp _i = 0; _i < _n; _i++) {                                              \
-            if (*_p) { body; t++; }                                                         \
-            for (int _d = (k) - 1; _d >= 0; _d--) {                                         \
-                _p += (m)->strides[_d];                                                     \
-                xp += (xs)->strides[_d];                                                    \
-                if (++_pos[_d] < (m)->dims[_d]) break;                                      \
-                _p -= (m)->strides[_d] * (m)->dims[_d];                                     \
-                xp -= (xs)->strides[_d] * (m)->dims[_d];                                    \
-                _pos[_d] = 0;                                                               \
-            }                                                                               \
-        }                                                                                   \
-    } while (0)
+/* The index of GatherStep: the view x[entries], then p integer arrays on its axes ax[a] (-1: a 0-d bool
+ * mask, an axis of length 1 or 0; a mask of rank k stands as its k nonzero() arrays) broadcast together
+ * (shape dims[nd], each array's strides st[a]). */
+typedef struct {
+    int p, nd, at, vnd, rnd, typ[AR_MAXD], ax[AR_MAXD];
+    const char *data[AR_MAXD];
+    npy_intp dims[AR_MAXD], st[AR_MAXD][AR_MAXD], size;
+    char *vdata;
+    npy_intp vdims[AR_MAXD], vst[AR_MAXD], rdims[AR_MAXD], rst[AR_MAXD]; /* the view; its axes left */
+    int rax[AR_MAXD], nown;
+    const int64_t *ent;
+    char *own[AR_MAXD]; /* the masks' nonzero() buffers */
+} ar_adv;
+
+static void ar_adv_free(ar_adv *A)
+{
+    for (int j = 0; j < A->nown; j++) free(A->own[j]);
+    A->nown = 0;
+}
+
+/* A bool mask m over the view's axes ax.. (its rank k): k int64 arrays of its trues' positions (its
+ * nonzero(), in a buffer A owns) as index arrays a.. of A; AR_FAIL when its shape is not the axes'. */
+static int ar_adv_mask(ar_adv *A, const ar_val *m, int ax, int a, npy_intp shp[][AR_MAXD], npy_intp str[][AR_MAXD],
+                       int *nds)
+{
+    int k = m->nd;
+    if (k < 1 || ax + k > A->vnd || a + k > AR_MAXD) return AR_FAIL;
+    for (int d = 0; d < k; d++)
+        if (m->dims[d] != A->vdims[ax + d]) return AR_FAIL;
+    npy_intp n = ar_size(m), cnt = 0, pos[AR_MAXD] = {0}, off = 0, s[1][AR_MAXD];
+    memcpy(s[0], m->strides, k * sizeof(npy_intp));
+    for (npy_intp i = 0; i < n; i++) {
+        cnt += m->data[off] != 0;
+        ar_step_pos(k, m->dims, pos, 1, &off, s);
+    }
+    int64_t *buf = (int64_t *)malloc((size_t)(cnt > 0 ? cnt * k : 1) * sizeof(int64_t));
+    if (buf == NULL) return PyErr_NoMemory(), AR_PYERR;
+    A->own[A->nown++] = (char *)buf;
+    npy_intp t = 0;
+    off = 0;
+    for (npy_intp i = 0; i < n; i++) {
+        if (m->data[off])
+            for (int d = 0; d < k; d++) buf[d * cnt + t] = pos[d];
+        t += m->data[off] != 0;
+        ar_step_pos(k, m->dims, pos, 1, &off, s);
+    }
+    for (int d = 0; d < k; d++) {
+        A->ax[a + d] = ax + d;
+        A->typ[a + d] = NPY_INT64;
+        A->data[a + d] = (const char *)(buf + d * cnt);
+        nds[a + d] = 1;
+        shp[a + d][0] = cnt;
+        str[a + d][0] = sizeof(int64_t);
+    }
+    return AR_OK;
+}
+
+/* Parse ``at p ax[p] idx[p] entries`` (GatherStep's words) against x; AR_FAIL: bad entries, shapes that
+ * do not broadcast. */
+static int ar_adv_init(ar_prog *P, ar_val *V, const ar_val *x, const int64_t *w, ar_adv *A)
+{
+    A->at = (int)w[0];
+    A->nown = 0;
+    int nin = (int)w[1];
+    const int64_t *ax = w + 2, *iv = ax + nin;
+    A->ent = iv + nin;
+    if (nin > AR_MAXD || ar_sub_view(P, V, x, (int)A->ent[0], A->ent + 1, &A->vdata, &A->vnd, A->vdims, A->vst) != AR_OK)
+        return AR_FAIL;
+    npy_intp shp[AR_MAXD][AR_MAXD], str[AR_MAXD][AR_MAXD];
+    int nds[AR_MAXD], a = 0;
+    for (int j = 0; j < nin; j++) {
+        const ar_val *v = &V[iv[j]];
+        int typ = (int)P->vtype[iv[j]];
+        if (ax[j] >= 0 && typ == NPY_BOOL) { /* a mask of rank k: its nonzero() */
+            int rc = ar_adv_mask(A, v, (int)ax[j], a, shp, str, nds);
+            if (rc != AR_OK) return rc;
+            a += v->nd;
+            continue;
+        }
+        if (a >= AR_MAXD) return AR_FAIL;
+        A->ax[a] = (int)ax[j];
+        A->typ[a] = typ;
+        A->data[a] = v->data;
+        if (ax[j] < 0) { /* a 0-d bool mask */
+            if (v->nd != 0) return AR_FAIL;
+            nds[a] = 1;
+            shp[a][0] = *v->data != 0;
+            str[a][0] = 0;
+        } else {
+            if (v->nd < 0 || ax[j] >= A->vnd) return AR_FAIL;
+            nds[a] = v->nd;
+            memcpy(shp[a], v->dims, v->nd * sizeof(npy_intp));
+            memcpy(str[a], v->strides, v->nd * sizeof(npy_intp));
+        }
+        a++;
+    }
+    A->p = a;
+    A->nd = 0;
+    for (a = 0; a < A->p; a++)
+        if (nds[a] > A->nd) A->nd = nds[a];
+    for (int d = 0; d < A->nd; d++) A->dims[d] = 1;
+    for (int a = 0; a < A->p; a++) {
+        int off = A->nd - nds[a];
+        for (int d = 0; d < nds[a]; d++)
+            if (shp[a][d] != 1) {
+                if (A->dims[off + d] != 1 && A->dims[off + d] != shp[a][d]) return AR_FAIL;
+                A->dims[off + d] = shp[a][d];
+            }
+    }
+    A->size = 1;
+    for (int d = 0; d < A->nd; d++) A->size *= A->dims[d];
+    for (int a = 0; a < A->p; a++) {
+        int off = A->nd - nds[a];
+        for (int d = 0; d < A->nd; d++)
+            A->st[a][d] = d < off || shp[a][d - off] == 1 ? 0 : str[a][d - off];
+    }
+    A->rnd = 0;
+    for (int d = 0; d < A->vnd; d++) {
+        int used = 0;
+        for (int a = 0; a < A->p; a++) used |= A->ax[a] == d;
+        if (!used) {
+            A->rax[A->rnd] = d;
+            A->rdims[A->rnd] = A->vdims[d];
+            A->rst[A->rnd++] = A->vst[d];
+        }
+    }
+    return A->at > A->rnd || A->rnd + A->nd > AR_MAXD ? AR_FAIL : AR_OK;
+}
+
+/* The indexed region's shape (the axes left, the broadcast shape before the at-th); its rank. */
+static int ar_adv_region(const ar_adv *A, npy_intp *dims)
+{
+    memcpy(dims, A->rdims, A->at * sizeof(npy_intp));
+    memcpy(dims + A->at, A->dims, A->nd * sizeof(npy_intp));
+    memcpy(dims + A->at + A->nd, A->rdims + A->at, (A->rnd - A->at) * sizeof(npy_intp));
+    return A->rnd + A->nd;
+}
+
+/* Region strides rs[nd] split: the axes left (into rest[rnd]) and the broadcast block's step. */
+static npy_intp ar_adv_split(const ar_adv *A, const npy_intp *rs, npy_intp *rest, npy_intp es)
+{
+    memcpy(rest, rs, A->at * sizeof(npy_intp));
+    memcpy(rest + A->at, rs + A->at + A->nd, (A->rnd - A->at) * sizeof(npy_intp));
+    npy_intp step = es;
+    for (int d = A->at; d < A->rnd; d++) step *= A->rdims[d];
+    return step;
+}
+
+/* The byte offsets, over a view of x's layout with strides vst, of the next n positions (cursor c)
+ * the arrays select (C order of their broadcast shape); AR_FAIL for an index out of bounds. */
+static int ar_adv_offsets(const ar_adv *A, const npy_intp *vst, ar_cursor *c, npy_intp n, npy_intp *offs)
+{
+    if (A->p == 1 && A->nd == 1 && A->ax[0] >= 0 && PyArray_EquivTypenums(A->typ[0], NPY_INT64)) {
+        const char *q = A->data[0] + c->off[0]; /* one int64 vector (x[idx]): its own loop */
+        npy_intp s = A->st[0][0], len = A->vdims[A->ax[0]], xst = vst[A->ax[0]];
+        for (npy_intp k = 0; k < n; k++) {
+            int64_t i = *(const int64_t *)(q + k * s);
+            if (i < 0) i += len;
+            if (i < 0 || i >= len) return AR_FAIL;
+            offs[k] = (npy_intp)i * xst;
+        }
+        c->off[0] += n * s;
+        return AR_OK;
+    }
+    npy_intp(*st)[AR_MAXD] = (npy_intp(*)[AR_MAXD])A->st; /* read only */
+    for (npy_intp k = 0; k < n; k++) {
+        npy_intp o = 0, i;
+        for (int a = 0; a < A->p; a++) {
+            if (A->ax[a] < 0) continue;
+            if (ar_index_at(A->data[a] + c->off[a], A->typ[a], A->vdims[A->ax[a]], &i) != AR_OK) return AR_FAIL;
+            o += i * vst[A->ax[a]];
+        }
+        offs[k] = o;
+        ar_step_pos(A->nd, A->dims, c->pos, A->p, c->off, st);
+    }
+    return AR_OK;
+}
+
+/* x[index] into dst (the region, strides ds): chunk by chunk, each position's block copied */
+static int ar_adv_gather(const ar_adv *A, char *dst, const npy_intp *ds, npy_intp es)
+{
+    npy_intp offs[AR_CHUNK], rest[AR_MAXD], step = ar_adv_split(A, ds, rest, es);
+    ar_cursor c = {{0}, {0}};
+    for (npy_intp k0 = 0; k0 < A->size; k0 += AR_CHUNK) {
+        npy_intp n = A->size - k0 < AR_CHUNK ? A->size - k0 : AR_CHUNK;
+        if (ar_adv_offsets(A, A->vst, &c, n, offs) != AR_OK) return AR_FAIL;
+        ar_move(A->at, A->rnd, A->rdims, dst + k0 * step, rest, A->vdata, A->rst, n, NULL, step, offs, 0, es,
+                ar_elem_copy);
+    }
+    return AR_OK;
+}
+
+/* S_GATHER x out itemsize at p ax[p] idx[p] entries: out = x[index] (GatherStep) */
+static int ar_run_gather(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
+{
+    ar_val xs = V[c[1]];
+    npy_intp es = (npy_intp)c[3], dims[AR_MAXD], cs[AR_MAXD];
+    ar_adv A;
+    int rc = ar_adv_init(P, V, &xs, c + 4, &A);
+    if (rc == AR_OK) {
+        int nd = ar_adv_region(&A, dims);
+        rc = ar_output(P, V, use_cache, c[2], nd, dims);
+        ar_c_strides(nd, dims, es, cs);
+        if (rc == AR_OK) rc = ar_adv_gather(&A, V[c[2]].data, cs, es);
+    }
+    ar_adv_free(&A);
+    return rc;
+}
+
+/* S_SCATTER x y out itemsize set kind dupes ynd ybcast[ynd] at p ax[p] idx[p] entries: out = x with
+ * x[index] += y (numpy.add.at: repeats accumulate), = y (the last write wins) or, with dupes, += y as
+ * NumPy's ``x[index] += y`` (each position from x's value, the last repeat wins) */
+static int ar_scatter_with(ar_prog *P, ar_val *V, const int64_t *c, int use_cache, ar_adv *A)
+{
+    ar_val xs = V[c[1]], yv = V[c[2]], os;
+    int64_t out = c[3];
+    npy_intp es = (npy_intp)c[4], dims[AR_MAXD], ys[AR_MAXD], cs[AR_MAXD], odims[AR_MAXD], ost[AR_MAXD];
+    npy_intp orst[AR_MAXD], srst[AR_MAXD], doffs[AR_CHUNK], soffs[AR_CHUNK];
+    int set = (int)c[5], dupes = (int)c[7], ynd = (int)c[8], ond;
+    char *odata;
+    const int64_t *ybc = c + 9;
+    ar_elem_fn fn = set ? ar_elem_copy : ar_adder((char)c[6], es);
+    if (fn == NULL || yv.nd != ynd) return AR_FAIL;
+    int nd = ar_adv_region(A, dims);
+    if (ar_value_strides(nd, dims, &yv, ybc, ys) != AR_OK) return AR_FAIL;
+    if (ar_output(P, V, use_cache, out, xs.nd, xs.dims) != AR_OK) return AR_PYERR;
+    os = V[out];
+    ar_c_strides(xs.nd, xs.dims, es, cs);
+    memcpy(os.strides, cs, xs.nd * sizeof(npy_intp));
+    if (ar_size(&xs) > 0) ar_walk2(xs.nd, xs.dims, os.data, cs, xs.data, xs.strides, es, ar_elem_copy);
+    if (ar_sub_view(P, V, &os, (int)A->ent[0], A->ent + 1, &odata, &ond, odims, ost) != AR_OK) return AR_FAIL;
+    const char *src = yv.data;
+    char *g = NULL;
+    if (dupes) { /* src = x[index] + y, then set: each position once, from x's value */
+        npy_intp n = es;
+        for (int d = 0; d < nd; d++) n *= dims[d];
+        if ((g = (char *)malloc((size_t)(n > 0 ? n : 1))) == NULL) return PyErr_NoMemory(), AR_PYERR;
+        ar_c_strides(nd, dims, es, cs);
+        if (ar_adv_gather(A, g, cs, es) != AR_OK) {
+            free(g);
+            return AR_FAIL;
+        }
+        if (n > 0) ar_walk2(nd, dims, g, cs, yv.data, ys, es, fn);
+        memcpy(ys, cs, nd * sizeof(npy_intp));
+        src = g;
+        fn = ar_elem_copy;
+    }
+    ar_adv_split(A, ys, srst, es);
+    for (int r = 0; r < A->rnd; r++) orst[r] = ost[A->rax[r]];
+    ar_cursor cd = {{0}, {0}}, cy = {{0}, {0}};
+    int rc = AR_OK;
+    for (npy_intp k0 = 0; k0 < A->size && rc == AR_OK; k0 += AR_CHUNK) {
+        npy_intp n = A->size - k0 < AR_CHUNK ? A->size - k0 : AR_CHUNK;
+        rc = ar_adv_offsets(A, ost, &cd, n, doffs);
+        ar_offsets(A->nd, A->dims, ys + A->at, &cy, n, soffs);
+        if (rc == AR_OK)
+            ar_move(A->at, A->rnd, A->rdims, odata, orst, src, srst, n, doffs, 0, soffs, 0, es, fn);
+    }
+    free(g);
+    return rc;
+}
+
+static int ar_run_scatter(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
+{
+    ar_val xs = V[c[1]];
+    ar_adv A;
+    int rc = ar_adv_init(P, V, &xs, c + 9 + c[8], &A);
+    if (rc == AR_OK) rc = ar_scatter_with(P, V, c, use_cache, &A);
+    ar_adv_free(&A);
+    return rc;
+}
 
 /* S_MASK x mask out itemsize: out = x[mask], mask a bool array over x's first mask.ndim axes */
 static int ar_run_mask(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
 {
-    ar_val xs = V[c[1]], ms = V[c[2]]; /* the slots may move when out's slot is set */
-    int64_t out = c[3];
-    npy_intp es = (npy_intp)c[4], cnt, dims[AR_MAXD], bst[AR_MAXD];
-    int k = ar_mask_check(&xs, &ms, &cnt), rnd = xs.nd - k;
-    if (k < 0) return AR_FAIL;
+    ar_val xs = V[c[1]], ms = V[c[2]];
+    npy_intp es = (npy_intp)c[4], cnt, dims[AR_MAXD], cs[AR_MAXD], *offs;
+    int rc = ar_mask_offsets(&xs, &ms, xs.strides, &offs, &cnt), k = ms.nd, rnd = xs.nd - k;
+    if (rc != AR_OK) return rc;
     dims[0] = cnt;
     memcpy(dims + 1, xs.dims + k, rnd * sizeof(npy_intp));
-    if (ar_output(P, V, use_cache, out, rnd + 1, dims) != AR_OK) return AR_PYERR;
-    char *dst = V[out].data;
-    npy_intp blk = es;
-    for (int d = k; d < xs.nd; d++) blk *= xs.dims[d];
-    ar_c_strides(rnd, xs.dims + k, es, bst);
-    AR_FOR_MASK(&ms, &xs, k, t, xp, {
-        ar_walk2(rnd, xs.dims + k, dst + t * blk, bst, xp, xs.strides + k, es, ar_elem_copy);
-    });
-    return AR_OK;
+    rc = ar_output(P, V, use_cache, c[3], rnd + 1, dims);
+    if (rc == AR_OK) {
+        ar_c_strides(rnd + 1, dims, es, cs);
+        ar_move(0, rnd, xs.dims + k, V[c[3]].data, cs + 1, xs.data, xs.strides + k, cnt, NULL, cs[0], offs, 0, es,
+                ar_elem_copy);
+    }
+    free(offs);
+    return rc;
 }
 
 /* S_MPUT x y mask out itemsize set kind ynd ybcast[ynd]: out = x with x[mask] += y or = y, y broadcast
@@ -928,170 +1229,23 @@ static int ar_run_mput(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
 {
     ar_val xs = V[c[1]], yv = V[c[2]], ms = V[c[3]];
     int64_t out = c[4];
-    npy_intp es = (npy_intp)c[5], cnt, rdims[AR_MAXD], ys[AR_MAXD], cs[AR_MAXD];
-    int set = (int)c[6], ynd = (int)c[8];
-    const int64_t *ybc = c + 9;
+    npy_intp es = (npy_intp)c[5], cnt, rdims[AR_MAXD], ys[AR_MAXD], cs[AR_MAXD], *offs;
+    int set = (int)c[6], ynd = (int)c[8], k = ms.nd, rnd = xs.nd - k + 1;
     ar_elem_fn fn = set ? ar_elem_copy : ar_adder((char)c[7], es);
-    int k = ar_mask_check(&xs, &ms, &cnt), rnd = xs.nd - k + 1;
-    if (k < 0 || fn == NULL || yv.nd != ynd || ynd > rnd) return AR_FAIL;
+    if (fn == NULL || yv.nd != ynd || xs.nd < 0) return AR_FAIL;
+    ar_c_strides(xs.nd, xs.dims, es, cs);
+    int rc = ar_mask_offsets(&xs, &ms, cs, &offs, &cnt);
+    if (rc != AR_OK) return rc;
     rdims[0] = cnt;
     memcpy(rdims + 1, xs.dims + k, (rnd - 1) * sizeof(npy_intp));
-    for (int d = 0; d < rnd; d++) {
-        int yd = d - (rnd - ynd);
-        if (yd < 0 || (ybc[yd] && yv.dims[yd] == 1)) {
-            ys[d] = 0;
-        } else {
-            if (yv.dims[yd] != rdims[d]) return AR_FAIL;
-            ys[d] = yv.strides[yd];
-        }
+    rc = ar_value_strides(rnd, rdims, &yv, c + 9, ys);
+    if (rc == AR_OK) rc = ar_output(P, V, use_cache, out, xs.nd, xs.dims);
+    if (rc == AR_OK) {
+        char *dst = V[out].data;
+        if (ar_size(&xs) > 0) ar_walk2(xs.nd, xs.dims, dst, cs, xs.data, xs.strides, es, ar_elem_copy);
+        ar_move(0, rnd - 1, xs.dims + k, dst, cs + k, yv.data, ys + 1, cnt, offs, 0, NULL, ys[0], es, fn);
     }
-    if (ar_output(P, V, use_cache, out, xs.nd, xs.dims) != AR_OK) return AR_PYERR;
-    ar_val os = V[out];
-    ar_c_strides(xs.nd, xs.dims, es, cs);
-    ar_walk2(xs.nd, xs.dims, os.data, cs, xs.data, xs.strides, es, ar_elem_copy);
-    os.nd = xs.nd;
-    memcpy(os.strides, cs, xs.nd * sizeof(npy_intp));
-    AR_FOR_MASK(&ms, &os, k, t, op, {
-        ar_walk2(rnd - 1, xs.dims + k, op, cs + k, yv.data + t * ys[0], ys + 1, es, fn);
-    });
-    return AR_OK;
-}
-
-/* The p integer index arrays (variables iv[p]) broadcast together: their shape bd[*rank] and each
- * one's strides in it (0 where broadcast); -1 when they do not broadcast (the perform's error). */
-typedef struct {
-    int p, nd, typ[AR_MAXD];
-    npy_intp dims[AR_MAXD], st[AR_MAXD][AR_MAXD], size;
-    const char *data[AR_MAXD];
-} ar_multi;
-
-static int ar_multi_init(ar_prog *P, ar_val *V, const int64_t *iv, int p, ar_multi *M)
-{
-    M->p = p;
-    M->nd = 0;
-    for (int a = 0; a < p; a++)
-        if (V[iv[a]].nd > M->nd) M->nd = V[iv[a]].nd;
-    if (M->nd > AR_MAXD) return -1;
-    for (int d = 0; d < M->nd; d++) M->dims[d] = 1;
-    for (int a = 0; a < p; a++) {
-        const ar_val *v = &V[iv[a]];
-        int off = M->nd - v->nd;
-        for (int d = 0; d < v->nd; d++)
-            if (v->dims[d] != 1) {
-                if (M->dims[off + d] != 1 && M->dims[off + d] != v->dims[d]) return -1;
-                M->dims[off + d] = v->dims[d];
-            }
-    }
-    M->size = 1;
-    for (int d = 0; d < M->nd; d++) M->size *= M->dims[d];
-    for (int a = 0; a < p; a++) {
-        const ar_val *v = &V[iv[a]];
-        int off = M->nd - v->nd;
-        M->typ[a] = (int)P->vtype[iv[a]];
-        M->data[a] = v->data;
-        for (int d = 0; d < M->nd; d++)
-            M->st[a][d] = d < off || v->dims[d - off] == 1 ? 0 : v->strides[d - off];
-    }
-    return 0;
-}
-
-/* Visit the broadcast index positions in C order: off = the byte offset into x (axes 0..p-1), k the
- * flat position; an index out of bounds sets rc = AR_FAIL and stops (NumPy's IndexError via perform). */
-#define AR_FOR_MULTI(M, xs, k, off, rc, body)                                               \
-    do {                                                                                    \
-        npy_intp _pos[AR_MAXD] = {0};                                                       \
-        const char *_q[AR_MAXD];                                                            \
-        for (int _a = 0; _a < (M)->p; _a++) _q[_a] = (M)->data[_a];                         \
-        for (npy_intp k = 0; k < (M)->size; k++) {                                          \
-            npy_intp off = 0, _i;                                                           \
-            for (int _a = 0; _a < (M)->p; _a++) {                                           \
-                if (ar_index_at(_q[_a], (M)->typ[_a], (xs)->dims[_a], &_i) != AR_OK) {      \
-                    rc = AR_FAIL;                                                           \
-                    break;                                                                  \
-                }                                                                           \
-                off += _i * (xs)->strides[_a];                                              \
-            }                                                                               \
-            if (rc != AR_OK) break;                                                         \
-            body;                                                                           \
-            for (int _d = (M)->nd - 1; _d >= 0; _d--) {                                     \
-                for (int _a = 0; _a < (M)->p; _a++) _q[_a] += (M)->st[_a][_d];              \
-                if (++_pos[_d] < (M)->dims[_d]) break;                                      \
-                for (int _a = 0; _a < (M)->p; _a++) _q[_a] -= (M)->st[_a][_d] * (M)->dims[_d]; \
-                _pos[_d] = 0;                                                               \
-            }                                                                               \
-        }                                                                                   \
-    } while (0)
-
-/* S_GATHER x out itemsize p idx[p]: out = x[i0, ..., ip-1], integer arrays on x's first p axes */
-static int ar_run_gather(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
-{
-    ar_val xs = V[c[1]];
-    int64_t out = c[2];
-    npy_intp es = (npy_intp)c[3], dims[AR_MAXD], bst[AR_MAXD];
-    int p = (int)c[4];
-    ar_multi M;
-    if (xs.nd < p || ar_multi_init(P, V, c + 5, p, &M) != 0 || M.nd + xs.nd - p > AR_MAXD) return AR_FAIL;
-    int rnd = xs.nd - p;
-    memcpy(dims, M.dims, M.nd * sizeof(npy_intp));
-    memcpy(dims + M.nd, xs.dims + p, rnd * sizeof(npy_intp));
-    for (int a = 0; a < p; a++) /* the slots may move when out's slot is set */
-        M.data[a] = V[c[5 + a]].data;
-    if (ar_output(P, V, use_cache, out, M.nd + rnd, dims) != AR_OK) return AR_PYERR;
-    char *dst = V[out].data;
-    npy_intp blk = es;
-    for (int d = p; d < xs.nd; d++) blk *= xs.dims[d];
-    ar_c_strides(rnd, xs.dims + p, es, bst);
-    int rc = AR_OK;
-    AR_FOR_MULTI(&M, &xs, k, off, rc, {
-        ar_walk2(rnd, xs.dims + p, dst + k * blk, bst, xs.data + off, xs.strides + p, es, ar_elem_copy);
-    });
-    return rc;
-}
-
-/* S_SCATTER x y out itemsize set kind ynd p ybcast[ynd] idx[p]: out = x with x[i0, ...] += y
- * (numpy.add.at: repeated positions accumulate) or = y (the last write wins) */
-static int ar_run_scatter(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
-{
-    ar_val xs = V[c[1]], yv = V[c[2]];
-    int64_t out = c[3];
-    npy_intp es = (npy_intp)c[4], rdims[AR_MAXD], ys[AR_MAXD], cs[AR_MAXD];
-    int set = (int)c[5], ynd = (int)c[7], p = (int)c[8];
-    const int64_t *ybc = c + 9, *iv = ybc + ynd;
-    ar_elem_fn fn = set ? ar_elem_copy : ar_adder((char)c[6], es);
-    ar_multi M;
-    if (fn == NULL || xs.nd < p || yv.nd != ynd || ar_multi_init(P, V, iv, p, &M) != 0) return AR_FAIL;
-    int rnd = M.nd + xs.nd - p;
-    if (ynd > rnd || rnd > AR_MAXD) return AR_FAIL;
-    memcpy(rdims, M.dims, M.nd * sizeof(npy_intp));
-    memcpy(rdims + M.nd, xs.dims + p, (xs.nd - p) * sizeof(npy_intp));
-    for (int d = 0; d < rnd; d++) {
-        int yd = d - (rnd - ynd);
-        if (yd < 0 || (ybc[yd] && yv.dims[yd] == 1)) {
-            ys[d] = 0;
-        } else {
-            if (yv.dims[yd] != rdims[d]) return AR_FAIL;
-            ys[d] = yv.strides[yd];
-        }
-    }
-    if (ar_output(P, V, use_cache, out, xs.nd, xs.dims) != AR_OK) return AR_PYERR;
-    for (int a = 0; a < p; a++) M.data[a] = V[iv[a]].data;
-    char *dst = V[out].data;
-    ar_c_strides(xs.nd, xs.dims, es, cs);
-    ar_walk2(xs.nd, xs.dims, dst, cs, xs.data, xs.strides, es, ar_elem_copy);
-    ar_val os = xs;
-    memcpy(os.strides, cs, xs.nd * sizeof(npy_intp));
-    npy_intp pos[AR_MAXD] = {0};
-    const char *yp = yv.data;
-    int rc = AR_OK;
-    AR_FOR_MULTI(&M, &os, k, off, rc, {
-        ar_walk2(xs.nd - p, xs.dims + p, dst + off, cs + p, yp, ys + M.nd, es, fn);
-        for (int d = M.nd - 1; d >= 0; d--) { /* y's position follows the indices' */
-            yp += ys[d];
-            if (++pos[d] < M.dims[d]) break;
-            yp -= ys[d] * M.dims[d];
-            pos[d] = 0;
-        }
-    });
+    free(offs);
     return rc;
 }
 
@@ -1189,14 +1343,7 @@ static int ar_run_incsub(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
     int rnd;
     /* the region's shape from x itself: the bounds are checked before anything is written */
     if (ar_sub_view(P, V, x, nent, ent, &rdata, &rnd, rd, rs) != AR_OK) return AR_FAIL;
-    if (y->nd > rnd) return AR_FAIL;
-    for (int d = 0; d < rnd; d++) {
-        int j = d - (rnd - y->nd);
-        if (j < 0) ys[d] = 0;
-        else if (ybc[j] && y->dims[j] == 1) ys[d] = 0;
-        else if (y->dims[j] == rd[d]) ys[d] = y->strides[j];
-        else return AR_FAIL;
-    }
+    if (ar_value_strides(rnd, rd, y, ybc, ys) != AR_OK) return AR_FAIL;
     ar_val xv = *x, yv = *y;
     if (ar_output(P, V, use_cache, out, xv.nd, xv.dims) != AR_OK) return AR_PYERR;
     ar_val *z = &V[out];
@@ -1970,8 +2117,6 @@ static int ar_run_steps(ar_prog *P, ar_val *V, int use_cache)
         case S_FALLBACK: rc = ar_run_fallback(P, V, c); break;
         case S_SCAN: rc = ar_run_scan(P, V, c); break;
         case S_RESHAPE: rc = ar_run_reshape(P, V, c, use_cache); break;
-        case S_TAKE: rc = ar_run_take(P, V, c, use_cache); break;
-        case S_PUT: rc = ar_run_put(P, V, c, use_cache); break;
         case S_ALLOC: rc = ar_run_alloc(P, V, c, use_cache); break;
         case S_ARG: rc = ar_run_arg(P, V, c, use_cache); break;
         case S_CUM: rc = ar_run_cum(P, V, c, use_cache); break;
@@ -1983,10 +2128,11 @@ static int ar_run_steps(ar_prog *P, ar_val *V, int use_cache)
         case S_GATHER: rc = ar_run_gather(P, V, c, use_cache); break;
         case S_SCATTER: rc = ar_run_scatter(P, V, c, use_cache); break;
         default:
-            PyErr_Format(PyExc_SystemError, "arignote c runtime: unknown step kind %lld", (long long)c[0]);
+            if (P->nat == NULL)
+                PyErr_Format(PyExc_SystemError, "arignote c runtime: unknown step kind %lld", (long long)c[0]);
             return AR_PYERR;
         }
-        if (rc == AR_FAIL) return ar_step_fail(P, V, si);
+        if (rc == AR_FAIL) return P->nat != NULL ? AR_FAIL : ar_step_fail(P, V, si);
         if (rc != AR_OK) return rc;
     }
     return AR_OK;
@@ -2061,10 +2207,8 @@ static PyObject *ar_call(PyObject *self, PyObject *arg)
 }
 
 /* -------------------------------------------------------- construction */
-static void ar_prog_free(PyObject *capsule)
+static void ar_prog_release(ar_prog *P)
 {
-    ar_prog *P = (ar_prog *)PyCapsule_GetPointer(capsule, NULL);
-    if (P == NULL) return;
     if (P->cache)
         for (int i = 0; i < P->nvars; i++) Py_XDECREF(P->cache[i]);
     if (P->vals)
@@ -2075,19 +2219,22 @@ static void ar_prog_free(PyObject *capsule)
     Py_XDECREF(P->objs);
     Py_XDECREF(P->error_hook);
     Py_XDECREF(P->convert_hook);
+    Py_XDECREF(P->extra);
     PyMem_Free(P);
+}
+
+static void ar_prog_free(PyObject *capsule)
+{
+    ar_prog *P = (ar_prog *)PyCapsule_GetPointer(capsule, NULL);
+    if (P != NULL) ar_prog_release(P);
 }
 
 static PyMethodDef ar_call_def = {"arignote_thunk", (PyCFunction)ar_call, METH_O,
                                   "Run the compiled graph: thunk(list_of_inputs) -> list_of_outputs."};
 
-static PyObject *ar_make_runner(PyObject *mod, PyObject *args)
+/* A new program over code_obj (its header and tables read; vals and cache not yet allocated). */
+static ar_prog *ar_parse(PyObject *code_obj)
 {
-    PyObject *code_obj, *objs, *error_hook, *convert_hook;
-    int reuse;
-    if (!PyArg_ParseTuple(args, "O!O!OOp", &PyBytes_Type, &code_obj, &PyTuple_Type, &objs, &error_hook,
-                          &convert_hook, &reuse))
-        return NULL;
     Py_ssize_t nbytes = PyBytes_GET_SIZE(code_obj);
     const int64_t *code = (const int64_t *)PyBytes_AS_STRING(code_obj);
     Py_ssize_t ncode = nbytes / 8;
@@ -2096,14 +2243,13 @@ static PyObject *ar_make_runner(PyObject *mod, PyObject *args)
         return NULL;
     }
     ar_prog *P = PyMem_Calloc(1, sizeof(ar_prog));
-    if (P == NULL) return PyErr_NoMemory();
+    if (P == NULL) return (ar_prog *)PyErr_NoMemory();
     P->nvars = (int)code[1];
     P->nin = (int)code[2];
     P->nout = (int)code[3];
     P->nconst = (int)code[4];
     P->nshared = (int)code[5];
     P->nsteps = (int)code[6];
-    P->reuse = reuse;
     const int64_t *p = code + 8;
     P->vtype = p; p += P->nvars;
     P->vnd = p; p += P->nvars;
@@ -2120,6 +2266,19 @@ static PyObject *ar_make_runner(PyObject *mod, PyObject *args)
     }
     P->code = code;
     Py_INCREF(code_obj); P->code_obj = code_obj;
+    return P;
+}
+
+static PyObject *ar_make_runner(PyObject *mod, PyObject *args)
+{
+    PyObject *code_obj, *objs, *error_hook, *convert_hook;
+    int reuse;
+    if (!PyArg_ParseTuple(args, "O!O!OOp", &PyBytes_Type, &code_obj, &PyTuple_Type, &objs, &error_hook,
+                          &convert_hook, &reuse))
+        return NULL;
+    ar_prog *P = ar_parse(code_obj);
+    if (P == NULL) return NULL;
+    P->reuse = reuse;
     Py_INCREF(objs); P->objs = objs;
     Py_INCREF(error_hook); P->error_hook = error_hook;
     Py_INCREF(convert_hook); P->convert_hook = convert_hook;
@@ -2131,7 +2290,7 @@ static PyObject *ar_make_runner(PyObject *mod, PyObject *args)
         if (cap == NULL) {
             PyMem_Free(P->vals);
             PyMem_Free(P->cache);
-            Py_DECREF(code_obj); Py_DECREF(objs); Py_DECREF(error_hook); Py_DECREF(convert_hook);
+            Py_DECREF(P->code_obj); Py_DECREF(objs); Py_DECREF(error_hook); Py_DECREF(convert_hook);
             PyMem_Free(P);
         } else {
             Py_DECREF(cap);
@@ -2141,6 +2300,186 @@ static PyObject *ar_make_runner(PyObject *mod, PyObject *args)
     PyObject *fn = PyCFunction_NewEx(&ar_call_def, cap, NULL);
     Py_DECREF(cap);
     return fn;
+}
+
+/* -------------------------------------------------------- native entries */
+/* A native entry runs a program's steps with the runners above over a scratch (an ar_prog of its
+ * own, made by native_scratch for one thread), touching no Python object and never the GIL:
+ *   int32_t entry(void *scratch, void *const *in_data, const int64_t *in_shapes,
+ *                 void *const *out_data, const int64_t *out_shapes)
+ * Inputs are the program's inputs then its shared inputs, C-contiguous; outputs are copied into
+ * the caller's C-contiguous buffers after their shapes are checked.  Returns 0; 1 when a check
+ * failed (a shape, an op NumPy would refuse: the caller re-runs the function for the error);
+ * 2 when memory ran out. */
+#define AR_NATIVE_CAPSULE "arignote.native_program"
+#define AR_SCRATCH_CAPSULE "arignote.native_scratch"
+
+static int ar_native_type(int t)
+{
+    switch (t) {
+    case NPY_BOOL: case NPY_INT8: case NPY_UINT8: case NPY_INT16: case NPY_UINT16: case NPY_INT32:
+    case NPY_UINT32: case NPY_INT64: case NPY_UINT64: case NPY_HALF: case NPY_FLOAT: case NPY_DOUBLE:
+    case NPY_CFLOAT: case NPY_CDOUBLE: return 1;
+    default: return 0;
+    }
+}
+
+static void ar_template_free(PyObject *capsule)
+{
+    ar_prog *P = (ar_prog *)PyCapsule_GetPointer(capsule, AR_NATIVE_CAPSULE);
+    if (P != NULL) ar_prog_release(P);
+}
+
+static int32_t ar_native_entry(void *scratch, void *const *in_data, const int64_t *in_shapes,
+                               void *const *out_data, const int64_t *out_shapes)
+{
+    ar_prog *P = (ar_prog *)scratch;
+    ar_native *N = P->nat;
+    ar_val *V = P->vals;
+    int at = 0;
+    for (int i = 0; i < P->nin + P->nshared; i++) {
+        int64_t var = i < P->nin ? P->ins[i] : P->shared[2 * (i - P->nin)];
+        ar_val *v = &V[var];
+        int nd = (int)P->vnd[var];
+        for (int d = 0; d < nd; d++, at++) {
+            int64_t n = in_shapes[at];
+            if (n < 0 || (N->stat[at] >= 0 && N->stat[at] != n)) return 1;
+            v->dims[d] = (npy_intp)n;
+        }
+        v->data = (char *)in_data[i];
+        v->nd = nd;
+        ar_c_strides(nd, v->dims, (npy_intp)N->esize[var], v->strides);
+    }
+    int rc = ar_run_steps(P, V, 1);
+    if (rc != AR_OK) return rc == AR_FAIL ? 1 : 2;
+    at = 0;
+    for (int j = 0; j < P->nout; j++) {
+        const ar_val *v = &V[P->outs[j]];
+        npy_intp cs[AR_MAXD], es = (npy_intp)N->esize[P->outs[j]], n = 1;
+        for (int d = 0; d < v->nd; d++, at++) {
+            if (v->dims[d] != out_shapes[at]) return 1;
+            n *= v->dims[d];
+        }
+        ar_c_strides(v->nd, v->dims, es, cs);
+        if (n > 0) ar_walk2(v->nd, v->dims, (char *)out_data[j], cs, v->data, v->strides, es, ar_elem_copy);
+    }
+    return 0;
+}
+
+/* make_native(code, objs, esize, stat) -> template: a program for native entries.  esize: int64 item
+   size per variable; stat: int64 static dims of the inputs, then the shared inputs (-1: unknown).
+   ValueError naming the step when one cannot run without Python (a fallback node, a scan). */
+static PyObject *ar_make_native(PyObject *mod, PyObject *args)
+{
+    PyObject *code_obj, *objs, *esize, *stat;
+    if (!PyArg_ParseTuple(args, "O!O!O!O!", &PyBytes_Type, &code_obj, &PyTuple_Type, &objs, &PyBytes_Type, &esize,
+                          &PyBytes_Type, &stat))
+        return NULL;
+    ar_prog *P = ar_parse(code_obj);
+    if (P == NULL) return NULL;
+    Py_INCREF(objs); P->objs = objs;
+    P->extra = PyTuple_Pack(2, esize, stat);
+    PyObject *cap = P->extra == NULL ? NULL : PyCapsule_New(P, AR_NATIVE_CAPSULE, ar_template_free);
+    if (cap == NULL) {
+        ar_prog_release(P);
+        return NULL;
+    }
+    if (PyBytes_GET_SIZE(esize) != 8 * (Py_ssize_t)P->nvars) {
+        PyErr_SetString(PyExc_ValueError, "make_native: one item size per variable");
+        goto fail;
+    }
+    for (int si = 0; si < P->nsteps; si++) {
+        int64_t kind = P->code[P->step_at[si]];
+        if (kind == S_FALLBACK || kind == S_SCAN || kind < S_LOOP || kind > S_SCATTER) {
+            PyErr_Format(PyExc_ValueError, "step %d (kind %lld) runs Python", si, (long long)kind);
+            goto fail;
+        }
+        if (kind == S_DOT && !(ar_dgemm && ar_sgemm && ar_dgemv && ar_sgemv)) {
+            PyErr_Format(PyExc_ValueError, "step %d needs BLAS, which is not set", si);
+            goto fail;
+        }
+    }
+    for (int v = 0; v < P->nvars; v++)
+        if (P->vtype[v] >= 0 && !ar_native_type((int)P->vtype[v])) {
+            PyErr_Format(PyExc_ValueError, "variable %d has NumPy type number %lld", v, (long long)P->vtype[v]);
+            goto fail;
+        }
+    for (int i = 0; i < P->nconst; i++) {
+        int64_t var = P->consts[2 * i];
+        PyObject *o = PyTuple_GET_ITEM(objs, P->consts[2 * i + 1]);
+        if (P->vtype[var] >= 0 && !AR_GOOD(o, P->vtype[var], P->vnd[var])) {
+            PyErr_Format(PyExc_ValueError, "constant %d is not an aligned array of its type", i);
+            goto fail;
+        }
+    }
+    return cap;
+fail:
+    Py_DECREF(cap);
+    return NULL;
+}
+
+static void ar_scratch_free(PyObject *capsule)
+{
+    ar_prog *P = (ar_prog *)PyCapsule_GetPointer(capsule, AR_SCRATCH_CAPSULE);
+    if (P == NULL) return;
+    if (P->nat) {
+        for (int v = 0; v < P->nvars; v++) free(P->nat->buf[v]);
+        free(P->nat->buf);
+        free(P->nat->cap);
+        Py_XDECREF(P->nat->owner);
+        free(P->nat);
+    }
+    free(P->vals);
+    free(P);
+}
+
+/* native_scratch(template) -> (capsule, address): one thread's scratch for the native entry */
+static PyObject *ar_native_scratch(PyObject *mod, PyObject *tmpl)
+{
+    ar_prog *T = (ar_prog *)PyCapsule_GetPointer(tmpl, AR_NATIVE_CAPSULE);
+    if (T == NULL) return NULL;
+    int nv = T->nvars > 0 ? T->nvars : 1;
+    ar_prog *P = malloc(sizeof(ar_prog));
+    ar_native *N = calloc(1, sizeof(ar_native));
+    ar_val *V = calloc(nv, sizeof(ar_val));
+    char **buf = calloc(nv, sizeof(char *));
+    npy_intp *capa = calloc(nv, sizeof(npy_intp));
+    if (P == NULL || N == NULL || V == NULL || buf == NULL || capa == NULL) {
+        free(P); free(N); free(V); free(buf); free(capa);
+        return PyErr_NoMemory();
+    }
+    *P = *T;
+    P->vals = V;
+    P->cache = NULL;
+    P->nat = N;
+    N->buf = buf;
+    N->cap = capa;
+    N->esize = (const int64_t *)PyBytes_AS_STRING(PyTuple_GET_ITEM(T->extra, 0));
+    N->stat = (const int64_t *)PyBytes_AS_STRING(PyTuple_GET_ITEM(T->extra, 1));
+    Py_INCREF(tmpl);
+    N->owner = tmpl;
+    for (int v = 0; v < T->nvars; v++) V[v].nd = -1;
+    for (int i = 0; i < T->nconst; i++) { /* constants are bound once: no step writes them */
+        int64_t var = T->consts[2 * i];
+        PyArrayObject *a = (PyArrayObject *)PyTuple_GET_ITEM(T->objs, T->consts[2 * i + 1]);
+        if (T->vtype[var] < 0) continue;
+        V[var].data = PyArray_BYTES(a);
+        V[var].nd = PyArray_NDIM(a);
+        memcpy(V[var].dims, PyArray_DIMS(a), V[var].nd * sizeof(npy_intp));
+        memcpy(V[var].strides, PyArray_STRIDES(a), V[var].nd * sizeof(npy_intp));
+    }
+    PyObject *cap = PyCapsule_New(P, AR_SCRATCH_CAPSULE, ar_scratch_free);
+    if (cap == NULL) {
+        Py_DECREF(tmpl);
+        free(P); free(N); free(V); free(buf); free(capa);
+        return NULL;
+    }
+    return Py_BuildValue("(NN)", cap, PyLong_FromVoidPtr(P));
+}
+
+static PyObject *ar_native_entry_address(PyObject *mod, PyObject *noargs)
+{
+    return PyLong_FromVoidPtr((void *)ar_native_entry);
 }
 
 static void *ar_capsule_ptr(PyObject *cap)
@@ -2216,6 +2555,10 @@ static PyMethodDef ar_methods[] = {
     {"load_kernels", ar_load_kernels, METH_VARARGS, "load_kernels(path, names) -> (handle, addresses)"},
     {"make_runner", ar_make_runner, METH_VARARGS,
      "make_runner(code: bytes, objs: tuple, error_hook, convert_hook, reuse: bool) -> thunk"},
+    {"make_native", ar_make_native, METH_VARARGS,
+     "make_native(code: bytes, objs: tuple, esize: bytes, stat: bytes) -> template of a native entry"},
+    {"native_scratch", ar_native_scratch, METH_O, "native_scratch(template) -> (capsule, address)"},
+    {"native_entry_address", ar_native_entry_address, METH_NOARGS, "the native entry's function address"},
     {"set_blas", ar_set_blas, METH_VARARGS, "set_blas(dgemm, sgemm, dgemv, sgemv capsules) -> bool"},
     {NULL, NULL, 0, NULL}};
 

@@ -1,12 +1,15 @@
-"""Reshape, x[idx] (take), advanced set/inc_subtensor (put), Alloc, Join, basic inc_subtensor,
-Argmax/Argmin, CumOp and integer dot rendered inside a segment's entry.
+"""Reshape, advanced indexing (x[idx], x[i, :, j], bool masks) and advanced set/inc_subtensor,
+Alloc, Join, basic inc_subtensor, Argmax/Argmin, CumOp and integer dot rendered inside a segment's
+entry.
 
 Reshape: the new shape is read and checked (one -1, sizes, static shape); a C-contiguous input
-gives a view, any other a C-ordered copy.  Take and put run one row function over the indexed
-region ``idx.shape + x.shape[1:]`` by the shared N-d walk; each element reads its index, wraps a
-negative one and sets ``err`` for one out of bounds (the slow path then raises NumPy's IndexError
-through the node's perform).  Put walks the index in C order, so repeated indices accumulate as
-``numpy.add.at`` (and the last write wins when setting).
+gives a view, any other a C-ordered copy.  Advanced indexing (Take/Put/Gather/ScatterStep) is one
+walk: the view of x that the slices and integers give, then loops over the axes left before the
+broadcast index dimensions, the broadcast positions in C order (each index read once, a negative
+one wrapped, one out of bounds taking the slow path, where the node's perform raises NumPy's
+IndexError) and the block of the remaining axes, one memcpy where its rows are contiguous.  The
+positions run in C order, so repeated indices accumulate as ``numpy.add.at`` (and the last write
+wins when setting).
 """
 from __future__ import annotations
 
@@ -22,7 +25,6 @@ from .irtypes import I1, I32, I64, I64P, const, is_complex, mem_type
 from .loops import build_loop, counted_loop, lanes_for, load_elem, new_row, splat, store_elem
 from .scalar_ir import Emitter
 
-_NEVER_MERGED = 1 << 40  # stride of a dummy operand that keeps the walk from merging/reversing axis 0
 
 
 def copy_kernel(eb, dtype, ndim, add=False):
@@ -258,88 +260,11 @@ def _is_c_contiguous(b, x, isz):
     return ok
 
 
-# ------------------------------------------------------------- take and put
-def _index_row(eb, name, idx_dtype, dtype, nops, body):
-    """A row function over ``nops`` operands (0: the index, last: n0/stride params) calling
-    ``body(b, ptrs, i)`` with the wrapped index ``i`` of each element; err = 1 when out of bounds."""
-    fn, b, n, ptrs_p, strides_p, err = new_row(eb.module, eb.kernel_name(name), eb.ctx)
-    ptrs = [b.load(b.gep(ptrs_p, [const(I64, k)])) for k in range(nops)]
-    strides = [b.load(b.gep(strides_p, [const(I64, k)])) for k in range(nops)]
-    params = b.bitcast(ptrs[-1], I64P)
-    n0, s0 = b.load(params), b.load(b.gep(params, [const(I64, 1)]))
-    bad_bb = fn.append_basic_block("oob")
-
-    def elem(j):
-        at = [b.gep(p, [b.mul(j, s)]) for p, s in zip(ptrs, strides)]
-        em = Emitter(b, eb.ctx.mathlib)
-        i = em.cast(load_elem(b, at[0], idx_dtype), idx_dtype, "int64")
-        i = b.select(b.icmp_signed("<", i, const(I64, 0)), b.add(i, n0), i)
-        bad = b.or_(b.icmp_signed("<", i, const(I64, 0)), b.icmp_signed(">=", i, n0))
-        ok_bb = fn.append_basic_block("inb")
-        b.cbranch(bad, bad_bb, ok_bb)
-        b.position_at_end(ok_bb)
-        body(b, at, b.mul(i, s0))
-
-    counted_loop(b, fn, const(I64, 0), n, const(I64, 1), elem, "idx")
-    b.ret_void()
-    b.position_at_end(bad_bb)
-    b.store(const(I32, 1), err)
-    b.ret_void()
-    return fn
-
-
 def _params(eb, n0, s0):
     p = eb._alloca(I64, count=2)
     eb.b.store(n0, p)
     eb.b.store(s0, eb.b.gep(p, [const(I64, 1)]))
     return NVal("int64", eb.b.bitcast(p, ir.PointerType(ir.IntType(8))), [], [])
-
-
-def run_take(eb, step, kinds):
-    b = eb.b
-    x, idx = eb.vals[step.inputs[0]], eb.vals[step.inputs[1]]
-    (o,) = step.outputs
-    k, zero = len(idx.shape), const(I64, 0)
-    shape = list(idx.shape) + list(x.shape[1:])
-    out = eb.allocate(o, shape, kinds[o])
-    eb.vals[o] = out
-    dt = x.dtype
-
-    def body(b, at, off):
-        store_elem(b, load_elem(b, b.gep(at[1], [off]), dt), at[2], dt)
-
-    row = _index_row(eb, "take", step.inputs[1].type.dtype, dt, 4, body)
-    ops = [idx, x, out, _params(eb, x.shape[0], x.strides[0])]
-    strides = [list(idx.strides) + [zero] * (len(x.shape) - 1), [zero] * k + list(x.strides[1:]), out.strides,
-               [zero] * len(shape)]
-    eb.kernel_call(row, shape, ops, lambda j: strides[j])
-    eb.check_err()
-
-
-def run_put(eb, step, kinds):
-    b = eb.b
-    x, y, idx = (eb.vals[v] for v in step.inputs)
-    (o,) = step.outputs
-    k, zero = len(idx.shape), const(I64, 0)
-    region = list(idx.shape) + list(x.shape[1:])
-    ystr = _value_strides(eb, step, y, region)
-    out = _fresh_copy(eb, x, o, kinds)
-    dt = x.dtype
-
-    def body(b, at, off):
-        dst = b.gep(at[1], [off])
-        val = load_elem(b, at[2], dt)
-        if not step.set_:
-            val = _add(b, load_elem(b, dst, dt), val, dt)
-        store_elem(b, val, dst, dt)
-
-    row = _index_row(eb, "put", step.inputs[2].type.dtype, dt, 5, body)
-    guard = NVal("int8", out.data, [], [])  # never read: its stride keeps the walk in C order
-    ops = [idx, out, y, guard, _params(eb, x.shape[0], out.strides[0])]
-    strides = [list(idx.strides) + [zero] * (len(x.shape) - 1), [zero] * k + list(out.strides[1:]), ystr,
-               [const(I64, _NEVER_MERGED)] + [zero] * (len(region) - 1), [zero] * len(region)]
-    eb.kernel_call(row, region, ops, lambda j: strides[j])
-    eb.check_err()
 
 
 def _value_strides(eb, step, y, region):
@@ -437,26 +362,13 @@ def run_join(eb, step, kinds):
 def run_incsub(eb, step, kinds):
     """Basic inc/set_subtensor: a C-contiguous copy of x, then its region set to / incremented by y
     broadcast to it.  Bounds and broadcasting are checked on x before anything is written."""
-    b = eb.b
     x, y = eb.vals[step.inputs[0]], eb.vals[step.inputs[1]]
     (o,) = step.outputs
     view = SimpleNamespace(idx_list=step.idx_list, inputs=[step.inputs[0], *step.inputs[2:]])
     region = eb._subtensor(view, x)  # checks the indices (slow path when out of bounds)
-    nd, ynd, zero, one = len(region.shape), len(y.shape), const(I64, 0), const(I64, 1)
-    ystr = []
-    for d in range(nd):
-        j = d - (nd - ynd)
-        if j < 0:
-            ystr.append(zero)
-            continue
-        if step.y_bcast[j]:  # 1 by its type: broadcast
-            ystr.append(zero)
-            continue
-        eb.go_slow_if(b.icmp_signed("!=", y.shape[j], region.shape[d]))
-        ystr.append(y.strides[j])
-    out = eb.allocate(o, x.shape, kinds[o])
-    eb.vals[o] = out
-    eb.kernel_call(copy_kernel(eb, x.dtype, len(x.shape)), x.shape, [x, out], lambda k: x.strides if k == 0 else out.strides)
+    nd = len(region.shape)
+    ystr = _value_strides(eb, step, y, region.shape)
+    out = _fresh_copy(eb, x, o, kinds)
     dst = eb._subtensor(view, NVal(out.dtype, out.data, out.shape, out.strides))
     if step.set_:
         eb.kernel_call(copy_kernel(eb, x.dtype, nd), dst.shape, [y, dst], lambda k: ystr if k == 0 else dst.strides)
@@ -840,11 +752,12 @@ def run_mask(eb, step, kinds):
     k, dt = len(m.shape), x.dtype
     out_box = []
 
+    contig = _c_ordered(eb, x.shape[k:], x.strides[k:], np.dtype(dt).itemsize)
+
     def copy(xp, t):
         out = out_box[0]
         dst = b.gep(out.data, [b.mul(t, out.strides[0])])
-        _nest(eb, x.shape[k:], [x.strides[k:], out.strides[1:]], [xp, dst],
-              lambda q: store_elem(b, load_elem(b, q[0], dt), q[1], dt), "mask.copy")
+        _block_copy(eb, dt, x.shape[k:], xp, x.strides[k:], dst, out.strides[1:], contig, "mask.copy")
 
     cnt, walk = _mask_walk(eb, x, m, "mask", copy)
     out = eb.allocate(o, [cnt] + list(x.shape[k:]), kinds[o])
@@ -907,60 +820,191 @@ def _broadcast_indices(eb, idx):
     return shape, strides
 
 
-def _offset(eb, step, ptrs, x, target):
-    """Byte offset into ``target`` of the position the indices at ``ptrs`` name on x's first axes;
-    negative indices wrap, one out of bounds takes the slow path (NumPy's IndexError)."""
+# ------------------------------------------------------- advanced indexing
+# x[idx] (TakeStep) and x[i, :, j]... (GatherStep), and their set/inc (PutStep, ScatterStep), are one
+# walk: the view x[entries], then C-order loops over the axes the arrays leave before the broadcast
+# ones (``at``), the broadcast positions (each index read once, wrapped, checked: the slow path raises
+# NumPy's IndexError through the node), and the block of the remaining axes (a memcpy where its
+# rows are contiguous on both sides).
+def _index_form(eb, step, first):
+    """A Take/Put/Gather/Scatter step's view spec, the view of ``eb.vals[step.inputs[0]]`` and its
+    index arrays as (dtype, view axis, value) with GatherStep's ``axes`` (a mask of rank k
+    standing as its nonzero(): k int64 arrays on k axes) and ``at``."""
+    b = eb.b
+    axes, at, where = getattr(step, "axes", (0,)), getattr(step, "at", 0), getattr(step, "arrays", (first,))
+    scalars = [v for j, v in enumerate(step.inputs) if j >= first and j not in where]
+    view = SimpleNamespace(idx_list=getattr(step, "view", ()), inputs=[step.inputs[0], *scalars])
+    xv = eb._subtensor(view, eb.vals[step.inputs[0]])  # checks the scalar indices before anything is written
+    arrays = []
+    for v, a in zip([step.inputs[j] for j in where], axes):
+        val = eb.vals[v]
+        if a < 0:  # a 0-d bool mask: an axis of length 1 (true) or 0, no axis of x
+            val = SimpleNamespace(data=val.data, shape=[b.zext(_truth(b, val.data), I64)], strides=[const(I64, 0)])
+        elif v.type.dtype == "bool":
+            for d in range(v.type.ndim):
+                eb.go_slow_if(b.icmp_signed("!=", val.shape[d], xv.shape[a + d]))  # NumPy's IndexError
+            arrays += [("int64", a + d, nz) for d, nz in enumerate(_nonzero(eb, val))]
+            continue
+        arrays.append((v.type.dtype, a, val))
+    return view, xv, arrays, tuple(a for _, a, _ in arrays), at
+
+
+def _nonzero(eb, m):
+    """A bool mask's nonzero(): k int64 vectors (count entries each) in scratch memory."""
+    b, k = eb.b, len(m.shape)
+    cnt = eb._alloca(I64)
+    b.store(const(I64, 0), cnt)
+    _nest(eb, m.shape, [m.strides], [m.data],
+          lambda p: b.store(b.add(b.load(cnt), b.zext(_truth(b, p[0]), I64)), cnt), "nonzero.count")
+    n = b.load(cnt)
+    buf = b.bitcast(eb._allocate_mem(b.mul(b.add(b.mul(n, const(I64, k)), const(I64, 1)), const(I64, 8))), I64P)
+    t = eb._alloca(I64)
+    b.store(const(I64, 0), t)
+    # each axis's position, as a pointer from null stepping by 1 along that axis alone
+    unit = [[const(I64, int(e == d)) for e in range(k)] for d in range(k)]
+    null = ir.Constant(m.data.type, None)
+
+    def visit(p):
+        with b.if_then(_truth(b, p[0])):
+            for d in range(k):
+                pos = b.ptrtoint(p[1 + d], I64)
+                b.store(pos, b.gep(buf, [b.add(b.mul(const(I64, d), n), b.load(t))]))
+            b.store(b.add(b.load(t), const(I64, 1)), t)
+
+    _nest(eb, m.shape, [m.strides] + unit, [m.data] + [null] * k, visit, "nonzero")
+    i8 = ir.PointerType(ir.IntType(8))
+    return [SimpleNamespace(data=b.bitcast(b.gep(buf, [b.mul(const(I64, d), n)]), i8), shape=[n], strides=[const(I64, 8)])
+            for d in range(k)]
+
+
+def _rest(axes, seq):
+    """The entries of ``seq`` (view axes) that no index array takes."""
+    return [s for d, s in enumerate(seq) if d not in axes]
+
+
+def _arrays_offset(eb, arrays, ptrs, view, target):
+    """Byte offset into ``target`` (a view laid out as ``view``) of the position the indices at ``ptrs``
+    name; negative indices wrap, one out of bounds takes the slow path."""
     b = eb.b
     em = Emitter(b, eb.ctx.mathlib)
     off = const(I64, 0)
-    for a, p in enumerate(ptrs):
-        dt = step.inputs[-len(ptrs) + a].type.dtype
+    for (dt, a, _), p in zip(arrays, ptrs):
+        if a < 0:
+            continue
         i = em.cast(load_elem(b, p, dt), dt, "int64")
-        n = x.shape[a]
+        n = view.shape[a]
         i = b.select(b.icmp_signed("<", i, const(I64, 0)), b.add(i, n), i)
         eb.go_slow_if(b.or_(b.icmp_signed("<", i, const(I64, 0)), b.icmp_signed(">=", i, n)))
         off = b.add(off, b.mul(i, target.strides[a]))
     return off
 
 
-def run_gather(eb, step, kinds):
-    """x[i0, ..., ip-1]: for each broadcast index position (C order), the block ``x.shape[p:]``."""
-    b = eb.b
-    x, idx = eb.vals[step.inputs[0]], [eb.vals[v] for v in step.inputs[1:]]
-    (o,) = step.outputs
-    p, dt = len(idx), x.dtype
-    bshape, bstr = _broadcast_indices(eb, idx)
-    out = eb.allocate(o, bshape + list(x.shape[p:]), kinds[o])
-    eb.vals[o] = out
+def _index_walk(eb, view, arrays, axes, at, bcast, ops, block, name):
+    """Loops over the region ``rest[:at] + broadcast + rest[at:]`` (``bcast``: the broadcast shape and
+    the arrays' strides in it): ``ops`` are (pointer, region strides) pairs; ``block(ptrs, idx_ptrs)``
+    runs at each broadcast position of each outer one."""
+    (bshape, bstr), rest = bcast, _rest(axes, view.shape)
     r = len(bshape)
+    ptrs, strides = [p for p, _ in ops], [s for _, s in ops]
 
-    def visit(ptrs):
-        src = b.gep(x.data, [_offset(eb, step, ptrs[:p], x, x)])
-        _nest(eb, x.shape[p:], [x.strides[p:], out.strides[r:]], [src, ptrs[p]],
-              lambda q: store_elem(b, load_elem(b, q[0], dt), q[1], dt), "gather.block")
+    def outer(q):
+        _nest(eb, bshape, bstr + [s[at:at + r] for s in strides], [v.data for _, _, v in arrays] + q,
+              lambda qq: block(qq[len(arrays):], qq[:len(arrays)]), name)
 
-    _nest(eb, bshape, bstr + [out.strides[:r]], [v.data for v in idx] + [out.data], visit, "gather")
+    _nest(eb, rest[:at], [s[:at] for s in strides], ptrs, outer, f"{name}.outer")
+
+
+def _region_shape(eb, view, arrays, axes, at):
+    """The indexed region's shape, the broadcast rank, and (shape, strides) of the broadcast."""
+    bcast = _broadcast_indices(eb, [v for _, _, v in arrays])
+    rest = _rest(axes, view.shape)
+    return rest[:at] + bcast[0] + rest[at:], len(bcast[0]), bcast
+
+
+def _block_copy(eb, dt, dims, src, sst, dst, dstr, contig, name):
+    """Copy the block ``dims`` (run-time sizes): one memcpy where ``contig`` (both sides C-ordered
+    rows), else an element loop."""
+    b = eb.b
+    if not dims:
+        store_elem(b, load_elem(b, src, dt), dst, dt)
+        return
+    nbytes = const(I64, np.dtype(dt).itemsize)
+    for n in dims:
+        nbytes = b.mul(nbytes, n)
+    memcpy = eb.module.declare_intrinsic("llvm.memcpy", [src.type, dst.type, I64])
+    with b.if_else(contig) as (fast, slow):
+        with fast:
+            b.call(memcpy, [dst, src, nbytes, const(I1, 0)])
+        with slow:
+            _nest(eb, dims, [sst, dstr], [src, dst], lambda q: store_elem(b, load_elem(b, q[0], dt), q[1], dt), name)
+
+
+def _c_ordered(eb, dims, strides, itemsize):
+    """i1: are ``strides`` C-ordered (rows of ``dims`` one after another)?"""
+    b = eb.b
+    ok, acc = const(I1, 1), const(I64, itemsize)
+    for n, s in zip(reversed(dims), reversed(strides)):
+        ok = b.and_(ok, b.or_(b.icmp_signed("<=", n, const(I64, 1)), b.icmp_signed("==", s, acc)))
+        acc = b.mul(acc, n)
+    return ok
+
+
+def run_gather(eb, step, kinds):
+    """x[idx] / x[i, :, j]...: the region's blocks copied from the selected positions."""
+    x = eb.vals[step.inputs[0]]
+    (o,) = step.outputs
+    view, xv, arrays, axes, at = _index_form(eb, step, 1)
+    region, r, bcast = _region_shape(eb, xv, arrays, axes, at)
+    out = eb.allocate(o, region, kinds[o])
+    eb.vals[o] = out
+    rest_st = _rest(axes, xv.strides)
+    inner, inner_st, out_inner = _rest(axes, xv.shape)[at:], rest_st[at:], out.strides[at + r:]
+    isz = np.dtype(x.dtype).itemsize
+    contig = _c_ordered(eb, inner, inner_st, isz)
+    src_st = rest_st[:at] + [const(I64, 0)] * r + inner_st
+
+    def block(q, idx_ptrs):
+        src = eb.b.gep(q[0], [_arrays_offset(eb, arrays, idx_ptrs, xv, xv)])
+        _block_copy(eb, x.dtype, inner, src, inner_st, q[1], out_inner, contig, "gather.block")
+
+    _index_walk(eb, xv, arrays, axes, at, bcast, [(xv.data, src_st), (out.data, out.strides)], block, "gather")
 
 
 def run_scatter(eb, step, kinds):
-    """x with x[i0, ..., ip-1] set to / incremented by y (numpy.add.at: repeats accumulate, the
-    last write wins when setting): a C-contiguous copy of x, then the positions in C order."""
+    """x with x[index] set to / incremented by y (numpy.add.at: repeats accumulate, the last write
+    wins when setting; with ``ignore_dupes`` NumPy's ``x[index] += y``): a C-contiguous copy of x,
+    then the positions in C order."""
     b = eb.b
-    x, y, idx = eb.vals[step.inputs[0]], eb.vals[step.inputs[1]], [eb.vals[v] for v in step.inputs[2:]]
+    x, y = eb.vals[step.inputs[0]], eb.vals[step.inputs[1]]
     (o,) = step.outputs
-    p, dt = len(idx), x.dtype
-    bshape, bstr = _broadcast_indices(eb, idx)
-    region = bshape + list(x.shape[p:])
+    view, xv, arrays, axes, at = _index_form(eb, step, 2)
+    region, r, bcast = _region_shape(eb, xv, arrays, axes, at)
     ystr = _value_strides(eb, step, y, region)
     out = _fresh_copy(eb, x, o, kinds)
-    r = len(bshape)
+    ov = eb._subtensor(view, NVal(out.dtype, out.data, out.shape, out.strides))
+    dt, zero = x.dtype, const(I64, 0)
+    inner = _rest(axes, ov.shape)[at:]
+    dupes = getattr(step, "ignore_dupes", False)
 
-    def elem(q):
-        v = load_elem(b, q[1], dt)
-        store_elem(b, v if step.set_ else _add(b, load_elem(b, q[0], dt), v, dt), q[0], dt)
+    def place(st):  # view-axis strides as region strides (0 on the broadcast axes)
+        rest = _rest(axes, st)
+        return rest[:at] + [zero] * r + rest[at:]
 
-    def visit(ptrs):
-        dst = b.gep(out.data, [_offset(eb, step, ptrs[:p], x, out)])
-        _nest(eb, x.shape[p:], [out.strides[p:], ystr[r:]], [dst, ptrs[p]], elem, "scatter.block")
+    def block(q, idx_ptrs):
+        dst = b.gep(q[0], [_arrays_offset(eb, arrays, idx_ptrs, ov, ov)])
+        src = b.gep(q[2], [_arrays_offset(eb, arrays, idx_ptrs, xv, xv)]) if dupes else q[2]
+        ins = _rest(axes, ov.strides)[at:], ystr[at + r:], _rest(axes, xv.strides)[at:]
 
-    _nest(eb, bshape, bstr + [ystr[:r]], [v.data for v in idx] + [y.data], visit, "scatter")
+        def elem(e):
+            v = load_elem(b, e[1], dt)
+            if dupes or not step.set_:
+                v = _add(b, load_elem(b, e[2] if dupes else e[0], dt), v, dt)
+            store_elem(b, v, e[0], dt)
+
+        _nest(eb, inner, list(ins), [dst, q[1], src], elem, "scatter.block")
+
+    _index_walk(eb, ov, arrays, axes, at, bcast, [(ov.data, place(ov.strides)), (y.data, ystr), (xv.data, place(xv.strides))],
+                block, "scatter")
+
+
+run_take, run_put = run_gather, run_scatter

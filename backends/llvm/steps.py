@@ -170,8 +170,14 @@ class SegmentBuilder(EntryBuilder):
         it = iter(idx_vals)
         data = x.data
         shape, strides = [], []
-        for d, e in enumerate(step.idx_list):
+        d = 0
+        for e in step.idx_list:
+            if e == "newaxis":  # (advanced indexing's views) a new axis of length 1
+                shape.append(const(I64, 1))
+                strides.append(const(I64, 0))
+                continue
             n, s = x.shape[d], x.strides[d]
+            d += 1
             if e == "int":
                 i = next(it)
                 i = b.select(b.icmp_signed("<", i, const(I64, 0)), b.add(i, n), i)
@@ -187,8 +193,8 @@ class SegmentBuilder(EntryBuilder):
             data = b.gep(data, [b.mul(start_v, s)])
             shape.append(length)
             strides.append(b.mul(s, step_v))
-        shape.extend(x.shape[len(step.idx_list):])
-        strides.extend(x.strides[len(step.idx_list):])
+        shape.extend(x.shape[d:])
+        strides.extend(x.strides[d:])
         base = x.base if x.base is not None else step.inputs[0]
         return NVal(x.dtype, data, shape, strides, obj=None, base=base)
 

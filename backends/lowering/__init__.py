@@ -15,9 +15,11 @@ A ``Program`` is a list of steps over numbered variables:
 * ``TakeStep``, ``PutStep``  advanced indexing of the first axis by an integer array, and
                   advanced set/inc_subtensor there (``numpy.add.at`` accumulation);
 * ``MaskStep``, ``MaskPutStep``  ``x[mask]`` with a bool mask over leading axes, and
-                  set/inc_subtensor there (rendered on c; llvm runs the node's perform);
-* ``GatherStep``, ``ScatterStep``  ``x[i, j, ...]`` with integer arrays on the first axes
-                  (broadcast together), and set/inc_subtensor there (``numpy.add.at``);
+                  set/inc_subtensor there;
+* ``GatherStep``, ``ScatterStep``  any other index of integer arrays and bool masks mixed with
+                  integers, slices and new axes (``x[i, :, j]``, ``x[:, i]``, ``x[:, mask]``:
+                  NumPy's placement of the broadcast index dimensions), and set/inc_subtensor there (``numpy.add.at``, or NumPy's
+                  ``x[idx] += y`` with ``ignore_duplicates``);
 * ``AllocStep``   Alloc: a new array filled with a broadcast value;
 * ``ArgStep``     Argmax/Argmin over one axis or the whole array;
 * ``CumStep``     CumOp (cumsum/cumprod) along one axis or the flattened array;

@@ -101,9 +101,13 @@ def _lower_shape_i(op, node, target):
     return ShapeStep(list(node.inputs), list(node.outputs), [node], axis=op.i)
 
 
+def _int_scalars(vs):
+    return all(_is_tensor(v) and v.ndim == 0 and v.dtype[0] in "iu" for v in vs)
+
+
 def _basic_index(op, idx):
     """Are the entries integers and slices over integer scalars (what SubtensorStep renders)?"""
-    if any(not _is_tensor(v) or v.ndim != 0 or v.dtype[0] not in "iu" for v in idx):
+    if not _int_scalars(idx):
         return False
     return all(e == "int" or (isinstance(e, tuple) and e[0] == "slice") for e in op.idx_list)
 
@@ -159,40 +163,77 @@ def _bool_mask(op, index):
             and len(index) == 1 and index[0].dtype == "bool" and index[0].ndim >= 1)
 
 
-def _leading_arrays(op, index):
-    """Are the entries p >= 2 integer arrays on the first p axes (``x[i, j]``, no slice between)?"""
-    return (len(op.idx_list) >= 2 and len(index) == len(op.idx_list)
-            and all(isinstance(e, tuple) and e[0] == "array" for e in op.idx_list)
-            and all(v.dtype[0] in "iu" for v in index))
+def _is_slice(e):
+    return isinstance(e, tuple) and e[0] == "slice"
+
+
+def _advanced_index(op, x, index, first):
+    """GatherStep's fields for an index of integer arrays, bool masks, integers, slices and new axes
+    (``view``, ``axes``, ``at``, ``arrays``: the arrays' input positions, ``index`` starting at
+    ``first``), or None."""
+    view, axes, arrays, adv = [], [], [], []
+    i = vdims = 0
+    for pos, e in enumerate(op.idx_list):
+        if e == "int" or _is_slice(e):
+            n = 1 if e == "int" else sum(e[1:])
+            if not _int_scalars(index[i:i + n]):
+                return None
+            view.append(e)
+            i += n
+            if e == "int":
+                adv.append(pos)
+            else:
+                vdims += 1
+        elif e == "newaxis":
+            view.append(e)
+            vdims += 1
+        elif e[0] in ("array", "bool"):
+            n = 1 if e[0] == "array" else e[1]  # a mask of rank k >= 1 takes k axes (as its nonzero())
+            view += [("slice", False, False, False)] * n
+            axes.append(vdims if n else -1)
+            vdims += n
+            arrays.append(first + i)
+            adv.append(pos)
+            i += 1
+        else:
+            return None
+    if not arrays or any(index[j - first].dtype[0] not in "iub" for j in arrays) or \
+            len(view) - view.count("newaxis") > x.ndim:
+        return None
+    adjacent = adv == list(range(adv[0], adv[-1] + 1))
+    at = sum(_is_slice(e) or e == "newaxis" for e in op.idx_list[:adv[0]]) if adjacent else 0
+    return dict(view=tuple(view), axes=tuple(axes), at=at, arrays=tuple(arrays))
 
 
 def _lower_advanced_subtensor(op, node, target):
     x, *idx = node.inputs
-    if _bool_mask(op, idx) and x.ndim >= idx[0].ndim and _dtype_ok(target, x, *idx, *node.outputs):
-        return MaskStep(list(node.inputs), list(node.outputs), [node])
-    if _leading_arrays(op, idx) and x.ndim >= len(idx) and _dtype_ok(target, x, *idx, *node.outputs):
-        return GatherStep(list(node.inputs), list(node.outputs), [node])
-    if not _first_axis_array(op, idx) or not _dtype_ok(target, x, *idx, *node.outputs) or x.ndim == 0:
+    if not _dtype_ok(target, x, *idx, *node.outputs):
         return None
-    return TakeStep(list(node.inputs), list(node.outputs), [node])
+    if _bool_mask(op, idx) and x.ndim >= idx[0].ndim:
+        return MaskStep(list(node.inputs), list(node.outputs), [node])
+    if _first_axis_array(op, idx) and x.ndim >= 1:
+        return TakeStep(list(node.inputs), list(node.outputs), [node])
+    found = _advanced_index(op, x, idx, 1)
+    if found is None:
+        return None
+    return GatherStep(list(node.inputs), list(node.outputs), [node], **found)
 
 
 def _lower_advanced_inc(op, node, target):
     x, y, *idx = node.inputs
     if not _dtype_ok(target, x, y, *idx, *node.outputs) or y.dtype != x.dtype:
         return None
-    if _bool_mask(op, idx) and x.ndim >= idx[0].ndim:
-        return MaskPutStep(list(node.inputs), list(node.outputs), [node], set_=op.set_instead_of_inc,
-                           y_bcast=tuple(s == 1 for s in y.type.shape))
-    if op.ignore_duplicates:
+    y_bcast = tuple(s == 1 for s in y.type.shape)
+    dupes = op.ignore_duplicates and not op.set_instead_of_inc
+    if _bool_mask(op, idx) and x.ndim >= idx[0].ndim:  # a mask names each position once
+        return MaskPutStep(list(node.inputs), list(node.outputs), [node], set_=op.set_instead_of_inc, y_bcast=y_bcast)
+    if _first_axis_array(op, idx) and x.ndim >= 1 and not dupes:
+        return PutStep(list(node.inputs), list(node.outputs), [node], set_=op.set_instead_of_inc, y_bcast=y_bcast)
+    found = _advanced_index(op, x, idx, 2)
+    if found is None:
         return None
-    if _leading_arrays(op, idx) and x.ndim >= len(idx):
-        return ScatterStep(list(node.inputs), list(node.outputs), [node], set_=op.set_instead_of_inc,
-                           y_bcast=tuple(s == 1 for s in y.type.shape))
-    if not _first_axis_array(op, idx) or x.ndim == 0:
-        return None
-    return PutStep(list(node.inputs), list(node.outputs), [node], set_=op.set_instead_of_inc,
-                   y_bcast=tuple(s == 1 for s in y.type.shape))
+    return ScatterStep(list(node.inputs), list(node.outputs), [node], set_=op.set_instead_of_inc,
+                       y_bcast=y_bcast, ignore_dupes=dupes, **found)
 
 
 def _lower_alloc(op, node, target):

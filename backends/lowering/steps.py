@@ -166,19 +166,34 @@ class MaskPutStep(Step):
 
 @dataclass
 class GatherStep(Step):
-    """``x[i0, ..., ip-1]`` (x is ``inputs[0]``): p >= 2 integer arrays ``inputs[1:]`` on x's first p
-    axes, broadcast together (NumPy's rule); the output is ``broadcast shape + x.shape[p:]``.
-    Negative indices wrap; one out of bounds is NumPy's IndexError (through the node)."""
+    """``x[index]`` for an advanced index of integer arrays and bool masks mixed with integers,
+    slices and new axes in any position, NumPy's rules.  The inputs are the node's: ``x`` first,
+    the p index arrays at the positions ``arrays``, the scalars of ``view`` (SubtensorStep's
+    ``idx_list`` form with ``'newaxis'`` entries, an array's axis a full slice) the others in order.
+    The view gives what the arrays then index: integer array a on the view's axis ``axes[a]``; a
+    bool mask of rank k on the k axes from there (as its ``nonzero()``: k integer arrays); where
+    ``axes[a]`` is -1, a 0-d bool mask (a length 1 or 0 axis of the broadcast, no axis of x).
+    The output is the view's other axes with the arrays' broadcast shape inserted before the
+    ``at``-th (0 when the advanced entries are separated).  Negative indices wrap; one out of
+    bounds is NumPy's IndexError (through the node)."""
+
+    view: tuple = ()
+    axes: tuple = ()
+    at: int = 0
+    arrays: tuple = ()
 
 
 @dataclass
-class ScatterStep(Step):
-    """``inputs[0]`` with ``x[i0, ..., ip-1]`` incremented by (``numpy.add.at``: repeated positions
-    accumulate) or set to (the last write wins) ``inputs[1]``; the index arrays are ``inputs[2:]``.
-    ``y_bcast[k]``: axis k of y is broadcastable in its type."""
+class ScatterStep(GatherStep):
+    """``inputs[0]`` with its region ``x[index]`` (GatherStep's fields, y being ``inputs[1]``)
+    incremented by (``numpy.add.at``: repeated positions accumulate) or, with ``set_``, set to (the
+    last write wins) ``inputs[1]`` broadcast to the region (``y_bcast[k]``: axis k of y is
+    broadcastable in its type).  ``ignore_dupes`` (Theano's ``ignore_duplicates``): NumPy's
+    ``x[index] += y``, each position once, from x's value (the last of repeated ones wins)."""
 
     set_: bool = False
     y_bcast: tuple = ()
+    ignore_dupes: bool = False
 
 
 @dataclass
@@ -255,6 +270,14 @@ class Program:
     def fallbacks(self):
         return [s for s in self.steps if isinstance(s, FallbackStep)]
 
+    def describe(self):
+        """One line per step: its number, kind and ops (for assertion messages and debugging)."""
+        lines = []
+        for i, s in enumerate(self.steps):
+            ops = ", ".join(str(n.op) for n in s.nodes)
+            lines.append(f"{i:3d} {s.kind:13s} {ops}")
+        return "\n".join(lines)
+
 
 def native_scan(node, backend, loop_native):
     """Is ``node`` a Scan whose loop ``backend`` runs natively (``loop_native``, the backend's own
@@ -267,13 +290,6 @@ def native_scan(node, backend, loop_native):
         if key[0] == name and len(hit) == 3:  # (backend, mode) -> (inner thunk, mode, inner graph)
             return not backend.fallback_nodes(hit[2])
     return False
-
-    def describe(self):
-        lines = []
-        for i, s in enumerate(self.steps):
-            ops = ", ".join(str(n.op) for n in s.nodes)
-            lines.append(f"{i:3d} {s.kind:13s} {ops}")
-        return "\n".join(lines)
 
 
 class StepTable(dict):

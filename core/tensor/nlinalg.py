@@ -1,6 +1,6 @@
 """Linear algebra on NumPy, as Theano's ``theano.tensor.nlinalg``: ``matrix_inverse``,
 ``det``, ``pinv`` (ops with gradients), and the graphs ``matrix_dot``, ``trace``,
-``matrix_power``, ``extract_diag``/``alloc_diag``/``diag``.
+``matrix_power``, ``extract_diag``/``alloc_diag``/``diag``, and ``eigh`` (an op with gradients).
 
 Inputs are matrices; integer matrices give float64 results (as NumPy's routines).
 """
@@ -11,10 +11,11 @@ import numpy as np
 from ..graph import Apply, Op
 from ..scalar import upgrade_to_float
 from ..types import TensorType
+from .blas_threads import one_thread_if_small
 from .variable import as_tensor_variable
 
 __all__ = ["MatrixInverse", "matrix_inverse", "Det", "det", "MatrixPinv", "pinv", "matrix_dot", "trace",
-           "matrix_power", "extract_diag", "alloc_diag", "diag"]
+           "matrix_power", "extract_diag", "alloc_diag", "diag", "Eigh", "eigh"]
 
 
 def as_matrix(x, fname):
@@ -54,7 +55,8 @@ class MatrixInverse(Op):
 
     def perform(self, node, inputs, output_storage):
         dt = node.outputs[0].dtype
-        output_storage[0][0] = np.linalg.inv(inputs[0].astype(dt, copy=False)).astype(dt, copy=False)
+        with one_thread_if_small(inputs[0]):
+            output_storage[0][0] = np.linalg.inv(inputs[0].astype(dt, copy=False)).astype(dt, copy=False)
 
     def infer_shape(self, fgraph, node, input_shapes):
         return [input_shapes[0]]
@@ -92,7 +94,8 @@ class Det(Op):
 
     def perform(self, node, inputs, output_storage):
         dt = node.outputs[0].dtype
-        output_storage[0][0] = np.asarray(np.linalg.det(inputs[0]), dtype=dt)
+        with one_thread_if_small(inputs[0]):
+            output_storage[0][0] = np.asarray(np.linalg.det(inputs[0]), dtype=dt)
 
     def infer_shape(self, fgraph, node, input_shapes):
         return [()]
@@ -203,3 +206,64 @@ def diag(x):
     if x.ndim == 2:
         return extract_diag(x)
     raise TypeError(f"diag takes a vector or a matrix, got {x} ({x.type})")
+
+
+def _no_grad(g):
+    from ..grad_markers import DisconnectedType
+
+    return g is None or isinstance(getattr(g, "type", None), DisconnectedType)
+
+
+class Eigh(Op):
+    """Eigenvalues (ascending) and eigenvectors (columns) of a symmetric matrix
+    (``numpy.linalg.eigh``); only the ``UPLO`` triangle ('L' or 'U') is read."""
+
+    __props__ = ("UPLO",)
+
+    def __init__(self, UPLO="L"):
+        if UPLO not in ("L", "U"):
+            raise ValueError(f"Eigh: UPLO must be 'L' or 'U', got {UPLO!r}")
+        self.UPLO = UPLO
+
+    def make_node(self, x):
+        x = as_matrix(x, "eigh")
+        n, m = x.type.shape
+        if n is not None and m is not None and n != m:
+            raise ValueError(f"eigh takes a square matrix, got {x} of shape {x.type.shape}")
+        dt = float_dtype(x)
+        return Apply(self, [x], [TensorType(dt, shape=(n,)).make_variable(), TensorType(dt, shape=(n, m)).make_variable()])
+
+    def perform(self, node, inputs, output_storage):
+        dt = node.outputs[0].dtype
+        with one_thread_if_small(inputs[0]):
+            w, v = np.linalg.eigh(inputs[0].astype(dt, copy=False), self.UPLO)
+        output_storage[0][0], output_storage[1][0] = w.astype(dt, copy=False), v.astype(dt, copy=False)
+
+    def infer_shape(self, fgraph, node, input_shapes):
+        (n, m), = input_shapes
+        return [(n,), (n, m)]
+
+    def L_op(self, inputs, outputs, output_grads):
+        """With F_ij = 1/(w_j - w_i) off the diagonal, G = V (diag(gw) + F o V^T gV) V^T is the
+        gradient for a symmetric perturbation; the read triangle collects G + G^T - diag(G)."""
+        from . import extras
+        from .basic import eye
+
+        (w, v), (gw, gv) = outputs, output_grads
+        n = w.shape[0]
+        inner = alloc_diag(w * 0.0)
+        if not _no_grad(gw):
+            inner = alloc_diag(gw)
+        if not _no_grad(gv):
+            diff = w.dimshuffle("x", 0) - w.dimshuffle(0, "x")
+            off = 1.0 - eye(n)
+            f = off / (diff + eye(n))
+            inner = inner + f * matrix_dot(v.T, gv)
+        g = matrix_dot(v, inner, v.T)
+        sym = g + g.T - alloc_diag(extract_diag(g))
+        return [extras.tril(sym) if self.UPLO == "L" else extras.triu(sym)]
+
+
+def eigh(a, UPLO="L"):
+    """``(w, v)``: the eigenvalues and eigenvectors of the symmetric matrix ``a`` (Theano's ``eigh``)."""
+    return Eigh(UPLO)(a)

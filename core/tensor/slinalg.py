@@ -6,6 +6,7 @@ import numpy as np
 
 from ..graph import Apply, Op
 from ..types import TensorType
+from .blas_threads import one_thread_if_small
 from .nlinalg import as_matrix, float_dtype, matrix_dot
 from .variable import as_tensor_variable
 
@@ -45,7 +46,8 @@ class Cholesky(Op):
     def perform(self, node, inputs, output_storage):
         dt = node.outputs[0].dtype
         try:
-            z = _la().cholesky(inputs[0].astype(dt, copy=False), lower=self.lower)
+            with one_thread_if_small(inputs[0]):
+                z = _la().cholesky(inputs[0].astype(dt, copy=False), lower=self.lower)
         except np.linalg.LinAlgError:
             if self.on_error == "raise":
                 raise
@@ -111,12 +113,11 @@ class Solve(Op):
         A, b = inputs
         dt = node.outputs[0].dtype
         la = _la()
-        if self.A_structure == "lower_triangular":
-            x = la.solve_triangular(A, b, lower=True)
-        elif self.A_structure == "upper_triangular":
-            x = la.solve_triangular(A, b, lower=False)
-        else:
-            x = la.solve(A, b, assume_a="sym" if self.A_structure == "symmetric" else "gen")
+        with one_thread_if_small(A, b):
+            if self.A_structure in ("lower_triangular", "upper_triangular"):
+                x = la.solve_triangular(A, b, lower=self.A_structure == "lower_triangular")
+            else:
+                x = la.solve(A, b, assume_a="sym" if self.A_structure == "symmetric" else "gen")
         output_storage[0][0] = np.asarray(x, dtype=dt)
 
     def infer_shape(self, fgraph, node, input_shapes):

@@ -81,6 +81,13 @@ from .variational import (ADVI, Approximation, FullRank, FullRankADVI, Inference
 from . import smc  # noqa: E402
 from .smc import sample_smc  # noqa: E402
 from arignote.plugins.samplers import DEMetropolis, DEMetropolisZ, EllipticalSlice  # noqa: E402
+from arignote.plugins.samplers import (MLDA, DEMetropolisZMLDA, MetropolisMLDA,  # noqa: E402
+                                       RecursiveDAProposal, extract_Q_estimate)
+from . import step_methods  # noqa: E402  (PyMC3's pymc3.step_methods[.mlda] import paths)
+
+# -- issue 23 (i23b): Gaussian processes, KroneckerNormal and the Kronecker math helpers --
+from . import gp  # noqa: E402
+from .distributions import KroneckerNormal  # noqa: E402
 
 # -- issue 23 (i23d): BART and its particle Gibbs sampler --
 from arignote.plugins.samplers import PGBART  # noqa: E402

@@ -16,6 +16,9 @@ from .gibbs import BinaryGibbsMetropolis, CategoricalGibbsMetropolis
 from .hmc import HMC
 from .metropolis import (BinaryMetropolis, CauchyProposal, LaplaceProposal, Metropolis,
                          MultivariateNormalProposal, NormalProposal, PoissonProposal, UniformProposal)
+from .mlda import MLDA, RecursiveDAProposal
+from .mlda_base import DEMetropolisZMLDA, MetropolisMLDA
+from .mlda_estimates import extract_Q_estimate
 from .nuts import NUTS
 from .pgbart import PGBART
 from .slice import Slice
@@ -25,4 +28,5 @@ __all__ = ["ElemwiseCategorical", "ArrayStep", "BlockedStep", "Competence", "Sam
            "Metropolis", "NUTS",
            "Slice", "NormalProposal", "UniformProposal", "CauchyProposal", "LaplaceProposal",
            "PoissonProposal", "MultivariateNormalProposal", "DEMetropolis", "DEMetropolisZ", "EllipticalSlice",
+           "MLDA", "MetropolisMLDA", "DEMetropolisZMLDA", "RecursiveDAProposal", "extract_Q_estimate",
            "PGBART"]

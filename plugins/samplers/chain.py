@@ -128,7 +128,19 @@ def _stats_arrays(methods, stats):
             out.append({})
             continue
         cols = list(zip(*rows))
-        out.append({n: np.asarray(c) for n, c in zip(names, cols)})
+        types = dict(zip(names, getattr(m, "stat_types", ())))
+        out.append({n: _column(c, types.get(n)) for n, c in zip(names, cols)})
+    return out
+
+
+def _column(values, declared):
+    """One statistic over the draws; a statistic declared ``object`` keeps one
+    object (e.g. an array) per draw, as PyMC3 stores it."""
+    if declared is not object:
+        return np.asarray(values)
+    out = np.empty(len(values), dtype=object)
+    for i, v in enumerate(values):
+        out[i] = v
     return out
 
 

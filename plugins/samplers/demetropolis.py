@@ -59,6 +59,7 @@ class _DifferentialEvolution(ArrayStep):
         self.tune = self.tune_target is not None and n_tune > 0
         self.steps_until_tune = self.tune_interval
         self.accepted = 0
+        self._q = None
 
     def _maybe_tune(self):
         if not (self.tune and self.steps_until_tune == 0):
@@ -79,12 +80,17 @@ class _DifferentialEvolution(ArrayStep):
         """Metropolis accept/reject of ``q0 + lamb * jump + noise``."""
         self._maybe_tune()
         q = q0 + self.lamb * jump + self.proposal_dist(self.rng) * self.scaling
-        log_ratio = self._logp(q) - self._logp(q0)
+        if q0 is not self._q:  # the current state's log-density, once per state
+            self._q, self._lp = q0, self._logp(q0)
+        logp = self._logp(q)  # evaluated last: side effects of the model (MLDA's Q) follow q
+        log_ratio = logp - self._lp
         if log_ratio != log_ratio:
             log_ratio = -math.inf
         accepted = math.log(self.rng.random()) < log_ratio
         self.accepted += accepted
         self.steps_until_tune -= 1
+        if accepted:
+            self._q, self._lp = q, logp
         stats = (math.exp(min(log_ratio, 0.0)), accepted, self.tune, float(self.scaling.mean()), self.lamb)
         return (q if accepted else q0), stats
 

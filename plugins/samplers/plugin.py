@@ -10,6 +10,7 @@ from .elemwise_categorical import ElemwiseCategorical
 from .gibbs import BinaryGibbsMetropolis, CategoricalGibbsMetropolis
 from .hmc import HMC
 from .metropolis import BinaryMetropolis, Metropolis
+from .mlda import MLDA
 from .nuts import NUTS
 from .pgbart import PGBART
 from .slice import Slice
@@ -29,5 +30,6 @@ def arignote_register_samplers():
         SamplerRecord("DEMetropolis", DEMetropolis, ("continuous", "population")),
         SamplerRecord("DEMetropolisZ", DEMetropolisZ, ("continuous",)),
         SamplerRecord("EllipticalSlice", EllipticalSlice, ("continuous",)),
+        SamplerRecord("MLDA", MLDA, ("continuous",)),
         SamplerRecord("PGBART", PGBART, ("continuous",)),
     ]

@@ -131,6 +131,12 @@ case("matrix_power_5", lambda x: _nl().matrix_power(x, 5), [_SQ / 4], lambda x: 
 case("matrix_power_0", lambda x: _nl().matrix_power(x, 0), [_SQ], lambda x: np.eye(3), grad=False)
 case("nlinalg_diag_alloc", lambda v: _nl().diag(v), [_f(3)], np.diag)
 case("nlinalg_diag_extract", lambda m: _nl().diag(m), [_f(3, 4)], np.diag)
+case("eigh_values", lambda x: _nl().eigh(x)[0], [_SPD], lambda x: np.linalg.eigh(x)[0])
+case("eigh_values_upper", lambda x: _nl().eigh(x, "U")[0], [np.triu(_SPD)], lambda x: np.linalg.eigh(x, "U")[0])
+case("eigh_first_projector", lambda x: T.outer(_nl().eigh(x)[1][:, 0], _nl().eigh(x)[1][:, 0]), [_SPD],
+     lambda x: np.outer(np.linalg.eigh(x)[1][:, 0], np.linalg.eigh(x)[1][:, 0]))  # sign-free function of v
+case("eigh_rebuild", lambda x: T.dot(_nl().eigh(x)[1] * _nl().eigh(x)[0], _nl().eigh(x)[1].T), [np.tril(_SPD)],
+     lambda x: np.tril(x) + np.tril(x, -1).T)  # V diag(w) V^T is A built from its lower triangle
 case("cholesky_lower", lambda x: _sl().cholesky(x), [_SPD], np.linalg.cholesky)
 case("cholesky_upper", lambda x: _sl().Cholesky(lower=False)(x), [_SPD], lambda x: np.linalg.cholesky(x).T)
 case("cholesky_nan_on_error", lambda x: _sl().Cholesky(on_error="nan")(x), [-np.eye(2)],

@@ -1,9 +1,11 @@
-"""The native NUTS kernel and the native entries it calls: the entry against the compiled
-function, posterior recovery, agreement in distribution with the Python NUTS, bit-identical
+"""The native NUTS kernel and the native entries it calls (llvm's and c's): the entry against the
+compiled function (every step kind a model's logp+gradient uses, on c; threads with their own
+scratch), posterior recovery, agreement in distribution with the Python NUTS, bit-identical
 reproducibility in one thread or two, divergences on nan/inf log-densities, and the
 fallback case (Python NUTS, said so; an exception in a fallback node fails the chain)."""
 
 import math
+import threading
 
 import arviz as az
 import cffi
@@ -18,14 +20,15 @@ from arignote.compile.ops import as_op
 from arignote.native_entry import SIGNATURE, NativeEntryUnavailable
 from arignote.testing import backend_params
 
+NATIVE_BACKENDS = backend_params(("llvm", "c"))
 FAST = dict(progressbar=False, compute_convergence_checks=False)
 _ffi = cffi.FFI()
 
 
-def _call(entry, x, out_shapes):
+def _call(entry, x, out_shapes, scratch=None):
     """Call a native entry on ``x`` (plus its shared inputs); (rc, outputs)."""
     fn = _ffi.cast(SIGNATURE, entry.address)
-    scratch = entry.new_scratch()
+    scratch = scratch or entry.new_scratch()
     ins = [np.ascontiguousarray(x, dtype=np.float64)] + entry.shared_values()
     data = _ffi.new("void *[]", [_ffi.cast("void *", a.ctypes.data) for a in ins])
     shapes = _ffi.new("int64_t[]", [d for a in ins for d in a.shape] + [0])
@@ -46,8 +49,9 @@ def _lp_grad(backend):
     return arignote.function([x], [lp, T.grad(lp, x)], backend=backend), s
 
 
-def test_llvm_native_entry_matches_the_compiled_function():
-    f, s = _lp_grad("llvm")
+@pytest.mark.parametrize("backend", NATIVE_BACKENDS)
+def test_native_entry_matches_the_compiled_function(backend):
+    f, s = _lp_grad(backend)
     entry = f.native_entry()
     assert entry.inputs == [("x", "float64", 1), ("s", "float64", 1)]
     assert entry.outputs == [("float64", 0), ("float64", 1)]
@@ -62,13 +66,90 @@ def test_llvm_native_entry_matches_the_compiled_function():
     np.testing.assert_allclose(lp, f(x)[0], rtol=1e-14)
     rc, _ = _call(entry, x, [(), (4,)])  # a wrong output shape is refused, not overrun
     assert rc == 1
+    rc, _ = _call(entry, np.ones(4), [(), (4,)])  # so is an input the graph cannot take
+    assert rc == 1
+    with pytest.raises(ValueError, match="shape"):  # and the Python re-run gives the real error
+        f(np.ones(4))
+
+
+def _every_step_kind():
+    """f(x) -> (logp, grad, join) on the c backend over loops, reductions, BLAS dot, views,
+    reshape, join, take/put, gather/scatter, basic inc_subtensor, cumsum, alloc and switch."""
+    x = T.dvector("x")
+    W = arignote.shared(np.arange(6.0).reshape(3, 2) / 7, name="W")
+    idx = np.array([0, 2, 2, 5])
+    M = x.reshape((2, 3))
+    h = T.dot(M, W)
+    j = T.concatenate([h.flatten(), x[idx]])
+    inc = T.inc_subtensor(x[1:3], T.exp(x[:2]))
+    adv = T.inc_subtensor(x[idx], x[:4] ** 2)
+    c = T.cumsum(x * M.T.flatten())
+    a = T.alloc(T.sum(x), x.shape[0] // 2, 2).flatten()
+    g = M[[0, 1, 1], [2, 0, 2]]
+    sw = T.switch(x > 0, x, 0.5 * x)
+    lp = (T.sum(h ** 2) + T.sum(T.sin(inc) * adv) + T.sum(c * T.log1p(T.exp(sw))) + T.max(x) * T.sum(a)
+          + T.sum(g * T.arange(3)))
+    return arignote.function([x], [lp, T.grad(lp, x), j], backend="c")
+
+
+def test_c_native_entry_runs_every_step_kind_a_model_uses():
+    f = _every_step_kind()
+    kinds = {s.kind for s in f.maker.fgraph.lowered.steps}
+    assert kinds >= {"LoopStep", "ReduceStep", "DotStep", "DimShuffleStep", "SubtensorStep", "ReshapeStep",
+                     "JoinStep", "TakeStep", "PutStep", "GatherStep", "ScatterStep", "IncSubtensorStep",
+                     "CumStep", "AllocStep", "ShapeStep"}, kinds
+    entry = f.native_entry()
+    assert entry.inputs == [("x", "float64", 1), ("W", "float64", 2)]
+    scratch = entry.new_scratch()
+    rng = np.random.default_rng(0)
+    for _ in range(5):  # the scratch's buffers are reused from call to call
+        x = rng.normal(size=6)
+        rc, got = _call(entry, x, [(), (6,), (8,)], scratch)
+        assert rc == 0
+        for a, b in zip(got, f(x)):
+            np.testing.assert_allclose(a, b, rtol=1e-13, atol=1e-14)
+    rc, _ = _call(entry, np.ones(5), [(), (5,), (8,)], scratch)  # 5 cannot be reshaped to (2, 3)
+    assert rc == 1
+    with pytest.raises(ValueError, match="reshape"):
+        f(np.ones(5))
+
+
+def test_c_native_entry_in_threads_each_with_its_own_scratch():
+    f = _every_step_kind()
+    entry = f.native_entry()
+    xs = np.random.default_rng(1).normal(size=(2, 300, 6))
+    want = [[f(x) for x in rows] for rows in xs]
+    results, errors = [[], []], []
+
+    def work(t):  # cffi releases the GIL around each call: the two threads run the entry at once
+        try:
+            scratch = entry.new_scratch()
+            for x in xs[t]:
+                results[t].append(_call(entry, x, [(), (6,), (8,)], scratch))
+        except BaseException as e:  # reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in (0, 1)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert not errors
+    for t in (0, 1):
+        for (rc, got), ref in zip(results[t], want[t]):
+            assert rc == 0
+            for a, b in zip(got, ref):
+                np.testing.assert_allclose(a, b, rtol=1e-13, atol=1e-14)
 
 
 def test_native_entry_refusals_name_the_cause():
-    for backend in ("py", "c"):
-        f, _ = _lp_grad(backend)
-        with pytest.raises(NativeEntryUnavailable, match=f"'{backend}' backend has no native entry"):
-            f.native_entry()
+    f, _ = _lp_grad("py")
+    with pytest.raises(NativeEntryUnavailable, match="'py' backend has no native entry"):
+        f.native_entry()
+    x = T.dvector("x")
+    f = arignote.function([x], _python_square_sum(x), backend="c")
+    with pytest.raises(NativeEntryUnavailable, match="c: 1 step.*NumPy perform.*_python_square_sum"):
+        f.native_entry()
     x = T.dvector("x")
     f = arignote.function([x], T.nnet.softmax(x), backend="llvm")
     assert arignote.debug.fallbacks(f)
@@ -104,6 +185,10 @@ def _sample(model, native, seed=1, draws=1000, tune=500, chains=2, cores=1):
     return step, trace
 
 
+def _backend_of(step):
+    return step._fn._fn.backend  # the compiled logp+gradient's backend
+
+
 def _within(draws, mean, sd, z=4.5):
     ess = float(az.ess(np.asarray(draws)))
     assert abs(np.mean(draws) - mean) < z * sd / math.sqrt(ess), (np.mean(draws), mean, sd, ess)
@@ -115,11 +200,8 @@ def test_linear_model_recovery_and_the_kernel_chosen(backend, capsys):
         model, x, y = linear_model()
         step, trace = _sample(model, None)
     plan = step.native_plan()
-    err = capsys.readouterr().err
-    if backend == "llvm":
-        assert plan.ok and "native NUTS kernel" in err
-    else:  # the c backend has no native entry yet: the Python NUTS samples, and says why
-        assert not plan.ok and "Python NUTS: the 'c' backend has no native entry" in err
+    assert plan.ok and _backend_of(step) == backend
+    assert "native NUTS kernel" in capsys.readouterr().err
     X = np.column_stack([np.ones_like(x), x])
     beta, res, *_ = np.linalg.lstsq(X, y, rcond=None)
     cov = res[0] / (len(y) - 2) * np.linalg.inv(X.T @ X)
@@ -142,6 +224,39 @@ def test_native_stats_have_the_python_names_and_types(linear):
     for c in (0, 1):  # after tuning: the averaged step size, constant per chain
         eps = native.get_sampler_stats("step_size", chains=c)
         assert (eps == eps[0]).all() and eps[0] == native.get_sampler_stats("step_size_bar", chains=c)[0]
+
+
+def _coal_posterior_moments():
+    """E and sd of (early_mean, late_mean) under the marginal coal-mining model, by quadrature:
+    Exp(1) priors, the switchpoint s uniform over the years, rates early for t < s."""
+    from arignote.ppl.examples.coal_mining import disasters_data as y
+
+    e = np.linspace(1e-3, 8.0, 1601)[:, None, None]
+    l = np.linspace(1e-3, 4.0, 1601)[None, :, None]
+    s = np.arange(len(y))
+    before = np.concatenate([[0], np.cumsum(y)[:-1]])  # disasters before year s
+    ll = before * np.log(e) - s * e + (y.sum() - before) * np.log(l) - (len(y) - s) * l
+    m = ll.max(axis=2, keepdims=True)
+    logpost = (m + np.log(np.exp(ll - m).sum(axis=2, keepdims=True)))[..., 0] - e[..., 0] - l[..., 0]
+    w = np.exp(logpost - logpost.max())
+    w /= w.sum()
+    E = lambda v: float((w * v).sum())  # noqa: E731
+    ev, lv = e[..., 0] + 0 * l[..., 0], l[..., 0] + 0 * e[..., 0]
+    return (E(ev), math.sqrt(E(ev**2) - E(ev) ** 2)), (E(lv), math.sqrt(E(lv**2) - E(lv) ** 2))
+
+
+@pytest.mark.parametrize("backend", NATIVE_BACKENDS)
+def test_the_marginal_coal_mining_model_samples_natively(backend, capsys):
+    from arignote.ppl.examples.coal_mining import marginal_model
+
+    with arignote.config.change_flags(backend=backend):
+        step, trace = _sample(marginal_model(), None, draws=1000, tune=500)
+    assert step.native_plan().ok and _backend_of(step) == backend
+    assert "native NUTS kernel" in capsys.readouterr().err
+    (em, es), (lm, ls) = _coal_posterior_moments()
+    _within(trace["early_mean"], em, es)
+    _within(trace["late_mean"], lm, ls)
+    assert abs(np.std(trace["early_mean"]) / es - 1) < 0.15 and abs(np.std(trace["late_mean"]) / ls - 1) < 0.15
 
 
 def _compare(native, python, names, sds):
@@ -169,18 +284,24 @@ def test_native_and_python_agree_on_a_correlated_gaussian():
     _compare(nat, pyt, ["z0", "z1"], [1.0, 1.0])
 
 
-def test_native_and_python_agree_on_the_linear_model(linear):
-    _, native = _sample(linear[0], None, draws=1500)
-    _, python = _sample(linear[0], False, draws=1500)
+@pytest.mark.parametrize("backend", NATIVE_BACKENDS)
+def test_native_and_python_agree_on_the_linear_model(linear, backend):
+    with arignote.config.change_flags(backend=backend):
+        step, native = _sample(linear[0], None, draws=1500)
+        _, python = _sample(linear[0], False, draws=1500)
+    assert step.native_plan().ok and _backend_of(step) == backend
     sds = [float(np.std(python[n])) for n in ("Intercept", "x", "sd")]
     _compare(native, python, ["Intercept", "x", "sd"], sds)
 
 
-def test_same_seed_bit_identical_in_one_thread_or_two(linear):
-    _, one = _sample(linear[0], None, seed=11, draws=150, tune=150)
-    _, two = _sample(linear[0], None, seed=11, draws=150, tune=150, cores=2)
-    _, again = _sample(linear[0], None, seed=11, draws=150, tune=150, cores=2)
-    _, other = _sample(linear[0], None, seed=12, draws=150, tune=150)
+@pytest.mark.parametrize("backend", NATIVE_BACKENDS)
+def test_same_seed_bit_identical_in_one_thread_or_two(linear, backend):
+    with arignote.config.change_flags(backend=backend):
+        step, one = _sample(linear[0], None, seed=11, draws=150, tune=150)
+        _, two = _sample(linear[0], None, seed=11, draws=150, tune=150, cores=2)
+        _, again = _sample(linear[0], None, seed=11, draws=150, tune=150, cores=2)
+        _, other = _sample(linear[0], None, seed=12, draws=150, tune=150)
+    assert step.native_plan().ok and _backend_of(step) == backend
     for name in one.varnames:
         np.testing.assert_array_equal(one[name], two[name])
         np.testing.assert_array_equal(one[name], again[name])
@@ -190,13 +311,15 @@ def test_same_seed_bit_identical_in_one_thread_or_two(linear):
     assert not np.array_equal(one.get_values("x", chains=0), one.get_values("x", chains=1))
 
 
+@pytest.mark.parametrize("backend", NATIVE_BACKENDS)
 @pytest.mark.parametrize("bad", [np.nan, -np.inf])
-def test_nan_or_inf_log_density_mid_trajectory_is_a_divergence(bad):
+def test_nan_or_inf_log_density_mid_trajectory_is_a_divergence(bad, backend):
     with pm.Model() as model:
         x = pm.Normal("x", 0, 1, shape=3)
         pm.Potential("cliff", pm.math.switch(x[0] > 1.0, bad, 0.0))
-    step, trace = _sample(model, None, draws=300, tune=200)
-    assert step.native_plan().ok
+    with arignote.config.change_flags(backend=backend):
+        step, trace = _sample(model, None, draws=300, tune=200)
+    assert step.native_plan().ok and _backend_of(step) == backend
     assert trace["x"].shape == (600, 3) and np.isfinite(trace["x"]).all()
     assert trace["diverging"].sum() > 0
     assert (trace["x"][:, 0] <= 1.0).all()
@@ -232,14 +355,16 @@ _python_square_sum.grad = _grad_of(_python_square_sum)
 _explodes_later.grad = _grad_of(_explodes_later)
 
 
-def test_a_fallback_node_samples_through_the_python_nuts_and_says_so(capsys):
+@pytest.mark.parametrize("backend", NATIVE_BACKENDS)
+def test_a_fallback_node_samples_through_the_python_nuts_and_says_so(capsys, backend):
     with pm.Model() as model:
         x = pm.Flat("x", shape=2)
         pm.Potential("p", _python_square_sum(x))
-    step, trace = _sample(model, None, draws=500, tune=300)
+    with arignote.config.change_flags(backend=backend):
+        step, trace = _sample(model, None, draws=500, tune=300)
     plan = step.native_plan()
-    assert not plan.ok and "NumPy perform" in plan.reason
-    assert "Python NUTS: llvm:" in capsys.readouterr().err
+    assert not plan.ok and "NumPy perform" in plan.reason and "_python_square_sum" in plan.reason
+    assert f"Python NUTS: {backend}:" in capsys.readouterr().err
     _within(trace["x"][:, 0], 0.0, 1.0)
     with model, pytest.raises(NativeEntryUnavailable, match="native=True"):
         pm.NUTS(native=True).native_plan()

@@ -15,8 +15,8 @@ import arignote.ppl as pm
 
 # PyMC3 3.11's ``from pymc3 import *`` names that arignote.ppl provides (beyond the notebook
 # names of notebooks/test_pymc3_namespace.py).  Not provided: the variational methods beyond
-# ADVI/FullRankADVI (SVGD, ASVGD, NFVI, Empirical), sample_smc/Simulator, ode, gp, the DEMetropolis/MLDA/EllipticalSlice steps, Minibatch,
-# get_data (PyMC3's bundled data files), KroneckerNormal, Factor,
+# ADVI/FullRankADVI (SVGD, ASVGD, NFVI, Empirical), ode, Minibatch,
+# get_data (PyMC3's bundled data files), Factor,
 # join_nonshared_inputs and the theanof
 # rng helpers.
 PYMC311_NAMES = """
@@ -35,6 +35,8 @@ sample_posterior_predictive_w ArrayOrdering DictToArrayBijection DictToVarBiject
 BART PGBART
 fit ADVI FullRankADVI MeanField FullRank Inference sample_approx callbacks sgd momentum nesterov_momentum
 adagrad adagrad_window rmsprop adadelta adam adamax
+sample_smc Simulator DEMetropolis DEMetropolisZ EllipticalSlice MLDA MetropolisMLDA DEMetropolisZMLDA RecursiveDAProposal
+gp KroneckerNormal
 """.split()
 
 
