@@ -96,3 +96,6 @@ from .minibatch import Minibatch, align_minibatches  # noqa: E402
 from .variational import (ASVGD, NFVI, SVGD, Empirical, ImplicitGradient, KLqp, NormalizingFlow,  # noqa: E402
                           apply_momentum, apply_nesterov_momentum, approximations, flows, inference,
                           norm_constraint, total_norm_constraint)
+
+# -- issue 23 (i23d): BART and its particle Gibbs sampler --
+from arignote.plugins.samplers import PGBART  # noqa: E402

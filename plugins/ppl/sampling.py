@@ -351,7 +351,9 @@ def sample(draws=1000, step=None, init="auto", n_init=200000, start=None, trace=
         raise ValueError(f"init must be one of {_INITS} or None, got {init!r}")
 
     # init=None (PyMC3): no NUTS initialisation, the step methods start at the test point
-    if step is None and init is not None and all(np.dtype(v.dtype).kind == "f" for v in model.free_RVs):
+    if step is None and init is not None and all(np.dtype(v.dtype).kind == "f"
+                                                 and getattr(getattr(v, "distribution", None), "has_gradient", True)
+                                                 for v in model.free_RVs):
         _log.info("Auto-assigning NUTS sampler...")
         _log.info(f"Initializing NUTS using {'jitter+adapt_diag' if init == 'auto' else init}...")
         starts, step = init_nuts(init, chains, model, start=start, seeds=seeds,

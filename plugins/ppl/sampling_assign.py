@@ -96,7 +96,7 @@ def assign_step_methods(model, step=None, step_kwargs=None):
     for var in model.free_RVs:
         if var.name in covered:
             continue
-        has_grad = var.name in grad_names
+        has_grad = var.name in grad_names and getattr(getattr(var, "distribution", None), "has_gradient", True)
         scores = [_competence(r, var, has_grad) for r in registry]
         best = max(range(len(registry)), key=lambda i: (scores[i], -i))
         if scores[best] <= 0:

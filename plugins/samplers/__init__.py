@@ -20,6 +20,7 @@ from .mlda import MLDA, RecursiveDAProposal
 from .mlda_base import DEMetropolisZMLDA, MetropolisMLDA
 from .mlda_estimates import extract_Q_estimate
 from .nuts import NUTS
+from .pgbart import PGBART
 from .slice import Slice
 
 __all__ = ["ElemwiseCategorical", "ArrayStep", "BlockedStep", "Competence", "SamplingError", "CompoundStep",
@@ -27,4 +28,5 @@ __all__ = ["ElemwiseCategorical", "ArrayStep", "BlockedStep", "Competence", "Sam
            "Metropolis", "NUTS",
            "Slice", "NormalProposal", "UniformProposal", "CauchyProposal", "LaplaceProposal",
            "PoissonProposal", "MultivariateNormalProposal", "DEMetropolis", "DEMetropolisZ", "EllipticalSlice",
-           "MLDA", "MetropolisMLDA", "DEMetropolisZMLDA", "RecursiveDAProposal", "extract_Q_estimate"]
+           "MLDA", "MetropolisMLDA", "DEMetropolisZMLDA", "RecursiveDAProposal", "extract_Q_estimate",
+           "PGBART"]

@@ -12,6 +12,7 @@ from .hmc import HMC
 from .metropolis import BinaryMetropolis, Metropolis
 from .mlda import MLDA
 from .nuts import NUTS
+from .pgbart import PGBART
 from .slice import Slice
 
 
@@ -30,4 +31,5 @@ def arignote_register_samplers():
         SamplerRecord("DEMetropolisZ", DEMetropolisZ, ("continuous",)),
         SamplerRecord("EllipticalSlice", EllipticalSlice, ("continuous",)),
         SamplerRecord("MLDA", MLDA, ("continuous",)),
+        SamplerRecord("PGBART", PGBART, ("continuous",)),
     ]

@@ -15,7 +15,7 @@ import arignote.ppl as pm
 
 # PyMC3 3.11's ``from pymc3 import *`` names that arignote.ppl provides (beyond the notebook
 # names of notebooks/test_pymc3_namespace.py).  Not provided: the variational methods beyond
-# ADVI/FullRankADVI (SVGD, ASVGD, NFVI, Empirical), ode, BART, Minibatch,
+# ADVI/FullRankADVI (SVGD, ASVGD, NFVI, Empirical), ode, Minibatch,
 # get_data (PyMC3's bundled data files), Factor,
 # join_nonshared_inputs and the theanof
 # rng helpers.
@@ -32,6 +32,7 @@ autocorrplot compareplot forestplot kdeplot plot_posterior traceplot energyplot 
 sample init_nuts sample_posterior_predictive sample_prior_predictive fast_sample_posterior_predictive
 MatrixNormal DirichletMultinomial EulerMaruyama fn fastfn compilef DtypeError iter_sample
 sample_posterior_predictive_w ArrayOrdering DictToArrayBijection DictToVarBijection WishartBartlett
+BART PGBART
 fit ADVI FullRankADVI MeanField FullRank Inference sample_approx callbacks sgd momentum nesterov_momentum
 adagrad adagrad_window rmsprop adadelta adam adamax
 sample_smc Simulator DEMetropolis DEMetropolisZ EllipticalSlice MLDA MetropolisMLDA DEMetropolisZMLDA RecursiveDAProposal

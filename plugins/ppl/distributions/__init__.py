@@ -17,6 +17,7 @@ from .lkj import LKJCholeskyCov, LKJCorr, lkj_log_normalizer
 from .timeseries import AR, AR1, GARCH11, EulerMaruyama, GaussianRandomWalk, MvGaussianRandomWalk, MvStudentTRandomWalk
 from .bound import Bound
 from .kronecker import KroneckerNormal
+from .bart import BART
 from .simulator import Simulator  # issue 23: ABC with sample_smc
 
 CONTINUOUS = ["Normal", "HalfNormal", "HalfCauchy", "Cauchy", "StudentT", "Exponential", "Gamma", "InverseGamma",
@@ -29,5 +30,5 @@ DISCRETE = ["Poisson", "Binomial", "Bernoulli", "Categorical", "DiscreteUniform"
             "DiscreteWeibull", "OrderedLogistic"]
 MULTIVARIATE = ["MvNormal", "MvStudentT", "MatrixNormal", "Dirichlet", "Multinomial", "DirichletMultinomial",
                 "Wishart", "LKJCholeskyCov", "LKJCorr", "GaussianRandomWalk", "AR1", "AR", "GARCH11", "EulerMaruyama",
-                "MvGaussianRandomWalk", "MvStudentTRandomWalk", "Mixture", "NormalMixture", "KroneckerNormal"]
+                "MvGaussianRandomWalk", "MvStudentTRandomWalk", "Mixture", "NormalMixture", "KroneckerNormal", "BART"]
 BUILTIN = CONTINUOUS + DISCRETE + MULTIVARIATE + ["DensityDist"]
