@@ -14,11 +14,8 @@ import arignote.tensor as T
 import arignote.ppl as pm
 
 # PyMC3 3.11's ``from pymc3 import *`` names that arignote.ppl provides (beyond the notebook
-# names of notebooks/test_pymc3_namespace.py).  Not provided: the variational methods beyond
-# ADVI/FullRankADVI (SVGD, ASVGD, NFVI, Empirical), ode, Minibatch,
-# get_data (PyMC3's bundled data files), Factor,
-# join_nonshared_inputs and the theanof
-# rng helpers.
+# names of notebooks/test_pymc3_namespace.py).  Not provided: get_data (PyMC3's bundled data
+# files), join_nonshared_inputs and the theanof rng helpers.
 PYMC311_NAMES = """
 Interpolated SkewNormal VonMises Rice MvStudentT Wishart LKJCorr LKJCholeskyCov AR AR1 GARCH11
 MvGaussianRandomWalk MvStudentTRandomWalk ConstantDist TensorType Kumaraswamy Triangular Gumbel Logistic
@@ -37,6 +34,7 @@ fit ADVI FullRankADVI MeanField FullRank Inference sample_approx callbacks sgd m
 adagrad adagrad_window rmsprop adadelta adam adamax
 sample_smc Simulator DEMetropolis DEMetropolisZ EllipticalSlice MLDA MetropolisMLDA DEMetropolisZMLDA RecursiveDAProposal
 gp KroneckerNormal
+ode Minibatch SVGD ASVGD NFVI Empirical Factor
 """.split()
 
 
