@@ -122,23 +122,50 @@ DOT_FORMS = [
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("optimizer", ["fast_run", None])
 @pytest.mark.parametrize("dx,sx,dy,sy", DOT_FORMS)
-def test_dot_forms_are_native_with_numpys_dtype_and_values(backend, dx, sx, dy, sy, no_perform):
+def test_dot_forms_are_native_with_numpys_dtype_and_values(backend, optimizer, dx, sx, dy, sy, no_perform):
+    """Native with the rewrites and without them (the lowering itself handles 0-d and mixed forms)."""
     _backend(backend)
     rng = np.random.default_rng(11)
     x = T.TensorType(dx, shape=(None,) * len(sx))("x")
     y = T.TensorType(dy, shape=(None,) * len(sy))("y")
-    f = function([x, y], T.dot(x, y), backend=backend)
+    f = function([x, y], T.dot(x, y), backend=backend, mode=arignote.Mode(optimizer=optimizer))
     assert arignote.debug.fallbacks(f) == []
     X, Y = _arrays(dx, sx, rng), _arrays(dy, sy, rng)
     if np.ndim(X) >= 2:
         X = X[::-1]  # a negative-stride view
-    got, want = f(X, Y), np.dot(X, Y)
+    if np.ndim(Y) >= 1:
+        Y = np.asarray(np.stack([Y, Y], axis=-1))[..., 0]  # a non-contiguous view
+    _same_dot(f(X, Y), np.dot(X, Y))
+    # empty operands: the shapes and dtype NumPy gives
+    if len(sx) >= 2 or not sx:  # a zero-length leading axis of x (not the summed one)
+        X0 = np.zeros((0,) + sx[1:], dx) if sx else X
+        Y0 = Y if sx else np.zeros((0,) + sy[1:], dy)
+        _same_dot(f(X0, Y0), np.dot(X0, Y0))
+
+
+def _same_dot(got, want):
     assert got.dtype == want.dtype and got.shape == want.shape
     if want.dtype.kind in "iu":
         np.testing.assert_array_equal(got, want)  # exact, wrapping as NumPy's
     else:
-        np.testing.assert_allclose(got, want, rtol=1e-5 if want.dtype == np.float32 else 1e-12)
+        np.testing.assert_allclose(got, want, rtol=1e-5 if want.dtype in (np.float32, np.complex64) else 1e-12)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_misaligned_mixed_dot_without_rewrites_names_the_users_shapes(backend):
+    """(A failing native step asks the node's ``perform`` for NumPy's message.)"""
+    _backend(backend)
+    x, y = T.fmatrix("x"), T.lmatrix("y")
+    f = function([x, y], T.dot(x, y), backend=backend, mode=arignote.Mode(optimizer=None))
+    assert arignote.debug.fallbacks(f) == []
+    X, Y = np.zeros((2, 3), "float32"), np.zeros((4, 5), "int64")
+    with pytest.raises(ValueError) as err:
+        np.dot(X, Y)
+    with pytest.raises(ValueError) as got:
+        f(X, Y)
+    assert str(err.value) in str(got.value)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

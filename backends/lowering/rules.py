@@ -16,7 +16,8 @@ from arignote.tensor.reduction import Argmax, CumOp, Reduce
 from arignote.tensor.shape_ops import MakeVector, Reshape, Shape, Shape_i
 from arignote.tensor.subtensor import AdvancedIncSubtensor, AdvancedSubtensor, IncSubtensor, Subtensor
 
-from .steps import (AllocStep, ArgStep, CumStep, DimShuffleStep, DotStep, IncSubtensorStep, GatherStep, IntDotStep, MaskPutStep, MaskStep, ScatterStep, JoinStep, PutStep, ReduceStep, ReshapeStep, ShapeStep, SubtensorStep, TakeStep,
+from . import limits
+from .steps import (AllocStep, LoopStep, ArgStep, CumStep, DimShuffleStep, DotStep, IncSubtensorStep, GatherStep, IntDotStep, MaskPutStep, MaskStep, ScatterStep, JoinStep, PutStep, ReduceStep, ReshapeStep, ShapeStep, SubtensorStep, TakeStep,
                     _dtype_ok, _is_tensor)
 
 
@@ -66,21 +67,70 @@ def _lower_reduce(op, node, target):
 
 
 def _lower_dot(op, node, target):
+    """A dot's steps in every mode: a 0-d operand is an elementwise product; mixed dtypes with a
+    float result are cast to it first (NumPy's rule), then multiplied by BLAS."""
     x, y = node.inputs
     (z,) = node.outputs
     if not _dtype_ok(target, x, y, z):
         return None
+    if isinstance(op, Dot) and (x.ndim == 0 or y.ndim == 0):
+        return _elemwise_steps(node, target, _tensor().mul(x, y), z)
     if (isinstance(op, Dot) or x.ndim <= 2 and y.ndim <= 2) and _int_dot(x, y, z):  # matmul is dot up to 2-d
         return IntDotStep([x, y], [z], [node])
-    if not target.blas:
+    if not target.blas or z.dtype not in ("float32", "float64") or x.ndim < 1 or y.ndim < 1:
         return None
-    if not (x.dtype == y.dtype == z.dtype and z.dtype in ("float32", "float64")):
+    if isinstance(op, Matmul) and (x.ndim > 2 or y.ndim > 2):
         return None
-    if not (x.ndim >= 1 and y.ndim >= 1) or isinstance(op, Matmul) and (x.ndim > 2 or y.ndim > 2):
-        return None
-    return DotStep([x, y], [z], [node], dtype=z.dtype)
+    steps, operands = [], []
+    for v in (x, y):
+        if v.dtype != z.dtype:
+            cast = _tensor().cast(v, z.dtype)
+            part = _elemwise_steps(node, target, cast, cast)
+            if part is None:
+                return None
+            steps += part
+            v = cast
+        operands.append(v)
+    return [*steps, DotStep(operands, [z], [node], dtype=z.dtype)]
 
 
+def _tensor():
+    import arignote.tensor as T  # the public constructors, imported when first needed
+
+    return T
+
+
+def _elemwise_steps(node, target, expr, result):
+    """Steps computing the detached elementwise graph ``expr`` (built on ``node``'s inputs) into
+    ``result`` in ``result``'s dtype: its DimShuffles as views, its Elemwise nodes as one loop.
+    None when a piece is not renderable (the node falls back as a whole)."""
+    from arignote.graph import io_toposort
+    from arignote.tensor.elemwise import Elemwise
+
+    from .body import NotRenderable, _LoopBuilder, _Memo
+
+    steps, b = [], _LoopBuilder(target, result.ndim, _Memo(target))
+    try:
+        for n in io_toposort(list(node.inputs), [expr]):
+            if isinstance(n.op, DimShuffle):
+                step = _lower_dimshuffle(n.op, n, target)
+                if step is None:
+                    return None
+                step.nodes = [node]
+                steps.append(step)
+            elif isinstance(n.op, Elemwise):
+                b.add_node(n)
+            else:  # pragma: no cover - the callers build only DimShuffles and Elemwises
+                return None
+        out_val = b.body.cast(b.values[expr], result.dtype)
+    except NotRenderable:
+        return None
+    if len(b.operands) + 1 > limits.MAX_OPERANDS:
+        return None
+    loop = LoopStep(list(b.operands), [result], [node], ndim=result.ndim,
+                    bcast=[tuple(v.type.broadcastable) for v in b.operands], body=list(b.body.vals),
+                    out_vals=[out_val], literals=dict(b.literals))
+    return [*steps, loop]
 
 
 def _int_dot(x, y, z):

@@ -38,7 +38,10 @@ def lower(fgraph, target):
         step = lower_node(node.op, node, target)
         if step is None:
             step = FallbackStep(list(node.inputs), list(node.outputs), [node])
-        steps.append(step)
+        if isinstance(step, list):  # a rule may lower one node to several steps
+            steps.extend(step)
+        else:
+            steps.append(step)
     memo.singles.clear()  # builders refer back to the memo: free them now, not at the next collection
     steps = _schedule(steps, order)
     steps = _drop_dead(steps, fgraph)
