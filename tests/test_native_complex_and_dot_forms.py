@@ -183,6 +183,53 @@ def test_integer_matmul_is_native(backend, no_perform):
         np.testing.assert_array_equal(got, want)
 
 
+MATMUL_FORMS = [
+    ("float64", (2, 3, 4), "float64", (4, 5)), ("float32", (2, 3, 4), "float32", (4,)),
+    ("float64", (4,), "float64", (2, 3, 4, 5)), ("float32", (3, 4), "float32", (2, 6, 4, 5)),
+    ("int32", (3, 4), "int64", (2, 4, 5)), ("float32", (3, 4), "int64", (2, 4, 5)),
+    ("float64", (1, 2, 3, 4), "float32", (4, 2)),
+]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("dx,sx,dy,sy", MATMUL_FORMS)
+def test_matmul_above_two_dims_with_one_unbatched_operand_is_native(backend, dx, sx, dy, sy, no_perform):
+    """x @ y where one operand has no batch axes: one BLAS (or integer) product, NumPy's values, on
+    contiguous, negative-stride, non-contiguous and empty operands."""
+    _backend(backend)
+    rng = np.random.default_rng(5)
+    x = T.TensorType(dx, shape=(None,) * len(sx))("x")
+    y = T.TensorType(dy, shape=(None,) * len(sy))("y")
+    f = function([x, y], x @ y, backend=backend)
+    assert arignote.debug.fallbacks(f) == []
+    X, Y = _arrays(dx, sx, rng), _arrays(dy, sy, rng)
+    if np.dtype(dx).kind in "iu":
+        X, Y = X % 100, Y % 100  # NumPy's integer matmul and dot wrap alike; keep the sums small anyway
+    for X_, Y_ in ((X, Y), (X[::-1], Y[..., ::-1]), (np.repeat(X, 2, axis=-1)[..., ::2], Y.swapaxes(-1, 0).copy().swapaxes(-1, 0))):
+        _same_dot(f(X_, Y_), np.matmul(X_, Y_))
+    empties = [(np.zeros(sx[:-1] + (0,), dx), np.zeros(sy[:-2] + (0,) + sy[-1:] if len(sy) > 1 else (0,), dy))]
+    if len(sx) > 1:
+        empties.append((np.zeros((0,) + sx[1:], dx), Y))
+    if len(sy) > 1:
+        empties.append((X, np.zeros(sy[:-1] + (0,), dy)))
+    for X_, Y_ in empties:  # empty rows, columns, batches and summed axes
+        _same_dot(f(X_, Y_), np.matmul(X_, Y_))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_misaligned_batched_matmul_raises_numpys_message(backend):
+    _backend(backend)
+    x, y = T.dmatrix("x"), T.dtensor3("y")
+    f = function([x, y], x @ y, backend=backend)
+    assert arignote.debug.fallbacks(f) == []
+    X, Y = np.zeros((2, 3)), np.zeros((4, 5, 6))
+    with pytest.raises(ValueError) as err:
+        np.matmul(X, Y)
+    with pytest.raises(ValueError, match=r"matmul: shapes \(2, 3\) and \(4, 5, 6\)") as got:
+        f(X, Y)
+    assert str(err.value) in str(got.value)
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_mixed_dot_gradient_matches_numpy(backend):
     _backend(backend)

@@ -8,6 +8,8 @@ import functools
 
 import numpy as np
 
+from arignote.types import TensorType
+
 from arignote.deep_copy import DeepCopyOp
 from arignote.tensor.basic import Alloc, Join
 from arignote.tensor.elemwise import DimShuffle
@@ -68,18 +70,19 @@ def _lower_reduce(op, node, target):
 
 def _lower_dot(op, node, target):
     """A dot's steps in every mode: a 0-d operand is an elementwise product; mixed dtypes with a
-    float result are cast to it first (NumPy's rule), then multiplied by BLAS."""
+    float result are cast to it first (NumPy's rule), then multiplied by BLAS.  Matmul where one
+    operand has no batch axes is the same product (plus a view)."""
     x, y = node.inputs
     (z,) = node.outputs
     if not _dtype_ok(target, x, y, z):
         return None
     if isinstance(op, Dot) and (x.ndim == 0 or y.ndim == 0):
         return _elemwise_steps(node, target, _tensor().mul(x, y), z)
-    if (isinstance(op, Dot) or x.ndim <= 2 and y.ndim <= 2) and _int_dot(x, y, z):  # matmul is dot up to 2-d
-        return IntDotStep([x, y], [z], [node])
-    if not target.blas or z.dtype not in ("float32", "float64") or x.ndim < 1 or y.ndim < 1:
+    if isinstance(op, Matmul) and x.ndim > 2 and y.ndim > 2:
         return None
-    if isinstance(op, Matmul) and (x.ndim > 2 or y.ndim > 2):
+    if _int_dot(x, y, z):
+        return _product(node, [x, y], z, lambda i, o: IntDotStep(i, o, [node]))
+    if not target.blas or z.dtype not in ("float32", "float64") or x.ndim < 1 or y.ndim < 1:
         return None
     steps, operands = [], []
     for v in (x, y):
@@ -91,7 +94,20 @@ def _lower_dot(op, node, target):
             steps += part
             v = cast
         operands.append(v)
-    return [*steps, DotStep(operands, [z], [node], dtype=z.dtype)]
+    return [*steps, *_product(node, operands, z, lambda i, o: DotStep(i, o, [node], dtype=z.dtype))]
+
+
+def _product(node, operands, z, make):
+    """The product step ``make(inputs, outputs)`` of numpy.dot's rule into ``z``.  A matmul of
+    x (m, k) and y (b..., k, n) is dot(x, y) (m, b..., n) with its m axis moved behind the batch axes
+    (one product per batch, then a view); with x of any rank and y a matrix or a vector, or x a
+    vector, matmul is dot itself."""
+    x, y = operands
+    if not (isinstance(node.op, Matmul) and x.ndim == 2 and y.ndim > 2):
+        return [make([x, y], [z])]
+    prod = TensorType(z.dtype, shape=(x.type.shape[0], *y.type.shape[:-2], y.type.shape[-1]))()
+    nb = y.ndim - 2
+    return [make([x, y], [prod]), DimShuffleStep([prod], [z], [node], order=(*range(1, nb + 1), 0, nb + 1))]
 
 
 def _tensor():
