@@ -216,6 +216,49 @@ def test_matmul_above_two_dims_with_one_unbatched_operand_is_native(backend, dx,
         _same_dot(f(X_, Y_), np.matmul(X_, Y_))
 
 
+BATCHED = [
+    ("float64", (2, 3, 4), "float64", (2, 4, 5)), ("float32", (2, 1, 3, 4), "float32", (5, 4, 2)),
+    ("float64", (1, 3, 4), "float64", (6, 1, 4, 5)), ("float32", (2, 3, 4), "int64", (2, 4, 5)),
+    ("float64", (2, 3, 1), "float64", (1, 1, 7)), ("float32", (3, 1, 4), "float32", (3, 4, 1)),
+]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("dx,sx,dy,sy", BATCHED)
+def test_batched_matmul_is_native_and_broadcasts_as_numpy(backend, dx, sx, dy, sy, no_perform):
+    """x @ y with both operands above 2-d: NumPy's batch broadcasting, one BLAS product per batch."""
+    _backend(backend)
+    rng = np.random.default_rng(9)
+    x = T.TensorType(dx, shape=(None,) * len(sx))("x")
+    y = T.TensorType(dy, shape=(None,) * len(sy))("y")
+    f = function([x, y], T.matmul(x, y), backend=backend)
+    assert arignote.debug.fallbacks(f) == []
+    X, Y = _arrays(dx, sx, rng), _arrays(dy, sy, rng)
+    views = ((X, Y), (X[..., ::-1, :], Y[..., ::-1]), (X.swapaxes(-1, -2).copy().swapaxes(-1, -2), Y[::-1]),
+             (np.repeat(X, 2, axis=0)[::2], np.repeat(Y, 3, axis=-2)[..., ::3, :]))
+    for X_, Y_ in views:
+        _same_dot(f(X_, Y_), np.matmul(X_, Y_))
+    X0 = np.zeros((0,) + sx[1:], dx) if len(sx) >= len(sy) else X
+    Y0 = np.zeros((0,) + sy[1:], dy) if len(sy) >= len(sx) else Y
+    for X_, Y_ in ((X0, Y0), (np.zeros(sx[:-1] + (0,), dx), np.zeros(sy[:-2] + (0,) + sy[-1:], dy)),
+                   (X, np.zeros(sy[:-1] + (0,), dy))):
+        _same_dot(f(X_, Y_), np.matmul(X_, Y_))  # empty batches, summed axes and columns
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_batched_matmul_errors_are_numpys(backend):
+    _backend(backend)
+    x, y = T.dtensor3("x"), T.dtensor3("y")
+    f = function([x, y], x @ y, backend=backend)
+    assert arignote.debug.fallbacks(f) == []
+    for X, Y in ((np.zeros((2, 3, 4)), np.zeros((3, 4, 5))), (np.zeros((2, 3, 4)), np.zeros((2, 5, 6)))):
+        with pytest.raises(ValueError) as err:
+            np.matmul(X, Y)
+        with pytest.raises(ValueError, match=rf"matmul: shapes \({X.shape[0]}, 3, 4\) and \({Y.shape[0]}, {Y.shape[1]}, ") as got:
+            f(X, Y)
+        assert str(err.value) in str(got.value)
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_misaligned_batched_matmul_raises_numpys_message(backend):
     _backend(backend)

@@ -662,8 +662,11 @@ static int ar_dot2(const ar_prog *P, int typenum, npy_intp es, const char *xp, n
  * one matrix (copied once when they do not collapse), y's batch axes (all but its last two) one
  * product each, written into z seen as rows x (batches * n).  Unequal summed lengths fail (the
  * perform raises NumPy's error, naming the operands' own shapes). */
+static int ar_run_matmul(ar_prog *P, ar_val *V, const int64_t *c, int use_cache);
+
 static int ar_run_dot(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
 {
+    if (c[5]) return ar_run_matmul(P, V, c, use_cache);
     const ar_val *x = &V[c[1]], *y = &V[c[2]];
     int64_t out = c[3];
     int typenum = (int)c[4];
@@ -709,6 +712,55 @@ static int ar_run_dot(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
         }
     }
     free(xc);
+    return rc;
+}
+
+/* z = numpy.matmul(x, y) for float arrays of rank >= 3: the batch axes (all but the last two)
+ * broadcast as NumPy's, one BLAS product per batch into C-ordered z.  Unequal summed lengths or
+ * batch axes that do not broadcast fail (the perform raises NumPy's error). */
+static int ar_run_matmul(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
+{
+    const ar_val *x = &V[c[1]], *y = &V[c[2]];
+    int64_t out = c[3];
+    int typenum = (int)c[4];
+    npy_intp es = typenum == NPY_DOUBLE ? 8 : 4;
+    int xn = x->nd, yn = y->nd, bn = (xn > yn ? xn : yn) - 2;
+    if (xn < 3 || yn < 3 || bn + 2 > AR_MAXD) return AR_FAIL;
+    npy_intp m = x->dims[xn - 2], k = x->dims[xn - 1], n = y->dims[yn - 1], nb = 1;
+    npy_intp odims[AR_MAXD], xbs[AR_MAXD], ybs[AR_MAXD], pos[AR_MAXD] = {0};
+    if (y->dims[yn - 2] != k || m > INT32_MAX || n > INT32_MAX || k > INT32_MAX) return AR_FAIL;
+    for (int d = 0; d < bn; d++) {
+        int dx = d - (bn - (xn - 2)), dy = d - (bn - (yn - 2));
+        npy_intp a = dx >= 0 ? x->dims[dx] : 1, b = dy >= 0 ? y->dims[dy] : 1;
+        if (a != b && a != 1 && b != 1) return AR_FAIL;
+        odims[d] = a == 1 ? b : a;
+        xbs[d] = dx >= 0 && a != 1 ? x->strides[dx] : 0;
+        ybs[d] = dy >= 0 && b != 1 ? y->strides[dy] : 0;
+        nb *= odims[d];
+    }
+    odims[bn] = m;
+    odims[bn + 1] = n;
+    if (ar_output(P, V, use_cache, out, bn + 2, odims) != AR_OK) return AR_PYERR;
+    char *zp = V[out].data;
+    if (nb == 0 || m == 0 || n == 0) return AR_OK;
+    if (k == 0) {
+        memset(zp, 0, (size_t)(nb * m * n * es));
+        return AR_OK;
+    }
+    const char *xp = x->data, *yp = y->data;
+    int rc = AR_OK;
+    for (npy_intp b = 0; b < nb && rc == AR_OK; b++) {
+        rc = ar_dot2(P, typenum, es, xp, m, k, x->strides[xn - 2], x->strides[xn - 1], 0, yp, n,
+                     y->strides[yn - 2], y->strides[yn - 1], 0, zp + b * m * n * es, n);
+        for (int d = bn - 1; d >= 0; d--) { /* the next batch */
+            xp += xbs[d];
+            yp += ybs[d];
+            if (++pos[d] < odims[d]) break;
+            xp -= xbs[d] * odims[d];
+            yp -= ybs[d] * odims[d];
+            pos[d] = 0;
+        }
+    }
     return rc;
 }
 

@@ -204,6 +204,8 @@ class SegmentBuilder(EntryBuilder):
         as transposed): x's leading axes are the rows of one matrix, y's batch axes (all but its last
         two) one product each, written into z seen as rows x (batches * n).  Unequal summed lengths
         take the slow path, whose perform raises NumPy's error naming the operands' own shapes."""
+        if step.batched:
+            return self._run_matmul(step, kinds)
         b = self.b
         x, y = (self.vals[v] for v in step.inputs)
         (zv,) = step.outputs
@@ -231,6 +233,77 @@ class SegmentBuilder(EntryBuilder):
                     b.call(fill, [b.mul(b.mul(m, nb), n), z.data, const(I64, es), self.bytes_constant(bytes(es))])
                 with work:
                     self._dot_batches(step, x, y, z, m, n, k, nb, es)
+
+    def _run_matmul(self, step, kinds):
+        """z = numpy.matmul(x, y) of float arrays of rank >= 3: batch axes broadcast as NumPy's, one
+        BLAS product per batch into C-ordered z (operands BLAS cannot take are C-ordered once, first).
+        Unequal summed lengths or batch axes that do not broadcast take the slow path (NumPy's error)."""
+        b = self.b
+        x, y = (self.vals[v] for v in step.inputs)
+        (zv,) = step.outputs
+        es = np.dtype(step.dtype).itemsize
+        xn, yn = len(x.shape), len(y.shape)
+        bn = max(xn, yn) - 2
+        one, zero, big = const(I64, 1), const(I64, 0), const(I64, 2**31 - 1)
+        m, k, n = x.shape[xn - 2], x.shape[xn - 1], y.shape[yn - 1]
+        bad = b.icmp_signed("!=", k, y.shape[yn - 2])
+        for v in (m, n, k):
+            bad = b.or_(bad, b.icmp_signed(">", v, big))
+        xdims = [one] * (bn - (xn - 2)) + list(x.shape[:-2])
+        ydims = [one] * (bn - (yn - 2)) + list(y.shape[:-2])
+        batch = []
+        for a, c in zip(xdims, ydims):
+            ones = b.or_(b.icmp_signed("==", a, one), b.icmp_signed("==", c, one))
+            bad = b.or_(bad, b.and_(b.icmp_signed("!=", a, c), b.not_(ones)))
+            batch.append(b.select(b.icmp_signed("==", a, one), c, a))
+        self.go_slow_if(bad)
+        z = self.allocate(zv, batch + [m, n], kinds[zv])
+        self.vals[zv] = z
+        nb = self._product(batch)
+        total = b.mul(b.mul(nb, m), n)
+        with b.if_then(b.icmp_signed(">", total, zero)):
+            with b.if_else(b.icmp_signed("==", k, zero)) as (empty_k, work):
+                with empty_k:
+                    fill = b.bitcast(self.rt.load(b, "fill"), runtime.FILL_TYPE.as_pointer())
+                    b.call(fill, [total, z.data, const(I64, es), self.bytes_constant(bytes(es))])
+                with work:
+                    self._matmul_batches(step, x, y, z, batch, m, n, k, es)
+
+    def _matmul_batches(self, step, x, y, z, batch, m, n, k, es):
+        b = self.b
+        lay, _, _ = self._layout(m, k, x.strides[-2], x.strides[-1], es)
+        x = self._c_order_if_not(lay, x, step.dtype)
+        lay, _, _ = self._layout(k, n, y.strides[-2], y.strides[-1], es)
+        y = self._c_order_if_not(lay, y, step.dtype)
+        counter = self._alloca(I64, const(I64, 0))
+        head, body, done = (b.append_basic_block(f"matmul.{s}") for s in ("head", "body", "done"))
+        b.branch(head)
+        b.position_at_end(head)
+        i = b.load(counter)
+        b.cbranch(b.icmp_signed("<", i, self._product(batch)), body, done)
+        b.position_at_end(body)
+        xoff, yoff, q = const(I64, 0), const(I64, 0), i
+        for d in reversed(range(len(batch))):  # batch i's place: a broadcast axis (length 1) stays put
+            p = b.srem(q, batch[d])
+            q = b.sdiv(q, batch[d])
+            for v, off in ((x, "x"), (y, "y")):
+                dv = d - (len(batch) - (len(v.shape) - 2))
+                if dv < 0:
+                    continue
+                step_off = b.select(b.icmp_signed("==", v.shape[dv], const(I64, 1)), const(I64, 0),
+                                    b.mul(p, v.strides[dv]))
+                if off == "x":
+                    xoff = b.add(xoff, step_off)
+                else:
+                    yoff = b.add(yoff, step_off)
+        xb = NVal(x.dtype, b.gep(x.data, [xoff]), [m, k], list(x.strides[-2:]))
+        yb = NVal(y.dtype, b.gep(y.data, [yoff]), [k, n], list(y.strides[-2:]))
+        zb = NVal(z.dtype, b.gep(z.data, [b.mul(b.mul(b.mul(i, m), n), const(I64, es))]), [m, n],
+                  [b.mul(n, const(I64, es)), const(I64, es)])
+        self._blas_call(step, xb, yb, zb, m, n, k, 2, 2, es, ldz=n)
+        b.store(b.add(i, const(I64, 1)), counter)
+        b.branch(head)
+        b.position_at_end(done)
 
     def _product(self, dims):
         out = const(I64, 1)

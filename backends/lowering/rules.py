@@ -78,9 +78,8 @@ def _lower_dot(op, node, target):
         return None
     if isinstance(op, Dot) and (x.ndim == 0 or y.ndim == 0):
         return _elemwise_steps(node, target, _tensor().mul(x, y), z)
-    if isinstance(op, Matmul) and x.ndim > 2 and y.ndim > 2:
-        return None
-    if _int_dot(x, y, z):
+    batched = isinstance(op, Matmul) and x.ndim > 2 and y.ndim > 2
+    if _int_dot(x, y, z) and not batched:
         return _product(node, [x, y], z, lambda i, o: IntDotStep(i, o, [node]))
     if not target.blas or z.dtype not in ("float32", "float64") or x.ndim < 1 or y.ndim < 1:
         return None
@@ -94,6 +93,8 @@ def _lower_dot(op, node, target):
             steps += part
             v = cast
         operands.append(v)
+    if batched:
+        return [*steps, DotStep(operands, [z], [node], dtype=z.dtype, batched=True)]
     return [*steps, *_product(node, operands, z, lambda i, o: DotStep(i, o, [node], dtype=z.dtype))]
 
 
