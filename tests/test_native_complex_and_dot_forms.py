@@ -1,5 +1,6 @@
 """The complex forms of pow, sign, exp2, expm1, log2, log10, log1p and rint, and the dot forms
-(a 0-d operand, mixed dtypes, integer matmul) run natively on c and llvm: NumPy's values (special
+(a 0-d operand, mixed dtypes, integer and batched matmul, complex dot through zgemm/cgemm) run
+natively on c and llvm, with the rewrites and without them: NumPy's values (special
 values and signed zeros included) and dtypes, with every node's ``perform`` made to raise."""
 from __future__ import annotations
 
@@ -269,6 +270,59 @@ def test_misaligned_batched_matmul_raises_numpys_message(backend):
     with pytest.raises(ValueError) as err:
         np.matmul(X, Y)
     with pytest.raises(ValueError, match=r"matmul: shapes \(2, 3\) and \(4, 5, 6\)") as got:
+        f(X, Y)
+    assert str(err.value) in str(got.value)
+
+
+COMPLEX_PRODUCTS = [
+    ("complex128", (3, 4), "complex128", (4, 5), np.dot), ("complex64", (3, 4), "complex64", (4,), np.dot),
+    ("complex128", (4,), "complex128", (4, 5), np.dot), ("complex64", (4,), "complex64", (4,), np.dot),
+    ("complex128", (2, 3, 4), "complex128", (5, 4, 2), np.dot), ("float64", (3, 4), "complex64", (4, 2), np.dot),
+    ("complex64", (3, 4), "float32", (4,), np.dot), ("int32", (3, 4), "complex64", (4, 2), np.dot),
+    ("complex128", (), "complex128", (3,), np.dot),
+    ("complex64", (2, 3, 4), "complex64", (2, 4, 5), np.matmul), ("complex128", (3, 4), "complex128", (2, 4, 5), np.matmul),
+]
+
+
+def _complex_arrays(dtype, shape, rng):
+    if np.dtype(dtype).kind != "c":
+        return _arrays(dtype, shape, rng) % 7 if np.dtype(dtype).kind in "iu" else _arrays(dtype, shape, rng)
+    return (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)).astype(dtype)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("optimizer", ["fast_run", None])
+@pytest.mark.parametrize("dx,sx,dy,sy,npf", COMPLEX_PRODUCTS)
+def test_complex_dot_and_matmul_are_native_through_blas(backend, optimizer, dx, sx, dy, sy, npf, no_perform):
+    """zgemm/cgemm (and gemv): NumPy's products, no conjugation, on strided and empty operands."""
+    _backend(backend)
+    rng = np.random.default_rng(4)
+    x = T.TensorType(dx, shape=(None,) * len(sx))("x")
+    y = T.TensorType(dy, shape=(None,) * len(sy))("y")
+    f = function([x, y], T.dot(x, y) if npf is np.dot else T.matmul(x, y), backend=backend,
+                 mode=arignote.Mode(optimizer=optimizer))
+    assert arignote.debug.fallbacks(f) == []
+    X, Y = _complex_arrays(dx, sx, rng), _complex_arrays(dy, sy, rng)
+    flip = (lambda a: a[::-1]) if sx else (lambda a: a)
+    for X_, Y_ in ((X, Y), (flip(X), Y[..., ::-1]), (X.T.copy().T, np.repeat(Y, 2, axis=-1)[..., ::2])):
+        _same_dot(f(X_, Y_), npf(X_, Y_))
+    if len(sx) >= 2:
+        X0 = np.zeros(sx[:-2] + (0,) + sx[-1:], dx)  # no rows
+        _same_dot(f(X0, Y), npf(X0, Y))
+    if sx and sy:
+        Xk, Yk = np.zeros(sx[:-1] + (0,), dx), np.zeros(sy[:-2] + (0,) + sy[-1:] if len(sy) > 1 else (0,), dy)
+        _same_dot(f(Xk, Yk), npf(Xk, Yk))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_misaligned_complex_dot_raises_numpys_message(backend):
+    _backend(backend)
+    x, y = T.zmatrix("x"), T.zmatrix("y")
+    f = function([x, y], T.dot(x, y), backend=backend)
+    X, Y = np.zeros((2, 3), complex), np.zeros((4, 5), complex)
+    with pytest.raises(ValueError) as err:
+        np.dot(X, Y)
+    with pytest.raises(ValueError) as got:
         f(X, Y)
     assert str(err.value) in str(got.value)
 

@@ -104,7 +104,7 @@ def _compile(key, c_path, so_path, flags, link, defines, includes):
 
 
 def blas_capsules():
-    """SciPy's exported BLAS (d/s gemm, gemv) as capsules, or None without SciPy."""
+    """SciPy's exported BLAS (d/s/z/c gemm, gemv) as capsules, or None without SciPy."""
     global _blas
     if _blas is None:
         try:
@@ -113,7 +113,7 @@ def blas_capsules():
             _blas = False
         else:
             caps = cython_blas.__pyx_capi__
-            _blas = tuple(caps[n] for n in ("dgemm", "sgemm", "dgemv", "sgemv"))
+            _blas = tuple(caps[n] for n in ("dgemm", "sgemm", "dgemv", "sgemv", "zgemm", "cgemm", "zgemv", "cgemv"))
     return _blas or None
 
 

@@ -101,8 +101,14 @@ static inline int ar_good(PyObject *o, int typenum, int nd)
 typedef void (*ar_gemm_t)(char *, char *, int *, int *, int *, void *, void *, int *, void *, int *, void *,
                           void *, int *);
 typedef void (*ar_gemv_t)(char *, int *, int *, void *, void *, int *, void *, int *, void *, void *, int *);
-static ar_gemm_t ar_dgemm, ar_sgemm;
-static ar_gemv_t ar_dgemv, ar_sgemv;
+static ar_gemm_t ar_dgemm, ar_sgemm, ar_zgemm, ar_cgemm;
+static ar_gemv_t ar_dgemv, ar_sgemv, ar_zgemv, ar_cgemv;
+
+/* The item size of a BLAS dtype (float64, float32, complex128, complex64). */
+static npy_intp ar_blas_es(int typenum)
+{
+    return typenum == NPY_DOUBLE ? 8 : typenum == NPY_FLOAT ? 4 : typenum == NPY_CDOUBLE ? 16 : 8;
+}
 
 /* ----------------------------------------------------------------- slots */
 static inline void ar_set_array(ar_val *v, PyArrayObject *a)
@@ -631,12 +637,18 @@ static int ar_dot2(const ar_prog *P, int typenum, npy_intp es, const char *xp, n
         ar_blas_layout(k, n, n * es, es, es, &ty, &ldy);
     }
     int im = (int)m, in = (int)n, ik = (int)k, one = 1, ldzi = (int)(ldz > 0 ? ldz : 1);
-    double d1 = 1.0, d0 = 0.0;
-    float f1 = 1.0f, f0 = 0.0f;
-    void *alpha = typenum == NPY_DOUBLE ? (void *)&d1 : (void *)&f1;
-    void *beta = typenum == NPY_DOUBLE ? (void *)&d0 : (void *)&f0;
-    ar_gemm_t gemm = typenum == NPY_DOUBLE ? ar_dgemm : ar_sgemm;
-    ar_gemv_t gemv = typenum == NPY_DOUBLE ? ar_dgemv : ar_sgemv;
+    double d1[2] = {1.0, 0.0}, d0[2] = {0.0, 0.0}; /* complex alpha, beta: (1, 0) and (0, 0) */
+    float f1[2] = {1.0f, 0.0f}, f0[2] = {0.0f, 0.0f};
+    int dbl = typenum == NPY_DOUBLE || typenum == NPY_CDOUBLE;
+    void *alpha = dbl ? (void *)d1 : (void *)f1;
+    void *beta = dbl ? (void *)d0 : (void *)f0;
+    ar_gemm_t gemm = typenum == NPY_DOUBLE ? ar_dgemm : typenum == NPY_FLOAT ? ar_sgemm : dbl ? ar_zgemm : ar_cgemm;
+    ar_gemv_t gemv = typenum == NPY_DOUBLE ? ar_dgemv : typenum == NPY_FLOAT ? ar_sgemv : dbl ? ar_zgemv : ar_cgemv;
+    if (gemm == NULL || gemv == NULL) {
+        free(xc);
+        free(yc);
+        return AR_FAIL;
+    }
     if (yvec) {
         /* z[m] = x[m,k] y[k]: Fortran sees x^T (k x m) when tx == 'N' */
         int incy = ty == 'N' ? ldy : 1; /* y is k x 1: its row stride */
@@ -670,7 +682,7 @@ static int ar_run_dot(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
     const ar_val *x = &V[c[1]], *y = &V[c[2]];
     int64_t out = c[3];
     int typenum = (int)c[4];
-    npy_intp es = typenum == NPY_DOUBLE ? 8 : 4;
+    npy_intp es = ar_blas_es(typenum);
     int xn = x->nd, yn = y->nd, ya = yn >= 2 ? yn - 2 : 0;
     if (xn < 1 || yn < 1 || xn + yn - 2 > AR_MAXD) return AR_FAIL;
     npy_intp k = x->dims[xn - 1], n = yn >= 2 ? y->dims[yn - 1] : 1, m = 1, nb = 1;
@@ -723,7 +735,7 @@ static int ar_run_matmul(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
     const ar_val *x = &V[c[1]], *y = &V[c[2]];
     int64_t out = c[3];
     int typenum = (int)c[4];
-    npy_intp es = typenum == NPY_DOUBLE ? 8 : 4;
+    npy_intp es = ar_blas_es(typenum);
     int xn = x->nd, yn = y->nd, bn = (xn > yn ? xn : yn) - 2;
     if (xn < 3 || yn < 3 || bn + 2 > AR_MAXD) return AR_FAIL;
     npy_intp m = x->dims[xn - 2], k = x->dims[xn - 1], n = y->dims[yn - 1], nb = 1;
@@ -2611,10 +2623,10 @@ static void *ar_capsule_ptr(PyObject *cap)
 
 static PyObject *ar_set_blas(PyObject *mod, PyObject *args)
 {
-    PyObject *c[4];
-    if (!PyArg_ParseTuple(args, "OOOO", &c[0], &c[1], &c[2], &c[3])) return NULL;
-    void *p[4];
-    for (int i = 0; i < 4; i++) {
+    PyObject *c[8] = {NULL};
+    if (!PyArg_ParseTuple(args, "OOOO|OOOO", &c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &c[6], &c[7])) return NULL;
+    void *p[8] = {NULL};
+    for (int i = 0; i < 8 && c[i] != NULL; i++) {
         p[i] = ar_capsule_ptr(c[i]);
         if (p[i] == NULL && PyErr_Occurred()) return NULL;
     }
@@ -2622,6 +2634,10 @@ static PyObject *ar_set_blas(PyObject *mod, PyObject *args)
     ar_sgemm = (ar_gemm_t)p[1];
     ar_dgemv = (ar_gemv_t)p[2];
     ar_sgemv = (ar_gemv_t)p[3];
+    ar_zgemm = (ar_gemm_t)p[4];
+    ar_cgemm = (ar_gemm_t)p[5];
+    ar_zgemv = (ar_gemv_t)p[6];
+    ar_cgemv = (ar_gemv_t)p[7];
     return PyBool_FromLong(ar_dgemm && ar_sgemm && ar_dgemv && ar_sgemv);
 }
 
@@ -2676,7 +2692,7 @@ static PyMethodDef ar_methods[] = {
      "make_native(code: bytes, objs: tuple, esize: bytes, stat: bytes) -> template of a native entry"},
     {"native_scratch", ar_native_scratch, METH_O, "native_scratch(template) -> (capsule, address)"},
     {"native_entry_address", ar_native_entry_address, METH_NOARGS, "the native entry's function address"},
-    {"set_blas", ar_set_blas, METH_VARARGS, "set_blas(dgemm, sgemm, dgemv, sgemv capsules) -> bool"},
+    {"set_blas", ar_set_blas, METH_VARARGS, "set_blas(dgemm, sgemm, dgemv, sgemv[, zgemm, cgemm, zgemv, cgemv] capsules) -> bool"},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef ar_module = {PyModuleDef_HEAD_INIT, AR_STR(AR_MODNAME), "arignote C runtime", -1,

@@ -238,7 +238,7 @@ def _resolve(slots, program, target, slow, cells):
         elif key in ("walk", "fill", "alloc", "keep_objects", "release"):
             shared = shared or runtime.functions(target)
             values.append(shared[key.replace("_objects", "")])
-        elif key in ("dgemm", "sgemm", "dgemv", "sgemv"):
+        elif key in capi.BLAS_NAMES:
             blas = capi.blas_functions()
             keep.append(blas["_keep"])
             values.append(blas[key])

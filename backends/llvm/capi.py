@@ -184,8 +184,12 @@ def make_builtin(address, name, engine, keep=(), cells=None, kinds=()):
 _blas: dict | None = None
 
 
+#: the Fortran BLAS routines DotStep calls: gemm and gemv in float64, float32, complex128, complex64
+BLAS_NAMES = ("dgemm", "sgemm", "dgemv", "sgemv", "zgemm", "cgemm", "zgemv", "cgemv")
+
+
 def blas_functions():
-    """Addresses of SciPy's exported Fortran BLAS (dgemm, sgemm, dgemv, sgemv), or None without SciPy."""
+    """Addresses of SciPy's exported Fortran BLAS (BLAS_NAMES), or None without SciPy."""
     global _blas
     if _blas is None:
         try:
@@ -198,7 +202,7 @@ def blas_functions():
             get = ctypes.pythonapi.PyCapsule_GetPointer
             get.restype = ctypes.c_void_p
             get.argtypes = [ctypes.py_object, ctypes.c_char_p]
-            _blas = {n: get(caps[n], name(caps[n])) for n in ("dgemm", "sgemm", "dgemv", "sgemv")}
+            _blas = {n: get(caps[n], name(caps[n])) for n in BLAS_NAMES}
             _blas["_keep"] = cython_blas
         except Exception:
             _blas = {}

@@ -229,8 +229,7 @@ class SegmentBuilder(EntryBuilder):
         with b.if_then(nonempty):
             with b.if_else(b.icmp_signed("==", k, zero64)) as (empty_k, work):
                 with empty_k:
-                    fill = b.bitcast(self.rt.load(b, "fill"), runtime.FILL_TYPE.as_pointer())
-                    b.call(fill, [b.mul(b.mul(m, nb), n), z.data, const(I64, es), self.bytes_constant(bytes(es))])
+                    self._zero_fill(z, b.mul(b.mul(m, nb), n), es)
                 with work:
                     self._dot_batches(step, x, y, z, m, n, k, nb, es)
 
@@ -264,10 +263,17 @@ class SegmentBuilder(EntryBuilder):
         with b.if_then(b.icmp_signed(">", total, zero)):
             with b.if_else(b.icmp_signed("==", k, zero)) as (empty_k, work):
                 with empty_k:
-                    fill = b.bitcast(self.rt.load(b, "fill"), runtime.FILL_TYPE.as_pointer())
-                    b.call(fill, [total, z.data, const(I64, es), self.bytes_constant(bytes(es))])
+                    self._zero_fill(z, total, es)
                 with work:
                     self._matmul_batches(step, x, y, z, batch, m, n, k, es)
+
+    def _zero_fill(self, z, count, es):
+        """``count`` zero elements of ``es`` bytes at z (a complex as two zero floats)."""
+        b = self.b
+        half = es // 2 if es == 16 else es
+        count = b.mul(count, const(I64, es // half))
+        fill = b.bitcast(self.rt.load(b, "fill"), runtime.FILL_TYPE.as_pointer())
+        b.call(fill, [count, z.data, const(I64, half), self.bytes_constant(bytes(half))])
 
     def _matmul_batches(self, step, x, y, z, batch, m, n, k, es):
         b = self.b
@@ -422,8 +428,8 @@ class SegmentBuilder(EntryBuilder):
         _, nx, ldx = self._layout(m, k, xs0, xs1, es)
         _, ny, ldy = self._layout(k, n, ys0, ys1, es)
         chars = {c: const(I8, ord(c)) for c in "NT"}
-        ft = F64 if step.dtype == "float64" else F32
-        pfx = "d" if step.dtype == "float64" else "s"
+        ft = F64 if step.dtype in ("float64", "complex128") else F32  # a complex as two of them
+        pfx = {"float64": "d", "float32": "s", "complex128": "z", "complex64": "c"}[step.dtype]
 
         def ptr(v, ty):
             p = self._alloca(ty)
@@ -437,7 +443,9 @@ class SegmentBuilder(EntryBuilder):
             return ptr(b.select(flag, chars["T"], chars["N"]), I8)
 
         i32 = lambda v: ptr(b.trunc(v, I32), I32)  # noqa: E731
-        alpha, beta = ptr(ir.Constant(ft, 1.0), ft), ptr(ir.Constant(ft, 0.0), ft)
+        pair = ir.ArrayType(ft, 2)  # alpha = 1 and beta = 0, with a zero imaginary part for complex
+        alpha = b.bitcast(ptr(ir.Constant(pair, [1.0, 0.0]), pair), ft.as_pointer())
+        beta = b.bitcast(ptr(ir.Constant(pair, [0.0, 0.0]), pair), ft.as_pointer())
         fp = ft.as_pointer()
         cast = lambda v: b.bitcast(v, fp)  # noqa: E731
         one = ptr(const(I32, 1), I32)

@@ -81,7 +81,7 @@ def _lower_dot(op, node, target):
     batched = isinstance(op, Matmul) and x.ndim > 2 and y.ndim > 2
     if _int_dot(x, y, z) and not batched:
         return _product(node, [x, y], z, lambda i, o: IntDotStep(i, o, [node]))
-    if not target.blas or z.dtype not in ("float32", "float64") or x.ndim < 1 or y.ndim < 1:
+    if not target.blas or z.dtype not in BLAS_DTYPES or x.ndim < 1 or y.ndim < 1:
         return None
     steps, operands = [], []
     for v in (x, y):
@@ -96,6 +96,10 @@ def _lower_dot(op, node, target):
     if batched:
         return [*steps, DotStep(operands, [z], [node], dtype=z.dtype, batched=True)]
     return [*steps, *_product(node, operands, z, lambda i, o: DotStep(i, o, [node], dtype=z.dtype))]
+
+
+#: the dtypes DotStep multiplies through BLAS (d, s, z, c gemm)
+BLAS_DTYPES = ("float32", "float64", "complex64", "complex128")
 
 
 def _product(node, operands, z, make):
