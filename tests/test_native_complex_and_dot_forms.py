@@ -227,11 +227,16 @@ BATCHED = [
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("dx,sx,dy,sy", BATCHED)
 def test_batched_matmul_is_native_and_broadcasts_as_numpy(backend, dx, sx, dy, sy, no_perform):
-    """x @ y with both operands above 2-d: NumPy's batch broadcasting, one BLAS product per batch."""
+    """x @ y with both operands above 2-d: batch axes of length 1 marked broadcastable broadcast as
+    NumPy's (Theano's rule, test_linalg checks the refusal of unmarked ones), one BLAS product per batch."""
     _backend(backend)
     rng = np.random.default_rng(9)
-    x = T.TensorType(dx, shape=(None,) * len(sx))("x")
-    y = T.TensorType(dy, shape=(None,) * len(sy))("y")
+
+    def static(shape):
+        return tuple(1 if n == 1 and i < len(shape) - 2 else None for i, n in enumerate(shape))
+
+    x = T.TensorType(dx, shape=static(sx))("x")
+    y = T.TensorType(dy, shape=static(sy))("y")
     f = function([x, y], T.matmul(x, y), backend=backend)
     assert arignote.debug.fallbacks(f) == []
     X, Y = _arrays(dx, sx, rng), _arrays(dy, sy, rng)
@@ -239,8 +244,8 @@ def test_batched_matmul_is_native_and_broadcasts_as_numpy(backend, dx, sx, dy, s
              (np.repeat(X, 2, axis=0)[::2], np.repeat(Y, 3, axis=-2)[..., ::3, :]))
     for X_, Y_ in views:
         _same_dot(f(X_, Y_), np.matmul(X_, Y_))
-    X0 = np.zeros((0,) + sx[1:], dx) if len(sx) >= len(sy) else X
-    Y0 = np.zeros((0,) + sy[1:], dy) if len(sy) >= len(sx) else Y
+    X0 = np.zeros((0,) + sx[1:], dx) if len(sx) >= len(sy) and sx[0] != 1 else X
+    Y0 = np.zeros((0,) + sy[1:], dy) if len(sy) >= len(sx) and sy[0] != 1 else Y
     for X_, Y_ in ((X0, Y0), (np.zeros(sx[:-1] + (0,), dx), np.zeros(sy[:-2] + (0,) + sy[-1:], dy)),
                    (X, np.zeros(sy[:-1] + (0,), dy))):
         _same_dot(f(X_, Y_), np.matmul(X_, Y_))  # empty batches, summed axes and columns

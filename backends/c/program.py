@@ -70,7 +70,8 @@ class Encoder:
         return [S_SHAPE_I, ins[0], outs[0], int(s.axis)]
 
     def _dot(self, i, s, ins, outs):
-        return [S_DOT, ins[0], ins[1], outs[0], np.dtype(s.dtype).num, int(s.batched)]
+        flags = [int(f) for v in s.inputs for f in v.type.broadcastable[:-2]] if s.batched else []
+        return [S_DOT, ins[0], ins[1], outs[0], np.dtype(s.dtype).num, int(s.batched), *flags]
 
     def _idot(self, i, s, ins, outs):
         (x, y), z = (np.dtype(v.type.dtype) for v in s.inputs), np.dtype(s.outputs[0].type.dtype)

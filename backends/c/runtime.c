@@ -727,9 +727,10 @@ static int ar_run_dot(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
     return rc;
 }
 
-/* z = numpy.matmul(x, y) for float arrays of rank >= 3: the batch axes (all but the last two)
- * broadcast as NumPy's, one BLAS product per batch into C-ordered z.  Unequal summed lengths or
- * batch axes that do not broadcast fail (the perform raises NumPy's error). */
+/* z = numpy.matmul(x, y) for BLAS arrays of rank >= 3: the batch axes (all but the last two)
+ * broadcast where the operand's type marks them broadcastable (c[6...]: x's batch flags, then y's),
+ * one BLAS product per batch into C-ordered z.  Unequal summed lengths or other unequal batch
+ * lengths fail (the perform raises the error). */
 static int ar_run_matmul(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
 {
     const ar_val *x = &V[c[1]], *y = &V[c[2]];
@@ -744,7 +745,8 @@ static int ar_run_matmul(ar_prog *P, ar_val *V, const int64_t *c, int use_cache)
     for (int d = 0; d < bn; d++) {
         int dx = d - (bn - (xn - 2)), dy = d - (bn - (yn - 2));
         npy_intp a = dx >= 0 ? x->dims[dx] : 1, b = dy >= 0 ? y->dims[dy] : 1;
-        if (a != b && a != 1 && b != 1) return AR_FAIL;
+        int xb = dx < 0 || c[6 + dx], yb = dy < 0 || c[6 + (xn - 2) + dy]; /* marked broadcastable */
+        if (a != b && !(a == 1 && xb) && !(b == 1 && yb)) return AR_FAIL;
         odims[d] = a == 1 ? b : a;
         xbs[d] = dx >= 0 && a != 1 ? x->strides[dx] : 0;
         ybs[d] = dy >= 0 && b != 1 ? y->strides[dy] : 0;

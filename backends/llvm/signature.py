@@ -70,7 +70,7 @@ _STEP_FIELDS = lw.StepTable("llvm keys", {
     lw.DimShuffleStep: lambda s: (tuple(s.order),),
     lw.SubtensorStep: lambda s: (tuple(s.idx_list),),
     lw.ShapeStep: lambda s: (s.axis,),
-    lw.DotStep: lambda s: (s.dtype, s.batched),
+    lw.DotStep: lambda s: (s.dtype, s.batched) + ((tuple(v.type.broadcastable for v in s.inputs),) if s.batched else ()),
     lw.Step: lambda s: _own_fields(s),
 })
 

@@ -250,11 +250,16 @@ class SegmentBuilder(EntryBuilder):
             bad = b.or_(bad, b.icmp_signed(">", v, big))
         xdims = [one] * (bn - (xn - 2)) + list(x.shape[:-2])
         ydims = [one] * (bn - (yn - 2)) + list(y.shape[:-2])
+        # an axis broadcasts only where the type marks it (so its length is 1); others must match
+        xb = [True] * (bn - (xn - 2)) + list(step.inputs[0].type.broadcastable[:-2])
+        yb = [True] * (bn - (yn - 2)) + list(step.inputs[1].type.broadcastable[:-2])
         batch = []
-        for a, c in zip(xdims, ydims):
-            ones = b.or_(b.icmp_signed("==", a, one), b.icmp_signed("==", c, one))
-            bad = b.or_(bad, b.and_(b.icmp_signed("!=", a, c), b.not_(ones)))
-            batch.append(b.select(b.icmp_signed("==", a, one), c, a))
+        for a, c, fa, fc in zip(xdims, ydims, xb, yb):
+            if fa or fc:
+                batch.append(c if fa else a)
+            else:
+                bad = b.or_(bad, b.icmp_signed("!=", a, c))
+                batch.append(a)
         self.go_slow_if(bad)
         z = self.allocate(zv, batch + [m, n], kinds[zv])
         self.vals[zv] = z

@@ -115,7 +115,9 @@ class DotStep(Step):
     """numpy.dot of float arrays of rank >= 1 in ``dtype`` through BLAS: x's last axis with y's
     second-to-last (its only one when 1-d), shape ``x.shape[:-1] + y.shape[:-2] + y.shape[-1:]``.
     ``batched``: numpy.matmul of two operands of rank >= 3 instead, their batch axes (all but the
-    last two) broadcast as NumPy's, one product per batch, shape ``batch + (m, n)``."""
+    last two) broadcast as NumPy's where the operand's type marks them broadcastable (Theano's
+    rule; another length mismatch is the perform's error), one product per batch, shape
+    ``batch + (m, n)``."""
 
     dtype: str = "float64"
     batched: bool = False
