@@ -12,7 +12,7 @@ from arignote.shared import SharedVariable
 from .vartypes import continuous_types, typefilter
 
 __all__ = ["gradient", "hessian", "hessian_diag", "jacobian", "inputvars", "cont_inputs", "floatX", "intX",
-           "smartfloatX"]
+           "smartfloatX", "join_nonshared_inputs"]
 
 
 def inputvars(a):
@@ -83,3 +83,31 @@ def smartfloatX(x):
     if dtype is None:
         dtype = np.asarray(x).dtype
     return floatX(x) if str(dtype).startswith("float") else x
+
+
+def join_nonshared_inputs(xs, vars, shared, make_shared=False):
+    """``xs`` rewritten on one flat vector in place of ``vars``: returns (the new graphs, that
+    vector).  ``vars`` are laid out in order, each flattened, as ``ArrayOrdering`` places them;
+    ``shared`` maps other variables to their substitutes (e.g. shared values for the rest of a
+    point).  ``make_shared=True`` makes the vector a shared variable holding the vars' test
+    values, else a symbolic vector input ``inarray``."""
+    from .blocking import ArrayOrdering
+
+    if not vars:
+        raise ValueError("Empty list of variables.")
+    ordering = ArrayOrdering(vars)
+    dtype = str(T.concatenate([T.flatten(v) for v in vars]).dtype)
+    start = [np.ravel(np.asarray(v.tag.test_value)) for v in vars
+             if getattr(v.tag, "test_value", None) is not None]
+    if make_shared:
+        if len(start) != len(vars):
+            raise ValueError("make_shared=True needs a test value on every variable")
+        inarray = arignote.shared(np.concatenate(start).astype(dtype), "inarray")
+    else:
+        inarray = T.TensorType(dtype, (False,))("inarray")
+        if len(start) == len(vars):
+            inarray.tag.test_value = np.concatenate(start).astype(dtype)
+    by_name = {v.name: v for v in vars}
+    replace = {by_name[vm.var]: T.cast(T.reshape(inarray[vm.slc], vm.shp), vm.dtyp) for vm in ordering.vmap}
+    replace.update(shared)
+    return [arignote.clone(x, replace, strict=False) for x in xs], inarray

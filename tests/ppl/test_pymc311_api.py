@@ -15,7 +15,7 @@ import arignote.ppl as pm
 
 # PyMC3 3.11's ``from pymc3 import *`` names that arignote.ppl provides (beyond the notebook
 # names of notebooks/test_pymc3_namespace.py).  Not provided: get_data (PyMC3's bundled data
-# files), join_nonshared_inputs and the theanof rng helpers.
+# files) and the theanof rng helpers.
 PYMC311_NAMES = """
 Interpolated SkewNormal VonMises Rice MvStudentT Wishart LKJCorr LKJCholeskyCov AR AR1 GARCH11
 MvGaussianRandomWalk MvStudentTRandomWalk ConstantDist TensorType Kumaraswamy Triangular Gumbel Logistic
@@ -34,7 +34,7 @@ fit ADVI FullRankADVI MeanField FullRank Inference sample_approx callbacks sgd m
 adagrad adagrad_window rmsprop adadelta adam adamax
 sample_smc Simulator DEMetropolis DEMetropolisZ EllipticalSlice MLDA MetropolisMLDA DEMetropolisZMLDA RecursiveDAProposal
 gp KroneckerNormal
-ode Minibatch SVGD ASVGD NFVI Empirical Factor
+ode Minibatch SVGD ASVGD NFVI Empirical Factor join_nonshared_inputs
 """.split()
 
 
@@ -290,3 +290,23 @@ def test_blocking_bijections():
     assert one.map(point) == 2.0 and one.rmap(9.0)["a"][1, 0] == 9.0 and point["a"][1, 0] == 2.0
     with pytest.raises(ValueError, match="not unique"):
         pm.ArrayOrdering([m.free_RVs[0], m.free_RVs[0]])
+
+
+def test_join_nonshared_inputs_puts_the_model_on_one_flat_vector():
+    with pm.Model() as m:
+        pm.Normal("a", 0, 1, shape=2)
+        pm.Normal("b", 1, 2)
+    (lp,), inarray = pm.join_nonshared_inputs([m.logpt], m.vars, {})
+    assert inarray.ndim == 1 and inarray.dtype == "float64"
+    v = np.array([0.1, -0.2, 0.5])
+    want = stats.norm.logpdf(v[:2], 0, 1).sum() + stats.norm.logpdf(v[2], 1, 2)
+    np.testing.assert_allclose(arignote.function([inarray], lp)(v), want, rtol=1e-12)
+    (lp,), shared_in = pm.join_nonshared_inputs([m.logpt], m.vars, {}, make_shared=True)
+    np.testing.assert_allclose(shared_in.get_value(), [0.0, 0.0, 1.0])  # the test point
+    np.testing.assert_allclose(lp.eval(), stats.norm.logpdf([0, 0], 0, 1).sum() + stats.norm.logpdf(1, 1, 2))
+    b = m["b"]  # a substitute for a variable left out of the vector
+    (lp,), inarray = pm.join_nonshared_inputs([m.logpt], [m["a"]], {b: arignote.shared(np.float64(2.0))})
+    np.testing.assert_allclose(arignote.function([inarray], lp)(v[:2]),
+                               stats.norm.logpdf(v[:2]).sum() + stats.norm.logpdf(2.0, 1, 2), rtol=1e-12)
+    with pytest.raises(ValueError, match="Empty"):
+        pm.join_nonshared_inputs([m.logpt], [], {})
