@@ -19,12 +19,13 @@ from . import gradient, printing
 from .printing import pp, debugprint, pydotprint
 from . import debug  # noqa: E402  (arignote.debug.fallbacks)
 from .fg import FunctionGraph
+from .clone import clone
 from . import gof  # noqa: E402,F401  (Theano's graph/optimizer API; gives Apply its documented path)
 
 __all__ = [
     "config", "tensor", "function", "shared", "In", "Out", "Param", "grad", "printing", "gradient", "pp",
     "debugprint", "pydotprint", "Mode", "Variable", "Constant", "Apply", "Op", "TensorType", "FunctionGraph",
-    "SharedVariable", "MissingInputError", "UnusedInputError", "Function", "Type", "dot",
+    "SharedVariable", "MissingInputError", "UnusedInputError", "Function", "Type", "dot", "clone",
 ]
 
 def dot(l, r):

@@ -23,7 +23,9 @@ from .exceptions import (DtypeError, ImputationWarning, IncorrectArgumentsError,
 from .factor import Factor
 from .model import Deterministic, Model, Point, Potential, compilef, fastfn, fn, set_data
 from .model_graph import model_to_graphviz
-from .theanof import cont_inputs, floatX, gradient, hessian, hessian_diag, inputvars, intX, jacobian, smartfloatX
+from .theanof import (CallableTensor, cont_inputs, floatX, generator, gradient, hessian, hessian_diag,
+                      inputvars, intX, jacobian, join_nonshared_inputs, make_shared_replacements,
+                      set_tt_rng, smartfloatX, take_along_axis, tt_rng)
 from .tuning import find_hessian, find_hessian_diag, find_MAP, guess_scaling, trace_cov
 from .vartypes import (bool_types, complex_types, continuous_types, discrete_types, float_types, int_types,
                        isgenerator, typefilter)

@@ -15,7 +15,7 @@ import arignote.ppl as pm
 
 # PyMC3 3.11's ``from pymc3 import *`` names that arignote.ppl provides (beyond the notebook
 # names of notebooks/test_pymc3_namespace.py).  Not provided: get_data (PyMC3's bundled data
-# files), join_nonshared_inputs and the theanof rng helpers.
+# files).
 PYMC311_NAMES = """
 Interpolated SkewNormal VonMises Rice MvStudentT Wishart LKJCorr LKJCholeskyCov AR AR1 GARCH11
 MvGaussianRandomWalk MvStudentTRandomWalk ConstantDist TensorType Kumaraswamy Triangular Gumbel Logistic
@@ -34,7 +34,8 @@ fit ADVI FullRankADVI MeanField FullRank Inference sample_approx callbacks sgd m
 adagrad adagrad_window rmsprop adadelta adam adamax
 sample_smc Simulator DEMetropolis DEMetropolisZ EllipticalSlice MLDA MetropolisMLDA DEMetropolisZMLDA RecursiveDAProposal
 gp KroneckerNormal
-ode Minibatch SVGD ASVGD NFVI Empirical Factor
+ode Minibatch SVGD ASVGD NFVI Empirical Factor join_nonshared_inputs
+make_shared_replacements CallableTensor generator tt_rng set_tt_rng take_along_axis
 """.split()
 
 
@@ -290,3 +291,65 @@ def test_blocking_bijections():
     assert one.map(point) == 2.0 and one.rmap(9.0)["a"][1, 0] == 9.0 and point["a"][1, 0] == 2.0
     with pytest.raises(ValueError, match="not unique"):
         pm.ArrayOrdering([m.free_RVs[0], m.free_RVs[0]])
+
+
+def test_join_nonshared_inputs_puts_the_model_on_one_flat_vector():
+    with pm.Model() as m:
+        pm.Normal("a", 0, 1, shape=2)
+        pm.Normal("b", 1, 2)
+    (lp,), inarray = pm.join_nonshared_inputs([m.logpt], m.vars, {})
+    assert inarray.ndim == 1 and inarray.dtype == "float64"
+    v = np.array([0.1, -0.2, 0.5])
+    want = stats.norm.logpdf(v[:2], 0, 1).sum() + stats.norm.logpdf(v[2], 1, 2)
+    np.testing.assert_allclose(arignote.function([inarray], lp)(v), want, rtol=1e-12)
+    (lp,), shared_in = pm.join_nonshared_inputs([m.logpt], m.vars, {}, make_shared=True)
+    np.testing.assert_allclose(shared_in.get_value(), [0.0, 0.0, 1.0])  # the test point
+    np.testing.assert_allclose(lp.eval(), stats.norm.logpdf([0, 0], 0, 1).sum() + stats.norm.logpdf(1, 1, 2))
+    b = m["b"]  # a substitute for a variable left out of the vector
+    (lp,), inarray = pm.join_nonshared_inputs([m.logpt], [m["a"]], {b: arignote.shared(np.float64(2.0))})
+    np.testing.assert_allclose(arignote.function([inarray], lp)(v[:2]),
+                               stats.norm.logpdf(v[:2]).sum() + stats.norm.logpdf(2.0, 1, 2), rtol=1e-12)
+    with pytest.raises(ValueError, match="Empty"):
+        pm.join_nonshared_inputs([m.logpt], [], {})
+
+
+@pytest.mark.parametrize("axis", [0, 1, 2, -1])
+def test_take_along_axis_is_numpys(axis):
+    a = np.random.default_rng(1).standard_normal((2, 3, 4))
+    idx = np.argsort(-a, axis=axis)
+    got = pm.take_along_axis(T.constant(a), T.constant(idx), axis).eval()
+    np.testing.assert_array_equal(got, np.take_along_axis(a, idx, axis))
+    with pytest.raises(ValueError, match="same number of dimensions"):
+        pm.take_along_axis(T.constant(a), T.constant(idx[0]), axis)
+
+
+def test_generator_gives_the_next_value_per_call_then_its_default():
+    g = pm.generator(iter([np.ones(2), 2 * np.ones(2)]), default=np.zeros(2))
+    assert g.ndim == 1 and g.dtype == "float64"
+    f = arignote.function([], g * 3)
+    for want in (3.0, 6.0, 0.0, 0.0):
+        np.testing.assert_array_equal(f(), [want, want])
+    f = arignote.function([], pm.generator(iter([np.int64(4)])))
+    assert f() == 4
+    with pytest.raises(StopIteration):
+        f()
+
+
+def test_shared_replacements_callable_tensor_and_the_rng():
+    with pm.Model() as m:
+        x = pm.Normal("x", 0, 1)
+        pm.Normal("y", 0, 1, shape=2)
+    r = pm.make_shared_replacements({"x": 0.5, "y": np.array([1.0, 2.0])}, [x], m)
+    (y, sv), = r.items()
+    assert y.name == "y" and sv.name == "y_shared"
+    np.testing.assert_array_equal(sv.get_value(), [1.0, 2.0])
+    assert [v.name for v in pm.make_shared_replacements([x], m)] == ["y"]  # PyMC3's older form
+    v = T.dvector("v")
+    np.testing.assert_array_equal(pm.CallableTensor(v ** 2)(T.constant([1.0, 2.0])).eval(), [1.0, 4.0])
+    assert pm.tt_rng() is pm.tt_rng() and pm.tt_rng(3) is not pm.tt_rng()
+    old = pm.tt_rng()
+    try:
+        pm.set_tt_rng(7)
+        assert pm.tt_rng() is not old
+    finally:
+        pm.set_tt_rng(old)
