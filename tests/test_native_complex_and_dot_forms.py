@@ -332,6 +332,28 @@ def test_misaligned_complex_dot_raises_numpys_message(backend):
     assert str(err.value) in str(got.value)
 
 
+def test_lowered_dot_forms_keep_numpys_values_on_cuda_emulated():
+    """The cuda runner takes the same lowered steps (0-d loops, casts, matmul as dot plus a view,
+    batched DotStep, IntDotStep): NumPy's values and dtypes, Theano's batch-broadcast refusal."""
+    import os
+
+    if "cuda-emulated" not in os.environ.get("ARIGNOTE_TEST_OPT_IN", ""):
+        pytest.skip("runs when asked: ARIGNOTE_TEST_OPT_IN=cuda-emulated")
+    rng = np.random.default_rng(3)
+    cases = [(T.dot, "int64", (), "int64", (3, 2)), (T.dot, "int32", (2, 3), "float32", (3, 2)),
+             (T.matmul, "int32", (3, 4), "int64", (2, 4, 5)), (T.matmul, "float32", (3, 4), "float64", (2, 4, 5)),
+             (T.matmul, "float64", (2, 3, 4), "float64", (2, 4, 5))]
+    for op, dx, sx, dy, sy in cases:
+        for optimizer in ("fast_run", None):
+            x = T.TensorType(dx, shape=(None,) * len(sx))("x")
+            y = T.TensorType(dy, shape=(None,) * len(sy))("y")
+            f = function([x, y], op(x, y), backend="cuda-emulated", mode=arignote.Mode(optimizer=optimizer))
+            X, Y = _arrays(dx, sx, rng) % 50, _arrays(dy, sy, rng) % 50
+            _same_dot(f(X, Y), (np.dot if op is T.dot else np.matmul)(X, Y))
+    with pytest.raises(ValueError, match="not marked broadcastable"):
+        f(np.ones((1, 3, 4)), np.ones((2, 4, 5)))
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_mixed_dot_gradient_matches_numpy(backend):
     _backend(backend)

@@ -126,6 +126,11 @@ class EmulatedXP:
         """cuBLAS's part, played by NumPy's dot on the device memory."""
         return EmulatedArray(np.asarray(np.dot(x._a, y._a)))
 
+    @staticmethod
+    def matmul(x, y):
+        """cuBLAS's batched product, played by NumPy's matmul on the device memory."""
+        return EmulatedArray(np.asarray(np.matmul(x._a, y._a)))
+
 
 class EmulatedStorage(CudaStorage):
     """'cuda-emulated' shared values: ``EmulatedArray``s, moved by the counted transfers."""

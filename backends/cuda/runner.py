@@ -15,7 +15,7 @@ from arignote.reference import NodeRuntimeError
 
 from ..c.program import reference
 from ..c.render import uses_err
-from ..lowering import (AllocStep, ArgStep, CumStep, DimShuffleStep, DotStep, FallbackStep, LoopStep, PutStep,
+from ..lowering import (AllocStep, ArgStep, CumStep, DimShuffleStep, DotStep, FallbackStep, IntDotStep, LoopStep, PutStep,
                         ReduceStep, ReshapeStep, ShapeStep, Step, StepTable, SubtensorStep, TakeStep)
 
 
@@ -113,10 +113,22 @@ def _shape(dev, step, kern, vals):
 
 
 def _dot(dev, step, kern, vals):
+    """numpy.dot (IntDotStep, DotStep) or, for a batched DotStep, matmul with the batch axes the
+    types mark broadcastable; the reference's error on shapes that do not fit."""
     x, y = vals
     if x.ndim and y.ndim and x.shape[-1] != y.shape[-2 if y.ndim >= 2 else 0]:
         _refuse(dev, step, vals, f"shapes {tuple(x.shape)} and {tuple(y.shape)} not aligned")
-    return [dev.xp.asarray(dev.xp.dot(x, y)).astype(step.dtype, copy=False)]
+    dtype = step.outputs[0].type.dtype
+    if not getattr(step, "batched", False):
+        return [dev.xp.asarray(dev.xp.dot(x, y)).astype(dtype, copy=False)]
+    nb = max(x.ndim, y.ndim) - 2
+
+    def batch(a, v):  # (length, marked broadcastable) per batch axis, missing ones marked
+        return [(1, True)] * (nb - (a.ndim - 2)) + list(zip(a.shape[:-2], v.type.broadcastable[:-2]))
+
+    if any(a != c and not fa and not fc for (a, fa), (c, fc) in zip(batch(x, step.inputs[0]), batch(y, step.inputs[1]))):
+        _refuse(dev, step, vals, f"batch axes of {tuple(x.shape)} and {tuple(y.shape)} do not broadcast")
+    return [dev.xp.asarray(dev.xp.matmul(x, y)).astype(dtype, copy=False)]
 
 
 def _fallback(dev, step, kern, vals):
@@ -127,7 +139,8 @@ def _fallback(dev, step, kern, vals):
 
 
 STEPS = StepTable("cuda", {LoopStep: _loop, ReduceStep: _reduce, DimShuffleStep: _dimshuffle,
-                           SubtensorStep: _subtensor, ShapeStep: _shape, DotStep: _dot, FallbackStep: _fallback,
+                           SubtensorStep: _subtensor, ShapeStep: _shape, DotStep: _dot, IntDotStep: _dot,
+                           FallbackStep: _fallback,
                            # one node each, inputs and outputs those of the node: its perform, on the host,
                            # until CUDA renderings of these kinds exist (Step: any kind added later too)
                            ReshapeStep: _fallback, TakeStep: _fallback, PutStep: _fallback,
