@@ -24,10 +24,9 @@ import argparse  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import sys  # noqa: E402
-import tempfile  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import run_json  # noqa: E402
+from harness import run_cold_json  # noqa: E402
 
 WORKLOADS = ("step", "smooth")
 DRAWS, TUNE, M = 500, 500, 50
@@ -77,16 +76,7 @@ def run(system, workload):
 
 
 def _child(python, system, workload):
-    cache = tempfile.mkdtemp(prefix="bench-bart-")
-    env = dict(os.environ)
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        env[var] = "1"
-    env["ARIGNOTE_COMPILEDIR"] = os.path.join(cache, "arignote")
-    env["PYTENSOR_FLAGS"] = f"base_compiledir={os.path.join(cache, 'pytensor')}"
-    try:
-        return run_json([python, os.path.abspath(__file__), "run", system, workload], env=env, timeout=1800)
-    except RuntimeError as e:
-        return {"error": str(e).strip().splitlines()[-1]}
+    return run_cold_json(python, __file__, ["run", system, workload], "bench-bart-", timeout=1800)
 
 
 def main():

@@ -12,6 +12,7 @@ import os
 import random
 import statistics
 import subprocess
+import tempfile
 import time
 
 
@@ -105,6 +106,19 @@ def installed_env(env=None):
     env = dict(os.environ if env is None else env)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
+
+
+def run_cold_json(python, script, args, prefix, timeout=1200):
+    """Run ``script args`` in ``python`` as a cold child: its own empty compile caches (arignote's
+    and PyTensor's) and BLAS on one thread; the JSON it prints, or {"error": its last line}."""
+    cache = tempfile.mkdtemp(prefix=prefix)
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
+               ARIGNOTE_COMPILEDIR=os.path.join(cache, "arignote"),
+               PYTENSOR_FLAGS=f"base_compiledir={os.path.join(cache, 'pytensor')}")
+    try:
+        return run_json([python, os.path.abspath(script), *args], env=env, timeout=timeout)
+    except RuntimeError as e:
+        return {"error": str(e).strip().splitlines()[-1]}
 
 
 def run_json(argv, env=None, timeout=600):

@@ -99,5 +99,7 @@ from .variational import (ASVGD, NFVI, SVGD, Empirical, ImplicitGradient, KLqp, 
                           apply_momentum, apply_nesterov_momentum, approximations, flows, inference,
                           norm_constraint, total_norm_constraint)
 
+from .data_files import get_data  # noqa: E402
+
 # -- issue 23 (i23d): BART and its particle Gibbs sampler --
 from arignote.plugins.samplers import PGBART  # noqa: E402

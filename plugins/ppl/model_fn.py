@@ -256,6 +256,7 @@ class ValueGradFunction(LogpDlogpFunction):
         self._shape = (self.size,)
         self.extra_vars = list(extra_vars or [])
         self._extra = {v.name: arignote.shared(np.array(v.tag.test_value), name=v.name) for v in self.extra_vars}
+        self._entry, self._native_first = None, False  # compiled at once (no native-first path)
         self._fn = self._compile(compute_grads)
         self._raw = self._fn
         self.initial_point = self.dict_to_array({v.name: v.tag.test_value for v in self.vars})

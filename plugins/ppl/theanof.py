@@ -239,12 +239,6 @@ def take_along_axis(arr, indices, axis=0):
     axis = axis + arr.ndim if axis < 0 else axis
     if not 0 <= axis < arr.ndim:
         raise ValueError(f"axis {axis} is out of bounds for an array of {arr.ndim} dimension(s)")
-    index = []
-    for d in range(arr.ndim):
-        if d == axis:
-            index.append(indices)
-        else:
-            pattern = ["x"] * arr.ndim
-            pattern[d] = 0
-            index.append(T.arange(indices.shape[d]).dimshuffle(*pattern))
-    return arr[tuple(index)]
+    from arignote.tensor.sort import take_along_axis as _take
+
+    return _take(arr, indices, axis)

@@ -14,8 +14,7 @@ import arignote.tensor as T
 import arignote.ppl as pm
 
 # PyMC3 3.11's ``from pymc3 import *`` names that arignote.ppl provides (beyond the notebook
-# names of notebooks/test_pymc3_namespace.py).  Not provided: get_data (PyMC3's bundled data
-# files).
+# names of notebooks/test_pymc3_namespace.py).
 PYMC311_NAMES = """
 Interpolated SkewNormal VonMises Rice MvStudentT Wishart LKJCorr LKJCholeskyCov AR AR1 GARCH11
 MvGaussianRandomWalk MvStudentTRandomWalk ConstantDist TensorType Kumaraswamy Triangular Gumbel Logistic
@@ -35,7 +34,7 @@ adagrad adagrad_window rmsprop adadelta adam adamax
 sample_smc Simulator DEMetropolis DEMetropolisZ EllipticalSlice MLDA MetropolisMLDA DEMetropolisZMLDA RecursiveDAProposal
 gp KroneckerNormal
 ode Minibatch SVGD ASVGD NFVI Empirical Factor join_nonshared_inputs
-make_shared_replacements CallableTensor generator tt_rng set_tt_rng take_along_axis
+make_shared_replacements CallableTensor generator tt_rng set_tt_rng take_along_axis get_data
 """.split()
 
 
@@ -353,3 +352,13 @@ def test_shared_replacements_callable_tensor_and_the_rng():
         assert pm.tt_rng() is not old
     finally:
         pm.set_tt_rng(old)
+
+
+def test_get_data_reads_the_named_folders_and_says_where_it_looked(tmp_path, monkeypatch):
+    (tmp_path / "radon.csv").write_bytes(b"county,log_radon\nA,1.5\n")
+    monkeypatch.setenv("ARIGNOTE_PPL_DATA", str(tmp_path))
+    assert pm.get_data("radon.csv").read() == b"county,log_radon\nA,1.5\n"
+    with pytest.raises(FileNotFoundError, match="'missing.csv' is in none of .*ARIGNOTE_PPL_DATA"):
+        pm.get_data("missing.csv")
+    with pytest.raises(ValueError, match="a file name, not a path"):
+        pm.get_data("../radon.csv")
