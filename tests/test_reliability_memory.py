@@ -9,6 +9,7 @@ import pytest
 
 import arignote
 import arignote.tensor as T
+from arignote.testing import backend_params
 
 BACKENDS = ["py", "c", "llvm"]
 
@@ -59,3 +60,21 @@ def test_running_out_of_memory_mid_call_raises_memoryerror(backend):
     r = subprocess.run([sys.executable, "-c", CHILD, backend], capture_output=True, text=True, timeout=300,
                        env=dict(os.environ))
     assert r.stdout.startswith("MemoryError"), r.stdout + r.stderr[-2000:]
+
+
+@pytest.mark.parametrize("backend", backend_params(("c", "llvm")))
+def test_only_small_outputs_are_kept_for_the_next_call(backend):
+    """A compiled function keeps an output array for reuse by its next call only up to 1 MiB: a
+    large kept array has gone cold by then, and a fresh one usually gets a block still in cache."""
+    x = T.dvector("x")
+    f = arignote.function([x], T.exp(x) * 2.0, backend=backend)
+    small, large = np.linspace(0, 1, 1000), np.linspace(0, 1, 200_000)  # 8 kB and 1.6 MB
+    out = f(small)
+    assert sys.getrefcount(out) == 3  # ours, getrefcount's argument, and the function's cell
+    first = out.ctypes.data
+    del out
+    assert f(small).ctypes.data == first  # dropped by the caller: reused
+    out = f(large)
+    assert sys.getrefcount(out) == 2  # not kept
+    np.testing.assert_allclose(out, np.exp(large) * 2.0)
+    np.testing.assert_allclose(f(small), np.exp(small) * 2.0)

@@ -231,13 +231,37 @@ static int ar_nomem(const ar_prog *P)
 }
 
 /* Allocate the output slot of var (a new or reused contiguous buffer). */
+/* Whether an output of these dims is kept for reuse by the next call: small ones are (no
+   allocation per call); large ones are not, since by the next call the kept array has gone cold,
+   while a fresh allocation usually gets a block just freed and still in cache. */
+#if NPY_ABI_VERSION < 0x02000000 /* NumPy 1.x */
+#define PyDataType_ELSIZE(d) ((d)->elsize)
+#endif
+#define AR_REUSE_MAX_BYTES (1 << 20)
+static int ar_reusable(ar_prog *P, int64_t var, int nd, const npy_intp *dims)
+{
+    PyArray_Descr *d = PyArray_DescrFromType((int)P->vtype[var]);
+    if (d == NULL) {
+        PyErr_Clear();
+        return 1;
+    }
+    npy_intp n = PyDataType_ELSIZE(d);
+    Py_DECREF(d);
+    for (int k = 0; k < nd; k++) {
+        if (dims[k] > 0 && n > AR_REUSE_MAX_BYTES / dims[k]) return 0;
+        n *= dims[k];
+    }
+    return n <= AR_REUSE_MAX_BYTES;
+}
+
 static int ar_output(ar_prog *P, ar_val *V, int use_cache, int64_t var, int nd, const npy_intp *dims)
 {
     if (P->nat != NULL) return ar_native_output(P->nat, &V[var], var, nd, dims);
-    PyArrayObject *a = ar_alloc(P, use_cache, var, nd, dims);
+    int keep = use_cache && P->reuse && ar_reusable(P, var, nd, dims);
+    PyArrayObject *a = ar_alloc(P, keep, var, nd, dims);
     if (a == NULL) return AR_PYERR;
     ar_set_array(&V[var], a);
-    if (!(use_cache && P->reuse)) Py_DECREF(a); /* the slot now holds the only reference */
+    if (!keep) Py_DECREF(a); /* the slot now holds the only reference */
     return AR_OK;
 }
 
@@ -1885,9 +1909,6 @@ static int ar_run_fallback(ar_prog *P, ar_val *V, const int64_t *c)
 static int ar_run_steps(ar_prog *P, ar_val *V, int use_cache);
 static int ar_run_fallback(ar_prog *P, ar_val *V, const int64_t *c);
 
-#if NPY_ABI_VERSION < 0x02000000 /* NumPy 1.x */
-#define PyDataType_ELSIZE(d) ((d)->elsize)
-#endif
 
 typedef struct {
     PyArrayObject *buf;

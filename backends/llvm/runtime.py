@@ -217,9 +217,26 @@ def _alloc(module):
     return fn
 
 
+REUSE_MAX_BYTES = 1 << 20  # arrays up to this size are kept for the next call (the c backend's limit too)
+
+
+def _over_reuse_limit(b, arr, out):
+    """i1 (through the i1 slot ``out``): the array ``arr`` spans more than REUSE_MAX_BYTES
+    (|strides[0]| * dims[0]; 0-d: never).  A fresh allocation then usually gets a block just
+    freed and still in cache, where a kept array has gone cold by the next call."""
+    b.store(ir.Constant(I1, 0), out)
+    with b.if_then(b.icmp_signed(">", _field(b, arr, capi.AR_ND, I32), const(I32, 0))):
+        n = b.load(_field(b, arr, capi.AR_DIMS, I64P))
+        st = b.load(_field(b, arr, capi.AR_STRIDES, I64P))
+        st = b.select(b.icmp_signed("<", st, const(I64, 0)), b.neg(st), st)
+        b.store(b.icmp_unsigned(">", b.mul(n, st), const(I64, REUSE_MAX_BYTES)), out)
+    return b.load(out)
+
+
 def _keep(module):
     """void keep(n, objs, cells, base): each non-NULL ``objs[i]`` with ``cells[i] >= 0`` also goes
-    to the cell at byte offset ``cells[i]`` of ``base`` (a new reference), dropping the one there."""
+    to the cell at byte offset ``cells[i]`` of ``base`` (a new reference), dropping the one there;
+    an array above REUSE_MAX_BYTES empties its cell instead."""
     fn = ir.Function(module, KEEP_TYPE, "arignote_keep")
     fn.attributes.add("nounwind")
     n, objs, cells, base = fn.args
@@ -227,13 +244,20 @@ def _keep(module):
     null = ir.Constant(I8P, None)
     inc, dec = declare(module, "Py_IncRef", VOID, [I8P]), declare(module, "Py_DecRef", VOID, [I8P])
 
+    big, slot = b.alloca(I1), b.alloca(I1)
+
     def one(i):
         o, off = b.load(b.gep(objs, [i])), b.load(b.gep(cells, [i]))
         with b.if_then(b.and_(b.icmp_unsigned("!=", o, null), b.icmp_signed(">=", off, const(I64, 0)))):
             gv = b.bitcast(b.gep(base, [off]), I8P.as_pointer())
             old = b.load(gv)
-            b.call(inc, [o])
-            b.store(o, gv)
+            b.store(_over_reuse_limit(b, o, slot), big)
+            with b.if_else(b.load(big)) as (drop, keep):
+                with drop:  # a large array is not kept: by the next call it has gone cold
+                    b.store(null, gv)
+                with keep:
+                    b.call(inc, [o])
+                    b.store(o, gv)
             with b.if_then(b.icmp_unsigned("!=", old, null)):
                 b.call(dec, [old])
 
