@@ -178,23 +178,31 @@ static PyObject *ar_materialize(const ar_val *v, int typenum)
     return r;
 }
 
-/* A C-contiguous buffer for variable var; reuses the cached one when nobody else holds it. */
-static PyArrayObject *ar_alloc(ar_prog *P, int use_cache, int64_t var, int nd, const npy_intp *dims)
+/* Outputs up to this size are kept for reuse by the next call (no allocation per call); larger
+   ones are not, since by the next call a kept array has gone cold, while a fresh allocation
+   usually gets a block just freed and still in cache. */
+#define AR_REUSE_MAX_BYTES (1 << 20)
+
+/* A C-contiguous buffer for variable var; reuses the cached one when nobody else holds it.
+   *borrowed tells whether the cache keeps the reference (else the caller owns it). */
+static PyArrayObject *ar_alloc(ar_prog *P, int use_cache, int64_t var, int nd, const npy_intp *dims,
+                               int *borrowed)
 {
-    int typenum = (int)P->vtype[var];
-    if (use_cache && P->reuse) {
+    int cache = use_cache && P->reuse;
+    if (cache) {
         PyArrayObject *c = (PyArrayObject *)P->cache[var];
         if (c != NULL && Py_REFCNT(c) == 1 && PyArray_NDIM(c) == nd &&
-            memcmp(PyArray_DIMS(c), dims, nd * sizeof(npy_intp)) == 0)
-            return c; /* borrowed from the cache */
+            memcmp(PyArray_DIMS(c), dims, nd * sizeof(npy_intp)) == 0) {
+            *borrowed = 1;
+            return c;
+        }
     }
-    PyArrayObject *a = (PyArrayObject *)PyArray_EMPTY(nd, (npy_intp *)dims, typenum, 0);
-    if (a == NULL) return NULL;
-    if (use_cache && P->reuse) {
+    PyArrayObject *a = (PyArrayObject *)PyArray_EMPTY(nd, (npy_intp *)dims, (int)P->vtype[var], 0);
+    *borrowed = a != NULL && cache && PyArray_NBYTES(a) <= AR_REUSE_MAX_BYTES;
+    if (*borrowed)
         Py_XSETREF(P->cache[var], (PyObject *)a);
-        return a; /* borrowed from the cache */
-    }
-    /* not cached: hand the only reference to a slot by parking it in a temporary */
+    else if (a != NULL && cache)
+        Py_CLEAR(P->cache[var]); /* a large output: nothing kept for the next call */
     return a;
 }
 
@@ -230,38 +238,19 @@ static int ar_nomem(const ar_prog *P)
     return AR_PYERR;
 }
 
-/* Allocate the output slot of var (a new or reused contiguous buffer). */
-/* Whether an output of these dims is kept for reuse by the next call: small ones are (no
-   allocation per call); large ones are not, since by the next call the kept array has gone cold,
-   while a fresh allocation usually gets a block just freed and still in cache. */
 #if NPY_ABI_VERSION < 0x02000000 /* NumPy 1.x */
 #define PyDataType_ELSIZE(d) ((d)->elsize)
 #endif
-#define AR_REUSE_MAX_BYTES (1 << 20)
-static int ar_reusable(ar_prog *P, int64_t var, int nd, const npy_intp *dims)
-{
-    PyArray_Descr *d = PyArray_DescrFromType((int)P->vtype[var]);
-    if (d == NULL) {
-        PyErr_Clear();
-        return 1;
-    }
-    npy_intp n = PyDataType_ELSIZE(d);
-    Py_DECREF(d);
-    for (int k = 0; k < nd; k++) {
-        if (dims[k] > 0 && n > AR_REUSE_MAX_BYTES / dims[k]) return 0;
-        n *= dims[k];
-    }
-    return n <= AR_REUSE_MAX_BYTES;
-}
 
+/* Allocate the output slot of var (a new or reused contiguous buffer). */
 static int ar_output(ar_prog *P, ar_val *V, int use_cache, int64_t var, int nd, const npy_intp *dims)
 {
     if (P->nat != NULL) return ar_native_output(P->nat, &V[var], var, nd, dims);
-    int keep = use_cache && P->reuse && ar_reusable(P, var, nd, dims);
-    PyArrayObject *a = ar_alloc(P, keep, var, nd, dims);
+    int borrowed;
+    PyArrayObject *a = ar_alloc(P, use_cache, var, nd, dims, &borrowed);
     if (a == NULL) return AR_PYERR;
     ar_set_array(&V[var], a);
-    if (!keep) Py_DECREF(a); /* the slot now holds the only reference */
+    if (!borrowed) Py_DECREF(a); /* the slot now holds the only reference */
     return AR_OK;
 }
 

@@ -157,20 +157,19 @@ def _reshape_view_fn(eb):
         b.store(b.load(at(ndims, b.load(ni))), np_)
         b.store(b.load(at(od, b.load(oi))), op)
 
+        def take_axis(prod, j, dims, limit):  # prod *= dims[j++], failing past limit
+            k = b.load(j)
+            with b.if_then(b.icmp_signed(">=", k, limit)):
+                fail()
+            b.store(b.mul(b.load(prod), b.load(at(dims, k))), prod)
+            b.store(b.add(k, one), j)
+
         def grow():
             with b.if_else(b.icmp_signed("<", b.load(np_), b.load(op))) as (new_side, old_side):
                 with new_side:
-                    k = b.load(nj)
-                    with b.if_then(b.icmp_signed(">=", k, nnd)):
-                        fail()
-                    b.store(b.mul(b.load(np_), b.load(at(ndims, k))), np_)
-                    b.store(b.add(k, one), nj)
+                    take_axis(np_, nj, ndims, nnd)
                 with old_side:
-                    k = b.load(oj)
-                    with b.if_then(b.icmp_signed(">=", k, n_old)):
-                        fail()
-                    b.store(b.mul(b.load(op), b.load(at(od, k))), op)
-                    b.store(b.add(k, one), oj)
+                    take_axis(op, oj, od, n_old)
 
         _while(b, fn, lambda: b.icmp_signed("!=", b.load(np_), b.load(op)), grow, "grow")
         o_end = b.sub(b.load(oj), one)

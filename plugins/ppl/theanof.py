@@ -97,7 +97,7 @@ def join_nonshared_inputs(xs, vars, shared, make_shared=False):
     if not vars:
         raise ValueError("Empty list of variables.")
     ordering = ArrayOrdering(vars)
-    dtype = str(T.concatenate([T.flatten(v) for v in vars]).dtype)
+    dtype = np.result_type(*[v.dtype for v in vars]).name  # the joined vector's dtype
     start = [np.ravel(np.asarray(v.tag.test_value)) for v in vars
              if getattr(v.tag, "test_value", None) is not None]
     if make_shared:
